@@ -1,0 +1,78 @@
+import { join } from 'node:path'
+import { Engine } from '../../core/engine.ts'
+import { consoleLogger } from '../../core/logger.ts'
+import { FileSecretStore } from '../../core/secret-store.ts'
+import { FileSettingsStore } from '../../core/settings-store.ts'
+import { generateToken, isLoopbackAddress } from '../../server/access.ts'
+import { startWebServer } from '../../server/web-server.ts'
+import { resolveDataDir } from '../data-dir.ts'
+import { PACKAGE_ROOT, packageVersion } from '../package-info.ts'
+import { CommandError, parseCommandArgs, parsePort, type Command } from '../usage.ts'
+
+export const DEFAULT_HTTP_PORT = 7480
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the engine and serve the console UI in a browser (web mode)',
+  usage: `headcount serve [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
+
+  --data DIR       where settings, secrets and history are kept
+                   (default: $HEADCOUNT_DATA, else $XDG_DATA_HOME/headcount)
+  --listen ADDR    address to bind (default 127.0.0.1); any other address requires a token
+  --http-port N    port for the UI and its API (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
+  --token TOKEN    access token (default: $HEADCOUNT_TOKEN; generated when binding beyond loopback)
+
+Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, {
+      data: { type: 'string' },
+      listen: { type: 'string', default: '127.0.0.1' },
+      'http-port': { type: 'string' },
+      token: { type: 'string' },
+    })
+    const host = values.listen
+    const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
+    const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
+    const dataDir = resolveDataDir(values.data, io.env)
+
+    const engine = new Engine({
+      version: packageVersion(),
+      runtime: 'web',
+      dataDir,
+      settings: new FileSettingsStore(join(dataDir, 'settings.json'), consoleLogger),
+      secrets: new FileSecretStore(join(dataDir, 'secrets.json')),
+      logger: consoleLogger,
+    })
+    let server
+    try {
+      server = await startWebServer({
+        handlers: engine.handlers,
+        events: engine.events,
+        staticDir: join(PACKAGE_ROOT, 'out', 'renderer'),
+        host,
+        port,
+        token,
+        logger: consoleLogger,
+      })
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EADDRINUSE') throw new CommandError(`Port ${port} on ${host} is already in use; pick another with --http-port`)
+      if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
+      throw new CommandError((error as Error).message)
+    }
+    io.out(`Headcount web UI: ${server.url}`)
+
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        resolve()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    await server.close()
+    await engine.close()
+    return 0
+  },
+}

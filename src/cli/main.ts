@@ -1,0 +1,59 @@
+import { serveCommand } from './commands/serve.ts'
+import { packageVersion } from './package-info.ts'
+import { CommandError, UsageError, type Command, type CommandIO } from './usage.ts'
+
+const COMMANDS: Command[] = [serveCommand]
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length))
+  return [
+    'headcount: occupancy console and broadcaster for large groups on Pusher Channels',
+    '',
+    'Usage: headcount <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Options: --help (also after a command), --version',
+    'Exit codes: 0 success, 1 failure (reason on stderr), 2 bad usage.',
+  ].join('\n')
+}
+
+const defaultIO: CommandIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+}
+
+/** Runs one command line and returns the exit code; never calls `process.exit` itself. */
+export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.out(overview())
+    return 0
+  }
+  if (first === '--version' || first === '-v') {
+    io.out(packageVersion())
+    return 0
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === first)
+  if (!command) {
+    io.err(`headcount: unknown command "${first}" (see headcount --help)`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: ${command.usage}`)
+    return 0
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`headcount ${command.name}: ${error.message} (see headcount ${command.name} --help)`)
+      return 2
+    }
+    const message = error instanceof CommandError ? error.message : `unexpected failure: ${(error as Error).stack ?? error}`
+    io.err(`headcount ${command.name}: ${message}`)
+    return 1
+  }
+}

@@ -1,0 +1,42 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+
+/** Bad usage: exit code 2 with the message and a pointer to `--help`. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** A failure the operator can act on: exit code 1 with this one line. */
+export class CommandError extends Error {
+  override name = 'CommandError'
+}
+
+export interface CommandIO {
+  out: (line: string) => void
+  err: (line: string) => void
+  env: NodeJS.ProcessEnv
+}
+
+export interface Command {
+  name: string
+  summary: string
+  usage: string
+  run(args: string[], io: CommandIO): Promise<number>
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/** `parseArgs` with errors turned into `UsageError`s the dispatcher prints with exit code 2. */
+export function parseCommandArgs<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+export function parsePort(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`)
+  return port
+}

@@ -1,0 +1,71 @@
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, session, shell } from 'electron'
+import { join } from 'node:path'
+import { Engine } from '../core/engine.ts'
+import { consoleLogger } from '../core/logger.ts'
+import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
+import { menuTemplate } from './menu.ts'
+import { SafeStorageSecretStore } from './secrets.ts'
+import { hardenSession, isAppUrl } from './security.ts'
+import { ElectronSettingsStore } from './settings.ts'
+import { createMainWindow, rendererLocation } from './window.ts'
+
+const isDev = !app.isPackaged
+
+// A second console on the same profile would fight over the database and the broadcaster.
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  void start()
+}
+
+async function start(): Promise<void> {
+  await app.whenReady()
+  hardenSession(session.defaultSession)
+
+  const engine = new Engine({
+    version: app.getVersion(),
+    runtime: 'electron',
+    electronVersion: process.versions.electron,
+    dataDir: app.getPath('userData'),
+    settings: new ElectronSettingsStore(consoleLogger),
+    secrets: new SafeStorageSecretStore(safeStorage),
+    logger: consoleLogger,
+  })
+
+  // Built as ESM into out/main; the preload and renderer sit beside it in out/.
+  const outDir = join(import.meta.dirname, '..')
+  const location = rendererLocation(isDev ? process.env.ELECTRON_RENDERER_URL : undefined, outDir)
+  bindContractToIpc(ipcMain, engine.handlers, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
+  forwardEventsToWindows(engine.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
+
+  const preload = join(outDir, 'preload', 'index.cjs')
+  const icon = join(app.getAppPath(), 'resources', 'icon.png')
+  let mainWindow = createMainWindow(location, preload, icon)
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate(
+        process.platform,
+        {
+          reload: () => mainWindow.webContents.reload(),
+          toggleDevTools: () => mainWindow.webContents.toggleDevTools(),
+          openDocs: () => void shell.openExternal('https://pusher.com/docs/channels/'),
+          quit: () => app.quit(),
+        },
+        isDev,
+      ),
+    ),
+  )
+
+  app.on('second-instance', () => {
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(location, preload, icon)
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('before-quit', () => void engine.close())
+}

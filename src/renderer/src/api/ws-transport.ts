@@ -1,0 +1,132 @@
+import { fail, type Envelope } from '../../../shared/envelope.ts'
+import type { Transport } from '../../../shared/client.ts'
+import { API_PATH } from '../../../shared/wire.ts'
+
+export type LinkState = 'connecting' | 'open' | 'closed'
+
+export interface WebSocketTransport extends Transport {
+  readonly state: LinkState
+  onStateChange(listener: (state: LinkState) => void): () => void
+  close(): void
+}
+
+interface Pending {
+  resolve(envelope: Envelope<unknown>): void
+  timer: ReturnType<typeof setTimeout>
+}
+
+const CALL_TIMEOUT_MS = 30_000
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000]
+
+/**
+ * Web mode's link to the engine: one WebSocket, calls matched to replies by id, events fanned out to
+ * listeners. If the server goes away, pending calls fail with a transport error and the socket
+ * reconnects with backoff; calls made meanwhile wait for it (up to the call timeout).
+ */
+export function createWebSocketTransport(url: string): WebSocketTransport {
+  let socket: WebSocket | null = null
+  let state: LinkState = 'connecting'
+  let nextId = 1
+  let attempt = 0
+  let closedByUser = false
+  const pending = new Map<number, Pending>()
+  const queued: string[] = []
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const stateListeners = new Set<(state: LinkState) => void>()
+
+  const setState = (next: LinkState) => {
+    if (next === state) return
+    state = next
+    for (const listener of [...stateListeners]) listener(next)
+  }
+
+  const settle = (id: number, envelope: Envelope<unknown>) => {
+    const call = pending.get(id)
+    if (!call) return
+    clearTimeout(call.timer)
+    pending.delete(id)
+    call.resolve(envelope)
+  }
+
+  const onMessage = (raw: unknown) => {
+    if (typeof raw !== 'string') return
+    let frame: { id?: unknown; result?: unknown; event?: unknown; payload?: unknown }
+    try {
+      frame = JSON.parse(raw)
+    } catch {
+      return
+    }
+    if (typeof frame.event === 'string') {
+      for (const listener of [...(listeners.get(frame.event) ?? [])]) listener(frame.payload)
+    } else if (typeof frame.id === 'number') {
+      settle(frame.id, frame.result as Envelope<unknown>)
+    }
+  }
+
+  const open = () => {
+    setState('connecting')
+    const ws = new WebSocket(url)
+    socket = ws
+    ws.onopen = () => {
+      attempt = 0
+      setState('open')
+      for (const text of queued.splice(0)) ws.send(text)
+    }
+    ws.onmessage = (message) => onMessage(message.data)
+    ws.onclose = () => {
+      socket = null
+      for (const id of [...pending.keys()]) {
+        settle(id, fail('transport', 'The connection to the Headcount server was lost'))
+      }
+      setState('closed')
+      if (closedByUser) return
+      const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000
+      attempt += 1
+      setTimeout(open, delay)
+    }
+  }
+  open()
+
+  return {
+    kind: 'websocket',
+    get state() {
+      return state
+    },
+    invoke(method, input) {
+      const id = nextId++
+      const text = JSON.stringify({ id, method, input })
+      return new Promise((resolve) => {
+        const timer = setTimeout(
+          () => settle(id, fail('transport', `No reply to ${method} within ${CALL_TIMEOUT_MS / 1000} s`)),
+          CALL_TIMEOUT_MS,
+        )
+        pending.set(id, { resolve, timer })
+        if (socket && socket.readyState === WebSocket.OPEN) socket.send(text)
+        else queued.push(text)
+      })
+    },
+    subscribe(event, listener) {
+      let set = listeners.get(event)
+      if (!set) listeners.set(event, (set = new Set()))
+      set.add(listener)
+      return () => {
+        set.delete(listener)
+      }
+    },
+    onStateChange(listener) {
+      stateListeners.add(listener)
+      return () => {
+        stateListeners.delete(listener)
+      }
+    },
+    close() {
+      closedByUser = true
+      socket?.close()
+    },
+  }
+}
+
+export function apiUrlFor(location: Location): string {
+  const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${protocol}//${location.host}${API_PATH}`
+}

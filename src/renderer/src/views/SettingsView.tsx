@@ -1,0 +1,122 @@
+import { useState, type FormEvent } from 'react'
+import { ThemeSchema, type Theme } from '../../../shared/settings.ts'
+import { ViewFrame } from '../components/ViewFrame.tsx'
+import { useAppStore } from '../store/context.tsx'
+import { selectSecretWarning } from '../store/selectors.ts'
+
+const THEME_LABELS: Record<Theme, string> = { system: 'Follow the system', light: 'Light', dark: 'Dark' }
+
+function AppearanceSection() {
+  const theme = useAppStore((state) => state.settings?.theme ?? 'system')
+  const updateSettings = useAppStore((state) => state.updateSettings)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <section className="card" aria-label="Appearance">
+      <h2>Appearance</h2>
+      <fieldset className="radio-row">
+        <legend>Theme</legend>
+        {ThemeSchema.options.map((option) => (
+          <label key={option}>
+            <input
+              type="radio"
+              name="theme"
+              value={option}
+              checked={theme === option}
+              onChange={async () => setError(await updateSettings({ theme: option }))}
+            />
+            {THEME_LABELS[option]}
+          </label>
+        ))}
+      </fieldset>
+      {error && <p className="field-error" role="alert">{error}</p>}
+    </section>
+  )
+}
+
+function RetentionSection() {
+  const settings = useAppStore((state) => state.settings)
+  const updateSettings = useAppStore((state) => state.updateSettings)
+  const [raw, setRaw] = useState<string | null>(null)
+  const [rollup, setRollup] = useState<string | null>(null)
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  if (!settings) return null
+  const rawValue = raw ?? String(settings.rawRetentionDays)
+  const rollupValue = rollup ?? String(settings.rollupRetentionDays)
+
+  // The engine validates against the contract; its message is shown as is, so both agree on the rules.
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault()
+    const error = await updateSettings({ rawRetentionDays: Number(rawValue), rollupRetentionDays: Number(rollupValue) })
+    setResult(error ? { ok: false, text: error } : { ok: true, text: 'Saved' })
+    if (!error) {
+      setRaw(null)
+      setRollup(null)
+    }
+  }
+
+  return (
+    <form className="card" aria-label="History retention" onSubmit={onSubmit}>
+      <h2>History retention</h2>
+      <div className="field-row">
+        <label>
+          Raw samples, days
+          <input type="number" inputMode="numeric" value={rawValue} onChange={(event) => setRaw(event.target.value)} />
+        </label>
+        <label>
+          One-minute roll-ups, days
+          <input
+            type="number"
+            inputMode="numeric"
+            value={rollupValue}
+            onChange={(event) => setRollup(event.target.value)}
+          />
+        </label>
+        <button type="submit">Save</button>
+      </div>
+      {result && (
+        <p className={result.ok ? 'field-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </p>
+      )}
+    </form>
+  )
+}
+
+function AboutSection() {
+  const info = useAppStore((state) => state.info)
+  const secretWarning = useAppStore(selectSecretWarning)
+  if (!info) return null
+  return (
+    <section className="card" aria-label="About">
+      <h2>About</h2>
+      <dl className="facts">
+        <dt>Version</dt>
+        <dd>{info.version}</dd>
+        <dt>Runtime</dt>
+        <dd>
+          {info.runtime === 'electron' ? `Desktop (Electron ${info.electronVersion ?? '?'})` : 'Web mode'} · Node {info.nodeVersion} ·{' '}
+          {info.platform}
+        </dd>
+        <dt>Data folder</dt>
+        <dd className="mono">{info.dataDir}</dd>
+        <dt>Secrets</dt>
+        <dd>{info.secretStorage.backend}</dd>
+      </dl>
+      {secretWarning && (
+        <p className="banner banner-warning" role="alert">
+          {secretWarning}
+        </p>
+      )}
+    </section>
+  )
+}
+
+export function SettingsView() {
+  return (
+    <ViewFrame title="Settings" description="How Headcount looks, what it keeps and where.">
+      <AppearanceSection />
+      <RetentionSection />
+      <AboutSection />
+    </ViewFrame>
+  )
+}

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { fail } from '../shared/envelope.ts'
+import { formatIssues } from '../shared/settings.ts'
+import { API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
+import type { EngineEvents } from '../core/events.ts'
+import { silentLogger, type Logger } from '../core/logger.ts'
+import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
+import { hasValidToken, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
+import { serveStatic } from './static-files.ts'
+
+export interface WebServerOptions {
+  handlers: Handlers
+  events: EngineEvents
+  /** Folder with the built renderer (`out/renderer`). */
+  staticDir: string
+  host?: string
+  port?: number
+  /** Required when `host` is not a loopback address. */
+  token?: string | null
+  logger?: Logger
+}
+
+export interface RunningWebServer {
+  readonly url: string
+  readonly port: number
+  close(): Promise<void>
+}
+
+function send(socket: WebSocket, frame: ServerFrame): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
+}
+
+function rawToText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data as ArrayBuffer).toString('utf8')
+}
+
+/**
+ * Web mode: serves the built UI and binds the contract over a WebSocket at `/api`, with the same
+ * dispatch (validation and envelopes) Electron's IPC uses.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
+  const host = options.host ?? '127.0.0.1'
+  const token = options.token ?? null
+  const logger = options.logger ?? silentLogger
+  if (!isLoopbackAddress(host) && !token) {
+    throw new Error(`Binding web mode to ${host} exposes it beyond this machine: an access token is required`)
+  }
+
+  const http: Server = createServer((request, response) => {
+    if (!hasValidToken(request, token)) {
+      response.writeHead(401, { 'Content-Type': 'text/plain' }).end('Access token required: open the URL printed at start')
+      return
+    }
+    if (token && new URL(request.url ?? '/', 'http://localhost').searchParams.has('token')) {
+      // Remember the token for the page's assets and WebSocket, then drop it from the address bar.
+      response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    }
+    serveStatic(options.staticDir, request, response)
+  })
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    }
+    if (path !== API_PATH) return refuse(404, 'Not Found')
+    if (!isAllowedOrigin(request)) return refuse(403, 'Forbidden')
+    if (!hasValidToken(request, token)) return refuse(401, 'Unauthorized')
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+  })
+
+  const unsubscribe = options.events.onAny((event, payload) => {
+    const frame = JSON.stringify({ event, payload } satisfies ServerFrame)
+    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(frame)
+  })
+
+  wss.on('connection', (socket: WebSocket) => {
+    socket.on('error', (error) => logger.warn('web client socket error', error.message))
+    socket.on('message', async (data, isBinary) => {
+      if (isBinary) {
+        send(socket, { id: null, result: fail('bad-request', 'Binary frames are not accepted; send JSON text') })
+        return
+      }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(rawToText(data))
+      } catch (error) {
+        send(socket, { id: null, result: fail('bad-request', `Malformed frame: ${(error as Error).message}`) })
+        return
+      }
+      const frame = CallFrameSchema.safeParse(parsed)
+      if (!frame.success) {
+        const id = (parsed as { id?: unknown } | null)?.id
+        send(socket, {
+          id: typeof id === 'number' && Number.isInteger(id) ? id : null,
+          result: fail('bad-request', `Malformed call: ${formatIssues(frame.error.issues)}`),
+        })
+        return
+      }
+      const result = await dispatch(options.handlers, frame.data.method, frame.data.input, logger)
+      send(socket, { id: frame.data.id, result })
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(options.port ?? 0, host, () => {
+      http.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (http.address() as AddressInfo).port
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  const url = `http://${shownHost}:${port}/${token ? `?token=${encodeURIComponent(token)}` : ''}`
+
+  return {
+    url,
+    port,
+    async close() {
+      unsubscribe()
+      for (const client of wss.clients) client.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      http.closeAllConnections()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod'
+
+/** Bumped whenever the stored shape changes; `migrateSettings` brings older files forward. */
+export const SETTINGS_VERSION = 1
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark'])
+export type Theme = z.infer<typeof ThemeSchema>
+
+export const SettingsSchema = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  theme: ThemeSchema,
+  /** Raw occupancy samples are kept this many days, then only roll-ups remain. */
+  rawRetentionDays: z.int().min(1).max(365),
+  /** One-minute roll-ups are kept this many days. */
+  rollupRetentionDays: z.int().min(1).max(3650),
+})
+export type Settings = z.infer<typeof SettingsSchema>
+
+export const DEFAULT_SETTINGS: Settings = {
+  version: SETTINGS_VERSION,
+  theme: 'system',
+  rawRetentionDays: 7,
+  rollupRetentionDays: 90,
+}
+
+/** A partial update; `version` is owned by the store, never by callers. */
+export const SettingsPatchSchema = SettingsSchema.omit({ version: true })
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'Nothing to update' })
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
+
+export class SettingsFileError extends Error {
+  override name = 'SettingsFileError'
+}
+
+/**
+ * Turns whatever was read from disk into current settings. Older versions are upgraded step by step,
+ * unknown keys dropped, missing keys filled from defaults; anything unusable throws so the caller can
+ * keep the file aside instead of silently overwriting it.
+ */
+export function migrateSettings(raw: unknown): Settings {
+  if (raw === undefined || raw === null) return { ...DEFAULT_SETTINGS }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new SettingsFileError('Settings must be a JSON object')
+  }
+  const stored = raw as Record<string, unknown>
+  const version = stored.version ?? 0
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    throw new SettingsFileError(`Settings have an invalid version: ${JSON.stringify(version)}`)
+  }
+  if (version > SETTINGS_VERSION) {
+    throw new SettingsFileError(
+      `Settings were written by a newer Headcount (version ${version}, this one reads up to ${SETTINGS_VERSION})`,
+    )
+  }
+  // Each future shape change adds a step here: `if (version < 2) { …rename or convert… }`.
+  // Version 0 is a file without a version field: same shape as 1, so only defaults are filled.
+  const candidate = { ...DEFAULT_SETTINGS }
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+    if (key !== 'version' && stored[key] !== undefined) (candidate as Record<string, unknown>)[key] = stored[key]
+  }
+  const parsed = SettingsSchema.safeParse(candidate)
+  if (!parsed.success) {
+    throw new SettingsFileError(`Settings are invalid: ${formatIssues(parsed.error.issues)}`)
+  }
+  return parsed.data
+}
+
+export function applySettingsPatch(current: Settings, patch: SettingsPatch): Settings {
+  return SettingsSchema.parse({ ...current, ...patch, version: SETTINGS_VERSION })
+}
+
+/** One line per issue, `path: message`, for error messages people read. */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .join('; ')
+}

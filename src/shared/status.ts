@@ -1,0 +1,19 @@
+import { z } from 'zod'
+
+/**
+ * What the engine reports about itself. Later parts (sync, broadcaster) add optional sections; the
+ * renderer's status bar reads only what it knows.
+ */
+export const ConnectionStateSchema = z.enum(['disconnected', 'connecting', 'connected', 'error'])
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>
+
+export const StatusSchema = z.object({
+  connection: ConnectionStateSchema,
+  /** Name of the active connection profile, if any. */
+  profile: z.string().nullable(),
+  /** Plain-words summary for the status bar. */
+  message: z.string(),
+  /** ISO time this status was produced. */
+  at: z.iso.datetime(),
+})
+export type Status = z.infer<typeof StatusSchema>
