@@ -1,15 +1,16 @@
+import { desktopCommand } from './commands/desktop.ts'
 import { serveCommand } from './commands/serve.ts'
 import { packageVersion } from './package-info.ts'
 import { CommandError, UsageError, type Command, type CommandIO } from './usage.ts'
 
-const COMMANDS: Command[] = [serveCommand]
+const COMMANDS: Command[] = [desktopCommand, serveCommand]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length))
   return [
     'headcount: occupancy console and broadcaster for large groups on Pusher Channels',
     '',
-    'Usage: headcount <command> [options]',
+    'Usage: headcount [command] [options]   (no command: the desktop console)',
     '',
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
@@ -28,7 +29,11 @@ const defaultIO: CommandIO = {
 /** Runs one command line and returns the exit code; never calls `process.exit` itself. */
 export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
   const [first, ...rest] = argv
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined || (first.startsWith('--') && first !== '--help' && first !== '--version')) {
+    // No command (or only options): the desktop app, as `npm start` runs it.
+    return main(['desktop', ...argv], io)
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
     io.out(overview())
     return 0
   }

@@ -34,6 +34,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // A middle click would otherwise open links in a new window, bypassing the window-open handler.
+    disableBlinkFeatures: 'Auxclick',
   }
 }
 

@@ -60,9 +60,9 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
       throw new CommandError((error as Error).message)
     }
-    io.out(`Headcount web UI: ${server.url}`)
-
-    await new Promise<void>((resolve) => {
+    // Listen for the stop signals before announcing readiness, so a caller that stops us as soon as
+    // it reads the line never hits the default (abrupt) signal handling.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
@@ -71,6 +71,8 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
     })
+    io.out(`Headcount web UI: ${server.url}`)
+    await stopped
     await server.close()
     await engine.close()
     return 0

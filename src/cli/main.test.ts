@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { main } from './main.ts'
+import { packageVersion } from './package-info.ts'
+import type { CommandIO } from './usage.ts'
+
+function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), env: {} }
+}
+
+describe('headcount CLI', () => {
+  it('prints help and the version with exit code 0', async () => {
+    const io = capture()
+    expect(await main(['--help'], io)).toBe(0)
+    expect(io.stdout.join('\n')).toMatch(/Usage: headcount \[command\]/)
+    expect(io.stdout.join('\n')).toMatch(/serve /)
+    const version = capture()
+    expect(await main(['--version'], version)).toBe(0)
+    expect(version.stdout).toEqual([packageVersion()])
+  })
+
+  it('prints a command\'s own help', async () => {
+    const io = capture()
+    expect(await main(['serve', '--help'], io)).toBe(0)
+    expect(io.stdout.join('\n')).toMatch(/--http-port N/)
+  })
+
+  it('exits 2 with one line on bad usage', async () => {
+    const unknown = capture()
+    expect(await main(['launch'], unknown)).toBe(2)
+    expect(unknown.stderr).toEqual(['headcount: unknown command "launch" (see headcount --help)'])
+    const badFlag = capture()
+    expect(await main(['serve', '--colour', 'red'], badFlag)).toBe(2)
+    expect(badFlag.stderr[0]).toMatch(/^headcount serve: Unknown option '--colour'/)
+    const badPort = capture()
+    expect(await main(['serve', '--http-port', 'eighty'], badPort)).toBe(2)
+    expect(badPort.stderr[0]).toMatch(/--http-port must be a port number/)
+  })
+})

@@ -1,0 +1,45 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { DEFAULT_SETTINGS } from '../shared/settings.ts'
+import { silentLogger } from './logger.ts'
+import { FileSettingsStore } from './settings-store.ts'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'headcount-settings-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('FileSettingsStore', () => {
+  it('starts from defaults and persists what is written', () => {
+    const path = join(dir, 'nested', 'settings.json')
+    const store = new FileSettingsStore(path, silentLogger)
+    expect(store.read()).toEqual(DEFAULT_SETTINGS)
+    store.write({ ...DEFAULT_SETTINGS, theme: 'dark' })
+    expect(new FileSettingsStore(path, silentLogger).read().theme).toBe('dark')
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['settings.json'])
+  })
+
+  it('keeps an unreadable file aside, loads defaults and says so', () => {
+    const path = join(dir, 'settings.json')
+    writeFileSync(path, '{"theme": "dark",')
+    const logger = { ...silentLogger, warn: vi.fn() }
+    const store = new FileSettingsStore(path, logger)
+    expect(store.read()).toEqual(DEFAULT_SETTINGS)
+    expect(store.recoveryNote).toMatch(/not valid JSON/)
+    expect(logger.warn).toHaveBeenCalledOnce()
+    const kept = readdirSync(dir).find((name) => name.startsWith('settings.json.invalid-'))
+    expect(kept).toBeDefined()
+    expect(readFileSync(join(dir, kept as string), 'utf8')).toBe('{"theme": "dark",')
+  })
+
+  it('keeps a file with invalid values aside too', () => {
+    const path = join(dir, 'settings.json')
+    writeFileSync(path, JSON.stringify({ version: 1, rawRetentionDays: -3 }))
+    const store = new FileSettingsStore(path, silentLogger)
+    expect(store.recoveryNote).toMatch(/rawRetentionDays/)
+    expect(readdirSync(dir).some((name) => name.startsWith('settings.json.invalid-'))).toBe(true)
+  })
+})

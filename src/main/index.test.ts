@@ -1,0 +1,88 @@
+import { EventEmitter } from 'node:events'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { METHOD_NAMES } from '../shared/contract.ts'
+import { callChannel } from '../shared/ipc-channels.ts'
+import { MemoryStore } from './test-doubles.ts'
+
+/** Builds a fake `electron` module whose pieces the test can inspect after the bootstrap ran. */
+function fakeElectron(gotLock: boolean) {
+  const app = Object.assign(new EventEmitter(), {
+    isPackaged: true,
+    requestSingleInstanceLock: vi.fn(() => gotLock),
+    quit: vi.fn(),
+    whenReady: vi.fn(async () => {}),
+    getVersion: () => '1.2.3',
+    getPath: () => '/tmp/headcount-user-data',
+    getAppPath: () => '/opt/headcount',
+  })
+  const windows: FakeWindow[] = []
+  class FakeWindow extends EventEmitter {
+    options: unknown
+    webContents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn(), send: vi.fn(), isDestroyed: () => false })
+    loadFile = vi.fn(async () => {})
+    loadURL = vi.fn(async () => {})
+    constructor(options: unknown) {
+      super()
+      this.options = options
+      windows.push(this)
+    }
+    static getAllWindows = () => windows
+  }
+  const ipcMain = { handle: vi.fn(), removeHandler: vi.fn() }
+  const session = {
+    defaultSession: {
+      setPermissionRequestHandler: vi.fn(),
+      setPermissionCheckHandler: vi.fn(),
+      setDevicePermissionHandler: vi.fn(),
+      webRequest: { onHeadersReceived: vi.fn() },
+    },
+  }
+  return {
+    app,
+    BrowserWindow: FakeWindow,
+    windows,
+    ipcMain,
+    session,
+    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => template) },
+    safeStorage: {},
+    shell: { openExternal: vi.fn() },
+  }
+}
+
+async function boot(gotLock: boolean) {
+  vi.resetModules()
+  const electron = fakeElectron(gotLock)
+  vi.doMock('electron', () => electron)
+  vi.doMock('electron-store', () => ({ default: MemoryStore }))
+  await import('./index.ts')
+  await vi.waitFor(() => expect(gotLock ? electron.windows.length : 0).toBe(gotLock ? 1 : 0))
+  return electron
+}
+
+afterEach(() => {
+  vi.doUnmock('electron')
+  vi.doUnmock('electron-store')
+})
+
+describe('main process bootstrap', () => {
+  it('quits when another Headcount already runs', async () => {
+    const electron = await boot(false)
+    expect(electron.app.quit).toHaveBeenCalled()
+    expect(electron.ipcMain.handle).not.toHaveBeenCalled()
+  })
+
+  it('hardens the session, binds every contract method and opens a secure window', async () => {
+    const electron = await boot(true)
+    expect(electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled()
+    const channels = electron.ipcMain.handle.mock.calls.map((call) => call[0])
+    expect(channels.sort()).toEqual(METHOD_NAMES.map(callChannel).sort())
+    const [window] = electron.windows
+    expect(window?.options).toMatchObject({
+      show: false,
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false },
+    })
+    expect(window?.loadFile).toHaveBeenCalledWith(expect.stringMatching(/renderer[/\\]index\.html$/))
+    expect(window?.webContents.setWindowOpenHandler).toHaveBeenCalled()
+    expect(electron.Menu.setApplicationMenu).toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,99 @@
+import { expect, test } from '@playwright/test'
+import { readFileSync } from 'node:fs'
+import { ConsolePage, SettingsSection } from './pages/console-page.ts'
+
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
+
+test.describe('the console in web mode', () => {
+  test('loads with its sections, status bar and the engine\'s status', async ({ page }) => {
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+    const console = new ConsolePage(page)
+    await console.open()
+    for (const section of ['Overview', 'Rooms', 'Broadcast', 'Export', 'Settings'] as const) {
+      await expect(console.tab(section)).toBeVisible()
+    }
+    await expect(console.tab('Overview')).toHaveAttribute('aria-selected', 'true')
+    await expect(console.view('Overview')).toBeVisible()
+    await expect(console.statusBar).toContainText('Not connected')
+    await expect(console.statusBar).toContainText(`Headcount ${version} · web mode`)
+    await console.screenshot('overview')
+    expect(errors, 'no script errors or CSP violations').toEqual([])
+  })
+
+  test('moves between sections with the keyboard', async ({ page }) => {
+    const console = new ConsolePage(page)
+    await console.open()
+    await console.tab('Overview').focus()
+    await page.keyboard.press('ArrowDown')
+    await expect(console.tab('Rooms')).toBeFocused()
+    await expect(console.view('Rooms')).toBeVisible()
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    await expect(console.view('Settings')).toBeVisible()
+  })
+
+  test('shows the engine\'s answer to a contract call and keeps a change across reloads', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const settings = new SettingsSection(console)
+    await console.open()
+    await console.goTo('Settings')
+    await expect(settings.about).toContainText(version)
+    await expect(settings.about).toContainText('Web mode · Node 24.')
+    await expect(settings.about).toContainText('file readable only by this user')
+
+    await settings.theme('Dark').check()
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+    await console.screenshot('settings-dark')
+    await page.reload()
+    await console.goTo('Settings')
+    await expect(settings.theme('Dark')).toBeChecked()
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+    await settings.theme('Light').check()
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light')
+    await console.screenshot('settings')
+  })
+
+  test('refuses an invalid change with the engine\'s reason, and saves a valid one', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const settings = new SettingsSection(console)
+    await console.open()
+    await console.goTo('Settings')
+    await settings.saveRetention('0', '90')
+    await expect(settings.retention.getByRole('alert')).toHaveText(
+      /^Invalid input for settings\.update: rawRetentionDays: Too small: expected number to be >=1/,
+    )
+    await settings.saveRetention('14', '120')
+    await expect(settings.retention.getByRole('status')).toHaveText('Saved')
+    await page.reload()
+    await console.goTo('Settings')
+    await expect(settings.retention.getByLabel('Raw samples, days')).toHaveValue('14')
+  })
+
+  test('a malformed call on the API socket gets a clear error and the server keeps serving', async ({ page }) => {
+    await new ConsolePage(page).open()
+    const replies = await page.evaluate(async () => {
+      const socket = new WebSocket(`ws://${location.host}/api`)
+      const received: unknown[] = []
+      await new Promise((resolve) => (socket.onopen = resolve))
+      const done = new Promise<void>((resolve) => {
+        socket.onmessage = (message) => {
+          const frame = JSON.parse(message.data as string)
+          if ('event' in frame) return
+          received.push(frame)
+          if (received.length === 3) resolve()
+        }
+      })
+      socket.send('this is not json')
+      socket.send(JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'purple' } }))
+      socket.send(JSON.stringify({ id: 2, method: 'app.info' }))
+      await done
+      socket.close()
+      return received
+    })
+    expect(replies[0]).toMatchObject({ id: null, result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed frame/) } } })
+    expect(replies[1]).toMatchObject({ id: 1, result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } } })
+    expect(replies[2]).toMatchObject({ id: 2, result: { ok: true, value: { name: 'Headcount' } } })
+  })
+})

@@ -1,0 +1,70 @@
+import { expect, type Locator, type Page } from '@playwright/test'
+
+export type Section = 'Overview' | 'Rooms' | 'Broadcast' | 'Export' | 'Settings'
+
+/** The console's frame: navigation, the current view and the status bar, found by their ARIA roles. */
+export class ConsolePage {
+  readonly page: Page
+  constructor(page: Page) {
+    this.page = page
+  }
+
+  get navigation(): Locator {
+    return this.page.getByRole('navigation', { name: 'Sections' })
+  }
+
+  tab(section: Section): Locator {
+    return this.navigation.getByRole('tab', { name: section })
+  }
+
+  view(section: Section): Locator {
+    return this.page.getByRole('tabpanel', { name: section })
+  }
+
+  get statusBar(): Locator {
+    return this.page.getByRole('status', { name: 'Status bar' })
+  }
+
+  async open(): Promise<void> {
+    await this.page.goto('/')
+    await expect(this.statusBar).toContainText('web mode')
+  }
+
+  async goTo(section: Section): Promise<void> {
+    await this.tab(section).click()
+    await expect(this.view(section)).toBeVisible()
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: `docs/screenshots/${name}.png` })
+  }
+}
+
+export class SettingsSection {
+  readonly console: ConsolePage
+  constructor(console: ConsolePage) {
+    this.console = console
+  }
+
+  get region(): Locator {
+    return this.console.view('Settings')
+  }
+
+  theme(label: 'Follow the system' | 'Light' | 'Dark'): Locator {
+    return this.region.getByRole('region', { name: 'Appearance' }).getByRole('radio', { name: label })
+  }
+
+  get retention(): Locator {
+    return this.region.getByRole('form', { name: 'History retention' })
+  }
+
+  async saveRetention(rawDays: string, rollupDays: string): Promise<void> {
+    await this.retention.getByLabel('Raw samples, days').fill(rawDays)
+    await this.retention.getByLabel('One-minute roll-ups, days').fill(rollupDays)
+    await this.retention.getByRole('button', { name: 'Save' }).click()
+  }
+
+  get about(): Locator {
+    return this.region.getByRole('region', { name: 'About' })
+  }
+}

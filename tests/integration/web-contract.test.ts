@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { apiUrl, ApiSocket, startWebMode, type WebMode } from './helpers/web-mode.ts'
+
+let mode: WebMode | undefined
+afterEach(async () => {
+  await mode?.close()
+  mode = undefined
+})
+
+describe('the contract over web mode\'s WebSocket', () => {
+  it('answers calls with the engine\'s results and persists settings to disk', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    expect(await client.call(1, 'app.info')).toMatchObject({
+      id: 1,
+      result: { ok: true, value: { name: 'Headcount', version: '0.0.0-test', runtime: 'web', nodeVersion: process.versions.node } },
+    })
+    expect(await client.call(2, 'settings.update', { theme: 'dark', rawRetentionDays: 14 })).toMatchObject({
+      id: 2,
+      result: { ok: true, value: { theme: 'dark', rawRetentionDays: 14 } },
+    })
+    const onDisk = JSON.parse(readFileSync(join(mode.dataDir, 'settings.json'), 'utf8'))
+    expect(onDisk).toMatchObject({ theme: 'dark', rawRetentionDays: 14, version: 1 })
+    client.close()
+  })
+
+  it('pushes engine events to every connected client', async () => {
+    mode = await startWebMode()
+    const first = await ApiSocket.open(apiUrl(mode.server))
+    const second = await ApiSocket.open(apiUrl(mode.server))
+    await first.call(1, 'settings.update', { theme: 'light' })
+    const event = await second.next((frame) => 'event' in frame && frame.event === 'settings.changed')
+    expect(event).toMatchObject({ event: 'settings.changed', payload: { theme: 'light' } })
+    mode.engine.setStatus({ connection: 'connecting', message: 'Connecting to prod' })
+    expect(await first.next((frame) => 'event' in frame && frame.event === 'status')).toMatchObject({
+      payload: { connection: 'connecting', message: 'Connecting to prod' },
+    })
+    first.close()
+    second.close()
+  })
+
+  it('refuses malformed and invalid calls with clear errors and keeps serving', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    client.socket.send('{"id": 1, "method": ')
+    expect(await client.next((frame) => 'id' in frame && frame.id === null)).toMatchObject({
+      result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed frame: /) } },
+    })
+    client.frames.length = 0
+    client.socket.send(JSON.stringify({ id: 'x', method: 'app.info' }))
+    expect(await client.next((frame) => 'id' in frame)).toMatchObject({
+      id: null,
+      result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed call: id/) } },
+    })
+    client.socket.send(Buffer.from([1, 2, 3]), { binary: true })
+    expect(await client.next((frame) => 'result' in frame && !frame.result.ok && /Binary/.test(frame.result.error.message))).toBeTruthy()
+    expect(await client.call(5, 'settings.delete')).toMatchObject({ id: 5, result: { ok: false, error: { code: 'unknown-method' } } })
+    expect(await client.call(6, 'settings.update', { theme: 'purple' })).toMatchObject({
+      id: 6,
+      result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } },
+    })
+    expect(await client.call(7, 'settings.get')).toMatchObject({ id: 7, result: { ok: true } })
+    client.close()
+  })
+
+  it('closes a connection that sends an oversized frame, and others carry on', async () => {
+    mode = await startWebMode()
+    const abuser = await ApiSocket.open(apiUrl(mode.server))
+    const closed = new Promise<number>((resolve) => abuser.socket.once('close', (code) => resolve(code)))
+    abuser.socket.send(JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(2 * 1024 * 1024) } }))
+    expect(await closed).toBe(1009)
+    const other = await ApiSocket.open(apiUrl(mode.server))
+    expect(await other.call(1, 'settings.get')).toMatchObject({ result: { ok: true } })
+    other.close()
+  })
+
+  it('refuses WebSocket connections from other web pages', async () => {
+    mode = await startWebMode()
+    await expect(ApiSocket.open(apiUrl(mode.server), { Origin: 'https://evil.example' })).rejects.toThrow(/403/)
+    const own = await ApiSocket.open(apiUrl(mode.server), { Origin: `http://127.0.0.1:${mode.server.port}` })
+    own.close()
+    await expect(ApiSocket.open(`ws://127.0.0.1:${mode.server.port}/elsewhere`)).rejects.toThrow(/404/)
+  })
+
+  it('requires a token when bound beyond loopback, and refuses to start without one', async () => {
+    await expect(startWebMode({ host: '0.0.0.0' })).rejects.toThrow(/access token is required/)
+    mode = await startWebMode({ host: '0.0.0.0', token: 'correct-horse-battery-staple' })
+    expect(mode.server.url).toContain('?token=correct-horse-battery-staple')
+    await expect(ApiSocket.open(apiUrl(mode.server))).rejects.toThrow(/401/)
+    await expect(ApiSocket.open(`${apiUrl(mode.server)}?token=wrong`)).rejects.toThrow(/401/)
+    const page = await fetch(`http://127.0.0.1:${mode.server.port}/`)
+    expect(page.status).toBe(401)
+    const withToken = await fetch(`http://127.0.0.1:${mode.server.port}/?token=correct-horse-battery-staple`)
+    const cookie = withToken.headers.get('set-cookie') ?? ''
+    expect(cookie).toMatch(/^headcount_token=correct-horse-battery-staple;.*HttpOnly/)
+    const viaCookie = await ApiSocket.open(apiUrl(mode.server), { Cookie: cookie.split(';')[0] as string })
+    expect(await viaCookie.call(1, 'app.info')).toMatchObject({ result: { ok: true } })
+    viaCookie.close()
+  })
+
+  it('answers the unbuilt UI with a clear message and never serves files outside its folder', async () => {
+    mode = await startWebMode()
+    const base = `http://127.0.0.1:${mode.server.port}`
+    const page = await fetch(`${base}/`)
+    expect(page.status).toBe(503)
+    expect(await page.text()).toMatch(/npm run build/)
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404)
+    expect((await fetch(`${base}/..%2f..%2fpackage.json`)).status).toBe(400)
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405)
+  })
+})
+
+describe('raw sockets', () => {
+  it('are not left open by close()', async () => {
+    mode = await startWebMode()
+    const socket = new WebSocket(apiUrl(mode.server))
+    await new Promise((resolve) => socket.once('open', resolve))
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    await mode.close()
+    mode = undefined
+    await closed
+  })
+})
