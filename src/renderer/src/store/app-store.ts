@@ -36,7 +36,7 @@ function describe(error: unknown): string {
 }
 
 export function createAppStore(api: Api, initialLink: LinkState): AppStore {
-  const store = createStore<AppState>()((set) => ({
+  const store = createStore<AppState>()((set, get) => ({
     view: 'overview',
     link: initialLink,
     info: null,
@@ -58,10 +58,15 @@ export function createAppStore(api: Api, initialLink: LinkState): AppStore {
       }
     },
     async updateSettings(patch) {
+      // Shown at once so controls respond without waiting for the round trip; the engine's answer
+      // (or the previous settings, on refusal) replaces it.
+      const before = get().settings
+      if (before) set({ settings: { ...before, ...patch } })
       try {
         set({ settings: await api.call('settings.update', patch) })
         return null
       } catch (error) {
+        set({ settings: before })
         return describe(error)
       }
     },
