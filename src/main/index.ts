@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, session, shell } from 'electron'
+import { app, BrowserWindow, Menu, safeStorage, session, shell } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
@@ -35,7 +35,7 @@ async function start(): Promise<void> {
   // Built as ESM into out/main; the preload and renderer sit beside it in out/.
   const outDir = join(import.meta.dirname, '..')
   const location = rendererLocation(isDev ? process.env.ELECTRON_RENDERER_URL : undefined, outDir)
-  bindContractToIpc(ipcMain, engine.handlers, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
+  bindContractToIpc(engine.handlers, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
   forwardEventsToWindows(engine.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
 
   const preload = join(outDir, 'preload', 'index.cjs')

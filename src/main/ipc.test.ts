@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import type { IpcMainInvokeEvent, WebContents } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
 import { METHOD_NAMES } from '../shared/contract.ts'
 import { callChannel, eventChannel } from '../shared/ipc-channels.ts'
@@ -6,17 +6,21 @@ import { DEFAULT_SETTINGS } from '../shared/settings.ts'
 import { EngineEvents } from '../core/events.ts'
 import { silentLogger } from '../core/logger.ts'
 import type { Handlers } from '../core/rpc/dispatch.ts'
-import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 
 type Listener = (event: IpcMainInvokeEvent, input: unknown) => Promise<unknown>
 
+const registered = new Map<string, Listener>()
+vi.mock('electron', () => ({
+  ipcMain: {
+    handle: (channel: string, listener: Listener) => registered.set(channel, listener),
+    removeHandler: (channel: string) => registered.delete(channel),
+  },
+}))
+const { bindContractToIpc, createSenderCheck, forwardEventsToWindows } = await import('./ipc.ts')
+
 function fakeIpcMain() {
-  const handlers = new Map<string, Listener>()
-  const ipcMain = {
-    handle: vi.fn((channel: string, listener: Listener) => handlers.set(channel, listener)),
-    removeHandler: vi.fn((channel: string) => handlers.delete(channel)),
-  }
-  return { ipcMain: ipcMain as unknown as IpcMain, handlers }
+  registered.clear()
+  return { handlers: registered }
 }
 
 const appFrame = { parent: null, url: 'file:///app/out/renderer/index.html' }
@@ -29,16 +33,16 @@ const handlers = {
 
 describe('bindContractToIpc', () => {
   it('registers one handler per contract method and removes them all', () => {
-    const { ipcMain, handlers: registered } = fakeIpcMain()
-    const unbind = bindContractToIpc(ipcMain, handlers, () => true, silentLogger)
+    const { handlers: registered } = fakeIpcMain()
+    const unbind = bindContractToIpc(handlers, () => true, silentLogger)
     expect([...registered.keys()].sort()).toEqual(METHOD_NAMES.map(callChannel).sort())
     unbind()
     expect(registered.size).toBe(0)
   })
 
   it('answers trusted callers with validated envelopes, never throwing', async () => {
-    const { ipcMain, handlers: registered } = fakeIpcMain()
-    bindContractToIpc(ipcMain, handlers, createSenderCheck((url) => url.startsWith('file://')), silentLogger)
+    const { handlers: registered } = fakeIpcMain()
+    bindContractToIpc(handlers, createSenderCheck((url) => url.startsWith('file://')), silentLogger)
     const update = registered.get(callChannel('settings.update')) as Listener
     await expect(update(eventFrom(appFrame), { theme: 'dark' })).resolves.toEqual({
       ok: true,
@@ -51,10 +55,9 @@ describe('bindContractToIpc', () => {
   })
 
   it('refuses calls from other pages, sub-frames and destroyed frames before running anything', async () => {
-    const { ipcMain, handlers: registered } = fakeIpcMain()
+    const { handlers: registered } = fakeIpcMain()
     const update = vi.fn()
     bindContractToIpc(
-      ipcMain,
       { ...handlers, 'settings.update': update } as Handlers,
       createSenderCheck((url) => url.startsWith('file://')),
       silentLogger,

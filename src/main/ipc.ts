@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { METHOD_NAMES } from '../shared/contract.ts'
 import { fail, type Envelope } from '../shared/envelope.ts'
 import { callChannel, eventChannel } from '../shared/ipc-channels.ts'
@@ -23,7 +23,6 @@ export function createSenderCheck(isAppUrl: (url: string) => boolean): SenderChe
  * Returns a function that removes the handlers.
  */
 export function bindContractToIpc(
-  ipcMain: IpcMain,
   handlers: Handlers,
   isTrustedSender: SenderCheck,
   logger: Logger,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
+import { findElectronBinary } from '../../src/cli/electron-binary.ts'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'headcount.mjs')
 const children: ChildProcess[] = []
@@ -26,10 +27,19 @@ function run(args: string[]) {
   return { child, stderr, dataDir }
 }
 
+async function readLines(child: ChildProcess, count: number): Promise<string[]> {
+  const lines: string[] = []
+  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  for await (const line of reader) {
+    lines.push(line)
+    if (lines.length === count) break
+  }
+  return lines
+}
+
 async function firstLine(child: ChildProcess): Promise<string> {
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const [line] = (await once(lines, 'line')) as [string]
-  return line
+  const [line] = await readLines(child, 1)
+  return line as string
 }
 
 describe('headcount serve', () => {
@@ -61,6 +71,19 @@ describe('headcount serve', () => {
     const line = await firstLine(child)
     expect(line).toMatch(/^Headcount web UI: http:\/\/0\.0\.0\.0:\d+\/\?token=[A-Za-z0-9_-]{32}$/)
     child.kill('SIGINT')
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+  })
+})
+
+describe('headcount with no command', () => {
+  // Where Electron is installed this would open the desktop app; the smoke test covers that case.
+  it.skipIf(findElectronBinary().available)('says in one line that Electron is missing and serves web mode instead', async () => {
+    const { child } = run(['--http-port', '0'])
+    const [notice, ready] = await readLines(child, 2)
+    expect(notice).toMatch(/^Electron is not available here \(.+\); serving the same console in web mode instead\.$/)
+    expect(ready).toMatch(/^Headcount web UI: http:\/\/127\.0\.0\.1:\d+\/$/)
+    child.kill('SIGTERM')
     const [code] = await once(child, 'exit')
     expect(code).toBe(0)
   })

@@ -1,0 +1,70 @@
+import { ESLint } from 'eslint'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+// Proves the architecture rules in eslint.config.js actually fire: each snippet is linted as if it
+// lived at the given path, and must be refused (or accepted) for the stated reason.
+const eslint = new ESLint({ cwd: join(import.meta.dirname, '..', '..') })
+
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath })
+  return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`)
+}
+
+describe('architecture boundaries', () => {
+  it('keep electron and Node built-ins out of the renderer and shared code', async () => {
+    for (const filePath of ['src/renderer/src/probe.ts', 'src/shared/probe.ts']) {
+      expect(await violations(filePath, "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*electron/)]),
+      )
+      expect(await violations(filePath, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*Node built-ins/)]),
+      )
+      expect(await violations(filePath, "import { readFileSync } from 'fs'\nexport const x = readFileSync\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/no-restricted-imports/)]),
+      )
+    }
+  })
+
+  it('make the UI reach the engine only through the contract', async () => {
+    expect(await violations('src/renderer/src/probe.ts', "import { Engine } from '../../core/engine.ts'\nexport const x = Engine\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/through the contract/)]),
+    )
+    expect(await violations('src/renderer/src/probe.ts', "import { contract } from '../../shared/contract.ts'\nexport const x = contract\n")).toEqual([])
+  })
+
+  it('keep shared code free of every other layer', async () => {
+    expect(await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]),
+    )
+  })
+
+  it('keep electron out of the engine, web mode, emulator and CLI', async () => {
+    for (const filePath of ['src/core/probe.ts', 'src/server/probe.ts', 'src/emulator/probe.ts', 'src/cli/probe.ts']) {
+      expect(await violations(filePath, "import { app } from 'electron'\nexport const x = app\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/must not import electron/)]),
+      )
+    }
+    expect(await violations('src/core/probe.ts', "import { x } from '../main/window.ts'\nexport const y = x\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/does not know its shells/)]),
+    )
+  })
+
+  it('allow ipcMain only in the IPC binding and ipcRenderer only in the preload', async () => {
+    const useIpcMain = "import { ipcMain } from 'electron'\nexport const x = ipcMain\n"
+    const useIpcRenderer = "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n"
+    expect(await violations('src/main/window.ts', useIpcMain)).toEqual(expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]))
+    expect(await violations('src/main/ipc.ts', useIpcMain)).toEqual([])
+    expect(await violations('src/main/window.ts', useIpcRenderer)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ipcRenderer is used only by the preload/)]),
+    )
+    expect(await violations('src/preload/index.ts', useIpcRenderer)).toEqual([])
+    expect(await violations('src/preload/index.ts', useIpcMain)).toEqual(expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]))
+  })
+
+  it('forbid explicit any', async () => {
+    expect(await violations('src/core/probe.ts', 'export function f(x: any): void {\n  void x\n}\n')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no-explicit-any/)]),
+    )
+  })
+})
