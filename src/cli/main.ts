@@ -1,9 +1,10 @@
 import { desktopCommand } from './commands/desktop.ts'
+import { emulatorCommand } from './commands/emulator.ts'
 import { serveCommand } from './commands/serve.ts'
 import { packageVersion } from './package-info.ts'
 import { CommandError, UsageError, type Command, type CommandIO } from './usage.ts'
 
-const COMMANDS: Command[] = [desktopCommand, serveCommand]
+const COMMANDS: Command[] = [desktopCommand, serveCommand, emulatorCommand]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length))

@@ -27,7 +27,7 @@ export function Navigation() {
   return (
     <nav className="navigation" aria-label="Sections">
       <div className="brand" aria-hidden="true">
-        <span className="brand-mark" />
+        <img className="brand-mark" src="./favicon.svg" alt="" width={22} height={22} />
         Headcount
       </div>
       <ul role="tablist" aria-orientation="vertical" onKeyDown={onKeyDown}>

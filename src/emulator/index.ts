@@ -1,0 +1,178 @@
+// The embedded Pusher Channels emulator: one app, Pusher's HTTP API and WebSocket protocol 7 on one
+// port, webhooks, injected members for very large crowds, and delivery accounting.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { DeliveryTotals } from './accounting.ts'
+import { createHttpApi } from './http-api.ts'
+import { type EmulatorOptions, resolveOptions } from './options.ts'
+import { AppState } from './state.ts'
+import { type WebhookEvent, WebhookBatcher } from './webhook-batcher.ts'
+import { WebhookSender, type WebhookSenderStats } from './webhook-sender.ts'
+import { WsServer } from './ws-server.ts'
+
+export type { EmulatorLogger, EmulatorOptions } from './options.ts'
+export type { DeliveryTotals } from './accounting.ts'
+export { PresenceLimitError } from './state.ts'
+
+/** Opaque handle of an injected member. */
+export type InjectedHandle = number
+
+export interface InjectedMember {
+  userId?: string
+  userInfo?: unknown
+}
+
+export interface EmulatorStats {
+  /** Messages delivered to subscribers (sockets and injected members), by kind. */
+  deliveries: DeliveryTotals
+  /** Events accepted for publishing: HTTP events counted once per channel, plus client events. */
+  published: number
+  connections: number
+  channels: { occupied: number; tracked: number }
+  injectedMembers: number
+  topChannels: Array<{ channel: string; delivered: number }>
+  webhooks: WebhookSenderStats & { batches: number; events: number }
+}
+
+export interface RunningEmulator {
+  /** 'http://KEY:SECRET@HOST:PORT/apps/APP_ID', the form the pusher SDK's forURL takes. */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  readonly appId: string
+  readonly key: string
+  readonly secret: string
+  /** Adds a member with no socket; returns a handle to remove it. For presence channels pass userId (+ optional userInfo). */
+  inject(channel: string, member?: InjectedMember): InjectedHandle
+  removeInjected(handle: InjectedHandle): void
+  /** Bulk versions for 100k–1M members. */
+  injectMany(entries: Iterable<{ channel: string; userId?: string; userInfo?: unknown }>): InjectedHandle[]
+  removeInjectedMany(handles: Iterable<InjectedHandle>): void
+  stats(top?: number): EmulatorStats
+  resetStats(): void
+  close(): Promise<void>
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options)
+  const webhookCounters = { batches: 0, events: 0 }
+  let sender: WebhookSender | null = null
+  let batcher: WebhookBatcher | null = null
+  if (resolved.webhooks.length > 0) {
+    const activeSender = new WebhookSender({
+      urls: resolved.webhooks,
+      key: resolved.key,
+      secret: resolved.secret,
+      maxAttempts: resolved.webhookMaxAttempts,
+      retryBaseMs: resolved.webhookRetryBaseMs,
+      retryMaxMs: resolved.webhookRetryMaxMs,
+      timeoutMs: resolved.webhookTimeoutMs,
+      concurrency: 4,
+      maxQueued: 10_000,
+      logger: resolved.logger,
+    })
+    sender = activeSender
+    batcher = new WebhookBatcher(resolved.webhookBatchMs, resolved.webhookBatchSize, (batch) => {
+      webhookCounters.batches++
+      webhookCounters.events += batch.events.length
+      activeSender.send(JSON.stringify(batch))
+    })
+  }
+  const activeBatcher = batcher
+  const webhook = activeBatcher === null ? null : (event: WebhookEvent) => activeBatcher.add(event)
+
+  const state = new AppState({ presenceLimit: resolved.presenceLimit, vacateDelayMs: resolved.vacateDelayMs, webhookSink: webhook })
+  const ws = new WsServer({ options: resolved, state, webhook })
+
+  const stats = (top = 20): EmulatorStats => {
+    let occupied = 0
+    for (const ch of state.channels.values()) if (ch.subscriptionCount > 0) occupied++
+    return {
+      deliveries: { ...state.accounting.totals },
+      published: state.accounting.published,
+      connections: ws.connections.size,
+      channels: { occupied, tracked: state.channels.size },
+      injectedMembers: state.injectedCount,
+      topChannels: state.accounting.top(state.channels.values(), top),
+      webhooks: {
+        ...(sender?.stats ?? { delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, queued: 0, inFlight: 0 }),
+        ...webhookCounters,
+      },
+    }
+  }
+  const resetStats = (): void => state.accounting.reset(state.channels.values())
+
+  const server = createServer(
+    { keepAlive: true },
+    createHttpApi({
+      options: resolved,
+      state,
+      terminateUser: (userId) => {
+        ws.terminateUser(userId)
+        state.removeInjectedUser(userId)
+      },
+      stats,
+      resetStats,
+    }),
+  )
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    ws.handleUpgrade(req, socket, head)
+  })
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
+  const url = `http://${encodeURIComponent(resolved.key)}:${encodeURIComponent(resolved.secret)}@${hostForUrl}:${port}/apps/${encodeURIComponent(resolved.appId)}`
+  resolved.logger.info(`Pusher Channels emulator listening on ${hostForUrl}:${port}`)
+
+  let closing: Promise<void> | null = null
+  const injectOne = (channel: string, userId: string | undefined, userInfo: unknown): InjectedHandle =>
+    state.inject(channel, userId, userInfo)
+
+  return {
+    url,
+    host: resolved.host,
+    port,
+    appId: resolved.appId,
+    key: resolved.key,
+    secret: resolved.secret,
+    inject: (channel, member) => injectOne(channel, member?.userId, member?.userInfo),
+    removeInjected: (handle) => {
+      state.removeInjected(handle)
+    },
+    injectMany: (entries) => {
+      const handles: InjectedHandle[] = []
+      for (const entry of entries) handles.push(injectOne(entry.channel, entry.userId, entry.userInfo))
+      return handles
+    },
+    removeInjectedMany: (handles) => {
+      for (const handle of handles) state.removeInjected(handle)
+    },
+    stats,
+    resetStats,
+    close: () => {
+      closing ??= (async () => {
+        batcher?.close()
+        sender?.close()
+        state.close()
+        await ws.close()
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        })
+      })()
+      return closing
+    },
+  }
+}
