@@ -1,10 +1,12 @@
 import { desktopCommand } from './commands/desktop.ts'
 import { emulatorCommand } from './commands/emulator.ts'
+import { exportCommand } from './commands/export.ts'
 import { serveCommand } from './commands/serve.ts'
+import { snapshotCommand } from './commands/snapshot.ts'
 import { packageVersion } from './package-info.ts'
 import { CommandError, UsageError, type Command, type CommandIO } from './usage.ts'
 
-const COMMANDS: Command[] = [desktopCommand, serveCommand, emulatorCommand]
+const COMMANDS: Command[] = [desktopCommand, serveCommand, snapshotCommand, exportCommand, emulatorCommand]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length))

@@ -51,7 +51,14 @@ describe('Engine', () => {
 
   it('starts with a status that mentions recovered settings', async () => {
     const status = await engine(memorySettings(DEFAULT_SETTINGS, 'Settings were reset')).handlers['status.get'](undefined)
-    expect(status).toEqual({ connection: 'disconnected', profile: null, message: 'Settings were reset', at: '2026-01-02T03:04:05.000Z' })
+    expect(status).toEqual({
+      connection: 'disconnected',
+      profile: null,
+      profileId: null,
+      message: 'Settings were reset',
+      at: '2026-01-02T03:04:05.000Z',
+      sync: null,
+    })
   })
 
   it('emits status changes to listeners', () => {

@@ -1,12 +1,25 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { AppInfo } from '../shared/app-info.ts'
 import { ApiError } from '../shared/envelope.ts'
-import { applySettingsPatch, type Settings } from '../shared/settings.ts'
+import { compileConvention, ConventionError, DEFAULT_CONVENTION, previewConvention, type NamingConvention } from '../shared/naming.ts'
+import type { ConnectionTestInput, ConnectionTestResult } from '../shared/profiles.ts'
+import { applySettingsPatch, type Settings, type SettingsPatch } from '../shared/settings.ts'
 import type { Status } from '../shared/status.ts'
+import type { SyncStatus } from '../shared/sync.ts'
+import { ChannelsClient } from './channels/client.ts'
 import { EngineEvents } from './events.ts'
+import { ExportJobs } from './export/export-jobs.ts'
+import { HistoryStore } from './history/history-store.ts'
+import { historyDir, historyPathFor } from './history/paths.ts'
 import { silentLogger, type Logger } from './logger.ts'
+import { Monitor } from './monitor.ts'
+import { PresenceState } from './presence/presence-state.ts'
+import { ProfileService } from './profiles.ts'
 import type { Handlers } from './rpc/dispatch.ts'
 import type { SecretStore } from './secret-store.ts'
 import type { SettingsStore } from './settings-store.ts'
+import { toFailure } from './sync/sync-loop.ts'
 
 export interface EngineOptions {
   version: string
@@ -18,6 +31,19 @@ export interface EngineOptions {
   logger?: Logger
   /** Injected so tests can pin the clock. */
   now?: () => Date
+  /** Timeout for each request to the Channels API. */
+  requestTimeoutMs?: number
+}
+
+
+function conventionInfo(convention: NamingConvention) {
+  try {
+    const compiled = compileConvention(convention)
+    return { convention, prefix: compiled.prefix, separatorWarning: compiled.separatorWarning }
+  } catch (error) {
+    if (error instanceof ConventionError) throw new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
+    throw error
+  }
 }
 
 /**
@@ -27,27 +53,101 @@ export interface EngineOptions {
 export class Engine {
   readonly events = new EngineEvents()
   readonly handlers: Handlers
-  private status: Status
+  readonly profiles: ProfileService
+  private readonly options: EngineOptions
   private readonly logger: Logger
   private readonly now: () => Date
-
-  private readonly options: EngineOptions
+  private status: Status
+  private monitor: Monitor | null = null
+  private history: HistoryStore | null = null
+  private readonly exports: ExportJobs
+  /** Serialises connect/disconnect so two clicks never start two monitors. */
+  private switching: Promise<unknown> = Promise.resolve()
 
   constructor(options: EngineOptions) {
     this.options = options
     this.logger = options.logger ?? silentLogger
     this.now = options.now ?? (() => new Date())
+    this.profiles = new ProfileService(options.settings, options.secrets, (settings) => this.events.emit('settings.changed', settings))
+    this.exports = new ExportJobs(join(options.dataDir, 'exports'), (progress) => this.events.emit('export.progress', progress), this.logger)
     this.status = {
       connection: 'disconnected',
       profile: null,
+      profileId: null,
       message: options.settings.recoveryNote ?? 'Not connected',
       at: this.now().toISOString(),
+      sync: null,
     }
     this.handlers = {
       'app.info': () => this.appInfo(),
       'status.get': () => this.status,
       'settings.get': () => this.options.settings.read(),
       'settings.update': (patch) => this.updateSettings(patch),
+
+      'profiles.list': () => this.profiles.list(),
+      'profiles.save': async (input) => {
+        if (input.convention) conventionInfo(input.convention)
+        return this.profiles.save(input)
+      },
+      'profiles.delete': async ({ id }) => {
+        if (this.status.profileId === id) await this.disconnect()
+        await this.profiles.delete(id)
+        return null
+      },
+      'profiles.test': (input) => this.testConnection(input),
+
+      'connection.connect': ({ id }) => this.connect(id),
+      'connection.disconnect': () => this.disconnect(),
+      'sync.now': () => {
+        this.requireMonitor().pollNow()
+        return null
+      },
+
+      'convention.get': ({ id }) => conventionInfo(this.profiles.get(id).convention),
+      'convention.set': async ({ id, convention }) => {
+        const info = conventionInfo(convention)
+        this.profiles.update(id, { convention })
+        await this.restartIfActive(id)
+        return info
+      },
+      'convention.preview': ({ convention, samples }) => {
+        try {
+          const compiled = compileConvention(convention)
+          return { prefix: compiled.prefix, separatorWarning: compiled.separatorWarning, error: null, rows: previewConvention(compiled, samples) }
+        } catch (error) {
+          if (!(error instanceof ConventionError)) throw error
+          return { prefix: null, separatorWarning: null, error: error.message, rows: [] }
+        }
+      },
+      'sync.getOptions': ({ id }) => this.profiles.get(id).sync,
+      'sync.setOptions': async ({ id, options: sync }) => {
+        this.profiles.update(id, { sync })
+        await this.restartIfActive(id)
+        return sync
+      },
+
+      'rooms.list': () =>
+        this.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
+      'room.detail': (input) => this.requireMonitor().roomDetail(input),
+      'history.series': (query) => this.requireHistory().querySeries(query),
+      'history.groups': (query) => this.requireHistory().roomGroupSeries(query),
+
+      'export.start': (request) => this.exports.start(this.requireHistory(), request),
+      'export.cancel': ({ id }) => {
+        this.exports.cancel(id)
+        return null
+      },
+    }
+  }
+
+  /** Reconnects to the profile that was active when the app last stopped. */
+  async resume(): Promise<void> {
+    const id = this.profiles.activeId
+    if (id === null) return
+    try {
+      await this.connect(id)
+    } catch (error) {
+      this.logger.warn(`could not resume the last connection: ${(error as Error).message}`)
     }
   }
 
@@ -64,13 +164,14 @@ export class Engine {
     }
   }
 
-  private updateSettings(patch: Parameters<Handlers['settings.update']>[0]): Settings {
+  private updateSettings(patch: SettingsPatch): Settings {
     const next = applySettingsPatch(this.options.settings.read(), patch)
     try {
       this.options.settings.write(next)
     } catch (error) {
       throw new ApiError('failed', `Settings could not be saved: ${(error as Error).message}`)
     }
+    this.history?.setRetention({ rawRetentionDays: next.rawRetentionDays, rollupRetentionDays: next.rollupRetentionDays })
     this.events.emit('settings.changed', next)
     return next
   }
@@ -80,7 +181,110 @@ export class Engine {
     this.events.emit('status', this.status)
   }
 
+  private syncStatusChanged(sync: SyncStatus): void {
+    const connection = sync.state === 'ok' ? 'connected' : sync.state === 'failing' ? 'error' : sync.state === 'starting' ? 'connecting' : 'disconnected'
+    const message =
+      sync.state === 'failing' && sync.error
+        ? `${sync.error.message}. ${sync.error.hint}`
+        : sync.state === 'ok'
+          ? `${sync.participants.toLocaleString('en-US')} people in ${sync.rooms.toLocaleString('en-US')} rooms`
+          : sync.state === 'starting'
+            ? 'Connecting…'
+            : 'Not connected'
+    this.setStatus({ connection, message, sync })
+  }
+
+  private requireMonitor(): Monitor {
+    if (!this.monitor) throw new ApiError('failed', 'Not connected: connect to an app first')
+    return this.monitor
+  }
+
+  private requireHistory(): HistoryStore {
+    if (!this.history) throw new ApiError('failed', 'No history yet: connect to an app first')
+    return this.history
+  }
+
+  private async testConnection(input: ConnectionTestInput): Promise<ConnectionTestResult> {
+    const saved = input.id === undefined ? undefined : this.profiles.get(input.id)
+    const connection = input.connection ?? saved?.connection
+    const secret = input.secret ?? (saved ? (await this.profiles.credentials(saved.id)).secret : undefined)
+    if (!connection || !secret) throw new ApiError('bad-request', 'Give a saved profile id, or a connection with its secret')
+    const convention = compileConvention(saved?.convention ?? DEFAULT_CONVENTION)
+    const client = new ChannelsClient({ ...connection, secret }, { timeoutMs: this.options.requestTimeoutMs ?? 10_000 })
+    try {
+      const response = await client.listChannels(convention.prefix)
+      // The same reader the sync uses, so "test" and "connect" agree on what a valid answer is.
+      const result = await new PresenceState(convention).ingestChannelList(response.body, Date.now())
+      return { ok: true, endpoint: client.endpoint, latencyMs: Math.round(response.latencyMs), channels: result.channels }
+    } catch (error) {
+      const failure = toFailure(error, client.endpoint)
+      return { ok: false, endpoint: client.endpoint, failure: { kind: failure.kind, message: failure.message, hint: failure.hint } }
+    }
+  }
+
+  private connect(id: string): Promise<Status> {
+    const next = this.switching.then(async () => {
+      await this.stopMonitor()
+      const profile = this.profiles.get(id)
+      const credentials = await this.profiles.credentials(id)
+      const settings = this.options.settings.read()
+      const historyPath = historyPathFor(this.options.dataDir, id)
+      mkdirSync(historyDir(this.options.dataDir), { recursive: true })
+      try {
+        this.history = HistoryStore.open(historyPath, {
+          rawRetentionDays: settings.rawRetentionDays,
+          rollupRetentionDays: settings.rollupRetentionDays,
+          logger: this.logger,
+        })
+      } catch (error) {
+        throw new ApiError('failed', `The history file ${historyPath} could not be opened: ${(error as Error).message}`)
+      }
+      this.monitor = new Monitor({
+        profile,
+        credentials,
+        history: this.history,
+        logger: this.logger,
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        onTick: (tick) => this.events.emit('tick', tick),
+        onStatus: (sync) => this.syncStatusChanged(sync),
+      })
+      this.profiles.setActive(id)
+      this.setStatus({ profile: profile.name, profileId: id })
+      await this.monitor.start()
+      return this.status
+    })
+    this.switching = next.catch(() => {})
+    return next
+  }
+
+  private disconnect(): Promise<Status> {
+    const next = this.switching.then(async () => {
+      await this.stopMonitor()
+      this.profiles.setActive(null)
+      this.setStatus({ connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', sync: null })
+      return this.status
+    })
+    this.switching = next.catch(() => {})
+    return next
+  }
+
+  private async restartIfActive(id: string): Promise<void> {
+    if (this.status.profileId === id && this.monitor) await this.connect(id)
+  }
+
+  private async stopMonitor(): Promise<void> {
+    const monitor = this.monitor
+    const history = this.history
+    this.monitor = null
+    this.history = null
+    await monitor?.stop()
+    this.exports.cancelAll()
+    await history?.close()
+  }
+
   async close(): Promise<void> {
+    await this.switching
+    await this.stopMonitor()
     this.logger.info('engine stopped')
   }
 }

@@ -41,6 +41,7 @@ async function start(): Promise<void> {
   const preload = join(outDir, 'preload', 'index.cjs')
   const icon = join(app.getAppPath(), 'resources', 'icon.png')
   let mainWindow = createMainWindow(location, preload, icon)
+  void engine.resume()
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

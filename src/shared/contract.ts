@@ -1,7 +1,25 @@
 import { z } from 'zod'
 import { AppInfoSchema } from './app-info.ts'
+import {
+  ExportProgressSchema,
+  ExportRequestSchema,
+  GroupSeriesQuerySchema,
+  GroupSeriesSchema,
+  SeriesQuerySchema,
+  SeriesSchema,
+} from './history.ts'
+import { NamingConventionSchema } from './naming.ts'
+import { RoomDetailInputSchema, RoomDetailSchema, RoomsSnapshotSchema, TickSchema } from './presence.ts'
+import {
+  ConnectionTestInputSchema,
+  ConnectionTestResultSchema,
+  ProfileIdSchema,
+  ProfileInputSchema,
+  ProfileViewSchema,
+} from './profiles.ts'
 import { SettingsPatchSchema, SettingsSchema } from './settings.ts'
 import { StatusSchema } from './status.ts'
+import { SyncOptionsSchema } from './sync.ts'
 
 /**
  * The one API between the UI and the engine. Every method the UI can call and every event the engine
@@ -20,6 +38,28 @@ function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>
 
 /** Methods that take no argument accept `undefined` (IPC) and a missing field (JSON). */
 const NoInput = z.undefined()
+const Done = z.null()
+const ProfileRef = z.object({ id: ProfileIdSchema })
+
+const ConventionInfoSchema = z.object({
+  convention: NamingConventionSchema,
+  prefix: z.string(),
+  separatorWarning: z.string().nullable(),
+})
+
+const ConventionPreviewSchema = z.object({
+  /** Null when the convention itself is invalid; `error` says why. */
+  prefix: z.string().nullable(),
+  separatorWarning: z.string().nullable(),
+  error: z.string().nullable(),
+  rows: z.array(
+    z.object({
+      channel: z.string(),
+      result: z.object({ room: z.string(), group: z.string().nullable(), user: z.string() }).nullable(),
+      reason: z.string().optional(),
+    }),
+  ),
+})
 
 export const contract = {
   methods: {
@@ -39,10 +79,71 @@ export const contract = {
       output: SettingsSchema,
       summary: 'Change some settings; returns the settings as saved',
     }),
+
+    'profiles.list': method({ input: NoInput, output: z.array(ProfileViewSchema), summary: 'Saved connections, without secrets' }),
+    'profiles.save': method({
+      input: ProfileInputSchema,
+      output: ProfileViewSchema,
+      summary: 'Create or update a connection; the secret is stored apart and never returned',
+    }),
+    'profiles.delete': method({ input: ProfileRef, output: Done, summary: 'Forget a connection and its secret' }),
+    'profiles.test': method({
+      input: ConnectionTestInputSchema,
+      output: ConnectionTestResultSchema,
+      summary: 'Try a saved connection or form values; the answer classifies any failure in plain words',
+    }),
+
+    'connection.connect': method({ input: ProfileRef, output: StatusSchema, summary: 'Start watching a saved connection' }),
+    'connection.disconnect': method({ input: NoInput, output: StatusSchema, summary: 'Stop watching' }),
+    'sync.now': method({ input: NoInput, output: Done, summary: 'Poll now instead of waiting for the next cycle' }),
+
+    'convention.get': method({ input: ProfileRef, output: ConventionInfoSchema, summary: "A connection's naming convention" }),
+    'convention.set': method({
+      input: ProfileRef.extend({ convention: NamingConventionSchema }),
+      output: ConventionInfoSchema,
+      summary: 'Change how channel names map to rooms, groups and users',
+    }),
+    'convention.preview': method({
+      input: z.object({ convention: NamingConventionSchema, samples: z.array(z.string().max(500)).max(50) }),
+      output: ConventionPreviewSchema,
+      summary: 'How sample channel names parse under a convention, before saving it',
+    }),
+    'sync.getOptions': method({ input: ProfileRef, output: SyncOptionsSchema, summary: "A connection's sync options" }),
+    'sync.setOptions': method({
+      input: ProfileRef.extend({ options: SyncOptionsSchema }),
+      output: SyncOptionsSchema,
+      summary: 'Change sync mode, intervals and webhook port (restarts sync if connected)',
+    }),
+
+    'rooms.list': method({ input: NoInput, output: RoomsSnapshotSchema, summary: 'Every occupied room, now' }),
+    'room.detail': method({
+      input: RoomDetailInputSchema,
+      output: RoomDetailSchema,
+      summary: "A room's participants (paged, searchable), groups and recent joins and leaves",
+    }),
+    'history.series': method({
+      input: SeriesQuerySchema,
+      output: z.array(SeriesSchema),
+      summary: 'Occupancy over time for rooms (and the total), downsampled to at most `points` points',
+    }),
+    'history.groups': method({
+      input: GroupSeriesQuerySchema,
+      output: GroupSeriesSchema,
+      summary: "A room's occupancy per subgroup over time",
+    }),
+
+    'export.start': method({
+      input: ExportRequestSchema,
+      output: ExportProgressSchema,
+      summary: 'Write occupancy or sessions to CSV; progress arrives as export.progress events',
+    }),
+    'export.cancel': method({ input: z.object({ id: z.string() }), output: Done, summary: 'Stop an export and remove its file' }),
   },
   events: {
     status: StatusSchema,
+    tick: TickSchema,
     'settings.changed': SettingsSchema,
+    'export.progress': ExportProgressSchema,
   },
 } as const
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ProfileSchema } from './profiles.ts'
 
 /** Bumped whenever the stored shape changes; `migrateSettings` brings older files forward. */
 export const SETTINGS_VERSION = 1
@@ -13,6 +14,10 @@ export const SettingsSchema = z.object({
   rawRetentionDays: z.int().min(1).max(365),
   /** One-minute roll-ups are kept this many days. */
   rollupRetentionDays: z.int().min(1).max(3650),
+  /** Saved connections; changed only through the profile methods, which also keep their secrets. */
+  profiles: z.array(ProfileSchema),
+  /** The profile to connect to at start, or null to stay disconnected. */
+  activeProfileId: z.string().nullable(),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
@@ -21,10 +26,12 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   rawRetentionDays: 7,
   rollupRetentionDays: 90,
+  profiles: [],
+  activeProfileId: null,
 }
 
-/** A partial update; `version` is owned by the store, never by callers. */
-export const SettingsPatchSchema = SettingsSchema.omit({ version: true })
+/** A partial update of the operator's preferences; profiles and the version have their own owners. */
+export const SettingsPatchSchema = SettingsSchema.pick({ theme: true, rawRetentionDays: true, rollupRetentionDays: true })
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'Nothing to update' })
@@ -67,7 +74,7 @@ export function migrateSettings(raw: unknown): Settings {
   return parsed.data
 }
 
-export function applySettingsPatch(current: Settings, patch: SettingsPatch): Settings {
+export function applySettingsPatch(current: Settings, patch: Partial<Omit<Settings, 'version'>>): Settings {
   return SettingsSchema.parse({ ...current, ...patch, version: SETTINGS_VERSION })
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { SyncStatusSchema } from './sync.ts'
 
 /**
  * What the engine reports about itself. Later parts (sync, broadcaster) add optional sections; the
@@ -11,9 +12,12 @@ export const StatusSchema = z.object({
   connection: ConnectionStateSchema,
   /** Name of the active connection profile, if any. */
   profile: z.string().nullable(),
+  profileId: z.string().nullable(),
   /** Plain-words summary for the status bar. */
   message: z.string(),
   /** ISO time this status was produced. */
   at: z.iso.datetime(),
+  /** Sync details while connected (or last connected). */
+  sync: SyncStatusSchema.nullable(),
 })
 export type Status = z.infer<typeof StatusSchema>

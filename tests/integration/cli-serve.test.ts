@@ -88,3 +88,69 @@ describe('headcount with no command', () => {
     expect(code).toBe(0)
   })
 })
+
+describe('headcount serve with a connection', () => {
+  it('watches the app given by --url and serves its rooms over the API', async () => {
+    const { startEmulator } = await import('../../src/emulator/index.ts')
+    const { ApiSocket } = await import('./helpers/web-mode.ts')
+    const emulator = await startEmulator()
+    try {
+      emulator.injectMany([{ channel: 'private-lobby-ana' }, { channel: 'private-lobby-ben' }, { channel: 'private-stage-cy' }])
+      const { child } = run(['serve', '--http-port', '0', '--url', emulator.url])
+      const url = (await firstLine(child)).match(/(http:\/\/127\.0\.0\.1:\d+)\//)?.[1] as string
+      const api = await ApiSocket.open(`${url.replace('http', 'ws')}/api`)
+      let rooms: unknown
+      for (let id = 1; id < 200; id++) {
+        const reply = await api.call(id, 'rooms.list')
+        rooms = 'result' in reply && reply.result.ok ? reply.result.value : null
+        if ((rooms as { total?: number } | null)?.total === 3) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(rooms).toMatchObject({ total: 3, channels: 3, rooms: expect.arrayContaining([expect.objectContaining({ room: 'lobby', count: 2 })]) })
+      const profiles = await api.call(1000, 'profiles.list')
+      expect(profiles).toMatchObject({ result: { ok: true, value: [{ name: 'Command line', hasSecret: true }] } })
+      expect(JSON.stringify(profiles)).not.toContain(emulator.secret)
+      api.close()
+      child.kill('SIGTERM')
+      const [code] = await once(child, 'exit')
+      expect(code).toBe(0)
+    } finally {
+      await emulator.close()
+    }
+  })
+
+  it('refuses a malformed --url with exit code 2', async () => {
+    const { child, stderr } = run(['serve', '--url', 'http://no-credentials@127.0.0.1/apps/1'])
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(2)
+    expect(stderr.join('')).toMatch(/^headcount serve: --url: The URL must carry KEY:SECRET@/)
+  })
+})
+
+describe('headcount snapshot', () => {
+  it('prints the rooms as JSON in the documented shape, and exits 1 on a wrong secret', async () => {
+    const { startEmulator } = await import('../../src/emulator/index.ts')
+    const emulator = await startEmulator()
+    try {
+      emulator.injectMany([{ channel: 'private-lobby-red-ana' }, { channel: 'private-lobby-blue-ben' }, { channel: 'private-lobby' }])
+      const { child } = run(['snapshot', '--url', emulator.url, '--json', '--pattern', 'private-{room}-{group}-{user}'])
+      const line = await firstLine(child)
+      const [code] = await once(child, 'exit')
+      expect(code).toBe(0)
+      const parsed = JSON.parse(line)
+      expect(parsed).toEqual({
+        rooms: [{ room: 'lobby', count: 2, groups: { red: 1, blue: 1 } }],
+        total: 2,
+        channels: 3,
+        unmatched: 1,
+        fetchedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      })
+      const wrong = run(['snapshot', '--url', emulator.url.replace(emulator.secret, 'wrong-secret')])
+      const [wrongCode] = await once(wrong.child, 'exit')
+      expect(wrongCode).toBe(1)
+      expect(wrong.stderr.join('')).toMatch(/^headcount snapshot: Wrong key or secret/)
+    } finally {
+      await emulator.close()
+    }
+  })
+})

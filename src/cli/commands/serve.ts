@@ -7,14 +7,21 @@ import { generateToken, isLoopbackAddress } from '../../server/access.ts'
 import { startWebServer } from '../../server/web-server.ts'
 import { resolveDataDir } from '../data-dir.ts'
 import { PACKAGE_ROOT, packageVersion } from '../package-info.ts'
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, parsePort, type Command } from '../usage.ts'
 
 export const DEFAULT_HTTP_PORT = 7480
+/** The profile a connection given on the command line is kept as. */
+export const COMMAND_LINE_PROFILE = 'Command line'
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the console UI in a browser (web mode)',
-  usage: `headcount serve [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
+  usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
+
+${CONNECTION_USAGE}
+  With a connection, it is saved as the profile "Command line" and watched at once; without one,
+  the last connection used is resumed (or none, until one is chosen in the UI).
 
   --data DIR       where settings, secrets and history are kept
                    (default: $HEADCOUNT_DATA, else $XDG_DATA_HOME/headcount)
@@ -25,6 +32,7 @@ export const serveCommand: Command = {
 Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
+      ...CONNECTION_OPTIONS,
       data: { type: 'string' },
       listen: { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string' },
@@ -34,6 +42,7 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
     const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
     const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
     const dataDir = resolveDataDir(values.data, io.env)
+    const credentials = connectionFromFlags(values, io.env)
 
     const engine = new Engine({
       version: packageVersion(),
@@ -71,6 +80,14 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
     })
+    if (credentials) {
+      const { secret, ...connection } = credentials
+      const existing = engine.profiles.all().find((profile) => profile.name === COMMAND_LINE_PROFILE)
+      const profile = await engine.profiles.save({ id: existing?.id, name: COMMAND_LINE_PROFILE, connection, secret })
+      await engine.handlers['connection.connect']({ id: profile.id })
+    } else {
+      await engine.resume()
+    }
     io.out(`Headcount web UI: ${server.url}`)
     await stopped
     await server.close()

@@ -1,0 +1,170 @@
+/**
+ * Every way a request to the Channels HTTP API can fail, in words an operator understands, with what
+ * to do about it. The sync loop backs off on `retryable` failures and shows `message` and `hint`.
+ */
+export const FAILURE_KINDS = [
+  'auth',
+  'app-not-found',
+  'over-quota',
+  'rate-limited',
+  'server-error',
+  'bad-request',
+  'too-large',
+  'network',
+  'tls',
+  'timeout',
+  'malformed',
+  'not-channels-api',
+] as const
+export type FailureKind = (typeof FAILURE_KINDS)[number]
+
+export interface Failure {
+  kind: FailureKind
+  message: string
+  hint: string
+  status: number | null
+  retryable: boolean
+}
+
+export class ChannelsApiError extends Error {
+  override name = 'ChannelsApiError'
+  readonly failure: Failure
+  constructor(failure: Failure) {
+    super(failure.message)
+    this.failure = failure
+  }
+}
+
+function excerpt(body: string | undefined): string {
+  const text = (body ?? '').replace(/\s+/g, ' ').trim()
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text
+}
+
+function looksLikeHtml(body: string | undefined): boolean {
+  return /^\s*<(!doctype|html|head|body)/i.test(body ?? '')
+}
+
+/** Classifies an HTTP status and body (also used for errors a server reports inside an HTTP 200). */
+export function failureFromStatus(status: number, body: string | undefined, endpoint: string): Failure {
+  const said = excerpt(body)
+  const serverSaid = said ? ` (the server said: ${said})` : ''
+  if (looksLikeHtml(body) && (status === 404 || status === 200 || status === 405)) {
+    return {
+      kind: 'not-channels-api',
+      message: `${endpoint} answered with a web page, not the Channels API`,
+      hint: 'Check the host and port: they must point at a Pusher Channels API (or compatible server)',
+      status,
+      retryable: false,
+    }
+  }
+  if (status === 401) {
+    // Pusher's own wording; "Invalid signature" bodies also mention auth_timestamp, so match the phrase.
+    const clock = /timestamp expired|not within \d+ ?s of server time/i.test(said)
+    return {
+      kind: 'auth',
+      message: clock ? `The server refused the request's timestamp${serverSaid}` : `Wrong key or secret: the server refused the signature${serverSaid}`,
+      hint: clock
+        ? "Set this computer's clock right: Pusher accepts requests at most 10 minutes off"
+        : 'Copy the key and secret again from the App Keys page of the dashboard',
+      status,
+      retryable: false,
+    }
+  }
+  if (status === 403) {
+    return {
+      kind: 'over-quota',
+      message: `The app is disabled or over its message quota${serverSaid}`,
+      hint: 'Check the app in the Pusher dashboard: enable it or raise its plan',
+      status,
+      retryable: true,
+    }
+  }
+  if (status === 404) {
+    return {
+      kind: 'app-not-found',
+      message: `App not found on ${endpoint}${serverSaid}`,
+      hint: 'Check the app id and the cluster (or host): the app must live there',
+      status,
+      retryable: false,
+    }
+  }
+  if (status === 413) {
+    return { kind: 'too-large', message: `The server refused the request as too large${serverSaid}`, hint: 'Send less data per request', status, retryable: false }
+  }
+  if (status === 429) {
+    return {
+      kind: 'rate-limited',
+      message: `Rate limited by the server${serverSaid}`,
+      hint: 'Headcount backs off and retries; a longer poll interval avoids this',
+      status,
+      retryable: true,
+    }
+  }
+  if (status >= 500) {
+    return {
+      kind: 'server-error',
+      message: `The server failed with HTTP ${status}${serverSaid}`,
+      hint: 'Usually passes: Headcount retries with backoff. If it persists, check Pusher’s status page',
+      status,
+      retryable: true,
+    }
+  }
+  return {
+    kind: 'bad-request',
+    message: `The server refused the request with HTTP ${status}${serverSaid}`,
+    hint: 'Check the naming convention’s prefix and the connection settings',
+    status,
+    retryable: false,
+  }
+}
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+  'EPROTO',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+])
+
+/** Classifies a request that got no HTTP answer at all (the error fetch rejected with). */
+export function failureFromNetworkError(error: unknown, endpoint: string, timeoutMs: number): Failure {
+  const cause = error as { name?: string; type?: string; code?: string; errno?: string; message?: string } | undefined
+  const code = cause?.code ?? cause?.errno ?? ''
+  if (cause?.name === 'AbortError' || cause?.type === 'aborted' || code === 'ETIMEDOUT') {
+    return {
+      kind: 'timeout',
+      message: `No answer from ${endpoint} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`,
+      hint: 'The server or the network is slow or unreachable; Headcount retries with backoff',
+      status: null,
+      retryable: true,
+    }
+  }
+  if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(cause?.message ?? '')) {
+    return {
+      kind: 'tls',
+      message: `The secure connection to ${endpoint} failed (${code || cause?.message})`,
+      hint: 'Check whether the server speaks TLS (https) on that port and has a valid certificate',
+      status: null,
+      retryable: false,
+    }
+  }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'nothing is listening there',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved right now',
+    ECONNRESET: 'the connection was reset',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+  }
+  return {
+    kind: 'network',
+    message: `Cannot reach ${endpoint}: ${reasons[code] ?? (cause?.message || 'network error')}`,
+    hint: 'Check the network, the host and the port; Headcount retries with backoff',
+    status: null,
+    retryable: true,
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { csvCell, csvRecord, isoTime } from './csv.ts'
+
+describe('CSV (RFC 4180)', () => {
+  it('quotes fields holding commas, quotes, CR or LF, doubling quotes', () => {
+    expect(csvCell('plain')).toBe('plain')
+    expect(csvCell('a,b')).toBe('"a,b"')
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""')
+    expect(csvCell('two\nlines')).toBe('"two\nlines"')
+    expect(csvCell('cr\rhere')).toBe('"cr\rhere"')
+    expect(csvCell('')).toBe('')
+    expect(csvCell(null)).toBe('')
+    expect(csvCell(undefined)).toBe('')
+  })
+
+  it('neutralises cells a spreadsheet would run as formulas', () => {
+    expect(csvCell('=HYPERLINK("http://evil","x")')).toBe(`"'=HYPERLINK(""http://evil"",""x"")"`)
+    expect(csvCell('+1')).toBe(`"'+1"`)
+    expect(csvCell('-2+3')).toBe(`"'-2+3"`)
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`)
+    expect(csvCell('\tcmd')).toBe(`"'\tcmd"`)
+    expect(csvCell('\rcmd')).toBe(`"'\rcmd"`)
+    expect(csvCell('a=b')).toBe('a=b')
+  })
+
+  it('writes numbers as numbers', () => {
+    expect(csvCell(42)).toBe('42')
+    expect(csvCell(1.5)).toBe('1.5')
+    expect(csvCell(Number.NaN)).toBe('')
+  })
+
+  it('ends records with CRLF', () => {
+    expect(csvRecord(['a', 1, null, 'x,y'])).toBe('a,1,,"x,y"\r\n')
+  })
+
+  it('writes times as ISO 8601 UTC with milliseconds', () => {
+    expect(isoTime(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('2026-01-02T03:04:05.000Z')
+  })
+})

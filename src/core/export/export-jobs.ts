@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ApiError } from '../../shared/envelope.ts'
+import { ExportRequestSchema, type ExportProgress, type ExportRequest } from '../../shared/history.ts'
+import type { HistoryStore } from '../history/history-store.ts'
+import type { Logger } from '../logger.ts'
+import { exportOccupancyCsv, exportSessionsCsv } from './history-export.ts'
+
+interface Job {
+  controller: AbortController
+  progress: ExportProgress
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
+}
+
+/**
+ * Exports started from the UI: each runs in the background writing to the exports folder, reports
+ * progress as events, and can be cancelled (its partial file is removed).
+ */
+export class ExportJobs {
+  private readonly jobs = new Map<string, Job>()
+  private readonly dir: string
+  private readonly emit: (progress: ExportProgress) => void
+  private readonly logger: Logger
+
+  constructor(dir: string, emit: (progress: ExportProgress) => void, logger: Logger) {
+    this.dir = dir
+    this.emit = emit
+    this.logger = logger
+  }
+
+  start(history: HistoryStore, raw: ExportRequest): ExportProgress {
+    const request = ExportRequestSchema.parse(raw)
+    mkdirSync(this.dir, { recursive: true })
+    const id = randomUUID()
+    const suffix = request.kind === 'occupancy' ? `occupancy-${request.resolution}` : 'sessions'
+    const out = join(this.dir, `headcount-${suffix}-${stamp(request.from)}-${stamp(request.to)}-${id.slice(0, 8)}.csv`)
+    const job: Job = {
+      controller: new AbortController(),
+      progress: { id, state: 'running', rows: 0, estimatedRows: null, file: null, error: null },
+    }
+    this.jobs.set(id, job)
+    const update = (change: Partial<ExportProgress>) => {
+      job.progress = { ...job.progress, ...change }
+      this.emit(job.progress)
+    }
+    const common = {
+      out,
+      signal: job.controller.signal,
+      onProgress: ({ rows, estimatedRows }: { rows: number; estimatedRows: number }) => update({ rows, estimatedRows }),
+      rooms: request.rooms,
+      from: request.from,
+      to: request.to,
+    }
+    const run =
+      request.kind === 'occupancy'
+        ? exportOccupancyCsv(history, { ...common, resolution: request.resolution })
+        : exportSessionsCsv(history, common)
+    run.then(
+      (result) => update({ state: 'done', rows: result.rows, file: result.path }),
+      (error: unknown) => {
+        if (job.controller.signal.aborted) update({ state: 'cancelled' })
+        else {
+          this.logger.warn(`export ${id} failed`, error)
+          update({ state: 'failed', error: (error as Error).message })
+        }
+      },
+    ).finally(() => this.jobs.delete(id))
+    return job.progress
+  }
+
+  cancel(id: string): void {
+    const job = this.jobs.get(id)
+    if (!job) throw new ApiError('failed', 'No export with that id is running (it may have finished)')
+    job.controller.abort()
+  }
+
+  cancelAll(): void {
+    for (const job of this.jobs.values()) job.controller.abort()
+  }
+}

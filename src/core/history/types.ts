@@ -1,0 +1,122 @@
+import type { Member, RoomSummary } from '../presence/types.ts'
+
+export type { Member, RoomSummary }
+
+/** One sync's outcome as the history keeps it (the presence ingest's result, less what it can recompute). */
+export interface HistoryTick {
+  /** ms since epoch of the snapshot. */
+  at: number
+  /** Every room with at least one member; rooms left out that had members before are now empty. */
+  rooms: RoomSummary[]
+  joins: Member[]
+  leaves: Member[]
+  total: number
+  channels: number
+  unmatched: number
+}
+
+/** A span with no data (a failed poll, or Headcount not running): charts show `null`, never 0. */
+export interface HistoryGap {
+  /** Inclusive start, ms. */
+  from: number
+  /** Exclusive end, ms. */
+  to: number
+  reason: string
+}
+
+export interface RetentionPolicy {
+  /** Raw samples, ticks and closed sessions are kept this many days. */
+  rawRetentionDays: number
+  /** 1-minute roll-ups and gaps are kept this many days. */
+  rollupRetentionDays: number
+}
+
+export interface SeriesPoint {
+  t: number
+  /** `null` across a gap. The value holds until the next point (step semantics). */
+  value: number | null
+}
+
+export interface Series {
+  /** The room, or `*total*` for the total. */
+  room: string
+  points: SeriesPoint[]
+}
+
+export interface SeriesQuery {
+  rooms: string[]
+  /** Inclusive, ms. */
+  from: number
+  /** Exclusive, ms. */
+  to: number
+  /** At most this many points per series. */
+  points: number
+  includeTotal?: boolean
+}
+
+export interface GroupSeriesPoint {
+  t: number
+  /** Room count at that point; `null` across a gap. */
+  total: number | null
+  /** Users per group at that point (empty across a gap). */
+  groups: Record<string, number>
+}
+
+export interface GroupSeries {
+  room: string
+  /** Every group seen in the room, sorted. */
+  groups: string[]
+  points: GroupSeriesPoint[]
+}
+
+export interface Session {
+  id: number
+  room: string
+  user: string
+  group: string | null
+  joined: number
+  /** `null` while the member is present. */
+  left: number | null
+}
+
+export interface SessionsQuery {
+  room?: string
+  user?: string
+  /** Sessions that were open at some time in [from, to). */
+  from?: number
+  to?: number
+  offset?: number
+  limit?: number
+}
+
+export interface SessionsPage {
+  /** Most recent joins first. */
+  sessions: Session[]
+  /** Whether more match beyond this page. */
+  more: boolean
+}
+
+export interface KnownRoom {
+  room: string
+  /** Count at the latest tick. */
+  count: number
+  groups: Record<string, number>
+  /** When the count last changed (ms), `null` if never recorded. */
+  changedAt: number | null
+}
+
+export interface HistoryError {
+  at: number
+  kind: string
+  message: string
+}
+
+export interface RetentionReport {
+  /** Raw data older than this (ms) now lives in roll-ups only. */
+  rawFloor: number
+  /** Nothing older than this (ms) is kept. */
+  rollupFloor: number
+  rollupRows: number
+  deletedSamples: number
+  deletedSessions: number
+}

@@ -1,0 +1,163 @@
+import type { Credentials } from '../shared/connection.ts'
+import { compileConvention } from '../shared/naming.ts'
+import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomsSnapshot, Tick } from '../shared/presence.ts'
+import type { Profile } from '../shared/profiles.ts'
+import type { SyncStatus } from '../shared/sync.ts'
+import { ChannelsClient } from './channels/client.ts'
+import type { HistoryStore } from './history/history-store.ts'
+import type { Logger } from './logger.ts'
+import { PresenceState } from './presence/presence-state.ts'
+import type { IngestResult, RoomSummary } from './presence/types.ts'
+import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
+
+const RECENT_LIMIT = 500
+const TICK_RECENT_LIMIT = 100
+/** Expired raw samples are rolled up and removed this often while connected. */
+const RETENTION_EVERY_MS = 10 * 60_000
+
+export interface MonitorOptions {
+  profile: Profile
+  credentials: Credentials
+  history: HistoryStore | null
+  logger: Logger
+  onTick(tick: Tick): void
+  onStatus(status: SyncStatus): void
+  now?: () => number
+  requestTimeoutMs?: number
+}
+
+/**
+ * Watching one app: the Channels client, the presence state, the sync loop and the history writes,
+ * turned into ticks for the UI. One exists per connected profile.
+ */
+export class Monitor {
+  readonly client: ChannelsClient
+  readonly presence: PresenceState
+  private readonly loop: SyncLoop
+  private readonly options: MonitorOptions
+  private readonly recent: PresenceEvent[] = []
+  private roomsByName = new Map<string, RoomSummary>()
+  private last: IngestResult | null = null
+  private retentionTimer: ReturnType<typeof setInterval> | null = null
+  private readonly now: () => number
+
+  constructor(options: MonitorOptions) {
+    this.options = options
+    this.now = options.now ?? Date.now
+    const convention = compileConvention(options.profile.convention)
+    this.client = new ChannelsClient(options.credentials, { timeoutMs: options.requestTimeoutMs ?? 10_000 })
+    this.presence = new PresenceState(convention)
+    this.loop = new SyncLoop({
+      client: this.client,
+      presence: this.presence,
+      prefix: convention.prefix,
+      options: options.profile.sync,
+      onTick: (tick) => this.applyTick(tick),
+      onGap: (gap) => this.options.history?.recordGap(gap),
+      onStatus: (status) => this.options.onStatus(status),
+      verifyWebhook: (headers, rawBody) => this.client.pusher.webhook({ headers: headers as Record<string, string>, rawBody }).isValid(),
+      logger: options.logger,
+      now: options.now,
+    })
+  }
+
+  get status(): SyncStatus {
+    return this.loop.current
+  }
+
+  async start(): Promise<void> {
+    await this.loop.start()
+    const history = this.options.history
+    if (history) {
+      void history.applyRetention().catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
+      this.retentionTimer = setInterval(() => {
+        void history.applyRetention().catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
+      }, RETENTION_EVERY_MS)
+      this.retentionTimer.unref()
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer)
+    await this.loop.stop()
+    // Sessions still open end now; the time until the next sync is a gap, not a plateau.
+    await this.options.history?.recordSyncStopped(this.now())
+  }
+
+  pollNow(): void {
+    this.loop.pollNow()
+  }
+
+  private async applyTick({ source, result, drift }: SyncTick): Promise<void> {
+    const at = result.at
+    const fresh = new Map(result.rooms.map((room) => [room.room, room]))
+    const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))
+    const removed = [...this.roomsByName.keys()].filter((room) => !fresh.has(room))
+    this.roomsByName = fresh
+    this.last = result
+
+    const events: PresenceEvent[] = []
+    // Only the newest events are kept; a first sync of a huge crowd must not copy a million of them.
+    for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
+    for (const member of result.joins.slice(-RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
+    this.recent.push(...events)
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
+
+    this.options.onTick({
+      at,
+      source,
+      total: result.total,
+      roomCount: result.rooms.length,
+      channels: result.channels,
+      unmatched: result.unmatched,
+      joins: result.joins.length,
+      leaves: result.leaves.length,
+      drift,
+      changed,
+      removed,
+      recent: events.slice(-TICK_RECENT_LIMIT),
+    })
+    await this.options.history?.recordTick({
+      at,
+      rooms: result.rooms,
+      joins: result.joins,
+      leaves: result.leaves,
+      total: result.total,
+      channels: result.channels,
+      unmatched: result.unmatched,
+    })
+  }
+
+  rooms(): RoomsSnapshot {
+    return {
+      at: this.last?.at ?? null,
+      total: this.last?.total ?? 0,
+      channels: this.last?.channels ?? 0,
+      unmatched: this.last?.unmatched ?? 0,
+      rooms: [...this.roomsByName.values()],
+    }
+  }
+
+  roomDetail(input: Required<Pick<RoomDetailInput, 'room' | 'offset' | 'limit'>> & RoomDetailInput): RoomDetail {
+    const page = this.presence.members(input.room, {
+      search: input.search,
+      group: input.group,
+      offset: input.offset,
+      limit: input.limit,
+    })
+    return {
+      room: input.room,
+      summary: this.roomsByName.get(input.room) ?? null,
+      matching: page.total,
+      participants: page.members,
+      recent: this.recent.filter((event) => event.room === input.room).slice(-100),
+    }
+  }
+}
+
+function sameSummary(before: RoomSummary | undefined, after: RoomSummary): boolean {
+  if (!before || before.count !== after.count) return false
+  const keys = Object.keys(after.groups)
+  if (keys.length !== Object.keys(before.groups).length) return false
+  return keys.every((key) => before.groups[key] === after.groups[key])
+}

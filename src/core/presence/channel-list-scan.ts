@@ -1,0 +1,285 @@
+// Reads the bytes of a `GET /channels` response straight into the channel table, in slices. A channel
+// already known costs a byte comparison (the response usually lists channels in the same order as last
+// time, so the scanner first tries the channel that followed the previous one) or, failing that, a hash
+// and a table probe; only a channel never seen before becomes a string and goes through the naming
+// convention. Nothing here is visible to readers of the state: new channels enter as PENDING, and the
+// caller commits (or rolls back) once the whole body has been checked.
+import { Buffer } from 'node:buffer'
+import type { CompiledConvention } from '../../shared/naming.ts'
+import { FNV_OFFSET, FNV_PRIME, hashBytes, latin1String } from './byte-table.ts'
+import { type ChannelTable, FREE, PENDING } from './channel-table.ts'
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  COLON,
+  COMMA,
+  JsonCursor,
+  OPEN_BRACE,
+  QUOTE,
+} from './json-cursor.ts'
+import type { MemberStore } from './member-store.ts'
+
+export interface ScanOutcome {
+  channels: number
+  unmatched: number
+  /** Set when the body is a server error (`{"error": …, "code": …}`) rather than a channel list. */
+  serverError: { error: string; code: number | null } | null
+}
+
+const BYTES_PER_CHANNEL = 20
+/** Channels handled between two looks at the clock. */
+const BATCH = 512
+
+export class ChannelListScan {
+  private readonly cursor: JsonCursor
+  private readonly bodyText: Buffer
+  private readonly table: ChannelTable
+  private readonly members: MemberStore
+  private readonly convention: CompiledConvention
+  private readonly generation: number
+  /** The previous channel's entry in this body, -1 before the first. */
+  private previous = -1
+  private channels = 0
+  private unmatched = 0
+  private readonly bounds = new Int32Array(6)
+
+  constructor(body: Uint8Array, table: ChannelTable, members: MemberStore, convention: CompiledConvention, generation: number) {
+    this.cursor = new JsonCursor(body)
+    this.bodyText = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    this.table = table
+    this.members = members
+    this.convention = convention
+    this.generation = generation
+  }
+
+  /**
+   * Checks the whole body and marks every listed channel with this scan's generation.
+   * `pause` is awaited whenever the slice's time is up; it may throw to abandon the scan.
+   */
+  async run(sliceOver: () => boolean, pause: () => Promise<void>): Promise<ScanOutcome> {
+    const cursor = this.cursor
+    // Sizes the tables for this body up front (rarely under ~20 bytes per channel: `"private-a-b":{},`),
+    // so a first load of a huge crowd does not rehash part-way. Later loads usually bring few new channels.
+    const likelyChannels = Math.ceil(cursor.end / BYTES_PER_CHANNEL)
+    this.table.reserve(likelyChannels)
+    this.members.reserve(likelyChannels)
+    if (cursor.peek() !== OPEN_BRACE) cursor.fail(`expected a JSON object, found ${cursor.describeHere()}`)
+    cursor.pos++
+    let sawChannels = false
+    let serverError: string | null = null
+    let code: number | null = null
+    if (cursor.peek() === CLOSE_BRACE) {
+      cursor.pos++
+    } else {
+      for (;;) {
+        if (cursor.peek() !== QUOTE) cursor.fail(`expected a property name in double quotes, found ${cursor.describeHere()}`)
+        const keyAt = cursor.pos
+        const key = cursor.readString()
+        cursor.expect(COLON, '":" after a property name')
+        if (key === 'channels') {
+          if (sawChannels) cursor.fail('"channels" appears twice', keyAt)
+          sawChannels = true
+          const valueAt = cursor.pos
+          if (cursor.peek() !== OPEN_BRACE) {
+            const found = cursor.skipValue()
+            cursor.fail(`"channels" must be an object, found ${jsonType(found)}`, valueAt)
+          }
+          await this.scanChannels(sliceOver, pause)
+        } else if (key === 'error') {
+          if (cursor.peek() === QUOTE) serverError = cursor.readString()
+          else {
+            const source = cursor.valueSource()
+            if (source !== 'null') serverError = source
+          }
+        } else if (key === 'code') {
+          if (cursor.peek() === QUOTE) cursor.skipValue()
+          else {
+            const source = cursor.valueSource()
+            const value = Number(source)
+            if (Number.isFinite(value)) code = value
+          }
+        } else {
+          cursor.skipValue()
+        }
+        const next = cursor.peek()
+        cursor.pos++
+        if (next === CLOSE_BRACE) break
+        if (next !== COMMA) cursor.fail(`expected "," or "}" after a property, found ${cursor.describeAt(cursor.pos - 1)}`, cursor.pos - 1)
+      }
+    }
+    if (cursor.peek() !== -1) cursor.fail(`unexpected ${cursor.describeHere()} after the end of the JSON object`)
+    if (serverError !== null) return { channels: 0, unmatched: 0, serverError: { error: serverError, code } }
+    if (!sawChannels) cursor.fail('the response has no "channels" object', 0)
+    return { channels: this.channels, unmatched: this.unmatched, serverError: null }
+  }
+
+  private async scanChannels(sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
+    const cursor = this.cursor
+    cursor.pos++
+    if (cursor.peek() === CLOSE_BRACE) {
+      cursor.pos++
+      return
+    }
+    while (!this.scanBatch()) {
+      if (sliceOver()) await pause()
+    }
+  }
+
+  /** Reads up to BATCH channels; true when the channels object is closed. */
+  private scanBatch(): boolean {
+    const cursor = this.cursor
+    const bytes = cursor.bytes
+    const end = cursor.end
+    const table = this.table
+    const generation = this.generation
+    let pos = cursor.pos
+    for (let n = 0; n < BATCH; n++) {
+      let code = bytes[pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      if (pos >= end || code !== QUOTE) {
+        cursor.pos = pos
+        cursor.fail(`expected a channel name in double quotes, found ${cursor.describeHere()}`)
+      }
+      const start = pos + 1
+      let entry = -1
+
+      // Same order as last time? Then one byte comparison recognises the channel.
+      const predicted = this.previous >= 0 ? (table.next[this.previous] as number) : table.head
+      if (predicted >= 0 && table.plain[predicted] === 1 && table.state[predicted] !== FREE) {
+        const length = table.keyLength[predicted] as number
+        if (start + length < end && bytes[start + length] === QUOTE) {
+          const arena = table.arena
+          const keyStart = table.keyStart[predicted] as number
+          let i = 0
+          while (i < length && bytes[start + i] === arena[keyStart + i]) i++
+          if (i === length) {
+            entry = predicted
+            pos = start + length + 1
+          }
+        }
+      }
+
+      if (entry < 0) {
+        let hash = FNV_OFFSET
+        let at = start
+        code = 0
+        while (at < end) {
+          code = bytes[at] as number
+          if (code === QUOTE || code === BACKSLASH || code < 0x20) break
+          hash = Math.imul(hash ^ code, FNV_PRIME)
+          at++
+        }
+        if (at >= end) {
+          cursor.pos = at
+          cursor.fail('a channel name is not closed')
+        }
+        if (code === QUOTE) {
+          const length = at - start
+          entry = table.find(bytes, start, length, hash)
+          if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash)
+          pos = at + 1
+        } else if (code === BACKSLASH) {
+          cursor.pos = pos
+          const length = cursor.decodeStringBytes()
+          pos = cursor.pos
+          const scratch = cursor.scratch
+          const decodedHash = hashBytes(scratch, 0, length)
+          entry = table.find(scratch, 0, length, decodedHash)
+          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash)
+        } else {
+          cursor.pos = at
+          cursor.fail('a control character inside a channel name must be escaped')
+        }
+      }
+
+      if (table.seen[entry] !== generation) {
+        table.seen[entry] = generation
+        this.channels++
+        if ((table.member[entry] as number) < 0) this.unmatched++
+      }
+      if (this.previous >= 0) table.next[this.previous] = entry
+      else table.head = entry
+      this.previous = entry
+
+      // The value: an object, almost always {}.
+      code = bytes[pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      if (code !== COLON || pos >= end) {
+        cursor.pos = pos
+        cursor.fail(`expected ":" after a channel name, found ${cursor.describeHere()}`)
+      }
+      code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      if (code !== OPEN_BRACE || pos >= end) {
+        cursor.pos = pos
+        const found = pos >= end ? -1 : cursor.skipValue()
+        cursor.fail(`the value of a channel must be an object, found ${jsonType(found)}`, pos)
+      }
+      const braceAt = pos
+      code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      if (code === CLOSE_BRACE && pos < end) {
+        pos++
+      } else {
+        // Attributes such as subscription_count / user_count: checked, not needed.
+        cursor.pos = braceAt
+        cursor.skipObject(1)
+        pos = cursor.pos
+      }
+
+      code = bytes[pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      if (pos >= end) {
+        cursor.pos = pos
+        cursor.fail('the channels object is not closed')
+      }
+      pos++
+      if (code === COMMA) continue
+      if (code === CLOSE_BRACE) {
+        cursor.pos = pos
+        return true
+      }
+      cursor.pos = pos - 1
+      cursor.fail(`expected "," or "}" between channels, found ${cursor.describeHere()}`)
+    }
+    cursor.pos = pos
+    return false
+  }
+
+  /** A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions). */
+  private addChannel(source: Uint8Array, text: Buffer | null, start: number, length: number, hash: number): number {
+    const table = this.table
+    // Raw names from the body are plain by construction; decoded ones are checked.
+    const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
+    const parseBytes = this.convention.parseBytes
+    if (parseBytes !== null) {
+      const b = this.bounds
+      if (parseBytes(source, start, start + length, b)) {
+        table.member[entry] = this.members.obtainBytes(source, b[0] as number, b[1] as number, b[2] as number, b[3] as number, b[4] as number, b[5] as number)
+      }
+      return entry
+    }
+    const name = text === null ? latin1String(source, start, start + length) : text.toString('latin1', start, start + length)
+    const parsed = this.convention.parse(name)
+    if (parsed !== null) table.member[entry] = this.members.obtain(parsed)
+    return entry
+  }
+}
+
+function jsonType(firstByte: number): string {
+  switch (firstByte) {
+    case -1:
+      return 'nothing'
+    case QUOTE:
+      return 'a string'
+    case 0x5b:
+      return 'an array'
+    case 0x74:
+    case 0x66:
+      return 'a boolean'
+    case 0x6e:
+      return 'null'
+    default:
+      return 'a number'
+  }
+}

@@ -1,0 +1,484 @@
+import { describe, expect, it } from 'vitest'
+import { compileConvention, DEFAULT_CONVENTION, type NamingConvention } from '../../shared/naming.ts'
+import { ChannelListFormatError, IngestAbortedError, PresenceState, ServerErrorInBody, type IngestResult, type Member } from './index.ts'
+
+const encoder = new TextEncoder()
+const bytes = (text: string): Uint8Array => encoder.encode(text)
+const list = (names: string[], value = '{}'): Uint8Array => bytes(`{"channels":{${names.map((name) => `${JSON.stringify(name)}:${value}`).join(',')}}}`)
+
+function stateFor(convention: NamingConvention = DEFAULT_CONVENTION, sliceMs?: number): PresenceState {
+  return new PresenceState(compileConvention(convention), sliceMs === undefined ? {} : { sliceMs })
+}
+
+const key = (member: Member): string => `${member.room}/${member.group ?? ''}/${member.user}`
+const keys = (members: Member[]): string[] => members.map(key).sort()
+
+/** Everything observable about a state, to check that failures leave it as it was. */
+function snapshot(state: PresenceState): unknown {
+  return {
+    rooms: state.rooms(),
+    total: state.memberCount(),
+    channels: state.channelCount(),
+    unmatched: state.unmatchedCount(),
+    members: state.rooms().map((room) => state.members(room.room, { offset: 0, limit: 1000 })),
+  }
+}
+
+describe('ingestChannelList: reading the body', () => {
+  it('reads participants, unmatched channels and attributes', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(
+      bytes('{"channels":{"private-roomA-max":{},"private-roomA-eve":{"subscription_count":2},"private-roomA":{"user_count":3,"x":[1,-2.5e-3,true,false,null,"s",{}]},"private-roomB-bob":{}}}'),
+      1000,
+    )
+    expect(result.at).toBe(1000)
+    expect(result.channels).toBe(4)
+    expect(result.unmatched).toBe(1)
+    expect(keys(result.joins)).toEqual(['roomA//eve', 'roomA//max', 'roomB//bob'])
+    expect(result.leaves).toEqual([])
+    expect(result.total).toBe(3)
+    expect(result.rooms).toEqual([
+      { room: 'roomA', count: 2, groups: {} },
+      { room: 'roomB', count: 1, groups: {} },
+    ])
+  })
+
+  it('accepts whitespace anywhere JSON allows it', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(bytes(' \n{ "channels" :\t{ "private-a-x" : { } ,\r\n "private-a-y":{ "subscription_count" : 1 } } , "other" : [ ] }\n '), 1)
+    expect(result.channels).toBe(2)
+    expect(result.total).toBe(2)
+  })
+
+  it('accepts an empty list and other top-level keys in any order', async () => {
+    const state = stateFor()
+    expect((await state.ingestChannelList(bytes('{"channels":{}}'), 1)).channels).toBe(0)
+    const result = await state.ingestChannelList(bytes('{"meta":{"a":[1,{"b":"c"}]},"channels":{"private-r-u":{}},"z":null}'), 2)
+    expect(result.total).toBe(1)
+  })
+
+  it('decodes escapes in names', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(bytes('{"channels":{"private-room\\u0041-m\\u0061x":{},"private\\u002droomB-\\u0065ve":{},"private-roomA-\\/x":{}}}'), 1)
+    expect(keys(result.joins)).toEqual(['roomA//max', 'roomB//eve'])
+    // "\/" decodes to "/", which channel names can't hold: not a participant.
+    expect(result.unmatched).toBe(1)
+    // The same channels unescaped are the same channels.
+    const again = await state.ingestChannelList(list(['private-roomA-max', 'private-roomB-eve', 'private-roomA-/x']), 2)
+    expect(again.joins).toEqual([])
+    expect(again.leaves).toEqual([])
+  })
+
+  it('decodes escaped keys at the top level', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(bytes('{"\\u0063hannels":{"private-a-b":{}}}'), 1)
+    expect(result.total).toBe(1)
+  })
+
+  it('counts a duplicated channel once', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(list(['private-a-x', 'private-a-x', 'private-a-y']), 1)
+    expect(result.channels).toBe(2)
+    expect(result.total).toBe(2)
+  })
+
+  it('treats non-ASCII names as unmatched, not as errors', async () => {
+    const state = stateFor()
+    const result = await state.ingestChannelList(bytes('{"channels":{"private-r\u00e9-x":{},"private-r-\\u00e9":{},"private-r-\\ud83d\\ude00":{}}}'), 1)
+    expect(result.channels).toBe(3)
+    expect(result.unmatched).toBe(3)
+    expect(result.total).toBe(0)
+  })
+})
+
+describe('ingestChannelList: malformed bodies', () => {
+  const malformed: Array<[string, string, string]> = [
+    ['empty body', '', 'ends early'],
+    ['not JSON', 'Service Unavailable', 'expected a JSON object'],
+    ['HTML', '<html><body>502</body></html>', 'expected a JSON object'],
+    ['an array', '[1,2]', 'expected a JSON object'],
+    ['truncated in a name', '{"channels":{"private-a-b":{},"private-a', 'not closed'],
+    ['truncated after a value', '{"channels":{"private-a-b":{}', 'not closed'],
+    ['truncated after the list', '{"channels":{"private-a-b":{}}', 'ends early'],
+    ['truncated in an attribute', '{"channels":{"private-a-b":{"subscription_count":1', 'ends early'],
+    ['channels missing', '{"other":{}}', 'no "channels" object'],
+    ['channels an array', '{"channels":["private-a-b"]}', '"channels" must be an object, found an array'],
+    ['channels null', '{"channels":null}', '"channels" must be an object, found null'],
+    ['channels a string', '{"channels":"x"}', '"channels" must be an object, found a string'],
+    ['channels twice', '{"channels":{},"channels":{}}', 'appears twice'],
+    ['a channel value not an object', '{"channels":{"private-a-b":1}}', 'must be an object, found a number'],
+    ['a channel value true', '{"channels":{"private-a-b":true}}', 'must be an object, found a boolean'],
+    ['an invalid escape', '{"channels":{"private-a-\\x":{}}}', 'invalid escape "\\x"'],
+    ['a short \\u escape', '{"channels":{"private-a-\\u00g1":{}}}', 'four hex digits'],
+    ['a raw control character', '{"channels":{"private-a-\u0001":{}}}', 'control character'],
+    ['a raw newline in a name', '{"channels":{"private-a-b\n":{}}}', 'control character'],
+    ['a trailing comma', '{"channels":{"private-a-b":{},}}', 'expected a channel name'],
+    ['a missing colon', '{"channels":{"private-a-b" {}}}', 'expected ":"'],
+    ['a missing comma', '{"channels":{"private-a-b":{} "private-a-c":{}}}', 'expected "," or "}"'],
+    ['an unquoted name', '{"channels":{private-a-b:{}}}', 'expected a channel name'],
+    ['a bad number', '{"channels":{"private-a-b":{"subscription_count":01}}}', 'expected "," or "}"'],
+    ['a bad exponent', '{"channels":{"private-a-b":{"n":1e}}}', 'exponent'],
+    ['a bad literal', '{"channels":{"private-a-b":{"n":tru}}}', 'expected true'],
+    ['an unquoted attribute', '{"channels":{"private-a-b":{n:1}}}', 'property name'],
+    ['data after the object', '{"channels":{}} {}', 'after the end'],
+    ['deep nesting', `{"channels":{"private-a-b":${'['.repeat(500)}${']'.repeat(500)}}}`, 'nested too deeply'],
+  ]
+
+  it.each(malformed)('rejects %s and changes nothing', async (_label, body, message) => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-roomA-max', 'private-roomA-eve', 'private-roomB']), 1000)
+    const before = snapshot(state)
+    const attempt = state.ingestChannelList(bytes(body), 2000)
+    await expect(attempt).rejects.toBeInstanceOf(ChannelListFormatError)
+    await expect(attempt).rejects.toThrow(message)
+    expect(snapshot(state)).toEqual(before)
+    // The state still works, and the failed body's new channels were not kept.
+    const next = await state.ingestChannelList(list(['private-roomA-max', 'private-roomA-eve', 'private-roomB']), 3000)
+    expect(next.joins).toEqual([])
+    expect(next.leaves).toEqual([])
+  })
+
+  it('rejects JSON.parse-invalid bodies that a large valid prefix precedes, across slices', async () => {
+    const state = stateFor(DEFAULT_CONVENTION, 0)
+    const names = Array.from({ length: 5000 }, (_, i) => `private-room${i % 7}-u${i}`)
+    await state.ingestChannelList(list(names.slice(0, 2500)), 1)
+    const before = snapshot(state)
+    const body = list(names)
+    // Cut the body near its end: thousands of new channels were read before the problem.
+    await expect(state.ingestChannelList(body.subarray(0, body.length - 10), 2)).rejects.toBeInstanceOf(ChannelListFormatError)
+    expect(snapshot(state)).toEqual(before)
+    const result = await state.ingestChannelList(body, 3)
+    expect(result.joins).toHaveLength(2500)
+  })
+
+  it('reports the byte offset of the problem', async () => {
+    const state = stateFor()
+    const error = await state.ingestChannelList(bytes('{"channels":{"private-a-b":{} x}}'), 1).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ChannelListFormatError)
+    expect((error as ChannelListFormatError).offset).toBe(30)
+  })
+})
+
+describe('ingestChannelList: errors inside a 200 answer', () => {
+  it('throws ServerErrorInBody with error and code, and changes nothing', async () => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-roomA-max']), 1)
+    const before = snapshot(state)
+    const error = await state.ingestChannelList(bytes('{"error":"Invalid signature","code":401}'), 2).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ServerErrorInBody)
+    expect((error as ServerErrorInBody).error).toBe('Invalid signature')
+    expect((error as ServerErrorInBody).code).toBe(401)
+    expect((error as Error).message).toContain('code 401')
+    expect(snapshot(state)).toEqual(before)
+  })
+
+  it('wins over a channels object in the same body, and needs no code', async () => {
+    const state = stateFor()
+    const attempt = state.ingestChannelList(bytes('{"channels":{"private-a-b":{}},"error":{"reason":"quota"}}'), 1)
+    await expect(attempt).rejects.toBeInstanceOf(ServerErrorInBody)
+    await expect(attempt).rejects.toMatchObject({ error: '{"reason":"quota"}', code: null })
+    expect(state.memberCount()).toBe(0)
+  })
+
+  it('ignores "error": null', async () => {
+    const state = stateFor()
+    expect((await state.ingestChannelList(bytes('{"error":null,"channels":{"private-a-b":{}}}'), 1)).total).toBe(1)
+  })
+})
+
+describe('ingestChannelList: diffs and counts', () => {
+  it('finds exact joins and leaves over successive snapshots', async () => {
+    const state = stateFor()
+    let result = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 1000)
+    expect(keys(result.joins)).toEqual(['A//eve', 'A//max', 'B//bob'])
+    result = await state.ingestChannelList(list(['private-A-max', 'private-B-bob', 'private-B-eve', 'private-C-zed']), 2000)
+    expect(keys(result.joins)).toEqual(['B//eve', 'C//zed'])
+    expect(keys(result.leaves)).toEqual(['A//eve'])
+    expect(result.total).toBe(4)
+    result = await state.ingestChannelList(list(['private-A-max', 'private-B-bob', 'private-B-eve', 'private-C-zed']), 3000)
+    expect(result.joins).toEqual([])
+    expect(result.leaves).toEqual([])
+    result = await state.ingestChannelList(list([]), 4000)
+    expect(keys(result.leaves)).toEqual(['A//max', 'B//bob', 'B//eve', 'C//zed'])
+    expect(result.rooms).toEqual([])
+    expect(result.total).toBe(0)
+    result = await state.ingestChannelList(list(['private-A-eve']), 5000)
+    expect(keys(result.joins)).toEqual(['A//eve'])
+    expect(state.members('A', { offset: 0, limit: 10 }).members).toEqual([{ user: 'eve', group: null, since: 5000 }])
+  })
+
+  it('can leave out the join and leave lists, counting them only', async () => {
+    const state = stateFor()
+    let result = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 1, { listChanges: false })
+    expect(result.joins).toEqual([])
+    expect(result.joinCount).toBe(3)
+    expect(result.total).toBe(3)
+    result = await state.ingestChannelList(list(['private-A-max', 'private-C-zed']), 2, { listChanges: false })
+    expect([result.joinCount, result.leaveCount, result.leaves.length]).toEqual([1, 2, 0])
+    result = await state.ingestChannelList(list(['private-A-max']), 3)
+    expect([result.joinCount, result.leaveCount]).toEqual([0, 1])
+    expect(keys(result.leaves)).toEqual(['C//zed'])
+  })
+
+  it('counts per room and per group', async () => {
+    const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
+    const result = await state.ingestChannelList(
+      list(['private-A-red-max', 'private-A-red-eve', 'private-A-blue-bob', 'private-B-red-ann', 'private-A', 'private-A-x']),
+      1,
+    )
+    expect(result.unmatched).toBe(2)
+    expect(result.rooms).toEqual([
+      { room: 'A', count: 3, groups: { red: 2, blue: 1 } },
+      { room: 'B', count: 1, groups: { red: 1 } },
+    ])
+    expect(state.room('A')).toEqual({ room: 'A', count: 3, groups: { red: 2, blue: 1 } })
+    expect(state.room('nope')).toBeUndefined()
+    const next = await state.ingestChannelList(list(['private-A-red-max', 'private-A-blue-bob', 'private-B-red-ann']), 2)
+    expect(next.rooms[0]).toEqual({ room: 'A', count: 2, groups: { red: 1, blue: 1 } })
+    const last = await state.ingestChannelList(list(['private-B-red-ann']), 3)
+    expect(last.rooms).toEqual([{ room: 'B', count: 1, groups: { red: 1 } }])
+    expect(state.room('A')).toBeUndefined()
+  })
+
+  it('counts a user named by several channels once (devices)', async () => {
+    const state = stateFor({ kind: 'regex', pattern: 'private-(?<room>[^-]+)-(?<user>[^-]+?)(?:-d\\d+)?' })
+    let result = await state.ingestChannelList(list(['private-A-max-d1', 'private-A-max-d2', 'private-A-max', 'private-A-eve-d1']), 1)
+    expect(result.channels).toBe(4)
+    expect(result.total).toBe(2)
+    expect(keys(result.joins)).toEqual(['A//eve', 'A//max'])
+    // One device leaves: max is still there.
+    result = await state.ingestChannelList(list(['private-A-max-d2', 'private-A-eve-d1']), 2)
+    expect(result.leaves).toEqual([])
+    expect(result.total).toBe(2)
+    // Switching devices in one step is neither a leave nor a join.
+    result = await state.ingestChannelList(list(['private-A-max-d3', 'private-A-eve-d1']), 3)
+    expect(result.joins).toEqual([])
+    expect(result.leaves).toEqual([])
+    result = await state.ingestChannelList(list(['private-A-eve-d1']), 4)
+    expect(keys(result.leaves)).toEqual(['A//max'])
+  })
+
+  it('keeps the group of the channel that created a member', async () => {
+    const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
+    const result = await state.ingestChannelList(list(['private-A-red-max', 'private-A-blue-max']), 1)
+    expect(result.total).toBe(1)
+    expect(result.rooms).toEqual([{ room: 'A', count: 1, groups: { red: 1 } }])
+  })
+
+  it('is correct against JSON.parse on 200,000 channels over several snapshots', async () => {
+    const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' }, 2)
+    const groups = ['red', 'blue', 'green']
+    let seed = 7
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296
+    const makeNames = (count: number, offset: number): string[] =>
+      Array.from({ length: count }, (_, i) => {
+        const n = i + offset
+        const room = Math.floor(Math.pow(next(), 3) * 300)
+        return n % 97 === 0 ? `private-room${room}` : `private-room${room}-${groups[n % 3] as string}-u${n}`
+      })
+    const reference = (body: Uint8Array): { members: Map<string, Member>; channels: number; unmatched: number } => {
+      const parsed = JSON.parse(new TextDecoder().decode(body)) as { channels: Record<string, unknown> }
+      const members = new Map<string, Member>()
+      let unmatched = 0
+      for (const name of Object.keys(parsed.channels)) {
+        const match = /^private-([^-]+)-([^-]+)-(.+)$/.exec(name)
+        if (match) members.set(`${match[1]}/${match[3]}`, { room: match[1]!, group: match[2]!, user: match[3]! })
+        else unmatched++
+      }
+      return { members, channels: Object.keys(parsed.channels).length, unmatched }
+    }
+    const countsOf = (members: Map<string, Member>): Record<string, number> => {
+      const counts: Record<string, number> = {}
+      for (const member of members.values()) counts[member.room] = (counts[member.room] ?? 0) + 1
+      return counts
+    }
+    let previous = new Map<string, Member>()
+    let names = makeNames(200_000, 0)
+    for (let round = 0; round < 3; round++) {
+      // Escape a few names and add attributes, as a real server might.
+      const body = bytes(
+        `{"channels":{${names.map((name, i) => `${JSON.stringify(name).replace(i % 1000 === 0 ? /r/ : /$^/, '\\u0072')}:${i % 10 === 0 ? '{"subscription_count":2}' : '{}'}`).join(',')}}}`,
+      )
+      const { members: expected, channels, unmatched } = reference(body)
+      const result: IngestResult = await state.ingestChannelList(body, round)
+      expect(result.channels).toBe(channels)
+      expect(result.unmatched).toBe(unmatched)
+      expect(unmatched).toBeGreaterThan(100)
+      expect(result.total).toBe(expected.size)
+      expect(Object.fromEntries(result.rooms.map((room) => [room.room, room.count]))).toEqual(countsOf(expected))
+      expect(keys(result.joins)).toEqual([...expected.keys()].filter((k) => !previous.has(k)).map((k) => key(expected.get(k)!)).sort())
+      expect(keys(result.leaves)).toEqual([...previous.keys()].filter((k) => !expected.has(k)).map((k) => key(previous.get(k)!)).sort())
+      previous = expected
+      // 10% leave, 10% new, order partly shuffled.
+      names = [...names.filter((_, i) => i % 10 !== round), ...makeNames(20_000, 1_000_000 * (round + 1))].reverse()
+    }
+  })
+})
+
+describe('applyWebhookEvents', () => {
+  const occupied = (channel: string, time: number) => ({ name: 'channel_occupied', channel, time_ms: time })
+  const vacated = (channel: string, time: number) => ({ name: 'channel_vacated', channel, time_ms: time })
+
+  it('applies occupied and vacated in time order', () => {
+    const state = stateFor()
+    const result = state.applyWebhookEvents([vacated('private-A-max', 30), occupied('private-A-max', 10), occupied('private-A-eve', 20)])
+    expect(keys(result.joins)).toEqual(['A//eve', 'A//max'])
+    expect(keys(result.leaves)).toEqual(['A//max'])
+    expect(result.total).toBe(1)
+    expect(result.at).toBe(30)
+    expect(result.applied).toBe(3)
+    expect(result.channels).toBe(1)
+    expect(state.members('A', { offset: 0, limit: 10 }).members).toEqual([{ user: 'eve', group: null, since: 20 }])
+  })
+
+  it('is idempotent and ignores other events', () => {
+    const state = stateFor()
+    state.applyWebhookEvents([occupied('private-A-max', 10)])
+    const result = state.applyWebhookEvents([
+      occupied('private-A-max', 11),
+      vacated('private-A-nobody', 12),
+      { name: 'member_added', channel: 'presence-A', time_ms: 13 },
+      { name: 'client_event', channel: 'private-A-max', time_ms: 14 },
+    ])
+    expect(result.joins).toEqual([])
+    expect(result.leaves).toEqual([])
+    expect(result.applied).toBe(0)
+    expect(result.ignored).toBe(4)
+    expect(result.total).toBe(1)
+  })
+
+  it('counts unmatched channels and never makes them people', () => {
+    const state = stateFor()
+    const result = state.applyWebhookEvents([occupied('private-A', 1), occupied('broadcast', 2), vacated('private-A', 3)])
+    expect(result.unmatchedEvents).toBe(3)
+    expect(result.total).toBe(0)
+    expect(result.joins).toEqual([])
+  })
+
+  it('ignores news older than what it knows about a channel', async () => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-A-max']), 1000)
+    // A vacate from before the snapshot that listed max: stale.
+    let result = state.applyWebhookEvents([vacated('private-A-max', 900)])
+    expect(result.stale).toBe(1)
+    expect(state.memberCount()).toBe(1)
+    // An occupied from before the snapshot that did not list eve: stale.
+    result = state.applyWebhookEvents([occupied('private-A-eve', 950)])
+    expect(result.stale).toBe(1)
+    expect(state.memberCount()).toBe(1)
+    // Late delivery across batches: vacated at 1200 arrives before occupied at 1100.
+    state.applyWebhookEvents([occupied('private-A-bob', 1050), vacated('private-A-bob', 1200)])
+    result = state.applyWebhookEvents([occupied('private-A-bob', 1100)])
+    expect(result.stale).toBe(1)
+    expect(state.room('A')?.count).toBe(1)
+  })
+
+  it('and a snapshot does not undo newer webhook news', async () => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-A-max', 'private-A-eve']), 1000)
+    state.applyWebhookEvents([occupied('private-A-new', 2500), vacated('private-A-max', 2600)])
+    // A snapshot requested at 2000 still lists max and does not know `new` yet.
+    const result = await state.ingestChannelList(list(['private-A-max', 'private-A-eve']), 2000)
+    expect(result.joins).toEqual([])
+    expect(result.leaves).toEqual([])
+    expect(state.members('A', { offset: 0, limit: 10 }).members.map((m) => m.user).sort()).toEqual(['eve', 'new'])
+    // A later snapshot wins.
+    const later = await state.ingestChannelList(list(['private-A-max', 'private-A-eve']), 3000)
+    expect(keys(later.joins)).toEqual(['A//max'])
+    expect(keys(later.leaves)).toEqual(['A//new'])
+  })
+
+  it('webhooks applied while an ingest is being read are kept, by time', async () => {
+    const state = stateFor(DEFAULT_CONVENTION, 0)
+    const names = Array.from({ length: 20_000 }, (_, i) => `private-room${i % 5}-u${i}`)
+    await state.ingestChannelList(list(names), 1000)
+    const next = names.slice(1)
+    next.push('private-room0-late')
+    const running = state.ingestChannelList(list(next), 2000)
+    // Interleave webhooks with the slices of the ingest.
+    await new Promise((resolve) => setImmediate(resolve))
+    state.applyWebhookEvents([
+      occupied('private-room9-after', 2100), // newer than the snapshot: stays
+      vacated('private-room1-u1', 2200), // newer: stays gone although listed
+      occupied('private-room0-late', 1500), // older than the snapshot, which lists it anyway
+    ])
+    const result = await running
+    expect(state.room('room9')?.count).toBe(1)
+    expect(state.members('room1', { search: 'u1', offset: 0, limit: 100_000 }).members.some((m) => m.user === 'u1')).toBe(false)
+    expect(keys(result.leaves)).toEqual(['room0//u0'])
+    expect(state.memberCount()).toBe(20_000 - 1 - 1 + 1 + 1)
+    // A following identical snapshot fixes everything to what it lists.
+    const settled = await state.ingestChannelList(list(next), 3000)
+    expect(keys(settled.joins)).toEqual(['room1//u1'])
+    expect(keys(settled.leaves)).toEqual(['room9//after'])
+  })
+})
+
+describe('queries', () => {
+  it('pages, searches and filters members', async () => {
+    const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
+    await state.ingestChannelList(list(['private-A-red-Max', 'private-A-blue-maxine', 'private-A-red-eve', 'private-A-red-bob', 'private-B-red-zed']), 5)
+    expect(state.members('A', { offset: 0, limit: 2 })).toEqual({
+      total: 4,
+      members: [
+        { user: 'Max', group: 'red', since: 5 },
+        { user: 'maxine', group: 'blue', since: 5 },
+      ],
+    })
+    expect(state.members('A', { offset: 2, limit: 10 }).members.map((m) => m.user)).toEqual(['eve', 'bob'])
+    expect(state.members('A', { search: 'MAX', offset: 0, limit: 10 }).members.map((m) => m.user)).toEqual(['Max', 'maxine'])
+    expect(state.members('A', { group: 'red', offset: 0, limit: 10 }).total).toBe(3)
+    expect(state.members('A', { group: 'red', search: 'e', offset: 0, limit: 10 }).members.map((m) => m.user)).toEqual(['eve'])
+    expect(state.members('A', { group: 'none', offset: 0, limit: 10 })).toEqual({ total: 0, members: [] })
+    expect(state.members('A', { search: 'é', offset: 0, limit: 10 })).toEqual({ total: 0, members: [] })
+    expect(state.members('nope', { offset: 0, limit: 10 })).toEqual({ total: 0, members: [] })
+    expect(state.memberCount()).toBe(5)
+  })
+
+  it('clear and setConvention start over', async () => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-A-max']), 1)
+    state.clear()
+    expect(state.memberCount()).toBe(0)
+    expect(state.rooms()).toEqual([])
+    const result = await state.ingestChannelList(list(['private-A-max']), 2)
+    expect(keys(result.joins)).toEqual(['A//max'])
+    state.setConvention(compileConvention({ kind: 'template', template: 'private-{user}-{room}' }))
+    const swapped = await state.ingestChannelList(list(['private-A-max']), 3)
+    expect(keys(swapped.joins)).toEqual(['max//A'])
+    expect(state.namingConvention.convention).toEqual({ kind: 'template', template: 'private-{user}-{room}' })
+  })
+
+  it('abandons an ingest when the state is cleared meanwhile', async () => {
+    const state = stateFor(DEFAULT_CONVENTION, 0)
+    const names = Array.from({ length: 50_000 }, (_, i) => `private-r-u${i}`)
+    const running = state.ingestChannelList(list(names), 1)
+    await new Promise((resolve) => setImmediate(resolve))
+    state.clear()
+    await expect(running).rejects.toBeInstanceOf(IngestAbortedError)
+    expect(state.memberCount()).toBe(0)
+    expect((await state.ingestChannelList(list(['private-r-x']), 2)).total).toBe(1)
+  })
+
+  it('runs ingests one at a time, in call order', async () => {
+    const state = stateFor(DEFAULT_CONVENTION, 0)
+    const big = Array.from({ length: 30_000 }, (_, i) => `private-r-u${i}`)
+    const first = state.ingestChannelList(list(big), 1)
+    const second = state.ingestChannelList(list(['private-r-u0']), 2)
+    expect((await first).joins).toHaveLength(30_000)
+    const result = await second
+    expect(result.leaves).toHaveLength(29_999)
+    expect(result.total).toBe(1)
+  })
+
+  it('frees what left, so a long run of churn does not grow without bound', async () => {
+    const state = stateFor()
+    for (let round = 0; round < 30; round++) {
+      const names = Array.from({ length: 2000 }, (_, i) => `private-r${i % 10}-round${round}-${i}`)
+      const result = await state.ingestChannelList(list(names), round)
+      expect(result.total).toBe(2000)
+      if (round > 0) expect(result.leaves).toHaveLength(2000)
+    }
+    expect(state.channelCount()).toBe(2000)
+  })
+})

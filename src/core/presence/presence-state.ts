@@ -1,0 +1,495 @@
+// Who is present: rooms → groups → users, kept from successive channel-list snapshots and from
+// channel_occupied / channel_vacated webhooks, with the joins and leaves each one brings.
+//
+// Ordering rule shared by both sources: every channel remembers when it last changed (`stamp`). News
+// older than that changes nothing: a snapshot taken at `at` does not remove a channel that a webhook
+// reported occupied after `at`, nor revive one vacated after `at`; a webhook older than the last
+// snapshot cannot add a channel the snapshot did not list. Pass as `at` the time the request was SENT:
+// the server's list is at least that fresh.
+import { Buffer } from 'node:buffer'
+import { setImmediate } from 'node:timers'
+import type { CompiledConvention } from '../../shared/naming.ts'
+import { hashBytes } from './byte-table.ts'
+import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
+import { ChannelListScan } from './channel-list-scan.ts'
+import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
+import { MemberStore } from './member-store.ts'
+import type {
+  IngestOptions,
+  IngestResult,
+  Member,
+  MembersPage,
+  MembersQuery,
+  PresenceWebhookEvent,
+  RoomSummary,
+  WebhookResult,
+} from './types.ts'
+
+/** Longest stretch of work between two yields to the event loop. */
+const SLICE_MS = 8
+/** Entries visited between two looks at the clock in the whole-table loops. */
+const SWEEP_BATCH = 2048
+/** How long a vacated channel is remembered in webhook-only mode, to recognise late, out-of-order events. */
+const TOMBSTONE_MS = 60_000
+/** Tombstones dropped per webhook batch at most, so a batch never stalls the loop. */
+const WEBHOOK_PURGE_LIMIT = 10_000
+
+/** Entry ids with an optional prepared Member object each. */
+class EntryList {
+  entries = new Int32Array(1024)
+  objects: Array<Member | null> = []
+  count = 0
+
+  push(entry: number, object: Member | null): void {
+    if (this.count === this.entries.length) {
+      const bigger = new Int32Array(this.count * 2)
+      bigger.set(this.entries)
+      this.entries = bigger
+    }
+    this.entries[this.count] = entry
+    if (object !== null || this.objects.length > 0) this.objects[this.count] = object
+    this.count++
+  }
+}
+
+interface Changes {
+  joins: Member[]
+  leaves: Member[]
+  joinCount: number
+  leaveCount: number
+}
+
+interface Prepared {
+  activations: EntryList
+  leaving: EntryList
+  /** The joins, exactly, if nothing changes between prepare and commit. */
+  joins: Member[]
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export interface PresenceStateOptions {
+  /** Longest work between yields during an ingest, in ms (default 8). */
+  sliceMs?: number
+}
+
+export class PresenceState {
+  private convention: CompiledConvention
+  private table = new ChannelTable()
+  private store = new MemberStore()
+  private readonly sliceMs: number
+  /** Bumped by clear() and setConvention(): a running ingest notices and gives up. */
+  private epoch = 0
+  private generation = 0
+  /** True from the start of an ingest's scan to its commit: entry ids are held, nothing may be freed. */
+  private inFlight = false
+  /** Entries webhooks changed while an ingest was in flight; its commit looks at them again. */
+  private touched: number[] = []
+  private lastSnapshotAt = -Infinity
+  /** Entries that died, oldest first (roughly): freed once no late news can concern them. */
+  private dead: number[] = []
+  private deadHead = 0
+  private queue: Promise<unknown> = Promise.resolve()
+  private keyBytes = new Uint8Array(256)
+  /** Channels ALIVE now, and how many of them are not participants. */
+  private aliveChannels = 0
+  private aliveUnmatched = 0
+
+  constructor(convention: CompiledConvention, options: PresenceStateOptions = {}) {
+    this.convention = convention
+    this.sliceMs = options.sliceMs ?? SLICE_MS
+  }
+
+  get namingConvention(): CompiledConvention {
+    return this.convention
+  }
+
+  /** Switches the convention. The state starts empty: the next snapshot rebuilds it (as all joins). */
+  setConvention(convention: CompiledConvention): void {
+    this.convention = convention
+    this.clear()
+  }
+
+  /** Forgets everyone; an ingest in progress is abandoned with IngestAbortedError. */
+  clear(): void {
+    this.epoch++
+    this.table = new ChannelTable()
+    this.store = new MemberStore()
+    this.lastSnapshotAt = -Infinity
+    this.dead = []
+    this.deadHead = 0
+    this.inFlight = false
+    this.touched = []
+    this.aliveChannels = 0
+    this.aliveUnmatched = 0
+  }
+
+  /**
+   * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch). Ingests run
+   * one at a time in call order. The body is fully checked before anything changes: on
+   * ChannelListFormatError or ServerErrorInBody the state is exactly as before.
+   */
+  ingestChannelList(body: Uint8Array, at: number, options: IngestOptions = {}): Promise<IngestResult> {
+    const list = options.listChanges ?? true
+    const run = this.queue.then(() => this.ingest(body, at, list))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async ingest(body: Uint8Array, at: number, list: boolean): Promise<IngestResult> {
+    const epoch = this.epoch
+    const members = this.store
+    const generation = ++this.generation
+    let sliceStart = performance.now()
+    const sliceOver = (): boolean => performance.now() - sliceStart >= this.sliceMs
+    const pause = async (): Promise<void> => {
+      await yieldToEventLoop()
+      if (this.epoch !== epoch) throw new IngestAbortedError()
+      sliceStart = performance.now()
+    }
+
+    this.inFlight = true
+    this.touched = []
+    let outcome
+    let changes
+    try {
+      const scan = new ChannelListScan(body, this.table, members, this.convention, generation)
+      try {
+        outcome = await scan.run(sliceOver, pause)
+        if (outcome.serverError !== null) throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
+      } catch (error) {
+        if (this.epoch !== epoch) throw new IngestAbortedError()
+        await this.rollback(generation, sliceOver, pause)
+        throw error
+      }
+      const prepared = await this.prepare(generation, at, list, sliceOver, pause)
+      // The commit cannot be sliced: give it a fresh slice.
+      await pause()
+      changes = this.commit(generation, at, list, prepared)
+    } finally {
+      if (this.epoch === epoch) {
+        this.inFlight = false
+        this.touched = []
+      }
+    }
+    this.lastSnapshotAt = Math.max(this.lastSnapshotAt, at)
+    const result: IngestResult = {
+      at,
+      channels: outcome.channels,
+      unmatched: outcome.unmatched,
+      joins: changes.joins,
+      leaves: changes.leaves,
+      rooms: members.rooms(),
+      total: members.total,
+      joinCount: changes.joinCount,
+      leaveCount: changes.leaveCount,
+    }
+    // Tidy up out of sight: channels the snapshot found gone leave the table.
+    await this.purgeDead(at, Infinity, sliceOver, pause).catch((error: unknown) => {
+      if (!(error instanceof IngestAbortedError)) throw error
+    })
+    return result
+  }
+
+  /**
+   * Finds what a checked snapshot will change, without changing it (in slices: readers still see the
+   * old state), and makes the Member objects for joins and leaves ahead of the commit.
+   */
+  private async prepare(generation: number, at: number, list: boolean, sliceOver: () => boolean, pause: () => Promise<void>): Promise<Prepared> {
+    const table = this.table
+    const members = this.store
+    const activations = new EntryList()
+    const leaving = new EntryList()
+    const joins: Member[] = []
+    for (let entry = 0; entry < table.top; entry++) {
+      if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
+      const current = table.state[entry] as number
+      if (current === FREE) continue
+      const id = table.member[entry] as number
+      if (table.seen[entry] === generation) {
+        if (current === ALIVE || (current === DEAD && (table.stamp[entry] as number) > at)) continue
+        // Joins are listed here; the commit re-creates them only if a webhook changed something meanwhile.
+        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation)) joins.push(members.memberObject(id))
+        activations.push(entry, null)
+      } else if (current === ALIVE && (table.stamp[entry] as number) <= at) {
+        const object = list && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
+        leaving.push(entry, object)
+      }
+    }
+    return { activations, leaving, joins }
+  }
+
+  /**
+   * Applies a prepared snapshot in one go, so readers never see half of it. Entries a webhook changed
+   * since the scan began are looked at again under the same rules. Joins go before leaves, so a user
+   * moving from one device's channel to another's is neither.
+   */
+  private commit(generation: number, at: number, list: boolean, prepared: Prepared): Changes {
+    const table = this.table
+    const members = this.store
+    const state = table.state
+    const seen = table.seen
+    const stamp = table.stamp
+    const member = table.member
+    const joins: Member[] = []
+    const leaves: Member[] = []
+    let alive = 0
+    let aliveUnmatched = 0
+    let joinCount = 0
+    let leaveCount = 0
+    const activate = (entries: ArrayLike<number>, objects: ReadonlyArray<Member | null> | null, count: number): void => {
+      for (let i = 0; i < count; i++) {
+        const entry = entries[i] as number
+        const current = state[entry] as number
+        if (current === FREE || current === ALIVE || seen[entry] !== generation) continue
+        if (current === DEAD && (stamp[entry] as number) > at) continue
+        state[entry] = ALIVE
+        stamp[entry] = at
+        alive++
+        const id = member[entry] as number
+        if (id < 0) aliveUnmatched++
+        else if (members.activate(id, at)) {
+          joinCount++
+          if (list) joins.push(objects?.[i] ?? members.memberObject(id))
+        }
+      }
+    }
+    const leave = (entries: ArrayLike<number>, objects: ReadonlyArray<Member | null> | null, count: number): void => {
+      for (let i = 0; i < count; i++) {
+        const entry = entries[i] as number
+        if (state[entry] !== ALIVE || seen[entry] === generation || (stamp[entry] as number) > at) continue
+        state[entry] = DEAD
+        stamp[entry] = at
+        this.dead.push(entry)
+        alive--
+        const id = member[entry] as number
+        if (id < 0) aliveUnmatched--
+        else if (members.deactivate(id)) {
+          leaveCount++
+          if (list) leaves.push(objects?.[i] ?? members.memberObject(id))
+        }
+      }
+    }
+    const { activations, leaving } = prepared
+    if (this.touched.length === 0) {
+      // Nothing changed since the scan began (the usual case): the prepared joins are the joins, and
+      // applying them is integer arithmetic.
+      const entries = activations.entries
+      for (let i = 0; i < activations.count; i++) {
+        const entry = entries[i] as number
+        state[entry] = ALIVE
+        stamp[entry] = at
+        const id = member[entry] as number
+        if (id < 0) aliveUnmatched++
+        else if (members.activate(id, at)) joinCount++
+      }
+      alive += activations.count
+      leave(leaving.entries, leaving.objects, leaving.count)
+      this.aliveChannels += alive
+      this.aliveUnmatched += aliveUnmatched
+      return { joins: prepared.joins, leaves, joinCount, leaveCount }
+    }
+    activate(activations.entries, null, activations.count)
+    activate(this.touched, null, this.touched.length)
+    leave(leaving.entries, leaving.objects, leaving.count)
+    leave(this.touched, null, this.touched.length)
+    this.aliveChannels += alive
+    this.aliveUnmatched += aliveUnmatched
+    return { joins, leaves, joinCount, leaveCount }
+  }
+
+  /** Drops the PENDING entries a failed scan added, in slices (they are invisible meanwhile). */
+  private async rollback(generation: number, sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
+    const table = this.table
+    for (let entry = 0; entry < table.top; entry++) {
+      if (table.state[entry] === PENDING && table.seen[entry] === generation) this.free(entry)
+      if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
+    }
+  }
+
+  private free(entry: number): void {
+    const id = this.table.member[entry] as number
+    this.table.drop(entry)
+    if (id >= 0) this.store.unlink(id)
+  }
+
+  /** Frees dead entries that died at or before `limit`, oldest first. */
+  private async purgeDead(limit: number, maxCount: number, sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
+    const table = this.table
+    let done = 0
+    // this.dead is re-read on every step: a webhook batch may purge (and compact the queue) meanwhile.
+    while (this.deadHead < this.dead.length && done < maxCount) {
+      const entry = this.dead[this.deadHead] as number
+      if (table.state[entry] === DEAD) {
+        if ((table.stamp[entry] as number) > limit) break
+        this.free(entry)
+      }
+      this.deadHead++
+      done++
+      if ((done & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
+    }
+    if (this.deadHead > 4096 && this.deadHead * 2 > this.dead.length) {
+      this.dead = this.dead.slice(this.deadHead)
+      this.deadHead = 0
+    }
+    table.compactIfWasteful()
+  }
+
+  /**
+   * Applies a webhook batch's channel_occupied / channel_vacated events in `time_ms` order. Repeats
+   * change nothing (occupied while present, vacated while absent), nor does news older than what the
+   * state already knows about a channel.
+   */
+  applyWebhookEvents(events: readonly PresenceWebhookEvent[]): WebhookResult {
+    const ordered = events
+      .map((event, index) => ({ event, index }))
+      .sort((a, b) => a.event.time_ms - b.event.time_ms || a.index - b.index)
+    const table = this.table
+    const members = this.store
+    const joins: Member[] = []
+    const leaves: Member[] = []
+    let applied = 0
+    let ignored = 0
+    let stale = 0
+    let unmatchedEvents = 0
+    let latest = 0
+    for (const { event } of ordered) {
+      const time = event.time_ms
+      const occupied = event.name === 'channel_occupied'
+      if ((!occupied && event.name !== 'channel_vacated') || typeof event.channel !== 'string' || !Number.isFinite(time)) {
+        ignored++
+        continue
+      }
+      latest = Math.max(latest, time)
+      const length = this.encodeKey(event.channel)
+      const bytes = this.keyBytes
+      const hash = hashBytes(bytes, 0, length)
+      let entry = table.find(bytes, 0, length, hash)
+      const current = entry < 0 ? FREE : (table.state[entry] as number)
+
+      if (occupied) {
+        if (current === ALIVE) {
+          ignored++
+          if ((table.member[entry] as number) < 0) unmatchedEvents++
+          continue
+        }
+        if ((current === FREE && time < this.lastSnapshotAt) || (current === DEAD && (table.stamp[entry] as number) > time)) {
+          stale++
+          continue
+        }
+        if (entry < 0) {
+          const parsed = this.convention.parse(event.channel)
+          if (parsed === null) {
+            unmatchedEvents++
+            ignored++
+            continue
+          }
+          entry = table.add(bytes, 0, length, hash, ALIVE)
+          table.member[entry] = members.obtain(parsed)
+        }
+        table.state[entry] = ALIVE
+        table.stamp[entry] = time
+        if (this.inFlight) this.touched.push(entry)
+        applied++
+        this.aliveChannels++
+        const id = table.member[entry] as number
+        if (id < 0) {
+          unmatchedEvents++
+          this.aliveUnmatched++
+          continue
+        }
+        if (members.activate(id, time)) joins.push(members.memberObject(id))
+      } else {
+        if (current === FREE || current === DEAD) {
+          ignored++
+          if (entry >= 0 ? (table.member[entry] as number) < 0 : this.convention.parse(event.channel) === null) unmatchedEvents++
+          continue
+        }
+        if ((table.stamp[entry] as number) > time) {
+          stale++
+          continue
+        }
+        applied++
+        // A PENDING channel is in a snapshot still being read; marking it dead at `time` lets that
+        // snapshot's commit decide by time which news is newer.
+        const wasAlive = current === ALIVE
+        table.state[entry] = DEAD
+        table.stamp[entry] = time
+        this.dead.push(entry)
+        if (this.inFlight) this.touched.push(entry)
+        if (wasAlive) this.aliveChannels--
+        const id = table.member[entry] as number
+        if (id < 0) {
+          unmatchedEvents++
+          if (wasAlive) this.aliveUnmatched--
+          continue
+        }
+        if (wasAlive && members.deactivate(id)) leaves.push(members.memberObject(id))
+      }
+    }
+    // Tombstones are needed only while late events can still arrive, and never while a scan holds entry ids.
+    if (!this.inFlight && latest > 0) {
+      void this.purgeDead(latest - TOMBSTONE_MS, WEBHOOK_PURGE_LIMIT, () => false, yieldToEventLoop)
+    }
+    return {
+      at: latest,
+      channels: this.aliveChannels,
+      unmatched: this.aliveUnmatched,
+      events: events.length,
+      applied,
+      ignored,
+      stale,
+      unmatchedEvents,
+      joinCount: joins.length,
+      leaveCount: leaves.length,
+      joins,
+      leaves,
+      rooms: members.rooms(),
+      total: members.total,
+    }
+  }
+
+  /** Writes a channel name's UTF-8 bytes into keyBytes; returns the length. */
+  private encodeKey(name: string): number {
+    if (name.length * 3 > this.keyBytes.length) this.keyBytes = new Uint8Array(name.length * 3)
+    const bytes = this.keyBytes
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i)
+      if (code >= 0x80) return Buffer.from(bytes.buffer).write(name, 0, 'utf8')
+      bytes[i] = code
+    }
+    return name.length
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  /** Every room with at least one member, busiest first. */
+  rooms(): RoomSummary[] {
+    return this.store.rooms()
+  }
+
+  room(id: string): RoomSummary | undefined {
+    return this.store.room(id)
+  }
+
+  /** A room's present members in order of first appearance, filtered by user substring and group, paged. */
+  members(room: string, query: MembersQuery): MembersPage {
+    return this.store.members(room, query)
+  }
+
+  /** Distinct participants (room, user) present. */
+  memberCount(): number {
+    return this.store.total
+  }
+
+  /** Channels currently present (participants and unmatched). */
+  channelCount(): number {
+    return this.aliveChannels
+  }
+
+  /** Present channels that are not participants. */
+  unmatchedCount(): number {
+    return this.aliveUnmatched
+  }
+}
+

@@ -1,0 +1,61 @@
+import { describe, expect, it, vi } from 'vitest'
+import { DEFAULT_SETTINGS, type Settings } from '../shared/settings.ts'
+import { ProfileService } from './profiles.ts'
+import { MemorySecretStore } from './secret-store.ts'
+import type { SettingsStore } from './settings-store.ts'
+
+const connection = { appId: '42', key: 'app-key', target: { kind: 'cluster' as const, cluster: 'eu' } }
+
+function service() {
+  let current: Settings = DEFAULT_SETTINGS
+  const settings: SettingsStore = { read: () => current, write: (next) => void (current = next), recoveryNote: null }
+  const secrets = new MemorySecretStore()
+  const changed = vi.fn()
+  return { profiles: new ProfileService(settings, secrets, changed), settings, secrets, changed }
+}
+
+describe('ProfileService', () => {
+  it('keeps the secret out of settings and out of what the UI sees', async () => {
+    const { profiles, settings, changed } = service()
+    const saved = await profiles.save({ name: 'Production', connection, secret: 'top-secret' })
+    expect(saved).toMatchObject({ name: 'Production', hasSecret: true, convention: { kind: 'template', template: 'private-{room}-{user}' } })
+    expect(JSON.stringify(saved)).not.toContain('top-secret')
+    expect(JSON.stringify(settings.read())).not.toContain('top-secret')
+    expect(await profiles.credentials(saved.id)).toEqual({ ...connection, secret: 'top-secret' })
+    expect(changed).toHaveBeenCalledOnce()
+  })
+
+  it('needs a secret for a new profile and keeps the old one when an edit gives none', async () => {
+    const { profiles } = service()
+    await expect(profiles.save({ name: 'No secret', connection })).rejects.toMatchObject({ code: 'bad-request', message: /needs its app secret/ })
+    const saved = await profiles.save({ name: 'Production', connection, secret: 's1' })
+    await profiles.save({ id: saved.id, name: 'Production (EU)', connection: { ...connection, key: 'new-key' } })
+    expect(await profiles.credentials(saved.id)).toMatchObject({ key: 'new-key', secret: 's1' })
+    expect((await profiles.list()).map((profile) => profile.name)).toEqual(['Production (EU)'])
+  })
+
+  it('refuses duplicate names and unknown ids', async () => {
+    const { profiles } = service()
+    await profiles.save({ name: 'Production', connection, secret: 's' })
+    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({ message: /already exists/ })
+    await expect(profiles.save({ id: 'nope', name: 'X', connection })).rejects.toMatchObject({ message: /No saved connection/ })
+    await expect(profiles.delete('nope')).rejects.toMatchObject({ message: /No saved connection/ })
+  })
+
+  it('forgets a deleted profile, its secret and its active mark', async () => {
+    const { profiles, secrets } = service()
+    const saved = await profiles.save({ name: 'Staging', connection, secret: 's' })
+    profiles.setActive(saved.id)
+    await profiles.delete(saved.id)
+    expect(profiles.all()).toEqual([])
+    expect(profiles.activeId).toBeNull()
+    expect(await secrets.get(`profile:${saved.id}`)).toBeUndefined()
+  })
+
+  it('does not save a profile whose secret could not be stored', async () => {
+    const { profiles, secrets } = service()
+    vi.spyOn(secrets, 'set').mockRejectedValueOnce(new Error('keychain locked'))
+    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({ message: /keychain locked/ })
+    expect(profiles.all()).toEqual([])
+  })
+})

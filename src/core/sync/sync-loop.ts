@@ -1,0 +1,311 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
+import type { ChannelListResponse } from '../channels/client.ts'
+import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
+import type { Logger } from '../logger.ts'
+import type { IngestResult, WebhookResult } from '../presence/types.ts'
+import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
+import { backoffDelay } from './backoff.ts'
+import { WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
+
+export type TickSource = 'poll' | 'webhook' | 'reconcile'
+
+export interface SyncTick {
+  source: TickSource
+  result: IngestResult
+  /** Joins and leaves a reconciling poll found that webhooks had not reported. */
+  drift: number
+}
+
+export interface PresenceSink {
+  ingestChannelList(body: Uint8Array, at: number): Promise<IngestResult>
+  applyWebhookEvents(events: WebhookChannelEvent[]): WebhookResult
+  channelCount(): number
+  unmatchedCount(): number
+}
+
+export interface SyncLoopDeps {
+  client: { readonly endpoint: string; listChannels(prefix: string): Promise<ChannelListResponse> }
+  presence: PresenceSink
+  prefix: string
+  options: SyncOptions
+  /** Stores and publishes a tick; the loop waits for it so ticks never overlap. */
+  onTick(tick: SyncTick): Promise<void>
+  onGap(gap: { from: number; to: number; reason: string }): void
+  onStatus(status: SyncStatus): void
+  verifyWebhook(headers: IncomingHttpHeaders, rawBody: string): boolean
+  logger: Logger
+  now?: () => number
+  random?: () => number
+  /** How often webhook events are applied as one tick. */
+  webhookFlushMs?: number
+}
+
+function startsLikeHtml(body: Uint8Array): boolean {
+  const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
+  return head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body')
+}
+
+function notChannelsApi(endpoint: string): ChannelsApiError {
+  return new ChannelsApiError(failureFromStatus(200, '<html>', endpoint))
+}
+
+/** Turns anything a sync attempt can throw into a failure an operator can read. */
+export function toFailure(error: unknown, endpoint: string): Failure {
+  if (error instanceof ChannelsApiError) return error.failure
+  if (error instanceof ServerErrorInBody) {
+    const failure = failureFromStatus(error.code ?? 500, error.error, endpoint)
+    return { ...failure, message: `${failure.message} (reported inside an HTTP 200 answer)` }
+  }
+  if (error instanceof ChannelListFormatError) {
+    return {
+      kind: 'malformed',
+      message: `The channel list from ${endpoint} is malformed: ${error.message}`,
+      hint: 'The server is not behaving like the Channels API; check the host, or report it to its operator',
+      status: 200,
+      retryable: true,
+    }
+  }
+  return {
+    kind: 'server-error',
+    message: `Sync failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
+    hint: 'Headcount retries with backoff; if it persists, please report it',
+    status: null,
+    retryable: true,
+  }
+}
+
+/**
+ * Keeps the presence state in step with the app: polls the channel list (never two polls at once,
+ * backing off on failures), receives webhooks, and in hybrid mode reconciles webhooks with a periodic
+ * poll, counting the drift. A failed poll opens a gap that closes at the next success.
+ */
+export class SyncLoop {
+  private readonly deps: SyncLoopDeps
+  private readonly now: () => number
+  private readonly random: () => number
+  private running = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  private receiver: WebhookReceiver | null = null
+  private flushTimer: ReturnType<typeof setInterval> | null = null
+  private pendingEvents: WebhookChannelEvent[] = []
+  private baselineAt: number | null = null
+  private gapFrom: number | null = null
+  private applying: Promise<void> = Promise.resolve()
+  private status: SyncStatus
+
+  constructor(deps: SyncLoopDeps) {
+    this.deps = deps
+    this.now = deps.now ?? Date.now
+    this.random = deps.random ?? Math.random
+    const usesWebhooks = deps.options.mode !== 'poll'
+    this.status = {
+      mode: deps.options.mode,
+      state: 'starting',
+      lastSuccessAt: null,
+      lastAttemptAt: null,
+      nextAttemptAt: null,
+      latencyMs: null,
+      responseBytes: null,
+      channels: 0,
+      unmatched: 0,
+      participants: 0,
+      rooms: 0,
+      error: null,
+      webhook: usesWebhooks ? { listening: false, address: null, received: 0, rejected: 0, lastAt: null, error: null } : null,
+      drift: deps.options.mode === 'hybrid' ? { lastCheckAt: null, last: 0, total: 0, checks: 0 } : null,
+    }
+  }
+
+  get current(): SyncStatus {
+    return this.status
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return
+    this.running = true
+    if (this.deps.options.mode !== 'poll') await this.startReceiver()
+    this.publish()
+    this.loop = this.pollLoop()
+  }
+
+  /** Stops polling and the receiver; a poll in flight finishes first, and nothing is applied after. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.wake?.()
+    if (this.flushTimer) clearInterval(this.flushTimer)
+    await this.receiver?.stop()
+    await this.loop
+    await this.applying
+    if (this.gapFrom !== null) {
+      this.deps.onGap({ from: this.gapFrom, to: this.now(), reason: this.status.error?.message ?? 'sync stopped while failing' })
+      this.gapFrom = null
+    }
+    this.status = { ...this.status, state: 'stopped', nextAttemptAt: null }
+    this.publish()
+  }
+
+  /** Runs the next poll now instead of waiting (e.g. the operator pressed "sync now"). */
+  pollNow(): void {
+    this.wake?.()
+  }
+
+  private publish(): void {
+    this.deps.onStatus(this.status)
+  }
+
+  private async startReceiver(): Promise<void> {
+    const { options } = this.deps
+    this.receiver = new WebhookReceiver({
+      host: options.webhookHost,
+      port: options.webhookPort,
+      verify: (headers, body) => this.deps.verifyWebhook(headers, body),
+      onEvents: (events) => {
+        this.pendingEvents.push(...events)
+        this.bumpWebhook({ received: (this.status.webhook?.received ?? 0) + 1, lastAt: this.now() })
+      },
+      onRejected: () => this.bumpWebhook({ rejected: (this.status.webhook?.rejected ?? 0) + 1 }),
+    })
+    try {
+      const address = await this.receiver.start()
+      this.bumpWebhook({ listening: true, address, error: null })
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const message =
+        code === 'EADDRINUSE'
+          ? `Port ${options.webhookPort} is already in use; choose another webhook port`
+          : `The webhook receiver could not start: ${(error as Error).message}`
+      this.deps.logger.warn(message)
+      this.receiver = null
+      this.bumpWebhook({ listening: false, error: message })
+      return
+    }
+    this.flushTimer = setInterval(() => this.flushWebhookEvents(), this.deps.webhookFlushMs ?? 1000)
+  }
+
+  private bumpWebhook(change: Partial<NonNullable<SyncStatus['webhook']>>): void {
+    if (!this.status.webhook) return
+    this.status = { ...this.status, webhook: { ...this.status.webhook, ...change } }
+    this.publish()
+  }
+
+  /** Applies buffered webhook events as one tick, after the first snapshot (which they may predate). */
+  private flushWebhookEvents(): void {
+    if (this.baselineAt === null || this.pendingEvents.length === 0) return
+    const baseline = this.baselineAt
+    const events = this.pendingEvents.filter((event) => event.time_ms >= baseline).sort((a, b) => a.time_ms - b.time_ms)
+    this.pendingEvents = []
+    if (!events.length) return
+    this.applying = this.applying.then(async () => {
+      if (!this.running) return
+      const applied = this.deps.presence.applyWebhookEvents(events)
+      if (applied.joins.length === 0 && applied.leaves.length === 0) return
+      const result: IngestResult = {
+        at: applied.at,
+        channels: this.deps.presence.channelCount(),
+        unmatched: this.deps.presence.unmatchedCount(),
+        joins: applied.joins,
+        leaves: applied.leaves,
+        rooms: applied.rooms,
+        total: applied.total,
+      }
+      this.status = { ...this.status, ...this.counts(result) }
+      await this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      this.publish()
+    })
+  }
+
+  private counts(result: IngestResult) {
+    return { channels: result.channels, unmatched: result.unmatched, participants: result.total, rooms: result.rooms.length }
+  }
+
+  private intervalMs(): number {
+    const { options } = this.deps
+    return (options.mode === 'hybrid' ? options.reconcileIntervalSec : options.pollIntervalSec) * 1000
+  }
+
+  private async pollLoop(): Promise<void> {
+    while (this.running) {
+      const succeeded = await this.pollOnce()
+      if (!this.running) break
+      // Webhook mode polls only until it has a first snapshot; webhooks carry everything after it.
+      if (succeeded && this.deps.options.mode === 'webhook') {
+        this.status = { ...this.status, nextAttemptAt: null }
+        this.publish()
+        break
+      }
+      const attempts = this.status.error?.attempts ?? 0
+      const delay = succeeded ? this.intervalMs() : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
+      this.status = { ...this.status, nextAttemptAt: this.now() + delay }
+      this.publish()
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay)
+        this.wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.wake = null
+    }
+  }
+
+  private async pollOnce(): Promise<boolean> {
+    const at = this.now()
+    const source: TickSource = this.deps.options.mode === 'hybrid' && this.baselineAt !== null ? 'reconcile' : 'poll'
+    this.status = { ...this.status, lastAttemptAt: at }
+    try {
+      const response = await this.deps.client.listChannels(this.deps.prefix)
+      // Webhook events are applied between polls, never during one.
+      await this.applying
+      const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
+        throw error instanceof ChannelListFormatError && startsLikeHtml(response.body) ? notChannelsApi(this.deps.client.endpoint) : error
+      })
+      const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
+      await this.deps.onTick({ source, result, drift })
+      if (this.gapFrom !== null) {
+        this.deps.onGap({ from: this.gapFrom, to: at, reason: this.status.error?.message ?? 'sync failed' })
+        this.gapFrom = null
+      }
+      this.baselineAt ??= at
+      const driftStatus = this.status.drift
+        ? source === 'reconcile'
+          ? { lastCheckAt: at, last: drift, total: this.status.drift.total + drift, checks: this.status.drift.checks + 1 }
+          : this.status.drift
+        : null
+      this.status = {
+        ...this.status,
+        ...this.counts(result),
+        state: 'ok',
+        lastSuccessAt: at,
+        latencyMs: Math.round(response.latencyMs),
+        responseBytes: response.body.byteLength,
+        error: null,
+        drift: driftStatus,
+      }
+      this.publish()
+      return true
+    } catch (error) {
+      const failure = toFailure(error, this.deps.client.endpoint)
+      const previous = this.status.error
+      // The last good value held until this attempt failed; from here on nothing is known.
+      if (this.gapFrom === null) this.gapFrom = at
+      this.status = {
+        ...this.status,
+        state: 'failing',
+        error: {
+          kind: failure.kind,
+          message: failure.message,
+          hint: failure.hint,
+          status: failure.status,
+          since: previous?.since ?? at,
+          attempts: (previous?.attempts ?? 0) + 1,
+        },
+      }
+      this.deps.logger.warn(`sync failed: ${failure.message}`)
+      this.publish()
+      return false
+    }
+  }
+}

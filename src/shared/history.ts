@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+const Time = z.number().int().nonnegative()
+
+export const SeriesQuerySchema = z
+  .object({
+    rooms: z.array(z.string().min(1).max(200)).max(50),
+    from: Time,
+    to: Time,
+    /** At most this many points per series: the chart's width in pixels. */
+    points: z.int().min(2).max(5000),
+    includeTotal: z.boolean().default(false),
+  })
+  .refine((query) => query.from < query.to, { message: '"from" must be before "to"', path: ['from'] })
+export type SeriesQuery = z.input<typeof SeriesQuerySchema>
+
+export const SeriesPointSchema = z.object({ t: z.number(), value: z.number().nullable() })
+export const SeriesSchema = z.object({ room: z.string(), points: z.array(SeriesPointSchema) })
+export type Series = z.infer<typeof SeriesSchema>
+/** The name the total's series carries. */
+export const TOTAL_SERIES = '*total*'
+
+export const GroupSeriesQuerySchema = z
+  .object({ room: z.string().min(1).max(200), from: Time, to: Time, points: z.int().min(2).max(5000) })
+  .refine((query) => query.from < query.to, { message: '"from" must be before "to"', path: ['from'] })
+
+export const GroupSeriesSchema = z.object({
+  room: z.string(),
+  groups: z.array(z.string()),
+  points: z.array(z.object({ t: z.number(), total: z.number().nullable(), groups: z.record(z.string(), z.number()) })),
+})
+export type GroupSeries = z.infer<typeof GroupSeriesSchema>
+
+export const ExportRequestSchema = z
+  .object({
+    kind: z.enum(['occupancy', 'sessions']),
+    rooms: z.array(z.string().min(1).max(200)).max(10_000).optional(),
+    from: Time,
+    to: Time,
+    resolution: z.enum(['raw', '10s', '1m', '1h']).default('1m'),
+  })
+  .refine((request) => request.from < request.to, { message: '"from" must be before "to"', path: ['from'] })
+export type ExportRequest = z.input<typeof ExportRequestSchema>
+
+export const ExportProgressSchema = z.object({
+  id: z.string(),
+  state: z.enum(['running', 'done', 'cancelled', 'failed']),
+  rows: z.int(),
+  estimatedRows: z.int().nullable(),
+  /** Where the file is (desktop) or its download path (web mode), once done. */
+  file: z.string().nullable(),
+  error: z.string().nullable(),
+})
+export type ExportProgress = z.infer<typeof ExportProgressSchema>

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+
+/** A room's current occupancy: participants in total and per subgroup. */
+export const RoomSummarySchema = z.object({
+  room: z.string(),
+  count: z.int().nonnegative(),
+  groups: z.record(z.string(), z.int().nonnegative()),
+})
+export type RoomSummaryView = z.infer<typeof RoomSummarySchema>
+
+export const PresenceEventSchema = z.object({
+  type: z.enum(['join', 'leave']),
+  room: z.string(),
+  user: z.string(),
+  group: z.string().nullable(),
+  at: z.number(),
+})
+export type PresenceEvent = z.infer<typeof PresenceEventSchema>
+
+/**
+ * One batched update per sync (a poll, or a second's worth of webhooks): what changed, so a UI with
+ * 10,000 rooms patches its copy instead of reloading everything.
+ */
+export const TickSchema = z.object({
+  at: z.number(),
+  source: z.enum(['poll', 'webhook', 'reconcile']),
+  total: z.int(),
+  roomCount: z.int(),
+  channels: z.int(),
+  unmatched: z.int(),
+  joins: z.int(),
+  leaves: z.int(),
+  drift: z.int(),
+  /** Rooms whose summary changed, with their new summary. */
+  changed: z.array(RoomSummarySchema),
+  /** Rooms that emptied. */
+  removed: z.array(z.string()),
+  /** The latest joins and leaves (at most 100), newest last. */
+  recent: z.array(PresenceEventSchema),
+})
+export type Tick = z.infer<typeof TickSchema>
+
+export const RoomsSnapshotSchema = z.object({
+  at: z.number().nullable(),
+  total: z.int(),
+  channels: z.int(),
+  unmatched: z.int(),
+  rooms: z.array(RoomSummarySchema),
+})
+export type RoomsSnapshot = z.infer<typeof RoomsSnapshotSchema>
+
+export const RoomDetailInputSchema = z.object({
+  room: z.string().min(1).max(200),
+  search: z.string().max(200).optional(),
+  group: z.string().max(200).optional(),
+  offset: z.int().min(0).default(0),
+  limit: z.int().min(1).max(1000).default(100),
+})
+export type RoomDetailInput = z.input<typeof RoomDetailInputSchema>
+
+export const RoomDetailSchema = z.object({
+  room: z.string(),
+  summary: RoomSummarySchema.nullable(),
+  /** Participants matching the search, this page of them, and how many match in all. */
+  matching: z.int(),
+  participants: z.array(z.object({ user: z.string(), group: z.string().nullable(), since: z.number() })),
+  recent: z.array(PresenceEventSchema),
+})
+export type RoomDetail = z.infer<typeof RoomDetailSchema>

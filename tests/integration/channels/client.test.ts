@@ -1,0 +1,83 @@
+import { createServer } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ChannelsClient } from '../../../src/core/channels/client.ts'
+import { ChannelsApiError, type Failure } from '../../../src/core/channels/errors.ts'
+import { credentialsFor, FakeApi } from './fake-api.ts'
+
+let api: FakeApi
+beforeEach(async () => {
+  api = await new FakeApi().start()
+})
+afterEach(() => api.stop())
+
+async function failureOf(client: ChannelsClient): Promise<Failure> {
+  const error = await client.listChannels('private-').catch((caught: unknown) => caught)
+  expect(error).toBeInstanceOf(ChannelsApiError)
+  return (error as ChannelsApiError).failure
+}
+
+describe('ChannelsClient', () => {
+  it('signs a channel list request with the SDK and returns the raw body', async () => {
+    api.reply(200, '{"channels":{"private-a-b":{}}}')
+    const result = await new ChannelsClient(credentialsFor(api.port)).listChannels('private-')
+    expect(new TextDecoder().decode(result.body)).toBe('{"channels":{"private-a-b":{}}}')
+    const query = new URLSearchParams(api.requests[0]?.split('?')[1])
+    expect(api.requests[0]).toMatch(/^\/apps\/1\/channels\?/)
+    expect(query.get('filter_by_prefix')).toBe('private-')
+    expect(query.get('auth_key')).toBe('key')
+    expect(query.get('auth_signature')).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it.each([
+    [401, 'Invalid signature: you should have sent HmacSHA256Hex(...)', 'auth', /Wrong key or secret/, false],
+    [401, 'Timestamp expired: Given timestamp (2026-01-01T00:00:00Z) not within 600s of server time', 'auth', /timestamp/, false],
+    [403, 'App disabled', 'over-quota', /disabled or over its message quota/, true],
+    [404, 'Unknown app', 'app-not-found', /App not found/, false],
+    [413, 'Payload too large', 'too-large', /too large/, false],
+    [429, 'Too many requests', 'rate-limited', /Rate limited/, true],
+    [500, 'Internal error', 'server-error', /HTTP 500/, true],
+    [503, '', 'server-error', /HTTP 503/, true],
+    [400, 'info=user_count requires presence- prefix', 'bad-request', /HTTP 400/, false],
+  ])('classifies HTTP %i as %s', async (status, body, kind, message, retryable) => {
+    api.reply(status, body, 'text/plain')
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port)))
+    expect(failure).toMatchObject({ kind, status, retryable })
+    expect(failure.message).toMatch(message)
+    expect(failure.hint.length).toBeGreaterThan(10)
+    if (body) expect(failure.message).toContain(body.slice(0, 20))
+  })
+
+  it('recognises a web page where the API should be', async () => {
+    api.reply(404, '<!DOCTYPE html><html><body>Not found</body></html>', 'text/html')
+    expect(await failureOf(new ChannelsClient(credentialsFor(api.port)))).toMatchObject({ kind: 'not-channels-api' })
+  })
+
+  it('reports a server that never answers as a timeout', async () => {
+    api.responder = () => {}
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port), { timeoutMs: 300 }))
+    expect(failure).toMatchObject({ kind: 'timeout', retryable: true })
+    expect(failure.message).toMatch(/^No answer from http:\/\/127\.0\.0\.1:\d+ within 300 ms$/)
+  })
+
+  it('reports a closed port as the network, in words', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as { port: number }).port
+    await new Promise((resolve) => probe.close(resolve))
+    const failure = await failureOf(new ChannelsClient(credentialsFor(port)))
+    expect(failure).toMatchObject({ kind: 'network', retryable: true })
+    expect(failure.message).toMatch(/nothing is listening there/)
+  })
+
+  it('reports TLS spoken to a plain HTTP port as a TLS failure', async () => {
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port, true)))
+    expect(failure).toMatchObject({ kind: 'tls', retryable: false })
+  })
+
+  it('reports an unknown host name', async () => {
+    const client = new ChannelsClient({ ...credentialsFor(80), target: { kind: 'host', host: 'no-such-host.invalid', port: null, useTLS: false } })
+    const failure = await failureOf(client)
+    expect(failure.kind).toBe('network')
+    expect(failure.message).toMatch(/does not resolve|could not be resolved/)
+  })
+})
