@@ -58,6 +58,7 @@ describe('Engine', () => {
       message: 'Settings were reset',
       at: '2026-01-02T03:04:05.000Z',
       sync: null,
+      demo: false,
     })
   })
 

@@ -8,6 +8,7 @@ import { applySettingsPatch, type Settings, type SettingsPatch } from '../shared
 import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
+import { Demo } from './demo.ts'
 import { EngineEvents } from './events.ts'
 import { ExportJobs } from './export/export-jobs.ts'
 import { HistoryStore } from './history/history-store.ts'
@@ -20,6 +21,9 @@ import type { Handlers } from './rpc/dispatch.ts'
 import type { SecretStore } from './secret-store.ts'
 import type { SettingsStore } from './settings-store.ts'
 import { toFailure } from './sync/sync-loop.ts'
+
+/** The profile the first-run demo connects through; it points at the embedded emulator. */
+export const DEMO_PROFILE = 'Demo (embedded emulator)'
 
 export interface EngineOptions {
   version: string
@@ -59,6 +63,7 @@ export class Engine {
   private readonly now: () => Date
   private status: Status
   private monitor: Monitor | null = null
+  private demo: Demo | null = null
   private history: HistoryStore | null = null
   private readonly exports: ExportJobs
   /** Serialises connect/disconnect so two clicks never start two monitors. */
@@ -69,7 +74,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger
     this.now = options.now ?? (() => new Date())
     this.profiles = new ProfileService(options.settings, options.secrets, (settings) => this.events.emit('settings.changed', settings))
-    this.exports = new ExportJobs(join(options.dataDir, 'exports'), (progress) => this.events.emit('export.progress', progress), this.logger)
+    this.exports = new ExportJobs(this.exportsDir, (progress) => this.events.emit('export.progress', progress), this.logger)
     this.status = {
       connection: 'disconnected',
       profile: null,
@@ -77,6 +82,7 @@ export class Engine {
       message: options.settings.recoveryNote ?? 'Not connected',
       at: this.now().toISOString(),
       sync: null,
+      demo: false,
     }
     this.handlers = {
       'app.info': () => this.appInfo(),
@@ -137,6 +143,11 @@ export class Engine {
         this.exports.cancel(id)
         return null
       },
+      'export.saveAs': () => {
+        throw new ApiError('failed', 'Saving to a chosen place is a desktop feature; in web mode, use the download link')
+      },
+      'demo.start': () => this.startDemo(),
+      'demo.stop': () => this.stopDemo(),
     }
   }
 
@@ -268,6 +279,37 @@ export class Engine {
     return next
   }
 
+  /** The first-run demo: the embedded emulator, a churning crowd, and a profile pointing at it. */
+  private async startDemo(): Promise<Status> {
+    await this.stopDemo()
+    this.demo = await Demo.start()
+    const { secret, ...connection } = this.demo.credentials
+    const existing = this.profiles.all().find((profile) => profile.name === DEMO_PROFILE)
+    const profile = await this.profiles.save({ id: existing?.id, name: DEMO_PROFILE, connection, secret, convention: this.demo.convention })
+    this.setStatus({ demo: true })
+    return this.connect(profile.id)
+  }
+
+  private async stopDemo(): Promise<Status> {
+    const demo = this.demo
+    if (!demo) return this.status
+    this.demo = null
+    const demoProfile = this.profiles.all().find((profile) => profile.name === DEMO_PROFILE)
+    if (demoProfile && this.status.profileId === demoProfile.id) await this.disconnect()
+    await demo.stop()
+    this.setStatus({ demo: false })
+    return this.status
+  }
+
+  /** Files a finished export wrote, for shells that copy or serve them. */
+  exportFile(id: string): string | null {
+    return this.exports.fileOf(id)
+  }
+
+  get exportsDir(): string {
+    return join(this.options.dataDir, 'exports')
+  }
+
   private async restartIfActive(id: string): Promise<void> {
     if (this.status.profileId === id && this.monitor) await this.connect(id)
   }
@@ -285,6 +327,8 @@ export class Engine {
   async close(): Promise<void> {
     await this.switching
     await this.stopMonitor()
+    await this.demo?.stop()
+    this.demo = null
     this.logger.info('engine stopped')
   }
 }

@@ -27,6 +27,7 @@ function fakeElectron(gotLock: boolean) {
       windows.push(this)
     }
     static getAllWindows = () => windows
+    static getFocusedWindow = () => windows[0] ?? null
   }
   const ipcMain = { handle: vi.fn(), removeHandler: vi.fn() }
   const session = {
@@ -44,6 +45,7 @@ function fakeElectron(gotLock: boolean) {
     ipcMain,
     session,
     Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => template) },
+    dialog: { showSaveDialog: vi.fn() },
     safeStorage: {},
     shell: { openExternal: vi.fn() },
   }

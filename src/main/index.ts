@@ -1,7 +1,8 @@
-import { app, BrowserWindow, Menu, safeStorage, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, Menu, safeStorage, session, shell } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
+import { createSaveAsHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
 import { SafeStorageSecretStore } from './secrets.ts'
@@ -35,7 +36,8 @@ async function start(): Promise<void> {
   // Built as ESM into out/main; the preload and renderer sit beside it in out/.
   const outDir = join(import.meta.dirname, '..')
   const location = rendererLocation(isDev ? process.env.ELECTRON_RENDERER_URL : undefined, outDir)
-  bindContractToIpc(engine.handlers, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
+  const saveAs = createSaveAsHandler((id) => engine.exportFile(id), dialog, () => BrowserWindow.getFocusedWindow())
+  bindContractToIpc({ ...engine.handlers, 'export.saveAs': saveAs }, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
   forwardEventsToWindows(engine.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
 
   const preload = join(outDir, 'preload', 'index.cjs')

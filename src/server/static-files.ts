@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, join, normalize, sep } from 'node:path'
+import { basename, extname, join, normalize, sep } from 'node:path'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp.ts'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -84,5 +84,27 @@ export function serveStatic(root: string, request: IncomingMessage, response: Se
     response.end()
     return
   }
+  createReadStream(file).pipe(response)
+}
+
+/** A finished export as a download; 404 when the id is unknown or the file is gone. */
+export function sendDownload(file: string | null, response: ServerResponse): void {
+  let size: number | null = null
+  try {
+    if (file) size = statSync(file).size
+  } catch {
+    size = null
+  }
+  if (!file || size === null) {
+    response.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('No such export (it may have been cancelled or removed)')
+    return
+  }
+  response.writeHead(200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Length': size,
+    'Content-Disposition': `attachment; filename="${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    'Cache-Control': 'no-store',
+    ...SECURITY_HEADERS,
+  })
   createReadStream(file).pipe(response)
 }

@@ -8,7 +8,7 @@ import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
 import { hasValidToken, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
-import { serveStatic } from './static-files.ts'
+import { sendDownload, serveStatic } from './static-files.ts'
 
 export interface WebServerOptions {
   handlers: Handlers
@@ -19,6 +19,8 @@ export interface WebServerOptions {
   port?: number
   /** Required when `host` is not a loopback address. */
   token?: string | null
+  /** The file of a finished export, by id, offered at GET /exports/<id> as a download. */
+  exportFile?: (id: string) => string | null
   logger?: Logger
 }
 
@@ -57,6 +59,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (token && new URL(request.url ?? '/', 'http://localhost').searchParams.has('token')) {
       // Remember the token for the page's assets and WebSocket, then drop it from the address bar.
       response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    }
+    const exportId = new URL(request.url ?? '/', 'http://localhost').pathname.match(/^\/exports\/([A-Za-z0-9-]{1,64})$/)?.[1]
+    if (exportId !== undefined) {
+      sendDownload(options.exportFile?.(exportId) ?? null, response)
+      return
     }
     serveStatic(options.staticDir, request, response)
   })

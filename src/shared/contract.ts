@@ -138,6 +138,18 @@ export const contract = {
       summary: 'Write occupancy or sessions to CSV; progress arrives as export.progress events',
     }),
     'export.cancel': method({ input: z.object({ id: z.string() }), output: Done, summary: 'Stop an export and remove its file' }),
+    'export.saveAs': method({
+      input: z.object({ id: z.string() }),
+      output: z.object({ savedTo: z.string().nullable() }),
+      summary: 'Desktop only: ask where to save a finished export and copy it there (null if the operator cancels)',
+    }),
+
+    'demo.start': method({
+      input: NoInput,
+      output: StatusSchema,
+      summary: 'Start the embedded emulator with a simulated crowd and connect to it',
+    }),
+    'demo.stop': method({ input: NoInput, output: StatusSchema, summary: 'Stop the demo crowd and disconnect from it' }),
   },
   events: {
     status: StatusSchema,

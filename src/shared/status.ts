@@ -17,6 +17,8 @@ export const StatusSchema = z.object({
   message: z.string(),
   /** ISO time this status was produced. */
   at: z.iso.datetime(),
+  /** True while the embedded demo (emulator and simulated crowd) is running. */
+  demo: z.boolean(),
   /** Sync details while connected (or last connected). */
   sync: SyncStatusSchema.nullable(),
 })

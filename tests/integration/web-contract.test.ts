@@ -124,3 +124,19 @@ describe('raw sockets', () => {
     await closed
   })
 })
+
+describe('export downloads', () => {
+  it('serve a finished export as an attachment and 404 anything else', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const file = join(mkdtempSync(join(tmpdir(), 'headcount-dl-')), 'headcount-sessions.csv')
+    writeFileSync(file, 'room,user\r\nlobby,ana\r\n')
+    mode = await startWebMode({ exportFile: (id) => (id === 'abc-123' ? file : null) })
+    const base = `http://127.0.0.1:${mode.server.port}`
+    const download = await fetch(`${base}/exports/abc-123`)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="headcount-sessions.csv"')
+    expect(await download.text()).toBe('room,user\r\nlobby,ana\r\n')
+    expect((await fetch(`${base}/exports/unknown`)).status).toBe(404)
+  })
+})

@@ -62,6 +62,7 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
         port,
         token,
         logger: consoleLogger,
+        exportFile: (id) => engine.exportFile(id),
       })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code

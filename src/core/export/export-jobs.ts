@@ -22,6 +22,8 @@ function stamp(ms: number): string {
  */
 export class ExportJobs {
   private readonly jobs = new Map<string, Job>()
+  /** Finished exports' files by id, for download or "save as". */
+  private readonly finished = new Map<string, string>()
   private readonly dir: string
   private readonly emit: (progress: ExportProgress) => void
   private readonly logger: Logger
@@ -60,7 +62,10 @@ export class ExportJobs {
         ? exportOccupancyCsv(history, { ...common, resolution: request.resolution })
         : exportSessionsCsv(history, common)
     run.then(
-      (result) => update({ state: 'done', rows: result.rows, file: result.path }),
+      (result) => {
+        this.finished.set(id, result.path)
+        update({ state: 'done', rows: result.rows, file: result.path })
+      },
       (error: unknown) => {
         if (job.controller.signal.aborted) update({ state: 'cancelled' })
         else {
@@ -76,6 +81,10 @@ export class ExportJobs {
     const job = this.jobs.get(id)
     if (!job) throw new ApiError('failed', 'No export with that id is running (it may have finished)')
     job.controller.abort()
+  }
+
+  fileOf(id: string): string | null {
+    return this.finished.get(id) ?? null
   }
 
   cancelAll(): void {

@@ -6,7 +6,7 @@ import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
 import { selectSecretWarning, selectStatusLine, selectTheme } from './selectors.ts'
 
-const status: Status = { connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', at: '2026-01-01T00:00:00.000Z', sync: null }
+const status: Status = { connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', at: '2026-01-01T00:00:00.000Z', sync: null, demo: false }
 
 function fakeApi(overrides: Partial<Record<string, (input: unknown) => unknown>> = {}) {
   const listeners = new Map<string, (payload: unknown) => void>()

@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createSaveAsHandler } from './export-save.ts'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'headcount-save-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('export save-as', () => {
+  it('copies the finished export where the operator chose', async () => {
+    const source = join(dir, 'headcount-sessions.csv')
+    writeFileSync(source, 'room,user\r\n')
+    const target = join(dir, 'chosen.csv')
+    const dialog = { showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: target })) }
+    const save = createSaveAsHandler((id) => (id === 'e1' ? source : null), dialog as never, () => null)
+    await expect(save({ id: 'e1' })).resolves.toEqual({ savedTo: target })
+    expect(readFileSync(target, 'utf8')).toBe('room,user\r\n')
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: 'headcount-sessions.csv' }))
+  })
+
+  it('does nothing when the operator cancels, and refuses unknown exports', async () => {
+    const dialog = { showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })) }
+    const save = createSaveAsHandler(() => join(dir, 'x.csv'), dialog as never, () => null)
+    await expect(save({ id: 'e1' })).resolves.toEqual({ savedTo: null })
+    const none = createSaveAsHandler(() => null, dialog as never, () => null)
+    await expect(none({ id: 'e2' })).rejects.toMatchObject({ message: /not finished/ })
+  })
+})
