@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppInfo } from '../shared/app-info.ts'
+import { applyBroadcastPatch, type BroadcastSettings, type BroadcastSettingsPatch, type FriendsImportResult } from '../shared/broadcast.ts'
 import { ApiError } from '../shared/envelope.ts'
 import { compileConvention, ConventionError, DEFAULT_CONVENTION, previewConvention, type NamingConvention } from '../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../shared/profiles.ts'
 import { applySettingsPatch, type Settings, type SettingsPatch } from '../shared/settings.ts'
 import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
+import { type Broadcaster, createBroadcaster, FriendStore, parseFriendsCsv } from './broadcast/index.ts'
 import { ChannelsClient } from './channels/client.ts'
 import { Demo } from './demo.ts'
 import { EngineEvents } from './events.ts'
@@ -65,6 +67,8 @@ export class Engine {
   private monitor: Monitor | null = null
   private demo: Demo | null = null
   private history: HistoryStore | null = null
+  private broadcaster: Broadcaster | null = null
+  private readonly friends: FriendStore
   private readonly exports: ExportJobs
   /** Serialises connect/disconnect so two clicks never start two monitors. */
   private switching: Promise<unknown> = Promise.resolve()
@@ -75,6 +79,7 @@ export class Engine {
     this.now = options.now ?? (() => new Date())
     this.profiles = new ProfileService(options.settings, options.secrets, (settings) => this.events.emit('settings.changed', settings))
     this.exports = new ExportJobs(this.exportsDir, (progress) => this.events.emit('export.progress', progress), this.logger)
+    this.friends = new FriendStore(options.dataDir, this.logger)
     this.status = {
       connection: 'disconnected',
       profile: null,
@@ -98,6 +103,7 @@ export class Engine {
       'profiles.delete': async ({ id }) => {
         if (this.status.profileId === id) await this.disconnect()
         await this.profiles.delete(id)
+        this.friends.clear(id)
         return null
       },
       'profiles.test': (input) => this.testConnection(input),
@@ -146,6 +152,22 @@ export class Engine {
       'export.saveAs': () => {
         throw new ApiError('failed', 'Saving to a chosen place is a desktop feature; in web mode, use the download link')
       },
+      'broadcast.get': ({ id }) => this.profiles.get(id).broadcast,
+      'broadcast.set': ({ id, settings }) => this.setBroadcast(id, settings),
+      'broadcast.preview': ({ room }) => this.requireBroadcaster().preview(room),
+      'friends.import': ({ id, csv, mutual }) => this.importFriends(id, csv, mutual),
+      'friends.get': ({ id }) => {
+        this.profiles.get(id)
+        return this.friends.summary(id)
+      },
+      'friends.clear': ({ id }) => {
+        this.profiles.get(id)
+        this.friends.clear(id)
+        if (this.status.profileId === id) this.broadcaster?.setGraph(null)
+        return this.friends.summary(id)
+      },
+      'friends.of': ({ room, user }) => this.requireBroadcaster().friendsOf(room, user),
+
       'demo.start': () => this.startDemo(),
       'demo.stop': () => this.stopDemo(),
     }
@@ -210,6 +232,31 @@ export class Engine {
     return this.monitor
   }
 
+  private requireBroadcaster(): Broadcaster {
+    if (!this.broadcaster) throw new ApiError('failed', 'Not connected: connect to an app first')
+    return this.broadcaster
+  }
+
+  private async setBroadcast(id: string, patch: BroadcastSettingsPatch): Promise<BroadcastSettings> {
+    const next = applyBroadcastPatch(this.profiles.get(id).broadcast, patch)
+    this.profiles.update(id, { broadcast: next })
+    if (this.status.profileId === id) await this.broadcaster?.configure(next)
+    return next
+  }
+
+  private importFriends(id: string, csv: string, mutual: boolean): FriendsImportResult {
+    this.profiles.get(id)
+    const parsed = parseFriendsCsv(csv, mutual)
+    if (!parsed.ok) return { ok: false, errors: parsed.errors, errorCount: parsed.errorCount }
+    try {
+      this.friends.save(id, parsed.graph, mutual, this.now().toISOString())
+    } catch (error) {
+      throw new ApiError('failed', `The friend graph could not be saved: ${(error as Error).message}`)
+    }
+    if (this.status.profileId === id) this.broadcaster?.setGraph(parsed.graph)
+    return { ok: true, users: parsed.graph.users, edges: parsed.graph.edges }
+  }
+
   private requireHistory(): HistoryStore {
     if (!this.history) throw new ApiError('failed', 'No history yet: connect to an app first')
     return this.history
@@ -258,10 +305,25 @@ export class Engine {
         requestTimeoutMs: this.options.requestTimeoutMs,
         onTick: (tick) => this.events.emit('tick', tick),
         onStatus: (sync) => this.syncStatusChanged(sync),
+        onIngest: (result) => this.broadcaster?.observe(result),
       })
+      const broadcaster: Broadcaster = createBroadcaster({
+        monitor: this.monitor,
+        profile,
+        credentials,
+        graph: this.friends.load(id)?.graph ?? null,
+        timeoutMs: this.options.requestTimeoutMs ?? 10_000,
+        logger: this.logger,
+        // A broadcaster being replaced or closed no longer speaks for the status.
+        onStatus: (broadcast) => {
+          if (this.broadcaster === broadcaster) this.setStatus({ broadcast })
+        },
+      })
+      this.broadcaster = broadcaster
       this.profiles.setActive(id)
-      this.setStatus({ profile: profile.name, profileId: id })
+      this.setStatus({ profile: profile.name, profileId: id, broadcast: broadcaster.status() })
       await this.monitor.start()
+      await broadcaster.configure(profile.broadcast)
       return this.status
     })
     this.switching = next.catch(() => {})
@@ -272,7 +334,7 @@ export class Engine {
     const next = this.switching.then(async () => {
       await this.stopMonitor()
       this.profiles.setActive(null)
-      this.setStatus({ connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', sync: null })
+      this.setStatus({ connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', sync: null, broadcast: undefined })
       return this.status
     })
     this.switching = next.catch(() => {})
@@ -317,8 +379,12 @@ export class Engine {
   private async stopMonitor(): Promise<void> {
     const monitor = this.monitor
     const history = this.history
+    const broadcaster = this.broadcaster
     this.monitor = null
     this.history = null
+    this.broadcaster = null
+    // The broadcaster first: nothing is sent after the connection stops.
+    await broadcaster?.close()
     await monitor?.stop()
     this.exports.cancelAll()
     await history?.close()

@@ -22,6 +22,8 @@ export interface MonitorOptions {
   logger: Logger
   onTick(tick: Tick): void
   onStatus(status: SyncStatus): void
+  /** Every sync's result as it is applied (the broadcaster follows joins and leaves through it). */
+  onIngest?(result: IngestResult): void
   now?: () => number
   requestTimeoutMs?: number
 }
@@ -89,6 +91,7 @@ export class Monitor {
   }
 
   private async applyTick({ source, result, drift }: SyncTick): Promise<void> {
+    this.options.onIngest?.(result)
     const at = result.at
     const fresh = new Map(result.rooms.map((room) => [room.room, room]))
     const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Credentials } from '../shared/connection.ts'
 import { ApiError } from '../shared/envelope.ts'
+import { DEFAULT_BROADCAST_SETTINGS } from '../shared/broadcast.ts'
 import { DEFAULT_CONVENTION } from '../shared/naming.ts'
 import type { Profile, ProfileInput, ProfileView } from '../shared/profiles.ts'
 import { applySettingsPatch, type Settings } from '../shared/settings.ts'
@@ -69,6 +70,7 @@ export class ProfileService {
       connection: input.connection,
       convention: input.convention ?? existing?.convention ?? DEFAULT_CONVENTION,
       sync: input.sync ?? existing?.sync ?? DEFAULT_SYNC_OPTIONS,
+      broadcast: input.broadcast ?? existing?.broadcast ?? DEFAULT_BROADCAST_SETTINGS,
     }
     // The secret first: a profile must never be saved pointing at a secret that failed to save.
     if (input.secret !== undefined) {
@@ -83,7 +85,7 @@ export class ProfileService {
     return this.view(profile)
   }
 
-  update(id: string, change: Partial<Pick<Profile, 'convention' | 'sync'>>): Profile {
+  update(id: string, change: Partial<Pick<Profile, 'convention' | 'sync' | 'broadcast'>>): Profile {
     const profile = { ...this.get(id), ...change }
     this.write({ profiles: this.all().map((candidate) => (candidate.id === id ? profile : candidate)) })
     return profile

@@ -1,6 +1,16 @@
 import { z } from 'zod'
 import { AppInfoSchema } from './app-info.ts'
 import {
+  BroadcastPreviewSchema,
+  BroadcastSettingsPatchSchema,
+  BroadcastSettingsSchema,
+  FriendsImportInputSchema,
+  FriendsImportResultSchema,
+  FriendsOfInputSchema,
+  FriendsOfSchema,
+  FriendsSummarySchema,
+} from './broadcast.ts'
+import {
   ExportProgressSchema,
   ExportRequestSchema,
   GroupSeriesQuerySchema,
@@ -142,6 +152,31 @@ export const contract = {
       input: z.object({ id: z.string() }),
       output: z.object({ savedTo: z.string().nullable() }),
       summary: 'Desktop only: ask where to save a finished export and copy it there (null if the operator cancels)',
+    }),
+
+    'broadcast.get': method({ input: ProfileRef, output: BroadcastSettingsSchema, summary: "A connection's broadcaster settings" }),
+    'broadcast.set': method({
+      input: ProfileRef.extend({ settings: BroadcastSettingsPatchSchema }),
+      output: BroadcastSettingsSchema,
+      summary:
+        'Change broadcaster settings (fields left out keep their value); `enabled` is the switch: for the connected profile it starts within one interval, or stops and sends nothing more before answering',
+    }),
+    'broadcast.preview': method({
+      input: z.object({ room: z.string().min(1).max(200) }),
+      output: BroadcastPreviewSchema,
+      summary: "The exact event(s) the connected profile's broadcaster would send for a room now",
+    }),
+    'friends.import': method({
+      input: FriendsImportInputSchema,
+      output: FriendsImportResultSchema,
+      summary: 'Replace a connection’s friend graph from CSV (user,friend); any bad row refuses the whole file, listed with line numbers',
+    }),
+    'friends.get': method({ input: ProfileRef, output: FriendsSummarySchema, summary: "A connection's friend graph, summarised" }),
+    'friends.clear': method({ input: ProfileRef, output: FriendsSummarySchema, summary: "Forget a connection's friend graph" }),
+    'friends.of': method({
+      input: FriendsOfInputSchema,
+      output: FriendsOfSchema,
+      summary: "Which of a user's friends are in the room now (connected profile)",
     }),
 
     'demo.start': method({

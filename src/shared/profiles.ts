@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BroadcastSettingsSchema, DEFAULT_BROADCAST_SETTINGS } from './broadcast.ts'
 import { ConnectionSchema, SecretSchema } from './connection.ts'
 import { NamingConventionSchema } from './naming.ts'
 import { SyncOptionsSchema } from './sync.ts'
@@ -12,6 +13,8 @@ export const ProfileSchema = z.object({
   connection: ConnectionSchema,
   convention: NamingConventionSchema,
   sync: SyncOptionsSchema,
+  /** Broadcasting for this app; profiles saved before the broadcaster existed get the defaults (off). */
+  broadcast: BroadcastSettingsSchema.default(DEFAULT_BROADCAST_SETTINGS),
 })
 export type Profile = z.infer<typeof ProfileSchema>
 
@@ -27,6 +30,7 @@ export const ProfileInputSchema = z.object({
   secret: SecretSchema.optional(),
   convention: NamingConventionSchema.optional(),
   sync: SyncOptionsSchema.optional(),
+  broadcast: BroadcastSettingsSchema.optional(),
 })
 export type ProfileInput = z.infer<typeof ProfileInputSchema>
 

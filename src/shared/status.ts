@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BroadcastStatusSchema } from './broadcast.ts'
 import { SyncStatusSchema } from './sync.ts'
 
 /**
@@ -21,5 +22,7 @@ export const StatusSchema = z.object({
   demo: z.boolean(),
   /** Sync details while connected (or last connected). */
   sync: SyncStatusSchema.nullable(),
+  /** The broadcaster of the connected profile; absent while no profile is connected. */
+  broadcast: BroadcastStatusSchema.optional(),
 })
 export type Status = z.infer<typeof StatusSchema>

@@ -17,7 +17,7 @@ export const COMMAND_LINE_PROFILE = 'Command line'
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the console UI in a browser (web mode)',
-  usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
+  usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN] [--broadcast]
 
 ${CONNECTION_USAGE}
   With a connection, it is saved as the profile "Command line" and watched at once; without one,
@@ -28,6 +28,8 @@ ${CONNECTION_USAGE}
   --listen ADDR    address to bind (default 127.0.0.1); any other address requires a token
   --http-port N    port for the UI and its API (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
   --token TOKEN    access token (default: $HEADCOUNT_TOKEN; generated when binding beyond loopback)
+  --broadcast      switch the broadcaster on for the connection (remembered with it; see
+                   docs/broadcasting.md). Needs a connection, given or resumed.
 
 Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
   async run(args, io) {
@@ -37,6 +39,7 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       listen: { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string' },
       token: { type: 'string' },
+      broadcast: { type: 'boolean', default: false },
     })
     const host = values.listen
     const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
@@ -88,6 +91,15 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       await engine.handlers['connection.connect']({ id: profile.id })
     } else {
       await engine.resume()
+    }
+    if (values.broadcast) {
+      const status = await engine.handlers['status.get'](undefined)
+      if (status.profileId === null) {
+        await server.close()
+        await engine.close()
+        throw new CommandError('--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed')
+      }
+      await engine.handlers['broadcast.set']({ id: status.profileId, settings: { enabled: true } })
     }
     io.out(`Headcount web UI: ${server.url}`)
     await stopped

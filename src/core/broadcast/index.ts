@@ -1,0 +1,52 @@
+// The broadcaster's public face, and how the engine builds one for a connected profile.
+import type { BroadcastStatus } from '../../shared/broadcast.ts'
+import type { Credentials } from '../../shared/connection.ts'
+import { compileConvention } from '../../shared/naming.ts'
+import type { Profile } from '../../shared/profiles.ts'
+import type { Logger } from '../logger.ts'
+import type { Monitor } from '../monitor.ts'
+import { Broadcaster } from './broadcaster.ts'
+import type { FriendGraph } from './friend-graph.ts'
+import { PusherMarker } from './marker.ts'
+
+export { Broadcaster } from './broadcaster.ts'
+export { FriendStore } from './friend-store.ts'
+export { parseFriendsCsv } from './friends-csv.ts'
+export { MARKER_CHANNEL } from './marker.ts'
+
+export interface BroadcasterSetup {
+  monitor: Monitor
+  profile: Profile
+  credentials: Credentials
+  graph: FriendGraph | null
+  timeoutMs: number
+  logger: Logger
+  onStatus(status: BroadcastStatus): void
+}
+
+/** A broadcaster reading the monitor's presence state and sending through its Channels client (still off). */
+export function createBroadcaster(setup: BroadcasterSetup): Broadcaster {
+  const { monitor, profile, credentials, timeoutMs, logger } = setup
+  let broadcaster: Broadcaster | null = null
+  const marker = new PusherMarker({
+    credentials,
+    sdk: monitor.client.pusher,
+    endpoint: monitor.client.endpoint,
+    timeoutMs,
+    logger,
+    onChange: () => broadcaster?.markerChanged(),
+  })
+  broadcaster = new Broadcaster({
+    presence: monitor.presence,
+    sink: monitor.client.pusher,
+    marker,
+    convention: compileConvention(profile.convention),
+    settings: profile.broadcast,
+    graph: setup.graph,
+    endpoint: monitor.client.endpoint,
+    timeoutMs,
+    logger,
+    onStatus: setup.onStatus,
+  })
+  return broadcaster
+}
