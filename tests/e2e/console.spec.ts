@@ -11,14 +11,15 @@ test.describe('the console in web mode', () => {
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
     const console = new ConsolePage(page)
     await console.open()
-    for (const section of ['Overview', 'Rooms', 'Broadcast', 'Export', 'Settings'] as const) {
+    for (const section of ['Overview', 'Rooms', 'Connections', 'Broadcast', 'Export', 'Settings'] as const) {
       await expect(console.tab(section)).toBeVisible()
     }
     await expect(console.tab('Overview')).toHaveAttribute('aria-selected', 'true')
     await expect(console.view('Overview')).toBeVisible()
     await expect(console.statusBar).toContainText('Not connected')
     await expect(console.statusBar).toContainText(`Headcount ${version} · web mode`)
-    await console.screenshot('overview')
+    await expect(console.view('Overview').getByRole('region', { name: 'Get started' })).toBeVisible()
+    await console.screenshot('first-run')
     expect(errors, 'no script errors or CSP violations').toEqual([])
   })
 

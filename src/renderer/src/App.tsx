@@ -1,13 +1,16 @@
-import { useEffect, useSyncExternalStore } from 'react'
-import { Navigation } from './components/Navigation.tsx'
-import { StatusBar } from './components/StatusBar.tsx'
+import { useEffect, useRef, useSyncExternalStore } from 'react'
 import { ErrorBanner } from './components/ErrorBanner.tsx'
-import { selectTheme } from './store/selectors.ts'
+import { Navigation } from './components/Navigation.tsx'
+import { StaleBanner } from './components/StaleBanner.tsx'
+import { StatusBar } from './components/StatusBar.tsx'
+import { ThemeContext } from './components/theme.tsx'
 import { useAppStore } from './store/context.tsx'
+import { selectTheme } from './store/selectors.ts'
 import { BroadcastView } from './views/BroadcastView.tsx'
+import { ConnectionsView } from './views/ConnectionsView.tsx'
 import { ExportView } from './views/ExportView.tsx'
 import { OverviewView } from './views/OverviewView.tsx'
-import { RoomsView } from './views/RoomsView.tsx'
+import { RoomView } from './views/RoomView.tsx'
 import { SettingsView } from './views/SettingsView.tsx'
 
 const darkQuery = window.matchMedia('(prefers-color-scheme: dark)')
@@ -18,7 +21,8 @@ function subscribeToScheme(onChange: () => void) {
 
 const VIEW_COMPONENTS = {
   overview: OverviewView,
-  rooms: RoomsView,
+  rooms: RoomView,
+  connections: ConnectionsView,
   broadcast: BroadcastView,
   export: ExportView,
   settings: SettingsView,
@@ -34,14 +38,23 @@ export function App() {
     document.documentElement.dataset.theme = theme
   }, [theme])
 
+  // Each section opens at its top, as a page would.
+  const mainRef = useRef<HTMLElement>(null)
+  useEffect(() => {
+    mainRef.current?.scrollTo({ top: 0 })
+  }, [view])
+
   return (
-    <div className="app">
-      <Navigation />
-      <main className="content" aria-label="Main content">
-        <ErrorBanner />
-        <CurrentView />
-      </main>
-      <StatusBar />
-    </div>
+    <ThemeContext.Provider value={theme}>
+      <div className="app">
+        <Navigation />
+        <main ref={mainRef} className="content" aria-label="Main content">
+          <StaleBanner />
+          <ErrorBanner />
+          <CurrentView />
+        </main>
+        <StatusBar />
+      </div>
+    </ThemeContext.Provider>
   )
 }

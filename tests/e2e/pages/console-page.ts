@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 
-export type Section = 'Overview' | 'Rooms' | 'Broadcast' | 'Export' | 'Settings'
+export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Settings'
 
 /** The console's frame: navigation, the current view and the status bar, found by their ARIA roles. */
 export class ConsolePage {
@@ -36,7 +36,20 @@ export class ConsolePage {
   }
 
   async screenshot(name: string): Promise<void> {
+    // The pointer rests outside the content so no hover state is captured.
+    await this.page.mouse.move(0, 0)
     await this.page.screenshot({ path: `docs/screenshots/${name}.png` })
+  }
+
+  /** The banner shown while figures may be out of date. */
+  get staleBanner(): Locator {
+    return this.page.getByRole('alert', { name: 'Data is stale' })
+  }
+
+  async setTheme(label: 'Follow the system' | 'Light' | 'Dark'): Promise<void> {
+    await this.goTo('Settings')
+    await new SettingsSection(this).theme(label).check()
+    await expect(this.page.locator('html')).toHaveAttribute('data-theme', label === 'Dark' ? 'dark' : 'light')
   }
 }
 

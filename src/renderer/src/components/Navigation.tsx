@@ -1,18 +1,20 @@
 import type { KeyboardEvent } from 'react'
+import { useAppFields } from '../hooks/use-store.ts'
 import { VIEWS, type View } from '../store/app-store.ts'
-import { useAppStore } from '../store/context.tsx'
+import { selectFreshness } from '../store/selectors.ts'
 
 const LABELS: Record<View, string> = {
   overview: 'Overview',
   rooms: 'Rooms',
+  connections: 'Connections',
   broadcast: 'Broadcast',
   export: 'Export',
   settings: 'Settings',
 }
 
 export function Navigation() {
-  const view = useAppStore((state) => state.view)
-  const navigate = useAppStore((state) => state.navigate)
+  const { view, navigate, link, status } = useAppFields((state) => ({ view: state.view, navigate: state.navigate, link: state.link, status: state.status }))
+  const stale = selectFreshness({ link, status }).stale
 
   // Arrow keys move between sections, as in any tab list.
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
@@ -43,10 +45,21 @@ export function Navigation() {
               onClick={() => navigate(candidate)}
             >
               {LABELS[candidate]}
+              {candidate === 'connections' && (
+                <span className={`nav-dot ${status?.connection === 'connected' && !stale ? 'tone-ok' : stale ? 'tone-error' : status?.connection === 'connecting' ? 'tone-busy' : 'tone-idle'}`} aria-hidden="true" />
+              )}
             </button>
           </li>
         ))}
       </ul>
+      {status?.profile && (
+        <div className="nav-connection" aria-label="Active connection">
+          <span className="muted">Connected to</span>
+          <span className="nav-profile" title={status.profile}>
+            {status.profile}
+          </span>
+        </div>
+      )}
     </nav>
   )
 }

@@ -1,16 +1,38 @@
-import { useShallow } from 'zustand/react/shallow'
-import { selectStatusLine } from '../store/selectors.ts'
-import { useAppStore } from '../store/context.tsx'
+import { useNow } from '../hooks/use-now.ts'
+import { useAppFields } from '../hooks/use-store.ts'
+import { formatAgo, formatClock, formatLatency } from '../lib/format.ts'
+import { selectFreshness, selectStatusLine } from '../store/selectors.ts'
 
+const MODE_LABELS = { poll: 'poll', webhook: 'webhooks', hybrid: 'hybrid' } as const
+
+/** One line at the bottom: connection state, mode, last sync, and a plain-words error while something is wrong. */
 export function StatusBar() {
-  const line = useAppStore(useShallow(selectStatusLine))
-  const info = useAppStore((state) => state.info)
+  const now = useNow(1000)
+  const { link, status, info } = useAppFields((state) => ({ link: state.link, status: state.status, info: state.info }))
+  const line = selectStatusLine({ link, status })
+  const freshness = selectFreshness({ link, status })
+  const sync = status?.sync ?? null
   return (
-    <footer className="status-bar" role="status" aria-label="Status bar" aria-live="polite">
+    <footer className="status-bar" role="status" aria-label="Status bar" aria-live="polite" data-tone={line.tone}>
       <span className={`status-dot tone-${line.tone}`} aria-hidden="true" />
       <span className="status-text" data-tone={line.tone}>
         {line.text}
       </span>
+      {sync && (
+        <span className="status-item" aria-label="Sync mode">
+          {MODE_LABELS[sync.mode]}
+          {status?.demo ? ' · demo' : ''}
+        </span>
+      )}
+      {sync && (
+        <span className={freshness.stale ? 'status-item stale-text' : 'status-item'} aria-label="Last sync">
+          {sync.lastSuccessAt === null
+            ? 'not synced yet'
+            : freshness.stale
+              ? `stale since ${formatClock(sync.lastSuccessAt)}`
+              : `synced ${formatAgo(sync.lastSuccessAt, now)} · ${formatLatency(sync.latencyMs)}`}
+        </span>
+      )}
       <span className="status-spacer" />
       {info && (
         <span className="status-meta" aria-label="Runtime">

@@ -1,39 +1,24 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { Api } from '../../../shared/client.ts'
 import { ApiError } from '../../../shared/envelope.ts'
+import type { Tick } from '../../../shared/presence.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
-import { selectSecretWarning, selectStatusLine, selectTheme } from './selectors.ts'
+import { disconnected as status, fakeApi } from './test-api.ts'
 
-const status: Status = { connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', at: '2026-01-01T00:00:00.000Z', sync: null, demo: false }
+const connected: Status = { ...status, connection: 'connected', profile: 'prod', profileId: 'p1', message: '10 people in 2 rooms' }
 
-function fakeApi(overrides: Partial<Record<string, (input: unknown) => unknown>> = {}) {
-  const listeners = new Map<string, (payload: unknown) => void>()
-  const results: Record<string, (input: unknown) => unknown> = {
-    'app.info': () => ({ version: '1.0.0' }),
-    'status.get': () => status,
-    'settings.get': () => DEFAULT_SETTINGS,
-    'settings.update': (patch) => ({ ...DEFAULT_SETTINGS, ...(patch as object) }),
-    ...overrides,
-  }
-  const api = {
-    transport: 'websocket',
-    call: vi.fn(async (method: string, input?: unknown) => results[method]?.(input)),
-    on: vi.fn((event: string, listener: (payload: unknown) => void) => {
-      listeners.set(event, listener)
-      return () => listeners.delete(event)
-    }),
-  }
-  return { api: api as unknown as Api, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload) }
+function tick(at: number, change: Partial<Tick> = {}): Tick {
+  return { at, source: 'poll', total: 0, roomCount: 0, channels: 0, unmatched: 0, joins: 0, leaves: 0, drift: 0, changed: [], removed: [], recent: [], ...change }
 }
 
-describe('app store', () => {
-  it('loads info, status and settings on refresh', async () => {
-    const { api } = fakeApi()
+describe('app store: connection slice', () => {
+  it('loads info, status, settings and profiles on refresh', async () => {
+    const { api } = fakeApi({ 'profiles.list': () => [{ id: 'p1', name: 'prod' }] })
     const store = createAppStore(api, 'open')
     await store.getState().refresh()
     expect(store.getState()).toMatchObject({ info: { version: '1.0.0' }, status, settings: DEFAULT_SETTINGS, error: null })
+    expect(store.getState().profiles).toHaveLength(1)
   })
 
   it('keeps a failed refresh as an error in words', async () => {
@@ -58,7 +43,7 @@ describe('app store', () => {
     expect(store.getState().settings?.theme).toBe('dark')
   })
 
-  it('returns the engine\'s refusal from updateSettings and keeps settings unchanged', async () => {
+  it("returns the engine's refusal from updateSettings and keeps settings unchanged", async () => {
     const { api } = fakeApi({
       'settings.update': () => {
         throw new ApiError('bad-request', 'Invalid input for settings.update: rawRetentionDays: Too small')
@@ -69,28 +54,161 @@ describe('app store', () => {
     expect(await store.getState().updateSettings({ rawRetentionDays: 0 })).toMatch(/Too small/)
     expect(store.getState().settings).toEqual(DEFAULT_SETTINGS)
   })
+
+  it('returns a refused profile as an error and keeps the list', async () => {
+    const { api } = fakeApi({
+      'profiles.save': () => {
+        throw new ApiError('bad-request', 'Invalid input for profiles.save: connection.appId: App id is a number')
+      },
+    })
+    const store = createAppStore(api, 'open')
+    const outcome = await store.getState().saveProfile({ name: 'x', connection: { appId: 'abc', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
+    expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/App id is a number/) })
+    expect(store.getState().profiles).toEqual([])
+  })
+
+  it('starts a fresh live view when the connection changes, and loads its rooms', async () => {
+    const { api, call } = fakeApi({
+      'rooms.list': () => ({ at: 5_000, total: 3, channels: 3, unmatched: 0, rooms: [{ room: 'a', count: 3, groups: {} }] }),
+    })
+    const store = createAppStore(api, 'open')
+    store.getState().applyTick(tick(1_000, { changed: [{ room: 'old', count: 1, groups: {} }] }))
+    store.getState().applyStatus(connected)
+    expect(store.getState().rooms.size).toBe(0)
+    await vi.waitFor(() => expect(store.getState().rooms.size).toBe(1))
+    expect(call).toHaveBeenCalledWith('rooms.list')
+    expect([...store.getState().rooms.keys()]).toEqual(['a'])
+    expect(store.getState().baseline).toBe(true)
+  })
+
+  it('marks the switch busy while it runs and reports its failure', async () => {
+    let release: () => void = () => {}
+    const { api } = fakeApi({
+      'demo.start': () =>
+        new Promise((_, reject) => {
+          release = () => reject(new ApiError('failed', 'No free port'))
+        }),
+    })
+    const store = createAppStore(api, 'open')
+    const pending = store.getState().startDemo()
+    expect(store.getState().switching).toBe('demo')
+    release()
+    expect(await pending).toBe('No free port')
+    expect(store.getState().switching).toBeNull()
+  })
 })
 
-describe('selectors', () => {
-  it('resolve the theme, following the OS for "system"', () => {
-    expect(selectTheme({ settings: null }, true)).toBe('dark')
-    expect(selectTheme({ settings: { ...DEFAULT_SETTINGS, theme: 'system' } }, false)).toBe('light')
-    expect(selectTheme({ settings: { ...DEFAULT_SETTINGS, theme: 'dark' } }, false)).toBe('dark')
+describe('app store: live slice', () => {
+  it('patches rooms from ticks, keeping a new Map per tick', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(1_000, { total: 5, changed: [{ room: 'a', count: 3, groups: { red: 3 } }, { room: 'b', count: 2, groups: {} }] }))
+    const first = store.getState().rooms
+    emit('tick', tick(2_000, { total: 4, changed: [{ room: 'a', count: 4, groups: { red: 4 } }], removed: ['b'] }))
+    const second = store.getState().rooms
+    expect(second).not.toBe(first)
+    expect([...second.values()]).toEqual([{ room: 'a', count: 4, groups: { red: 4 } }])
+    expect(store.getState()).toMatchObject({ liveAt: 2_000, total: 4 })
   })
 
-  it('put a lost server link above anything the engine last said', () => {
-    expect(selectStatusLine({ link: 'closed', status: { ...status, connection: 'connected' } })).toMatchObject({ tone: 'error' })
-    expect(selectStatusLine({ link: 'connecting', status: null })).toEqual({ tone: 'busy', text: 'Starting…' })
-    expect(selectStatusLine({ link: 'open', status })).toEqual({ tone: 'idle', text: 'Not connected' })
-    expect(selectStatusLine({ link: 'open', status: { ...status, connection: 'error', profile: 'prod', message: 'Wrong secret' } })).toEqual({
-      tone: 'error',
-      text: 'prod: Wrong secret',
+  it('does not count the first sync, which reports everyone as joining, as a rate', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(1_000, { joins: 2_000 }))
+    expect(store.getState().rateWindow).toEqual([])
+    emit('tick', tick(6_000, { joins: 7, leaves: 3 }))
+    emit('tick', tick(70_000, { joins: 1, leaves: 0 }))
+    expect(store.getState().rateWindow).toEqual([{ at: 70_000, joins: 1, leaves: 0 }])
+  })
+
+  it('keeps the newest joins and leaves, bounded', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    const event = (i: number) => ({ type: 'join' as const, room: 'a', user: `u${i}`, group: null, at: i })
+    for (let batch = 0; batch < 5; batch++) emit('tick', tick(batch, { recent: Array.from({ length: 100 }, (_, i) => event(batch * 100 + i)) }))
+    const recent = store.getState().recent
+    expect(recent).toHaveLength(300)
+    expect(recent.at(-1)?.user).toBe('u499')
+  })
+
+  it('ignores a rooms snapshot older than a tick already applied', async () => {
+    const { api, emit } = fakeApi({ 'rooms.list': () => ({ at: 1_000, total: 1, channels: 1, unmatched: 0, rooms: [{ room: 'stale', count: 1, groups: {} }] }) })
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(2_000, { changed: [{ room: 'fresh', count: 2, groups: {} }] }))
+    await store.getState().loadRooms()
+    expect([...store.getState().rooms.keys()]).toEqual(['fresh'])
+  })
+})
+
+describe('app store: history slice', () => {
+  it('fetches the overview chart with as many points as asked, and not again until time moves a point', async () => {
+    const { api, call } = fakeApi({ 'history.series': () => [{ room: '*total*', points: [] }] })
+    const store = createAppStore(api, 'open')
+    const now = 10_000_000
+    await store.getState().loadOverviewChart(600, ['a', 'b'], now)
+    expect(call).toHaveBeenLastCalledWith('history.series', { rooms: ['a', 'b'], from: now - 3_600_000, to: now, points: 600, includeTotal: true })
+    await store.getState().loadOverviewChart(600, ['a', 'b'], now + 2_000)
+    expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(1)
+    await store.getState().loadOverviewChart(600, ['a', 'b'], now + 6_000)
+    expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(2)
+    await store.getState().loadOverviewChart(300, ['a', 'b'], now + 6_000)
+    expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(3)
+  })
+
+  it('keeps the chart error in words and clears it on success', async () => {
+    let fail = true
+    const { api } = fakeApi({
+      'history.series': () => {
+        if (fail) throw new ApiError('failed', 'No history yet: connect to an app first')
+        return []
+      },
     })
+    const store = createAppStore(api, 'open')
+    await store.getState().loadOverviewChart(100, [], 1_000_000)
+    expect(store.getState().chartError).toBe('No history yet: connect to an app first')
+    fail = false
+    await store.getState().loadOverviewChart(100, [], 2_000_000)
+    expect(store.getState().chartError).toBeNull()
   })
 
-  it('surface the secret storage warning', () => {
-    expect(selectSecretWarning({ info: null })).toBeNull()
-    const info = { secretStorage: { backend: 'x', encrypted: false, warning: 'No keychain' } }
-    expect(selectSecretWarning({ info } as never)).toBe('No keychain')
+  it('fetches sparklines in batches of at most 50 rooms, once per time to live', async () => {
+    const { api, call } = fakeApi({
+      'history.series': (input) => (input as { rooms: string[] }).rooms.map((room) => ({ room, points: [{ t: 0, value: 1 }] })),
+    })
+    const store = createAppStore(api, 'open')
+    const rooms = Array.from({ length: 120 }, (_, i) => `r${i}`)
+    await store.getState().loadSparklines(rooms, 1_000_000)
+    const calls = call.mock.calls.filter(([method]) => method === 'history.series')
+    expect(calls.map(([, input]) => (input as { rooms: string[] }).rooms.length)).toEqual([50, 50, 20])
+    expect(store.getState().sparklines.size).toBe(120)
+    await store.getState().loadSparklines(rooms, 1_010_000)
+    expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(3)
+  })
+})
+
+describe('app store: export slice', () => {
+  it('never rolls a finished export back to running when its start reply arrives late', async () => {
+    const { api, emit } = fakeApi({
+      'export.start': () => {
+        emit('export.progress', { id: 'x', state: 'done', rows: 10, estimatedRows: 10, file: '/tmp/x.csv', error: null })
+        return { id: 'x', state: 'running', rows: 0, estimatedRows: null, file: null, error: null }
+      },
+    })
+    const store = createAppStore(api, 'open')
+    const outcome = await store.getState().startExport({ kind: 'occupancy', from: 0, to: 1 })
+    expect(outcome).toEqual({ ok: true, value: 'x' })
+    expect(store.getState().exportJobs.get('x')?.progress.state).toBe('done')
+    expect(store.getState().exportJobs.get('x')?.request).toEqual({ kind: 'occupancy', from: 0, to: 1 })
+  })
+
+  it("reports the engine's refusal to export", async () => {
+    const { api } = fakeApi({
+      'export.start': () => {
+        throw new ApiError('failed', 'No history yet: connect to an app first')
+      },
+    })
+    const store = createAppStore(api, 'open')
+    expect(await store.getState().startExport({ kind: 'sessions', from: 0, to: 1 })).toEqual({ ok: false, error: 'No history yet: connect to an app first' })
+    expect(store.getState().exportJobs.size).toBe(0)
   })
 })

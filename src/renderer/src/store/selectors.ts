@@ -1,4 +1,7 @@
+import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
 import type { AppState } from './app-store.ts'
+import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
+import type { RoomsQuery } from './slices/ui-slice.ts'
 
 export type Tone = 'ok' | 'busy' | 'idle' | 'error'
 
@@ -29,4 +32,137 @@ export function selectStatusLine(state: Pick<AppState, 'link' | 'status'>): { to
 
 export function selectSecretWarning(state: Pick<AppState, 'info'>): string | null {
   return state.info?.secretStorage.warning ?? null
+}
+
+export interface Freshness {
+  /** The figures on screen may no longer be true: the sync (or the link to the engine) is failing. */
+  stale: boolean
+  /** When the data shown was last known good (engine clock), if ever. */
+  lastGoodAt: number | null
+  /** What is wrong and what to do, in words. */
+  problem: { message: string; hint: string } | null
+}
+
+export function selectFreshness(state: Pick<AppState, 'link' | 'status'>): Freshness {
+  const sync = state.status?.sync ?? null
+  const lastGoodAt = sync?.lastSuccessAt ?? null
+  if (state.link === 'closed') {
+    return {
+      stale: true,
+      lastGoodAt,
+      problem: { message: 'Lost contact with the Headcount server', hint: 'Check that it is still running; this page reconnects by itself.' },
+    }
+  }
+  if (sync?.state === 'failing') {
+    const error = sync.error
+    return {
+      stale: true,
+      lastGoodAt,
+      problem: error ? { message: error.message, hint: error.hint } : { message: 'Sync is failing', hint: 'Headcount keeps retrying.' },
+    }
+  }
+  return { stale: false, lastGoodAt, problem: null }
+}
+
+/** Rooms in the table's order: filtered by the search (room or group name), sorted, ties by name. */
+export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): RoomSummaryView[] {
+  const needle = query.search.trim().toLowerCase()
+  const rows: RoomSummaryView[] = []
+  for (const room of rooms) {
+    if (!needle || room.room.toLowerCase().includes(needle) || Object.keys(room.groups).some((group) => group.toLowerCase().includes(needle))) {
+      rows.push(room)
+    }
+  }
+  const sign = query.descending ? -1 : 1
+  rows.sort((a, b) => {
+    if (query.sort === 'count' && a.count !== b.count) return sign * (a.count - b.count)
+    const byName = a.room < b.room ? -1 : a.room > b.room ? 1 : 0
+    return query.sort === 'room' ? sign * byName : byName
+  })
+  return rows
+}
+
+/** A memoised `sortRooms` over the store, recomputed only when the rooms or the query change. */
+export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'roomsQuery'>) => RoomSummaryView[] {
+  let lastRooms: Map<string, RoomSummaryView> | null = null
+  let lastQuery: RoomsQuery | null = null
+  let lastRows: RoomSummaryView[] = []
+  return (state) => {
+    if (state.rooms !== lastRooms || state.roomsQuery !== lastQuery) {
+      lastRooms = state.rooms
+      lastQuery = state.roomsQuery
+      lastRows = sortRooms(state.rooms.values(), state.roomsQuery)
+    }
+    return lastRows
+  }
+}
+
+/** The `n` busiest rooms, busiest first, ties by name: one pass, no full sort of 10,000 rooms. */
+export function topRooms(rooms: Iterable<RoomSummaryView>, n: number): string[] {
+  const best: RoomSummaryView[] = []
+  const before = (a: RoomSummaryView, b: RoomSummaryView) => a.count > b.count || (a.count === b.count && a.room < b.room)
+  for (const room of rooms) {
+    if (best.length === n && !before(room, best[n - 1] as RoomSummaryView)) continue
+    let index = best.length
+    while (index > 0 && before(room, best[index - 1] as RoomSummaryView)) index--
+    best.splice(index, 0, room)
+    if (best.length > n) best.pop()
+  }
+  return best.map((room) => room.room)
+}
+
+export interface Rates {
+  joinsPerMinute: number | null
+  leavesPerMinute: number | null
+  /** How much time the figures are measured over, up to a minute. */
+  windowMs: number
+}
+
+/**
+ * Joins and leaves per minute over the last minute of syncs. Until a minute has passed since the
+ * baseline, the count so far is scaled to a minute, and `windowMs` says how much time it covers.
+ */
+export function selectRates(state: { rateWindow: TickCounts[]; liveAt: number | null; rateSince: number | null }): Rates {
+  const { rateWindow, liveAt, rateSince } = state
+  if (liveAt === null || rateSince === null || liveAt <= rateSince) return { joinsPerMinute: null, leavesPerMinute: null, windowMs: 0 }
+  let joins = 0
+  let leaves = 0
+  for (const entry of rateWindow) {
+    if (entry.at > liveAt - RATE_WINDOW_MS) {
+      joins += entry.joins
+      leaves += entry.leaves
+    }
+  }
+  const windowMs = Math.min(RATE_WINDOW_MS, liveAt - rateSince)
+  const scale = RATE_WINDOW_MS / windowMs
+  return { joinsPerMinute: Math.round(joins * scale), leavesPerMinute: Math.round(leaves * scale), windowMs }
+}
+
+/** Every group name seen in the current rooms, sorted: the legend's and the colours' order. */
+export function groupNames(rooms: Iterable<RoomSummaryView>): string[] {
+  const names = new Set<string>()
+  for (const room of rooms) for (const group of Object.keys(room.groups)) names.add(group)
+  return [...names].sort()
+}
+
+/** A room's recent joins and leaves, newest first, from the engine's page and the live ticks, without repeats. */
+export function roomFeed(room: string, sources: readonly (readonly PresenceEvent[])[], limit: number): PresenceEvent[] {
+  const seen = new Set<string>()
+  const events: PresenceEvent[] = []
+  for (const source of sources) {
+    for (const event of source) {
+      if (event.room !== room) continue
+      const key = `${event.type}|${event.user}|${event.at}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      events.push(event)
+    }
+  }
+  events.sort((a, b) => b.at - a.at)
+  return events.slice(0, limit)
+}
+
+export interface ChartPoint {
+  t: number
+  value: number | null
 }

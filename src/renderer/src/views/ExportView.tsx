@@ -1,10 +1,262 @@
-import { EmptyState } from '../components/EmptyState.tsx'
+import { useMemo, useState, type FormEvent } from 'react'
+import type { ExportRequest } from '../../../shared/history.ts'
 import { ViewFrame } from '../components/ViewFrame.tsx'
+import { useAppFields } from '../hooks/use-store.ts'
+import { formatCount, formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../lib/format.ts'
+import { useAppStore } from '../store/context.tsx'
+import { sortRooms } from '../store/selectors.ts'
+import type { ExportJob } from '../store/slices/export-slice.ts'
+
+type Kind = ExportRequest['kind']
+type Resolution = NonNullable<ExportRequest['resolution']>
+const RESOLUTIONS: { value: Resolution; label: string }[] = [
+  { value: 'raw', label: 'Every change' },
+  { value: '10s', label: '10 seconds' },
+  { value: '1m', label: '1 minute' },
+  { value: '1h', label: '1 hour' },
+]
+const QUICK_RANGES = [
+  { label: 'Last hour', ms: 3_600_000 },
+  { label: 'Last 24 h', ms: 86_400_000 },
+  { label: 'Last 7 days', ms: 7 * 86_400_000 },
+]
+const ROOM_CHOICES = 100
+
+function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next: Set<string>): void }) {
+  const rooms = useAppStore((state) => state.rooms)
+  const [search, setSearch] = useState('')
+  const matches = useMemo(() => sortRooms(rooms.values(), { search, sort: 'count', descending: true }).slice(0, ROOM_CHOICES), [rooms, search])
+  const toggle = (room: string) => {
+    const next = new Set(chosen)
+    if (next.has(room)) next.delete(room)
+    else next.add(room)
+    onChange(next)
+  }
+  return (
+    <div className="room-chooser">
+      <input type="search" className="search" placeholder="Find rooms" aria-label="Find rooms to export" value={search} onChange={(event) => setSearch(event.target.value)} />
+      <ul className="choice-list" aria-label="Rooms to export">
+        {matches.map((room) => (
+          <li key={room.room}>
+            <label className="checkbox">
+              <input type="checkbox" checked={chosen.has(room.room)} onChange={() => toggle(room.room)} />
+              <span className="choice-name">{room.room}</span>
+              <span className="muted num">{formatCount(room.count)}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <p className="field-hint">
+        {chosen.size ? `${formatCount(chosen.size)} chosen: ${[...chosen].slice(0, 5).join(', ')}${chosen.size > 5 ? '…' : ''}` : 'Choose at least one room.'}
+      </p>
+    </div>
+  )
+}
+
+function JobRow({ id, job }: { id: string; job: ExportJob }) {
+  const { cancelExport, saveExportAs, transport } = useAppFields((state) => ({
+    cancelExport: state.cancelExport,
+    saveExportAs: state.saveExportAs,
+    transport: state.info?.runtime ?? 'web',
+  }))
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const { progress, request } = job
+  const fraction = progress.state === 'done' ? 1 : progress.estimatedRows ? Math.min(1, progress.rows / Math.max(1, progress.estimatedRows)) : null
+  const what = request
+    ? `${request.kind === 'occupancy' ? `Occupancy at ${RESOLUTIONS.find((r) => r.value === (request.resolution ?? '1m'))?.label.toLowerCase()}` : 'Presence sessions'}, ${formatDateTime(request.from)} → ${formatDateTime(request.to)}${request.rooms ? `, ${formatCount(request.rooms.length)} rooms` : ', all rooms'}`
+    : 'Export'
+  const stateLabel = { running: 'Writing…', done: 'Ready', cancelled: 'Cancelled', failed: 'Failed' }[progress.state]
+  return (
+    <li className={`job job-${progress.state}`} aria-label={`Export ${stateLabel}`}>
+      <div className="job-head">
+        <span className="job-what">{what}</span>
+        <span className={`pill pill-${progress.state}`}>{stateLabel}</span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Export progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+        aria-valuetext={`${formatCount(progress.rows)} rows${progress.estimatedRows ? ` of about ${formatCount(progress.estimatedRows)}` : ''}`}
+      >
+        <span className={fraction === null ? 'progress-fill indeterminate' : 'progress-fill'} style={fraction === null ? undefined : { width: `${fraction * 100}%` }} />
+      </div>
+      <div className="job-foot">
+        <span className="num">
+          {formatCount(progress.rows)} rows{progress.estimatedRows && progress.state === 'running' ? ` of about ${formatCount(progress.estimatedRows)}` : ''}
+        </span>
+        {progress.error && <span className="field-error">{progress.error}</span>}
+        <span className="status-spacer" />
+        {progress.state === 'running' && (
+          <button type="button" className="ghost-button" onClick={async () => {
+            const error = await cancelExport(id)
+            if (error) setMessage({ ok: false, text: error })
+          }}>
+            Cancel
+          </button>
+        )}
+        {progress.state === 'done' &&
+          (transport === 'electron' ? (
+            <button
+              type="button"
+              className="button"
+              onClick={async () => {
+                const outcome = await saveExportAs(id)
+                setMessage(outcome.ok ? (outcome.value ? { ok: true, text: `Saved to ${outcome.value}` } : null) : { ok: false, text: outcome.error })
+              }}
+            >
+              Save as…
+            </button>
+          ) : (
+            <a className="button" href={`./exports/${encodeURIComponent(id)}`} download>
+              Download CSV
+            </a>
+          ))}
+      </div>
+      {(message || job.savedTo) && (
+        <p className={message && !message.ok ? 'field-error' : 'field-ok'} role={message && !message.ok ? 'alert' : 'status'}>
+          {message?.text ?? `Saved to ${job.savedTo}`}
+        </p>
+      )}
+    </li>
+  )
+}
 
 export function ExportView() {
+  const { jobs, startExport, connected } = useAppFields((state) => ({
+    jobs: state.exportJobs,
+    startExport: state.startExport,
+    connected: state.status?.profileId !== null && state.status?.profileId !== undefined,
+  }))
+  const [kind, setKind] = useState<Kind>('occupancy')
+  const [resolution, setResolution] = useState<Resolution>('1m')
+  const [allRooms, setAllRooms] = useState(true)
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set())
+  const [from, setFrom] = useState(() => toDateTimeLocal(Date.now() - 3_600_000))
+  const [to, setTo] = useState(() => toDateTimeLocal(Date.now() + 60_000))
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault()
+    const fromMs = fromDateTimeLocal(from)
+    const toMs = fromDateTimeLocal(to)
+    if (fromMs === null || toMs === null) return setError('Enter both the start and the end of the range')
+    if (fromMs >= toMs) return setError('The start must be before the end')
+    if (!allRooms && chosen.size === 0) return setError('Choose at least one room, or export all rooms')
+    setError(null)
+    setBusy(true)
+    const request: ExportRequest = { kind, from: fromMs, to: toMs, ...(kind === 'occupancy' ? { resolution } : {}), ...(allRooms ? {} : { rooms: [...chosen] }) }
+    const outcome = await startExport(request)
+    setBusy(false)
+    if (!outcome.ok) setError(outcome.error)
+  }
+
   return (
-    <ViewFrame title="Export" description="Occupancy history and presence sessions as CSV.">
-      <EmptyState title="No history yet">History is recorded from the first sync; export becomes available then.</EmptyState>
+    <ViewFrame title="Export" description="Occupancy history and presence sessions as CSV (RFC 4180, times in UTC).">
+      {!connected && (
+        <p className="banner banner-info">History is kept per connection: connect to an app to export its history.</p>
+      )}
+      <form className="panel export-form" aria-label="Export history" onSubmit={onSubmit} noValidate>
+        <fieldset>
+          <legend>What</legend>
+          <div className="radio-row">
+            <label>
+              <input type="radio" name="kind" checked={kind === 'occupancy'} onChange={() => setKind('occupancy')} />
+              Occupancy per room over time
+            </label>
+            <label>
+              <input type="radio" name="kind" checked={kind === 'sessions'} onChange={() => setKind('sessions')} />
+              Presence sessions (who, where, joined, left)
+            </label>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Rooms</legend>
+          <div className="radio-row">
+            <label>
+              <input type="radio" name="rooms" checked={allRooms} onChange={() => setAllRooms(true)} />
+              All rooms
+            </label>
+            <label>
+              <input type="radio" name="rooms" checked={!allRooms} onChange={() => setAllRooms(false)} />
+              Chosen rooms
+            </label>
+          </div>
+          {!allRooms && <RoomChooser chosen={chosen} onChange={setChosen} />}
+        </fieldset>
+        <fieldset>
+          <legend>Range</legend>
+          <div className="field-row">
+            <label>
+              From
+              <input type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} />
+            </label>
+            <label>
+              To
+              <input type="datetime-local" value={to} onChange={(event) => setTo(event.target.value)} />
+            </label>
+            <div className="quick-ranges" role="group" aria-label="Quick ranges">
+              {QUICK_RANGES.map((quick) => (
+                <button
+                  key={quick.label}
+                  type="button"
+                  className="ghost-button"
+                  onClick={() => {
+                    const now = Date.now()
+                    setFrom(toDateTimeLocal(now - quick.ms))
+                    setTo(toDateTimeLocal(now + 60_000))
+                  }}
+                >
+                  {quick.label}
+                </button>
+              ))}
+            </div>
+          </div>
+        </fieldset>
+        <fieldset disabled={kind !== 'occupancy'}>
+          <legend>Resolution</legend>
+          <div className="segmented" role="radiogroup" aria-label="Resolution">
+            {RESOLUTIONS.map((option) => (
+              <button
+                key={option.value}
+                type="button"
+                role="radio"
+                aria-checked={resolution === option.value}
+                className={resolution === option.value ? 'on' : undefined}
+                onClick={() => setResolution(option.value)}
+              >
+                {option.label}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="form-actions">
+          <span className="status-spacer" />
+          <button type="submit" className="button primary" disabled={busy || !connected}>
+            Export CSV
+          </button>
+        </div>
+      </form>
+      {jobs.size > 0 && (
+        <section className="panel" aria-label="Exports">
+          <header className="panel-header">
+            <h2>Exports</h2>
+          </header>
+          <ul className="job-list">
+            {[...jobs.entries()].reverse().map(([id, job]) => (
+              <JobRow key={id} id={id} job={job} />
+            ))}
+          </ul>
+        </section>
+      )}
     </ViewFrame>
   )
 }

@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from 'react'
 import { ThemeSchema, type Theme } from '../../../shared/settings.ts'
+import { ConventionSection } from '../components/settings/ConventionSection.tsx'
+import { SyncSection } from '../components/settings/SyncSection.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
+import { useAppFields } from '../hooks/use-store.ts'
 import { useAppStore } from '../store/context.tsx'
 import { selectSecretWarning } from '../store/selectors.ts'
 
@@ -111,11 +114,38 @@ function AboutSection() {
   )
 }
 
+function ProfileSettings() {
+  const { profiles, activeId } = useAppFields((state) => ({ profiles: state.profiles, activeId: state.status?.profileId ?? null }))
+  const [chosen, setChosen] = useState<string | null>(null)
+  const id = chosen && profiles.some((profile) => profile.id === chosen) ? chosen : (activeId ?? profiles[0]?.id ?? null)
+  if (!id) return null
+  return (
+    <>
+      <div className="profile-chooser">
+        <label>
+          Connection settings for
+          <select value={id} onChange={(event) => setChosen(event.target.value)} aria-label="Connection to configure">
+            {profiles.map((profile) => (
+              <option key={profile.id} value={profile.id}>
+                {profile.name}
+                {profile.id === activeId ? ' (connected)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ConventionSection key={`convention-${id}`} profileId={id} />
+      <SyncSection key={`sync-${id}`} profileId={id} />
+    </>
+  )
+}
+
 export function SettingsView() {
   return (
-    <ViewFrame title="Settings" description="How Headcount looks, what it keeps and where.">
-      <AppearanceSection />
+    <ViewFrame title="Settings" description="How Headcount reads channel names and syncs, what it keeps, and how it looks.">
+      <ProfileSettings />
       <RetentionSection />
+      <AppearanceSection />
       <AboutSection />
     </ViewFrame>
   )

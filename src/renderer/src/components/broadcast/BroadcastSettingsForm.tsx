@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react'
+import { BroadcastSettingsPatchSchema, type BroadcastSettings } from '../../../../shared/broadcast.ts'
+import { formatIssues } from '../../../../shared/settings.ts'
+import { useAppFields } from '../../hooks/use-store.ts'
+
+/** Interval, heartbeat, channel template and event name: checked with the contract's schema, saved as a patch. */
+export function BroadcastSettingsForm({ profileId, settings, onSaved }: { profileId: string; settings: BroadcastSettings; onSaved(next: BroadcastSettings): void }) {
+  const request = useAppFields((state) => ({ request: state.request })).request
+  const [draft, setDraft] = useState({
+    intervalSec: String(settings.intervalMs / 1000),
+    heartbeatSec: String(settings.heartbeatMs / 1000),
+    channelTemplate: settings.channelTemplate,
+    eventName: settings.eventName,
+    concurrency: String(settings.concurrency),
+  })
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault()
+    const patch = {
+      intervalMs: Math.round(Number(draft.intervalSec) * 1000),
+      heartbeatMs: Math.round(Number(draft.heartbeatSec) * 1000),
+      channelTemplate: draft.channelTemplate.trim(),
+      eventName: draft.eventName.trim(),
+      concurrency: Number(draft.concurrency),
+    }
+    const checked = BroadcastSettingsPatchSchema.safeParse(patch)
+    if (!checked.success) return setResult({ ok: false, text: formatIssues(checked.error.issues) })
+    const outcome = await request('broadcast.set', { id: profileId, settings: checked.data })
+    if (outcome.ok) {
+      onSaved(outcome.value)
+      setResult({ ok: true, text: 'Saved' })
+    } else setResult({ ok: false, text: outcome.error })
+  }
+  const field = (name: keyof typeof draft, label: string, wide = false) => (
+    <label className="form-field">
+      <span className="form-label">{label}</span>
+      <input type="text" className={wide ? 'wide mono-input' : undefined} value={draft[name]} spellCheck={false} onChange={(event) => setDraft({ ...draft, [name]: event.target.value })} />
+    </label>
+  )
+  return (
+    <form className="panel" aria-label="Broadcast settings" onSubmit={onSubmit} noValidate>
+      <header className="panel-header">
+        <h2>What is sent</h2>
+      </header>
+      <div className="form-grid">
+        {field('intervalSec', 'Every, seconds (0.1–60)')}
+        {field('heartbeatSec', 'Heartbeat, seconds (1–3600)')}
+        {field('channelTemplate', 'Room channel ({room})', true)}
+        {field('eventName', 'Event name')}
+        {field('concurrency', 'Requests in flight (1–64)')}
+      </div>
+      <p className="field-hint">
+        Each interval, every room whose count or groups changed gets <code>{'{room, count, groups, ts}'}</code> on its channel; unchanged rooms get it again every heartbeat so late joiners see a value.
+      </p>
+      <div className="form-actions">
+        <button type="submit">Save</button>
+        {result && (
+          <span className={result.ok ? 'field-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'}>
+            {result.text}
+          </span>
+        )}
+      </div>
+    </form>
+  )
+}

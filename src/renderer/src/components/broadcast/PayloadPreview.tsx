@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react'
+import type { BroadcastPreview } from '../../../../shared/broadcast.ts'
+import { useAppFields } from '../../hooks/use-store.ts'
+import { formatCount } from '../../lib/format.ts'
+import { useAppStore } from '../../store/context.tsx'
+import { topRooms } from '../../store/selectors.ts'
+
+function pretty(data: string): string {
+  try {
+    return JSON.stringify(JSON.parse(data), null, 2)
+  } catch {
+    return data
+  }
+}
+
+/** The exact event the broadcaster would send for a chosen room, now. */
+export function PayloadPreview() {
+  const request = useAppFields((state) => ({ request: state.request })).request
+  const names = useAppStore((state) => topRooms(state.rooms.values(), 200).join('\n'))
+  const rooms = names ? names.split('\n') : []
+  const [chosen, setChosen] = useState<string | null>(null)
+  const room = chosen ?? rooms[0] ?? null
+  const [preview, setPreview] = useState<BroadcastPreview | { error: string } | null>(null)
+  const [version, setVersion] = useState(0)
+  useEffect(() => {
+    if (!room) return
+    let live = true
+    void request('broadcast.preview', { room }).then((outcome) => {
+      if (live) setPreview(outcome.ok ? outcome.value : { error: outcome.error })
+    })
+    return () => {
+      live = false
+    }
+  }, [room, request, version])
+  return (
+    <section className="panel" aria-label="Payload preview">
+      <header className="panel-header">
+        <h2>Payload preview</h2>
+        <div className="view-actions">
+          <select aria-label="Room to preview" value={room ?? ''} onChange={(event) => setChosen(event.target.value)}>
+            {rooms.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="ghost-button" onClick={() => setVersion((v) => v + 1)}>
+            Refresh
+          </button>
+        </div>
+      </header>
+      {!room ? (
+        <p className="chart-message">No occupied room to preview.</p>
+      ) : !preview ? (
+        <p className="chart-message">Loading…</p>
+      ) : 'error' in preview ? (
+        <p className="field-error" role="alert">
+          {preview.error}
+        </p>
+      ) : (
+        <>
+          {preview.problem && (
+            <p className="banner banner-warning" role="note">
+              {preview.problem}
+            </p>
+          )}
+          {preview.events.map((event, index) => (
+            <div key={index} className="payload">
+              <div className="payload-head mono">
+                channel <strong>{event.channel}</strong> · event <strong>{event.event}</strong> · {formatCount(event.bytes)} bytes
+              </div>
+              <pre className="payload-body" aria-label={`Data sent to ${event.channel}`}>
+                {pretty(event.data)}
+              </pre>
+            </div>
+          ))}
+        </>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,93 @@
+import { useState } from 'react'
+import { formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../../lib/format.ts'
+import { PRESET_LABELS, PRESETS, resolveRange, zoomRange, type TimeRange } from '../../lib/time-range.ts'
+
+interface RangePickerProps {
+  label: string
+  range: TimeRange
+  onChange(range: TimeRange): void
+}
+
+/** Presets, a custom window and zoom buttons (the keyboard's way to zoom; the mouse can also drag on the chart). */
+export function RangePicker({ label, range, onChange }: RangePickerProps) {
+  const [customOpen, setCustomOpen] = useState(false)
+  const [draft, setDraft] = useState<{ from: string; to: string } | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const openCustom = () => {
+    const window = resolveRange(range, Date.now())
+    setDraft({ from: toDateTimeLocal(window.from), to: toDateTimeLocal(window.to) })
+    setError(null)
+    setCustomOpen(true)
+  }
+  const applyCustom = () => {
+    const from = fromDateTimeLocal(draft?.from ?? '')
+    const to = fromDateTimeLocal(draft?.to ?? '')
+    if (from === null || to === null) return setError('Enter both times')
+    if (from >= to) return setError('"From" must be before "to"')
+    setError(null)
+    setCustomOpen(false)
+    onChange({ kind: 'fixed', from, to: Math.min(to, Date.now()) })
+  }
+  const zoom = (factor: number) => {
+    const now = Date.now()
+    const window = resolveRange(range, now)
+    onChange({ kind: 'fixed', ...zoomRange(window.from, window.to, factor, now) })
+  }
+
+  return (
+    <div className="range-picker" role="group" aria-label={label}>
+      <div className="segmented" role="radiogroup" aria-label="Time range">
+        {PRESETS.map((preset) => {
+          const checked = range.kind === 'preset' && range.preset === preset
+          return (
+            <button key={preset} type="button" role="radio" aria-checked={checked} className={checked ? 'on' : undefined} onClick={() => onChange({ kind: 'preset', preset })}>
+              {PRESET_LABELS[preset]}
+            </button>
+          )
+        })}
+        <button type="button" role="radio" aria-checked={range.kind === 'fixed'} className={range.kind === 'fixed' ? 'on' : undefined} onClick={openCustom}>
+          Custom
+        </button>
+      </div>
+      <div className="zoom-buttons">
+        <button type="button" className="icon-button" aria-label="Zoom in" title="Zoom in" onClick={() => zoom(0.5)}>
+          +
+        </button>
+        <button type="button" className="icon-button" aria-label="Zoom out" title="Zoom out" onClick={() => zoom(2)}>
+          −
+        </button>
+        {range.kind === 'fixed' && (
+          <button type="button" className="ghost-button" onClick={() => onChange({ kind: 'preset', preset: '1h' })}>
+            Reset
+          </button>
+        )}
+      </div>
+      <span className="range-caption" aria-live="polite">
+        {range.kind === 'fixed' ? `${formatDateTime(range.from)} → ${formatDateTime(range.to)}` : `Last ${PRESET_LABELS[range.preset]}, live`}
+      </span>
+      {customOpen && draft && (
+        <div className="custom-range" role="group" aria-label="Custom range">
+          <label>
+            From
+            <input type="datetime-local" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+          </label>
+          <label>
+            To
+            <input type="datetime-local" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
+          </label>
+          <button type="button" className="button" onClick={applyCustom}>
+            Show
+          </button>
+          <button type="button" className="ghost-button" onClick={() => setCustomOpen(false)}>
+            Cancel
+          </button>
+          {error && (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  )
+}

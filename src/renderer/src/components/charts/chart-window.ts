@@ -1,0 +1,11 @@
+/** Room left after "now" on a live chart, as a share of its span: the live tail grows into it until the next fetch. */
+export const LIVE_LEAD = 0.02
+
+/**
+ * The time window a chart draws: what was fetched, plus a little room on the right while live. It
+ * changes only when a fetch lands, so recharts redraws with a fetch and never with a tick.
+ */
+export function chartWindow(chart: { from: number; to: number } | null, live: boolean): { from: number; to: number } {
+  if (!chart) return { from: 0, to: 1 }
+  return { from: chart.from, to: live ? Math.round(chart.to + (chart.to - chart.from) * LIVE_LEAD) : chart.to }
+}

@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react'
+import type { MethodResult } from '../../../../shared/contract.ts'
+import type { NamingConvention } from '../../../../shared/naming.ts'
+import { useAppFields } from '../../hooks/use-store.ts'
+
+type Preview = MethodResult<'convention.preview'>
+
+const DEFAULT_SAMPLES = ['private-lobby-max', 'private-lobby-red-max', 'private-stage-a-b-c', 'private-lobby', 'presence-lobby']
+
+/** How channel names become rooms, groups and users: edited with a live preview and the separator warning. */
+export function ConventionSection({ profileId }: { profileId: string }) {
+  const { request } = useAppFields((state) => ({ request: state.request }))
+  const [saved, setSaved] = useState<NamingConvention | null>(null)
+  const [draft, setDraft] = useState<NamingConvention | null>(null)
+  const [samples, setSamples] = useState(DEFAULT_SAMPLES.join('\n'))
+  const [preview, setPreview] = useState<Preview | null>(null)
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+
+  useEffect(() => {
+    let live = true
+    void request('convention.get', { id: profileId }).then((outcome) => {
+      if (!live) return
+      if (outcome.ok) {
+        setSaved(outcome.value.convention)
+        setDraft(outcome.value.convention)
+      } else setResult({ ok: false, text: outcome.error })
+    })
+    return () => {
+      live = false
+    }
+  }, [profileId, request])
+
+  // The preview follows the typing, a moment after it pauses.
+  useEffect(() => {
+    if (!draft) return
+    const timer = setTimeout(async () => {
+      const list = samples
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .slice(0, 50)
+      const outcome = await request('convention.preview', { convention: draft, samples: list })
+      if (outcome.ok) setPreview(outcome.value)
+      else setPreview({ prefix: null, separatorWarning: null, error: outcome.error, rows: [] })
+    }, 200)
+    return () => clearTimeout(timer)
+  }, [draft, samples, request])
+
+  if (!draft) return result ? <p className="field-error">{result.text}</p> : null
+  const text = draft.kind === 'template' ? draft.template : draft.pattern
+  const changed = JSON.stringify(draft) !== JSON.stringify(saved)
+  const save = async () => {
+    const outcome = await request('convention.set', { id: profileId, convention: draft })
+    if (outcome.ok) {
+      setSaved(outcome.value.convention)
+      setResult({ ok: true, text: 'Saved; the connection re-reads its channels with it' })
+    } else setResult({ ok: false, text: outcome.error })
+  }
+
+  return (
+    <section className="card wide-card" aria-label="Naming convention">
+      <h2>Naming convention</h2>
+      <p className="field-hint">Which channels are participants, and how a name splits into room, group and user.</p>
+      <div className="radio-row">
+        <label>
+          <input type="radio" name="convention-kind" checked={draft.kind === 'template'} onChange={() => setDraft({ kind: 'template', template: draft.kind === 'template' ? draft.template : 'private-{room}-{user}' })} />
+          Template
+        </label>
+        <label>
+          <input type="radio" name="convention-kind" checked={draft.kind === 'regex'} onChange={() => setDraft({ kind: 'regex', pattern: draft.kind === 'regex' ? draft.pattern : '^private-(?<room>[^-]+)-(?<user>.+)$' })} />
+          Regular expression
+        </label>
+      </div>
+      <label className="form-field">
+        <span className="form-label">{draft.kind === 'template' ? 'Template ({room}, {user}, optionally {group})' : 'Pattern with named groups room, user and optionally group'}</span>
+        <input
+          type="text"
+          className="wide mono-input"
+          aria-label={draft.kind === 'template' ? 'Template' : 'Pattern'}
+          value={text}
+          spellCheck={false}
+          onChange={(event) => setDraft(draft.kind === 'template' ? { kind: 'template', template: event.target.value } : { kind: 'regex', pattern: event.target.value })}
+        />
+      </label>
+      {preview?.error && (
+        <p className="field-error" role="alert">
+          {preview.error}
+        </p>
+      )}
+      {preview?.separatorWarning && (
+        <p className="banner banner-warning" role="note" aria-label="Separator warning">
+          {preview.separatorWarning}
+        </p>
+      )}
+      {preview?.prefix !== null && preview?.prefix !== undefined && (
+        <p className="field-hint">
+          Polls ask for channels starting with <code>{preview.prefix || '(everything)'}</code>
+        </p>
+      )}
+      <div className="preview-grid">
+        <label className="form-field">
+          <span className="form-label">Sample channel names, one per line</span>
+          <textarea aria-label="Sample channel names" rows={6} value={samples} spellCheck={false} onChange={(event) => setSamples(event.target.value)} />
+        </label>
+        <table className="preview-table" aria-label="How the samples parse">
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Room</th>
+              <th scope="col">Group</th>
+              <th scope="col">User</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(preview?.rows ?? []).map((row) => (
+              <tr key={row.channel} className={row.result ? undefined : 'unmatched'}>
+                <td className="mono-cell">{row.channel}</td>
+                {row.result ? (
+                  <>
+                    <td>{row.result.room}</td>
+                    <td>{row.result.group ?? '—'}</td>
+                    <td>{row.result.user}</td>
+                  </>
+                ) : (
+                  <td colSpan={3} className="muted">
+                    not a participant: {row.reason}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="form-actions">
+        <button type="button" className="button" disabled={!changed || Boolean(preview?.error)} onClick={() => void save()}>
+          Save convention
+        </button>
+        {changed && (
+          <button type="button" className="ghost-button" onClick={() => saved && setDraft(saved)}>
+            Undo changes
+          </button>
+        )}
+        {result && (
+          <span className={result.ok ? 'field-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'}>
+            {result.text}
+          </span>
+        )}
+      </div>
+    </section>
+  )
+}

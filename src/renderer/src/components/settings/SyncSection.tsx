@@ -1,0 +1,96 @@
+import { useEffect, useState, type FormEvent } from 'react'
+import type { SyncMode, SyncOptions } from '../../../../shared/sync.ts'
+import { useAppFields } from '../../hooks/use-store.ts'
+
+const MODES: { mode: SyncMode; label: string; hint: string }[] = [
+  { mode: 'poll', label: 'Poll', hint: 'Ask the HTTP API for occupied channels at an interval. Works everywhere.' },
+  { mode: 'webhook', label: 'Webhooks', hint: 'Pusher tells Headcount of every channel occupied or vacated. Needs a public address.' },
+  { mode: 'hybrid', label: 'Hybrid', hint: 'Webhooks for speed, plus a reconciling poll that finds and counts drift.' },
+]
+
+/** How this connection learns which channels exist. */
+export function SyncSection({ profileId }: { profileId: string }) {
+  const { request } = useAppFields((state) => ({ request: state.request }))
+  const [options, setOptions] = useState<SyncOptions | null>(null)
+  const [draft, setDraft] = useState<Record<string, string> & { mode: SyncMode }>({ mode: 'poll' })
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+
+  useEffect(() => {
+    let live = true
+    void request('sync.getOptions', { id: profileId }).then((outcome) => {
+      if (!live) return
+      if (outcome.ok) {
+        setOptions(outcome.value)
+        setDraft({
+          mode: outcome.value.mode,
+          pollIntervalSec: String(outcome.value.pollIntervalSec),
+          reconcileIntervalSec: String(outcome.value.reconcileIntervalSec),
+          webhookPort: String(outcome.value.webhookPort),
+          webhookHost: outcome.value.webhookHost,
+        })
+      } else setResult({ ok: false, text: outcome.error })
+    })
+    return () => {
+      live = false
+    }
+  }, [profileId, request])
+
+  if (!options) return null
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault()
+    const next = {
+      mode: draft.mode,
+      pollIntervalSec: Number(draft.pollIntervalSec),
+      reconcileIntervalSec: Number(draft.reconcileIntervalSec),
+      webhookPort: Number(draft.webhookPort),
+      webhookHost: (draft.webhookHost ?? '').trim(),
+    }
+    const outcome = await request('sync.setOptions', { id: profileId, options: next })
+    if (outcome.ok) {
+      setOptions(outcome.value)
+      setResult({ ok: true, text: 'Saved' })
+    } else setResult({ ok: false, text: outcome.error })
+  }
+  const field = (name: string, label: string, type: 'number' | 'text' = 'number') => (
+    <label>
+      {label}
+      <input type={type} inputMode={type === 'number' ? 'numeric' : undefined} value={draft[name] ?? ''} onChange={(event) => setDraft({ ...draft, [name]: event.target.value })} />
+    </label>
+  )
+  return (
+    <form className="card wide-card" aria-label="Sync" onSubmit={onSubmit} noValidate>
+      <h2>Sync</h2>
+      <fieldset>
+        <legend>Mode</legend>
+        <div className="mode-choices">
+          {MODES.map((choice) => (
+            <label key={choice.mode} className={draft.mode === choice.mode ? 'mode-choice on' : 'mode-choice'}>
+              <input type="radio" name="sync-mode" checked={draft.mode === choice.mode} onChange={() => setDraft({ ...draft, mode: choice.mode })} />
+              <span>
+                <strong>{choice.label}</strong>
+                <span className="field-hint">{choice.hint}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="field-row">
+        {draft.mode === 'poll' && field('pollIntervalSec', 'Poll every, seconds (1–300)')}
+        {draft.mode === 'hybrid' && field('reconcileIntervalSec', 'Reconcile every, seconds (10–3600)')}
+        {draft.mode !== 'poll' && field('webhookPort', 'Webhook port')}
+        {draft.mode !== 'poll' && field('webhookHost', 'Webhook address', 'text')}
+        <button type="submit">Save</button>
+      </div>
+      {draft.mode !== 'poll' && (
+        <p className="field-hint">
+          Point the app&apos;s webhooks (channel existence) at <code>http://{draft.webhookHost}:{draft.webhookPort}/</code>, through a tunnel if Pusher cannot reach it.
+        </p>
+      )}
+      {result && (
+        <p className={result.ok ? 'field-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'}>
+          {result.text}
+        </p>
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,84 @@
+/** Formatting shared by every view: one locale, tabular-friendly, words an operator reads at a glance. */
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 0 })
+
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
+  return integer.format(value)
+}
+
+/** 1,234 / 12.3k / 4.5M: for axes and tight cells. */
+export function formatCompact(value: number): string {
+  const abs = Math.abs(value)
+  if (abs >= 1_000_000) return `${oneDecimal.format(value / 1_000_000)}M`
+  if (abs >= 10_000) return `${oneDecimal.format(value / 1_000)}k`
+  return integer.format(value)
+}
+
+export function formatRate(perMinute: number | null): string {
+  if (perMinute === null) return '—'
+  return perMinute < 10 && perMinute % 1 !== 0 ? oneDecimal.format(perMinute) : integer.format(perMinute)
+}
+
+/** "just now", "12 s ago", "3 min ago", "2 h ago", "4 d ago". */
+export function formatAgo(then: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - then) / 1000))
+  if (seconds < 2) return 'just now'
+  if (seconds < 60) return `${seconds} s ago`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ago`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours} h ago`
+  return `${Math.floor(hours / 24)} d ago`
+}
+
+/** "45 s", "12 min", "3 h 05 min", "2 d 4 h": how long someone has been present. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000))
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`
+}
+
+const pad = (value: number) => String(value).padStart(2, '0')
+
+/** Local wall-clock time, "14:03:07". */
+export function formatClock(ms: number): string {
+  const date = new Date(ms)
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+}
+
+/** Local date and time, "2026-03-04 14:03". */
+export function formatDateTime(ms: number): string {
+  const date = new Date(ms)
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
+}
+
+/** An axis tick suited to the span shown: seconds for minutes, hours for a day, dates for a week. */
+export function formatAxisTime(ms: number, spanMs: number): string {
+  const date = new Date(ms)
+  if (spanMs <= 15 * 60_000) return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  if (spanMs <= 36 * 3_600_000) return `${pad(date.getHours())}:${pad(date.getMinutes())}`
+  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}h`
+}
+
+export function formatLatency(ms: number | null): string {
+  if (ms === null) return '—'
+  return ms < 10 ? `${oneDecimal.format(ms)} ms` : `${integer.format(ms)} ms`
+}
+
+/** The value of a `datetime-local` input for a time, and back (local time, minute precision). */
+export function toDateTimeLocal(ms: number): string {
+  const date = new Date(ms)
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
+}
+
+export function fromDateTimeLocal(value: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null
+  const ms = new Date(value).getTime()
+  return Number.isFinite(ms) ? ms : null
+}

@@ -1,0 +1,72 @@
+import type { ExportProgress, ExportRequest } from '../../../../shared/history.ts'
+import type { Outcome } from './connection-slice.ts'
+import { describeError, type SliceCreator } from './types.ts'
+
+export interface ExportJob {
+  request: ExportRequest | null
+  progress: ExportProgress
+  startedAt: number
+  /** Desktop: where "Save as" put the file. */
+  savedTo: string | null
+}
+
+const FINISHED = new Set<ExportProgress['state']>(['done', 'cancelled', 'failed'])
+
+export interface ExportSlice {
+  /** Exports of this session by id, newest last. */
+  exportJobs: Map<string, ExportJob>
+  startExport(request: ExportRequest): Promise<Outcome<string>>
+  cancelExport(id: string): Promise<string | null>
+  saveExportAs(id: string): Promise<Outcome<string | null>>
+  applyExportProgress(progress: ExportProgress): void
+}
+
+export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
+  const merge = (id: string, change: (job: ExportJob | undefined) => ExportJob) => {
+    const jobs = new Map(get().exportJobs)
+    jobs.set(id, change(jobs.get(id)))
+    set({ exportJobs: jobs })
+  }
+  return {
+    exportJobs: new Map(),
+    async startExport(request) {
+      try {
+        const progress = await api.call('export.start', request)
+        // Progress events may have overtaken this reply; a finished state is never rolled back.
+        merge(progress.id, (job) => ({
+          request,
+          progress: job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
+          startedAt: job?.startedAt ?? Date.now(),
+          savedTo: null,
+        }))
+        return { ok: true, value: progress.id }
+      } catch (error) {
+        return { ok: false, error: describeError(error) }
+      }
+    },
+    async cancelExport(id) {
+      try {
+        await api.call('export.cancel', { id })
+        return null
+      } catch (error) {
+        return describeError(error)
+      }
+    },
+    async saveExportAs(id) {
+      try {
+        const { savedTo } = await api.call('export.saveAs', { id })
+        if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
+        return { ok: true, value: savedTo }
+      } catch (error) {
+        return { ok: false, error: describeError(error) }
+      }
+    },
+    applyExportProgress(progress) {
+      merge(progress.id, (job) =>
+        job && FINISHED.has(job.progress.state)
+          ? job
+          : { request: job?.request ?? null, progress, startedAt: job?.startedAt ?? Date.now(), savedTo: job?.savedTo ?? null },
+      )
+    },
+  }
+}

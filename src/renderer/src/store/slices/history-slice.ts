@@ -1,0 +1,131 @@
+import { TOTAL_SERIES, type GroupSeries, type Series } from '../../../../shared/history.ts'
+import { needsRefetch, resolveRange, type TimeRange } from '../../lib/time-range.ts'
+import { describeError, type SliceCreator } from './types.ts'
+
+/** Rooms drawn on the overview chart next to the total. */
+export const TOP_ROOMS = 5
+/** The rooms table's sparklines show this much history. */
+export const SPARKLINE_SPAN_MS = 15 * 60_000
+export const SPARKLINE_POINTS = 40
+/** How long a sparkline is good for before it is fetched again. */
+export const SPARKLINE_TTL_MS = 30_000
+/** The engine takes at most this many rooms per series query. */
+const ROOMS_PER_QUERY = 50
+
+export interface ChartData<T> {
+  /** What was asked: the chart is fetched again when any of it changes. */
+  key: string
+  from: number
+  to: number
+  points: number
+  data: T
+  fetchedAt: number
+}
+
+export interface Sparkline {
+  values: (number | null)[]
+  fetchedAt: number
+}
+
+export interface HistorySlice {
+  overviewRange: TimeRange
+  roomRange: TimeRange
+  overviewChart: ChartData<{ rooms: string[]; series: Series[] }> | null
+  roomChart: ChartData<GroupSeries> | null
+  chartError: string | null
+  sparklines: Map<string, Sparkline>
+  setOverviewRange(range: TimeRange): void
+  setRoomRange(range: TimeRange): void
+  /** Fetches the overview chart if its range, size or rooms changed, or time moved by a point. */
+  loadOverviewChart(points: number, rooms: string[], now?: number): Promise<void>
+  loadRoomChart(room: string, points: number, now?: number): Promise<void>
+  /** Fetches sparklines for these rooms where missing or older than their time to live. */
+  loadSparklines(rooms: string[], now?: number): Promise<void>
+}
+
+function keyOf(range: TimeRange, points: number, subject: string): string {
+  return `${JSON.stringify(range)}|${points}|${subject}`
+}
+
+/** A step series sampled at equal times, for a sparkline (values hold until the next change). */
+export function sampleSteps(series: Series, from: number, to: number, samples: number): (number | null)[] {
+  const values: (number | null)[] = []
+  let index = 0
+  let current: number | null = null
+  for (let i = 0; i < samples; i++) {
+    const t = from + ((to - from) * i) / (samples - 1)
+    while (index < series.points.length && (series.points[index]?.t ?? Infinity) <= t) current = series.points[index++]?.value ?? null
+    values.push(current)
+  }
+  return values
+}
+
+export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, api) => {
+  // Replies may come back out of order; only the latest request of each chart is applied.
+  const latest = { overview: 0, room: 0 }
+  const sparklinesInFlight = new Set<string>()
+
+  return {
+    overviewRange: { kind: 'preset', preset: '1h' },
+    roomRange: { kind: 'preset', preset: '1h' },
+    overviewChart: null,
+    roomChart: null,
+    chartError: null,
+    sparklines: new Map(),
+    setOverviewRange: (overviewRange) => set({ overviewRange }),
+    setRoomRange: (roomRange) => set({ roomRange }),
+    async loadOverviewChart(points, rooms, now = Date.now()) {
+      const { overviewRange, overviewChart } = get()
+      const key = keyOf(overviewRange, points, rooms.join('\n'))
+      if (overviewChart?.key === key && !needsRefetch(overviewRange, points, overviewChart.fetchedAt, now)) return
+      const { from, to } = resolveRange(overviewRange, now)
+      const request = ++latest.overview
+      try {
+        const series = await api.call('history.series', { rooms, from, to, points, includeTotal: true })
+        if (request !== latest.overview) return
+        set({ overviewChart: { key, from, to, points, data: { rooms, series }, fetchedAt: now }, chartError: null })
+      } catch (error) {
+        if (request === latest.overview) set({ chartError: describeError(error) })
+      }
+    },
+    async loadRoomChart(room, points, now = Date.now()) {
+      const { roomRange, roomChart } = get()
+      const key = keyOf(roomRange, points, room)
+      if (roomChart?.key === key && !needsRefetch(roomRange, points, roomChart.fetchedAt, now)) return
+      const { from, to } = resolveRange(roomRange, now)
+      const request = ++latest.room
+      try {
+        const data = await api.call('history.groups', { room, from, to, points })
+        if (request !== latest.room) return
+        set({ roomChart: { key, from, to, points, data, fetchedAt: now }, chartError: null })
+      } catch (error) {
+        if (request === latest.room) set({ chartError: describeError(error) })
+      }
+    },
+    async loadSparklines(rooms, now = Date.now()) {
+      const known = get().sparklines
+      const wanted = rooms.filter((room) => {
+        const line = known.get(room)
+        return !sparklinesInFlight.has(room) && (!line || now - line.fetchedAt >= SPARKLINE_TTL_MS)
+      })
+      if (wanted.length === 0) return
+      for (const room of wanted) sparklinesInFlight.add(room)
+      const from = now - SPARKLINE_SPAN_MS
+      try {
+        for (let start = 0; start < wanted.length; start += ROOMS_PER_QUERY) {
+          const batch = wanted.slice(start, start + ROOMS_PER_QUERY)
+          const series = await api.call('history.series', { rooms: batch, from, to: now, points: SPARKLINE_POINTS })
+          const next = new Map(get().sparklines)
+          for (const line of series) {
+            if (line.room !== TOTAL_SERIES) next.set(line.room, { values: sampleSteps(line, from, now, SPARKLINE_POINTS), fetchedAt: now })
+          }
+          set({ sparklines: next })
+        }
+      } catch {
+        // Sparklines are decoration: a failure leaves them blank, the status bar tells the real story.
+      } finally {
+        for (const room of wanted) sparklinesInFlight.delete(room)
+      }
+    },
+  }
+}

@@ -1,0 +1,100 @@
+import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomSummaryView, Tick } from '../../../../shared/presence.ts'
+import type { Outcome } from './connection-slice.ts'
+import { describeError, type SliceCreator } from './types.ts'
+
+/** Joins and leaves kept for the feeds (the engine sends at most 100 per tick). */
+export const RECENT_CAP = 300
+/** Ticks kept for the per-minute rates. */
+export const RATE_WINDOW_MS = 60_000
+
+export interface TickCounts {
+  at: number
+  joins: number
+  leaves: number
+}
+
+export interface LiveSlice {
+  /** Current rooms by name, patched by every tick; a new Map each time so subscribers see a change. */
+  rooms: Map<string, RoomSummaryView>
+  /** Time of the sync the rooms reflect (engine clock), null before the first. */
+  liveAt: number | null
+  total: number
+  channels: number
+  unmatched: number
+  recent: PresenceEvent[]
+  rateWindow: TickCounts[]
+  /**
+   * Whether the rooms already hold a synced state, so a tick's joins are real arrivals; the first sync
+   * after connecting reports everyone present as joining, which is not a rate.
+   */
+  baseline: boolean
+  /** When the baseline was taken: rates cover the time since, up to a minute. */
+  rateSince: number | null
+  resetLive(): void
+  loadRooms(): Promise<void>
+  applyTick(tick: Tick): void
+  /** One page of a room's participants (searchable) and its recent joins and leaves. */
+  fetchRoomDetail(input: RoomDetailInput): Promise<Outcome<RoomDetail>>
+}
+
+export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, api) => ({
+  rooms: new Map(),
+  liveAt: null,
+  total: 0,
+  channels: 0,
+  unmatched: 0,
+  recent: [],
+  rateWindow: [],
+  baseline: false,
+  rateSince: null,
+  resetLive: () =>
+    set({ rooms: new Map(), liveAt: null, total: 0, channels: 0, unmatched: 0, recent: [], rateWindow: [], baseline: false, rateSince: null }),
+  async loadRooms() {
+    try {
+      const snapshot = await api.call('rooms.list')
+      // A tick that arrived while the snapshot was on its way is newer: keep it.
+      const liveAt = get().liveAt
+      if (snapshot.at === null || (liveAt !== null && liveAt >= snapshot.at)) return
+      set({
+        rooms: new Map(snapshot.rooms.map((room) => [room.room, room])),
+        liveAt: snapshot.at,
+        total: snapshot.total,
+        channels: snapshot.channels,
+        unmatched: snapshot.unmatched,
+        baseline: true,
+        rateSince: get().rateSince ?? snapshot.at,
+      })
+    } catch (error) {
+      set({ error: describeError(error) })
+    }
+  },
+  applyTick(tick) {
+    const state = get()
+    const rooms = new Map(state.rooms)
+    for (const summary of tick.changed) rooms.set(summary.room, summary)
+    for (const room of tick.removed) rooms.delete(room)
+    const horizon = tick.at - RATE_WINDOW_MS
+    const rateWindow = state.baseline
+      ? [...state.rateWindow.filter((entry) => entry.at > horizon), { at: tick.at, joins: tick.joins, leaves: tick.leaves }]
+      : []
+    const recent = tick.recent.length === 0 ? state.recent : [...state.recent, ...tick.recent].slice(-RECENT_CAP)
+    set({
+      rooms,
+      liveAt: tick.at,
+      total: tick.total,
+      channels: tick.channels,
+      unmatched: tick.unmatched,
+      recent,
+      rateWindow,
+      baseline: true,
+      rateSince: state.rateSince ?? tick.at,
+    })
+  },
+  async fetchRoomDetail(input) {
+    try {
+      return { ok: true, value: await api.call('room.detail', input) }
+    } catch (error) {
+      return { ok: false, error: describeError(error) }
+    }
+  },
+})

@@ -1,0 +1,40 @@
+import { vi } from 'vitest'
+import type { Api } from '../../../shared/client.ts'
+import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
+import type { Status } from '../../../shared/status.ts'
+
+export const disconnected: Status = {
+  connection: 'disconnected',
+  profile: null,
+  profileId: null,
+  message: 'Not connected',
+  at: '2026-01-01T00:00:00.000Z',
+  sync: null,
+  demo: false,
+}
+
+type Handler = (input: unknown) => unknown
+
+/** A fake engine for store tests: canned answers per method, events emitted by hand. */
+export function fakeApi(overrides: Partial<Record<string, Handler>> = {}) {
+  const listeners = new Map<string, (payload: unknown) => void>()
+  const results: Record<string, Handler> = {
+    'app.info': () => ({ version: '1.0.0' }),
+    'status.get': () => disconnected,
+    'settings.get': () => DEFAULT_SETTINGS,
+    'settings.update': (patch) => ({ ...DEFAULT_SETTINGS, ...(patch as object) }),
+    'profiles.list': () => [],
+    'rooms.list': () => ({ at: null, total: 0, channels: 0, unmatched: 0, rooms: [] }),
+    ...overrides,
+  }
+  const call = vi.fn(async (method: string, input?: unknown) => results[method]?.(input))
+  const api = {
+    transport: 'websocket',
+    call,
+    on: vi.fn((event: string, listener: (payload: unknown) => void) => {
+      listeners.set(event, listener)
+      return () => listeners.delete(event)
+    }),
+  }
+  return { api: api as unknown as Api, call, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload) }
+}

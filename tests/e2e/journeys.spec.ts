@@ -1,0 +1,218 @@
+import { expect, test } from '@playwright/test'
+import { readFileSync } from 'node:fs'
+import Pusher from 'pusher-js'
+import type { RunningEmulator } from '../../src/emulator/index.ts'
+import { ConsolePage } from './pages/console-page.ts'
+import { BroadcastSection, ConnectionsSection, ExportSection, FirstRunSection, OverviewSection, RoomSection } from './pages/sections.ts'
+import { CROWD, roomTotal, startCrowd, TEMPLATE, userOf } from './support/crowd.ts'
+
+// One operator's day, in order: the server and its saved state carry from one journey to the next.
+test.describe.configure({ mode: 'serial' })
+
+let emulator: RunningEmulator | null = null
+let emulatorPort = 0
+
+test.beforeAll(async () => {
+  emulator = await startCrowd()
+  emulatorPort = emulator.port
+})
+
+test.afterAll(async () => {
+  await emulator?.close()
+})
+
+test.describe('operator journeys in web mode', () => {
+  test('the first run offers a one-click demo that shows a live crowd', async ({ page }) => {
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+    const console = new ConsolePage(page)
+    const overview = new OverviewSection(console)
+    await console.open()
+    await new FirstRunSection(console).startDemo()
+    await expect(console.statusBar).toContainText('Demo (embedded emulator)', { timeout: 15_000 })
+    await expect(overview.figure('People present')).toContainText(/\d,\d{3}/)
+    await expect(overview.figure('Rooms')).toContainText('12')
+    await expect(overview.roomsTable).toHaveAttribute('aria-rowcount', '13')
+    await expect(overview.figure('Mode')).toContainText('demo crowd')
+    await page.getByRole('button', { name: 'Stop the demo' }).click()
+    await expect(console.statusBar).toContainText('Not connected')
+    expect(errors, 'no script errors or CSP violations').toEqual([])
+  })
+
+  test('adding a connection: a wrong secret is refused in plain words, the right one connects', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const connections = new ConnectionsSection(console)
+    await console.open()
+    await console.goTo('Connections')
+    await connections.openNewForm()
+    const fields = { name: 'Local emulator', appId: '1', key: 'headcount-key', secret: 'not-the-secret', host: '127.0.0.1', port: emulatorPort, template: TEMPLATE }
+    await connections.fill(fields)
+    await connections.test()
+    await expect(connections.form.getByRole('alert')).toContainText('Wrong key or secret')
+    await expect(connections.form.getByRole('alert')).toContainText(`http://127.0.0.1:${emulatorPort}`)
+
+    await connections.form.getByLabel('Secret', { exact: true }).fill('headcount-secret')
+    await connections.test()
+    await expect(connections.form.getByRole('status')).toContainText('Connection works')
+    await expect(connections.form.getByRole('status')).toContainText(`lists ${Object.keys(CROWD).reduce((sum, room) => sum + roomTotal(room), 0)} participant channels`)
+    await console.screenshot('connect')
+    await connections.saveAndConnect()
+    await expect(console.statusBar).toContainText('Local emulator')
+
+    // The secret is never shown again: editing offers an empty field.
+    await console.goTo('Connections')
+    await connections.saved('Local emulator').getByRole('button', { name: 'Edit' }).click()
+    await expect(connections.form.getByLabel('Secret', { exact: true })).toHaveValue('')
+    await connections.form.getByRole('button', { name: 'Cancel' }).click()
+  })
+
+  test('the overview shows the crowd’s rooms with the right counts', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const overview = new OverviewSection(console)
+    await console.open()
+    const expected = Object.fromEntries(Object.keys(CROWD).map((room) => [room, roomTotal(room)]))
+    await expect.poll(() => overview.visibleCounts()).toEqual(expected)
+    // The emulator's own channel list agrees.
+    const listed = emulator?.stats().channels.occupied
+    expect(listed).toBe(Object.values(expected).reduce((sum, n) => sum + n, 0))
+    await expect(overview.figure('People present')).toContainText(String(listed))
+    await expect(overview.figure('Rooms')).toContainText('4')
+    await expect(overview.room('lobby')).toContainText('red 24 · blue 16')
+    await overview.roomsTable.getByRole('button', { name: 'Sort by room' }).click()
+    await expect.poll(async () => Object.keys(await overview.visibleCounts())).toEqual(['cafe', 'library', 'lobby', 'stage'])
+    await overview.roomsTable.getByRole('button', { name: 'Sort by people' }).click()
+    await console.screenshot('overview')
+    await console.setTheme('Dark')
+    await console.goTo('Overview')
+    await expect(overview.room('lobby')).toBeVisible()
+    await console.screenshot('overview-dark')
+    await console.setTheme('Light')
+  })
+
+  test('opening a room and finding a participant by search', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const overview = new OverviewSection(console)
+    const room = new RoomSection(console)
+    await console.open()
+    await overview.room('lobby').click()
+    await expect(room.region).toBeVisible()
+    await expect(room.region.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.region.getByRole('listitem', { name: 'red: 24' })).toBeVisible()
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
+    const wanted = userOf('lobby', 'blue', 7)
+    await room.search(wanted)
+    await expect(room.participantRows).toHaveCount(1)
+    await expect(room.participantRows.first()).toContainText(wanted)
+    await expect(room.participantRows.first()).toContainText('blue')
+    await room.search('')
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
+    await console.screenshot('room')
+  })
+
+  test('exporting occupancy as CSV and checking its rows', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const exporter = new ExportSection(console)
+    await console.open()
+    await console.goTo('Export')
+    await exporter.form.getByRole('radio', { name: 'Every change' }).click()
+    await exporter.form.getByRole('button', { name: 'Export CSV' }).click()
+    const link = exporter.jobs.getByRole('link', { name: 'Download CSV' })
+    await expect(link).toBeVisible()
+    await expect(exporter.jobs.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100')
+    await console.screenshot('export')
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+    const path = await download.path()
+    const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/)
+    expect(lines[0]).toBe('time,room,count,gap,group:blue,group:red')
+    const last = new Map<string, string[]>()
+    for (const line of lines.slice(1)) {
+      const cells = line.split(',')
+      expect(cells[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)
+      last.set(cells[1] as string, cells)
+    }
+    // Every room, and the total across them (the engine names it *total*).
+    expect([...last.keys()].sort()).toEqual([...Object.keys(CROWD), '*total*'].sort())
+    expect(last.get('*total*')?.[2]).toBe(String(Object.keys(CROWD).reduce((sum, room) => sum + roomTotal(room), 0)))
+    for (const [room, groups] of Object.entries(CROWD)) {
+      expect(last.get(room)?.slice(2)).toEqual([String(roomTotal(room)), '', String(groups.blue), String(groups.red)])
+    }
+  })
+
+  test('data is marked stale when the server goes away, and recovers when it returns', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const overview = new OverviewSection(console)
+    await console.open()
+    await expect(overview.room('lobby')).toBeVisible()
+    await emulator?.close()
+    emulator = null
+    await page.getByRole('tab', { name: 'Overview' }).click()
+    await expect(console.staleBanner).toContainText(`Cannot reach http://127.0.0.1:${emulatorPort}`, { timeout: 20_000 })
+    await expect(console.staleBanner).toContainText('Last good sync at')
+    await expect(console.statusBar).toContainText('stale since')
+    await expect(page.locator('.live-area')).toHaveAttribute('data-stale', 'true')
+    // The last known figures stay on screen, greyed, rather than dropping to zero.
+    await expect(overview.room('lobby')).toContainText('40')
+    await console.screenshot('stale')
+
+    emulator = await startCrowd(emulatorPort)
+    await console.staleBanner.getByRole('button', { name: 'Retry now' }).click()
+    await expect(console.staleBanner).toBeHidden({ timeout: 15_000 })
+    await expect(console.statusBar).toContainText('synced')
+    await expect(page.locator('.live-area')).not.toHaveAttribute('data-stale', 'true')
+  })
+
+  test('broadcasting on sends counts a pusher-js client receives; off stops them', async ({ page }) => {
+    const console = new ConsolePage(page)
+    const broadcast = new BroadcastSection(console)
+    const received: { room: string; count: number; groups: Record<string, number> }[] = []
+    const client = new Pusher('headcount-key', {
+      cluster: 'local',
+      wsHost: '127.0.0.1',
+      wsPort: emulatorPort,
+      forceTLS: false,
+      enabledTransports: ['ws'],
+      disableStats: true,
+    })
+    try {
+      const channel = client.subscribe('lobby')
+      await new Promise<void>((resolve) => channel.bind('pusher:subscription_succeeded', () => resolve()))
+      channel.bind('occupancy', (data: { room: string; count: number; groups: Record<string, number> }) => received.push(data))
+
+      await console.open()
+      await console.goTo('Broadcast')
+      await expect(broadcast.switch).toHaveAttribute('aria-checked', 'false')
+      await broadcast.switch.click()
+      await expect(broadcast.switch).toHaveAttribute('aria-checked', 'true')
+      await expect(broadcast.state).toHaveText('Broadcasting', { timeout: 15_000 })
+      await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThan(0)
+      expect(received.at(-1)).toMatchObject({ room: 'lobby', count: 40, groups: { red: 24, blue: 16 } })
+      await expect(broadcast.region.getByRole('region', { name: 'Payload preview' })).toContainText('"count": ')
+      await expect(broadcast.region.getByRole('group', { name: 'Messages today' })).not.toContainText(/^Messages today0/)
+      await console.screenshot('broadcast')
+
+      await broadcast.switch.click()
+      await expect(broadcast.switch).toHaveAttribute('aria-checked', 'false')
+      await expect(broadcast.state).toHaveText('Off')
+      const seen = received.length
+      await page.waitForTimeout(2_500)
+      expect(received.length, 'nothing is sent once broadcasting is off').toBe(seen)
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  test('settings show how channel names parse under the naming convention', async ({ page }) => {
+    const console = new ConsolePage(page)
+    await console.open()
+    await console.goTo('Settings')
+    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    await expect(section.getByRole('textbox', { name: 'Template', exact: true })).toHaveValue(TEMPLATE)
+    await section.getByLabel('Sample channel names').fill('private-lobby-red-max\nprivate-lobby\nprivate-a-b-c-d')
+    const preview = section.getByRole('table', { name: 'How the samples parse' })
+    await expect(preview.getByRole('row', { name: /private-lobby-red-max/ })).toContainText('lobbyredmax')
+    await expect(preview.getByRole('row', { name: /^private-lobby not a participant/ })).toBeVisible()
+    await expect(section.getByRole('note', { name: 'Separator warning' })).toBeVisible()
+    await console.screenshot('settings-connection')
+  })
+})
