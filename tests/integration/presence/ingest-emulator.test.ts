@@ -2,7 +2,8 @@
 // `pusher` SDK, from injected crowds and from real pusher-js sockets, parsed into rooms, groups, joins
 // and leaves.
 import Pusher from 'pusher'
-import PusherJs from 'pusher-js'
+import type PusherJs from 'pusher-js'
+import { client, subscribed } from '../emulator/helpers.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/index.ts'
 import { compileConvention, type NamingConvention } from '../../../src/shared/naming.ts'
@@ -78,25 +79,10 @@ describe('presence ingest against the emulator', () => {
 
   it('sees real pusher-js subscribers', async () => {
     const state = new PresenceState(compileConvention({ kind: 'template', template: 'private-{room}-{user}' }))
-    const signer = new Pusher({ appId: emulator.appId, key: emulator.key, secret: emulator.secret, host: '127.0.0.1', port: String(emulator.port), useTLS: false })
-    const subscribe = (channel: string): Promise<void> => {
-      const socket = new PusherJs(emulator.key, {
-        cluster: 'x',
-        wsHost: '127.0.0.1',
-        wsPort: emulator.port,
-        forceTLS: false,
-        enabledTransports: ['ws'],
-        disableStats: true,
-        channelAuthorization: {
-          customHandler: (params, callback) => callback(null, signer.authorizeChannel(params.socketId, params.channelName)),
-        },
-      })
+    const subscribe = async (channel: string): Promise<void> => {
+      const socket = client(emulator)
       sockets.push(socket)
-      return new Promise((resolve, reject) => {
-        const subscription = socket.subscribe(channel)
-        subscription.bind('pusher:subscription_succeeded', () => resolve())
-        subscription.bind('pusher:subscription_error', (error: unknown) => reject(new Error(JSON.stringify(error))))
-      })
+      await subscribed(socket, channel)
     }
     await Promise.all([subscribe('private-hall-amy'), subscribe('private-hall-ben'), subscribe('private-hall-amy'), subscribe('private-hall')])
     const result = await state.ingestChannelList(await fetchList('private-hall'), 1)
