@@ -41,7 +41,9 @@ export { HistoryFileError }
 export { TOTAL_SERIES }
 const DAY_MS = 86_400_000
 /** Roll-ups are computed over windows this long, so one busy room never holds the loop for long. */
-const ROLLUP_WINDOW_MS = 6 * 3_600_000
+const ROLLUP_WINDOW_MS = 3_600_000
+/** Retention deletes at most this many rows per step: one busy room's day of samples is one step too many. */
+const DELETE_BATCH = 2_000
 const PAGE = 5_000
 const MAX_POINTS = 100_000
 
@@ -406,11 +408,25 @@ export class HistoryStore {
       const deleteWork = function* (this: HistoryStore): Generator<void> {
         for (const room of rooms) {
           const keep = this.statement('SELECT max(t) AS t FROM samples WHERE room_id = ? AND t <= ?').get(room.id, floor) as { t: number | null }
-          if (keep.t !== null) report.deletedSamples += Number(this.statement('DELETE FROM samples WHERE room_id = ? AND t < ?').run(room.id, keep.t).changes)
+          if (keep.t !== null) {
+            // Samples have no rowid: delete up to the time of the batch's last row, then go on.
+            const boundary = this.statement('SELECT t FROM samples WHERE room_id = ? AND t < ? ORDER BY t LIMIT 1 OFFSET ?')
+            const deleteBefore = this.statement('DELETE FROM samples WHERE room_id = ? AND t < ?')
+            for (;;) {
+              const next = boundary.get(room.id, keep.t, DELETE_BATCH) as { t: number } | undefined
+              const upTo: number = next?.t ?? (keep.t as number)
+              report.deletedSamples += Number(deleteBefore.run(room.id, upTo).changes)
+              yield
+              if (upTo === keep.t) break
+            }
+          }
           yield
         }
         const keepTick = this.statement('SELECT max(t) AS t FROM ticks WHERE t <= ?').get(floor) as { t: number | null }
-        if (keepTick.t !== null) this.statement('DELETE FROM ticks WHERE t < ?').run(keepTick.t)
+        if (keepTick.t !== null) {
+          const deleteTicks = this.statement('DELETE FROM ticks WHERE rowid IN (SELECT rowid FROM ticks WHERE t < ? LIMIT ?)')
+          while (Number(deleteTicks.run(keepTick.t, DELETE_BATCH).changes) === DELETE_BATCH) yield
+        }
         yield
         // Session ids grow with their join time: walk from the oldest and stop at the first that
         // joined after the cut (nothing later can have left before it).
