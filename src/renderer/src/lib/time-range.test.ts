@@ -11,14 +11,17 @@ describe('time ranges', () => {
     expect(isLive({ kind: 'fixed', from: 1, to: now }, now)).toBe(true)
   })
 
-  it('fetch again once time has moved by a point, at most once a second', () => {
+  it('fetch a live chart again once its tail has used most of its lead, at most once a second', () => {
     const week = { kind: 'preset', preset: '7d' } as const
     expect(needsRefetch(week, 600, null, now)).toBe(true)
     expect(needsRefetch(week, 600, now - 60_000, now)).toBe(false)
-    expect(needsRefetch(week, 600, now - 1_008_000, now)).toBe(true)
+    expect(needsRefetch(week, 600, now - 1_008_000, now)).toBe(false)
+    expect(needsRefetch(week, 600, now - 9_072_000, now)).toBe(true)
     const fiveMinutes = { kind: 'preset', preset: '5m' } as const
     expect(needsRefetch(fiveMinutes, 600, now - 500, now)).toBe(false)
-    expect(needsRefetch(fiveMinutes, 600, now - 1_000, now)).toBe(true)
+    // Refetched once the live tail has used three quarters of its 2 % lead: 4.5 s of a 5-minute chart.
+    expect(needsRefetch(fiveMinutes, 600, now - 4_000, now)).toBe(false)
+    expect(needsRefetch(fiveMinutes, 600, now - 4_500, now)).toBe(true)
     expect(needsRefetch({ kind: 'fixed', from: 0, to: 10_000 }, 600, 1, now)).toBe(false)
   })
 

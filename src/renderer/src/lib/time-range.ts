@@ -33,12 +33,20 @@ export function isLive(range: TimeRange, now: number): boolean {
  * least one point's worth of the range (so a week's chart is not re-read every second), and never
  * more often than once a second.
  */
+/** Room left after "now" on a live chart, as a share of its span: the live tail grows into it until the next fetch. */
+export const LIVE_LEAD = 0.02
+
+/**
+ * A live chart is fetched again once the live tail has used most of its lead: between fetches the tail
+ * shows the latest value, so redrawing every series (tens of milliseconds in recharts) at every point
+ * step would only cost frames. Never more often than a point's width or a second.
+ */
 export function needsRefetch(range: TimeRange, points: number, fetchedAt: number | null, now: number): boolean {
   if (fetchedAt === null) return true
   if (!isLive(range, now)) return false
   const { from, to } = resolveRange(range, now)
   const perPoint = (to - from) / Math.max(points, 1)
-  return now - fetchedAt >= Math.max(1000, perPoint)
+  return now - fetchedAt >= Math.max(1000, perPoint, (to - from) * LIVE_LEAD * 0.75)
 }
 
 /** Zooming by a factor around a centre, kept inside [earliest, now]. */

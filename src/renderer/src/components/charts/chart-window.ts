@@ -1,5 +1,6 @@
-/** Room left after "now" on a live chart, as a share of its span: the live tail grows into it until the next fetch. */
-export const LIVE_LEAD = 0.02
+import { LIVE_LEAD } from '../../lib/time-range.ts'
+
+export { LIVE_LEAD }
 
 /**
  * The time window a chart draws: what was fetched, plus a little room on the right while live. It
