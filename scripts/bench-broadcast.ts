@@ -10,6 +10,7 @@
 // what vanilla presence would actually have delivered (member_added, member_removed, and the member list
 // to each joiner). Prints figures only: no pass/fail.
 //   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run)
+import { watchLoopBlocks } from './lib/loop-block.ts'
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -168,17 +169,11 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     onStatus: (status) => statuses.push(status),
   })
   broadcaster.observe({ at: Date.now(), channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
-  let maxBlockMs = 0
-  let last = performance.now()
-  const watch = setInterval(() => {
-    const now = performance.now()
-    maxBlockMs = Math.max(maxBlockMs, now - last - 1)
-    last = now
-  }, 1)
+  const watch = watchLoopBlocks()
   await broadcaster.configure(settings)
   await sleep(QUICK ? 4000 : 8000)
   await broadcaster.close()
-  clearInterval(watch)
+  const maxBlockMs = watch.stop()
   const ticks = new Map<number, BroadcastStatus>()
   for (const status of statuses) if (status.lastTickAt !== null) ticks.set(status.lastTickAt, status)
   // The first tick warms the JIT and the connection pool.

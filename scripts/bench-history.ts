@@ -2,6 +2,7 @@
 // 1,000,000 joins (time and longest event-loop block), 24-hour series queries over a day of 5-second
 // data, a retention pass, CSV export of 1,000,000 rows, and size on disk. Prints figures; no pass/fail.
 // Run: node scripts/bench-history.ts   (HEADCOUNT_BENCH_QUICK=1 for a smaller, faster run)
+import { watchLoopBlocks } from './lib/loop-block.ts'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,18 +26,11 @@ function random(seed: number): () => number {
 
 /** Longest stretch the event loop could not run a 1 ms timer, while `work` runs. */
 async function withBlockWatch<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; maxBlockMs: number }> {
-  let maxBlockMs = 0
-  let last = performance.now()
-  const timer = setInterval(() => {
-    const now = performance.now()
-    maxBlockMs = Math.max(maxBlockMs, now - last - 1)
-    last = now
-  }, 1)
+  const watch = watchLoopBlocks()
   const started = performance.now()
   const result = await work()
   const ms = performance.now() - started
-  clearInterval(timer)
-  return { result, ms, maxBlockMs: Math.max(0, maxBlockMs) }
+  return { result, ms, maxBlockMs: watch.stop() }
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))

@@ -271,3 +271,11 @@ export async function signedFetch(emulator: RunningEmulator, path: string, opts:
   })
   return { status: response.status, text: await response.text() }
 }
+
+/** A connected pusher-js client, remembered in `sockets` so the test can disconnect it afterwards. */
+export async function openClient(emulator: RunningEmulator, sockets: PusherJs[], opts: ClientOptions = {}): Promise<PusherJs> {
+  const socket = client(emulator, opts)
+  sockets.push(socket)
+  await connected(socket)
+  return socket
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningEmulator } from '../../../src/emulator/index.ts'
-import { client, connected, nextEvent, Pusher, type PusherJs, serverSdk, signedFetch, subscribed, withEmulator } from './helpers.ts'
+import { type client, nextEvent, openClient, Pusher, type PusherJs, serverSdk, signedFetch, subscribed, withEmulator } from './helpers.ts'
 
 interface SdkError {
   status: number
@@ -30,12 +30,7 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     await emulator.close()
   })
 
-  const open = async (opts: Parameters<typeof client>[1] = {}): Promise<PusherJs> => {
-    const s = client(emulator, opts)
-    sockets.push(s)
-    await connected(s)
-    return s
-  }
+  const open = (opts: Parameters<typeof client>[1] = {}): Promise<PusherJs> => openClient(emulator, sockets, opts)
 
   it('exposes a forURL-compatible URL', async () => {
     const fromUrl = Pusher.forURL(emulator.url)

@@ -6,6 +6,7 @@ import {
   connectionError,
   eventually,
   nextEvent,
+  openClient,
   type Pusher,
   PusherJs,
   RawClient,
@@ -34,12 +35,7 @@ describe('emulator WebSocket protocol 7', () => {
     await emulator.close()
   })
 
-  const open = async (opts: Parameters<typeof client>[1] = {}): Promise<PusherJs> => {
-    const s = client(emulator, opts)
-    sockets.push(s)
-    await connected(s)
-    return s
-  }
+  const open = (opts: Parameters<typeof client>[1] = {}): Promise<PusherJs> => openClient(emulator, sockets, opts)
   const raw = async (query?: string): Promise<RawClient> => {
     const r = await RawClient.open(emulator, query)
     raws.push(r)
