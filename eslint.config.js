@@ -13,12 +13,18 @@ const noNodeOrElectron = {
     ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not available to this code; keep it pure.' })),
   ],
   patterns: [
-    { group: ['**/core/**', '**/main/**', '**/server/**', '**/emulator/**', '**/cli/**'], message: 'Reach the engine through the contract (src/shared), not by importing it.' },
+    {
+      group: ['**/core/**', '**/main/**', '**/server/**', '**/emulator/**', '**/cli/**'],
+      message: 'Reach the engine through the contract (src/shared), not by importing it.',
+    },
   ],
 }
 
 const ipcSelectors = [
-  { selector: "ImportSpecifier[imported.name='ipcMain']", message: 'ipcMain is used only by the contract binding in src/main/ipc.ts.' },
+  {
+    selector: "ImportSpecifier[imported.name='ipcMain']",
+    message: 'ipcMain is used only by the contract binding in src/main/ipc.ts.',
+  },
   { selector: "ImportSpecifier[imported.name='ipcRenderer']", message: 'ipcRenderer is used only by the preload.' },
   { selector: "MemberExpression[property.name='ipcMain']", message: 'ipcMain is used only by the contract binding.' },
   { selector: "MemberExpression[property.name='ipcRenderer']", message: 'ipcRenderer is used only by the preload.' },
@@ -32,7 +38,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': ['error', ...ipcSelectors],
     },
@@ -53,7 +62,20 @@ export default tseslint.config(
         'error',
         {
           ...noNodeOrElectron,
-          patterns: [{ group: ['**/core/**', '**/main/**', '**/server/**', '**/renderer/**', '**/preload/**', '**/emulator/**', '**/cli/**'], message: 'src/shared depends on nothing but zod: everything else depends on it.' }],
+          patterns: [
+            {
+              group: [
+                '**/core/**',
+                '**/main/**',
+                '**/server/**',
+                '**/renderer/**',
+                '**/preload/**',
+                '**/emulator/**',
+                '**/cli/**',
+              ],
+              message: 'src/shared depends on nothing but zod: everything else depends on it.',
+            },
+          ],
         },
       ],
     },
@@ -61,13 +83,24 @@ export default tseslint.config(
   {
     // The engine, web mode, emulator and CLI run in plain Node: importing electron there would try to
     // download its binary and tie the engine to the desktop shell.
-    files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/emulator/**/*.ts', 'src/cli/**/*.ts', 'tests/integration/**/*.ts'],
+    files: [
+      'src/core/**/*.ts',
+      'src/server/**/*.ts',
+      'src/emulator/**/*.ts',
+      'src/cli/**/*.ts',
+      'tests/integration/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
-          patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'Dependencies point inward: the engine does not know its shells.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'Dependencies point inward: the engine does not know its shells.',
+            },
+          ],
         },
       ],
     },
@@ -79,7 +112,9 @@ export default tseslint.config(
   },
   {
     files: ['src/preload/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', ...ipcSelectors.filter((rule) => !rule.message.startsWith('ipcRenderer'))] },
+    rules: {
+      'no-restricted-syntax': ['error', ...ipcSelectors.filter((rule) => !rule.message.startsWith('ipcRenderer'))],
+    },
   },
   {
     files: ['**/*.cjs'],

@@ -46,7 +46,12 @@ type FromChild =
 
 async function emulatorChild(rooms: number): Promise<void> {
   const silent = { info() {}, warn() {}, error() {} }
-  const emulator: RunningEmulator = await startEmulator({ port: 0, presenceLimit: ROOM_SIZE * 4, vacateDelayMs: 0, logger: silent })
+  const emulator: RunningEmulator = await startEmulator({
+    port: 0,
+    presenceLimit: ROOM_SIZE * 4,
+    vacateDelayMs: 0,
+    logger: silent,
+  })
   let next = 0
   let presenceJoins = 0
   let presenceLeaves = 0
@@ -65,7 +70,9 @@ async function emulatorChild(rooms: number): Promise<void> {
     presenceLeaves++
     emulator.removeInjectedMany(participant.handles)
   }
-  const crowd: Participant[][] = Array.from({ length: rooms }, (_, room) => Array.from({ length: ROOM_SIZE }, () => join(room)))
+  const crowd: Participant[][] = Array.from({ length: rooms }, (_, room) =>
+    Array.from({ length: ROOM_SIZE }, () => join(room)),
+  )
   let second = 0
   const churn = (): void => {
     const started = performance.now()
@@ -86,10 +93,17 @@ async function emulatorChild(rooms: number): Promise<void> {
       presenceJoins = 0
       presenceLeaves = 0
     }
-    if (message.type === 'count') process.send?.({ type: 'count', presenceJoins, presenceLeaves, lastChurnMs } satisfies FromChild)
+    if (message.type === 'count')
+      process.send?.({ type: 'count', presenceJoins, presenceLeaves, lastChurnMs } satisfies FromChild)
   })
   process.on('disconnect', () => process.exit(0))
-  process.send?.({ type: 'ready', port: emulator.port, appId: emulator.appId, key: emulator.key, secret: emulator.secret } satisfies FromChild)
+  process.send?.({
+    type: 'ready',
+    port: emulator.port,
+    appId: emulator.appId,
+    key: emulator.key,
+    secret: emulator.secret,
+  } satisfies FromChild)
 }
 
 // ---- the engine side ----------------------------------------------------------------------------------
@@ -97,7 +111,11 @@ async function emulatorChild(rooms: number): Promise<void> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  return sorted.length === 0
+    ? NaN
+    : sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 function percentile(values: number[], p: number): number {
@@ -152,10 +170,29 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     room: () => undefined,
     members: () => ({ total: 0, members: [] }),
   }
-  const marker: Marker = { id: 'bench', state: 'off', othersLive: [], othersNow: async () => [], hold() {}, release() {} }
-  const client = new ChannelsClient({ appId: ready.appId, key: ready.key, secret: ready.secret, target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false } })
+  const marker: Marker = {
+    id: 'bench',
+    state: 'off',
+    othersLive: [],
+    othersNow: async () => [],
+    hold() {},
+    release() {},
+  }
+  const client = new ChannelsClient({
+    appId: ready.appId,
+    key: ready.key,
+    secret: ready.secret,
+    target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false },
+  })
   const statuses: BroadcastStatus[] = []
-  const settings = { ...DEFAULT_BROADCAST_SETTINGS, enabled: true, force: true, intervalMs: 1000, heartbeatMs: 10_000, concurrency: 8 }
+  const settings = {
+    ...DEFAULT_BROADCAST_SETTINGS,
+    enabled: true,
+    force: true,
+    intervalMs: 1000,
+    heartbeatMs: 10_000,
+    concurrency: 8,
+  }
   const broadcaster = new Broadcaster({
     presence,
     sink: client.pusher,
@@ -189,7 +226,9 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
 }
 
 async function measure(rooms: number): Promise<Row> {
-  const child = fork(import.meta.filename, ['--emulator-child', String(rooms)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(import.meta.filename, ['--emulator-child', String(rooms)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const fromChild = (type: FromChild['type']) =>
     new Promise<FromChild>((resolve) => {
       const listener = (message: FromChild) => {
@@ -218,12 +257,19 @@ async function measure(rooms: number): Promise<Row> {
   try {
     const profile = await engine.handlers['profiles.save']({
       name: 'bench',
-      connection: { appId: ready.appId, key: ready.key, target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false } },
+      connection: {
+        appId: ready.appId,
+        key: ready.key,
+        target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false },
+      },
       secret: ready.secret,
       convention: { kind: 'template', template: 'private-{room}-{group}-{user}' },
       sync: { ...DEFAULT_SYNC_OPTIONS, pollIntervalSec: 1 },
     })
-    await engine.handlers['broadcast.set']({ id: profile.id, settings: { enabled: true, intervalMs: 1000, heartbeatMs: 10_000, concurrency: 8 } })
+    await engine.handlers['broadcast.set']({
+      id: profile.id,
+      settings: { enabled: true, intervalMs: 1000, heartbeatMs: 10_000, concurrency: 8 },
+    })
     await engine.handlers['connection.connect']({ id: profile.id })
     child.send({ type: 'churn' } satisfies ToChild)
     await sleep(WARMUP_MS)
@@ -237,13 +283,16 @@ async function measure(rooms: number): Promise<Row> {
     await sleep(WINDOW_MS)
     const seconds = (performance.now() - started) / 1000
     const after = await current()
-    const stats = (await (await fetch(`${base}/emulator/stats`)).json()) as { deliveries: { member_added: number; member_removed: number } }
+    const stats = (await (await fetch(`${base}/emulator/stats`)).json()) as {
+      deliveries: { member_added: number; member_removed: number }
+    }
     child.send({ type: 'count' } satisfies ToChild)
     const counted = (await fromChild('count')) as Extract<FromChild, { type: 'count' }>
 
     // One status per tick carries that tick's figures; keep each tick once.
     const ticks = new Map<number, BroadcastStatus>()
-    for (const status of statuses.slice(from)) if (status.lastTickAt !== null && status.lastTickCpuMs !== null) ticks.set(status.lastTickAt, status)
+    for (const status of statuses.slice(from))
+      if (status.lastTickAt !== null && status.lastTickCpuMs !== null) ticks.set(status.lastTickAt, status)
     const tickList = [...ticks.values()]
     const requests = after.requestsToday - before.requestsToday
     const events = after.eventsToday - before.eventsToday
@@ -255,7 +304,10 @@ async function measure(rooms: number): Promise<Row> {
       eventsPerRequest: requests > 0 ? events / requests : 0,
       maxEventsPerRequest: 10,
       cpuMedian: median(tickList.map((t) => t.lastTickCpuMs as number)),
-      cpuP90: percentile(tickList.map((t) => t.lastTickCpuMs as number), 0.9),
+      cpuP90: percentile(
+        tickList.map((t) => t.lastTickCpuMs as number),
+        0.9,
+      ),
       wallMedian: median(tickList.map((t) => t.lastTickMs as number)),
       broadcasterMessages: after.messagesToday - before.messagesToday,
       vanillaEstimate: after.vanillaPresence.today - before.vanillaPresence.today,
@@ -275,13 +327,19 @@ async function measure(rooms: number): Promise<Row> {
 async function main(): Promise<void> {
   const rows: Row[] = []
   for (const rooms of [1000, 10_000]) {
-    console.log(`measuring ${int(rooms)} rooms of ${ROOM_SIZE} (every room changes every second) for ${WINDOW_MS / 1000} s…`)
+    console.log(
+      `measuring ${int(rooms)} rooms of ${ROOM_SIZE} (every room changes every second) for ${WINDOW_MS / 1000} s…`,
+    )
     rows.push(await measure(rooms))
   }
   console.log()
-  console.log(`Broadcast at 1 s, every room changing every second; ${ROOM_SIZE} people per room; medians over each window`)
+  console.log(
+    `Broadcast at 1 s, every room changing every second; ${ROOM_SIZE} people per room; medians over each window`,
+  )
   console.log()
-  console.log('| rooms | people | requests/s | events/request (max 10) | CPU per tick (median, p90) | tick wall time | broadcaster messages/s | vanilla presence messages/s (Headcount\'s count / emulator\'s) | vanilla ÷ broadcaster |')
+  console.log(
+    "| rooms | people | requests/s | events/request (max 10) | CPU per tick (median, p90) | tick wall time | broadcaster messages/s | vanilla presence messages/s (Headcount's count / emulator's) | vanilla ÷ broadcaster |",
+  )
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const row of rows) {
     const perSecond = (value: number) => value / row.windowSeconds
@@ -294,7 +352,9 @@ async function main(): Promise<void> {
   console.log()
   console.log('The broadcaster alone (every room changing at every tick, no sync or history in the process):')
   console.log()
-  console.log('| rooms | events per tick | requests per tick | CPU per tick (median) | tick wall time (median) | longest event-loop block |')
+  console.log(
+    '| rooms | events per tick | requests per tick | CPU per tick (median) | tick wall time (median) | longest event-loop block |',
+  )
   console.log('|---:|---:|---:|---:|---:|---:|')
   for (const row of rows) {
     const i = row.isolated
@@ -303,8 +363,11 @@ async function main(): Promise<void> {
     )
   }
   const failing = rows.filter((row) => row.failures > 0)
-  if (failing.length > 0) console.log(`\nTicks that failed: ${failing.map((row) => `${row.rooms} rooms: ${row.failures}`).join(', ')}`)
-  console.log(`\nTicks measured: ${rows.map((row) => `${int(row.rooms)} rooms: ${row.ticks}`).join(', ')}. CPU is the engine process's, sync and history included when they ran during a tick.`)
+  if (failing.length > 0)
+    console.log(`\nTicks that failed: ${failing.map((row) => `${row.rooms} rooms: ${row.failures}`).join(', ')}`)
+  console.log(
+    `\nTicks measured: ${rows.map((row) => `${int(row.rooms)} rooms: ${row.ticks}`).join(', ')}. CPU is the engine process's, sync and history included when they ran during a tick.`,
+  )
 }
 
 if (process.argv.includes('--emulator-child')) {

@@ -61,12 +61,20 @@ const int = (v: number): string => Math.round(v).toLocaleString('en-US')
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 
 function sdkFor(emulator: RunningEmulator): Pusher {
-  return new Pusher({ appId: emulator.appId, key: emulator.key, secret: emulator.secret, host: '127.0.0.1', port: String(emulator.port), useTLS: false })
+  return new Pusher({
+    appId: emulator.appId,
+    key: emulator.key,
+    secret: emulator.secret,
+    host: '127.0.0.1',
+    port: String(emulator.port),
+    useTLS: false,
+  })
 }
 
 async function channelsBench(): Promise<void> {
@@ -114,10 +122,25 @@ async function channelsBench(): Promise<void> {
     void handles.length
     await emulator.close()
   }
-  console.log('\nGET /channels?filter_by_prefix=private- over injected private channels private-room{N}-u{M} (skewed rooms)')
+  console.log(
+    '\nGET /channels?filter_by_prefix=private- over injected private channels private-room{N}-u{M} (skewed rooms)',
+  )
   console.log('(request time = signed request through the pusher SDK until the whole body is read; median of 5)\n')
   console.log(
-    table(['members', 'rooms', 'inject', 'GET /channels', 'GET + JSON.parse', 'body', 'per entry', 'heap/member', 'RSS/member'], rows),
+    table(
+      [
+        'members',
+        'rooms',
+        'inject',
+        'GET /channels',
+        'GET + JSON.parse',
+        'body',
+        'per entry',
+        'heap/member',
+        'RSS/member',
+      ],
+      rows,
+    ),
   )
 }
 
@@ -133,13 +156,16 @@ function serialisationBench(): void {
     concat.push(performance.now() - start)
     start = performance.now()
     const channels: Record<string, object> = {}
-    for (const ch of state.channels.values()) if (ch.name.startsWith('private-') && ch.subscriptionCount > 0) channels[ch.name] = {}
+    for (const ch of state.channels.values())
+      if (ch.name.startsWith('private-') && ch.subscriptionCount > 0) channels[ch.name] = {}
     const b = JSON.stringify({ channels })
     stringify.push(performance.now() - start)
     if (a.length !== Buffer.byteLength(b)) throw new Error('serialisations differ')
   }
   state.close()
-  console.log(`\nBuilding the 1,000,000-channel body in process (median of 5): direct Buffer writer ${ms(median(concat))}, object + JSON.stringify ${ms(median(stringify))}`)
+  console.log(
+    `\nBuilding the 1,000,000-channel body in process (median of 5): direct Buffer writer ${ms(median(concat))}, object + JSON.stringify ${ms(median(stringify))}`,
+  )
 }
 
 async function presenceBench(): Promise<void> {
@@ -154,7 +180,8 @@ async function presenceBench(): Promise<void> {
     // Vanilla presence: everyone joins presence-room one by one, each join is announced to all others.
     emulator.resetStats()
     const presence: number[] = []
-    for (let i = 0; i < size; i++) presence.push(emulator.inject('presence-room', { userId: `u${i}`, userInfo: { name: `User ${i}` } }))
+    for (let i = 0; i < size; i++)
+      presence.push(emulator.inject('presence-room', { userId: `u${i}`, userInfo: { name: `User ${i}` } }))
     const presenceJoin = total()
     emulator.resetStats()
     for (let s = 0; s < seconds; s++) {
@@ -204,12 +231,28 @@ async function presenceBench(): Promise<void> {
     ])
     await emulator.close()
   }
-  console.log('\nMessages delivered: vanilla presence vs the pattern (private channel per user + one count/s on the room channel)')
-  console.log('(presence limit lifted; join phase = everyone joining one by one; 60 s steady = no arrivals or departures;')
-  console.log(' 60 s churn = 1% of the room leaves and rejoins every second; the pattern\'s 60 s columns include its 60 counts)\n')
+  console.log(
+    '\nMessages delivered: vanilla presence vs the pattern (private channel per user + one count/s on the room channel)',
+  )
+  console.log(
+    '(presence limit lifted; join phase = everyone joining one by one; 60 s steady = no arrivals or departures;',
+  )
+  console.log(
+    " 60 s churn = 1% of the room leaves and rejoins every second; the pattern's 60 s columns include its 60 counts)\n",
+  )
   console.log(
     table(
-      ['room', 'presence join', 'presence 60s steady', 'presence 60s churn', 'pattern join', 'pattern 60s steady', 'pattern 60s churn', 'join ratio', 'churn ratio'],
+      [
+        'room',
+        'presence join',
+        'presence 60s steady',
+        'presence 60s churn',
+        'pattern join',
+        'pattern 60s steady',
+        'pattern 60s churn',
+        'join ratio',
+        'churn ratio',
+      ],
       rows,
     ),
   )

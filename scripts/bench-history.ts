@@ -56,23 +56,42 @@ async function ticksPerSecond(synchronous: 'NORMAL' | 'FULL'): Promise<void> {
   const dir = join(root, `ticks-${synchronous}`)
   const store = HistoryStore.open(join(dir, 'history.sqlite'), { synchronous })
   const next = random(1)
-  const rooms: RoomSummary[] = Array.from({ length: 10_000 }, (_, i) => ({ room: `room-${i}`, count: 10 + (i % 50), groups: { a: 5, b: 5 } }))
+  const rooms: RoomSummary[] = Array.from({ length: 10_000 }, (_, i) => ({
+    room: `room-${i}`,
+    count: 10 + (i % 50),
+    groups: { a: 5, b: 5 },
+  }))
   await store.recordTick(tickOf(T0, rooms))
   const ticks = QUICK ? 50 : 200
   const { ms, maxBlockMs } = await withBlockWatch(async () => {
     for (let n = 1; n <= ticks; n += 1) {
       // 10% of rooms change per tick, with 50 joins and 50 leaves.
-      const current = rooms.map((room) => (next() < 0.1 ? { ...room, count: Math.max(0, room.count + (next() < 0.5 ? 1 : -1)) } : room))
+      const current = rooms.map((room) =>
+        next() < 0.1 ? { ...room, count: Math.max(0, room.count + (next() < 0.5 ? 1 : -1)) } : room,
+      )
       rooms.splice(0, rooms.length, ...current)
-      const joins = Array.from({ length: 50 }, (_, i) => ({ room: `room-${(n * 50 + i) % 10_000}`, group: null, user: `u-${n}-${i}` }))
-      const leaves = n > 1 ? Array.from({ length: 50 }, (_, i) => ({ room: `room-${((n - 1) * 50 + i) % 10_000}`, group: null, user: `u-${n - 1}-${i}` })) : []
+      const joins = Array.from({ length: 50 }, (_, i) => ({
+        room: `room-${(n * 50 + i) % 10_000}`,
+        group: null,
+        user: `u-${n}-${i}`,
+      }))
+      const leaves =
+        n > 1
+          ? Array.from({ length: 50 }, (_, i) => ({
+              room: `room-${((n - 1) * 50 + i) % 10_000}`,
+              group: null,
+              user: `u-${n - 1}-${i}`,
+            }))
+          : []
       await store.recordTick(tickOf(T0 + n * 5_000, rooms, joins, leaves))
       // Ticks arrive from the network, each in its own turn of the event loop.
       await nextTurn()
     }
   })
   await store.close()
-  console.log(`  synchronous=${synchronous}: ${fmt(ticks / (ms / 1000))} ticks/s (${fmt(ms / ticks, 2)} ms per tick, ~1,000 changed rooms each); longest block ${fmt(maxBlockMs)} ms`)
+  console.log(
+    `  synchronous=${synchronous}: ${fmt(ticks / (ms / 1000))} ticks/s (${fmt(ms / ticks, 2)} ms per tick, ~1,000 changed rooms each); longest block ${fmt(maxBlockMs)} ms`,
+  )
 }
 
 async function firstSync(joins: number): Promise<void> {
@@ -82,7 +101,11 @@ async function firstSync(joins: number): Promise<void> {
   const next = random(joins)
   const roomCount = 1_000
   // Users arrive in no particular order, spread over rooms with a skew.
-  const members: Member[] = Array.from({ length: joins }, (_, i) => ({ room: `room-${Math.floor(next() ** 2 * roomCount)}`, group: i % 4 === 0 ? 'staff' : null, user: `user-${Math.floor(next() * 1e12).toString(36)}-${i}` }))
+  const members: Member[] = Array.from({ length: joins }, (_, i) => ({
+    room: `room-${Math.floor(next() ** 2 * roomCount)}`,
+    group: i % 4 === 0 ? 'staff' : null,
+    user: `user-${Math.floor(next() * 1e12).toString(36)}-${i}`,
+  }))
   const counts = new Map<string, number>()
   for (const member of members) counts.set(member.room, (counts.get(member.room) ?? 0) + 1)
   const rooms = [...counts].map(([room, count]) => ({ room, count, groups: { staff: Math.floor(count / 4) } }))
@@ -90,7 +113,9 @@ async function firstSync(joins: number): Promise<void> {
   const leaving = members.filter((_, i) => i % 10 === 0)
   const leave = await withBlockWatch(() => store.recordTick(tickOf(T0 + 5_000, rooms, [], leaving)))
   await store.close()
-  console.log(`  ${fmt(joins, 0)} joins: ${fmt(ms / 1000, 2)} s, longest block ${fmt(maxBlockMs)} ms; then ${fmt(leaving.length, 0)} leaves: ${fmt(leave.ms / 1000, 2)} s, longest block ${fmt(leave.maxBlockMs)} ms; ${mb(sizeOf(dir))} on disk`)
+  console.log(
+    `  ${fmt(joins, 0)} joins: ${fmt(ms / 1000, 2)} s, longest block ${fmt(maxBlockMs)} ms; then ${fmt(leaving.length, 0)} leaves: ${fmt(leave.ms / 1000, 2)} s, longest block ${fmt(leave.maxBlockMs)} ms; ${mb(sizeOf(dir))} on disk`,
+  )
 }
 
 async function dayOfData(): Promise<void> {
@@ -101,7 +126,11 @@ async function dayOfData(): Promise<void> {
   const roomCount = QUICK ? 50 : 200
   const ticks = QUICK ? 4_320 : 17_280
   // Ten busy rooms change every tick; the rest now and then.
-  const rooms: RoomSummary[] = Array.from({ length: roomCount }, (_, i) => ({ room: `room-${String(i).padStart(3, '0')}`, count: i < 10 ? 5_000 : 20, groups: { a: 1 } }))
+  const rooms: RoomSummary[] = Array.from({ length: roomCount }, (_, i) => ({
+    room: `room-${String(i).padStart(3, '0')}`,
+    count: i < 10 ? 5_000 : 20,
+    groups: { a: 1 },
+  }))
   const fill = await withBlockWatch(async () => {
     for (let n = 0; n < ticks; n += 1) {
       for (let i = 0; i < roomCount; i += 1) {
@@ -111,13 +140,16 @@ async function dayOfData(): Promise<void> {
           rooms[i] = { room: room.room, count, groups: { a: Math.floor(count / 3), b: Math.floor(count / 5) } }
         }
       }
-      if (n === Math.floor(ticks / 3)) await store.recordGap({ from: T0 + n * 5_000 - 60_000, to: T0 + n * 5_000, reason: 'bench gap' })
+      if (n === Math.floor(ticks / 3))
+        await store.recordGap({ from: T0 + n * 5_000 - 60_000, to: T0 + n * 5_000, reason: 'bench gap' })
       await store.recordTick(tickOf(T0 + n * 5_000, rooms))
       await nextTurn()
     }
   })
   const end = T0 + ticks * 5_000
-  console.log(`  wrote ${fmt(ticks, 0)} ticks × ${roomCount} rooms (10 changing every tick) in ${fmt(fill.ms / 1000, 1)} s; ${mb(sizeOf(dir))} on disk`)
+  console.log(
+    `  wrote ${fmt(ticks, 0)} ticks × ${roomCount} rooms (10 changing every tick) in ${fmt(fill.ms / 1000, 1)} s; ${mb(sizeOf(dir))} on disk`,
+  )
 
   const runs = 21
   const one: number[] = []
@@ -133,7 +165,9 @@ async function dayOfData(): Promise<void> {
     store.querySeries({ rooms: top10, from: end - DAY, to: end, points: 1_000, includeTotal: true })
     ten.push(performance.now() - started)
   }
-  console.log(`  24-hour series, 1,000 points, median of ${runs}: one room ${fmt(median(one), 2)} ms (${points} points); top-10 rooms + total ${fmt(median(ten), 2)} ms`)
+  console.log(
+    `  24-hour series, 1,000 points, median of ${runs}: one room ${fmt(median(one), 2)} ms (${points} points); top-10 rooms + total ${fmt(median(ten), 2)} ms`,
+  )
   const groups: number[] = []
   for (let run = 0; run < runs; run += 1) {
     const started = performance.now()
@@ -144,24 +178,36 @@ async function dayOfData(): Promise<void> {
 
   // Retention: as if a week has passed and half the data is now older than the raw retention.
   const retention = await withBlockWatch(() => store.applyRetention(end + 7 * DAY - (ticks * 5_000) / 2))
-  console.log(`  retention pass (rolls up and deletes the older half): ${fmt(retention.ms, 0)} ms, ${fmt(retention.result.rollupRows, 0)} roll-up rows, ${fmt(retention.result.deletedSamples, 0)} samples deleted; longest block ${fmt(retention.maxBlockMs)} ms`)
+  console.log(
+    `  retention pass (rolls up and deletes the older half): ${fmt(retention.ms, 0)} ms, ${fmt(retention.result.rollupRows, 0)} roll-up rows, ${fmt(retention.result.deletedSamples, 0)} samples deleted; longest block ${fmt(retention.maxBlockMs)} ms`,
+  )
   const mixed: number[] = []
   for (let run = 0; run < runs; run += 1) {
     const started = performance.now()
     store.querySeries({ rooms: [top10[run % 10] as string], from: end - DAY, to: end, points: 1_000 })
     mixed.push(performance.now() - started)
   }
-  console.log(`  24-hour series across roll-ups and raw samples: ${fmt(median(mixed), 2)} ms; ${mb(sizeOf(dir))} on disk`)
+  console.log(
+    `  24-hour series across roll-ups and raw samples: ${fmt(median(mixed), 2)} ms; ${mb(sizeOf(dir))} on disk`,
+  )
 
   // CSV: enough series at 10 s over the day to make a million rows, then every raw row.
   const seriesNeeded = Math.ceil(1_000_000 / (DAY / 10_000))
   const csvRooms = rooms.slice(0, Math.min(roomCount, seriesNeeded - 1)).map((room) => room.room)
   const out = join(root, 'export.csv')
-  const csv = await withBlockWatch(() => exportOccupancyCsv(store, { out, rooms: csvRooms, from: end - DAY, to: end, resolution: '10s' }))
+  const csv = await withBlockWatch(() =>
+    exportOccupancyCsv(store, { out, rooms: csvRooms, from: end - DAY, to: end, resolution: '10s' }),
+  )
   const csvBytes = statSync(out).size
-  console.log(`  CSV at 10 s: ${fmt(csv.result.rows, 0)} rows (${csvRooms.length} rooms + ${TOTAL_SERIES}) in ${fmt(csv.ms / 1000, 2)} s = ${fmt(csv.result.rows / (csv.ms / 1000), 0)} rows/s, ${mb(csvBytes)}; longest block ${fmt(csv.maxBlockMs)} ms`)
-  const raw = await withBlockWatch(() => exportOccupancyCsv(store, { out, from: end - DAY, to: end, resolution: 'raw' }))
-  console.log(`  CSV raw, every room: ${fmt(raw.result.rows, 0)} rows in ${fmt(raw.ms / 1000, 2)} s = ${fmt(raw.result.rows / (raw.ms / 1000), 0)} rows/s; longest block ${fmt(raw.maxBlockMs)} ms`)
+  console.log(
+    `  CSV at 10 s: ${fmt(csv.result.rows, 0)} rows (${csvRooms.length} rooms + ${TOTAL_SERIES}) in ${fmt(csv.ms / 1000, 2)} s = ${fmt(csv.result.rows / (csv.ms / 1000), 0)} rows/s, ${mb(csvBytes)}; longest block ${fmt(csv.maxBlockMs)} ms`,
+  )
+  const raw = await withBlockWatch(() =>
+    exportOccupancyCsv(store, { out, from: end - DAY, to: end, resolution: 'raw' }),
+  )
+  console.log(
+    `  CSV raw, every room: ${fmt(raw.result.rows, 0)} rows in ${fmt(raw.ms / 1000, 2)} s = ${fmt(raw.result.rows / (raw.ms / 1000), 0)} rows/s; longest block ${fmt(raw.maxBlockMs)} ms`,
+  )
   await store.close()
 }
 

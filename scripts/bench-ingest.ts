@@ -103,10 +103,19 @@ class Workload {
 
   /** Channel `index` (0 ≤ index < size), or a new participant when `fresh` (churn). */
   name(index: number, fresh = false): string {
-    if (fresh) return participantName(Math.floor(unit(index, 3) * 50), pickGroup(() => unit(index, 2)), 10_000_000 + index)
+    if (fresh)
+      return participantName(
+        Math.floor(unit(index, 3) * 50),
+        pickGroup(() => unit(index, 2)),
+        10_000_000 + index,
+      )
     if (index < this.participants) {
       this.roomDraw = unit(index, 1)
-      return participantName(this.pickRoom(), pickGroup(() => unit(index, 2)), index)
+      return participantName(
+        this.pickRoom(),
+        pickGroup(() => unit(index, 2)),
+        index,
+      )
     }
     if (index < this.participants + this.broadcast) return `private-room${index - this.participants + 1}`
     return `private-${index.toString(36)}`
@@ -132,7 +141,9 @@ class Workload {
     for (let position = 0; position < order.length; position++) {
       const index = order[position] as number
       const name = churn !== null && churn[position] === 1 ? this.name(index, true) : this.name(index)
-      write(`${position === 0 ? '' : ','}"${name}":${position % 20 === 0 ? `{"subscription_count":${(position % 3) + 1}}` : '{}'}`)
+      write(
+        `${position === 0 ? '' : ','}"${name}":${position % 20 === 0 ? `{"subscription_count":${(position % 3) + 1}}` : '{}'}`,
+      )
     }
     write('}}')
     return out.slice(0, at)
@@ -177,7 +188,9 @@ function median(values: number[]): number {
 }
 
 /** Longest time the event loop went without running a 1 ms timer, while `work` runs. */
-async function withLoopProbe<T>(work: () => Promise<T>): Promise<{ value: T; maxBlockMs: number; histogramMaxMs: number }> {
+async function withLoopProbe<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; maxBlockMs: number; histogramMaxMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 })
   histogram.enable()
   let last = performance.now()
@@ -277,11 +290,14 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
   }
   const sampler = setInterval(sample, 2)
   const start = performance.now()
-  const { value: result, maxBlockMs } = await withLoopProbe(() => state.ingestChannelList(bytes, 1_000, { listChanges }))
+  const { value: result, maxBlockMs } = await withLoopProbe(() =>
+    state.ingestChannelList(bytes, 1_000, { listChanges }),
+  )
   const firstMs = performance.now() - start
   clearInterval(sampler)
   sample()
-  if (result.channels !== size || result.total !== work.participants) throw new Error(`first ingest counted ${result.total} of ${work.participants}`)
+  if (result.channels !== size || result.total !== work.participants)
+    throw new Error(`first ingest counted ${result.total} of ${work.participants}`)
   // What a worker-thread design would pay on the main thread just to receive these joins.
   const cloneStart = performance.now()
   structuredClone(result.joins)
@@ -340,7 +356,9 @@ async function measureSteady(size: number, runs: number, dir: string): Promise<S
   let churnLeaves = 0
   for (let i = 0; i < runs * 2; i++) {
     const start = performance.now()
-    const { value: result, maxBlockMs } = await withLoopProbe(() => state.ingestChannelList(i % 2 === 0 ? churnBytes : bytes, 4_000 + i))
+    const { value: result, maxBlockMs } = await withLoopProbe(() =>
+      state.ingestChannelList(i % 2 === 0 ? churnBytes : bytes, 4_000 + i),
+    )
     churnTimes.push(performance.now() - start)
     churnBlock = Math.max(churnBlock, maxBlockMs)
     churnJoins = result.joins.length
@@ -382,7 +400,10 @@ const generateSize = option('--generate')
 const runs = Number(option('--runs') ?? 5)
 
 function runSelf(args: string[]): string {
-  const child = spawnSync(process.execPath, [process.argv[1] as string, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  const child = spawnSync(process.execPath, [process.argv[1] as string, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
   if (child.status !== 0) {
     console.error(child.stderr)
     process.exit(1)
@@ -401,7 +422,9 @@ if (generateSize !== undefined) {
 } else {
   const sizes = (option('--sizes') ?? '10000,100000,1000000').split(',').map(Number)
   const rows: Row[] = []
-  console.log(`Presence ingest benchmark: node ${process.version}, template ${TEMPLATE}; medians of ${runs} runs (first ingest: ${runs} fresh processes)`)
+  console.log(
+    `Presence ingest benchmark: node ${process.version}, template ${TEMPLATE}; medians of ${runs} runs (first ingest: ${runs} fresh processes)`,
+  )
   const dir = mkdtempSync(join(tmpdir(), 'headcount-bench-ingest-'))
   try {
     for (const size of sizes) {
@@ -443,8 +466,14 @@ function printTable(rows: Row[]): void {
         return `${ms(time)}  ${ratio(time, median(r.countsRuns.map((run) => run.jsonParseMs)))}`
       }),
     ],
-    ['steady (same snapshot)', ...rows.map((r) => `${ms(r.steady.steadyMs)}  ${ratio(r.steady.steadyMs, r.steady.jsonParseMs)}`)],
-    ['steady, order shuffled', ...rows.map((r) => `${ms(r.steady.shuffledMs)}  ${ratio(r.steady.shuffledMs, r.steady.jsonParseMs)}`)],
+    [
+      'steady (same snapshot)',
+      ...rows.map((r) => `${ms(r.steady.steadyMs)}  ${ratio(r.steady.steadyMs, r.steady.jsonParseMs)}`),
+    ],
+    [
+      'steady, order shuffled',
+      ...rows.map((r) => `${ms(r.steady.shuffledMs)}  ${ratio(r.steady.shuffledMs, r.steady.jsonParseMs)}`),
+    ],
     ['1% churn', ...rows.map((r) => `${ms(r.steady.churnMs)}  ${ratio(r.steady.churnMs, r.steady.jsonParseMs)}`)],
     ['  churn joins / leaves', ...rows.map((r) => `${r.steady.churnJoins} / ${r.steady.churnLeaves}`)],
     ['max loop block: first (worst run)', ...rows.map((r) => ms(worst(r, (f) => f.firstBlockMs)))],
@@ -460,7 +489,11 @@ function printTable(rows: Row[]): void {
   ]
   const widths = (table[0] as string[]).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)))
   const line = (row: string[]): string =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[column] as number))).join('   ')
+    row
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[0] as number) : cell.padStart(widths[column] as number),
+      )
+      .join('   ')
   for (const row of table) console.log(line(row))
   console.log(
     '\nRatios are to JSON.parse (TextDecoder + JSON.parse) of the same bytes in the same process, the least any JSON-based\n' +

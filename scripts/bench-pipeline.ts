@@ -73,7 +73,18 @@ async function measure(size: number): Promise<Record<string, number>> {
   clearInterval(sampler)
   await history.close()
   rmSync(dir, { recursive: true, force: true })
-  return { size, bytes: first.byteLength, jsonParse, firstMs, steadyMs, churnMs, firstBlock, steadyBlock, peakRss: peakRss - baseRss, baseRss }
+  return {
+    size,
+    bytes: first.byteLength,
+    jsonParse,
+    firstMs,
+    steadyMs,
+    churnMs,
+    firstBlock,
+    steadyBlock,
+    peakRss: peakRss - baseRss,
+    baseRss,
+  }
 }
 
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, child: { type: 'string' } } })
@@ -84,11 +95,25 @@ if (values.child) {
   const mb = (bytes: number) => `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0)} MB`
   const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`
   const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`
-  console.log('From response bytes to room counts, joins/leaves and history on disk (ratios to JSON.parse of the same bytes):\n')
-  const header = ['channels', 'body', 'JSON.parse', 'first sync (all join)', 'steady (same)', '1% churn', 'longest block first / later', 'peak RSS increase']
+  console.log(
+    'From response bytes to room counts, joins/leaves and history on disk (ratios to JSON.parse of the same bytes):\n',
+  )
+  const header = [
+    'channels',
+    'body',
+    'JSON.parse',
+    'first sync (all join)',
+    'steady (same)',
+    '1% churn',
+    'longest block first / later',
+    'peak RSS increase',
+  ]
   const rows: string[][] = []
   for (const size of sizes) {
-    const child = spawnSync(process.execPath, [import.meta.filename, '--child', String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    const child = spawnSync(process.execPath, [import.meta.filename, '--child', String(size)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    })
     if (child.status !== 0) {
       console.error(child.stderr)
       process.exit(1)
@@ -106,6 +131,9 @@ if (values.child) {
       mb(r.peakRss as number),
     ])
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)))
-  for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  )
+  for (const row of [header, ...rows])
+    console.log(row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
 }

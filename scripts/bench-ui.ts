@@ -13,7 +13,13 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SIZES = [100, 1_000]
 const WARMUP = 15
 const UPDATES = 120
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' }
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+}
 
 interface Result {
   rooms: number
@@ -28,13 +34,17 @@ function installFakeEngine(roomCount: number): void {
   const HOUR = 3_600_000
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   let seed = 42
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648)
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
   const now0 = Date.now()
   const rooms = new Map<string, { room: string; count: number; groups: Record<string, number> }>()
   for (let i = 0; i < roomCount; i++) {
     const count = Math.max(1, Math.round(5_000 / (i + 1) ** 0.9))
     const red = Math.round(count * 0.55)
-    rooms.set(`room-${String(i).padStart(4, '0')}`, { room: `room-${String(i).padStart(4, '0')}`, count, groups: { red, blue: count - red } })
+    rooms.set(`room-${String(i).padStart(4, '0')}`, {
+      room: `room-${String(i).padStart(4, '0')}`,
+      count,
+      groups: { red, blue: count - red },
+    })
   }
   let total = [...rooms.values()].reduce((sum, room) => sum + room.count, 0)
   let at = now0
@@ -42,7 +52,11 @@ function installFakeEngine(roomCount: number): void {
   const series = (name: string, base: number, from: number, to: number, points: number) => {
     stats.maxPointsAsked = Math.max(stats.maxPointsAsked, points)
     const out: { t: number; value: number }[] = []
-    for (let i = 0; i < points; i++) out.push({ t: Math.round(from + ((to - from) * i) / (points - 1)), value: Math.max(0, Math.round(base * (0.8 + 0.4 * random()))) })
+    for (let i = 0; i < points; i++)
+      out.push({
+        t: Math.round(from + ((to - from) * i) / (points - 1)),
+        value: Math.max(0, Math.round(base * (0.8 + 0.4 * random()))),
+      })
     return { room: name, points: out }
   }
   const status = {
@@ -52,18 +66,52 @@ function installFakeEngine(roomCount: number): void {
     message: 'Synced',
     at: new Date(now0).toISOString(),
     demo: false,
-    sync: { mode: 'poll', state: 'ok', lastSuccessAt: now0, lastAttemptAt: now0, nextAttemptAt: null, latencyMs: 5, responseBytes: 1, channels: total, unmatched: 0, participants: total, rooms: roomCount, error: null, webhook: null, drift: null },
+    sync: {
+      mode: 'poll',
+      state: 'ok',
+      lastSuccessAt: now0,
+      lastAttemptAt: now0,
+      nextAttemptAt: null,
+      latencyMs: 5,
+      responseBytes: 1,
+      channels: total,
+      unmatched: 0,
+      participants: total,
+      rooms: roomCount,
+      error: null,
+      webhook: null,
+      drift: null,
+    },
   }
   const answers: Record<string, (input: Record<string, unknown>) => unknown> = {
-    'app.info': () => ({ name: 'Headcount', version: 'bench', runtime: 'electron', nodeVersion: '24', electronVersion: null, platform: 'bench', dataDir: '/tmp', secretStorage: { backend: 'bench', encrypted: true, warning: null } }),
+    'app.info': () => ({
+      name: 'Headcount',
+      version: 'bench',
+      runtime: 'electron',
+      nodeVersion: '24',
+      electronVersion: null,
+      platform: 'bench',
+      dataDir: '/tmp',
+      secretStorage: { backend: 'bench', encrypted: true, warning: null },
+    }),
     'status.get': () => status,
-    'settings.get': () => ({ version: 1, theme: 'light', rawRetentionDays: 7, rollupRetentionDays: 90, profiles: [], activeProfileId: 'bench' }),
+    'settings.get': () => ({
+      version: 1,
+      theme: 'light',
+      rawRetentionDays: 7,
+      rollupRetentionDays: 90,
+      profiles: [],
+      activeProfileId: 'bench',
+    }),
     'profiles.list': () => [],
     'rooms.list': () => ({ at, total, channels: total, unmatched: 0, rooms: [...rooms.values()] }),
     'history.series': (input) => {
       const names = input.rooms as string[]
-      const out = names.map((name) => series(name, rooms.get(name)?.count ?? 0, input.from as number, input.to as number, input.points as number))
-      if (input.includeTotal) out.unshift(series('*total*', total, input.from as number, input.to as number, input.points as number))
+      const out = names.map((name) =>
+        series(name, rooms.get(name)?.count ?? 0, input.from as number, input.to as number, input.points as number),
+      )
+      if (input.includeTotal)
+        out.unshift(series('*total*', total, input.from as number, input.to as number, input.points as number))
       return out
     },
   }
@@ -90,8 +138,27 @@ function installFakeEngine(roomCount: number): void {
       rooms.set(room.room, next)
       changed.push(next)
     }
-    const recent = changed.slice(0, 20).map((room, index) => ({ type: index % 2 ? 'leave' : 'join', room: room.room, user: `u${at}-${index}`, group: 'red', at }))
-    return { at, source: 'poll', total, roomCount, channels: total, unmatched: 0, joins, leaves, drift: 0, changed, removed: [], recent }
+    const recent = changed.slice(0, 20).map((room, index) => ({
+      type: index % 2 ? 'leave' : 'join',
+      room: room.room,
+      user: `u${at}-${index}`,
+      group: 'red',
+      at,
+    }))
+    return {
+      at,
+      source: 'poll',
+      total,
+      roomCount,
+      channels: total,
+      unmatched: 0,
+      joins,
+      leaves,
+      drift: 0,
+      changed,
+      removed: [],
+      recent,
+    }
   }
   Object.assign(window, {
     headcount: {
@@ -131,9 +198,16 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   if (!existsSync(join(RENDERER, 'index.html'))) {
     console.log('Building the renderer (out/renderer is missing)…')
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'],
+      { cwd: ROOT, stdio: 'inherit' },
+    )
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  })
   const results: Result[] = []
   try {
     for (const roomCount of SIZES) {
@@ -142,14 +216,20 @@ async function main(): Promise<void> {
         const path = normalize(new URL(route.request().url()).pathname).replace(/^\/+/, '') || 'index.html'
         const file = join(RENDERER, path)
         if (!file.startsWith(RENDERER) || !existsSync(file)) return route.fulfill({ status: 404 })
-        return route.fulfill({ status: 200, contentType: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) })
+        return route.fulfill({
+          status: 200,
+          contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+          body: readFileSync(file),
+        })
       })
       await page.addInitScript(installFakeEngine, roomCount)
       await page.goto('http://bench.local/index.html')
       await page.getByRole('table', { name: 'Rooms by occupancy' }).waitFor()
       await page.locator('.recharts-line').first().waitFor()
-      const measure = () => page.evaluate(() => (window as unknown as { __bench: { measure(): Promise<number> } }).__bench.measure())
-      const settle = () => page.evaluate(() => (window as unknown as { __bench: { settle(): Promise<void> } }).__bench.settle())
+      const measure = () =>
+        page.evaluate(() => (window as unknown as { __bench: { measure(): Promise<number> } }).__bench.measure())
+      const settle = () =>
+        page.evaluate(() => (window as unknown as { __bench: { settle(): Promise<void> } }).__bench.settle())
       for (let i = 0; i < WARMUP; i++) {
         await measure()
         await settle()
@@ -162,7 +242,8 @@ async function main(): Promise<void> {
       const facts = await page.evaluate(() => {
         const plot = document.querySelector('.chart-interaction') as HTMLElement | null
         return {
-          chartPoints: (window as unknown as { __bench: { stats: { maxPointsAsked: number } } }).__bench.stats.maxPointsAsked,
+          chartPoints: (window as unknown as { __bench: { stats: { maxPointsAsked: number } } }).__bench.stats
+            .maxPointsAsked,
           plotWidth: plot ? Math.round(plot.getBoundingClientRect().width) : 0,
           tableRows: document.querySelectorAll('.rooms-scroll .rooms-row').length,
         }
@@ -174,7 +255,9 @@ async function main(): Promise<void> {
     await browser.close()
   }
 
-  console.log(`Headcount UI: time per live update, tick to painted frame (Chromium ${CHROMIUM}, ${UPDATES} updates after ${WARMUP} warm-up)`)
+  console.log(
+    `Headcount UI: time per live update, tick to painted frame (Chromium ${CHROMIUM}, ${UPDATES} updates after ${WARMUP} warm-up)`,
+  )
   console.log('rooms | median ms | p95 ms | max ms | chart points asked / plot px | table rows in DOM')
   for (const result of results) {
     const sorted = [...result.samples].sort((a, b) => a - b)
@@ -182,7 +265,9 @@ async function main(): Promise<void> {
       `${String(result.rooms).padStart(5)} | ${percentile(sorted, 0.5).toFixed(1).padStart(9)} | ${percentile(sorted, 0.95).toFixed(1).padStart(6)} | ${(sorted.at(-1) ?? NaN).toFixed(1).padStart(6)} | ${`${result.chartPoints} / ${result.plotWidth}`.padStart(28)} | ${result.tableRows}`,
     )
   }
-  console.log('Target: under 16 ms per update (one frame at 60 Hz). Each update changes 5% of the rooms (at least 5), with 20 joins/leaves.')
+  console.log(
+    'Target: under 16 ms per update (one frame at 60 Hz). Each update changes 5% of the rooms (at least 5), with 20 joins/leaves.',
+  )
 }
 
 await main()

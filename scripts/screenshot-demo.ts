@@ -16,7 +16,11 @@ const root = join(import.meta.dirname, '..')
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '150' } } })
 const seconds = Number(values.seconds)
 const dataDir = mkdtempSync(join(tmpdir(), 'headcount-screens-'))
-const server = spawn(process.execPath, [join(root, 'bin', 'headcount.mjs'), 'serve', '--http-port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+const server = spawn(
+  process.execPath,
+  [join(root, 'bin', 'headcount.mjs'), 'serve', '--http-port', '0', '--data', dataDir],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+)
 const lines = createInterface({ input: server.stdout })
 let url = ''
 for await (const line of lines) {
@@ -28,13 +32,23 @@ for await (const line of lines) {
 }
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 })
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
   await page.goto(url)
   await page.getByRole('region', { name: 'Get started' }).getByRole('button', { name: 'Start the demo' }).click()
-  await page.getByRole('status', { name: 'Status bar' }).getByText(/people in \d+ rooms/).waitFor({ timeout: 30_000 })
+  await page
+    .getByRole('status', { name: 'Status bar' })
+    .getByText(/people in \d+ rooms/)
+    .waitFor({ timeout: 30_000 })
   console.log(`watching the demo crowd for ${seconds} s…`)
   await page.waitForTimeout(seconds * 1000)
   const overview = page.getByRole('tabpanel', { name: 'Overview' })

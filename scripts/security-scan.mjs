@@ -19,9 +19,16 @@ cpSync(join(root, 'src'), scanned, { recursive: true, filter: (path) => !/\.test
 const run = spawnSync(
   process.execPath,
   [
-    '--require', join(root, 'scripts', 'offline-got.cjs'),
+    '--require',
+    join(root, 'scripts', 'offline-got.cjs'),
     join(root, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js'),
-    '-i', scanned, '-r', '-e', electronVersion, '-o', report,
+    '-i',
+    scanned,
+    '-r',
+    '-e',
+    electronVersion,
+    '-o',
+    report,
   ],
   { encoding: 'utf8', timeout: 300_000 },
 )
@@ -39,12 +46,14 @@ try {
 
 const excluded = new Set(Object.keys(allowlist.excludedChecks ?? {}))
 const accepted = allowlist.accepted ?? []
-const findings = sarif.runs.flatMap((r) => r.results).map((result) => ({
-  check: result.ruleId,
-  file: result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? '?',
-  line: result.locations?.[0]?.physicalLocation?.region?.startLine ?? 0,
-  message: result.message?.text ?? '',
-}))
+const findings = sarif.runs
+  .flatMap((r) => r.results)
+  .map((result) => ({
+    check: result.ruleId,
+    file: result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? '?',
+    line: result.locations?.[0]?.physicalLocation?.region?.startLine ?? 0,
+    message: result.message?.text ?? '',
+  }))
 
 const used = new Set()
 const unexplained = []
@@ -58,7 +67,9 @@ for (const finding of findings) {
 for (const [index, entry] of accepted.entries()) {
   if (!used.has(index)) console.log(`security scan: allowlist entry no longer needed: ${entry.check} in ${entry.file}`)
 }
-console.log(`security scan: ${findings.length} findings, ${findings.length - unexplained.length} reviewed in the allowlist, ${unexplained.length} unexplained`)
+console.log(
+  `security scan: ${findings.length} findings, ${findings.length - unexplained.length} reviewed in the allowlist, ${unexplained.length} unexplained`,
+)
 for (const finding of unexplained) {
   console.log(`  UNEXPLAINED ${finding.check} src/${finding.file}:${finding.line} ${finding.message}`)
 }

@@ -56,6 +56,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 check('build', bin('electron-vite'), ['build', '--logLevel', 'warn'])
 check('typecheck', bin('tsc'), ['-b', '--noEmit'])
 check('lint', bin('eslint'), ['--max-warnings', '0', '.'])
+check('format', bin('prettier'), ['--check', '--log-level', 'warn', '.'])
 check('security scan', process.execPath, [join(root, 'scripts', 'security-scan.mjs')])
 suite(
   'vitest (unit + integration)',

@@ -10,12 +10,21 @@ describe('connection flags', () => {
       secret: 's3cr3t',
       target: { kind: 'host', host: '127.0.0.1', port: 6001, useTLS: false },
     })
-    expect(connectionFromFlags({ url: 'https://k:s@api-eu.pusher.com/apps/7' }, {})?.target).toEqual({ kind: 'cluster', cluster: 'eu' })
+    expect(connectionFromFlags({ url: 'https://k:s@api-eu.pusher.com/apps/7' }, {})?.target).toEqual({
+      kind: 'cluster',
+      cluster: 'eu',
+    })
   })
 
   it('read separate flags with a cluster or a host', () => {
-    expect(connectionFromFlags({ 'app-id': '1', key: 'k', secret: 's', cluster: 'mt1' }, {})?.target).toEqual({ kind: 'cluster', cluster: 'mt1' })
-    expect(connectionFromFlags({ 'app-id': '1', key: 'k', secret: 's', host: 'ws.example.com', port: '443', tls: true }, {})?.target).toEqual({
+    expect(connectionFromFlags({ 'app-id': '1', key: 'k', secret: 's', cluster: 'mt1' }, {})?.target).toEqual({
+      kind: 'cluster',
+      cluster: 'mt1',
+    })
+    expect(
+      connectionFromFlags({ 'app-id': '1', key: 'k', secret: 's', host: 'ws.example.com', port: '443', tls: true }, {})
+        ?.target,
+    ).toEqual({
       kind: 'host',
       host: 'ws.example.com',
       port: 443,
@@ -27,7 +36,10 @@ describe('connection flags', () => {
     const env = { PUSHER_URL: 'http://a:b@localhost:6001/apps/3' }
     expect(connectionFromFlags({}, env)?.appId).toBe('3')
     expect(connectionFromFlags({ url: 'http://c:d@localhost/apps/4' }, env)?.appId).toBe('4')
-    expect(connectionFromFlags({}, { PUSHER_APP_ID: '5', PUSHER_KEY: 'k', PUSHER_SECRET: 's', PUSHER_CLUSTER: 'eu' })?.target).toEqual({
+    expect(
+      connectionFromFlags({}, { PUSHER_APP_ID: '5', PUSHER_KEY: 'k', PUSHER_SECRET: 's', PUSHER_CLUSTER: 'eu' })
+        ?.target,
+    ).toEqual({
       kind: 'cluster',
       cluster: 'eu',
     })

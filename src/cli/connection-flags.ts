@@ -1,4 +1,10 @@
-import { ConnectionSchema, ConnectionUrlError, parseConnectionUrl, SecretSchema, type Credentials } from '../shared/connection.ts'
+import {
+  ConnectionSchema,
+  ConnectionUrlError,
+  parseConnectionUrl,
+  SecretSchema,
+  type Credentials,
+} from '../shared/connection.ts'
 import { UsageError } from './usage.ts'
 
 /** The connection flags `serve` and `snapshot` share (DESIGN §11). */
@@ -30,7 +36,18 @@ export interface ConnectionFlagValues {
   tls?: boolean
 }
 
-function fromParts(parts: { appId?: string; key?: string; secret?: string; cluster?: string; host?: string; port?: string; tls?: boolean }, source: string): Credentials {
+function fromParts(
+  parts: {
+    appId?: string
+    key?: string
+    secret?: string
+    cluster?: string
+    host?: string
+    port?: string
+    tls?: boolean
+  },
+  source: string,
+): Credentials {
   const missing = [
     parts.appId === undefined && 'app id',
     parts.key === undefined && 'key',
@@ -38,7 +55,8 @@ function fromParts(parts: { appId?: string; key?: string; secret?: string; clust
     parts.cluster === undefined && parts.host === undefined && 'cluster or host',
   ].filter(Boolean)
   if (missing.length) throw new UsageError(`${source}: missing ${missing.join(', ')}`)
-  if (parts.cluster !== undefined && parts.host !== undefined) throw new UsageError(`${source}: give a cluster or a host, not both`)
+  if (parts.cluster !== undefined && parts.host !== undefined)
+    throw new UsageError(`${source}: give a cluster or a host, not both`)
   if (parts.cluster !== undefined && (parts.port !== undefined || parts.tls)) {
     throw new UsageError(`${source}: --port and --tls go with --host, not --cluster`)
   }
@@ -49,10 +67,14 @@ function fromParts(parts: { appId?: string; key?: string; secret?: string; clust
   const candidate = {
     appId: parts.appId,
     key: parts.key,
-    target: parts.cluster !== undefined ? { kind: 'cluster', cluster: parts.cluster } : { kind: 'host', host: parts.host, port, useTLS: parts.tls ?? false },
+    target:
+      parts.cluster !== undefined
+        ? { kind: 'cluster', cluster: parts.cluster }
+        : { kind: 'host', host: parts.host, port, useTLS: parts.tls ?? false },
   }
   const parsed = ConnectionSchema.safeParse(candidate)
-  if (!parsed.success) throw new UsageError(`${source}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`)
+  if (!parsed.success)
+    throw new UsageError(`${source}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`)
   const secret = SecretSchema.safeParse(parts.secret)
   if (!secret.success) throw new UsageError(`${source}: ${secret.error.issues[0]?.message}`)
   return { ...parsed.data, secret: secret.data }
@@ -63,9 +85,11 @@ function fromParts(parts: { appId?: string; key?: string; secret?: string; clust
  * --url with the separate flags is refused.
  */
 export function connectionFromFlags(values: ConnectionFlagValues, env: NodeJS.ProcessEnv): Credentials | null {
-  const separate = values['app-id'] ?? values.key ?? values.secret ?? values.cluster ?? values.host ?? values.port ?? values.tls
+  const separate =
+    values['app-id'] ?? values.key ?? values.secret ?? values.cluster ?? values.host ?? values.port ?? values.tls
   if (values.url !== undefined) {
-    if (separate !== undefined) throw new UsageError('--url already holds the whole connection: drop the other connection flags')
+    if (separate !== undefined)
+      throw new UsageError('--url already holds the whole connection: drop the other connection flags')
     try {
       return parseConnectionUrl(values.url)
     } catch (error) {
@@ -75,7 +99,15 @@ export function connectionFromFlags(values: ConnectionFlagValues, env: NodeJS.Pr
   }
   if (separate !== undefined) {
     return fromParts(
-      { appId: values['app-id'], key: values.key, secret: values.secret, cluster: values.cluster, host: values.host, port: values.port, tls: values.tls },
+      {
+        appId: values['app-id'],
+        key: values.key,
+        secret: values.secret,
+        cluster: values.cluster,
+        host: values.host,
+        port: values.port,
+        tls: values.tls,
+      },
       'connection flags',
     )
   }
@@ -89,7 +121,14 @@ export function connectionFromFlags(values: ConnectionFlagValues, env: NodeJS.Pr
   }
   if (env.PUSHER_APP_ID ?? env.PUSHER_KEY ?? env.PUSHER_SECRET) {
     return fromParts(
-      { appId: env.PUSHER_APP_ID, key: env.PUSHER_KEY, secret: env.PUSHER_SECRET, cluster: env.PUSHER_CLUSTER ?? (env.PUSHER_HOST ? undefined : 'mt1'), host: env.PUSHER_HOST, port: env.PUSHER_PORT },
+      {
+        appId: env.PUSHER_APP_ID,
+        key: env.PUSHER_KEY,
+        secret: env.PUSHER_SECRET,
+        cluster: env.PUSHER_CLUSTER ?? (env.PUSHER_HOST ? undefined : 'mt1'),
+        host: env.PUSHER_HOST,
+        port: env.PUSHER_PORT,
+      },
       'PUSHER_* environment',
     )
   }

@@ -29,10 +29,16 @@ describe('findElectronBinary', () => {
 
   it('finds the downloaded binary, or one given through ELECTRON_OVERRIDE_DIST_PATH', () => {
     installPackage('electron', true)
-    expect(findElectronBinary({}, root)).toEqual({ available: true, path: join(root, 'node_modules', 'electron', 'dist', 'electron') })
+    expect(findElectronBinary({}, root)).toEqual({
+      available: true,
+      path: join(root, 'node_modules', 'electron', 'dist', 'electron'),
+    })
     const override = join(root, 'custom')
     mkdirSync(override)
     writeFileSync(join(override, 'electron'), '')
-    expect(findElectronBinary({ ELECTRON_OVERRIDE_DIST_PATH: override }, root)).toEqual({ available: true, path: join(override, 'electron') })
+    expect(findElectronBinary({ ELECTRON_OVERRIDE_DIST_PATH: override }, root)).toEqual({
+      available: true,
+      path: join(override, 'electron'),
+    })
   })
 })

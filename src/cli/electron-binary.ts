@@ -21,7 +21,10 @@ export function findElectronBinary(env: NodeJS.ProcessEnv = process.env, root = 
     if (existsSync(candidate)) return { available: true, path: candidate }
   }
   if (!relative) {
-    return { available: false, reason: "Electron's binary was never downloaded (no internet access during npm install?)" }
+    return {
+      available: false,
+      reason: "Electron's binary was never downloaded (no internet access during npm install?)",
+    }
   }
   const executable = join(distDir, relative)
   if (!existsSync(executable)) return { available: false, reason: `Electron's binary is missing (${executable})` }

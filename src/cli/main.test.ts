@@ -20,7 +20,7 @@ describe('headcount CLI', () => {
     expect(version.stdout).toEqual([packageVersion()])
   })
 
-  it('prints a command\'s own help', async () => {
+  it("prints a command's own help", async () => {
     const io = capture()
     expect(await main(['serve', '--help'], io)).toBe(0)
     expect(io.stdout.join('\n')).toMatch(/--http-port N/)

@@ -60,7 +60,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
       io.err(`headcount ${command.name}: ${error.message} (see headcount ${command.name} --help)`)
       return 2
     }
-    const message = error instanceof CommandError ? error.message : `unexpected failure: ${(error as Error).stack ?? error}`
+    const message =
+      error instanceof CommandError ? error.message : `unexpected failure: ${(error as Error).stack ?? error}`
     io.err(`headcount ${command.name}: ${message}`)
     return 1
   }

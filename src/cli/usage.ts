@@ -37,6 +37,7 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O) 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback
   const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`)
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`${flag} must be a port number (0-65535), got "${value}"`)
   return port
 }

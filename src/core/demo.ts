@@ -13,7 +13,13 @@ export interface DemoOptions {
   seed: number
 }
 
-export const DEFAULT_DEMO: DemoOptions = { crowd: 2_000, rooms: 12, groups: ['red', 'blue', 'green'], churn: 0.2, seed: 1 }
+export const DEFAULT_DEMO: DemoOptions = {
+  crowd: 2_000,
+  rooms: 12,
+  groups: ['red', 'blue', 'green'],
+  churn: 0.2,
+  seed: 1,
+}
 const STEP_MS = 1000
 
 /**
@@ -36,7 +42,13 @@ export class Demo {
 
   static async start(options: DemoOptions = DEFAULT_DEMO): Promise<Demo> {
     const emulator = await startEmulator({ vacateDelayMs: 1000 })
-    const crowd = new Crowd({ size: options.crowd, rooms: options.rooms, groups: options.groups, churn: options.churn, seed: options.seed })
+    const crowd = new Crowd({
+      size: options.crowd,
+      rooms: options.rooms,
+      groups: options.groups,
+      churn: options.churn,
+      seed: options.seed,
+    })
     const driver = new InjectedCrowdDriver(crowd, emulator)
     driver.populate()
     return new Demo(emulator, driver, options)
@@ -52,7 +64,10 @@ export class Demo {
   }
 
   get convention(): NamingConvention {
-    return { kind: 'template', template: this.options.groups.length ? 'private-{room}-{group}-{user}' : 'private-{room}-{user}' }
+    return {
+      kind: 'template',
+      template: this.options.groups.length ? 'private-{room}-{group}-{user}' : 'private-{room}-{user}',
+    }
   }
 
   async stop(): Promise<void> {

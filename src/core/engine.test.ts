@@ -23,7 +23,13 @@ function engine(settings = memorySettings()) {
 describe('Engine', () => {
   it('describes itself', async () => {
     const info = await engine().handlers['app.info'](undefined)
-    expect(info).toMatchObject({ name: 'Headcount', version: '9.9.9', runtime: 'web', dataDir: '/data', electronVersion: null })
+    expect(info).toMatchObject({
+      name: 'Headcount',
+      version: '9.9.9',
+      runtime: 'web',
+      dataDir: '/data',
+      electronVersion: null,
+    })
     expect(info.nodeVersion).toBe(process.versions.node)
   })
 
@@ -43,14 +49,18 @@ describe('Engine', () => {
     settings.write = () => {
       throw new Error('EACCES: permission denied')
     }
-    await expect(Promise.resolve().then(() => engine(settings).handlers['settings.update']({ theme: 'dark' }))).rejects.toMatchObject({
+    await expect(
+      Promise.resolve().then(() => engine(settings).handlers['settings.update']({ theme: 'dark' })),
+    ).rejects.toMatchObject({
       code: 'failed',
       message: 'Settings could not be saved: EACCES: permission denied',
     })
   })
 
   it('starts with a status that mentions recovered settings', async () => {
-    const status = await engine(memorySettings(DEFAULT_SETTINGS, 'Settings were reset')).handlers['status.get'](undefined)
+    const status = await engine(memorySettings(DEFAULT_SETTINGS, 'Settings were reset')).handlers['status.get'](
+      undefined,
+    )
     expect(status).toEqual({
       connection: 'disconnected',
       profile: null,
@@ -67,6 +77,9 @@ describe('Engine', () => {
     const heard = vi.fn()
     subject.events.onAny(heard)
     subject.setStatus({ connection: 'connecting', message: 'Connecting' })
-    expect(heard).toHaveBeenCalledWith('status', expect.objectContaining({ connection: 'connecting', message: 'Connecting' }))
+    expect(heard).toHaveBeenCalledWith(
+      'status',
+      expect.objectContaining({ connection: 'connecting', message: 'Connecting' }),
+    )
   })
 })

@@ -1,11 +1,22 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppInfo } from '../shared/app-info.ts'
-import { applyBroadcastPatch, type BroadcastSettings, type BroadcastSettingsPatch, type FriendsImportResult } from '../shared/broadcast.ts'
+import {
+  applyBroadcastPatch,
+  type BroadcastSettings,
+  type BroadcastSettingsPatch,
+  type FriendsImportResult,
+} from '../shared/broadcast.ts'
 import { ApiError } from '../shared/envelope.ts'
 import type { Series, SeriesQuerySchema } from '../shared/history.ts'
 import type { z } from 'zod'
-import { compileConvention, ConventionError, DEFAULT_CONVENTION, previewConvention, type NamingConvention } from '../shared/naming.ts'
+import {
+  compileConvention,
+  ConventionError,
+  DEFAULT_CONVENTION,
+  previewConvention,
+  type NamingConvention,
+} from '../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../shared/profiles.ts'
 import { applySettingsPatch, type Settings, type SettingsPatch } from '../shared/settings.ts'
 import type { Status } from '../shared/status.ts'
@@ -45,13 +56,13 @@ export interface EngineOptions {
   requestTimeoutMs?: number
 }
 
-
 function conventionInfo(convention: NamingConvention) {
   try {
     const compiled = compileConvention(convention)
     return { convention, prefix: compiled.prefix, separatorWarning: compiled.separatorWarning }
   } catch (error) {
-    if (error instanceof ConventionError) throw new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
+    if (error instanceof ConventionError)
+      throw new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
     throw error
   }
 }
@@ -81,8 +92,14 @@ export class Engine {
     this.options = options
     this.logger = options.logger ?? silentLogger
     this.now = options.now ?? (() => new Date())
-    this.profiles = new ProfileService(options.settings, options.secrets, (settings) => this.events.emit('settings.changed', settings))
-    this.exports = new ExportJobs(this.exportsDir, (progress) => this.events.emit('export.progress', progress), this.logger)
+    this.profiles = new ProfileService(options.settings, options.secrets, (settings) =>
+      this.events.emit('settings.changed', settings),
+    )
+    this.exports = new ExportJobs(
+      this.exportsDir,
+      (progress) => this.events.emit('export.progress', progress),
+      this.logger,
+    )
     this.friends = new FriendStore(options.dataDir, this.logger)
     this.status = {
       connection: 'disconnected',
@@ -129,7 +146,12 @@ export class Engine {
       'convention.preview': ({ convention, samples }) => {
         try {
           const compiled = compileConvention(convention)
-          return { prefix: compiled.prefix, separatorWarning: compiled.separatorWarning, error: null, rows: previewConvention(compiled, samples) }
+          return {
+            prefix: compiled.prefix,
+            separatorWarning: compiled.separatorWarning,
+            error: null,
+            rows: previewConvention(compiled, samples),
+          }
         } catch (error) {
           if (!(error instanceof ConventionError)) throw error
           return { prefix: null, separatorWarning: null, error: error.message, rows: [] }
@@ -142,8 +164,7 @@ export class Engine {
         return sync
       },
 
-      'rooms.list': () =>
-        this.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
+      'rooms.list': () => this.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
       'room.detail': (input) => this.requireMonitor().roomDetail(input),
       'history.series': (query) => this.querySeriesInTurns(query),
       'history.groups': (query) => this.requireHistory().roomGroupSeries(query),
@@ -154,7 +175,10 @@ export class Engine {
         return null
       },
       'export.saveAs': () => {
-        throw new ApiError('failed', 'Saving to a chosen place is a desktop feature; in web mode, use the download link')
+        throw new ApiError(
+          'failed',
+          'Saving to a chosen place is a desktop feature; in web mode, use the download link',
+        )
       },
       'broadcast.get': ({ id }) => this.profiles.get(id).broadcast,
       'broadcast.set': ({ id, settings }) => this.setBroadcast(id, settings),
@@ -208,7 +232,10 @@ export class Engine {
     } catch (error) {
       throw new ApiError('failed', `Settings could not be saved: ${(error as Error).message}`)
     }
-    this.history?.setRetention({ rawRetentionDays: next.rawRetentionDays, rollupRetentionDays: next.rollupRetentionDays })
+    this.history?.setRetention({
+      rawRetentionDays: next.rawRetentionDays,
+      rollupRetentionDays: next.rollupRetentionDays,
+    })
     this.events.emit('settings.changed', next)
     return next
   }
@@ -219,7 +246,14 @@ export class Engine {
   }
 
   private syncStatusChanged(sync: SyncStatus): void {
-    const connection = sync.state === 'ok' ? 'connected' : sync.state === 'failing' ? 'error' : sync.state === 'starting' ? 'connecting' : 'disconnected'
+    const connection =
+      sync.state === 'ok'
+        ? 'connected'
+        : sync.state === 'failing'
+          ? 'error'
+          : sync.state === 'starting'
+            ? 'connecting'
+            : 'disconnected'
     const message =
       sync.state === 'failing' && sync.error
         ? `${sync.error.message}. ${sync.error.hint}`
@@ -270,17 +304,27 @@ export class Engine {
     const saved = input.id === undefined ? undefined : this.profiles.get(input.id)
     const connection = input.connection ?? saved?.connection
     const secret = input.secret ?? (saved ? (await this.profiles.credentials(saved.id)).secret : undefined)
-    if (!connection || !secret) throw new ApiError('bad-request', 'Give a saved profile id, or a connection with its secret')
+    if (!connection || !secret)
+      throw new ApiError('bad-request', 'Give a saved profile id, or a connection with its secret')
     const convention = compileConvention(saved?.convention ?? DEFAULT_CONVENTION)
     const client = new ChannelsClient({ ...connection, secret }, { timeoutMs: this.options.requestTimeoutMs ?? 10_000 })
     try {
       const response = await client.listChannels(convention.prefix)
       // The same reader the sync uses, so "test" and "connect" agree on what a valid answer is.
       const result = await new PresenceState(convention).ingestChannelList(response.body, Date.now())
-      return { ok: true, endpoint: client.endpoint, latencyMs: Math.round(response.latencyMs), channels: result.channels }
+      return {
+        ok: true,
+        endpoint: client.endpoint,
+        latencyMs: Math.round(response.latencyMs),
+        channels: result.channels,
+      }
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
-      return { ok: false, endpoint: client.endpoint, failure: { kind: failure.kind, message: failure.message, hint: failure.hint } }
+      return {
+        ok: false,
+        endpoint: client.endpoint,
+        failure: { kind: failure.kind, message: failure.message, hint: failure.hint },
+      }
     }
   }
 
@@ -338,7 +382,14 @@ export class Engine {
     const next = this.switching.then(async () => {
       await this.stopMonitor()
       this.profiles.setActive(null)
-      this.setStatus({ connection: 'disconnected', profile: null, profileId: null, message: 'Not connected', sync: null, broadcast: undefined })
+      this.setStatus({
+        connection: 'disconnected',
+        profile: null,
+        profileId: null,
+        message: 'Not connected',
+        sync: null,
+        broadcast: undefined,
+      })
       return this.status
     })
     this.switching = next.catch(() => {})
@@ -351,7 +402,13 @@ export class Engine {
     this.demo = await Demo.start()
     const { secret, ...connection } = this.demo.credentials
     const existing = this.profiles.all().find((profile) => profile.name === DEMO_PROFILE)
-    const profile = await this.profiles.save({ id: existing?.id, name: DEMO_PROFILE, connection, secret, convention: this.demo.convention })
+    const profile = await this.profiles.save({
+      id: existing?.id,
+      name: DEMO_PROFILE,
+      connection,
+      secret,
+      convention: this.demo.convention,
+    })
     this.setStatus({ demo: true })
     return this.connect(profile.id)
   }

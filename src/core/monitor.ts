@@ -57,7 +57,8 @@ export class Monitor {
       onTick: (tick) => this.applyTick(tick),
       onGap: (gap) => this.options.history?.recordGap(gap),
       onStatus: (status) => this.options.onStatus(status),
-      verifyWebhook: (headers, rawBody) => this.client.pusher.webhook({ headers: headers as Record<string, string>, rawBody }).isValid(),
+      verifyWebhook: (headers, rawBody) =>
+        this.client.pusher.webhook({ headers: headers as Record<string, string>, rawBody }).isValid(),
       logger: options.logger,
       now: options.now,
     })
@@ -73,7 +74,9 @@ export class Monitor {
     if (history) {
       void history.applyRetention().catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
       this.retentionTimer = setInterval(() => {
-        void history.applyRetention().catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
+        void history
+          .applyRetention()
+          .catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
       }, RETENTION_EVERY_MS)
       this.retentionTimer.unref()
     }

@@ -18,7 +18,11 @@ describe('ProfileService', () => {
   it('keeps the secret out of settings and out of what the UI sees', async () => {
     const { profiles, settings, changed } = service()
     const saved = await profiles.save({ name: 'Production', connection, secret: 'top-secret' })
-    expect(saved).toMatchObject({ name: 'Production', hasSecret: true, convention: { kind: 'template', template: 'private-{room}-{user}' } })
+    expect(saved).toMatchObject({
+      name: 'Production',
+      hasSecret: true,
+      convention: { kind: 'template', template: 'private-{room}-{user}' },
+    })
     expect(JSON.stringify(saved)).not.toContain('top-secret')
     expect(JSON.stringify(settings.read())).not.toContain('top-secret')
     expect(await profiles.credentials(saved.id)).toEqual({ ...connection, secret: 'top-secret' })
@@ -27,7 +31,10 @@ describe('ProfileService', () => {
 
   it('needs a secret for a new profile and keeps the old one when an edit gives none', async () => {
     const { profiles } = service()
-    await expect(profiles.save({ name: 'No secret', connection })).rejects.toMatchObject({ code: 'bad-request', message: /needs its app secret/ })
+    await expect(profiles.save({ name: 'No secret', connection })).rejects.toMatchObject({
+      code: 'bad-request',
+      message: /needs its app secret/,
+    })
     const saved = await profiles.save({ name: 'Production', connection, secret: 's1' })
     await profiles.save({ id: saved.id, name: 'Production (EU)', connection: { ...connection, key: 'new-key' } })
     expect(await profiles.credentials(saved.id)).toMatchObject({ key: 'new-key', secret: 's1' })
@@ -37,8 +44,12 @@ describe('ProfileService', () => {
   it('refuses duplicate names and unknown ids', async () => {
     const { profiles } = service()
     await profiles.save({ name: 'Production', connection, secret: 's' })
-    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({ message: /already exists/ })
-    await expect(profiles.save({ id: 'nope', name: 'X', connection })).rejects.toMatchObject({ message: /No saved connection/ })
+    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({
+      message: /already exists/,
+    })
+    await expect(profiles.save({ id: 'nope', name: 'X', connection })).rejects.toMatchObject({
+      message: /No saved connection/,
+    })
     await expect(profiles.delete('nope')).rejects.toMatchObject({ message: /No saved connection/ })
   })
 
@@ -55,7 +66,9 @@ describe('ProfileService', () => {
   it('does not save a profile whose secret could not be stored', async () => {
     const { profiles, secrets } = service()
     vi.spyOn(secrets, 'set').mockRejectedValueOnce(new Error('keychain locked'))
-    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({ message: /keychain locked/ })
+    await expect(profiles.save({ name: 'Production', connection, secret: 's' })).rejects.toMatchObject({
+      message: /keychain locked/,
+    })
     expect(profiles.all()).toEqual([])
   })
 })

@@ -58,11 +58,15 @@ export class ProfileService {
     const existing = input.id === undefined ? undefined : this.all().find((profile) => profile.id === input.id)
     if (input.id !== undefined && !existing) throw new ApiError('failed', `No saved connection with id ${input.id}`)
     if (!existing && input.secret === undefined) {
-      throw new ApiError('bad-request', 'A new connection needs its app secret', [{ path: 'secret', message: 'Secret is required' }])
+      throw new ApiError('bad-request', 'A new connection needs its app secret', [
+        { path: 'secret', message: 'Secret is required' },
+      ])
     }
     const duplicate = this.all().find((profile) => profile.name === input.name && profile.id !== existing?.id)
     if (duplicate) {
-      throw new ApiError('bad-request', `A connection named "${input.name}" already exists`, [{ path: 'name', message: 'Name already used' }])
+      throw new ApiError('bad-request', `A connection named "${input.name}" already exists`, [
+        { path: 'name', message: 'Name already used' },
+      ])
     }
     const profile: Profile = {
       id: existing?.id ?? randomUUID(),
@@ -80,7 +84,9 @@ export class ProfileService {
         throw new ApiError('failed', `The secret could not be stored: ${(error as Error).message}`)
       }
     }
-    const profiles = existing ? this.all().map((candidate) => (candidate.id === profile.id ? profile : candidate)) : [...this.all(), profile]
+    const profiles = existing
+      ? this.all().map((candidate) => (candidate.id === profile.id ? profile : candidate))
+      : [...this.all(), profile]
     this.write({ profiles })
     return this.view(profile)
   }
@@ -113,7 +119,8 @@ export class ProfileService {
   async credentials(id: string): Promise<Credentials> {
     const profile = this.get(id)
     const secret = await this.secrets.get(secretId(id))
-    if (secret === undefined) throw new ApiError('failed', `The secret for "${profile.name}" is missing; enter it again`)
+    if (secret === undefined)
+      throw new ApiError('failed', `The secret for "${profile.name}" is missing; enter it again`)
     return { ...profile.connection, secret }
   }
 }

@@ -34,9 +34,19 @@ const METHODS: Record<Route['kind'], string> = {
   terminate: 'POST',
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type = 'application/json', headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type = 'application/json',
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, ...headers })
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...headers,
+  })
   res.end(body)
 }
 
@@ -66,7 +76,13 @@ function matchRoute(segments: string[]): Route | null {
     const name = decode(second)
     return name === null ? null : { kind: 'users', name }
   }
-  if (segments.length === 3 && first === 'users' && second !== undefined && third === 'terminate_connections' && fourth === undefined) {
+  if (
+    segments.length === 3 &&
+    first === 'users' &&
+    second !== undefined &&
+    third === 'terminate_connections' &&
+    fourth === undefined
+  ) {
     const userId = decode(second)
     return userId === null || userId === '' ? null : { kind: 'terminate', userId }
   }
@@ -148,7 +164,11 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
         if (!info.ok) return refuse(info)
         const userCount = info.value?.has('user_count') ?? false
         if (userCount && !prefix.startsWith('presence-')) {
-          return sendError(res, 400, 'info=user_count is only allowed when filter_by_prefix limits the request to presence channels (presence-)')
+          return sendError(
+            res,
+            400,
+            'info=user_count is only allowed when filter_by_prefix limits the request to presence channels (presence-)',
+          )
         }
         return send(res, 200, state.channelsBody(prefix, userCount, info.value?.has('subscription_count') ?? false))
       }
@@ -227,7 +247,9 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
     const method = req.method ?? 'GET'
     if (method !== METHODS[route.kind]) {
       req.resume()
-      return sendError(res, 405, `Method ${method} is not allowed on ${rawPath}; use ${METHODS[route.kind]}`, { Allow: METHODS[route.kind] })
+      return sendError(res, 405, `Method ${method} is not allowed on ${rawPath}; use ${METHODS[route.kind]}`, {
+        Allow: METHODS[route.kind],
+      })
     }
     const body = await readBody(req)
     if (body === null) return sendError(res, 413, `Request body is larger than ${MAX_BODY_BYTES} bytes`)

@@ -32,13 +32,22 @@ describe('checkRequestAuth', () => {
   })
 
   it('refuses a wrong key, version, body_md5 or signature with a reason', () => {
-    expect(checkRequestAuth(signed('', { auth_key: 'other' }), KEY, SECRET, NOW)).toMatchObject({ message: expect.stringMatching(/auth_key/) })
-    expect(checkRequestAuth(signed('', { auth_version: '2.0' }), KEY, SECRET, NOW)).toMatchObject({ message: expect.stringMatching(/auth_version/) })
-    expect(checkRequestAuth(signed('{}', { body_md5: 'abc' }), KEY, SECRET, NOW)).toMatchObject({ message: expect.stringMatching(/body_md5/) })
+    expect(checkRequestAuth(signed('', { auth_key: 'other' }), KEY, SECRET, NOW)).toMatchObject({
+      message: expect.stringMatching(/auth_key/),
+    })
+    expect(checkRequestAuth(signed('', { auth_version: '2.0' }), KEY, SECRET, NOW)).toMatchObject({
+      message: expect.stringMatching(/auth_version/),
+    })
+    expect(checkRequestAuth(signed('{}', { body_md5: 'abc' }), KEY, SECRET, NOW)).toMatchObject({
+      message: expect.stringMatching(/body_md5/),
+    })
     const noMd5 = signed('{}')
     const withoutMd5 = { ...noMd5, params: noMd5.params.filter(([k]) => k !== 'body_md5') }
     expect(checkRequestAuth(withoutMd5, KEY, SECRET, NOW)).toMatchObject({ message: expect.stringMatching(/body_md5/) })
-    expect(checkRequestAuth(signed('{}'), KEY, 'other-secret', NOW)).toMatchObject({ status: 401, message: expect.stringMatching(/^Invalid signature/) })
+    expect(checkRequestAuth(signed('{}'), KEY, 'other-secret', NOW)).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/^Invalid signature/),
+    })
     const moved = { ...signed('{}'), paths: ['/apps/1/batch_events'] }
     expect(checkRequestAuth(moved, KEY, SECRET, NOW).ok).toBe(false)
   })

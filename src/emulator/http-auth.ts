@@ -33,7 +33,9 @@ export function checkRequestAuth(req: SignedRequest, key: string, secret: string
   const now = Math.floor(nowMs / 1000)
   if (!/^\d+$/.test(stamp) || !Number.isSafeInteger(seconds)) return refuse(`Invalid auth_timestamp '${stamp}'`)
   if (Math.abs(now - seconds) > AUTH_TIMESTAMP_WINDOW_SEC) {
-    return refuse(`Timestamp expired: Given timestamp (${seconds}) not within ${AUTH_TIMESTAMP_WINDOW_SEC}s of server time (${now})`)
+    return refuse(
+      `Timestamp expired: Given timestamp (${seconds}) not within ${AUTH_TIMESTAMP_WINDOW_SEC}s of server time (${now})`,
+    )
   }
 
   const version = get('auth_version')
@@ -44,13 +46,15 @@ export function checkRequestAuth(req: SignedRequest, key: string, secret: string
   if (req.body.length > 0 || bodyMd5 !== undefined) {
     if (bodyMd5 === undefined) return refuse('Missing body_md5 parameter: required for requests with a body')
     const actual = md5Hex(req.body)
-    if (bodyMd5.toLowerCase() !== actual) return refuse(`Invalid body_md5: the MD5 of the body is ${actual}, but you sent ${bodyMd5}`)
+    if (bodyMd5.toLowerCase() !== actual)
+      return refuse(`Invalid body_md5: the MD5 of the body is ${actual}, but you sent ${bodyMd5}`)
   }
 
   const signature = get('auth_signature')
   if (signature === undefined) return refuse('Missing auth_signature parameter')
   for (const path of req.paths) {
-    if (safeEqual(hmacHex(secret, stringToSign(req.method, path, req.params)), signature.toLowerCase())) return { ok: true }
+    if (safeEqual(hmacHex(secret, stringToSign(req.method, path, req.params)), signature.toLowerCase()))
+      return { ok: true }
   }
   const expected = stringToSign(req.method, req.paths[0] ?? '/', req.params)
   return refuse(

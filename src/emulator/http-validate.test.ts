@@ -3,14 +3,23 @@ import { parseBatch, parseEvent, parseInfo, parseJsonBody } from './http-validat
 
 describe('HTTP API validation', () => {
   it('parses a trigger to one channel or many', () => {
-    expect(parseEvent({ name: 'e', data: '{}', channel: 'a' }, false)).toMatchObject({ ok: true, value: { channels: ['a'], socketId: undefined, info: null } })
-    const many = parseEvent({ name: 'e', data: 'x', channels: ['a', 'b', 'a'], socket_id: '1.2', info: 'user_count' }, false)
+    expect(parseEvent({ name: 'e', data: '{}', channel: 'a' }, false)).toMatchObject({
+      ok: true,
+      value: { channels: ['a'], socketId: undefined, info: null },
+    })
+    const many = parseEvent(
+      { name: 'e', data: 'x', channels: ['a', 'b', 'a'], socket_id: '1.2', info: 'user_count' },
+      false,
+    )
     expect(many).toMatchObject({ ok: true, value: { channels: ['a', 'b'], socketId: '1.2' } })
   })
 
-  it('applies Pusher\'s limits with the right status', () => {
+  it("applies Pusher's limits with the right status", () => {
     expect(parseEvent({ name: 'e', data: 'x'.repeat(10240), channel: 'a' }, false).ok).toBe(true)
-    expect(parseEvent({ name: 'e', data: 'x'.repeat(10241), channel: 'a' }, false)).toMatchObject({ ok: false, status: 413 })
+    expect(parseEvent({ name: 'e', data: 'x'.repeat(10241), channel: 'a' }, false)).toMatchObject({
+      ok: false,
+      status: 413,
+    })
     // Multi-byte characters count as bytes.
     expect(parseEvent({ name: 'e', data: 'é'.repeat(5121), channel: 'a' }, false)).toMatchObject({ status: 413 })
     const channels = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`)
@@ -33,12 +42,17 @@ describe('HTTP API validation', () => {
     expect(parseBatch({ batch: Array(10).fill(event) })).toMatchObject({ ok: true })
     expect(parseBatch({ batch: Array(11).fill(event) })).toMatchObject({ ok: false, status: 413 })
     expect(parseBatch({ batch: [] })).toMatchObject({ status: 400 })
-    expect(parseBatch({ batch: [event, { name: 'e', data: '', channels: ['a'] }] })).toMatchObject({ status: 400, message: expect.stringMatching(/^batch\[1\]/) })
+    expect(parseBatch({ batch: [event, { name: 'e', data: '', channels: ['a'] }] })).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^batch\[1\]/),
+    })
     expect(parseBatch({})).toMatchObject({ status: 400 })
   })
 
   it('parses info attributes and JSON bodies', () => {
-    expect(parseInfo('user_count, subscription_count', ['user_count', 'subscription_count'])).toMatchObject({ ok: true })
+    expect(parseInfo('user_count, subscription_count', ['user_count', 'subscription_count'])).toMatchObject({
+      ok: true,
+    })
     expect(parseInfo('cache', ['user_count'])).toMatchObject({ ok: false, status: 400 })
     expect(parseJsonBody('{')).toMatchObject({ ok: false, status: 400 })
     expect(parseJsonBody('  ')).toMatchObject({ ok: false, status: 400 })

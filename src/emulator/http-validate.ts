@@ -52,7 +52,10 @@ export function parseJsonBody(body: string): Parsed<unknown> {
   }
 }
 
-export function parseInfo(value: unknown, allowed: readonly InfoAttribute[]): Parsed<ReadonlySet<InfoAttribute> | null> {
+export function parseInfo(
+  value: unknown,
+  allowed: readonly InfoAttribute[],
+): Parsed<ReadonlySet<InfoAttribute> | null> {
   if (value === undefined) return { ok: true, value: null }
   if (typeof value !== 'string') return bad('info must be a comma-separated string of attributes')
   const attributes = new Set<InfoAttribute>()
@@ -70,7 +73,8 @@ export function parseInfo(value: unknown, allowed: readonly InfoAttribute[]): Pa
 /** One event of POST /events (channel or channels) or of a batch (`inBatch`: exactly one channel). */
 export function parseEvent(raw: unknown, inBatch: boolean): Parsed<TriggerEvent> {
   const fields = EventFields.safeParse(raw)
-  if (!fields.success) return bad('Expected a JSON object with name, data and channel' + (inBatch ? '' : ' or channels'))
+  if (!fields.success)
+    return bad('Expected a JSON object with name, data and channel' + (inBatch ? '' : ' or channels'))
   const { name, data, channel, channels, socket_id: socketId, info } = fields.data
 
   const nameProblem = eventNameProblem(name)

@@ -81,7 +81,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const activeBatcher = batcher
   const webhook = activeBatcher === null ? null : (event: WebhookEvent) => activeBatcher.add(event)
 
-  const state = new AppState({ presenceLimit: resolved.presenceLimit, vacateDelayMs: resolved.vacateDelayMs, webhookSink: webhook })
+  const state = new AppState({
+    presenceLimit: resolved.presenceLimit,
+    vacateDelayMs: resolved.vacateDelayMs,
+    webhookSink: webhook,
+  })
   const ws = new WsServer({ options: resolved, state, webhook })
 
   const stats = (top = 20): EmulatorStats => {

@@ -63,7 +63,8 @@ const silent: EmulatorLogger = { info() {}, warn() {}, error() {} }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value < 0) throw new Error(`Emulator option ${name} must be a non-negative number, got ${value}`)
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`Emulator option ${name} must be a non-negative number, got ${value}`)
   return value
 }
 
@@ -75,7 +76,8 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 
 function text(name: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`Emulator option ${name} must be a non-empty string`)
+  if (typeof value !== 'string' || value.length === 0)
+    throw new Error(`Emulator option ${name} must be a non-empty string`)
   return value
 }
 
@@ -92,7 +94,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const key = text('key', options.key, 'headcount-key')
   if (key.includes('/') || key.includes(':')) throw new Error('Emulator option key must not contain "/" or ":"')
   const port = nonNegative('port', options.port, 0)
-  if (!Number.isInteger(port) || port > 65535) throw new Error(`Emulator option port must be an integer 0-65535, got ${port}`)
+  if (!Number.isInteger(port) || port > 65535)
+    throw new Error(`Emulator option port must be an integer 0-65535, got ${port}`)
   return {
     host: text('host', options.host, '127.0.0.1'),
     port,

@@ -46,6 +46,12 @@ export function userAuthString(socketId: string, userData: string): string {
 }
 
 /** What a client must send as `auth`: `key:signature`. */
-export function signChannel(key: string, secret: string, socketId: string, channel: string, channelData?: string): string {
+export function signChannel(
+  key: string,
+  secret: string,
+  socketId: string,
+  channel: string,
+  channelData?: string,
+): string {
   return `${key}:${hmacHex(secret, channelAuthString(socketId, channel, channelData))}`
 }

@@ -30,7 +30,10 @@ describe('AppState', () => {
   it('refuses a new member beyond the limit', () => {
     const state = new AppState({ presenceLimit: 1, vacateDelayMs: 0, webhookSink: null })
     state.subscribeSocket(socket('1.1'), 'presence-y', { id: 'a', info: null })
-    expect(state.subscribeSocket(socket('1.2'), 'presence-y', { id: 'b', info: null })).toEqual({ ok: false, reason: 'limit' })
+    expect(state.subscribeSocket(socket('1.2'), 'presence-y', { id: 'b', info: null })).toEqual({
+      ok: false,
+      reason: 'limit',
+    })
     expect(state.subscribeSocket(socket('1.3'), 'presence-y', { id: 'a', info: null }).ok).toBe(true)
   })
 
@@ -41,7 +44,9 @@ describe('AppState', () => {
     expect(JSON.parse(state.channelsBody('private-r1-', false, true).toString())).toEqual({
       channels: { 'private-r1-a': { subscription_count: 1 }, 'private-r1-b': { subscription_count: 1 } },
     })
-    expect(JSON.parse(state.channelsBody('presence-', true, true).toString())).toEqual({ channels: { 'presence-p': { user_count: 1 } } })
+    expect(JSON.parse(state.channelsBody('presence-', true, true).toString())).toEqual({
+      channels: { 'presence-p': { user_count: 1 } },
+    })
     for (const h of handles) state.removeInjected(h)
     expect(state.channels.size).toBe(1)
     expect(JSON.parse(state.channelsBody('', false, false).toString())).toEqual({ channels: { 'presence-p': {} } })

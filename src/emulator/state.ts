@@ -145,13 +145,17 @@ export class AppState {
     const kind = channelKind(name)
     if (kind === 'presence') {
       if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
-        throw new Error(`Injecting into presence channel '${name}' needs a userId of 1 to ${MAX_USER_ID_LENGTH} characters`)
+        throw new Error(
+          `Injecting into presence channel '${name}' needs a userId of 1 to ${MAX_USER_ID_LENGTH} characters`,
+        )
       }
     }
     const ch = this.obtain(name)
     if (kind === 'presence' && !this.presenceRoomFor(ch, userId as string)) {
       this.dropIfUnused(ch)
-      throw new PresenceLimitError(`Presence channel '${name}' is full: the limit is ${this.options.presenceLimit} members`)
+      throw new PresenceLimitError(
+        `Presence channel '${name}' is full: the limit is ${this.options.presenceLimit} members`,
+      )
     }
     const before = ch.subscriptionCount
     ch.injected++
@@ -269,7 +273,11 @@ export class AppState {
   }
 
   private dropIfUnused(ch: Channel): void {
-    if (ch.subscriptionCount === 0 && ch.vacateDue === 0 && (ch.pendingRemoval === null || ch.pendingRemoval.size === 0)) {
+    if (
+      ch.subscriptionCount === 0 &&
+      ch.vacateDue === 0 &&
+      (ch.pendingRemoval === null || ch.pendingRemoval.size === 0)
+    ) {
       this.retireChannel(ch)
     }
   }

@@ -8,7 +8,12 @@ describe('WebhookBatcher', () => {
 
   it('flushes as soon as the batch is full', () => {
     const batches: WebhookBatch[] = []
-    const batcher = new WebhookBatcher(250, 3, (b) => batches.push(b), () => 42)
+    const batcher = new WebhookBatcher(
+      250,
+      3,
+      (b) => batches.push(b),
+      () => 42,
+    )
     for (let i = 0; i < 7; i++) batcher.add({ name: 'channel_occupied', channel: `c${i}` })
     expect(batches.map((b) => b.events.length)).toEqual([3, 3])
     expect(batches[0]?.time_ms).toBe(42)

@@ -20,7 +20,12 @@ export class WebhookBatcher {
   private readonly flushTo: (batch: WebhookBatch) => void
   private readonly now: () => number
 
-  constructor(windowMs: number, maxEvents: number, flushTo: (batch: WebhookBatch) => void, now: () => number = Date.now) {
+  constructor(
+    windowMs: number,
+    maxEvents: number,
+    flushTo: (batch: WebhookBatch) => void,
+    now: () => number = Date.now,
+  ) {
     this.windowMs = windowMs
     this.maxEvents = Math.max(1, maxEvents)
     this.flushTo = flushTo

@@ -39,7 +39,14 @@ export class WebhookSender {
   private readonly retryTimers = new Set<NodeJS.Timeout>()
   private readonly controllers = new Set<AbortController>()
   private closed = false
-  readonly stats: WebhookSenderStats = { delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, queued: 0, inFlight: 0 }
+  readonly stats: WebhookSenderStats = {
+    delivered: 0,
+    failedAttempts: 0,
+    abandoned: 0,
+    dropped: 0,
+    queued: 0,
+    inFlight: 0,
+  }
 
   constructor(options: WebhookSenderOptions) {
     this.options = options

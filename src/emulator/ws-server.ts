@@ -130,7 +130,8 @@ export class WsServer {
       return this.refuse(ws, 4007, `Unsupported protocol version ${protocol}`)
     }
     const version = url.searchParams.get('version')
-    if (version !== null && !VERSION.test(version)) return this.refuse(ws, 4006, `Invalid version string format '${version}'`)
+    if (version !== null && !VERSION.test(version))
+      return this.refuse(ws, 4006, `Invalid version string format '${version}'`)
 
     const conn = new Connection(`${this.socketPrefix}.${this.nextSocket++}`, ws)
     this.connections.set(conn.socketId, conn)
@@ -153,7 +154,8 @@ export class WsServer {
 
   private closeConnection(conn: Connection, code: number, reason: string): void {
     this.detach(conn)
-    if (conn.ws.readyState === WebSocket.OPEN || conn.ws.readyState === WebSocket.CONNECTING) conn.ws.close(code, reason)
+    if (conn.ws.readyState === WebSocket.OPEN || conn.ws.readyState === WebSocket.CONNECTING)
+      conn.ws.close(code, reason)
   }
 
   private detach(conn: Connection): void {
@@ -276,7 +278,10 @@ export class WsServer {
       const info = presence.data.user_info ?? null
       const infoSize = utf8Length(JSON.stringify(info) ?? 'null')
       if (infoSize > MAX_USER_INFO_BYTES) {
-        return this.error(conn, `Invalid channel_data: user_info is ${infoSize} bytes; the limit is ${MAX_USER_INFO_BYTES}`)
+        return this.error(
+          conn,
+          `Invalid channel_data: user_info is ${infoSize} bytes; the limit is ${MAX_USER_INFO_BYTES}`,
+        )
       }
       user = { id, info }
     }
@@ -311,7 +316,8 @@ export class WsServer {
 
   private checkAuth(auth: string | undefined, toSign: string): string | null {
     const { key, secret } = this.deps.options
-    if (auth === undefined || auth === '') return 'Invalid signature: auth is required for private and presence channels'
+    if (auth === undefined || auth === '')
+      return 'Invalid signature: auth is required for private and presence channels'
     const colon = auth.indexOf(':')
     const authKey = colon < 0 ? '' : auth.slice(0, colon)
     const signature = colon < 0 ? auth : auth.slice(colon + 1)
@@ -367,9 +373,13 @@ export class WsServer {
     if (channel === undefined) return this.error(conn, 'Client event rejected: channel is required')
     const kind = channelKind(channel)
     if (kind !== 'private' && kind !== 'presence') {
-      return this.error(conn, `Client event rejected: client events are only supported on private and presence channels, not ${channel}`)
+      return this.error(
+        conn,
+        `Client event rejected: client events are only supported on private and presence channels, not ${channel}`,
+      )
     }
-    if (!conn.channels.has(channel)) return this.error(conn, `Client event rejected: not subscribed to channel ${channel}`)
+    if (!conn.channels.has(channel))
+      return this.error(conn, `Client event rejected: not subscribed to channel ${channel}`)
     const now = Date.now()
     const window = Math.floor(now / 1000)
     if (conn.rateWindow !== window) {

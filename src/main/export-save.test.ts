@@ -16,17 +16,31 @@ describe('export save-as', () => {
     writeFileSync(source, 'room,user\r\n')
     const target = join(dir, 'chosen.csv')
     const dialog = { showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: target })) }
-    const save = createSaveAsHandler((id) => (id === 'e1' ? source : null), dialog as never, () => null)
+    const save = createSaveAsHandler(
+      (id) => (id === 'e1' ? source : null),
+      dialog as never,
+      () => null,
+    )
     await expect(save({ id: 'e1' })).resolves.toEqual({ savedTo: target })
     expect(readFileSync(target, 'utf8')).toBe('room,user\r\n')
-    expect(dialog.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: 'headcount-sessions.csv' }))
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ defaultPath: 'headcount-sessions.csv' }),
+    )
   })
 
   it('does nothing when the operator cancels, and refuses unknown exports', async () => {
     const dialog = { showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })) }
-    const save = createSaveAsHandler(() => join(dir, 'x.csv'), dialog as never, () => null)
+    const save = createSaveAsHandler(
+      () => join(dir, 'x.csv'),
+      dialog as never,
+      () => null,
+    )
     await expect(save({ id: 'e1' })).resolves.toEqual({ savedTo: null })
-    const none = createSaveAsHandler(() => null, dialog as never, () => null)
+    const none = createSaveAsHandler(
+      () => null,
+      dialog as never,
+      () => null,
+    )
     await expect(none({ id: 'e2' })).rejects.toMatchObject({ message: /not finished/ })
   })
 })

@@ -18,7 +18,11 @@ function fakeElectron(gotLock: boolean) {
   const windows: FakeWindow[] = []
   class FakeWindow extends EventEmitter {
     options: unknown
-    webContents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn(), send: vi.fn(), isDestroyed: () => false })
+    webContents = Object.assign(new EventEmitter(), {
+      setWindowOpenHandler: vi.fn(),
+      send: vi.fn(),
+      isDestroyed: () => false,
+    })
     loadFile = vi.fn(async () => {})
     loadURL = vi.fn(async () => {})
     constructor(options: unknown) {

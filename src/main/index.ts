@@ -36,8 +36,16 @@ async function start(): Promise<void> {
   // Built as ESM into out/main; the preload and renderer sit beside it in out/.
   const outDir = join(import.meta.dirname, '..')
   const location = rendererLocation(isDev ? process.env.ELECTRON_RENDERER_URL : undefined, outDir)
-  const saveAs = createSaveAsHandler((id) => engine.exportFile(id), dialog, () => BrowserWindow.getFocusedWindow())
-  bindContractToIpc({ ...engine.handlers, 'export.saveAs': saveAs }, createSenderCheck((url) => isAppUrl(url, location.origin)), consoleLogger)
+  const saveAs = createSaveAsHandler(
+    (id) => engine.exportFile(id),
+    dialog,
+    () => BrowserWindow.getFocusedWindow(),
+  )
+  bindContractToIpc(
+    { ...engine.handlers, 'export.saveAs': saveAs },
+    createSenderCheck((url) => isAppUrl(url, location.origin)),
+    consoleLogger,
+  )
   forwardEventsToWindows(engine.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
 
   const preload = join(outDir, 'preload', 'index.cjs')

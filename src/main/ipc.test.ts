@@ -42,7 +42,11 @@ describe('bindContractToIpc', () => {
 
   it('answers trusted callers with validated envelopes, never throwing', async () => {
     const { handlers: registered } = fakeIpcMain()
-    bindContractToIpc(handlers, createSenderCheck((url) => url.startsWith('file://')), silentLogger)
+    bindContractToIpc(
+      handlers,
+      createSenderCheck((url) => url.startsWith('file://')),
+      silentLogger,
+    )
     const update = registered.get(callChannel('settings.update')) as Listener
     await expect(update(eventFrom(appFrame), { theme: 'dark' })).resolves.toEqual({
       ok: true,
@@ -63,8 +67,15 @@ describe('bindContractToIpc', () => {
       silentLogger,
     )
     const call = registered.get(callChannel('settings.update')) as Listener
-    for (const frame of [{ parent: null, url: 'https://evil.example/' }, { parent: appFrame, url: appFrame.url }, null]) {
-      await expect(call(eventFrom(frame), { theme: 'dark' })).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    for (const frame of [
+      { parent: null, url: 'https://evil.example/' },
+      { parent: appFrame, url: appFrame.url },
+      null,
+    ]) {
+      await expect(call(eventFrom(frame), { theme: 'dark' })).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      })
     }
     expect(update).not.toHaveBeenCalled()
   })

@@ -22,11 +22,7 @@ export function createSenderCheck(isAppUrl: (url: string) => boolean): SenderChe
  * input validated, the handler run, and an envelope returned; nothing is thrown across IPC.
  * Returns a function that removes the handlers.
  */
-export function bindContractToIpc(
-  handlers: Handlers,
-  isTrustedSender: SenderCheck,
-  logger: Logger,
-): () => void {
+export function bindContractToIpc(handlers: Handlers, isTrustedSender: SenderCheck, logger: Logger): () => void {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(callChannel(method), async (event, input: unknown): Promise<Envelope<unknown>> => {
       if (!isTrustedSender(event)) {

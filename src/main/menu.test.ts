@@ -10,8 +10,7 @@ describe('menuTemplate', () => {
   })
 
   it('offers developer tools only in development', () => {
-    const labels = (dev: boolean) =>
-      JSON.stringify(menuTemplate('linux', actions, dev).map((item) => item.submenu))
+    const labels = (dev: boolean) => JSON.stringify(menuTemplate('linux', actions, dev).map((item) => item.submenu))
     expect(labels(false)).not.toContain('Developer Tools')
     expect(labels(true)).toContain('Developer Tools')
   })

@@ -6,7 +6,10 @@ vi.mock('electron-store', () => ({ default: MemoryStore }))
 const { SafeStorageSecretStore } = await import('./secrets.ts')
 
 /** Reversible but not plain: enough to show the store never keeps the secret as given. */
-function fakeSafeStorage(backend: ReturnType<SafeStorage['getSelectedStorageBackend']> = 'gnome_libsecret', available = true) {
+function fakeSafeStorage(
+  backend: ReturnType<SafeStorage['getSelectedStorageBackend']> = 'gnome_libsecret',
+  available = true,
+) {
   return {
     isAsyncEncryptionAvailable: vi.fn(async () => available),
     getSelectedStorageBackend: vi.fn(() => backend),
@@ -30,19 +33,31 @@ describe('SafeStorageSecretStore', () => {
   })
 
   it('warns when Linux has no keychain and safeStorage falls back to plain text', async () => {
-    const store = new SafeStorageSecretStore(fakeSafeStorage('basic_text'), 'linux', new MemoryStore({ defaults: { secrets: {} } }) as never)
+    const store = new SafeStorageSecretStore(
+      fakeSafeStorage('basic_text'),
+      'linux',
+      new MemoryStore({ defaults: { secrets: {} } }) as never,
+    )
     const info = await store.describe()
     expect(info.encrypted).toBe(false)
     expect(info.warning).toMatch(/No keychain/)
   })
 
   it('names the keychain in use when there is one', async () => {
-    const store = new SafeStorageSecretStore(fakeSafeStorage('kwallet6'), 'linux', new MemoryStore({ defaults: { secrets: {} } }) as never)
+    const store = new SafeStorageSecretStore(
+      fakeSafeStorage('kwallet6'),
+      'linux',
+      new MemoryStore({ defaults: { secrets: {} } }) as never,
+    )
     expect(await store.describe()).toEqual({ backend: 'KWallet 6', encrypted: true, warning: null })
   })
 
   it('refuses to save when the OS cannot encrypt', async () => {
-    const store = new SafeStorageSecretStore(fakeSafeStorage('gnome_libsecret', false), 'darwin', new MemoryStore({ defaults: { secrets: {} } }) as never)
+    const store = new SafeStorageSecretStore(
+      fakeSafeStorage('gnome_libsecret', false),
+      'darwin',
+      new MemoryStore({ defaults: { secrets: {} } }) as never,
+    )
     await expect(store.set('prod', 'x')).rejects.toThrow(/no way to encrypt/)
     expect((await store.describe()).warning).toMatch(/refused to encrypt/)
   })

@@ -23,7 +23,11 @@ export class SafeStorageSecretStore implements SecretStore {
   private readonly safeStorage: SafeStorage
   private readonly platform: NodeJS.Platform
 
-  constructor(safeStorage: SafeStorage, platform: NodeJS.Platform = process.platform, store?: Store<{ secrets: CipherMap }>) {
+  constructor(
+    safeStorage: SafeStorage,
+    platform: NodeJS.Platform = process.platform,
+    store?: Store<{ secrets: CipherMap }>,
+  ) {
     this.safeStorage = safeStorage
     this.platform = platform
     this.store = store ?? new Store<{ secrets: CipherMap }>({ name: 'secrets', defaults: { secrets: {} } })
@@ -65,7 +69,11 @@ export class SafeStorageSecretStore implements SecretStore {
       return { backend: BACKEND_NAMES[backend] ?? backend, encrypted: true, warning: null }
     }
     if (!available) {
-      return { backend: 'unavailable', encrypted: false, warning: 'The OS refused to encrypt secrets; saving connections is disabled until it is available.' }
+      return {
+        backend: 'unavailable',
+        encrypted: false,
+        warning: 'The OS refused to encrypt secrets; saving connections is disabled until it is available.',
+      }
     }
     return { backend: this.platform === 'darwin' ? 'macOS Keychain' : 'Windows DPAPI', encrypted: true, warning: null }
   }

@@ -16,7 +16,12 @@ export function isAllowedExternalUrl(raw: string): boolean {
   } catch {
     return false
   }
-  return url.protocol === 'https:' && url.username === '' && url.password === '' && EXTERNAL_LINK_ALLOWLIST.includes(url.hostname)
+  return (
+    url.protocol === 'https:' &&
+    url.username === '' &&
+    url.password === '' &&
+    EXTERNAL_LINK_ALLOWLIST.includes(url.hostname)
+  )
 }
 
 /** The renderer gets no Node, no direct IPC and a sandboxed, isolated preload. */

@@ -25,14 +25,20 @@ describe('preload', () => {
     await expect(bridge.invoke('settings.get', undefined)).resolves.toEqual({ ok: true, value: 'pong' })
     expect(ipcRenderer.invoke).toHaveBeenCalledWith(callChannel('settings.get'), undefined)
     ipcRenderer.invoke.mockClear()
-    await expect(bridge.invoke('shell.openExternal', 'x')).resolves.toMatchObject({ ok: false, error: { code: 'unknown-method' } })
+    await expect(bridge.invoke('shell.openExternal', 'x')).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unknown-method' },
+    })
     expect(ipcRenderer.invoke).not.toHaveBeenCalled()
   })
 
   it('forwards only the payload of contract events, and unsubscribes', () => {
     const listener = vi.fn()
     const unsubscribe = bridge.subscribe('status', listener)
-    const [channel, forward] = ipcRenderer.on.mock.calls[0] as unknown as [string, (event: unknown, payload: unknown) => void]
+    const [channel, forward] = ipcRenderer.on.mock.calls[0] as unknown as [
+      string,
+      (event: unknown, payload: unknown) => void,
+    ]
     expect(channel).toBe(eventChannel('status'))
     forward({ sender: 'secret' }, { connection: 'connected' })
     expect(listener).toHaveBeenCalledWith({ connection: 'connected' })

@@ -10,7 +10,10 @@ import type { HeadcountBridge } from './bridge.ts'
 const bridge: HeadcountBridge = {
   invoke(method, input) {
     if (!isMethodName(method)) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown-method', message: `Unknown method ${JSON.stringify(method)}` } })
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown-method', message: `Unknown method ${JSON.stringify(method)}` },
+      })
     }
     return ipcRenderer.invoke(callChannel(method), input)
   },

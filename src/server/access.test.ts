@@ -6,8 +6,10 @@ const request = (url: string, headers: Record<string, string> = {}) => ({ url, h
 
 describe('access rules', () => {
   it('knows loopback addresses', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackAddress(host)).toBe(true)
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '10.0.0.1']) expect(isLoopbackAddress(host)).toBe(false)
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(isLoopbackAddress(host)).toBe(true)
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '10.0.0.1'])
+      expect(isLoopbackAddress(host)).toBe(false)
   })
 
   it('accepts the token from the query or the cookie, compared in full', () => {

@@ -16,7 +16,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
-
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
@@ -96,7 +95,9 @@ export function sendDownload(file: string | null, response: ServerResponse): voi
     size = null
   }
   if (!file || size === null) {
-    response.writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS }).end('No such export (it may have been cancelled or removed)')
+    response
+      .writeHead(404, { 'Content-Type': 'text/plain', ...SECURITY_HEADERS })
+      .end('No such export (it may have been cancelled or removed)')
     return
   }
   response.writeHead(200, {

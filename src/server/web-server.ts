@@ -53,14 +53,18 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
   const http: Server = createServer((request, response) => {
     if (!hasValidToken(request, token)) {
-      response.writeHead(401, { 'Content-Type': 'text/plain' }).end('Access token required: open the URL printed at start')
+      response
+        .writeHead(401, { 'Content-Type': 'text/plain' })
+        .end('Access token required: open the URL printed at start')
       return
     }
     if (token && new URL(request.url ?? '/', 'http://localhost').searchParams.has('token')) {
       // Remember the token for the page's assets and WebSocket, then drop it from the address bar.
       response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
     }
-    const exportId = new URL(request.url ?? '/', 'http://localhost').pathname.match(/^\/exports\/([A-Za-z0-9-]{1,64})$/)?.[1]
+    const exportId = new URL(request.url ?? '/', 'http://localhost').pathname.match(
+      /^\/exports\/([A-Za-z0-9-]{1,64})$/,
+    )?.[1]
     if (exportId !== undefined) {
       sendDownload(options.exportFile?.(exportId) ?? null, response)
       return

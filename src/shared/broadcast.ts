@@ -22,7 +22,11 @@ export const MAX_IMPORT_ERRORS = 100
 type Placeholder = 'room' | 'user' | 'group'
 
 /** Why a channel template can't be used, or null. `allowed` lists the placeholders it may use, `required` those it must. */
-export function channelTemplateProblem(template: string, allowed: readonly Placeholder[], required: readonly Placeholder[]): string | null {
+export function channelTemplateProblem(
+  template: string,
+  allowed: readonly Placeholder[],
+  required: readonly Placeholder[],
+): string | null {
   const used = new Set<string>()
   const literal = template.replace(/\{([^{}]*)\}/g, (_match, name: string) => {
     used.add(name)
@@ -38,13 +42,19 @@ export function channelTemplateProblem(template: string, allowed: readonly Place
   const problem = channelNameProblem(literal)
   if (problem !== null) return `The channel template makes an ${problem}`
   // The server SDK would try to encrypt these, which needs a master key Headcount does not hold.
-  if (literal.startsWith('private-encrypted-')) return 'Encrypted channels (private-encrypted-…) are not supported for broadcasting'
+  if (literal.startsWith('private-encrypted-'))
+    return 'Encrypted channels (private-encrypted-…) are not supported for broadcasting'
   return null
 }
 
 /** Fills a channel template: `{room}`, `{user}`, `{group}` (a missing group leaves an empty part). */
-export function fillChannelTemplate(template: string, parts: { room: string; user?: string; group?: string | null }): string {
-  return template.replace(/\{(room|user|group)\}/g, (_match, name: Placeholder) => (name === 'room' ? parts.room : name === 'user' ? (parts.user ?? '') : (parts.group ?? '')))
+export function fillChannelTemplate(
+  template: string,
+  parts: { room: string; user?: string; group?: string | null },
+): string {
+  return template.replace(/\{(room|user|group)\}/g, (_match, name: Placeholder) =>
+    name === 'room' ? parts.room : name === 'user' ? (parts.user ?? '') : (parts.group ?? ''),
+  )
 }
 
 /** Pusher's event-name rule (alphanumeric, `-`, `_`; `.` and `:` are common and accepted), not its own `pusher:` names. */
@@ -86,7 +96,11 @@ export const FriendRosterSettingsSchema = z.object({
 })
 export type FriendRosterSettings = z.infer<typeof FriendRosterSettingsSchema>
 
-export const DEFAULT_FRIEND_ROSTER_SETTINGS: FriendRosterSettings = { enabled: false, eventName: 'friends', channelTemplate: null }
+export const DEFAULT_FRIEND_ROSTER_SETTINGS: FriendRosterSettings = {
+  enabled: false,
+  eventName: 'friends',
+  channelTemplate: null,
+}
 
 /** Per connection profile; every field has a default so profiles saved before the broadcaster still load. */
 export const BroadcastSettingsSchema = z.object({
@@ -129,7 +143,14 @@ export const BroadcastSettingsPatchSchema = z
     eventName: EventNameSchema,
     concurrency: BroadcastSettingsSchema.shape.concurrency.unwrap(),
     force: z.boolean(),
-    friends: z.object({ enabled: z.boolean(), eventName: EventNameSchema, channelTemplate: UserChannelTemplateSchema.nullable() }).partial().strict(),
+    friends: z
+      .object({
+        enabled: z.boolean(),
+        eventName: EventNameSchema,
+        channelTemplate: UserChannelTemplateSchema.nullable(),
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict()
@@ -240,10 +261,20 @@ export const BroadcastStatusSchema = z.object({
   lastTickMs: z.number().nullable(),
   lastTickCpuMs: z.number().nullable(),
   lastError: z
-    .object({ kind: z.string(), message: z.string(), hint: z.string(), status: z.number().nullable(), at: z.number(), attempts: z.int() })
+    .object({
+      kind: z.string(),
+      message: z.string(),
+      hint: z.string(),
+      status: z.number().nullable(),
+      at: z.number(),
+      attempts: z.int(),
+    })
     .nullable(),
   /** Rooms (or users) whose channel name Pusher would refuse: nothing is sent to them. */
-  invalidChannels: z.object({ count: z.int(), examples: z.array(z.object({ channel: z.string(), reason: z.string() })) }),
+  invalidChannels: z.object({
+    count: z.int(),
+    examples: z.array(z.object({ channel: z.string(), reason: z.string() })),
+  }),
   /** Summaries that had to be split or truncated to fit 10 KB, since connecting. */
   splitEvents: z.int(),
   truncatedEvents: z.int(),

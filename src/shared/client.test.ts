@@ -26,8 +26,15 @@ describe('createApi', () => {
   })
 
   it('reports a transport that throws or answers nonsense as a transport error', async () => {
-    const broken: Transport = { kind: 'ipc', invoke: async () => Promise.reject(new Error('socket closed')), subscribe: () => () => {} }
-    await expect(createApi(broken).call('app.info')).rejects.toMatchObject({ code: 'transport', message: /socket closed/ })
+    const broken: Transport = {
+      kind: 'ipc',
+      invoke: async () => Promise.reject(new Error('socket closed')),
+      subscribe: () => () => {},
+    }
+    await expect(createApi(broken).call('app.info')).rejects.toMatchObject({
+      code: 'transport',
+      message: /socket closed/,
+    })
     await expect(createApi(transportReturning({ nope: true })).call('app.info')).rejects.toMatchObject({
       code: 'transport',
       message: /Malformed reply/,

@@ -6,8 +6,16 @@ import { z } from 'zod'
  * is saved.
  */
 export const AppIdSchema = z.string().regex(/^\d{1,20}$/, 'App id is a number, as shown in the Pusher dashboard')
-export const AppKeySchema = z.string().min(1, 'Key is required').max(100).regex(/^[A-Za-z0-9_.-]+$/, 'Key has characters a Pusher key never has')
-export const SecretSchema = z.string().min(1, 'Secret is required').max(200).regex(/^\S+$/, 'Secret must not contain spaces')
+export const AppKeySchema = z
+  .string()
+  .min(1, 'Key is required')
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'Key has characters a Pusher key never has')
+export const SecretSchema = z
+  .string()
+  .min(1, 'Secret is required')
+  .max(200)
+  .regex(/^\S+$/, 'Secret must not contain spaces')
 const ClusterSchema = z.string().regex(/^[a-z0-9-]{2,30}$/, 'Cluster looks like mt1, eu or ap2')
 const HostSchema = z
   .string()

@@ -90,7 +90,11 @@ export const contract = {
       summary: 'Change some settings; returns the settings as saved',
     }),
 
-    'profiles.list': method({ input: NoInput, output: z.array(ProfileViewSchema), summary: 'Saved connections, without secrets' }),
+    'profiles.list': method({
+      input: NoInput,
+      output: z.array(ProfileViewSchema),
+      summary: 'Saved connections, without secrets',
+    }),
     'profiles.save': method({
       input: ProfileInputSchema,
       output: ProfileViewSchema,
@@ -103,11 +107,19 @@ export const contract = {
       summary: 'Try a saved connection or form values; the answer classifies any failure in plain words',
     }),
 
-    'connection.connect': method({ input: ProfileRef, output: StatusSchema, summary: 'Start watching a saved connection' }),
+    'connection.connect': method({
+      input: ProfileRef,
+      output: StatusSchema,
+      summary: 'Start watching a saved connection',
+    }),
     'connection.disconnect': method({ input: NoInput, output: StatusSchema, summary: 'Stop watching' }),
     'sync.now': method({ input: NoInput, output: Done, summary: 'Poll now instead of waiting for the next cycle' }),
 
-    'convention.get': method({ input: ProfileRef, output: ConventionInfoSchema, summary: "A connection's naming convention" }),
+    'convention.get': method({
+      input: ProfileRef,
+      output: ConventionInfoSchema,
+      summary: "A connection's naming convention",
+    }),
     'convention.set': method({
       input: ProfileRef.extend({ convention: NamingConventionSchema }),
       output: ConventionInfoSchema,
@@ -147,14 +159,22 @@ export const contract = {
       output: ExportProgressSchema,
       summary: 'Write occupancy or sessions to CSV; progress arrives as export.progress events',
     }),
-    'export.cancel': method({ input: z.object({ id: z.string() }), output: Done, summary: 'Stop an export and remove its file' }),
+    'export.cancel': method({
+      input: z.object({ id: z.string() }),
+      output: Done,
+      summary: 'Stop an export and remove its file',
+    }),
     'export.saveAs': method({
       input: z.object({ id: z.string() }),
       output: z.object({ savedTo: z.string().nullable() }),
       summary: 'Desktop only: ask where to save a finished export and copy it there (null if the operator cancels)',
     }),
 
-    'broadcast.get': method({ input: ProfileRef, output: BroadcastSettingsSchema, summary: "A connection's broadcaster settings" }),
+    'broadcast.get': method({
+      input: ProfileRef,
+      output: BroadcastSettingsSchema,
+      summary: "A connection's broadcaster settings",
+    }),
     'broadcast.set': method({
       input: ProfileRef.extend({ settings: BroadcastSettingsPatchSchema }),
       output: BroadcastSettingsSchema,
@@ -169,10 +189,19 @@ export const contract = {
     'friends.import': method({
       input: FriendsImportInputSchema,
       output: FriendsImportResultSchema,
-      summary: 'Replace a connection’s friend graph from CSV (user,friend); any bad row refuses the whole file, listed with line numbers',
+      summary:
+        'Replace a connection’s friend graph from CSV (user,friend); any bad row refuses the whole file, listed with line numbers',
     }),
-    'friends.get': method({ input: ProfileRef, output: FriendsSummarySchema, summary: "A connection's friend graph, summarised" }),
-    'friends.clear': method({ input: ProfileRef, output: FriendsSummarySchema, summary: "Forget a connection's friend graph" }),
+    'friends.get': method({
+      input: ProfileRef,
+      output: FriendsSummarySchema,
+      summary: "A connection's friend graph, summarised",
+    }),
+    'friends.clear': method({
+      input: ProfileRef,
+      output: FriendsSummarySchema,
+      summary: "Forget a connection's friend graph",
+    }),
     'friends.of': method({
       input: FriendsOfInputSchema,
       output: FriendsOfSchema,
@@ -184,7 +213,11 @@ export const contract = {
       output: StatusSchema,
       summary: 'Start the embedded emulator with a simulated crowd and connect to it',
     }),
-    'demo.stop': method({ input: NoInput, output: StatusSchema, summary: 'Stop the demo crowd and disconnect from it' }),
+    'demo.stop': method({
+      input: NoInput,
+      output: StatusSchema,
+      summary: 'Stop the demo crowd and disconnect from it',
+    }),
   },
   events: {
     status: StatusSchema,
@@ -214,6 +247,5 @@ export function isEventName(value: unknown): value is EventName {
 }
 
 /** Callers of a no-input method may omit the argument. */
-export type InputArgs<M extends MethodName> = undefined extends MethodInput<M>
-  ? [input?: MethodInput<M>]
-  : [input: MethodInput<M>]
+export type InputArgs<M extends MethodName> =
+  undefined extends MethodInput<M> ? [input?: MethodInput<M>] : [input: MethodInput<M>]

@@ -64,8 +64,5 @@ export function isEnvelope(value: unknown): value is Envelope<unknown> {
   if (candidate.ok === true) return 'value' in candidate
   if (candidate.ok !== false || typeof candidate.error !== 'object' || candidate.error === null) return false
   const error = candidate.error as { code?: unknown; message?: unknown }
-  return (
-    typeof error.message === 'string' &&
-    (API_ERROR_CODES as readonly unknown[]).includes(error.code)
-  )
+  return typeof error.message === 'string' && (API_ERROR_CODES as readonly unknown[]).includes(error.code)
 }

@@ -34,7 +34,11 @@ function parseViaBytes(compiled: CompiledConvention, name: string): ReturnType<C
   const out = new Int32Array(6)
   if (!parseBytes(bytes, 1, bytes.length - 1, out)) return null
   const text = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to))
-  return { room: text(out[0]!, out[1]!), group: out[2]! < 0 ? null : text(out[2]!, out[3]!), user: text(out[4]!, out[5]!) }
+  return {
+    room: text(out[0]!, out[1]!),
+    group: out[2]! < 0 ? null : text(out[2]!, out[3]!),
+    user: text(out[4]!, out[5]!),
+  }
 }
 
 describe('default convention', () => {
@@ -52,11 +56,23 @@ describe('default convention', () => {
 
   it('splits the room at the first separator; the user (last part) keeps the rest', () => {
     expect(compiled.parse('private-A-b-max')).toEqual({ room: 'A', group: null, user: 'b-max' })
-    expect(compiled.parse('private-room1-550e8400-e29b-41d4')).toEqual({ room: 'room1', group: null, user: '550e8400-e29b-41d4' })
+    expect(compiled.parse('private-room1-550e8400-e29b-41d4')).toEqual({
+      room: 'room1',
+      group: null,
+      user: '550e8400-e29b-41d4',
+    })
   })
 
   it('does not take broadcast channels, empty parts or other prefixes as participants', () => {
-    for (const name of ['private-roomA', 'private--max', 'private-roomA-', 'presence-roomA-max', 'roomA', 'private-', '']) {
+    for (const name of [
+      'private-roomA',
+      'private--max',
+      'private-roomA-',
+      'presence-roomA-max',
+      'roomA',
+      'private-',
+      '',
+    ]) {
       expect(compiled.parse(name)).toBeNull()
     }
   })
@@ -123,7 +139,8 @@ describe('templates', () => {
     ]
     for (const convention of conventions) {
       const compiled = compileConvention(convention)
-      for (const name of names) expect(parseViaBytes(compiled, name), `${JSON.stringify(convention)} ${name}`).toEqual(compiled.parse(name))
+      for (const name of names)
+        expect(parseViaBytes(compiled, name), `${JSON.stringify(convention)} ${name}`).toEqual(compiled.parse(name))
     }
   })
 

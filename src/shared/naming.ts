@@ -34,7 +34,11 @@ export const ValidNamingConventionSchema = NamingConventionSchema.superRefine((c
     compileConvention(convention)
   } catch (error) {
     if (!(error instanceof ConventionError)) throw error
-    ctx.addIssue({ code: 'custom', message: error.message, path: [convention.kind === 'template' ? 'template' : 'pattern'] })
+    ctx.addIssue({
+      code: 'custom',
+      message: error.message,
+      path: [convention.kind === 'template' ? 'template' : 'pattern'],
+    })
   }
 })
 
@@ -113,7 +117,9 @@ export function channelNameProblem(name: string): string | null {
 function describeChar(text: string, index: number): string {
   const char = String.fromCodePoint(text.codePointAt(index) ?? 0)
   if (char === ' ') return 'a space'
-  return /^[\x21-\x7e]$/.test(char) ? `"${char}"` : `character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
+  return /^[\x21-\x7e]$/.test(char)
+    ? `"${char}"`
+    : `character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
 }
 
 // ---- compiling ----------------------------------------------------------------------------------
@@ -122,11 +128,16 @@ export function compileConvention(convention: NamingConvention): CompiledConvent
   return convention.kind === 'template' ? compileTemplate(convention) : compileRegex(convention)
 }
 
-export function previewConvention(convention: NamingConvention | CompiledConvention, samples: readonly string[]): PreviewRow[] {
+export function previewConvention(
+  convention: NamingConvention | CompiledConvention,
+  samples: readonly string[],
+): PreviewRow[] {
   const compiled = 'parse' in convention ? convention : compileConvention(convention)
   return samples.map((channel) => {
     const explained = compiled.explain(channel)
-    return explained.result === null ? { channel, result: null, reason: explained.reason } : { channel, result: explained.result }
+    return explained.result === null
+      ? { channel, result: null, reason: explained.reason }
+      : { channel, result: explained.result }
   })
 }
 
@@ -211,9 +222,14 @@ function compileTemplate(convention: { kind: 'template'; template: string }): Co
   }
 
   const parse = (name: string): ParsedChannel | null => {
-    if (name.length < fixedLength || !name.startsWith(prefix) || !name.endsWith(suffix) || !isValidChannelName(name)) return null
+    if (name.length < fixedLength || !name.startsWith(prefix) || !name.endsWith(suffix) || !isValidChannelName(name))
+      return null
     if (!split(name)) return null
-    return { room: values[roomAt] as string, group: groupAt < 0 ? null : (values[groupAt] as string), user: values[userAt] as string }
+    return {
+      room: values[roomAt] as string,
+      group: groupAt < 0 ? null : (values[groupAt] as string),
+      user: values[userAt] as string,
+    }
   }
 
   const explain = (name: string): ChannelExplanation => {
@@ -231,7 +247,11 @@ function compileTemplate(convention: { kind: 'template'; template: string }): Co
       const separator = separators[i] as string
       const part = PART_LABEL[parts[i] as PartName]
       const at = name.indexOf(separator, start)
-      if (at < 0 || at >= end) return { result: null, reason: `missing part: no "${separator}" after the ${part}, so no ${PART_LABEL[parts[i + 1] as PartName]}` }
+      if (at < 0 || at >= end)
+        return {
+          result: null,
+          reason: `missing part: no "${separator}" after the ${part}, so no ${PART_LABEL[parts[i + 1] as PartName]}`,
+        }
       if (at === start) return { result: null, reason: `missing part: the ${part} is empty` }
       start = at + separator.length
     }
@@ -319,10 +339,14 @@ function templateWarning(
     const separator = separators[i] as string
     bySeparator.set(separator, [...(bySeparator.get(separator) ?? []), PART_LABEL[part]])
   })
-  const restricted = [...bySeparator].map(([separator, labels]) => `${labels.join(' and ')} ids must not contain "${separator}"`)
+  const restricted = [...bySeparator].map(
+    ([separator, labels]) => `${labels.join(' and ')} ids must not contain "${separator}"`,
+  )
   // An example built from the first part holding its own separator, read back with the real parser.
   const first = parts[0] as PartName
-  const values = parts.map((part, i) => (i === 0 ? `${SAMPLE_VALUE[part]}${separators[0] as string}b` : SAMPLE_VALUE[part]))
+  const values = parts.map((part, i) =>
+    i === 0 ? `${SAMPLE_VALUE[part]}${separators[0] as string}b` : SAMPLE_VALUE[part],
+  )
   const example = literals.map((literal, i) => literal + (values[i] ?? '')).join('')
   const read = parse(example)
   const readAs = read === null ? 'does not parse' : `is read as ${describeParsed(read)}`
@@ -383,11 +407,20 @@ function compileRegex(convention: { kind: 'regex'; pattern: string }): CompiledC
     if (problem !== null) return { result: null, reason: problem }
     const result = match(name)
     if (result === null) return { result: null, reason: 'does not match the pattern' }
-    if (result === 'empty') return { result: null, reason: 'missing part: the pattern matched with an empty room or user' }
+    if (result === 'empty')
+      return { result: null, reason: 'missing part: the pattern matched with an empty room or user' }
     return { result }
   }
 
-  return { convention, prefix: regexLiteralPrefix(pattern), hasGroup, separatorWarning: null, parse, explain, parseBytes: null }
+  return {
+    convention,
+    prefix: regexLiteralPrefix(pattern),
+    hasGroup,
+    separatorWarning: null,
+    parse,
+    explain,
+    parseBytes: null,
+  }
 }
 
 const QUANTIFIER_START = new Set(['?', '*', '+', '{'])

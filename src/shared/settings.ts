@@ -31,7 +31,11 @@ export const DEFAULT_SETTINGS: Settings = {
 }
 
 /** A partial update of the operator's preferences; profiles and the version have their own owners. */
-export const SettingsPatchSchema = SettingsSchema.pick({ theme: true, rawRetentionDays: true, rollupRetentionDays: true })
+export const SettingsPatchSchema = SettingsSchema.pick({
+  theme: true,
+  rawRetentionDays: true,
+  rollupRetentionDays: true,
+})
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'Nothing to update' })

@@ -5,7 +5,7 @@ import { ConsolePage, SettingsSection } from './pages/console-page.ts'
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
 test.describe('the console in web mode', () => {
-  test('loads with its sections, status bar and the engine\'s status', async ({ page }) => {
+  test("loads with its sections, status bar and the engine's status", async ({ page }) => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
@@ -35,7 +35,7 @@ test.describe('the console in web mode', () => {
     await expect(console.view('Settings')).toBeVisible()
   })
 
-  test('shows the engine\'s answer to a contract call and keeps a change across reloads', async ({ page }) => {
+  test("shows the engine's answer to a contract call and keeps a change across reloads", async ({ page }) => {
     const console = new ConsolePage(page)
     const settings = new SettingsSection(console)
     await console.open()
@@ -56,7 +56,7 @@ test.describe('the console in web mode', () => {
     await console.screenshot('settings')
   })
 
-  test('refuses an invalid change with the engine\'s reason, and saves a valid one', async ({ page }) => {
+  test("refuses an invalid change with the engine's reason, and saves a valid one", async ({ page }) => {
     const console = new ConsolePage(page)
     const settings = new SettingsSection(console)
     await console.open()
@@ -93,8 +93,14 @@ test.describe('the console in web mode', () => {
       socket.close()
       return received
     })
-    expect(replies[0]).toMatchObject({ id: null, result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed frame/) } } })
-    expect(replies[1]).toMatchObject({ id: 1, result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } } })
+    expect(replies[0]).toMatchObject({
+      id: null,
+      result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed frame/) } },
+    })
+    expect(replies[1]).toMatchObject({
+      id: 1,
+      result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } },
+    })
     expect(replies[2]).toMatchObject({ id: 2, result: { ok: true, value: { name: 'Headcount' } } })
   })
 })

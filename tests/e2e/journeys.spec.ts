@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs'
 import Pusher from 'pusher-js'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
 import { ConsolePage } from './pages/console-page.ts'
-import { BroadcastSection, ConnectionsSection, ExportSection, FirstRunSection, OverviewSection, RoomSection } from './pages/sections.ts'
+import {
+  BroadcastSection,
+  ConnectionsSection,
+  ExportSection,
+  FirstRunSection,
+  OverviewSection,
+  RoomSection,
+} from './pages/sections.ts'
 import { CROWD, roomTotal, startCrowd, TEMPLATE, userOf } from './support/crowd.ts'
 
 // One operator's day, in order: the server and its saved state carry from one journey to the next.
@@ -46,7 +53,15 @@ test.describe('operator journeys in web mode', () => {
     await console.open()
     await console.goTo('Connections')
     await connections.openNewForm()
-    const fields = { name: 'Local emulator', appId: '1', key: 'headcount-key', secret: 'not-the-secret', host: '127.0.0.1', port: emulatorPort, template: TEMPLATE }
+    const fields = {
+      name: 'Local emulator',
+      appId: '1',
+      key: 'headcount-key',
+      secret: 'not-the-secret',
+      host: '127.0.0.1',
+      port: emulatorPort,
+      template: TEMPLATE,
+    }
     await connections.fill(fields)
     await connections.test()
     await expect(connections.form.getByRole('alert')).toContainText('Wrong key or secret')
@@ -55,7 +70,9 @@ test.describe('operator journeys in web mode', () => {
     await connections.form.getByLabel('Secret', { exact: true }).fill('headcount-secret')
     await connections.test()
     await expect(connections.form.getByRole('status')).toContainText('Connection works')
-    await expect(connections.form.getByRole('status')).toContainText(`lists ${Object.keys(CROWD).reduce((sum, room) => sum + roomTotal(room), 0)} participant channels`)
+    await expect(connections.form.getByRole('status')).toContainText(
+      `lists ${Object.keys(CROWD).reduce((sum, room) => sum + roomTotal(room), 0)} participant channels`,
+    )
     await console.screenshot('connect')
     await connections.saveAndConnect()
     await expect(console.statusBar).toContainText('Local emulator')
@@ -80,7 +97,9 @@ test.describe('operator journeys in web mode', () => {
     await expect(overview.figure('Rooms')).toContainText('4')
     await expect(overview.room('lobby')).toContainText('red 24 · blue 16')
     await overview.roomsTable.getByRole('button', { name: 'Sort by room' }).click()
-    await expect.poll(async () => Object.keys(await overview.visibleCounts())).toEqual(['cafe', 'library', 'lobby', 'stage'])
+    await expect
+      .poll(async () => Object.keys(await overview.visibleCounts()))
+      .toEqual(['cafe', 'library', 'lobby', 'stage'])
     await overview.roomsTable.getByRole('button', { name: 'Sort by people' }).click()
     await console.screenshot('overview')
     await console.setTheme('Dark')
@@ -147,7 +166,9 @@ test.describe('operator journeys in web mode', () => {
     await emulator?.close()
     emulator = null
     await page.getByRole('tab', { name: 'Overview' }).click()
-    await expect(console.staleBanner).toContainText(`Cannot reach http://127.0.0.1:${emulatorPort}`, { timeout: 20_000 })
+    await expect(console.staleBanner).toContainText(`Cannot reach http://127.0.0.1:${emulatorPort}`, {
+      timeout: 20_000,
+    })
     await expect(console.staleBanner).toContainText('Last good sync at')
     await expect(console.statusBar).toContainText('stale since')
     await expect(page.locator('.live-area')).toHaveAttribute('data-stale', 'true')
@@ -177,7 +198,9 @@ test.describe('operator journeys in web mode', () => {
     try {
       const channel = client.subscribe('lobby')
       await new Promise<void>((resolve) => channel.bind('pusher:subscription_succeeded', () => resolve()))
-      channel.bind('occupancy', (data: { room: string; count: number; groups: Record<string, number> }) => received.push(data))
+      channel.bind('occupancy', (data: { room: string; count: number; groups: Record<string, number> }) =>
+        received.push(data),
+      )
 
       await console.open()
       await console.goTo('Broadcast')
@@ -188,7 +211,9 @@ test.describe('operator journeys in web mode', () => {
       await expect.poll(() => received.length, { timeout: 15_000 }).toBeGreaterThan(0)
       expect(received.at(-1)).toMatchObject({ room: 'lobby', count: 40, groups: { red: 24, blue: 16 } })
       await expect(broadcast.region.getByRole('region', { name: 'Payload preview' })).toContainText('"count": ')
-      await expect(broadcast.region.getByRole('group', { name: 'Messages today' })).not.toContainText(/^Messages today0/)
+      await expect(broadcast.region.getByRole('group', { name: 'Messages today' })).not.toContainText(
+        /^Messages today0/,
+      )
       await console.screenshot('broadcast')
 
       await broadcast.switch.click()

@@ -21,10 +21,9 @@ test('the desktop app opens a sandboxed window whose console reaches the engine 
     await window.getByRole('tab', { name: 'Settings' }).click()
     await expect(window.getByRole('region', { name: 'About' })).toContainText('Desktop (Electron')
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
-    expect(await window.evaluate(() => Object.keys((globalThis as { headcount?: object }).headcount ?? {}).sort())).toEqual([
-      'invoke',
-      'subscribe',
-    ])
+    expect(
+      await window.evaluate(() => Object.keys((globalThis as { headcount?: object }).headcount ?? {}).sort()),
+    ).toEqual(['invoke', 'subscribe'])
   } finally {
     await app.close()
   }

@@ -8,18 +8,20 @@ const eslint = new ESLint({ cwd: join(import.meta.dirname, '..', '..') })
 
 async function violations(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath })
-  return (result?.messages ?? []).filter((message) => message.severity === 2).map((message) => `${message.ruleId}: ${message.message}`)
+  return (result?.messages ?? [])
+    .filter((message) => message.severity === 2)
+    .map((message) => `${message.ruleId}: ${message.message}`)
 }
 
 describe('architecture boundaries', () => {
   it('keep electron and Node built-ins out of the renderer and shared code', async () => {
     for (const filePath of ['src/renderer/src/probe.ts', 'src/shared/probe.ts']) {
-      expect(await violations(filePath, "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n")).toEqual(
-        expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*electron/)]),
-      )
-      expect(await violations(filePath, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
-        expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*Node built-ins/)]),
-      )
+      expect(
+        await violations(filePath, "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n"),
+      ).toEqual(expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*electron/)]))
+      expect(
+        await violations(filePath, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n"),
+      ).toEqual(expect.arrayContaining([expect.stringMatching(/no-restricted-imports: .*Node built-ins/)]))
       expect(await violations(filePath, "import { readFileSync } from 'fs'\nexport const x = readFileSync\n")).toEqual(
         expect.arrayContaining([expect.stringMatching(/no-restricted-imports/)]),
       )
@@ -27,16 +29,24 @@ describe('architecture boundaries', () => {
   })
 
   it('make the UI reach the engine only through the contract', async () => {
-    expect(await violations('src/renderer/src/probe.ts', "import { Engine } from '../../core/engine.ts'\nexport const x = Engine\n")).toEqual(
-      expect.arrayContaining([expect.stringMatching(/through the contract/)]),
-    )
-    expect(await violations('src/renderer/src/probe.ts', "import { contract } from '../../shared/contract.ts'\nexport const x = contract\n")).toEqual([])
+    expect(
+      await violations(
+        'src/renderer/src/probe.ts',
+        "import { Engine } from '../../core/engine.ts'\nexport const x = Engine\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/through the contract/)]))
+    expect(
+      await violations(
+        'src/renderer/src/probe.ts',
+        "import { contract } from '../../shared/contract.ts'\nexport const x = contract\n",
+      ),
+    ).toEqual([])
   })
 
   it('keep shared code free of every other layer', async () => {
-    expect(await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n")).toEqual(
-      expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]),
-    )
+    expect(
+      await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]))
   })
 
   it('keep electron out of the engine, web mode, emulator and CLI', async () => {
@@ -45,21 +55,25 @@ describe('architecture boundaries', () => {
         expect.arrayContaining([expect.stringMatching(/must not import electron/)]),
       )
     }
-    expect(await violations('src/core/probe.ts', "import { x } from '../main/window.ts'\nexport const y = x\n")).toEqual(
-      expect.arrayContaining([expect.stringMatching(/does not know its shells/)]),
-    )
+    expect(
+      await violations('src/core/probe.ts', "import { x } from '../main/window.ts'\nexport const y = x\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/does not know its shells/)]))
   })
 
   it('allow ipcMain only in the IPC binding and ipcRenderer only in the preload', async () => {
     const useIpcMain = "import { ipcMain } from 'electron'\nexport const x = ipcMain\n"
     const useIpcRenderer = "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n"
-    expect(await violations('src/main/window.ts', useIpcMain)).toEqual(expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]))
+    expect(await violations('src/main/window.ts', useIpcMain)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]),
+    )
     expect(await violations('src/main/ipc.ts', useIpcMain)).toEqual([])
     expect(await violations('src/main/window.ts', useIpcRenderer)).toEqual(
       expect.arrayContaining([expect.stringMatching(/ipcRenderer is used only by the preload/)]),
     )
     expect(await violations('src/preload/index.ts', useIpcRenderer)).toEqual([])
-    expect(await violations('src/preload/index.ts', useIpcMain)).toEqual(expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]))
+    expect(await violations('src/preload/index.ts', useIpcMain)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]),
+    )
   })
 
   it('forbid explicit any', async () => {

@@ -20,7 +20,10 @@ afterEach(() => {
 function run(args: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'headcount-cli-'))
   dirs.push(dataDir)
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, HEADCOUNT_DATA: dataDir }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, HEADCOUNT_DATA: dataDir },
+    stdio: 'pipe',
+  })
   children.push(child)
   const stderr: string[] = []
   child.stderr?.on('data', (chunk) => stderr.push(String(chunk)))
@@ -78,15 +81,18 @@ describe('headcount serve', () => {
 
 describe('headcount with no command', () => {
   // Where Electron is installed this would open the desktop app; the smoke test covers that case.
-  it.skipIf(findElectronBinary().available)('says in one line that Electron is missing and serves web mode instead', async () => {
-    const { child } = run(['--http-port', '0'])
-    const [notice, ready] = await readLines(child, 2)
-    expect(notice).toMatch(/^Electron is not available here \(.+\); serving the same console in web mode instead\.$/)
-    expect(ready).toMatch(/^Headcount web UI: http:\/\/127\.0\.0\.1:\d+\/$/)
-    child.kill('SIGTERM')
-    const [code] = await once(child, 'exit')
-    expect(code).toBe(0)
-  })
+  it.skipIf(findElectronBinary().available)(
+    'says in one line that Electron is missing and serves web mode instead',
+    async () => {
+      const { child } = run(['--http-port', '0'])
+      const [notice, ready] = await readLines(child, 2)
+      expect(notice).toMatch(/^Electron is not available here \(.+\); serving the same console in web mode instead\.$/)
+      expect(ready).toMatch(/^Headcount web UI: http:\/\/127\.0\.0\.1:\d+\/$/)
+      child.kill('SIGTERM')
+      const [code] = await once(child, 'exit')
+      expect(code).toBe(0)
+    },
+  )
 })
 
 describe('headcount serve with a connection', () => {
@@ -95,7 +101,11 @@ describe('headcount serve with a connection', () => {
     const { ApiSocket } = await import('./helpers/web-mode.ts')
     const emulator = await startEmulator()
     try {
-      emulator.injectMany([{ channel: 'private-lobby-ana' }, { channel: 'private-lobby-ben' }, { channel: 'private-stage-cy' }])
+      emulator.injectMany([
+        { channel: 'private-lobby-ana' },
+        { channel: 'private-lobby-ben' },
+        { channel: 'private-stage-cy' },
+      ])
       const { child } = run(['serve', '--http-port', '0', '--url', emulator.url])
       const url = (await firstLine(child)).match(/(http:\/\/127\.0\.0\.1:\d+)\//)?.[1] as string
       const api = await ApiSocket.open(`${url.replace('http', 'ws')}/api`)
@@ -106,7 +116,11 @@ describe('headcount serve with a connection', () => {
         if ((rooms as { total?: number } | null)?.total === 3) break
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      expect(rooms).toMatchObject({ total: 3, channels: 3, rooms: expect.arrayContaining([expect.objectContaining({ room: 'lobby', count: 2 })]) })
+      expect(rooms).toMatchObject({
+        total: 3,
+        channels: 3,
+        rooms: expect.arrayContaining([expect.objectContaining({ room: 'lobby', count: 2 })]),
+      })
       const profiles = await api.call(1000, 'profiles.list')
       expect(profiles).toMatchObject({ result: { ok: true, value: [{ name: 'Command line', hasSecret: true }] } })
       expect(JSON.stringify(profiles)).not.toContain(emulator.secret)
@@ -132,7 +146,11 @@ describe('headcount snapshot', () => {
     const { startEmulator } = await import('../../src/emulator/index.ts')
     const emulator = await startEmulator()
     try {
-      emulator.injectMany([{ channel: 'private-lobby-red-ana' }, { channel: 'private-lobby-blue-ben' }, { channel: 'private-lobby' }])
+      emulator.injectMany([
+        { channel: 'private-lobby-red-ana' },
+        { channel: 'private-lobby-blue-ben' },
+        { channel: 'private-lobby' },
+      ])
       const { child } = run(['snapshot', '--url', emulator.url, '--json', '--pattern', 'private-{room}-{group}-{user}'])
       const line = await firstLine(child)
       const [code] = await once(child, 'exit')

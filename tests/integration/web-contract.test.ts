@@ -10,13 +10,16 @@ afterEach(async () => {
   mode = undefined
 })
 
-describe('the contract over web mode\'s WebSocket', () => {
-  it('answers calls with the engine\'s results and persists settings to disk', async () => {
+describe("the contract over web mode's WebSocket", () => {
+  it("answers calls with the engine's results and persists settings to disk", async () => {
     mode = await startWebMode()
     const client = await ApiSocket.open(apiUrl(mode.server))
     expect(await client.call(1, 'app.info')).toMatchObject({
       id: 1,
-      result: { ok: true, value: { name: 'Headcount', version: '0.0.0-test', runtime: 'web', nodeVersion: process.versions.node } },
+      result: {
+        ok: true,
+        value: { name: 'Headcount', version: '0.0.0-test', runtime: 'web', nodeVersion: process.versions.node },
+      },
     })
     expect(await client.call(2, 'settings.update', { theme: 'dark', rawRetentionDays: 14 })).toMatchObject({
       id: 2,
@@ -56,8 +59,13 @@ describe('the contract over web mode\'s WebSocket', () => {
       result: { ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Malformed call: id/) } },
     })
     client.socket.send(Buffer.from([1, 2, 3]), { binary: true })
-    expect(await client.next((frame) => 'result' in frame && !frame.result.ok && /Binary/.test(frame.result.error.message))).toBeTruthy()
-    expect(await client.call(5, 'settings.delete')).toMatchObject({ id: 5, result: { ok: false, error: { code: 'unknown-method' } } })
+    expect(
+      await client.next((frame) => 'result' in frame && !frame.result.ok && /Binary/.test(frame.result.error.message)),
+    ).toBeTruthy()
+    expect(await client.call(5, 'settings.delete')).toMatchObject({
+      id: 5,
+      result: { ok: false, error: { code: 'unknown-method' } },
+    })
     expect(await client.call(6, 'settings.update', { theme: 'purple' })).toMatchObject({
       id: 6,
       result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } },
@@ -70,7 +78,9 @@ describe('the contract over web mode\'s WebSocket', () => {
     mode = await startWebMode()
     const abuser = await ApiSocket.open(apiUrl(mode.server))
     const closed = new Promise<number>((resolve) => abuser.socket.once('close', (code) => resolve(code)))
-    abuser.socket.send(JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(2 * 1024 * 1024) } }))
+    abuser.socket.send(
+      JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(2 * 1024 * 1024) } }),
+    )
     expect(await closed).toBe(1009)
     const other = await ApiSocket.open(apiUrl(mode.server))
     expect(await other.call(1, 'settings.get')).toMatchObject({ result: { ok: true } })

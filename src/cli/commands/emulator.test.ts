@@ -34,17 +34,59 @@ describe('headcount emulator flags', () => {
 
   it('reads every flag', () => {
     const config = parseEmulatorArgs([
-      '--port', '0', '--listen', '0.0.0.0', '--app-id', '42', '--key', 'k', '--secret', 's3cr3t',
-      '--webhook', 'http://127.0.0.1:9000/hook', '--webhook', 'https://example.com/h',
-      '--crowd', '500', '--rooms', '5', '--groups', 'red,blue', '--skew', '0.8', '--churn', '0.1',
-      '--two-devices', '.05', '--seed', '7', '--vacate-delay', '0', '--presence-limit', '1000',
-      '--friends', 'friends.csv', '--sockets',
+      '--port',
+      '0',
+      '--listen',
+      '0.0.0.0',
+      '--app-id',
+      '42',
+      '--key',
+      'k',
+      '--secret',
+      's3cr3t',
+      '--webhook',
+      'http://127.0.0.1:9000/hook',
+      '--webhook',
+      'https://example.com/h',
+      '--crowd',
+      '500',
+      '--rooms',
+      '5',
+      '--groups',
+      'red,blue',
+      '--skew',
+      '0.8',
+      '--churn',
+      '0.1',
+      '--two-devices',
+      '.05',
+      '--seed',
+      '7',
+      '--vacate-delay',
+      '0',
+      '--presence-limit',
+      '1000',
+      '--friends',
+      'friends.csv',
+      '--sockets',
     ])
     expect(config).toMatchObject({
-      host: '0.0.0.0', port: 0, appId: '42', key: 'k', secret: 's3cr3t',
+      host: '0.0.0.0',
+      port: 0,
+      appId: '42',
+      key: 'k',
+      secret: 's3cr3t',
       webhooks: ['http://127.0.0.1:9000/hook', 'https://example.com/h'],
-      crowd: 500, rooms: 5, groups: ['red', 'blue'], skew: 0.8, churn: 0.1, twoDevices: 0.05, seed: 7,
-      vacateDelayMs: 0, presenceLimit: 1000, sockets: true,
+      crowd: 500,
+      rooms: 5,
+      groups: ['red', 'blue'],
+      skew: 0.8,
+      churn: 0.1,
+      twoDevices: 0.05,
+      seed: 7,
+      vacateDelayMs: 0,
+      presenceLimit: 1000,
+      sockets: true,
     })
     expect(config.friendsFile).toMatch(/\/friends\.csv$/)
   })
@@ -93,7 +135,23 @@ describe('headcount emulator flags', () => {
     const io = capture()
     expect(await main(['emulator', '--help'], io)).toBe(0)
     const help = io.stdout.join('\n')
-    for (const flag of ['--port', '--listen', '--app-id', '--key', '--secret', '--webhook', '--crowd', '--rooms', '--groups', '--churn', '--seed', '--vacate-delay', '--presence-limit', '--friends', '--sockets']) {
+    for (const flag of [
+      '--port',
+      '--listen',
+      '--app-id',
+      '--key',
+      '--secret',
+      '--webhook',
+      '--crowd',
+      '--rooms',
+      '--groups',
+      '--churn',
+      '--seed',
+      '--vacate-delay',
+      '--presence-limit',
+      '--friends',
+      '--sockets',
+    ]) {
       expect(help).toContain(flag)
     }
     const overview = capture()
@@ -104,8 +162,11 @@ describe('headcount emulator flags', () => {
   it('prints one ready line with the URL first', () => {
     const url = 'http://headcount-key:headcount-secret@127.0.0.1:6001/apps/1'
     expect(readyLine(url, parseEmulatorArgs([]))).toBe(`Headcount emulator ready: ${url} (no crowd)`)
-    expect(readyLine(url, parseEmulatorArgs(['--crowd', '10000', '--rooms', '20', '--seed', '3', '--groups', 'a,b', '--churn', '0.1']))).toBe(
-      `Headcount emulator ready: ${url} (crowd 10000 in 20 rooms, groups a,b, churn 0.1/min, injected, seed 3)`,
-    )
+    expect(
+      readyLine(
+        url,
+        parseEmulatorArgs(['--crowd', '10000', '--rooms', '20', '--seed', '3', '--groups', 'a,b', '--churn', '0.1']),
+      ),
+    ).toBe(`Headcount emulator ready: ${url} (crowd 10000 in 20 rooms, groups a,b, churn 0.1/min, injected, seed 3)`)
   })
 })

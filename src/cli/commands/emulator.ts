@@ -91,9 +91,13 @@ function credential(value: string, flag: string): string {
 export function parseEmulatorArgs(args: string[]): EmulatorConfig {
   const { values } = parseCommandArgs(args, FLAGS)
   const host = values.listen
-  if (host !== 'localhost' && isIP(host) === 0) throw new UsageError(`--listen must be an IP address or localhost, got "${host}"`)
+  if (host !== 'localhost' && isIP(host) === 0)
+    throw new UsageError(`--listen must be an IP address or localhost, got "${host}"`)
   // The pusher SDK's forURL reads the app id with parseInt, so only a number survives the round trip.
-  if (!/^\d{1,20}$/.test(values['app-id'])) throw new UsageError(`--app-id must be digits (the pusher SDK's forURL reads it as a number), got "${values['app-id']}"`)
+  if (!/^\d{1,20}$/.test(values['app-id']))
+    throw new UsageError(
+      `--app-id must be digits (the pusher SDK's forURL reads it as a number), got "${values['app-id']}"`,
+    )
   const webhooks = values.webhook ?? []
   for (const url of webhooks) {
     const parsed = URL.parse(url)
@@ -111,7 +115,9 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
   }
   const sockets = values.sockets
   if (sockets && crowd > MAX_SOCKET_MEMBERS) {
-    throw new UsageError(`--sockets opens a real connection per member, for crowds of at most ${MAX_SOCKET_MEMBERS}; got --crowd ${crowd} (drop --sockets to inject it)`)
+    throw new UsageError(
+      `--sockets opens a real connection per member, for crowds of at most ${MAX_SOCKET_MEMBERS}; got --crowd ${crowd} (drop --sockets to inject it)`,
+    )
   }
   const friendsFile = values.friends === undefined ? undefined : values.friends.trim()
   if (friendsFile === '') throw new UsageError('--friends needs a file name')
@@ -182,7 +188,10 @@ function waitForSignal(): SignalWait {
 
 async function start(config: EmulatorConfig, io: CommandIO): Promise<RunningEmulator> {
   // stdout carries only the ready line; the emulator's warnings go to stderr.
-  const log = (...parts: unknown[]): void => io.err(`headcount emulator: ${parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')}`)
+  const log = (...parts: unknown[]): void =>
+    io.err(
+      `headcount emulator: ${parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')}`,
+    )
   try {
     return await startEmulator({
       host: config.host,
@@ -197,7 +206,10 @@ async function start(config: EmulatorConfig, io: CommandIO): Promise<RunningEmul
     })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') throw new CommandError(`Port ${config.port} on ${config.host} is already in use; pick another with --port (0 picks a free one)`)
+    if (code === 'EADDRINUSE')
+      throw new CommandError(
+        `Port ${config.port} on ${config.host} is already in use; pick another with --port (0 picks a free one)`,
+      )
     if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${config.host}: no such address on this machine`)
     throw new CommandError((error as Error).message)
   }

@@ -24,8 +24,24 @@ function capture(env: NodeJS.ProcessEnv = {}): CommandIO & { stdout: string[]; s
 
 async function history(): Promise<void> {
   const store = HistoryStore.open(historyPathFor(dir, 'main'))
-  await store.recordTick({ at: T0, rooms: [{ room: 'a', count: 1, groups: {} }], joins: [{ room: 'a', user: 'max', group: null }], leaves: [], total: 1, channels: 1, unmatched: 0 })
-  await store.recordTick({ at: T0 + 5_000, rooms: [{ room: 'b', count: 2, groups: {} }], joins: [], leaves: [{ room: 'a', user: 'max', group: null }], total: 2, channels: 2, unmatched: 0 })
+  await store.recordTick({
+    at: T0,
+    rooms: [{ room: 'a', count: 1, groups: {} }],
+    joins: [{ room: 'a', user: 'max', group: null }],
+    leaves: [],
+    total: 1,
+    channels: 1,
+    unmatched: 0,
+  })
+  await store.recordTick({
+    at: T0 + 5_000,
+    rooms: [{ room: 'b', count: 2, groups: {} }],
+    joins: [],
+    leaves: [{ room: 'a', user: 'max', group: null }],
+    total: 2,
+    channels: 2,
+    unmatched: 0,
+  })
   await store.close()
 }
 
@@ -33,21 +49,56 @@ describe('headcount export flags', () => {
   it('has defaults: the last 24 hours at 1-minute resolution, with the total', async () => {
     await history()
     const config = parseExportArgs(['--out', 'x.csv'], { HEADCOUNT_DATA: dir }, T0)
-    expect(config).toMatchObject({ dbPath: historyPathFor(dir, 'main'), from: T0 - 86_400_000, to: T0, resolution: '1m', sessions: false, includeTotal: true, rooms: undefined, ranged: false })
+    expect(config).toMatchObject({
+      dbPath: historyPathFor(dir, 'main'),
+      from: T0 - 86_400_000,
+      to: T0,
+      resolution: '1m',
+      sessions: false,
+      includeTotal: true,
+      rooms: undefined,
+      ranged: false,
+    })
     expect(config.out).toMatch(/\/x\.csv$/)
   })
 
   it('reads every flag', async () => {
     await history()
-    const config = parseExportArgs(['--data', dir, '--rooms', 'a, b,', '--from', '2026-01-01', '--to', '2026-01-02T03:04:05+02:00', '--resolution', 'raw', '--no-total', '--out', 'y.csv'], {}, 0)
-    expect(config).toMatchObject({ rooms: ['a', 'b'], from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2, 1, 4, 5), resolution: 'raw', includeTotal: false, ranged: true })
+    const config = parseExportArgs(
+      [
+        '--data',
+        dir,
+        '--rooms',
+        'a, b,',
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2026-01-02T03:04:05+02:00',
+        '--resolution',
+        'raw',
+        '--no-total',
+        '--out',
+        'y.csv',
+      ],
+      {},
+      0,
+    )
+    expect(config).toMatchObject({
+      rooms: ['a', 'b'],
+      from: Date.UTC(2026, 0, 1),
+      to: Date.UTC(2026, 0, 2, 1, 4, 5),
+      resolution: 'raw',
+      includeTotal: false,
+      ranged: true,
+    })
   })
 
   it('parses ISO 8601 dates and times, UTC unless told otherwise', () => {
     expect(parseIsoTime('2026-01-02', '--from')).toBe(Date.UTC(2026, 0, 2))
     expect(parseIsoTime('2026-01-02T03:04', '--from')).toBe(Date.UTC(2026, 0, 2, 3, 4))
     expect(parseIsoTime('2026-01-02T03:04:05.250Z', '--from')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 250))
-    for (const bad of ['yesterday', '2026-02-30', '2026-13-01', '2026-01-02T25:00', '1700000000000', '']) expect(() => parseIsoTime(bad, '--from')).toThrow(/--from/)
+    for (const bad of ['yesterday', '2026-02-30', '2026-13-01', '2026-01-02T25:00', '1700000000000', ''])
+      expect(() => parseIsoTime(bad, '--from')).toThrow(/--from/)
   })
 
   it.each([
@@ -71,7 +122,10 @@ describe('headcount export', () => {
     await history()
     const out = join(dir, 'occupancy.csv')
     const io = capture({ HEADCOUNT_DATA: dir })
-    const code = await main(['export', '--from', '2026-01-02T03:00:00Z', '--to', '2026-01-02T03:01:00Z', '--resolution', 'raw', '--out', out], io)
+    const code = await main(
+      ['export', '--from', '2026-01-02T03:00:00Z', '--to', '2026-01-02T03:01:00Z', '--resolution', 'raw', '--out', out],
+      io,
+    )
     expect(io.stderr).toEqual([])
     expect(code).toBe(0)
     expect(io.stdout).toEqual([`Exported 5 rows to ${out}`])
@@ -83,7 +137,9 @@ describe('headcount export', () => {
     const out = join(dir, 'sessions.csv')
     const io = capture()
     expect(await main(['export', '--data', dir, '--sessions', '--rooms', 'a', '--out', out], io)).toBe(0)
-    expect(readFileSync(out, 'utf8')).toBe('room,user,group,joined,left,duration_s\r\na,max,,2026-01-02T03:00:00.000Z,2026-01-02T03:00:05.000Z,5\r\n')
+    expect(readFileSync(out, 'utf8')).toBe(
+      'room,user,group,joined,left,duration_s\r\na,max,,2026-01-02T03:00:00.000Z,2026-01-02T03:00:05.000Z,5\r\n',
+    )
   })
 
   it('exits 1 with one line for a missing database, an invalid one, an unknown room or an unwritable file', async () => {
@@ -106,23 +162,37 @@ describe('headcount export', () => {
 
     const unwritable = capture({ HEADCOUNT_DATA: dir })
     expect(await main(['export', '--out', join(dir, 'no', 'such', 'x.csv')], unwritable)).toBe(1)
-    expect(unwritable.stderr).toEqual([`headcount export: Cannot write ${join(dir, 'no', 'such', 'x.csv')}: its folder does not exist`])
+    expect(unwritable.stderr).toEqual([
+      `headcount export: Cannot write ${join(dir, 'no', 'such', 'x.csv')}: its folder does not exist`,
+    ])
   })
 })
 
-describe('choosing a connection\'s history', () => {
+describe("choosing a connection's history", () => {
   it('takes the only one, or the one --profile names, and asks when several exist', async () => {
     const { writeFileSync: write } = await import('node:fs')
     for (const id of ['a1', 'b2']) {
       const store = HistoryStore.open(historyPathFor(dir, id))
       await store.close()
     }
-    write(join(dir, 'settings.json'), JSON.stringify({ profiles: [{ id: 'a1', name: 'Production' }, { id: 'b2', name: 'Staging' }] }))
+    write(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        profiles: [
+          { id: 'a1', name: 'Production' },
+          { id: 'b2', name: 'Staging' },
+        ],
+      }),
+    )
     const ambiguous = capture({ HEADCOUNT_DATA: dir })
     expect(await main(['export', '--out', join(dir, 'x.csv')], ambiguous)).toBe(2)
     expect(ambiguous.stderr[0]).toMatch(/choose one with --profile \("Production" \(a1\), "Staging" \(b2\)\)/)
-    expect(parseExportArgs(['--profile', 'Staging', '--out', 'x.csv'], { HEADCOUNT_DATA: dir }, T0).dbPath).toBe(historyPathFor(dir, 'b2'))
-    expect(parseExportArgs(['--profile', 'a1', '--out', 'x.csv'], { HEADCOUNT_DATA: dir }, T0).dbPath).toBe(historyPathFor(dir, 'a1'))
+    expect(parseExportArgs(['--profile', 'Staging', '--out', 'x.csv'], { HEADCOUNT_DATA: dir }, T0).dbPath).toBe(
+      historyPathFor(dir, 'b2'),
+    )
+    expect(parseExportArgs(['--profile', 'a1', '--out', 'x.csv'], { HEADCOUNT_DATA: dir }, T0).dbPath).toBe(
+      historyPathFor(dir, 'a1'),
+    )
     const unknown = capture({ HEADCOUNT_DATA: dir })
     expect(await main(['export', '--profile', 'Dev', '--out', join(dir, 'x.csv')], unknown)).toBe(1)
     expect(unknown.stderr[0]).toMatch(/No history for connection "Dev"/)

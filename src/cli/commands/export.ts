@@ -1,5 +1,10 @@
 import { resolve } from 'node:path'
-import { exportOccupancyCsv, exportSessionsCsv, type ExportProgress, type Resolution } from '../../core/export/history-export.ts'
+import {
+  exportOccupancyCsv,
+  exportSessionsCsv,
+  type ExportProgress,
+  type Resolution,
+} from '../../core/export/history-export.ts'
 import { HistoryFileError, HistoryStore } from '../../core/history/history-store.ts'
 import { listHistoryFiles } from '../../core/history/paths.ts'
 import { resolveDataDir } from '../data-dir.ts'
@@ -15,12 +20,17 @@ export function locateHistory(dataDir: string, profile: string | undefined): str
   if (profile !== undefined) {
     const file = files.find((candidate) => candidate.id === profile || candidate.name === profile)
     if (!file) {
-      throw new CommandError(`No history for connection "${profile}" in ${dataDir}${files.length ? `; there is: ${files.map(shown).join(', ')}` : ''}`)
+      throw new CommandError(
+        `No history for connection "${profile}" in ${dataDir}${files.length ? `; there is: ${files.map(shown).join(', ')}` : ''}`,
+      )
     }
     return file.path
   }
   if (files.length === 0) throw new CommandError(`No history in ${dataDir}: connect to an app with Headcount first`)
-  if (files.length > 1) throw new UsageError(`several connections have history in ${dataDir}: choose one with --profile (${files.map(shown).join(', ')})`)
+  if (files.length > 1)
+    throw new UsageError(
+      `several connections have history in ${dataDir}: choose one with --profile (${files.map(shown).join(', ')})`,
+    )
   return (files[0] as { path: string }).path
 }
 const DAY_MS = 86_400_000
@@ -56,13 +66,19 @@ const FLAGS = {
  * fraction optional; UTC unless it ends with `Z` or an offset such as `+02:00`).
  */
 export function parseIsoTime(value: string, flag: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/.exec(value.trim())
-  if (!match) throw new UsageError(`${flag} must be an ISO 8601 date or time such as 2026-01-02 or 2026-01-02T03:04:05Z, got "${value}"`)
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/.exec(
+    value.trim(),
+  )
+  if (!match)
+    throw new UsageError(
+      `${flag} must be an ISO 8601 date or time such as 2026-01-02 or 2026-01-02T03:04:05Z, got "${value}"`,
+    )
   const [, date, time, zone] = match as unknown as [string, string, string | undefined, string | undefined]
   const [year, month, day] = date.split('-').map(Number) as [number, number, number]
   const midnight = Date.UTC(year, month - 1, day)
   // Date.UTC rolls 2026-02-30 over into March: a date that does not round-trip is not a real date.
-  if (new Date(midnight).toISOString().slice(0, 10) !== date) throw new UsageError(`${flag} is not a real date: "${value}"`)
+  if (new Date(midnight).toISOString().slice(0, 10) !== date)
+    throw new UsageError(`${flag} is not a real date: "${value}"`)
   const ms = time ? Date.parse(`${date}T${time}${zone ?? 'Z'}`) : midnight
   if (Number.isNaN(ms)) throw new UsageError(`${flag} is not a real time: "${value}"`)
   return ms
@@ -72,13 +88,17 @@ export function parseExportArgs(args: string[], env: NodeJS.ProcessEnv, now: num
   const { values } = parseCommandArgs(args, FLAGS)
   if (!values.out) throw new UsageError('--out FILE is required')
   const resolution = values.resolution as Resolution
-  if (!RESOLUTIONS.includes(resolution)) throw new UsageError(`--resolution must be one of ${RESOLUTIONS.join(', ')}, got "${values.resolution}"`)
+  if (!RESOLUTIONS.includes(resolution))
+    throw new UsageError(`--resolution must be one of ${RESOLUTIONS.join(', ')}, got "${values.resolution}"`)
   const to = values.to === undefined ? now : parseIsoTime(values.to, '--to')
   const from = values.from === undefined ? to - DAY_MS : parseIsoTime(values.from, '--from')
   if (from >= to) throw new UsageError('--from must be before --to')
   let rooms: string[] | undefined
   if (values.rooms !== undefined) {
-    rooms = values.rooms.split(',').map((room) => room.trim()).filter((room) => room.length > 0)
+    rooms = values.rooms
+      .split(',')
+      .map((room) => room.trim())
+      .filter((room) => room.length > 0)
     if (rooms.length === 0) throw new UsageError('--rooms needs at least one room name (a,b,c)')
   }
   if (values.sessions && values.resolution !== '1m' && args.some((arg) => arg.startsWith('--resolution'))) {
@@ -135,19 +155,35 @@ The file appears only when complete. Prints "Exported N rows to FILE".`,
     const onProgress = showProgress
       ? ({ rows, estimatedRows }: ExportProgress) => {
           const percent = estimatedRows > 0 ? ` (${Math.min(100, Math.floor((rows / estimatedRows) * 100))}%)` : ''
-          process.stderr.write(`\rExporting: ${rows.toLocaleString('en')} of about ${estimatedRows.toLocaleString('en')} rows${percent}`)
+          process.stderr.write(
+            `\rExporting: ${rows.toLocaleString('en')} of about ${estimatedRows.toLocaleString('en')} rows${percent}`,
+          )
         }
       : undefined
     try {
       if (config.rooms) {
         const known = new Set(store.rooms().map((room) => room.room))
         const unknown = config.rooms.filter((room) => !known.has(room))
-        if (unknown.length > 0) throw new CommandError(`No history for room${unknown.length > 1 ? 's' : ''} ${unknown.map((room) => `"${room}"`).join(', ')}`)
+        if (unknown.length > 0)
+          throw new CommandError(
+            `No history for room${unknown.length > 1 ? 's' : ''} ${unknown.map((room) => `"${room}"`).join(', ')}`,
+          )
       }
       const common = { out: config.out, signal: controller.signal, onProgress }
       const result = config.sessions
-        ? await exportSessionsCsv(store, { ...common, rooms: config.rooms, ...(config.ranged ? { from: config.from, to: config.to } : {}) })
-        : await exportOccupancyCsv(store, { ...common, rooms: config.rooms, from: config.from, to: config.to, resolution: config.resolution, includeTotal: config.includeTotal })
+        ? await exportSessionsCsv(store, {
+            ...common,
+            rooms: config.rooms,
+            ...(config.ranged ? { from: config.from, to: config.to } : {}),
+          })
+        : await exportOccupancyCsv(store, {
+            ...common,
+            rooms: config.rooms,
+            from: config.from,
+            to: config.to,
+            resolution: config.resolution,
+            includeTotal: config.includeTotal,
+          })
       if (showProgress) process.stderr.write('\n')
       io.out(`Exported ${result.rows} rows to ${result.path}`)
       return 0

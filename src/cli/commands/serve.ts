@@ -69,7 +69,8 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      if (code === 'EADDRINUSE') throw new CommandError(`Port ${port} on ${host} is already in use; pick another with --http-port`)
+      if (code === 'EADDRINUSE')
+        throw new CommandError(`Port ${port} on ${host} is already in use; pick another with --http-port`)
       if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
       throw new CommandError((error as Error).message)
     }
@@ -97,7 +98,9 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       if (status.profileId === null) {
         await server.close()
         await engine.close()
-        throw new CommandError('--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed')
+        throw new CommandError(
+          '--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed',
+        )
       }
       await engine.handlers['broadcast.set']({ id: status.profileId, settings: { enabled: true } })
     }

@@ -13,7 +13,13 @@ function conventionFrom(pattern: string | undefined, regex: string | undefined):
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? []
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')).join('\n')
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+        .join('  '),
+    )
+    .join('\n')
 }
 
 export const snapshotCommand: Command = {
@@ -38,7 +44,8 @@ ${CONNECTION_USAGE}
     const credentials = connectionFromFlags(values, io.env)
     if (!credentials) throw new UsageError('no connection: give --url, the connection flags, or set PUSHER_URL')
     const timeoutSec = values.timeout === undefined ? 30 : Number(values.timeout)
-    if (!Number.isFinite(timeoutSec) || timeoutSec <= 0 || timeoutSec > 600) throw new UsageError('--timeout must be 1-600 seconds')
+    if (!Number.isFinite(timeoutSec) || timeoutSec <= 0 || timeoutSec > 600)
+      throw new UsageError('--timeout must be 1-600 seconds')
     let convention
     try {
       convention = compileConvention(conventionFrom(values.pattern, values.regex))
@@ -75,10 +82,16 @@ ${CONNECTION_USAGE}
     io.out(
       table([
         ['ROOM', 'PEOPLE', ...groupNames.map((group) => group.toUpperCase())],
-        ...rooms.map((room) => [room.room, String(room.count), ...groupNames.map((group) => String(room.groups[group] ?? 0))]),
+        ...rooms.map((room) => [
+          room.room,
+          String(room.count),
+          ...groupNames.map((group) => String(room.groups[group] ?? 0)),
+        ]),
       ]),
     )
-    io.out(`${result.total} people in ${rooms.length} rooms; ${result.channels} channels, ${result.unmatched} not matching the convention`)
+    io.out(
+      `${result.total} people in ${rooms.length} rooms; ${result.channels} channels, ${result.unmatched} not matching the convention`,
+    )
     return 0
   },
 }

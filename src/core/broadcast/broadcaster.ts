@@ -206,12 +206,17 @@ export class Broadcaster {
     this.running = false
     this.clearTimers()
     this.marker.release()
-    this.other = { detectedAt: this.now(), detail: `${capitalise(describeMarker(otherId))} is already broadcasting to this app` }
+    this.other = {
+      detectedAt: this.now(),
+      detail: `${capitalise(describeMarker(otherId))} is already broadcasting to this app`,
+    }
     this.setState('blocked')
     const generation = this.generation
     this.recheckTimer = setTimeout(() => {
       if (generation !== this.generation || !this.settings.enabled) return
-      this.switching = this.switching.then(() => (generation === this.generation && this.state === 'blocked' ? this.switchOn() : undefined)).catch(() => {})
+      this.switching = this.switching
+        .then(() => (generation === this.generation && this.state === 'blocked' ? this.switchOn() : undefined))
+        .catch(() => {})
     }, this.options.recheckMs ?? 15_000)
     this.recheckTimer.unref?.()
   }
@@ -239,7 +244,10 @@ export class Broadcaster {
     const others = this.marker.othersLive
     if (this.running && others.length > 0 && this.other === null) {
       // Both consoles keep going only if forced; otherwise the operator sees the warning on both.
-      this.other = { detectedAt: this.now(), detail: `${capitalise(describeMarker(others[0] as string))} is also broadcasting to this app: every message is doubled` }
+      this.other = {
+        detectedAt: this.now(),
+        detail: `${capitalise(describeMarker(others[0] as string))} is also broadcasting to this app: every message is doubled`,
+      }
     } else if (others.length === 0 && this.state !== 'blocked') {
       this.other = null
     }
@@ -342,18 +350,27 @@ export class Broadcaster {
       if (built.split) this.splitEvents++
       if (built.truncated) this.truncatedEvents++
     }
-    return built.data.map((data) => ({ channel, name: this.settings.eventName, data, recipients: planned.summary.count, accepted }))
+    return built.data.map((data) => ({
+      channel,
+      name: this.settings.eventName,
+      data,
+      recipients: planned.summary.count,
+      accepted,
+    }))
   }
 
   /** The user-channel template rosters go to, or why there is none. */
   private rosterTemplate(): { template: string | null; unavailable: string | null } {
     const friends = this.settings.friends
     if (!this.rosters.hasGraph) return { template: null, unavailable: 'No friend graph imported' }
-    const template = friends.channelTemplate ?? (this.options.convention.convention.kind === 'template' ? this.options.convention.convention.template : null)
+    const template =
+      friends.channelTemplate ??
+      (this.options.convention.convention.kind === 'template' ? this.options.convention.convention.template : null)
     if (template === null) {
       return {
         template: null,
-        unavailable: 'The naming convention is a regular expression: set a roster channel template ({room}, {user}, optionally {group})',
+        unavailable:
+          'The naming convention is a regular expression: set a roster channel template ({room}, {user}, optionally {group})',
       }
     }
     const problem = channelTemplateProblem(template, ['room', 'user', 'group'], ['room', 'user'])
@@ -368,7 +385,10 @@ export class Broadcaster {
     const ts = this.stateAt ?? this.now()
     for (const roster of this.rosters.plan()) {
       const channel = fillChannelTemplate(template, roster)
-      const problem = template.includes('{group}') && roster.group === null ? 'the user has no group, and the roster channel template needs one' : channelNameProblem(channel)
+      const problem =
+        template.includes('{group}') && roster.group === null
+          ? 'the user has no group, and the roster channel template needs one'
+          : channelNameProblem(channel)
       if (problem !== null) {
         this.invalid.set(channel, problem)
         this.rosters.drop(roster)
@@ -381,7 +401,8 @@ export class Broadcaster {
         this.rosters.commit(roster)
         this.rostersSent++
       }
-      for (const data of built.data) outgoing.push({ channel, name: this.settings.friends.eventName, data, recipients: 1, accepted })
+      for (const data of built.data)
+        outgoing.push({ channel, name: this.settings.friends.eventName, data, recipients: 1, accepted })
     }
     return outgoing
   }
@@ -395,7 +416,12 @@ export class Broadcaster {
     const built = summaryData(summary, this.stateAt ?? this.now(), this.budget)
     return {
       room,
-      events: built.data.map((data) => ({ channel, event: this.settings.eventName, data, bytes: Buffer.byteLength(data, 'utf8') })),
+      events: built.data.map((data) => ({
+        channel,
+        event: this.settings.eventName,
+        data,
+        bytes: Buffer.byteLength(data, 'utf8'),
+      })),
       problem: null,
     }
   }
@@ -425,13 +451,27 @@ export class Broadcaster {
       lastTickAt: this.lastTick?.at ?? null,
       lastTickMs: this.lastTick?.ms ?? null,
       lastTickCpuMs: this.lastTick?.cpuMs ?? null,
-      lastError: error === null ? null : { kind: error.failure.kind, message: error.failure.message, hint: error.failure.hint, status: error.failure.status, at: error.at, attempts: error.attempts },
+      lastError:
+        error === null
+          ? null
+          : {
+              kind: error.failure.kind,
+              message: error.failure.message,
+              hint: error.failure.hint,
+              status: error.failure.status,
+              at: error.at,
+              attempts: error.attempts,
+            },
       invalidChannels: { count: this.invalid.size, examples },
       splitEvents: this.splitEvents,
       truncatedEvents: this.truncatedEvents,
       otherBroadcaster: this.other,
       marker: this.marker.state,
-      friends: { enabled: this.settings.friends.enabled, unavailable: this.rosterTemplate().unavailable, rostersToday: this.rostersSent },
+      friends: {
+        enabled: this.settings.friends.enabled,
+        unavailable: this.rosterTemplate().unavailable,
+        rostersToday: this.rostersSent,
+      },
     }
   }
 

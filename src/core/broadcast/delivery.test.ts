@@ -59,7 +59,8 @@ describe('deliver', () => {
   it('stops at the first failure and confirms only what the server accepted', async () => {
     const accepted: string[] = []
     const fake = sink(async (_batch, call) => {
-      if (call === 2) throw Object.assign(new Error('Unexpected status code 429'), { status: 429, body: 'Too many requests' })
+      if (call === 2)
+        throw Object.assign(new Error('Unexpected status code 429'), { status: 429, body: 'Too many requests' })
       return okAnswer
     })
     const outcome = await deliver(events(50, accepted), { ...base, sink: fake, concurrency: 1 })

@@ -52,10 +52,13 @@ interface SdkRequestError {
 }
 
 const BROADCAST_HINTS: Partial<Record<Failure['kind'], string>> = {
-  'rate-limited': 'Headcount backs off and then sends the latest state; a longer broadcast interval sends fewer requests',
-  'too-large': 'Headcount halves the size of each event and sends the latest state again; the server may have a smaller limit than Pusher’s 10 KB',
+  'rate-limited':
+    'Headcount backs off and then sends the latest state; a longer broadcast interval sends fewer requests',
+  'too-large':
+    'Headcount halves the size of each event and sends the latest state again; the server may have a smaller limit than Pusher’s 10 KB',
   'bad-request': 'Check the broadcast channel template and event name',
-  'over-quota': 'The app is over its message quota: raise the plan, or broadcast less often (a longer interval or heartbeat)',
+  'over-quota':
+    'The app is over its message quota: raise the plan, or broadcast less often (a longer interval or heartbeat)',
 }
 
 /** A failed trigger in an operator's words. */
@@ -85,7 +88,11 @@ async function checkAnswer(response: { text(): Promise<string> }, endpoint: stri
   }
   if (body !== null && typeof body === 'object' && 'error' in body) {
     const code = (body as { code?: unknown }).code
-    const failure = failureFromStatus(typeof code === 'number' ? code : 500, String((body as { error: unknown }).error), endpoint)
+    const failure = failureFromStatus(
+      typeof code === 'number' ? code : 500,
+      String((body as { error: unknown }).error),
+      endpoint,
+    )
     throw new ChannelsApiError({ ...failure, message: `${failure.message} (reported inside an HTTP 200 answer)` })
   }
 }
@@ -99,7 +106,9 @@ export async function deliver(events: readonly Outgoing[], options: DeliveryOpti
       const batch = batches[next++] as Outgoing[]
       try {
         outcome.requests++
-        const response = await options.sink.triggerBatch(batch.map(({ channel, name, data }) => ({ channel, name, data })))
+        const response = await options.sink.triggerBatch(
+          batch.map(({ channel, name, data }) => ({ channel, name, data })),
+        )
         await checkAnswer(response, options.endpoint)
       } catch (error) {
         outcome.failure ??= classifySendError(error, options.endpoint, options.timeoutMs)

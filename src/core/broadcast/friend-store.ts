@@ -92,6 +92,11 @@ export class FriendStore {
   summary(profileId: string): FriendsSummary {
     const stored = this.load(profileId)
     if (!stored) return EMPTY_SUMMARY
-    return { users: stored.graph.users, edges: stored.graph.edges, importedAt: stored.importedAt, mutual: stored.mutual }
+    return {
+      users: stored.graph.users,
+      edges: stored.graph.edges,
+      importedAt: stored.importedAt,
+      mutual: stored.mutual,
+    }
   }
 }

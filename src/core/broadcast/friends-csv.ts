@@ -77,9 +77,11 @@ export function* csvRecords(text: string): Generator<CsvRecord> {
 
 function idProblem(id: string, column: string): string | null {
   if (id === '') return `the ${column} is empty`
-  if (id.length > MAX_USER_ID) return `the ${column} is ${id.length} characters long; user ids have at most ${MAX_USER_ID}`
+  if (id.length > MAX_USER_ID)
+    return `the ${column} is ${id.length} characters long; user ids have at most ${MAX_USER_ID}`
   // Users are read from channel names, so an id with other characters could never be present.
-  if (!isValidChannelName(id)) return `the ${column} "${id.slice(0, 40)}" has characters channel names can't hold (only A-Z a-z 0-9 _ - = @ , . ;)`
+  if (!isValidChannelName(id))
+    return `the ${column} "${id.slice(0, 40)}" has characters channel names can't hold (only A-Z a-z 0-9 _ - = @ , . ;)`
   return null
 }
 
@@ -89,7 +91,12 @@ export function parseFriendsCsv(text: string, mutual: boolean): CsvImport {
     return {
       ok: false,
       errorCount: 1,
-      errors: [{ line: null, message: `The file is ${Math.ceil(text.length / 1024)} KB; at most ${MAX_FRIENDS_CSV_CHARS / 1024} KB can be imported` }],
+      errors: [
+        {
+          line: null,
+          message: `The file is ${Math.ceil(text.length / 1024)} KB; at most ${MAX_FRIENDS_CSV_CHARS / 1024} KB can be imported`,
+        },
+      ],
     }
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
@@ -130,6 +137,7 @@ export function parseFriendsCsv(text: string, mutual: boolean): CsvImport {
     pairs.push([user, friend])
   }
   if (errorCount > 0) return { ok: false, errors, errorCount }
-  if (pairs.length === 0) return { ok: false, errorCount: 1, errors: [{ line: null, message: 'The file has no user,friend rows' }] }
+  if (pairs.length === 0)
+    return { ok: false, errorCount: 1, errors: [{ line: null, message: 'The file has no user,friend rows' }] }
   return { ok: true, graph: FriendGraph.fromPairs(pairs, mutual) }
 }

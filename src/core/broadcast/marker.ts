@@ -120,7 +120,10 @@ export class PusherMarker implements Marker {
         transport: 'ajax',
         customHandler: (params, callback) => {
           try {
-            callback(null, sdk.authorizeChannel(params.socketId, params.channelName, { user_id: this.id, user_info: userInfo }))
+            callback(
+              null,
+              sdk.authorizeChannel(params.socketId, params.channelName, { user_id: this.id, user_info: userInfo }),
+            )
           } catch (error) {
             callback(error as Error, null)
           }

@@ -6,13 +6,19 @@ import { MAX_PARTS, rosterData, summaryData } from './payload.ts'
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 
 function manyGroups(count: number): Record<string, number> {
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`group-${String(i).padStart(5, '0')}`, (i % 50) + 1]))
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`group-${String(i).padStart(5, '0')}`, (i % 50) + 1]),
+  )
 }
 
 describe('summaryData', () => {
   it('sends a small summary whole, exactly {room, count, groups, ts}', () => {
     const built = summaryData({ room: 'lobby', count: 3, groups: { red: 2, blue: 1 } }, 1700000000000, 10_000)
-    expect(built).toEqual({ data: ['{"room":"lobby","count":3,"groups":{"red":2,"blue":1},"ts":1700000000000}'], split: false, truncated: false })
+    expect(built).toEqual({
+      data: ['{"room":"lobby","count":3,"groups":{"red":2,"blue":1},"ts":1700000000000}'],
+      split: false,
+      truncated: false,
+    })
   })
 
   it('splits groups over parts that each fit the budget and together hold every group', () => {
@@ -23,7 +29,9 @@ describe('summaryData', () => {
     const parts = built.data.map((data) => JSON.parse(data) as RoomSummaryPayload)
     expect(parts.length).toBeGreaterThan(1)
     for (const data of built.data) expect(bytes(data)).toBeLessThanOrEqual(10_000)
-    parts.forEach((part, index) => expect(part).toMatchObject({ room: 'hall', count: 40_000, ts: 1, part: index + 1, parts: parts.length }))
+    parts.forEach((part, index) =>
+      expect(part).toMatchObject({ room: 'hall', count: 40_000, ts: 1, part: index + 1, parts: parts.length }),
+    )
     expect(Object.assign({}, ...parts.map((part) => part.groups))).toEqual(groups)
   })
 
@@ -37,18 +45,28 @@ describe('summaryData', () => {
     for (const data of built.data) expect(bytes(data)).toBeLessThanOrEqual(1000)
     expect(parts[0]).toMatchObject({ truncated: true, omittedGroups: 800 - Object.keys(kept).length })
     const smallestKept = Math.min(...Object.values(kept))
-    const largestDropped = Math.max(...Object.entries(groups).filter(([name]) => !(name in kept)).map(([, count]) => count))
+    const largestDropped = Math.max(
+      ...Object.entries(groups)
+        .filter(([name]) => !(name in kept))
+        .map(([, count]) => count),
+    )
     expect(smallestKept).toBeGreaterThanOrEqual(largestDropped)
   })
 })
 
 describe('rosterData', () => {
   it('sends a short roster as one page', () => {
-    expect(rosterData('lobby', 'ana', ['ben', 'cy'], 5, 10_000).data).toEqual(['{"room":"lobby","user":"ana","friends":["ben","cy"],"ts":5,"page":1,"pages":1}'])
+    expect(rosterData('lobby', 'ana', ['ben', 'cy'], 5, 10_000).data).toEqual([
+      '{"room":"lobby","user":"ana","friends":["ben","cy"],"ts":5,"page":1,"pages":1}',
+    ])
   })
 
   it('sends an empty roster (the last friend left) as one empty page', () => {
-    expect(JSON.parse(rosterData('lobby', 'ana', [], 5, 10_000).data[0] as string)).toMatchObject({ friends: [], page: 1, pages: 1 })
+    expect(JSON.parse(rosterData('lobby', 'ana', [], 5, 10_000).data[0] as string)).toMatchObject({
+      friends: [],
+      page: 1,
+      pages: 1,
+    })
   })
 
   it('pages a long roster to fit the budget, in order', () => {

@@ -19,7 +19,12 @@ const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8')
 
 /** `{room, count, groups, ts}`, split or truncated to fit `budget` bytes per event. */
 export function summaryData(summary: RoomSummary, ts: number, budget: number): BuiltData {
-  const whole = JSON.stringify({ room: summary.room, count: summary.count, groups: summary.groups, ts } satisfies RoomSummaryPayload)
+  const whole = JSON.stringify({
+    room: summary.room,
+    count: summary.count,
+    groups: summary.groups,
+    ts,
+  } satisfies RoomSummaryPayload)
   if (byteLength(whole) <= budget) return { data: [whole], split: false, truncated: false }
 
   // Largest groups first, so truncation drops the smallest.
@@ -80,9 +85,23 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
 }
 
 /** `{room, user, friends, ts, page, pages}`, paged to fit `budget` bytes per event (at most MAX_PARTS pages). */
-export function rosterData(room: string, user: string, friends: readonly string[], ts: number, budget: number): BuiltData {
+export function rosterData(
+  room: string,
+  user: string,
+  friends: readonly string[],
+  ts: number,
+  budget: number,
+): BuiltData {
   const envelope = byteLength(
-    JSON.stringify({ room, user, friends: [], ts, page: MAX_PARTS, pages: MAX_PARTS, truncated: true } satisfies FriendRosterPayload),
+    JSON.stringify({
+      room,
+      user,
+      friends: [],
+      ts,
+      page: MAX_PARTS,
+      pages: MAX_PARTS,
+      truncated: true,
+    } satisfies FriendRosterPayload),
   )
   const space = budget - envelope
   const pages: string[][] = []

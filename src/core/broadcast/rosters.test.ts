@@ -14,7 +14,12 @@ function presenceOf(members: Member[]): PresenceReader {
     room: (id) => rooms().find((summary) => summary.room === id),
     members: (room: string, query: MembersQuery) => {
       const here = members.filter((member) => member.room === room)
-      return { total: here.length, members: here.slice(query.offset, query.offset + query.limit).map((m) => ({ user: m.user, group: m.group, since: 0 })) }
+      return {
+        total: here.length,
+        members: here
+          .slice(query.offset, query.offset + query.limit)
+          .map((m) => ({ user: m.user, group: m.group, since: 0 })),
+      }
     },
   }
 }
@@ -27,7 +32,15 @@ const rostersOf = (tracker: RosterTracker) => {
 }
 
 describe('RosterTracker', () => {
-  const graph = FriendGraph.fromPairs([['ana', 'ben'], ['ana', 'cy'], ['ben', 'ana'], ['dee', 'ana']], false)
+  const graph = FriendGraph.fromPairs(
+    [
+      ['ana', 'ben'],
+      ['ana', 'cy'],
+      ['ben', 'ana'],
+      ['dee', 'ana'],
+    ],
+    false,
+  )
 
   it('starts from who is present, and only users with friends present get a roster', () => {
     const tracker = new RosterTracker()
@@ -42,7 +55,10 @@ describe('RosterTracker', () => {
     rostersOf(tracker)
     tracker.observe([m('lobby', 'cy', 'red'), m('lobby', 'dee')], [])
     expect(rostersOf(tracker)).toEqual({ 'lobby/ana': ['ben', 'cy'], 'lobby/dee': ['ana'] })
-    expect(tracker.friendsIn('lobby', 'ana')).toEqual([{ user: 'ben', group: null }, { user: 'cy', group: 'red' }])
+    expect(tracker.friendsIn('lobby', 'ana')).toEqual([
+      { user: 'ben', group: null },
+      { user: 'cy', group: 'red' },
+    ])
     tracker.observe([], [m('lobby', 'ana')])
     expect(rostersOf(tracker)).toEqual({ 'lobby/ben': [], 'lobby/dee': [] })
     // Friends in another room are not in this room's roster.

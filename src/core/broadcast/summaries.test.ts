@@ -11,8 +11,13 @@ describe('SummaryTracker', () => {
     for (const planned of first) tracker.commit(planned, 0, 10_000)
 
     expect(tracker.plan([room('a', 2, { red: 2 }), room('b', 1)], 1000)).toEqual([])
-    expect(tracker.plan([room('a', 2, { red: 1, blue: 1 }), room('b', 1)], 1000).map((p) => p.summary.room)).toEqual(['a'])
-    expect(tracker.plan([room('a', 2, { red: 2 }), room('b', 1)], 10_000).map((p) => p.reason)).toEqual(['heartbeat', 'heartbeat'])
+    expect(tracker.plan([room('a', 2, { red: 1, blue: 1 }), room('b', 1)], 1000).map((p) => p.summary.room)).toEqual([
+      'a',
+    ])
+    expect(tracker.plan([room('a', 2, { red: 2 }), room('b', 1)], 10_000).map((p) => p.reason)).toEqual([
+      'heartbeat',
+      'heartbeat',
+    ])
 
     const emptied = tracker.plan([room('a', 2, { red: 2 })], 2000)
     expect(emptied).toEqual([{ summary: { room: 'b', count: 0, groups: {} }, reason: 'emptied' }])

@@ -62,7 +62,9 @@ export function failureFromStatus(status: number, body: string | undefined, endp
     const clock = /timestamp expired|not within \d+ ?s of server time/i.test(said)
     return {
       kind: 'auth',
-      message: clock ? `The server refused the request's timestamp${serverSaid}` : `Wrong key or secret: the server refused the signature${serverSaid}`,
+      message: clock
+        ? `The server refused the request's timestamp${serverSaid}`
+        : `Wrong key or secret: the server refused the signature${serverSaid}`,
       hint: clock
         ? "Set this computer's clock right: Pusher accepts requests at most 10 minutes off"
         : 'Copy the key and secret again from the App Keys page of the dashboard',
@@ -89,7 +91,13 @@ export function failureFromStatus(status: number, body: string | undefined, endp
     }
   }
   if (status === 413) {
-    return { kind: 'too-large', message: `The server refused the request as too large${serverSaid}`, hint: 'Send less data per request', status, retryable: false }
+    return {
+      kind: 'too-large',
+      message: `The server refused the request as too large${serverSaid}`,
+      hint: 'Send less data per request',
+      status,
+      retryable: false,
+    }
   }
   if (status === 429) {
     return {

@@ -13,7 +13,10 @@ interface Job {
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
+  return new Date(ms)
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')
 }
 
 /**
@@ -61,19 +64,21 @@ export class ExportJobs {
       request.kind === 'occupancy'
         ? exportOccupancyCsv(history, { ...common, resolution: request.resolution })
         : exportSessionsCsv(history, common)
-    run.then(
-      (result) => {
-        this.finished.set(id, result.path)
-        update({ state: 'done', rows: result.rows, file: result.path })
-      },
-      (error: unknown) => {
-        if (job.controller.signal.aborted) update({ state: 'cancelled' })
-        else {
-          this.logger.warn(`export ${id} failed`, error)
-          update({ state: 'failed', error: (error as Error).message })
-        }
-      },
-    ).finally(() => this.jobs.delete(id))
+    run
+      .then(
+        (result) => {
+          this.finished.set(id, result.path)
+          update({ state: 'done', rows: result.rows, file: result.path })
+        },
+        (error: unknown) => {
+          if (job.controller.signal.aborted) update({ state: 'cancelled' })
+          else {
+            this.logger.warn(`export ${id} failed`, error)
+            update({ state: 'failed', error: (error as Error).message })
+          }
+        },
+      )
+      .finally(() => this.jobs.delete(id))
     return job.progress
   }
 

@@ -32,10 +32,43 @@ function lines(file: string): string[] {
 }
 
 async function smallHistory() {
-  await store.recordTick(tick(T0, [{ room: 'a', count: 2, groups: { red: 2 } }, { room: '=evil', count: 1, groups: {} }], [{ room: 'a', group: 'red', user: 'max' }, { room: 'a', group: 'red', user: '+ann' }, { room: '=evil', group: null, user: 'x,"y"' }]))
-  await store.recordTick(tick(T0 + 5_000, [{ room: 'a', count: 3, groups: { red: 2, blue: 1 } }, { room: '=evil', count: 1, groups: {} }], [{ room: 'a', group: 'blue', user: 'bob' }]))
+  await store.recordTick(
+    tick(
+      T0,
+      [
+        { room: 'a', count: 2, groups: { red: 2 } },
+        { room: '=evil', count: 1, groups: {} },
+      ],
+      [
+        { room: 'a', group: 'red', user: 'max' },
+        { room: 'a', group: 'red', user: '+ann' },
+        { room: '=evil', group: null, user: 'x,"y"' },
+      ],
+    ),
+  )
+  await store.recordTick(
+    tick(
+      T0 + 5_000,
+      [
+        { room: 'a', count: 3, groups: { red: 2, blue: 1 } },
+        { room: '=evil', count: 1, groups: {} },
+      ],
+      [{ room: 'a', group: 'blue', user: 'bob' }],
+    ),
+  )
   await store.recordGap({ from: T0 + 10_000, to: T0 + 20_000, reason: 'Timed out, again' })
-  await store.recordTick(tick(T0 + 20_000, [{ room: 'a', count: 1, groups: { blue: 1 } }], [], [{ room: 'a', group: 'red', user: 'max' }, { room: 'a', group: 'red', user: '+ann' }, { room: '=evil', group: null, user: 'x,"y"' }]))
+  await store.recordTick(
+    tick(
+      T0 + 20_000,
+      [{ room: 'a', count: 1, groups: { blue: 1 } }],
+      [],
+      [
+        { room: 'a', group: 'red', user: 'max' },
+        { room: 'a', group: 'red', user: '+ann' },
+        { room: '=evil', group: null, user: 'x,"y"' },
+      ],
+    ),
+  )
 }
 
 describe('occupancy export', () => {
@@ -63,7 +96,14 @@ describe('occupancy export', () => {
   it('aggregates per interval: last value, min, max, time-weighted mean, gaps named', async () => {
     await smallHistory()
     const out = join(dir, '10s.csv')
-    await exportOccupancyCsv(store, { out, rooms: ['a'], includeTotal: false, from: T0, to: T0 + 30_000, resolution: '10s' })
+    await exportOccupancyCsv(store, {
+      out,
+      rooms: ['a'],
+      includeTotal: false,
+      from: T0,
+      to: T0 + 30_000,
+      resolution: '10s',
+    })
     expect(lines(out)).toEqual([
       'time,room,count,min,max,avg,gap,group:blue,group:red',
       `${iso(T0)},a,3,2,3,2.5,,1,2`,
@@ -75,26 +115,46 @@ describe('occupancy export', () => {
   it('aligns intervals to UTC and computes over the part covered', async () => {
     await smallHistory()
     const out = join(dir, '1m.csv')
-    await exportOccupancyCsv(store, { out, rooms: ['a'], includeTotal: false, from: T0 - 30_000, to: T0 + 60_000, resolution: '1m' })
+    await exportOccupancyCsv(store, {
+      out,
+      rooms: ['a'],
+      includeTotal: false,
+      from: T0 - 30_000,
+      to: T0 + 60_000,
+      resolution: '1m',
+    })
     // The first minute starts before the data (skipped); the second has 2 (5 s), 3 (5 s), a gap (10 s), then 1 (40 s).
     const avg = Math.round(((2 * 5 + 3 * 5 + 1 * 40) / 50) * 1000) / 1000
-    expect(lines(out)).toEqual(['time,room,count,min,max,avg,gap,group:blue,group:red', `${iso(T0)},a,1,1,3,${avg},"Timed out, again",1,0`])
+    expect(lines(out)).toEqual([
+      'time,room,count,min,max,avg,gap,group:blue,group:red',
+      `${iso(T0)},a,1,1,3,${avg},"Timed out, again",1,0`,
+    ])
   })
 
   it('reports progress and an estimate', async () => {
-    for (let i = 0; i < 3_000; i += 1) await store.recordTick(tick(T0 + i * 1_000, [{ room: 'a', count: i % 2, groups: {} }]))
+    for (let i = 0; i < 3_000; i += 1)
+      await store.recordTick(tick(T0 + i * 1_000, [{ room: 'a', count: i % 2, groups: {} }]))
     const progress: ExportProgress[] = []
     const out = join(dir, 'progress.csv')
-    const result = await exportOccupancyCsv(store, { out, from: T0, to: T0 + 3_000_000, resolution: 'raw', onProgress: (event) => progress.push(event), progressEveryMs: 0 })
+    const result = await exportOccupancyCsv(store, {
+      out,
+      from: T0,
+      to: T0 + 3_000_000,
+      resolution: 'raw',
+      onProgress: (event) => progress.push(event),
+      progressEveryMs: 0,
+    })
     expect(result.rows).toBe(6_000)
     expect(progress.length).toBeGreaterThan(2)
     expect(progress.at(-1)).toEqual({ rows: 6_000, estimatedRows: 6_000 })
     expect(progress[0]?.estimatedRows).toBeGreaterThanOrEqual(6_000)
-    for (let i = 1; i < progress.length; i += 1) expect((progress[i] as ExportProgress).rows).toBeGreaterThanOrEqual((progress[i - 1] as ExportProgress).rows)
+    for (let i = 1; i < progress.length; i += 1)
+      expect((progress[i] as ExportProgress).rows).toBeGreaterThanOrEqual((progress[i - 1] as ExportProgress).rows)
   })
 
   it('removes the partial file when cancelled, and never shows it under the final name', async () => {
-    for (let i = 0; i < 3_000; i += 1) await store.recordTick(tick(T0 + i * 1_000, [{ room: 'a', count: i % 2, groups: {} }]))
+    for (let i = 0; i < 3_000; i += 1)
+      await store.recordTick(tick(T0 + i * 1_000, [{ room: 'a', count: i % 2, groups: {} }]))
     const out = join(dir, 'cancelled.csv')
     const controller = new AbortController()
     let sawFinalName = false
@@ -117,8 +177,18 @@ describe('occupancy export', () => {
 
   it('refuses to start with an already-aborted signal, and fails clearly for a missing folder', async () => {
     await smallHistory()
-    await expect(exportOccupancyCsv(store, { out: join(dir, 'x.csv'), from: T0, to: T0 + 1, resolution: 'raw', signal: AbortSignal.abort() })).rejects.toThrow()
-    await expect(exportOccupancyCsv(store, { out: join(dir, 'missing', 'x.csv'), from: T0, to: T0 + 1, resolution: 'raw' })).rejects.toThrow(/ENOENT/)
+    await expect(
+      exportOccupancyCsv(store, {
+        out: join(dir, 'x.csv'),
+        from: T0,
+        to: T0 + 1,
+        resolution: 'raw',
+        signal: AbortSignal.abort(),
+      }),
+    ).rejects.toThrow()
+    await expect(
+      exportOccupancyCsv(store, { out: join(dir, 'missing', 'x.csv'), from: T0, to: T0 + 1, resolution: 'raw' }),
+    ).rejects.toThrow(/ENOENT/)
     expect(readdirSync(dir).filter((name) => name.endsWith('.csv') || name.endsWith('.partial'))).toEqual([])
   })
 })

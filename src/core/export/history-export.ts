@@ -8,7 +8,11 @@ import { csvRecord, isoTime, type CsvValue } from './csv.ts'
 
 export type Resolution = 'raw' | '10s' | '1m' | '1h'
 
-export const RESOLUTION_MS: Record<Exclude<Resolution, 'raw'>, number> = { '10s': 10_000, '1m': 60_000, '1h': 3_600_000 }
+export const RESOLUTION_MS: Record<Exclude<Resolution, 'raw'>, number> = {
+  '10s': 10_000,
+  '1m': 60_000,
+  '1h': 3_600_000,
+}
 
 export interface ExportProgress {
   rows: number
@@ -68,10 +72,18 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
   const includeTotal = options.includeTotal ?? true
   const groups = store.groupNames(rooms)
   const width = resolution === 'raw' ? null : RESOLUTION_MS[resolution]
-  const header = ['time', 'room', 'count', ...(width === null ? [] : ['min', 'max', 'avg']), 'gap', ...groups.map((group) => `group:${group}`)]
-  const estimatedRows = width === null
-    ? store.countSamples(rooms, from, to) + rooms.length + (includeTotal ? store.countTicks(from, to) + 1 : 0)
-    : (rooms.length + (includeTotal ? 1 : 0)) * Math.ceil((to - Math.floor(from / width) * width) / width)
+  const header = [
+    'time',
+    'room',
+    'count',
+    ...(width === null ? [] : ['min', 'max', 'avg']),
+    'gap',
+    ...groups.map((group) => `group:${group}`),
+  ]
+  const estimatedRows =
+    width === null
+      ? store.countSamples(rooms, from, to) + rooms.length + (includeTotal ? store.countTicks(from, to) + 1 : 0)
+      : (rooms.length + (includeTotal ? 1 : 0)) * Math.ceil((to - Math.floor(from / width) * width) / width)
 
   return writeCsv(options, header, estimatedRows, function* () {
     const series: { name: string; steps: () => Iterable<Step> | null }[] = []
@@ -101,7 +113,16 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
             yield [isoTime(bucketStart), name, null, null, null, null, bucket.gapReason, ...groups.map(() => null)]
           } else {
             const avg = Math.round((bucket.weighted / bucket.covered) * 1000) / 1000
-            yield [isoTime(bucketStart), name, bucket.last, bucket.lo, bucket.hi, avg, bucket.gapReason, ...groupCells(bucket.lastGroups)]
+            yield [
+              isoTime(bucketStart),
+              name,
+              bucket.last,
+              bucket.lo,
+              bucket.hi,
+              avg,
+              bucket.gapReason,
+              ...groupCells(bucket.lastGroups),
+            ]
           }
         }
       }

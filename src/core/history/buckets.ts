@@ -38,9 +38,22 @@ function emptyBucket(grid: BucketGrid, index: number): Bucket {
   const start = Math.max(grid.from, grid.origin + index * grid.width)
   const end = Math.min(grid.to, grid.origin + (index + 1) * grid.width)
   return {
-    index, start, end, covered: 0, gap: 0, gapReason: null,
-    lo: Infinity, loT: start, hi: -Infinity, hiT: start, hiGroups: undefined,
-    weighted: 0, last: null, lastGroups: undefined, endsKnown: false, changes: 0,
+    index,
+    start,
+    end,
+    covered: 0,
+    gap: 0,
+    gapReason: null,
+    lo: Infinity,
+    loT: start,
+    hi: -Infinity,
+    hiT: start,
+    hiGroups: undefined,
+    weighted: 0,
+    last: null,
+    lastGroups: undefined,
+    endsKnown: false,
+    changes: 0,
   }
 }
 

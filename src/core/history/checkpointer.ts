@@ -44,18 +44,21 @@ export class Checkpointer {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path } })
       worker.unref()
-      worker.on('message', (message: { ok: boolean; error?: string; result?: { log: number; checkpointed: number } }) => {
-        if (!message.ok) this.logger.warn(`History checkpoint failed: ${message.error}`)
-        this.logFrames = message.result?.log ?? 0
-        this.complete = message.result ? message.result.checkpointed >= message.result.log : true
-        this.running = false
-        if (this.pending) {
-          this.pending = false
-          this.start()
-        } else {
-          for (const wake of this.waiters.splice(0)) wake()
-        }
-      })
+      worker.on(
+        'message',
+        (message: { ok: boolean; error?: string; result?: { log: number; checkpointed: number } }) => {
+          if (!message.ok) this.logger.warn(`History checkpoint failed: ${message.error}`)
+          this.logFrames = message.result?.log ?? 0
+          this.complete = message.result ? message.result.checkpointed >= message.result.log : true
+          this.running = false
+          if (this.pending) {
+            this.pending = false
+            this.start()
+          } else {
+            for (const wake of this.waiters.splice(0)) wake()
+          }
+        },
+      )
       worker.on('error', (error) => this.fail(error))
       this.worker = worker
     } catch (error) {

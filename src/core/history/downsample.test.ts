@@ -13,8 +13,19 @@ function random(seed: number): () => number {
 
 describe('downsampleSeries', () => {
   it('returns every change when they fit', () => {
-    const steps = [constantStep(0, 1), constantStep(10, 1), constantStep(20, 5), { kind: 'gap', t: 30, reason: 'x' } as Step, constantStep(40, 5)]
-    expect(downsampleSeries(steps, 0, 100, 4)).toEqual([{ t: 0, value: 1 }, { t: 20, value: 5 }, { t: 30, value: null }, { t: 40, value: 5 }])
+    const steps = [
+      constantStep(0, 1),
+      constantStep(10, 1),
+      constantStep(20, 5),
+      { kind: 'gap', t: 30, reason: 'x' } as Step,
+      constantStep(40, 5),
+    ]
+    expect(downsampleSeries(steps, 0, 100, 4)).toEqual([
+      { t: 0, value: 1 },
+      { t: 20, value: 5 },
+      { t: 30, value: null },
+      { t: 40, value: 5 },
+    ])
   })
 
   it('never returns more than the points asked for, on random series with gaps', () => {
@@ -32,7 +43,8 @@ describe('downsampleSeries', () => {
       const result = downsampleSeries(withGap, 0, t + 1, points)
       expect(result.length).toBeLessThanOrEqual(points)
       // Times only go forward.
-      for (let i = 1; i < result.length; i += 1) expect((result[i] as { t: number }).t).toBeGreaterThanOrEqual((result[i - 1] as { t: number }).t)
+      for (let i = 1; i < result.length; i += 1)
+        expect((result[i] as { t: number }).t).toBeGreaterThanOrEqual((result[i - 1] as { t: number }).t)
     }
   })
 
@@ -45,7 +57,15 @@ describe('downsampleSeries', () => {
   })
 
   it('shows a bucket mostly inside a gap as null, and a short gap not at all when points are scarce', () => {
-    const steps = [...withGaps(Array.from({ length: 100 }, (_, i) => constantStep(i * 10, i % 2)), [{ from: 400, to: 600, reason: 'down' }, { from: 801, to: 803, reason: 'blip' }])]
+    const steps = [
+      ...withGaps(
+        Array.from({ length: 100 }, (_, i) => constantStep(i * 10, i % 2)),
+        [
+          { from: 400, to: 600, reason: 'down' },
+          { from: 801, to: 803, reason: 'blip' },
+        ],
+      ),
+    ]
     const result = downsampleSeries(steps, 0, 1_000, 20)
     expect(result.filter((point) => point.value === null).map((point) => point.t)).toEqual([400])
     expect(result.some((point) => point.t >= 400 && point.t < 600 && point.value !== null)).toBe(false)

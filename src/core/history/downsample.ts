@@ -61,7 +61,12 @@ function exactPoints(steps: readonly Step[], maxPoints: number): SeriesPoint[] |
  * else one point per bucket showing the groups at the bucket's peak (so the stack reaches the same
  * height as the count chart's maximum).
  */
-export function downsampleGroups(steps: readonly Step[], from: number, to: number, maxPoints: number): GroupSeriesPoint[] {
+export function downsampleGroups(
+  steps: readonly Step[],
+  from: number,
+  to: number,
+  maxPoints: number,
+): GroupSeriesPoint[] {
   const points: GroupSeriesPoint[] = []
   let exact = true
   for (const step of withoutRepeats(steps)) {
@@ -70,13 +75,18 @@ export function downsampleGroups(steps: readonly Step[], from: number, to: numbe
       exact = false
       break
     }
-    points.push(step.kind === 'value' ? { t: step.t, total: step.value, groups: parseGroups(step.groups) } : { t: step.t, total: null, groups: {} })
+    points.push(
+      step.kind === 'value'
+        ? { t: step.t, total: step.value, groups: parseGroups(step.groups) }
+        : { t: step.t, total: null, groups: {} },
+    )
   }
   if (exact) return dropRepeatedNulls(points)
   points.length = 0
   for (const bucket of bucketize(steps, { from, to, origin: from, width: (to - from) / maxPoints })) {
     if (isMostlyGap(bucket)) points.push({ t: Math.round(bucket.start), total: null, groups: {} })
-    else if (bucket.covered > 0) points.push({ t: Math.round(bucket.hiT), total: bucket.hi, groups: parseGroups(bucket.hiGroups) })
+    else if (bucket.covered > 0)
+      points.push({ t: Math.round(bucket.hiT), total: bucket.hi, groups: parseGroups(bucket.hiGroups) })
   }
   return dropRepeatedNulls(points)
 }

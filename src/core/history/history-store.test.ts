@@ -63,20 +63,42 @@ describe('HistoryStore: writing and reading ticks', () => {
     await store.recordTick(tick(1_000, [room('a', 2), room('b', 1)]))
     await store.recordTick(tick(6_000, [room('a', 2), room('b', 1)]))
     await store.recordTick(tick(11_000, [room('a', 3), room('b', 1)]))
-    const result = store.querySeries({ rooms: ['a', 'b', 'nowhere'], from: 0, to: 20_000, points: 100, includeTotal: true })
+    const result = store.querySeries({
+      rooms: ['a', 'b', 'nowhere'],
+      from: 0,
+      to: 20_000,
+      points: 100,
+      includeTotal: true,
+    })
     expect(result).toEqual([
-      { room: TOTAL_SERIES, points: [{ t: 1_000, value: 3 }, { t: 11_000, value: 4 }] },
-      { room: 'a', points: [{ t: 1_000, value: 2 }, { t: 11_000, value: 3 }] },
+      {
+        room: TOTAL_SERIES,
+        points: [
+          { t: 1_000, value: 3 },
+          { t: 11_000, value: 4 },
+        ],
+      },
+      {
+        room: 'a',
+        points: [
+          { t: 1_000, value: 2 },
+          { t: 11_000, value: 3 },
+        ],
+      },
       { room: 'b', points: [{ t: 1_000, value: 1 }] },
       { room: 'nowhere', points: [] },
     ])
     // A range starting later opens with the value in effect then.
-    expect(series(store, 'a', 7_000, 20_000)).toEqual([{ t: 7_000, value: 2 }, { t: 11_000, value: 3 }])
+    expect(series(store, 'a', 7_000, 20_000)).toEqual([
+      { t: 7_000, value: 2 },
+      { t: 11_000, value: 3 },
+    ])
   })
 
   it('stores a sample only when a summary changes, and a total per tick', async () => {
     const store = openStore()
-    for (let i = 0; i < 10; i += 1) await store.recordTick(tick(1_000 + i * 5_000, [room('a', 5, { red: 2 }), room('b', 1)]))
+    for (let i = 0; i < 10; i += 1)
+      await store.recordTick(tick(1_000 + i * 5_000, [room('a', 5, { red: 2 }), room('b', 1)]))
     await store.recordTick(tick(60_000, [room('a', 5, { red: 3 }), room('b', 1)]))
     expect(rawCount('SELECT count(*) AS n FROM samples')).toBe(3)
     expect(rawCount('SELECT count(*) AS n FROM ticks')).toBe(11)
@@ -86,7 +108,10 @@ describe('HistoryStore: writing and reading ticks', () => {
     const store = openStore()
     await store.recordTick(tick(1_000, [room('a', 2, { red: 2 }), room('b', 1)]))
     await store.recordTick(tick(2_000, [room('b', 1)]))
-    expect(series(store, 'a', 0, 10_000)).toEqual([{ t: 1_000, value: 2 }, { t: 2_000, value: 0 }])
+    expect(series(store, 'a', 0, 10_000)).toEqual([
+      { t: 1_000, value: 2 },
+      { t: 2_000, value: 0 },
+    ])
     expect(store.rooms()).toEqual([
       { room: 'a', count: 0, groups: {}, changedAt: 2_000 },
       { room: 'b', count: 1, groups: {}, changedAt: 1_000 },
@@ -100,8 +125,24 @@ describe('HistoryStore: writing and reading ticks', () => {
     await store.recordTick(tick(15_000, [room('a', 4)]))
     await store.recordTick(tick(20_000, [room('a', 6)]))
     expect(store.querySeries({ rooms: ['a'], from: 0, to: 30_000, points: 100, includeTotal: true })).toEqual([
-      { room: TOTAL_SERIES, points: [{ t: 1_000, value: 4 }, { t: 5_000, value: null }, { t: 15_000, value: 4 }, { t: 20_000, value: 6 }] },
-      { room: 'a', points: [{ t: 1_000, value: 4 }, { t: 5_000, value: null }, { t: 15_000, value: 4 }, { t: 20_000, value: 6 }] },
+      {
+        room: TOTAL_SERIES,
+        points: [
+          { t: 1_000, value: 4 },
+          { t: 5_000, value: null },
+          { t: 15_000, value: 4 },
+          { t: 20_000, value: 6 },
+        ],
+      },
+      {
+        room: 'a',
+        points: [
+          { t: 1_000, value: 4 },
+          { t: 5_000, value: null },
+          { t: 15_000, value: 4 },
+          { t: 20_000, value: 6 },
+        ],
+      },
     ])
     expect(store.gaps(0, 30_000)).toEqual([{ from: 5_000, to: 15_000, reason: 'Timed out' }])
     // Empty or inverted gaps change nothing.
@@ -147,9 +188,17 @@ describe('HistoryStore: writing and reading ticks', () => {
 
   it('applies ticks in order even when not awaited, and moves a tick that goes back in time after the last', async () => {
     const store = openStore()
-    const writes = [store.recordTick(tick(1_000, [room('a', 1)])), store.recordTick(tick(2_000, [room('a', 2)])), store.recordTick(tick(1_500, [room('a', 3)]))]
+    const writes = [
+      store.recordTick(tick(1_000, [room('a', 1)])),
+      store.recordTick(tick(2_000, [room('a', 2)])),
+      store.recordTick(tick(1_500, [room('a', 3)])),
+    ]
     await Promise.all(writes)
-    expect(series(store, 'a', 0, 10_000)).toEqual([{ t: 1_000, value: 1 }, { t: 2_000, value: 2 }, { t: 2_001, value: 3 }])
+    expect(series(store, 'a', 0, 10_000)).toEqual([
+      { t: 1_000, value: 1 },
+      { t: 2_000, value: 2 },
+      { t: 2_001, value: 3 },
+    ])
   })
 
   it('rejects bad input clearly', async () => {
@@ -165,7 +214,9 @@ describe('HistoryStore: sessions', () => {
   it('opens sessions on joins and closes them on leaves, including a change of group in one tick', async () => {
     const store = openStore()
     await store.recordTick(tick(1_000, [room('a', 2, { red: 1 })], [member('a', 'max', 'red'), member('a', 'ann')]))
-    await store.recordTick(tick(2_000, [room('a', 2, { blue: 1 })], [member('a', 'max', 'blue')], [member('a', 'max', 'red')]))
+    await store.recordTick(
+      tick(2_000, [room('a', 2, { blue: 1 })], [member('a', 'max', 'blue')], [member('a', 'max', 'red')]),
+    )
     await store.recordTick(tick(3_000, [room('a', 1, { blue: 1 })], [], [member('a', 'ann')]))
     const { sessions, more } = store.sessions({ room: 'a' })
     expect(more).toBe(false)
@@ -193,7 +244,12 @@ describe('HistoryStore: sessions', () => {
     // Open at some time in [6000, 9000): everyone but u01.
     expect(store.sessions({ from: 6_000, to: 9_000, limit: 100 }).sessions).toHaveLength(24)
     expect(store.sessions({ to: 1_000 }).sessions).toHaveLength(0)
-    expect(store.openSessions('a', { search: 'U0' }).map((session) => session.user)).toEqual(['u03', 'u05', 'u07', 'u09'])
+    expect(store.openSessions('a', { search: 'U0' }).map((session) => session.user)).toEqual([
+      'u03',
+      'u05',
+      'u07',
+      'u09',
+    ])
     expect(store.sessions({ room: 'nowhere' })).toEqual({ sessions: [], more: false })
   })
 
@@ -202,8 +258,15 @@ describe('HistoryStore: sessions', () => {
     await store.recordTick(tick(1_000, [room('a', 1)], [member('a', 'max')]))
     await store.recordSyncStopped(4_000)
     await store.recordTick(tick(60_000, [room('a', 1)], [member('a', 'max')]))
-    expect(store.sessions({}).sessions.map((session) => [session.joined, session.left])).toEqual([[60_000, null], [1_000, 4_000]])
-    expect(series(store, 'a', 0, 100_000)).toEqual([{ t: 1_000, value: 1 }, { t: 4_000, value: null }, { t: 60_000, value: 1 }])
+    expect(store.sessions({}).sessions.map((session) => [session.joined, session.left])).toEqual([
+      [60_000, null],
+      [1_000, 4_000],
+    ])
+    expect(series(store, 'a', 0, 100_000)).toEqual([
+      { t: 1_000, value: 1 },
+      { t: 4_000, value: null },
+      { t: 60_000, value: 1 },
+    ])
   })
 
   it('after a restart, ends the previous run’s sessions at its last tick and marks the downtime as a gap', async () => {
@@ -212,15 +275,24 @@ describe('HistoryStore: sessions', () => {
     await first.close()
     const second = openStore()
     await second.recordTick(tick(90_000, [room('a', 1)], [member('a', 'max')]))
-    expect(second.sessions({}).sessions.map((session) => [session.joined, session.left])).toEqual([[90_000, null], [1_000, 1_000]])
-    expect(series(second, 'a', 0, 100_000)).toEqual([{ t: 1_000, value: 1 }, { t: 1_001, value: null }, { t: 90_000, value: 1 }])
+    expect(second.sessions({}).sessions.map((session) => [session.joined, session.left])).toEqual([
+      [90_000, null],
+      [1_000, 1_000],
+    ])
+    expect(series(second, 'a', 0, 100_000)).toEqual([
+      { t: 1_000, value: 1 },
+      { t: 1_001, value: null },
+      { t: 90_000, value: 1 },
+    ])
   })
 })
 
 describe('HistoryStore: chunked writes', () => {
   it('writes a big tick in many transactions and reads back exactly', async () => {
     const store = openStore({ chunkBudgetMs: 0 })
-    const joins = Array.from({ length: 5_000 }, (_, i) => member(`r${i % 7}`, `user-${(i * 7919) % 5_000}`, i % 3 ? 'g' : null))
+    const joins = Array.from({ length: 5_000 }, (_, i) =>
+      member(`r${i % 7}`, `user-${(i * 7919) % 5_000}`, i % 3 ? 'g' : null),
+    )
     const counts = new Map<string, number>()
     for (const join of joins) counts.set(join.room, (counts.get(join.room) ?? 0) + 1)
     const rooms = [...counts].map(([name, count]) => room(name, count))
@@ -229,8 +301,20 @@ describe('HistoryStore: chunked writes', () => {
     await store.recordTick(tick(2_000, [], [], joins))
     expect(store.openSessionCount()).toBe(0)
     expect(store.querySeries({ rooms: ['r0'], from: 0, to: 3_000, points: 10, includeTotal: true })).toEqual([
-      { room: TOTAL_SERIES, points: [{ t: 1_000, value: 5_000 }, { t: 2_000, value: 0 }] },
-      { room: 'r0', points: [{ t: 1_000, value: counts.get('r0') }, { t: 2_000, value: 0 }] },
+      {
+        room: TOTAL_SERIES,
+        points: [
+          { t: 1_000, value: 5_000 },
+          { t: 2_000, value: 0 },
+        ],
+      },
+      {
+        room: 'r0',
+        points: [
+          { t: 1_000, value: counts.get('r0') },
+          { t: 2_000, value: 0 },
+        ],
+      },
     ])
   })
 
@@ -244,7 +328,10 @@ describe('HistoryStore: chunked writes', () => {
     expect(store.openSessionCount()).toBe(1)
     expect(rawCount('SELECT count(*) AS n FROM samples WHERE t = 2000')).toBe(0)
     await store.recordTick(tick(3_000, [room('a', 2)], [member('a', 'second')]))
-    expect(series(store, 'a', 0, 5_000)).toEqual([{ t: 1_000, value: 1 }, { t: 3_000, value: 2 }])
+    expect(series(store, 'a', 0, 5_000)).toEqual([
+      { t: 1_000, value: 1 },
+      { t: 3_000, value: 2 },
+    ])
     expect(store.openSessionCount()).toBe(2)
   })
 })
@@ -254,7 +341,8 @@ describe('HistoryStore: retention and roll-ups', () => {
 
   /** A day of ticks every 5 s, ending `daysAgo` before now, with room a's count following `countAt`. */
   async function fill(store: HistoryStore, startAt: number, endAt: number, countAt: (t: number) => number) {
-    for (let t = startAt; t < endAt; t += 5_000) await store.recordTick(tick(t, [room('a', countAt(t), { g: countAt(t) })]))
+    for (let t = startAt; t < endAt; t += 5_000)
+      await store.recordTick(tick(t, [room('a', countAt(t), { g: countAt(t) })]))
   }
 
   it('rolls raw samples older than the raw retention into minutes and reads them from there', async () => {
@@ -265,7 +353,11 @@ describe('HistoryStore: retention and roll-ups', () => {
     await fill(store, start, start + 30 * MIN, countAt)
     await fill(store, now - 10 * MIN, now, () => 7)
     const before = series(store, 'a', start, start + 30 * MIN)
-    expect(before).toEqual([{ t: start, value: 10 }, { t: start + 10 * MIN, value: 40 }, { t: start + 10 * MIN + 20_000, value: 20 }])
+    expect(before).toEqual([
+      { t: start, value: 10 },
+      { t: start + 10 * MIN, value: 40 },
+      { t: start + 10 * MIN + 20_000, value: 20 },
+    ])
 
     const report = await store.applyRetention()
     expect(report.rawFloor).toBe(now - DAY)
@@ -285,17 +377,31 @@ describe('HistoryStore: retention and roll-ups', () => {
     // Read back from roll-ups (500 buckets of 3.6 s): the minute with a spread shows its max at its
     // start, then its last value from the next bucket on.
     const points = series(store, 'a', start, start + 30 * MIN) ?? []
-    expect(points).toEqual([{ t: start, value: 10 }, { t: start + 10 * MIN, value: 40 }, { t: start + 10 * MIN + 1_200, value: 20 }])
+    expect(points).toEqual([
+      { t: start, value: 10 },
+      { t: start + 10 * MIN, value: 40 },
+      { t: start + 10 * MIN + 1_200, value: 20 },
+    ])
     // Downsampled hard, the peak still shows.
     const coarse = series(store, 'a', start - 30 * MIN, start + 90 * MIN, 4) ?? []
-    expect(coarse).toEqual([{ t: start, value: 10 }, { t: start + 10 * MIN, value: 40 }, { t: start + 30 * MIN, value: 20 }])
+    expect(coarse).toEqual([
+      { t: start, value: 10 },
+      { t: start + 10 * MIN, value: 40 },
+      { t: start + 30 * MIN, value: 20 },
+    ])
     // A range across the floor reads roll-ups, then raw samples.
     const across = series(store, 'a', start, now, 100) ?? []
     expect(across.length).toBeLessThanOrEqual(100)
     expect(across.at(-1)).toEqual({ t: now - 10 * MIN, value: 7 })
     expect(Math.max(...across.map((point) => point.value ?? 0))).toBe(40)
     // Total roll-ups too.
-    const [total] = store.querySeries({ rooms: [], from: start, to: start + 30 * MIN, points: 1000, includeTotal: true })
+    const [total] = store.querySeries({
+      rooms: [],
+      from: start,
+      to: start + 30 * MIN,
+      points: 1000,
+      includeTotal: true,
+    })
     expect(total?.points).toEqual(points)
   })
 
@@ -308,7 +414,10 @@ describe('HistoryStore: retention and roll-ups', () => {
     await store.applyRetention()
     // Nothing before the roll-up floor; the value then is known from the last kept roll-up.
     const points = series(store, 'a', now - 6 * DAY, now)
-    expect(points).toEqual([{ t: now - 3 * DAY, value: 3 }, { t: now - 2 * DAY, value: 4 }])
+    expect(points).toEqual([
+      { t: now - 3 * DAY, value: 3 },
+      { t: now - 2 * DAY, value: 4 },
+    ])
     expect(series(store, 'a', now - 6 * DAY, now - 5 * DAY)).toEqual([])
     expect(store.gaps(0, now)).toEqual([])
     expect(store.errors(0, now)).toEqual([])
@@ -321,7 +430,12 @@ describe('HistoryStore: retention and roll-ups', () => {
     await store.recordTick(tick(now - MIN, [room('a', 2)], [member('a', 'new')]))
     const report = await store.applyRetention()
     expect(report.deletedSessions).toBe(1)
-    expect(store.sessions({}).sessions.map((session) => session.user).sort()).toEqual(['new', 'stays'])
+    expect(
+      store
+        .sessions({})
+        .sessions.map((session) => session.user)
+        .sort(),
+    ).toEqual(['new', 'stays'])
   })
 
   it('is configurable at runtime and runs again harmlessly', async () => {
@@ -367,7 +481,7 @@ describe('HistoryStore: files', () => {
   it('refuses another application’s SQLite database without touching it', () => {
     const file = join(dir, 'other.sqlite')
     const db = new DatabaseSync(file)
-    db.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (\'ann\')')
+    db.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('ann')")
     db.close()
     const before = digest(file)
     expect(() => HistoryStore.open(file)).toThrow(/belongs to another application/)

@@ -117,7 +117,9 @@ export class HistoryStore {
       this.loadRooms()
       this.lastTickAt = this.lastTick()
       // Undo whatever a killed process left half-written, before any new tick.
-      this.queue.run(() => this.recover()).catch((error: unknown) => this.logger.error('History recovery failed', error))
+      this.queue
+        .run(() => this.recover())
+        .catch((error: unknown) => this.logger.error('History recovery failed', error))
     }
   }
 
@@ -146,7 +148,9 @@ export class HistoryStore {
       db.exec('PRAGMA temp_store = MEMORY')
     } catch (error) {
       db.close()
-      throw error instanceof HistoryFileError ? error : new HistoryFileError(`${path} cannot be used as a history database: ${(error as Error).message}`)
+      throw error instanceof HistoryFileError
+        ? error
+        : new HistoryFileError(`${path} cannot be used as a history database: ${(error as Error).message}`)
     }
     return new HistoryStore(db, path, options)
   }
@@ -167,16 +171,25 @@ export class HistoryStore {
 
   /** A span with no data (a failed poll): queries give `null` across it, never 0. Empty spans are ignored. */
   recordGap(gap: HistoryGap): Promise<void> {
-    if (!Number.isFinite(gap.from) || !Number.isFinite(gap.to)) return Promise.reject(new TypeError('gap.from and gap.to must be times in ms'))
+    if (!Number.isFinite(gap.from) || !Number.isFinite(gap.to))
+      return Promise.reject(new TypeError('gap.from and gap.to must be times in ms'))
     if (gap.to <= gap.from) return Promise.resolve()
     return this.write(() => {
-      this.statement('INSERT INTO gaps (from_t, to_t, reason) VALUES (?, ?, ?)').run(Math.round(gap.from), Math.round(gap.to), String(gap.reason).slice(0, 500))
+      this.statement('INSERT INTO gaps (from_t, to_t, reason) VALUES (?, ?, ?)').run(
+        Math.round(gap.from),
+        Math.round(gap.to),
+        String(gap.reason).slice(0, 500),
+      )
     })
   }
 
   recordError(error: HistoryError): Promise<void> {
     return this.write(() => {
-      this.statement('INSERT INTO errors (t, kind, message) VALUES (?, ?, ?)').run(Math.round(error.at), String(error.kind).slice(0, 100), String(error.message).slice(0, 2000))
+      this.statement('INSERT INTO errors (t, kind, message) VALUES (?, ?, ?)').run(
+        Math.round(error.at),
+        String(error.kind).slice(0, 100),
+        String(error.message).slice(0, 2000),
+      )
     })
   }
 
@@ -244,13 +257,21 @@ export class HistoryStore {
     const rounded = Math.round(tick.at)
     const at = this.lastTickAt !== null && rounded <= this.lastTickAt ? this.lastTickAt + 1 : rounded
     const gapFrom = this.resumeGapFrom
-    const openSession = this.statement('INSERT OR IGNORE INTO sessions (room_id, user, grp, joined) VALUES (?, ?, ?, ?)')
-    const closeSession = this.statement('UPDATE sessions SET left = ? WHERE room_id = ? AND user = ? AND grp = ? AND left IS NULL')
+    const openSession = this.statement(
+      'INSERT OR IGNORE INTO sessions (room_id, user, grp, joined) VALUES (?, ?, ?, ?)',
+    )
+    const closeSession = this.statement(
+      'UPDATE sessions SET left = ? WHERE room_id = ? AND user = ? AND grp = ? AND left IS NULL',
+    )
     const leaves = await inIndexOrder(tick.leaves)
     const joins = await inIndexOrder(tick.joins)
     const work = function* (this: HistoryStore): Generator<void> {
       if (gapFrom !== null && gapFrom < at) {
-        this.statement('INSERT INTO gaps (from_t, to_t, reason) VALUES (?, ?, ?)').run(gapFrom, at, 'Headcount was not recording')
+        this.statement('INSERT INTO gaps (from_t, to_t, reason) VALUES (?, ?, ?)').run(
+          gapFrom,
+          at,
+          'Headcount was not recording',
+        )
       }
       const listed = new Set<string>()
       for (const summary of tick.rooms) {
@@ -274,9 +295,17 @@ export class HistoryStore {
         openSession.run(this.roomState(member.room).id, member.user, member.group ?? '', at)
         yield
       }
-      this.statement('INSERT INTO ticks (t, total, channels, unmatched, rooms) VALUES (?, ?, ?, ?, ?)').run(at, tick.total, tick.channels, tick.unmatched, tick.rooms.length)
+      this.statement('INSERT INTO ticks (t, total, channels, unmatched, rooms) VALUES (?, ?, ?, ?, ?)').run(
+        at,
+        tick.total,
+        tick.channels,
+        tick.unmatched,
+        tick.rooms.length,
+      )
       // The commit mark recovery uses to tell this tick's sessions from a half-written next one.
-      this.statement("INSERT OR REPLACE INTO meta (key, value) VALUES ('committed_session_id', (SELECT ifnull(max(id), 0) FROM sessions))").run()
+      this.statement(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('committed_session_id', (SELECT ifnull(max(id), 0) FROM sessions))",
+      ).run()
     }
     try {
       await runInChunks(this.db, work.call(this), this.budgetMs, this.chunkHooks)
@@ -295,7 +324,12 @@ export class HistoryStore {
 
   private writeSample(room: RoomState, at: number, count: number, groups: Record<string, number>): void {
     const canonical = canonicalGroups(groups)
-    this.statement('INSERT INTO samples (room_id, t, count, groups) VALUES (?, ?, ?, ?)').run(room.id, at, count, JSON.stringify(canonical))
+    this.statement('INSERT INTO samples (room_id, t, count, groups) VALUES (?, ?, ?, ?)').run(
+      room.id,
+      at,
+      count,
+      JSON.stringify(canonical),
+    )
     for (const name of Object.keys(canonical)) {
       if (room.knownGroups.has(name)) continue
       this.statement('INSERT OR IGNORE INTO room_groups (room_id, name) VALUES (?, ?)').run(room.id, name)
@@ -319,13 +353,24 @@ export class HistoryStore {
   private loadRooms(): void {
     const rooms = new Map<string, RoomState>()
     const rows = this.db
-      .prepare('SELECT r.id, r.name, s.count, s.groups FROM rooms r LEFT JOIN samples s ON s.room_id = r.id AND s.t = (SELECT max(t) FROM samples WHERE room_id = r.id)')
+      .prepare(
+        'SELECT r.id, r.name, s.count, s.groups FROM rooms r LEFT JOIN samples s ON s.room_id = r.id AND s.t = (SELECT max(t) FROM samples WHERE room_id = r.id)',
+      )
       .all() as { id: number; name: string; count: number | null; groups: string | null }[]
     for (const row of rows) {
-      rooms.set(row.name, { id: row.id, name: row.name, count: row.count ?? -1, groups: parseGroupsJson(row.groups), knownGroups: new Set() })
+      rooms.set(row.name, {
+        id: row.id,
+        name: row.name,
+        count: row.count ?? -1,
+        groups: parseGroupsJson(row.groups),
+        knownGroups: new Set(),
+      })
     }
     const byId = new Map([...rooms.values()].map((room) => [room.id, room]))
-    for (const row of this.db.prepare('SELECT room_id, name FROM room_groups').all() as { room_id: number; name: string }[]) {
+    for (const row of this.db.prepare('SELECT room_id, name FROM room_groups').all() as {
+      room_id: number
+      name: string
+    }[]) {
       byId.get(row.room_id)?.knownGroups.add(row.name)
     }
     this.roomStates = rooms
@@ -354,9 +399,18 @@ export class HistoryStore {
     const roomIds = [...this.roomStates.values()].map((room) => room.id)
     let changed = hasLaterSession
     const work = function* (this: HistoryStore): Generator<void> {
-      while (hasLaterSession && Number(this.statement('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE id > ? LIMIT 2000)').run(committed).changes) > 0) yield
+      while (
+        hasLaterSession &&
+        Number(
+          this.statement('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE id > ? LIMIT 2000)').run(
+            committed,
+          ).changes,
+        ) > 0
+      )
+        yield
       for (const id of roomIds) {
-        if (Number(this.statement('DELETE FROM samples WHERE room_id = ? AND t > ?').run(id, after).changes) > 0) changed = true
+        if (Number(this.statement('DELETE FROM samples WHERE room_id = ? AND t > ?').run(id, after).changes) > 0)
+          changed = true
         yield
       }
     }
@@ -365,7 +419,9 @@ export class HistoryStore {
   }
 
   private async closeOpenSessions(at: number): Promise<void> {
-    const close = this.statement('UPDATE sessions SET left = max(?, joined) WHERE id IN (SELECT id FROM sessions WHERE left IS NULL LIMIT 2000)')
+    const close = this.statement(
+      'UPDATE sessions SET left = max(?, joined) WHERE id IN (SELECT id FROM sessions WHERE left IS NULL LIMIT 2000)',
+    )
     const work = function* (this: HistoryStore): Generator<void> {
       while (Number(close.run(at).changes) > 0) yield
     }
@@ -376,7 +432,13 @@ export class HistoryStore {
     const rawCut = floorMinute(now - this.retention.rawRetentionDays * DAY_MS)
     const rollupCut = floorMinute(now - this.retention.rollupRetentionDays * DAY_MS)
     const rawFloor = this.floor('raw_floor')
-    const report: RetentionReport = { rawFloor: rawFloor ?? rawCut, rollupFloor: rollupCut, rollupRows: 0, deletedSamples: 0, deletedSessions: 0 }
+    const report: RetentionReport = {
+      rawFloor: rawFloor ?? rawCut,
+      rollupFloor: rollupCut,
+      rollupRows: 0,
+      deletedSamples: 0,
+      deletedSessions: 0,
+    }
     const firstTick = (this.statement('SELECT min(t) AS t FROM ticks').get() as { t: number | null }).t
     const rooms = [...this.roomStates.values()]
 
@@ -407,10 +469,15 @@ export class HistoryStore {
       const sessionCut = rawCut
       const deleteWork = function* (this: HistoryStore): Generator<void> {
         for (const room of rooms) {
-          const keep = this.statement('SELECT max(t) AS t FROM samples WHERE room_id = ? AND t <= ?').get(room.id, floor) as { t: number | null }
+          const keep = this.statement('SELECT max(t) AS t FROM samples WHERE room_id = ? AND t <= ?').get(
+            room.id,
+            floor,
+          ) as { t: number | null }
           if (keep.t !== null) {
             // Samples have no rowid: delete up to the time of the batch's last row, then go on.
-            const boundary = this.statement('SELECT t FROM samples WHERE room_id = ? AND t < ? ORDER BY t LIMIT 1 OFFSET ?')
+            const boundary = this.statement(
+              'SELECT t FROM samples WHERE room_id = ? AND t < ? ORDER BY t LIMIT 1 OFFSET ?',
+            )
             const deleteBefore = this.statement('DELETE FROM samples WHERE room_id = ? AND t < ?')
             for (;;) {
               const next = boundary.get(room.id, keep.t, DELETE_BATCH) as { t: number } | undefined
@@ -424,7 +491,9 @@ export class HistoryStore {
         }
         const keepTick = this.statement('SELECT max(t) AS t FROM ticks WHERE t <= ?').get(floor) as { t: number | null }
         if (keepTick.t !== null) {
-          const deleteTicks = this.statement('DELETE FROM ticks WHERE rowid IN (SELECT rowid FROM ticks WHERE t < ? LIMIT ?)')
+          const deleteTicks = this.statement(
+            'DELETE FROM ticks WHERE rowid IN (SELECT rowid FROM ticks WHERE t < ? LIMIT ?)',
+          )
           while (Number(deleteTicks.run(keepTick.t, DELETE_BATCH).changes) === DELETE_BATCH) yield
         }
         yield
@@ -432,7 +501,9 @@ export class HistoryStore {
         // joined after the cut (nothing later can have left before it).
         let cursor = 0
         for (;;) {
-          const page = this.statement('SELECT id, joined, left FROM sessions WHERE id > ? ORDER BY id LIMIT 1000').all(cursor) as { id: number; joined: number; left: number | null }[]
+          const page = this.statement('SELECT id, joined, left FROM sessions WHERE id > ? ORDER BY id LIMIT 1000').all(
+            cursor,
+          ) as { id: number; joined: number; left: number | null }[]
           const stale = page.filter((session) => session.left !== null && session.left < sessionCut)
           for (const session of stale) this.statement('DELETE FROM sessions WHERE id = ?').run(session.id)
           report.deletedSessions += stale.length
@@ -448,11 +519,16 @@ export class HistoryStore {
     // 3. Roll-ups, gaps and errors older than the roll-up retention.
     const expireWork = function* (this: HistoryStore): Generator<void> {
       for (const room of rooms) {
-        const keep = this.statement('SELECT max(minute) AS m FROM rollups WHERE room_id = ? AND minute <= ?').get(room.id, rollupCut) as { m: number | null }
+        const keep = this.statement('SELECT max(minute) AS m FROM rollups WHERE room_id = ? AND minute <= ?').get(
+          room.id,
+          rollupCut,
+        ) as { m: number | null }
         if (keep.m !== null) this.statement('DELETE FROM rollups WHERE room_id = ? AND minute < ?').run(room.id, keep.m)
         yield
       }
-      const keepTotal = this.statement('SELECT max(minute) AS m FROM total_rollups WHERE minute <= ?').get(rollupCut) as { m: number | null }
+      const keepTotal = this.statement('SELECT max(minute) AS m FROM total_rollups WHERE minute <= ?').get(
+        rollupCut,
+      ) as { m: number | null }
       if (keepTotal.m !== null) this.statement('DELETE FROM total_rollups WHERE minute < ?').run(keepTotal.m)
       this.statement('DELETE FROM gaps WHERE to_t <= ?').run(rollupCut)
       this.statement('DELETE FROM errors WHERE t < ?').run(rollupCut)
@@ -463,22 +539,35 @@ export class HistoryStore {
   }
 
   private rollUpRoom(roomId: number, from: number, to: number): number {
-    const samples = this.statement('SELECT t, count, groups FROM samples WHERE room_id = ? AND t > ? AND t < ? ORDER BY t').all(roomId, from, to) as unknown as SampleRow[]
-    const before = this.statement('SELECT t, count, groups FROM samples WHERE room_id = ? AND t <= ? ORDER BY t DESC LIMIT 1').get(roomId, from) as SampleRow | undefined
+    const samples = this.statement(
+      'SELECT t, count, groups FROM samples WHERE room_id = ? AND t > ? AND t < ? ORDER BY t',
+    ).all(roomId, from, to) as unknown as SampleRow[]
+    const before = this.statement(
+      'SELECT t, count, groups FROM samples WHERE room_id = ? AND t <= ? ORDER BY t DESC LIMIT 1',
+    ).get(roomId, from) as SampleRow | undefined
     // Nothing changed in the window (and no sample sits right on its start): no row to write.
     if (samples.length === 0 && before?.t !== from) return 0
     const rows = rollUp(sampleSteps(before, samples, from), from, to)
-    const insert = this.statement('INSERT OR REPLACE INTO rollups (room_id, minute, min, max, avg, last, last_groups) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const insert = this.statement(
+      'INSERT OR REPLACE INTO rollups (room_id, minute, min, max, avg, last, last_groups) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
     for (const row of rows) insert.run(roomId, row.minute, row.min, row.max, row.avg, row.last, row.groups ?? '{}')
     return rows.length
   }
 
   private rollUpTotal(from: number, to: number): number {
-    const ticks = this.statement('SELECT t, total AS count FROM ticks WHERE t > ? AND t < ? ORDER BY t').all(from, to) as unknown as SampleRow[]
-    const before = this.statement('SELECT t, total AS count FROM ticks WHERE t <= ? ORDER BY t DESC LIMIT 1').get(from) as SampleRow | undefined
+    const ticks = this.statement('SELECT t, total AS count FROM ticks WHERE t > ? AND t < ? ORDER BY t').all(
+      from,
+      to,
+    ) as unknown as SampleRow[]
+    const before = this.statement('SELECT t, total AS count FROM ticks WHERE t <= ? ORDER BY t DESC LIMIT 1').get(
+      from,
+    ) as SampleRow | undefined
     if (ticks.length === 0 && before?.t !== from) return 0
     const rows = rollUp(sampleSteps(before, ticks, from), from, to)
-    const insert = this.statement('INSERT OR REPLACE INTO total_rollups (minute, min, max, avg, last) VALUES (?, ?, ?, ?, ?)')
+    const insert = this.statement(
+      'INSERT OR REPLACE INTO total_rollups (minute, min, max, avg, last) VALUES (?, ?, ?, ?, ?)',
+    )
     for (const row of rows) insert.run(row.minute, row.min, row.max, row.avg, row.last)
     return rows.length
   }
@@ -494,7 +583,11 @@ export class HistoryStore {
     const { from, to, points } = checkedRange(query.from, query.to, query.points)
     const gaps = this.gapRows(from, to)
     const series: Series[] = []
-    if (query.includeTotal) series.push({ room: TOTAL_SERIES, points: downsampleSeries([...withGaps(this.totalSteps(from, to), gaps)], from, to, points) })
+    if (query.includeTotal)
+      series.push({
+        room: TOTAL_SERIES,
+        points: downsampleSeries([...withGaps(this.totalSteps(from, to), gaps)], from, to, points),
+      })
     for (const name of query.rooms) {
       const id = this.roomId(name)
       const steps = id === null ? [] : [...withGaps(this.roomSteps(id, from, to, false), gaps)]
@@ -509,7 +602,11 @@ export class HistoryStore {
     const id = this.roomId(query.room)
     if (id === null) return { room: query.room, groups: [], points: [] }
     const steps = [...withGaps(this.roomSteps(id, from, to, true), this.gapRows(from, to))]
-    return { room: query.room, groups: this.groupNames([query.room]), points: downsampleGroups(steps, from, to, points) }
+    return {
+      room: query.room,
+      groups: this.groupNames([query.room]),
+      points: downsampleGroups(steps, from, to, points),
+    }
   }
 
   /**
@@ -532,7 +629,14 @@ export class HistoryStore {
     let count = 0
     for (const room of rooms) {
       const id = this.roomId(room)
-      if (id !== null) count += (this.statement('SELECT count(*) AS n FROM samples WHERE room_id = ? AND t >= ? AND t < ?').get(id, from, to) as { n: number }).n
+      if (id !== null)
+        count += (
+          this.statement('SELECT count(*) AS n FROM samples WHERE room_id = ? AND t >= ? AND t < ?').get(
+            id,
+            from,
+            to,
+          ) as { n: number }
+        ).n
     }
     return count
   }
@@ -547,7 +651,12 @@ export class HistoryStore {
     const rows = this.statement(
       'SELECT r.name, s.count, s.groups, s.t FROM rooms r LEFT JOIN samples s ON s.room_id = r.id AND s.t = (SELECT max(t) FROM samples WHERE room_id = r.id) ORDER BY r.name',
     ).all() as { name: string; count: number | null; groups: string | null; t: number | null }[]
-    return rows.map((row) => ({ room: row.name, count: row.count ?? 0, groups: parseGroupsJson(row.groups), changedAt: row.t }))
+    return rows.map((row) => ({
+      room: row.name,
+      count: row.count ?? 0,
+      groups: parseGroupsJson(row.groups),
+      changedAt: row.t,
+    }))
   }
 
   /** Every group seen in these rooms, sorted. */
@@ -556,7 +665,8 @@ export class HistoryStore {
     for (const room of rooms) {
       const id = this.roomId(room)
       if (id === null) continue
-      for (const row of this.statement('SELECT name FROM room_groups WHERE room_id = ?').all(id) as { name: string }[]) names.add(row.name)
+      for (const row of this.statement('SELECT name FROM room_groups WHERE room_id = ?').all(id) as { name: string }[])
+        names.add(row.name)
     }
     return [...names].sort()
   }
@@ -640,7 +750,11 @@ export class HistoryStore {
     for (const name of names) {
       const id = this.roomId(name)
       if (id === null) continue
-      count += (this.statement('SELECT count(*) AS n FROM sessions WHERE room_id = ? AND joined < ? AND (left IS NULL OR left >= ?)').get(id, to, from) as { n: number }).n
+      count += (
+        this.statement(
+          'SELECT count(*) AS n FROM sessions WHERE room_id = ? AND joined < ? AND (left IS NULL OR left >= ?)',
+        ).get(id, to, from) as { n: number }
+      ).n
     }
     return count
   }
@@ -651,7 +765,9 @@ export class HistoryStore {
   }
 
   errors(from: number, to: number, limit = 100): HistoryError[] {
-    const rows = this.statement('SELECT t, kind, message FROM errors WHERE t >= ? AND t < ? ORDER BY t DESC LIMIT ?').all(from, to, clampInt(limit, 1, 10_000)) as { t: number; kind: string; message: string }[]
+    const rows = this.statement(
+      'SELECT t, kind, message FROM errors WHERE t >= ? AND t < ? ORDER BY t DESC LIMIT ?',
+    ).all(from, to, clampInt(limit, 1, 10_000)) as { t: number; kind: string; message: string }[]
     return rows.map((row) => ({ at: row.t, kind: row.kind, message: row.message }))
   }
 
@@ -663,19 +779,43 @@ export class HistoryStore {
   private *roomSteps(roomId: number, from: number, to: number, withGroups: boolean): Generator<Step> {
     const groupsColumn = withGroups ? ', groups' : ''
     yield* this.eraSteps(from, to, {
-      rollupBefore: (at) => this.statement(`SELECT minute, min, max, avg, last${withGroups ? ', last_groups AS groups' : ''} FROM rollups WHERE room_id = ? AND minute <= ? ORDER BY minute DESC LIMIT 1`).get(roomId, at) as RollupRow | undefined,
-      rollupPage: (after, before) => this.statement(`SELECT minute, min, max, avg, last${withGroups ? ', last_groups AS groups' : ''} FROM rollups WHERE room_id = ? AND minute > ? AND minute < ? ORDER BY minute LIMIT ${PAGE}`).all(roomId, after, before) as unknown as RollupRow[],
-      sampleBefore: (at) => this.statement(`SELECT t, count${groupsColumn} FROM samples WHERE room_id = ? AND t <= ? ORDER BY t DESC LIMIT 1`).get(roomId, at) as SampleRow | undefined,
-      samplePage: (after, before) => this.statement(`SELECT t, count${groupsColumn} FROM samples WHERE room_id = ? AND t > ? AND t < ? ORDER BY t LIMIT ${PAGE}`).all(roomId, after, before) as unknown as SampleRow[],
+      rollupBefore: (at) =>
+        this.statement(
+          `SELECT minute, min, max, avg, last${withGroups ? ', last_groups AS groups' : ''} FROM rollups WHERE room_id = ? AND minute <= ? ORDER BY minute DESC LIMIT 1`,
+        ).get(roomId, at) as RollupRow | undefined,
+      rollupPage: (after, before) =>
+        this.statement(
+          `SELECT minute, min, max, avg, last${withGroups ? ', last_groups AS groups' : ''} FROM rollups WHERE room_id = ? AND minute > ? AND minute < ? ORDER BY minute LIMIT ${PAGE}`,
+        ).all(roomId, after, before) as unknown as RollupRow[],
+      sampleBefore: (at) =>
+        this.statement(
+          `SELECT t, count${groupsColumn} FROM samples WHERE room_id = ? AND t <= ? ORDER BY t DESC LIMIT 1`,
+        ).get(roomId, at) as SampleRow | undefined,
+      samplePage: (after, before) =>
+        this.statement(
+          `SELECT t, count${groupsColumn} FROM samples WHERE room_id = ? AND t > ? AND t < ? ORDER BY t LIMIT ${PAGE}`,
+        ).all(roomId, after, before) as unknown as SampleRow[],
     })
   }
 
   private *totalSteps(from: number, to: number): Generator<Step> {
     yield* this.eraSteps(from, to, {
-      rollupBefore: (at) => this.statement('SELECT minute, min, max, avg, last FROM total_rollups WHERE minute <= ? ORDER BY minute DESC LIMIT 1').get(at) as RollupRow | undefined,
-      rollupPage: (after, before) => this.statement(`SELECT minute, min, max, avg, last FROM total_rollups WHERE minute > ? AND minute < ? ORDER BY minute LIMIT ${PAGE}`).all(after, before) as unknown as RollupRow[],
-      sampleBefore: (at) => this.statement('SELECT t, total AS count FROM ticks WHERE t <= ? ORDER BY t DESC LIMIT 1').get(at) as SampleRow | undefined,
-      samplePage: (after, before) => this.statement(`SELECT t, total AS count FROM ticks WHERE t > ? AND t < ? ORDER BY t LIMIT ${PAGE}`).all(after, before) as unknown as SampleRow[],
+      rollupBefore: (at) =>
+        this.statement(
+          'SELECT minute, min, max, avg, last FROM total_rollups WHERE minute <= ? ORDER BY minute DESC LIMIT 1',
+        ).get(at) as RollupRow | undefined,
+      rollupPage: (after, before) =>
+        this.statement(
+          `SELECT minute, min, max, avg, last FROM total_rollups WHERE minute > ? AND minute < ? ORDER BY minute LIMIT ${PAGE}`,
+        ).all(after, before) as unknown as RollupRow[],
+      sampleBefore: (at) =>
+        this.statement('SELECT t, total AS count FROM ticks WHERE t <= ? ORDER BY t DESC LIMIT 1').get(at) as
+          SampleRow | undefined,
+      samplePage: (after, before) =>
+        this.statement(`SELECT t, total AS count FROM ticks WHERE t > ? AND t < ? ORDER BY t LIMIT ${PAGE}`).all(
+          after,
+          before,
+        ) as unknown as SampleRow[],
     })
   }
 
@@ -691,14 +831,34 @@ export class HistoryStore {
     if (start > from) yield { kind: 'unknown', t: from }
     if (start < rawFloor) {
       const end = Math.min(to, rawFloor)
-      yield* rollupSteps(read.rollupBefore(start), paged((after) => read.rollupPage(after, end), start, (row) => row.minute), start, end)
+      yield* rollupSteps(
+        read.rollupBefore(start),
+        paged(
+          (after) => read.rollupPage(after, end),
+          start,
+          (row) => row.minute,
+        ),
+        start,
+        end,
+      )
     }
     const rawStart = Math.max(start, rawFloor)
-    if (rawStart < to) yield* sampleSteps(read.sampleBefore(rawStart), paged((after) => read.samplePage(after, to), rawStart, (row) => row.t), rawStart)
+    if (rawStart < to)
+      yield* sampleSteps(
+        read.sampleBefore(rawStart),
+        paged(
+          (after) => read.samplePage(after, to),
+          rawStart,
+          (row) => row.t,
+        ),
+        rawStart,
+      )
   }
 
   private gapRows(from: number, to: number): GapRow[] {
-    const rows = this.statement('SELECT from_t AS "from", to_t AS "to", reason FROM gaps WHERE to_t > ? AND from_t < ? ORDER BY from_t').all(from, to) as unknown as GapRow[]
+    const rows = this.statement(
+      'SELECT from_t AS "from", to_t AS "to", reason FROM gaps WHERE to_t > ? AND from_t < ? ORDER BY from_t',
+    ).all(from, to) as unknown as GapRow[]
     return mergeGaps(rows, from, to)
   }
 
@@ -762,7 +922,14 @@ function* paged<T>(read: (after: number) => T[], start: number, timeOf: (row: T)
 }
 
 function toSession(row: SessionRow): Session {
-  return { id: row.id, room: row.room, user: row.user, group: row.grp === '' ? null : row.grp, joined: row.joined, left: row.left }
+  return {
+    id: row.id,
+    room: row.room,
+    user: row.user,
+    group: row.grp === '' ? null : row.grp,
+    joined: row.joined,
+    left: row.left,
+  }
 }
 
 function sameGroups(a: Record<string, number>, b: Record<string, number>): boolean {
@@ -781,7 +948,9 @@ function parseGroupsJson(json: string | null): Record<string, number> {
   if (!json) return {}
   try {
     const parsed: unknown = JSON.parse(json)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, number>) : {}
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, number>)
+      : {}
   } catch {
     return {}
   }
@@ -796,14 +965,16 @@ function clampInt(value: number, min: number, max: number): number {
 }
 
 function checkedRange(from: number, to: number, points: number): { from: number; to: number; points: number } {
-  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw new RangeError('"from" must be a time before "to"')
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to)
+    throw new RangeError('"from" must be a time before "to"')
   if (!Number.isInteger(points) || points < 1) throw new RangeError('"points" must be a whole number of at least 1')
   return { from: Math.round(from), to: Math.round(to), points: Math.min(points, MAX_POINTS) }
 }
 
 function checkedRetention(policy: RetentionPolicy): RetentionPolicy {
   const { rawRetentionDays, rollupRetentionDays } = policy
-  if (!(rawRetentionDays > 0) || !(rollupRetentionDays > 0)) throw new RangeError('Retention must be a positive number of days')
+  if (!(rawRetentionDays > 0) || !(rollupRetentionDays > 0))
+    throw new RangeError('Retention must be a positive number of days')
   // Roll-ups are made from raw samples as they expire, so they cannot be kept for less time.
   return { rawRetentionDays, rollupRetentionDays: Math.max(rollupRetentionDays, rawRetentionDays) }
 }

@@ -22,7 +22,9 @@ export function listHistoryFiles(dataDir: string): HistoryFileEntry[] {
   if (!existsSync(dir)) return []
   const names = new Map<string, string>()
   try {
-    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { profiles?: { id?: unknown; name?: unknown }[] }
+    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as {
+      profiles?: { id?: unknown; name?: unknown }[]
+    }
     for (const profile of settings.profiles ?? []) {
       if (typeof profile.id === 'string' && typeof profile.name === 'string') names.set(profile.id, profile.name)
     }

@@ -4,7 +4,14 @@ import { constantStep, sampleSteps } from './steps.ts'
 
 describe('rollUp', () => {
   it('writes a row only for minutes with a change, with min, max, time-weighted mean and last', () => {
-    const steps = sampleSteps({ t: -5_000, count: 4, groups: '{"x":4}' }, [{ t: 30_000, count: 10, groups: '{"x":10}' }, { t: 150_000, count: 4 }], 0)
+    const steps = sampleSteps(
+      { t: -5_000, count: 4, groups: '{"x":4}' },
+      [
+        { t: 30_000, count: 10, groups: '{"x":10}' },
+        { t: 150_000, count: 4 },
+      ],
+      0,
+    )
     expect(rollUp(steps, 0, 240_000)).toEqual([
       { minute: 0, min: 4, max: 10, avg: 7, last: 10, groups: '{"x":10}' },
       { minute: 120_000, min: 4, max: 10, avg: 7, last: 4, groups: undefined },

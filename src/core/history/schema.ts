@@ -131,7 +131,8 @@ export function inspectHistoryFile(path: string): Inspection {
     } finally {
       closeSync(fd)
     }
-    if (header.toString('latin1') !== 'SQLite format 3\0') throw new HistoryFileError(`${path} is not a Headcount history database (not an SQLite file)`)
+    if (header.toString('latin1') !== 'SQLite format 3\0')
+      throw new HistoryFileError(`${path} is not a Headcount history database (not an SQLite file)`)
   }
   let db: DatabaseSync
   try {
@@ -141,12 +142,17 @@ export function inspectHistoryFile(path: string): Inspection {
   }
   try {
     const applicationId = (db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id
-    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n
+    const tables = (
+      db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }
+    ).n
     if (applicationId === 0 && tables === 0) return { blank: true, version: 0 }
-    if (applicationId !== HEADCOUNT_APPLICATION_ID) throw new HistoryFileError(`${path} is not a Headcount history database (it belongs to another application)`)
+    if (applicationId !== HEADCOUNT_APPLICATION_ID)
+      throw new HistoryFileError(`${path} is not a Headcount history database (it belongs to another application)`)
     const version = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0
     if (version > SCHEMA_VERSION) {
-      throw new HistoryFileError(`${path} was written by a newer Headcount (history schema ${version}; this version reads up to ${SCHEMA_VERSION}); upgrade Headcount to open it`)
+      throw new HistoryFileError(
+        `${path} was written by a newer Headcount (history schema ${version}; this version reads up to ${SCHEMA_VERSION}); upgrade Headcount to open it`,
+      )
     }
     return { blank: false, version }
   } catch (error) {

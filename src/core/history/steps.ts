@@ -61,7 +61,11 @@ export function constantStep(t: number, value: number, groups?: string): ValueSt
 }
 
 /** Steps of raw samples over [from, to): `before` is the latest sample at or before `from`; `samples` lie in (from, to). */
-export function* sampleSteps(before: SampleRow | undefined, samples: Iterable<SampleRow>, from: number): Generator<ValueStep> {
+export function* sampleSteps(
+  before: SampleRow | undefined,
+  samples: Iterable<SampleRow>,
+  from: number,
+): Generator<ValueStep> {
   if (before) yield { ...constantStep(from, before.count, before.groups), carried: before.t < from }
   for (const sample of samples) yield constantStep(sample.t, sample.count, sample.groups)
 }
@@ -71,7 +75,12 @@ export function* sampleSteps(before: SampleRow | undefined, samples: Iterable<Sa
  * which the count holds at the minute's last value until the next row (rows exist only for minutes
  * in which the count changed). `before` is the latest row whose minute starts at or before `from`.
  */
-export function* rollupSteps(before: RollupRow | undefined, rows: Iterable<RollupRow>, from: number, to: number): Generator<ValueStep> {
+export function* rollupSteps(
+  before: RollupRow | undefined,
+  rows: Iterable<RollupRow>,
+  from: number,
+  to: number,
+): Generator<ValueStep> {
   let held: RollupRow | undefined
   if (before) {
     if (from < before.minute + MINUTE_MS) yield { ...minuteStep(from, before), carried: before.minute < from }
@@ -79,11 +88,13 @@ export function* rollupSteps(before: RollupRow | undefined, rows: Iterable<Rollu
     held = before
   }
   for (const row of rows) {
-    if (held && held.minute + MINUTE_MS > from && held.minute + MINUTE_MS < row.minute) yield constantStep(held.minute + MINUTE_MS, held.last, held.groups)
+    if (held && held.minute + MINUTE_MS > from && held.minute + MINUTE_MS < row.minute)
+      yield constantStep(held.minute + MINUTE_MS, held.last, held.groups)
     yield minuteStep(row.minute, row)
     held = row
   }
-  if (held && held.minute + MINUTE_MS > from && held.minute + MINUTE_MS < to) yield constantStep(held.minute + MINUTE_MS, held.last, held.groups)
+  if (held && held.minute + MINUTE_MS > from && held.minute + MINUTE_MS < to)
+    yield constantStep(held.minute + MINUTE_MS, held.last, held.groups)
 }
 
 function minuteStep(t: number, row: RollupRow): ValueStep {

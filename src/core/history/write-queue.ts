@@ -34,7 +34,12 @@ export interface ChunkHooks {
   between?: () => Promise<void>
 }
 
-export async function runInChunks(db: DatabaseSync, work: Iterator<unknown>, budgetMs: number, hooks: ChunkHooks = {}): Promise<void> {
+export async function runInChunks(
+  db: DatabaseSync,
+  work: Iterator<unknown>,
+  budgetMs: number,
+  hooks: ChunkHooks = {},
+): Promise<void> {
   for (;;) {
     const started = performance.now()
     let done = false

@@ -85,7 +85,8 @@ export class ByteKeyedTable {
       const stored = slots[slot] as number
       if (stored === 0) return -1
       const entry = stored - 1
-      if (this.hash[entry] === hash && this.keyLength[entry] === length && this.keyEquals(entry, source, start, length)) return entry
+      if (this.hash[entry] === hash && this.keyLength[entry] === length && this.keyEquals(entry, source, start, length))
+        return entry
       slot = (slot + 1) & mask
     }
   }

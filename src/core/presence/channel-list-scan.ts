@@ -8,15 +8,7 @@ import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
 import { FNV_OFFSET, FNV_PRIME, hashBytes, latin1String } from './byte-table.ts'
 import { type ChannelTable, FREE, PENDING } from './channel-table.ts'
-import {
-  BACKSLASH,
-  CLOSE_BRACE,
-  COLON,
-  COMMA,
-  JsonCursor,
-  OPEN_BRACE,
-  QUOTE,
-} from './json-cursor.ts'
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, OPEN_BRACE, QUOTE } from './json-cursor.ts'
 import type { MemberStore } from './member-store.ts'
 
 export interface ScanOutcome {
@@ -43,7 +35,13 @@ export class ChannelListScan {
   private unmatched = 0
   private readonly bounds = new Int32Array(6)
 
-  constructor(body: Uint8Array, table: ChannelTable, members: MemberStore, convention: CompiledConvention, generation: number) {
+  constructor(
+    body: Uint8Array,
+    table: ChannelTable,
+    members: MemberStore,
+    convention: CompiledConvention,
+    generation: number,
+  ) {
     this.cursor = new JsonCursor(body)
     this.bodyText = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     this.table = table
@@ -72,7 +70,8 @@ export class ChannelListScan {
       cursor.pos++
     } else {
       for (;;) {
-        if (cursor.peek() !== QUOTE) cursor.fail(`expected a property name in double quotes, found ${cursor.describeHere()}`)
+        if (cursor.peek() !== QUOTE)
+          cursor.fail(`expected a property name in double quotes, found ${cursor.describeHere()}`)
         const keyAt = cursor.pos
         const key = cursor.readString()
         cursor.expect(COLON, '":" after a property name')
@@ -104,7 +103,11 @@ export class ChannelListScan {
         const next = cursor.peek()
         cursor.pos++
         if (next === CLOSE_BRACE) break
-        if (next !== COMMA) cursor.fail(`expected "," or "}" after a property, found ${cursor.describeAt(cursor.pos - 1)}`, cursor.pos - 1)
+        if (next !== COMMA)
+          cursor.fail(
+            `expected "," or "}" after a property, found ${cursor.describeAt(cursor.pos - 1)}`,
+            cursor.pos - 1,
+          )
       }
     }
     if (cursor.peek() !== -1) cursor.fail(`unexpected ${cursor.describeHere()} after the end of the JSON object`)
@@ -135,7 +138,8 @@ export class ChannelListScan {
     let pos = cursor.pos
     for (let n = 0; n < BATCH; n++) {
       let code = bytes[pos] as number
-      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
+        code = bytes[++pos] as number
       if (pos >= end || code !== QUOTE) {
         cursor.pos = pos
         cursor.fail(`expected a channel name in double quotes, found ${cursor.describeHere()}`)
@@ -203,13 +207,15 @@ export class ChannelListScan {
 
       // The value: an object, almost always {}.
       code = bytes[pos] as number
-      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
+        code = bytes[++pos] as number
       if (code !== COLON || pos >= end) {
         cursor.pos = pos
         cursor.fail(`expected ":" after a channel name, found ${cursor.describeHere()}`)
       }
       code = bytes[++pos] as number
-      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
+        code = bytes[++pos] as number
       if (code !== OPEN_BRACE || pos >= end) {
         cursor.pos = pos
         const found = pos >= end ? -1 : cursor.skipValue()
@@ -217,7 +223,8 @@ export class ChannelListScan {
       }
       const braceAt = pos
       code = bytes[++pos] as number
-      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
+        code = bytes[++pos] as number
       if (code === CLOSE_BRACE && pos < end) {
         pos++
       } else {
@@ -228,7 +235,8 @@ export class ChannelListScan {
       }
 
       code = bytes[pos] as number
-      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09)) code = bytes[++pos] as number
+      while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
+        code = bytes[++pos] as number
       if (pos >= end) {
         cursor.pos = pos
         cursor.fail('the channels object is not closed')
@@ -255,11 +263,20 @@ export class ChannelListScan {
     if (parseBytes !== null) {
       const b = this.bounds
       if (parseBytes(source, start, start + length, b)) {
-        table.member[entry] = this.members.obtainBytes(source, b[0] as number, b[1] as number, b[2] as number, b[3] as number, b[4] as number, b[5] as number)
+        table.member[entry] = this.members.obtainBytes(
+          source,
+          b[0] as number,
+          b[1] as number,
+          b[2] as number,
+          b[3] as number,
+          b[4] as number,
+          b[5] as number,
+        )
       }
       return entry
     }
-    const name = text === null ? latin1String(source, start, start + length) : text.toString('latin1', start, start + length)
+    const name =
+      text === null ? latin1String(source, start, start + length) : text.toString('latin1', start, start + length)
     const parsed = this.convention.parse(name)
     if (parsed !== null) table.member[entry] = this.members.obtain(parsed)
     return entry

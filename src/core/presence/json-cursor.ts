@@ -51,7 +51,10 @@ export class JsonCursor {
 
   fail(message: string, at = this.pos): never {
     if (at >= this.end) {
-      throw new ChannelListFormatError(`Malformed channel list: the body ends early at byte ${this.end} (truncated?); ${message}`, this.end)
+      throw new ChannelListFormatError(
+        `Malformed channel list: the body ends early at byte ${this.end} (truncated?); ${message}`,
+        this.end,
+      )
     }
     throw new ChannelListFormatError(`Malformed channel list at byte ${at}: ${message}`, at)
   }
@@ -73,7 +76,9 @@ export class JsonCursor {
   describeHere(): string {
     if (this.pos >= this.end) return 'the end of the body'
     const code = this.bytes[this.pos] as number
-    return code >= 0x21 && code <= 0x7e ? `"${String.fromCharCode(code)}"` : `byte 0x${code.toString(16).padStart(2, '0')}`
+    return code >= 0x21 && code <= 0x7e
+      ? `"${String.fromCharCode(code)}"`
+      : `byte 0x${code.toString(16).padStart(2, '0')}`
   }
 
   /**
@@ -112,14 +117,30 @@ export class JsonCursor {
     const next = pos + 1 < this.end ? (bytes[pos + 1] as number) : -1
     let out = -1
     switch (next) {
-      case QUOTE: out = QUOTE; break
-      case BACKSLASH: out = BACKSLASH; break
-      case 0x2f: out = 0x2f; break
-      case 0x62: out = 0x08; break
-      case 0x66: out = 0x0c; break
-      case 0x6e: out = 0x0a; break
-      case 0x72: out = 0x0d; break
-      case 0x74: out = 0x09; break
+      case QUOTE:
+        out = QUOTE
+        break
+      case BACKSLASH:
+        out = BACKSLASH
+        break
+      case 0x2f:
+        out = 0x2f
+        break
+      case 0x62:
+        out = 0x08
+        break
+      case 0x66:
+        out = 0x0c
+        break
+      case 0x6e:
+        out = 0x0a
+        break
+      case 0x72:
+        out = 0x0d
+        break
+      case 0x74:
+        out = 0x09
+        break
       case 0x75: {
         let unit = this.readHex4(pos + 2)
         let after = pos + 6
@@ -136,7 +157,10 @@ export class JsonCursor {
         return after
       }
       default:
-        this.fail(next === -1 ? 'a string is not closed' : `invalid escape "\\${String.fromCharCode(next)}" in a string`, pos)
+        this.fail(
+          next === -1 ? 'a string is not closed' : `invalid escape "\\${String.fromCharCode(next)}" in a string`,
+          pos,
+        )
     }
     scratch[length] = out
     this.scratchLength = length + 1
@@ -215,7 +239,8 @@ export class JsonCursor {
       const next = this.peek()
       this.pos++
       if (next === CLOSE_BRACE) return
-      if (next !== COMMA) this.fail(`expected "," or "}" in an object, found ${this.describeAt(this.pos - 1)}`, this.pos - 1)
+      if (next !== COMMA)
+        this.fail(`expected "," or "}" in an object, found ${this.describeAt(this.pos - 1)}`, this.pos - 1)
     }
   }
 
@@ -231,7 +256,8 @@ export class JsonCursor {
       const next = this.peek()
       this.pos++
       if (next === CLOSE_BRACKET) return
-      if (next !== COMMA) this.fail(`expected "," or "]" in an array, found ${this.describeAt(this.pos - 1)}`, this.pos - 1)
+      if (next !== COMMA)
+        this.fail(`expected "," or "]" in an array, found ${this.describeAt(this.pos - 1)}`, this.pos - 1)
     }
   }
 
@@ -245,7 +271,8 @@ export class JsonCursor {
 
   private skipWord(word: string): void {
     for (let i = 0; i < word.length; i++) {
-      if (this.bytes[this.pos + i] !== word.charCodeAt(i)) this.fail(`expected ${word}`, Math.min(this.pos + i, this.end))
+      if (this.bytes[this.pos + i] !== word.charCodeAt(i))
+        this.fail(`expected ${word}`, Math.min(this.pos + i, this.end))
     }
     this.pos += word.length
   }

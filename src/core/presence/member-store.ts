@@ -75,7 +75,15 @@ export class MemberStore {
    * The member named by these byte ranges of `source` (group start -1 for none), created if new; the
    * caller's channel entry now links to it. A member keeps the group of the channel that created it.
    */
-  obtainBytes(source: Uint8Array, roomStart: number, roomEnd: number, groupStart: number, groupEnd: number, userStart: number, userEnd: number): number {
+  obtainBytes(
+    source: Uint8Array,
+    roomStart: number,
+    roomEnd: number,
+    groupStart: number,
+    groupEnd: number,
+    userStart: number,
+    userEnd: number,
+  ): number {
     const room = this.roomOf(source, roomStart, roomEnd)
     const userLength = userEnd - userStart
     const length = USER_OFFSET + userLength

@@ -156,7 +156,8 @@ export class PresenceState {
       const scan = new ChannelListScan(body, this.table, members, this.convention, generation)
       try {
         outcome = await scan.run(sliceOver, pause)
-        if (outcome.serverError !== null) throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
+        if (outcome.serverError !== null)
+          throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
       } catch (error) {
         if (this.epoch !== epoch) throw new IngestAbortedError()
         await this.rollback(generation, sliceOver, pause)
@@ -195,7 +196,13 @@ export class PresenceState {
    * Finds what a checked snapshot will change, without changing it (in slices: readers still see the
    * old state), and makes the Member objects for joins and leaves ahead of the commit.
    */
-  private async prepare(generation: number, at: number, list: boolean, sliceOver: () => boolean, pause: () => Promise<void>): Promise<Prepared> {
+  private async prepare(
+    generation: number,
+    at: number,
+    list: boolean,
+    sliceOver: () => boolean,
+    pause: () => Promise<void>,
+  ): Promise<Prepared> {
     const table = this.table
     const members = this.store
     const activations = new EntryList()
@@ -209,7 +216,8 @@ export class PresenceState {
       if (table.seen[entry] === generation) {
         if (current === ALIVE || (current === DEAD && (table.stamp[entry] as number) > at)) continue
         // Joins are listed here; the commit re-creates them only if a webhook changed something meanwhile.
-        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation)) joins.push(members.memberObject(id))
+        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation))
+          joins.push(members.memberObject(id))
         activations.push(entry, null)
       } else if (current === ALIVE && (table.stamp[entry] as number) <= at) {
         const object = list && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
@@ -237,7 +245,11 @@ export class PresenceState {
     let aliveUnmatched = 0
     let joinCount = 0
     let leaveCount = 0
-    const activate = (entries: ArrayLike<number>, objects: ReadonlyArray<Member | null> | null, count: number): void => {
+    const activate = (
+      entries: ArrayLike<number>,
+      objects: ReadonlyArray<Member | null> | null,
+      count: number,
+    ): void => {
       for (let i = 0; i < count; i++) {
         const entry = entries[i] as number
         const current = state[entry] as number
@@ -314,7 +326,12 @@ export class PresenceState {
   }
 
   /** Frees dead entries that died at or before `limit`, oldest first. */
-  private async purgeDead(limit: number, maxCount: number, sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
+  private async purgeDead(
+    limit: number,
+    maxCount: number,
+    sliceOver: () => boolean,
+    pause: () => Promise<void>,
+  ): Promise<void> {
     const table = this.table
     let done = 0
     // this.dead is re-read on every step: a webhook batch may purge (and compact the queue) meanwhile.
@@ -356,7 +373,11 @@ export class PresenceState {
     for (const { event } of ordered) {
       const time = event.time_ms
       const occupied = event.name === 'channel_occupied'
-      if ((!occupied && event.name !== 'channel_vacated') || typeof event.channel !== 'string' || !Number.isFinite(time)) {
+      if (
+        (!occupied && event.name !== 'channel_vacated') ||
+        typeof event.channel !== 'string' ||
+        !Number.isFinite(time)
+      ) {
         ignored++
         continue
       }
@@ -373,7 +394,10 @@ export class PresenceState {
           if ((table.member[entry] as number) < 0) unmatchedEvents++
           continue
         }
-        if ((current === FREE && time < this.lastSnapshotAt) || (current === DEAD && (table.stamp[entry] as number) > time)) {
+        if (
+          (current === FREE && time < this.lastSnapshotAt) ||
+          (current === DEAD && (table.stamp[entry] as number) > time)
+        ) {
           stale++
           continue
         }
@@ -402,7 +426,8 @@ export class PresenceState {
       } else {
         if (current === FREE || current === DEAD) {
           ignored++
-          if (entry >= 0 ? (table.member[entry] as number) < 0 : this.convention.parse(event.channel) === null) unmatchedEvents++
+          if (entry >= 0 ? (table.member[entry] as number) < 0 : this.convention.parse(event.channel) === null)
+            unmatchedEvents++
           continue
         }
         if ((table.stamp[entry] as number) > time) {
@@ -492,4 +517,3 @@ export class PresenceState {
     return this.aliveUnmatched
   }
 }
-

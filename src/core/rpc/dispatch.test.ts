@@ -34,7 +34,10 @@ describe('dispatch', () => {
     expect(update).not.toHaveBeenCalled()
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'bad-request', message: expect.stringMatching(/^Invalid input for settings.update: rawRetentionDays: /) },
+      error: {
+        code: 'bad-request',
+        message: expect.stringMatching(/^Invalid input for settings.update: rawRetentionDays: /),
+      },
     })
     if (!result.ok) expect(result.error.issues?.[0]?.path).toBe('rawRetentionDays')
   })

@@ -43,7 +43,9 @@ export interface SyncLoopDeps {
 
 function startsLikeHtml(body: Uint8Array): boolean {
   const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
-  return head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body')
+  return (
+    head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body')
+  )
 }
 
 function notChannelsApi(endpoint: string): ChannelsApiError {
@@ -113,7 +115,9 @@ export class SyncLoop {
       participants: 0,
       rooms: 0,
       error: null,
-      webhook: usesWebhooks ? { listening: false, address: null, received: 0, rejected: 0, lastAt: null, error: null } : null,
+      webhook: usesWebhooks
+        ? { listening: false, address: null, received: 0, rejected: 0, lastAt: null, error: null }
+        : null,
       drift: deps.options.mode === 'hybrid' ? { lastCheckAt: null, last: 0, total: 0, checks: 0 } : null,
     }
   }
@@ -140,7 +144,11 @@ export class SyncLoop {
     await this.loop
     await this.applying
     if (this.gapFrom !== null) {
-      this.deps.onGap({ from: this.gapFrom, to: this.now(), reason: this.status.error?.message ?? 'sync stopped while failing' })
+      this.deps.onGap({
+        from: this.gapFrom,
+        to: this.now(),
+        reason: this.status.error?.message ?? 'sync stopped while failing',
+      })
       this.gapFrom = null
     }
     this.status = { ...this.status, state: 'stopped', nextAttemptAt: null }
@@ -218,7 +226,12 @@ export class SyncLoop {
   }
 
   private counts(result: IngestResult) {
-    return { channels: result.channels, unmatched: result.unmatched, participants: result.total, rooms: result.rooms.length }
+    return {
+      channels: result.channels,
+      unmatched: result.unmatched,
+      participants: result.total,
+      rooms: result.rooms.length,
+    }
   }
 
   private intervalMs(): number {
@@ -237,7 +250,9 @@ export class SyncLoop {
         break
       }
       const attempts = this.status.error?.attempts ?? 0
-      const delay = succeeded ? this.intervalMs() : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
+      const delay = succeeded
+        ? this.intervalMs()
+        : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
       this.status = { ...this.status, nextAttemptAt: this.now() + delay }
       this.publish()
       await new Promise<void>((resolve) => {
@@ -260,7 +275,9 @@ export class SyncLoop {
       // Webhook events are applied between polls, never during one.
       await this.applying
       const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
-        throw error instanceof ChannelListFormatError && startsLikeHtml(response.body) ? notChannelsApi(this.deps.client.endpoint) : error
+        throw error instanceof ChannelListFormatError && startsLikeHtml(response.body)
+          ? notChannelsApi(this.deps.client.endpoint)
+          : error
       })
       const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
       await this.deps.onTick({ source, result, drift })
@@ -271,7 +288,12 @@ export class SyncLoop {
       this.baselineAt ??= at
       const driftStatus = this.status.drift
         ? source === 'reconcile'
-          ? { lastCheckAt: at, last: drift, total: this.status.drift.total + drift, checks: this.status.drift.checks + 1 }
+          ? {
+              lastCheckAt: at,
+              last: drift,
+              total: this.status.drift.total + drift,
+              checks: this.status.drift.checks + 1,
+            }
           : this.status.drift
         : null
       this.status = {

@@ -30,7 +30,11 @@ function channelEvents(body: WebhookBody): WebhookChannelEvent[] {
   for (const raw of body.events as unknown[]) {
     const event = raw as { name?: unknown; channel?: unknown; time_ms?: unknown }
     if (typeof event?.name !== 'string' || typeof event.channel !== 'string') continue
-    events.push({ name: event.name, channel: event.channel, time_ms: typeof event.time_ms === 'number' ? event.time_ms : time })
+    events.push({
+      name: event.name,
+      channel: event.channel,
+      time_ms: typeof event.time_ms === 'number' ? event.time_ms : time,
+    })
   }
   return events
 }

@@ -31,7 +31,11 @@ describe('friend graph', () => {
     const crowd = new Crowd({ size: 1000, rooms: 5, seed: 6 })
     const graph = buildFriendGraph(crowd.population, { seed: 6 })
     const withRoster = [...crowd.presentUsers()].filter((user) =>
-      graph.chosenBy(user).some((friend) => crowd.isPresent(friend) && crowd.population.homeRoom[friend] === crowd.population.homeRoom[user]),
+      graph
+        .chosenBy(user)
+        .some(
+          (friend) => crowd.isPresent(friend) && crowd.population.homeRoom[friend] === crowd.population.homeRoom[user],
+        ),
     )
     expect(withRoster.length).toBeGreaterThan(500)
   })

@@ -65,8 +65,10 @@ export class FriendGraph {
 
 export function buildFriendGraph(population: Population, options: FriendGraphOptions): FriendGraph {
   const { perUser = 5, sameRoomShare = 0.5, mutual = false, seed } = options
-  if (!Number.isInteger(perUser) || perUser < 0 || perUser > 100) throw new RangeError(`perUser must be an integer from 0 to 100, got ${perUser}`)
-  if (!(sameRoomShare >= 0 && sameRoomShare <= 1)) throw new RangeError(`sameRoomShare must be from 0 to 1, got ${sameRoomShare}`)
+  if (!Number.isInteger(perUser) || perUser < 0 || perUser > 100)
+    throw new RangeError(`perUser must be an integer from 0 to 100, got ${perUser}`)
+  if (!(sameRoomShare >= 0 && sameRoomShare <= 1))
+    throw new RangeError(`sameRoomShare must be from 0 to 1, got ${sameRoomShare}`)
   const users = population.size
   const random = new Random(seed, STREAM.friends)
 

@@ -23,7 +23,8 @@ class FakeTarget implements InjectionTarget<number> {
   }
 }
 
-const expectedChannels = (crowd: Crowd): string[] => [...crowd.presentUsers()].map((user) => crowd.population.channel(user)).sort()
+const expectedChannels = (crowd: Crowd): string[] =>
+  [...crowd.presentUsers()].map((user) => crowd.population.channel(user)).sort()
 
 describe('InjectedCrowdDriver', () => {
   it('injects exactly the present crowd, with user ids', () => {

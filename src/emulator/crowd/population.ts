@@ -42,9 +42,12 @@ export class Population {
 
   constructor(options: PopulationOptions) {
     const { users, rooms, groups, roomSkew = DEFAULT_ROOM_SKEW, groupSkew = 0, twoDeviceShare = 0, seed } = options
-    if (!Number.isInteger(users) || users < 0 || users > MAX_POPULATION) throw new RangeError(`users must be an integer from 0 to ${MAX_POPULATION}, got ${users}`)
-    if (!Number.isInteger(rooms) || rooms < 1 || rooms > MAX_ROOMS) throw new RangeError(`rooms must be an integer from 1 to ${MAX_ROOMS}, got ${rooms}`)
-    if (!(twoDeviceShare >= 0 && twoDeviceShare <= 1)) throw new RangeError(`twoDeviceShare must be from 0 to 1, got ${twoDeviceShare}`)
+    if (!Number.isInteger(users) || users < 0 || users > MAX_POPULATION)
+      throw new RangeError(`users must be an integer from 0 to ${MAX_POPULATION}, got ${users}`)
+    if (!Number.isInteger(rooms) || rooms < 1 || rooms > MAX_ROOMS)
+      throw new RangeError(`rooms must be an integer from 1 to ${MAX_ROOMS}, got ${rooms}`)
+    if (!(twoDeviceShare >= 0 && twoDeviceShare <= 1))
+      throw new RangeError(`twoDeviceShare must be from 0 to 1, got ${twoDeviceShare}`)
     if (groups !== undefined) {
       const problem = groupNamesProblem(groups)
       if (problem) throw new RangeError(problem)

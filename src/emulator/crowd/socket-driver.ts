@@ -43,7 +43,12 @@ export class SocketCrowdDriver {
     this.crowd = crowd
     this.#options = { concurrency: 25, timeoutMs: 10_000, ...options }
     // Only key and secret matter for signing; host is what the SDK type asks for.
-    this.#signer = new PusherServer({ appId: options.appId, key: options.key, secret: options.secret, host: options.host })
+    this.#signer = new PusherServer({
+      appId: options.appId,
+      key: options.key,
+      secret: options.secret,
+      host: options.host,
+    })
   }
 
   /** Open connections (a user on two devices counts twice). */
@@ -58,7 +63,9 @@ export class SocketCrowdDriver {
     const users = this.crowd.presentUsers()
     const connections = users.reduce((sum, user) => sum + (this.crowd.population.devices[user] as number), 0)
     if (connections > MAX_SOCKET_CONNECTIONS) {
-      throw new RangeError(`${connections} socket connections is more than ${MAX_SOCKET_CONNECTIONS}; inject large crowds instead`)
+      throw new RangeError(
+        `${connections} socket connections is more than ${MAX_SOCKET_CONNECTIONS}; inject large crowds instead`,
+      )
     }
     await this.#joinAll(users)
     return this.connections
@@ -157,7 +164,9 @@ export class SocketCrowdDriver {
         clearTimeout(timer)
         resolve(connection)
       })
-      subscription.bind('pusher:subscription_error', (status: unknown) => fail(`subscription refused (${JSON.stringify(status)})`))
+      subscription.bind('pusher:subscription_error', (status: unknown) =>
+        fail(`subscription refused (${JSON.stringify(status)})`),
+      )
       // Pusher reports a refused authorization as a connection-level pusher:error, not on the channel.
       client.connection.bind('error', (error: unknown) => fail(`subscription refused (${describeError(error)})`))
       client.connection.bind('failed', () => fail('WebSocket connection failed'))
@@ -183,6 +192,7 @@ function disconnect({ client, channel }: Connection): void {
 /** pusher-js wraps a server's pusher:error as `{ type, data: { code, message } }`; other errors vary. */
 function describeError(error: unknown): string {
   const data = (error as { data?: { message?: unknown; code?: unknown } } | null)?.data
-  if (data && typeof data.message === 'string') return data.code == null ? data.message : `${data.code}: ${data.message}`
+  if (data && typeof data.message === 'string')
+    return data.code == null ? data.message : `${data.code}: ${data.message}`
   return error instanceof Error ? error.message : JSON.stringify(error)
 }

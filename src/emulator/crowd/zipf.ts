@@ -10,8 +10,10 @@ export class ZipfSampler {
   readonly #cumulative: Float64Array
 
   constructor(size: number, exponent: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`a Zipf sampler needs at least one index, got ${size}`)
-    if (!Number.isFinite(exponent) || exponent < 0) throw new RangeError(`a Zipf exponent must be 0 or more, got ${exponent}`)
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`a Zipf sampler needs at least one index, got ${size}`)
+    if (!Number.isFinite(exponent) || exponent < 0)
+      throw new RangeError(`a Zipf exponent must be 0 or more, got ${exponent}`)
     this.size = size
     this.#cumulative = new Float64Array(size)
     let total = 0

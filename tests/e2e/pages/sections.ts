@@ -96,7 +96,11 @@ export class OverviewSection {
 
   /** What the table says of every room in view, as {room: count}. */
   async visibleCounts(): Promise<Record<string, number>> {
-    const labels = await this.roomsTable.getByRole('row').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')).filter((label): label is string => label !== null))
+    const labels = await this.roomsTable
+      .getByRole('row')
+      .evaluateAll((rows) =>
+        rows.map((row) => row.getAttribute('aria-label')).filter((label): label is string => label !== null),
+      )
     const counts: Record<string, number> = {}
     for (const label of labels) {
       const match = /^(.*): ([\d,]+) people$/.exec(label)

@@ -46,31 +46,65 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     expect((await h.handlers['broadcast.get']({ id })).enabled).toBe(true)
     h.handlers['sync.now'](undefined)
 
-    await h.until(() => spectator.last<RoomSummaryPayload>('lobby'), (last) => last?.count === 3, 'lobby at 3')
+    await h.until(
+      () => spectator.last<RoomSummaryPayload>('lobby'),
+      (last) => last?.count === 3,
+      'lobby at 3',
+    )
     expect(spectator.last('lobby')).toMatchObject({ room: 'lobby', count: 3, groups: { red: 2, blue: 1 } })
     expect(spectator.last<RoomSummaryPayload>('lobby')?.ts).toEqual(expect.any(Number))
-    await h.until(() => spectator.last<RoomSummaryPayload>('stage'), (last) => last?.count === 1, 'stage at 1')
+    await h.until(
+      () => spectator.last<RoomSummaryPayload>('stage'),
+      (last) => last?.count === 1,
+      'stage at 1',
+    )
     expect(spectator.last('stage')).toMatchObject({ count: 1, groups: { blue: 1 } })
 
     sockets.ben.disconnect()
     h.handlers['sync.now'](undefined)
-    await h.until(() => spectator.last<RoomSummaryPayload>('lobby'), (last) => last?.count === 2, 'lobby at 2')
+    await h.until(
+      () => spectator.last<RoomSummaryPayload>('lobby'),
+      (last) => last?.count === 2,
+      'lobby at 2',
+    )
     expect(spectator.last('lobby')).toMatchObject({ count: 2, groups: { red: 1, blue: 1 } })
 
     sockets.dee.disconnect()
     h.handlers['sync.now'](undefined)
-    await h.until(() => spectator.last<RoomSummaryPayload>('stage'), (last) => last?.count === 0, 'a final 0 for the stage')
+    await h.until(
+      () => spectator.last<RoomSummaryPayload>('stage'),
+      (last) => last?.count === 0,
+      'a final 0 for the stage',
+    )
     expect(spectator.last('stage')).toMatchObject({ room: 'stage', count: 0, groups: {} })
 
     // Unchanged rooms are heard again on the heartbeat (every 1 s here), not on every 100 ms tick.
     const heardBefore = spectator.on('lobby').length
-    await h.until(() => spectator.on('lobby').length, (length) => length >= heardBefore + 2, 'two heartbeats')
-    expect(counts(spectator, 'lobby').slice(heardBefore)).toEqual([{ count: 2, groups: { red: 1, blue: 1 } }, { count: 2, groups: { red: 1, blue: 1 } }])
+    await h.until(
+      () => spectator.on('lobby').length,
+      (length) => length >= heardBefore + 2,
+      'two heartbeats',
+    )
+    expect(counts(spectator, 'lobby').slice(heardBefore)).toEqual([
+      { count: 2, groups: { red: 1, blue: 1 } },
+      { count: 2, groups: { red: 1, blue: 1 } },
+    ])
     const stageEvents = spectator.on('stage').length
     expect(counts(spectator, 'stage').at(-1)).toEqual({ count: 0, groups: {} })
 
-    const status = await h.until(() => h.handlers['status.get'](undefined), (s) => (s.broadcast?.messagesToday ?? 0) > 0, 'messages counted')
-    expect(status.broadcast).toMatchObject({ enabled: true, state: 'on', intervalMs: 100, marker: 'held', lastError: null, otherBroadcaster: null })
+    const status = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => (s.broadcast?.messagesToday ?? 0) > 0,
+      'messages counted',
+    )
+    expect(status.broadcast).toMatchObject({
+      enabled: true,
+      state: 'on',
+      intervalMs: 100,
+      marker: 'held',
+      lastError: null,
+      otherBroadcaster: null,
+    })
     expect(status.broadcast?.eventsToday).toBeGreaterThanOrEqual(5)
     expect(status.broadcast?.requestsToday).toBeGreaterThan(0)
     // Vanilla presence for the same joins and leaves: 3 into the lobby (1 + 2 + 3), 1 onto the stage (1), ben's
@@ -82,12 +116,20 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     const lobbyAtOff = spectator.on('lobby').length
     sockets.cy.disconnect()
     h.handlers['sync.now'](undefined)
-    await h.until(() => h.handlers['rooms.list'](undefined), (rooms) => rooms.total === 1, 'cy gone')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (rooms) => rooms.total === 1,
+      'cy gone',
+    )
     await sleep(1500)
     expect(target.stats().published).toBe(publishedAtOff)
     expect(spectator.on('lobby')).toHaveLength(lobbyAtOff)
     expect(spectator.on('stage')).toHaveLength(stageEvents)
-    expect((await h.handlers['status.get'](undefined)).broadcast).toMatchObject({ enabled: false, state: 'off', marker: 'off' })
+    expect((await h.handlers['status.get'](undefined)).broadcast).toMatchObject({
+      enabled: false,
+      state: 'off',
+      marker: 'off',
+    })
   })
 
   it('previews the exact payload for a room, and reports a room whose channel name Pusher would refuse without sending to it', async () => {
@@ -99,13 +141,27 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     await h.join(emulator, 'private-ok-u1')
     // Not a participant channel under private-{room}-{user}.
     const spectator = await watch(emulator, ['ok-occupancy-summary'])
-    await h.handlers['broadcast.set']({ id, settings: { ...FAST, channelTemplate: '{room}-occupancy-summary', enabled: true } })
+    await h.handlers['broadcast.set']({
+      id,
+      settings: { ...FAST, channelTemplate: '{room}-occupancy-summary', enabled: true },
+    })
     h.handlers['sync.now'](undefined)
-    await h.until(() => spectator.last<RoomSummaryPayload>('ok-occupancy-summary'), (last) => last?.count === 1, 'the ok room')
+    await h.until(
+      () => spectator.last<RoomSummaryPayload>('ok-occupancy-summary'),
+      (last) => last?.count === 1,
+      'the ok room',
+    )
 
-    const status = await h.until(() => h.handlers['status.get'](undefined), (s) => (s.broadcast?.invalidChannels.count ?? 0) > 0, 'the invalid room reported')
+    const status = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => (s.broadcast?.invalidChannels.count ?? 0) > 0,
+      'the invalid room reported',
+    )
     expect(status.broadcast?.invalidChannels.examples).toEqual([
-      { channel: `${longRoom}-occupancy-summary`, reason: 'invalid channel name: 168 characters, Pusher allows at most 164' },
+      {
+        channel: `${longRoom}-occupancy-summary`,
+        reason: 'invalid channel name: 168 characters, Pusher allows at most 164',
+      },
     ])
     // Had it been sent, the emulator would have refused the whole batch with 400.
     expect(status.broadcast).toMatchObject({ state: 'on', lastError: null })
@@ -122,9 +178,18 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
 
   it('sends friend rosters to the right users, and new ones as friends come and go', async () => {
     const { emulator: target, harness: h, id } = await setUp()
-    const imported = await h.handlers['friends.import']({ id, csv: 'user,friend\nana,ben\nben,ana\nana,cy\n', mutual: false })
+    const imported = await h.handlers['friends.import']({
+      id,
+      csv: 'user,friend\nana,ben\nben,ana\nana,cy\n',
+      mutual: false,
+    })
     expect(imported).toEqual({ ok: true, users: 3, edges: 3 })
-    expect(await h.handlers['friends.get']({ id })).toMatchObject({ users: 3, edges: 3, mutual: false, importedAt: expect.any(String) })
+    expect(await h.handlers['friends.get']({ id })).toMatchObject({
+      users: 3,
+      edges: 3,
+      mutual: false,
+      importedAt: expect.any(String),
+    })
 
     // A participant's own channel both registers them and carries their roster.
     const ben = await watch(target, ['private-lobby-red-ben'], 'friends')
@@ -133,13 +198,25 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     h.handlers['sync.now'](undefined)
     const rosterOf = (listener: Spectator, channel: string) => listener.last<FriendRosterPayload>(channel)?.friends
 
-    await h.until(() => rosterOf(ana, 'private-lobby-red-ana'), (friends) => friends?.join() === 'ben', "ana's roster")
-    await h.until(() => rosterOf(ben, 'private-lobby-red-ben'), (friends) => friends?.join() === 'ana', "ben's roster")
+    await h.until(
+      () => rosterOf(ana, 'private-lobby-red-ana'),
+      (friends) => friends?.join() === 'ben',
+      "ana's roster",
+    )
+    await h.until(
+      () => rosterOf(ben, 'private-lobby-red-ben'),
+      (friends) => friends?.join() === 'ana',
+      "ben's roster",
+    )
     expect(ana.last('private-lobby-red-ana')).toMatchObject({ room: 'lobby', user: 'ana', page: 1, pages: 1 })
 
     const cy = await watch(target, ['private-lobby-blue-cy'], 'friends')
     h.handlers['sync.now'](undefined)
-    await h.until(() => rosterOf(ana, 'private-lobby-red-ana'), (friends) => friends?.join() === 'ben,cy', 'cy arrives')
+    await h.until(
+      () => rosterOf(ana, 'private-lobby-red-ana'),
+      (friends) => friends?.join() === 'ben,cy',
+      'cy arrives',
+    )
     expect(await h.handlers['friends.of']({ room: 'lobby', user: 'ana' })).toEqual({
       room: 'lobby',
       user: 'ana',
@@ -152,7 +229,11 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
 
     ben.close()
     h.handlers['sync.now'](undefined)
-    await h.until(() => rosterOf(ana, 'private-lobby-red-ana'), (friends) => friends?.join() === 'cy', 'ben leaves')
+    await h.until(
+      () => rosterOf(ana, 'private-lobby-red-ana'),
+      (friends) => friends?.join() === 'cy',
+      'ben leaves',
+    )
     // Only changes are sent: ana heard three rosters; cy, with no friends of her own, none.
     expect(ana.on('private-lobby-red-ana')).toHaveLength(3)
     expect(cy.on('private-lobby-blue-cy')).toHaveLength(0)
@@ -165,8 +246,16 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
 
   it('refuses a friend CSV with bad rows as a whole, with line numbers, keeping the graph it had', async () => {
     const { harness: h, id } = await setUp()
-    expect(await h.handlers['friends.import']({ id, csv: 'ana,ben\n', mutual: true })).toEqual({ ok: true, users: 2, edges: 2 })
-    const refused = await h.handlers['friends.import']({ id, csv: 'user,friend\ncy,dee\ncy\ncy,dee,eve\n"cy,eve\n', mutual: false })
+    expect(await h.handlers['friends.import']({ id, csv: 'ana,ben\n', mutual: true })).toEqual({
+      ok: true,
+      users: 2,
+      edges: 2,
+    })
+    const refused = await h.handlers['friends.import']({
+      id,
+      csv: 'user,friend\ncy,dee\ncy\ncy,dee,eve\n"cy,eve\n',
+      mutual: false,
+    })
     expect(refused).toEqual({
       ok: false,
       errorCount: 3,
@@ -184,21 +273,41 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     const second = await connectedEngine(target)
     harnesses.push(second.harness)
     await first.handlers['broadcast.set']({ id: firstId, settings: { ...FAST, enabled: true } })
-    await first.until(() => first.handlers['status.get'](undefined), (s) => s.broadcast?.marker === 'held', 'the marker held')
+    await first.until(
+      () => first.handlers['status.get'](undefined),
+      (s) => s.broadcast?.marker === 'held',
+      'the marker held',
+    )
 
     await second.harness.handlers['broadcast.set']({ id: second.id, settings: { ...FAST, enabled: true } })
     const blocked = await second.harness.handlers['status.get'](undefined)
     expect(blocked.broadcast).toMatchObject({ enabled: true, state: 'blocked', marker: 'off', eventsToday: 0 })
-    expect(blocked.broadcast?.otherBroadcaster?.detail).toMatch(/^Another Headcount on host .+ \(process \d+\) is already broadcasting to this app$/)
+    expect(blocked.broadcast?.otherBroadcaster?.detail).toMatch(
+      /^Another Headcount on host .+ \(process \d+\) is already broadcasting to this app$/,
+    )
 
     await second.harness.handlers['broadcast.set']({ id: second.id, settings: { force: true } })
-    await second.harness.until(() => second.harness.handlers['status.get'](undefined), (s) => s.broadcast?.marker === 'held', 'forced on')
-    const warned = await first.until(() => first.handlers['status.get'](undefined), (s) => s.broadcast?.otherBroadcaster !== null, 'the first warned')
-    expect(warned.broadcast?.otherBroadcaster?.detail).toMatch(/is also broadcasting to this app: every message is doubled/)
+    await second.harness.until(
+      () => second.harness.handlers['status.get'](undefined),
+      (s) => s.broadcast?.marker === 'held',
+      'forced on',
+    )
+    const warned = await first.until(
+      () => first.handlers['status.get'](undefined),
+      (s) => s.broadcast?.otherBroadcaster !== null,
+      'the first warned',
+    )
+    expect(warned.broadcast?.otherBroadcaster?.detail).toMatch(
+      /is also broadcasting to this app: every message is doubled/,
+    )
     expect(warned.broadcast?.state).toBe('on')
 
     // The other console stops: the warning goes.
     await second.harness.handlers['broadcast.set']({ id: second.id, settings: { enabled: false } })
-    await first.until(() => first.handlers['status.get'](undefined), (s) => s.broadcast?.otherBroadcaster === null, 'the warning cleared')
+    await first.until(
+      () => first.handlers['status.get'](undefined),
+      (s) => s.broadcast?.otherBroadcaster === null,
+      'the warning cleared',
+    )
   })
 })

@@ -31,7 +31,9 @@ class FakeChannels {
           const status = this.answer(body)
           if (status === 200) this.accepted.push(body)
           else this.refused.push({ status, body })
-          response.writeHead(status, { 'Content-Type': 'application/json' }).end(status === 200 ? '{}' : `refused with ${status}`)
+          response
+            .writeHead(status, { 'Content-Type': 'application/json' })
+            .end(status === 200 ? '{}' : `refused with ${status}`)
         } else if (path.endsWith('/users')) {
           response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"users":[]}')
         } else {
@@ -91,7 +93,11 @@ describe('the broadcaster when the server refuses', () => {
     fake.answer = () => 429
     const { h, id } = await connect(fake)
     await h.handlers['broadcast.set']({ id, settings: { ...FAST, enabled: true } })
-    const failing = await h.until(() => h.handlers['status.get'](undefined), (s) => s.broadcast?.state === 'failing', 'failing')
+    const failing = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.broadcast?.state === 'failing',
+      'failing',
+    )
     expect(failing.broadcast?.lastError).toMatchObject({ kind: 'rate-limited', status: 429, attempts: 1 })
     expect(failing.broadcast?.lastError?.hint).toMatch(/backs off/)
     expect(fake.summaries(fake.refused.map((r) => r.body)).map((s) => s.count)).toContain(3)
@@ -99,10 +105,22 @@ describe('the broadcaster when the server refuses', () => {
     // While backing off, the room changes; then the server recovers.
     fake.channels = [...fake.channels, 'private-lobby-red-dee', 'private-lobby-red-eve']
     h.handlers['sync.now'](undefined)
-    await h.until(() => h.handlers['rooms.list'](undefined), (rooms) => rooms.total === 5, 'five present')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (rooms) => rooms.total === 5,
+      'five present',
+    )
     fake.answer = () => 200
-    await h.until(() => fake?.accepted.length ?? 0, (n) => n > 0, 'a batch accepted')
-    const recovered = await h.until(() => h.handlers['status.get'](undefined), (s) => s.broadcast?.state === 'on', 'on again')
+    await h.until(
+      () => fake?.accepted.length ?? 0,
+      (n) => n > 0,
+      'a batch accepted',
+    )
+    const recovered = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.broadcast?.state === 'on',
+      'on again',
+    )
     expect(recovered.broadcast?.lastError).toBeNull()
     // What went out after the backoff was the latest state only, never the count of 3 it could not send.
     expect(fake.summaries(fake.accepted).every((summary) => summary.count === 5)).toBe(true)
@@ -117,8 +135,16 @@ describe('the broadcaster when the server refuses', () => {
     fake.answer = (body) => (body.batch.some((event) => Buffer.byteLength(event.data) > 2000) ? 413 : 200)
     const { h, id } = await connect(fake)
     await h.handlers['broadcast.set']({ id, settings: { ...FAST, enabled: true } })
-    await h.until(() => fake?.accepted.length ?? 0, (n) => n > 0, 'parts accepted')
-    const status = await h.until(() => h.handlers['status.get'](undefined), (s) => s.broadcast?.state === 'on', 'on')
+    await h.until(
+      () => fake?.accepted.length ?? 0,
+      (n) => n > 0,
+      'parts accepted',
+    )
+    const status = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.broadcast?.state === 'on',
+      'on',
+    )
 
     expect(fake.refused.every((refusal) => refusal.status === 413)).toBe(true)
     expect(fake.refused.length).toBeGreaterThan(0)
@@ -139,7 +165,11 @@ describe('the broadcaster when the server refuses', () => {
     fake.answer = () => 401
     const { h, id } = await connect(fake)
     await h.handlers['broadcast.set']({ id, settings: { ...FAST, enabled: true } })
-    const failing = await h.until(() => h.handlers['status.get'](undefined), (s) => s.broadcast?.state === 'failing', 'failing')
+    const failing = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.broadcast?.state === 'failing',
+      'failing',
+    )
     expect(failing.broadcast?.lastError).toMatchObject({ kind: 'auth', status: 401 })
     expect(failing.broadcast?.lastError?.message).toMatch(/refused with 401/)
   })

@@ -46,7 +46,9 @@ export class Spectator {
     for (const channel of channels) {
       spectator.heard.set(channel, [])
       await subscribed(spectator.socket, channel)
-      spectator.socket.channel(channel).bind(event, (data: unknown) => spectator.heard.get(channel)?.push({ data, at: Date.now() }))
+      spectator.socket
+        .channel(channel)
+        .bind(event, (data: unknown) => spectator.heard.get(channel)?.push({ data, at: Date.now() }))
     }
     return spectator
   }

@@ -27,7 +27,10 @@ afterEach(async () => {
 function serve(args: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'headcount-serve-broadcast-'))
   dirs.push(dataDir)
-  const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', ...args], { env: { ...process.env, HEADCOUNT_DATA: dataDir }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', ...args], {
+    env: { ...process.env, HEADCOUNT_DATA: dataDir },
+    stdio: 'pipe',
+  })
   children.push(child)
   const stderr: string[] = []
   child.stderr?.on('data', (chunk) => stderr.push(String(chunk)))
@@ -45,12 +48,15 @@ describe('headcount serve --broadcast', () => {
     cleanups.push(() => spectator.close())
 
     const { child, dataDir } = serve(['--url', emulator.url, '--broadcast'])
-    const [line] = await createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]().next().then((r) => [r.value as string])
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
+    const line = (await lines.next()).value as string
     expect(line).toMatch(/^Headcount web UI: http:\/\/127\.0\.0\.1:\d+\/$/)
     const heard = await eventually(() => spectator.last<RoomSummaryPayload>('lobby'), 50)
     expect(heard).toMatchObject({ room: 'lobby', count: 1, groups: {} })
 
-    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { profiles: Array<{ name: string; broadcast: { enabled: boolean } }> }
+    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as {
+      profiles: Array<{ name: string; broadcast: { enabled: boolean } }>
+    }
     expect(settings.profiles.find((profile) => profile.name === 'Command line')?.broadcast.enabled).toBe(true)
     child.kill('SIGTERM')
     const [code] = (await once(child, 'exit')) as [number]

@@ -30,7 +30,13 @@ describe('ChannelsClient', () => {
 
   it.each([
     [401, 'Invalid signature: you should have sent HmacSHA256Hex(...)', 'auth', /Wrong key or secret/, false],
-    [401, 'Timestamp expired: Given timestamp (2026-01-01T00:00:00Z) not within 600s of server time', 'auth', /timestamp/, false],
+    [
+      401,
+      'Timestamp expired: Given timestamp (2026-01-01T00:00:00Z) not within 600s of server time',
+      'auth',
+      /timestamp/,
+      false,
+    ],
     [403, 'App disabled', 'over-quota', /disabled or over its message quota/, true],
     [404, 'Unknown app', 'app-not-found', /App not found/, false],
     [413, 'Payload too large', 'too-large', /too large/, false],
@@ -75,7 +81,10 @@ describe('ChannelsClient', () => {
   })
 
   it('reports an unknown host name', async () => {
-    const client = new ChannelsClient({ ...credentialsFor(80), target: { kind: 'host', host: 'no-such-host.invalid', port: null, useTLS: false } })
+    const client = new ChannelsClient({
+      ...credentialsFor(80),
+      target: { kind: 'host', host: 'no-such-host.invalid', port: null, useTLS: false },
+    })
     const failure = await failureOf(client)
     expect(failure.kind).toBe('network')
     expect(failure.message).toMatch(/does not resolve|could not be resolved/)

@@ -38,5 +38,10 @@ export class FakeApi {
 }
 
 export function credentialsFor(port: number, useTLS = false) {
-  return { appId: '1', key: 'key', secret: 'secret', target: { kind: 'host' as const, host: '127.0.0.1', port, useTLS } }
+  return {
+    appId: '1',
+    key: 'key',
+    secret: 'secret',
+    target: { kind: 'host' as const, host: '127.0.0.1', port, useTLS },
+  }
 }

@@ -58,7 +58,9 @@ describe('headcount emulator (command line)', () => {
   it('serves the seeded crowd at the printed URL and stops on SIGTERM with exit 0', async () => {
     const run = headcount(['--port', '0', '--crowd', '500', '--rooms', '5', '--seed', '1'])
     const line = await run.ready
-    expect(line).toMatch(/^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, injected, seed 1\)$/)
+    expect(line).toMatch(
+      /^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, injected, seed 1\)$/,
+    )
     const api = Pusher.forURL(urlOf(line))
     // The same seed in this process builds the same crowd, so the channel set must match exactly.
     const expected = expectedChannels(new Crowd({ size: 500, rooms: 5, seed: 1 }))
@@ -88,7 +90,25 @@ describe('headcount emulator (command line)', () => {
   })
 
   it('connects real pusher-js clients with --sockets and stops on SIGINT', async () => {
-    const run = headcount(['--port', '0', '--crowd', '12', '--rooms', '2', '--groups', 'red,blue', '--seed', '4', '--sockets', '--app-id', '77', '--key', 'k1', '--secret', 's1'])
+    const run = headcount([
+      '--port',
+      '0',
+      '--crowd',
+      '12',
+      '--rooms',
+      '2',
+      '--groups',
+      'red,blue',
+      '--seed',
+      '4',
+      '--sockets',
+      '--app-id',
+      '77',
+      '--key',
+      'k1',
+      '--secret',
+      's1',
+    ])
     const line = await run.ready
     expect(line).toContain('pusher-js sockets')
     const url = urlOf(line)

@@ -3,7 +3,10 @@ import type { Crowd } from '../../../src/emulator/crowd/crowd.ts'
 
 /** Occupied channels under `prefix` with their subscription counts, as an app would see them over the HTTP API. */
 export async function listChannels(client: Pusher, prefix = 'private-'): Promise<Map<string, number>> {
-  const response = await client.get({ path: '/channels', params: { filter_by_prefix: prefix, info: 'subscription_count' } })
+  const response = await client.get({
+    path: '/channels',
+    params: { filter_by_prefix: prefix, info: 'subscription_count' },
+  })
   const body = (await response.json()) as { channels: Record<string, { subscription_count?: number }> }
   return new Map(Object.entries(body.channels).map(([name, info]) => [name, info.subscription_count ?? 0]))
 }
@@ -11,10 +14,13 @@ export async function listChannels(client: Pusher, prefix = 'private-'): Promise
 /** The channels the crowd should occupy now, each with its number of connections. */
 export function expectedChannels(crowd: Crowd): Map<string, number> {
   const population = crowd.population
-  return new Map([...crowd.presentUsers()].map((user) => [population.channel(user), population.devices[user] as number]))
+  return new Map(
+    [...crowd.presentUsers()].map((user) => [population.channel(user), population.devices[user] as number]),
+  )
 }
 
-export const sortedEntries = (map: Map<string, number>): [string, number][] => [...map].sort(([a], [b]) => a.localeCompare(b))
+export const sortedEntries = (map: Map<string, number>): [string, number][] =>
+  [...map].sort(([a], [b]) => a.localeCompare(b))
 
 /**
  * Polls until `read` returns what `accept` wants (socket closes reach the server a moment after the client

@@ -40,7 +40,7 @@ describe('injected crowd', () => {
     expect(emulator.stats().injectedMembers).toBe(0)
   })
 
-  it('applies a churn step: the leavers\' channels go, the arrivals\' channels come', async () => {
+  it("applies a churn step: the leavers' channels go, the arrivals' channels come", async () => {
     const crowd = new Crowd({ size: 2000, rooms: 5, churn: 0.3, seed: 5 })
     const driver = new InjectedCrowdDriver(crowd, emulator)
     driver.populate()

@@ -18,7 +18,13 @@ describe('socket crowd (pusher-js clients)', () => {
   })
 
   const driverFor = (crowd: Crowd): SocketCrowdDriver =>
-    new SocketCrowdDriver(crowd, { host: emulator.host, port: emulator.port, appId: emulator.appId, key: emulator.key, secret: emulator.secret })
+    new SocketCrowdDriver(crowd, {
+      host: emulator.host,
+      port: emulator.port,
+      appId: emulator.appId,
+      key: emulator.key,
+      secret: emulator.secret,
+    })
 
   it('connects ~20 clients, each subscribed to its own channel; two devices count twice as subscriptions', async () => {
     const crowd = new Crowd({ size: 20, rooms: 3, groups: ['red', 'blue'], twoDeviceShare: 0.25, seed: 3 })
@@ -33,7 +39,10 @@ describe('socket crowd (pusher-js clients)', () => {
     } finally {
       await driver.close()
     }
-    const after = await settle(() => listChannels(api), (channels) => channels.size === 0)
+    const after = await settle(
+      () => listChannels(api),
+      (channels) => channels.size === 0,
+    )
     expect(after.size).toBe(0)
   })
 
@@ -46,7 +55,10 @@ describe('socket crowd (pusher-js clients)', () => {
       expect(joined.length).toBeGreaterThan(0)
       expect(left.length).toBeGreaterThan(0)
       const expected = expectedChannels(crowd)
-      const after = await settle(() => listChannels(api), (channels) => sameEntries(channels, expected))
+      const after = await settle(
+        () => listChannels(api),
+        (channels) => sameEntries(channels, expected),
+      )
       expect(sortedEntries(after)).toEqual(sortedEntries(expected))
       for (const user of left) expect(after.has(crowd.population.channel(user))).toBe(false)
       for (const user of joined) expect(after.has(crowd.population.channel(user))).toBe(true)
@@ -62,7 +74,10 @@ describe('socket crowd (pusher-js clients)', () => {
     await driver.close()
     await expect(populating).rejects.toThrow(/closed/)
     expect(driver.connections).toBe(0)
-    const after = await settle(() => listChannels(api), (channels) => channels.size === 0)
+    const after = await settle(
+      () => listChannels(api),
+      (channels) => channels.size === 0,
+    )
     expect(after.size).toBe(0)
   })
 
@@ -75,7 +90,13 @@ describe('socket crowd (pusher-js clients)', () => {
 
   it('reports a refused subscription instead of hanging', async () => {
     const crowd = new Crowd({ size: 1, rooms: 1, seed: 1 })
-    const driver = new SocketCrowdDriver(crowd, { host: emulator.host, port: emulator.port, appId: emulator.appId, key: emulator.key, secret: 'wrong-secret' })
+    const driver = new SocketCrowdDriver(crowd, {
+      host: emulator.host,
+      port: emulator.port,
+      appId: emulator.appId,
+      key: emulator.key,
+      secret: 'wrong-secret',
+    })
     await expect(driver.populate()).rejects.toThrow(/subscription refused .*Invalid signature/)
     expect(driver.connections).toBe(0)
     await driver.close()

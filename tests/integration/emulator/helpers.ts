@@ -38,7 +38,10 @@ export function client(emulator: RunningEmulator, opts: ClientOptions = {}): Pus
       customHandler: (params, callback) => {
         const presence = params.channelName.startsWith('presence-')
         const auth = presence
-          ? sdk.authorizeChannel(params.socketId, params.channelName, { user_id: opts.userId ?? 'anon', user_info: opts.userInfo ?? {} })
+          ? sdk.authorizeChannel(params.socketId, params.channelName, {
+              user_id: opts.userId ?? 'anon',
+              user_info: opts.userInfo ?? {},
+            })
           : sdk.authorizeChannel(params.socketId, params.channelName)
         callback(null, auth)
       },
@@ -64,7 +67,9 @@ export function subscribed(socket: PusherJs, channelName: string): Promise<unkno
   return new Promise((resolve, reject) => {
     const channel = socket.subscribe(channelName)
     channel.bind('pusher:subscription_succeeded', (data: unknown) => resolve(data))
-    channel.bind('pusher:subscription_error', (error: unknown) => reject(new Error(`subscription_error ${JSON.stringify(error)}`)))
+    channel.bind('pusher:subscription_error', (error: unknown) =>
+      reject(new Error(`subscription_error ${JSON.stringify(error)}`)),
+    )
   })
 }
 
@@ -137,7 +142,11 @@ export class RawClient {
     this.ws.on('error', () => this.wake())
   }
 
-  static async open(emulator: RunningEmulator, query = 'protocol=7&client=js&version=8.6.0', options: WebSocket.ClientOptions = {}): Promise<RawClient> {
+  static async open(
+    emulator: RunningEmulator,
+    query = 'protocol=7&client=js&version=8.6.0',
+    options: WebSocket.ClientOptions = {},
+  ): Promise<RawClient> {
     const c = new RawClient(`ws://127.0.0.1:${emulator.port}/app/${emulator.key}?${query}`, options)
     const established = await c.next('pusher:connection_established')
     c.socketId = (JSON.parse(established.data as string) as { socket_id: string }).socket_id
@@ -251,7 +260,11 @@ export interface SignedFetchOptions {
   tamper?: (query: URLSearchParams) => void
 }
 
-export async function signedFetch(emulator: RunningEmulator, path: string, opts: SignedFetchOptions = {}): Promise<{ status: number; text: string }> {
+export async function signedFetch(
+  emulator: RunningEmulator,
+  path: string,
+  opts: SignedFetchOptions = {},
+): Promise<{ status: number; text: string }> {
   const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST')
   const fullPath = `/apps/${emulator.appId}${path}`
   const params: Record<string, string> = {
@@ -261,9 +274,22 @@ export async function signedFetch(emulator: RunningEmulator, path: string, opts:
     ...(opts.params ?? {}),
   }
   if (opts.body !== undefined) params.body_md5 = opts.bodyMd5 ?? createHash('md5').update(opts.body).digest('hex')
-  const toSign = [method, fullPath, Object.keys(params).map((k) => [k.toLowerCase(), params[k]]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&')].join('\n')
+  const toSign = [
+    method,
+    fullPath,
+    Object.keys(params)
+      .map((k) => [k.toLowerCase(), params[k]])
+      .sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&'),
+  ].join('\n')
   const query = new URLSearchParams(params)
-  query.set('auth_signature', createHmac('sha256', opts.secret ?? emulator.secret).update(toSign).digest('hex'))
+  query.set(
+    'auth_signature',
+    createHmac('sha256', opts.secret ?? emulator.secret)
+      .update(toSign)
+      .digest('hex'),
+  )
   opts.tamper?.(query)
   const response = await fetch(`http://127.0.0.1:${emulator.port}${fullPath}?${query.toString()}`, {
     method,
@@ -273,7 +299,11 @@ export async function signedFetch(emulator: RunningEmulator, path: string, opts:
 }
 
 /** A connected pusher-js client, remembered in `sockets` so the test can disconnect it afterwards. */
-export async function openClient(emulator: RunningEmulator, sockets: PusherJs[], opts: ClientOptions = {}): Promise<PusherJs> {
+export async function openClient(
+  emulator: RunningEmulator,
+  sockets: PusherJs[],
+  opts: ClientOptions = {},
+): Promise<PusherJs> {
   const socket = client(emulator, opts)
   sockets.push(socket)
   await connected(socket)

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningEmulator } from '../../../src/emulator/index.ts'
-import { type client, nextEvent, openClient, Pusher, type PusherJs, serverSdk, signedFetch, subscribed, withEmulator } from './helpers.ts'
+import {
+  type client,
+  nextEvent,
+  openClient,
+  Pusher,
+  type PusherJs,
+  serverSdk,
+  signedFetch,
+  subscribed,
+  withEmulator,
+} from './helpers.ts'
 
 interface SdkError {
   status: number
@@ -75,7 +85,12 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     const a = await open({ userId: 'u-info' })
     await subscribed(a, 'presence-info')
     await subscribed(a, 'info-public')
-    const response = await sdk.trigger(['presence-info', 'info-public'], 'e', {}, { info: 'user_count,subscription_count' })
+    const response = await sdk.trigger(
+      ['presence-info', 'info-public'],
+      'e',
+      {},
+      { info: 'user_count,subscription_count' },
+    )
     expect(await response.json()).toEqual({
       channels: { 'presence-info': { user_count: 1 }, 'info-public': { subscription_count: 1 } },
     })
@@ -105,20 +120,28 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     const all = await (await sdk.get({ path: '/channels', params: { filter_by_prefix: 'private-list-' } })).json()
     expect(all).toEqual({ channels: { 'private-list-1': {}, 'private-list-2': {} } })
 
-    const counts = await (await sdk.get({ path: '/channels', params: { filter_by_prefix: 'private-list-', info: 'subscription_count' } })).json()
-    expect(counts).toEqual({ channels: { 'private-list-1': { subscription_count: 1 }, 'private-list-2': { subscription_count: 2 } } })
+    const counts = await (
+      await sdk.get({ path: '/channels', params: { filter_by_prefix: 'private-list-', info: 'subscription_count' } })
+    ).json()
+    expect(counts).toEqual({
+      channels: { 'private-list-1': { subscription_count: 1 }, 'private-list-2': { subscription_count: 2 } },
+    })
 
-    const presence = await (await sdk.get({ path: '/channels', params: { filter_by_prefix: 'presence-list', info: 'user_count' } })).json()
+    const presence = await (
+      await sdk.get({ path: '/channels', params: { filter_by_prefix: 'presence-list', info: 'user_count' } })
+    ).json()
     expect(presence).toEqual({ channels: { 'presence-list': { user_count: 1 } } })
 
-    const refused = await sdkError(sdk.get({ path: '/channels', params: { filter_by_prefix: 'private-', info: 'user_count' } }))
+    const refused = await sdkError(
+      sdk.get({ path: '/channels', params: { filter_by_prefix: 'private-', info: 'user_count' } }),
+    )
     expect(refused.status).toBe(400)
     expect(refused.body).toMatch(/presence/)
     const unknown = await sdkError(sdk.get({ path: '/channels', params: { info: 'favourite_colour' } }))
     expect(unknown.status).toBe(400)
   })
 
-  it('reports one channel by Pusher\'s attribute rules', async () => {
+  it("reports one channel by Pusher's attribute rules", async () => {
     const a = await open({ userId: 'one' })
     const b = await open({ userId: 'two' })
     const c = await open({ userId: 'two' })
@@ -127,14 +150,23 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     await subscribed(c, 'presence-one')
     await subscribed(a, 'private-one')
 
-    expect(await (await sdk.get({ path: '/channels/presence-one', params: { info: 'user_count' } })).json()).toEqual({ occupied: true, user_count: 2 })
-    expect(await (await sdk.get({ path: '/channels/private-one', params: { info: 'subscription_count' } })).json()).toEqual({
+    expect(await (await sdk.get({ path: '/channels/presence-one', params: { info: 'user_count' } })).json()).toEqual({
+      occupied: true,
+      user_count: 2,
+    })
+    expect(
+      await (await sdk.get({ path: '/channels/private-one', params: { info: 'subscription_count' } })).json(),
+    ).toEqual({
       occupied: true,
       subscription_count: 1,
     })
     expect(await (await sdk.get({ path: '/channels/empty-one' })).json()).toEqual({ occupied: false })
-    expect((await sdkError(sdk.get({ path: '/channels/private-one', params: { info: 'user_count' } }))).status).toBe(400)
-    expect((await sdkError(sdk.get({ path: '/channels/presence-one', params: { info: 'subscription_count' } }))).status).toBe(400)
+    expect((await sdkError(sdk.get({ path: '/channels/private-one', params: { info: 'user_count' } }))).status).toBe(
+      400,
+    )
+    expect(
+      (await sdkError(sdk.get({ path: '/channels/presence-one', params: { info: 'subscription_count' } }))).status,
+    ).toBe(400)
   })
 
   it('lists presence users, and only for presence channels', async () => {
@@ -142,25 +174,31 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     const b = await open({ userId: 'bob' })
     await subscribed(a, 'presence-users')
     await subscribed(b, 'presence-users')
-    const users = (await (await sdk.get({ path: '/channels/presence-users/users' })).json()) as { users: Array<{ id: string }> }
+    const users = (await (await sdk.get({ path: '/channels/presence-users/users' })).json()) as {
+      users: Array<{ id: string }>
+    }
     expect(users.users.map((u) => u.id).sort()).toEqual(['alice', 'bob'])
     expect((await sdkError(sdk.get({ path: '/channels/private-x/users' }))).status).toBe(400)
   })
 
-  it('terminates a user\'s connections', async () => {
+  it("terminates a user's connections", async () => {
     const a = await open({ userId: 'victim' })
     const b = await open({ userId: 'victim' })
     const other = await open({ userId: 'bystander' })
     await subscribed(a, 'presence-term')
     await subscribed(b, 'presence-term')
     await subscribed(other, 'presence-term')
-    const closedA = new Promise((resolve) => a.connection.bind('state_change', (s: { current: string }) => s.current !== 'connected' && resolve(s.current)))
+    const closedA = new Promise((resolve) =>
+      a.connection.bind('state_change', (s: { current: string }) => s.current !== 'connected' && resolve(s.current)),
+    )
     const removed = nextEvent<{ id: string }>(other, 'presence-term', 'pusher:member_removed')
     const response = await sdk.terminateUserConnections('victim')
     expect(response.status).toBe(200)
     await closedA
     expect((await removed).id).toBe('victim')
-    const users = (await (await sdk.get({ path: '/channels/presence-term/users' })).json()) as { users: Array<{ id: string }> }
+    const users = (await (await sdk.get({ path: '/channels/presence-term/users' })).json()) as {
+      users: Array<{ id: string }>
+    }
     expect(users.users).toEqual([{ id: 'bystander' }])
   })
 
@@ -188,10 +226,14 @@ describe('emulator HTTP API through the official pusher SDK', () => {
       expect(ok.status).toBe(200)
 
       const channels = Array.from({ length: 101 }, (_, i) => `c${i}`)
-      const tooMany = await signedFetch(emulator, '/events', { body: JSON.stringify({ name: 'e', data: '{}', channels }) })
+      const tooMany = await signedFetch(emulator, '/events', {
+        body: JSON.stringify({ name: 'e', data: '{}', channels }),
+      })
       expect(tooMany.status).toBe(400)
       expect(tooMany.text).toMatch(/100/)
-      const hundred = await signedFetch(emulator, '/events', { body: JSON.stringify({ name: 'e', data: '{}', channels: channels.slice(0, 100) }) })
+      const hundred = await signedFetch(emulator, '/events', {
+        body: JSON.stringify({ name: 'e', data: '{}', channels: channels.slice(0, 100) }),
+      })
       expect(hundred.status).toBe(200)
     })
 
@@ -203,14 +245,20 @@ describe('emulator HTTP API through the official pusher SDK', () => {
       const ten = await signedFetch(emulator, '/batch_events', { body: JSON.stringify({ batch: batch.slice(0, 10) }) })
       expect(ten.status).toBe(200)
       const badItem = await signedFetch(emulator, '/batch_events', {
-        body: JSON.stringify({ batch: [{ channel: 'ok', name: 'e', data: '{}' }, { channel: 'bad name', name: 'e', data: '{}' }] }),
+        body: JSON.stringify({
+          batch: [
+            { channel: 'ok', name: 'e', data: '{}' },
+            { channel: 'bad name', name: 'e', data: '{}' },
+          ],
+        }),
       })
       expect(badItem.status).toBe(400)
       expect(badItem.text).toMatch(/batch\[1\]/)
     })
 
     it('refuses bad channel names, bad event names, bad socket ids and malformed bodies', async () => {
-      const post = (body: unknown) => signedFetch(emulator, '/events', { body: typeof body === 'string' ? body : JSON.stringify(body) })
+      const post = (body: unknown) =>
+        signedFetch(emulator, '/events', { body: typeof body === 'string' ? body : JSON.stringify(body) })
       expect((await post({ name: 'e', data: '{}', channel: 'has space' })).status).toBe(400)
       expect((await post({ name: 'e', data: '{}', channel: 'a#b' })).status).toBe(400)
       expect((await post({ name: 'e', data: '{}', channel: 'x'.repeat(165) })).status).toBe(400)
@@ -241,7 +289,10 @@ describe('emulator HTTP API through the official pusher SDK', () => {
       expect(stale.text).toMatch(/600/)
       const future = await signedFetch(emulator, '/events', { body, timestamp: Math.floor(Date.now() / 1000) + 601 })
       expect(future.status).toBe(401)
-      const nearlyStale = await signedFetch(emulator, '/events', { body, timestamp: Math.floor(Date.now() / 1000) - 590 })
+      const nearlyStale = await signedFetch(emulator, '/events', {
+        body,
+        timestamp: Math.floor(Date.now() / 1000) - 590,
+      })
       expect(nearlyStale.status).toBe(200)
       const wrongMd5 = await signedFetch(emulator, '/events', { body, bodyMd5: '0'.repeat(32) })
       expect(wrongMd5.status).toBe(401)
@@ -252,17 +303,34 @@ describe('emulator HTTP API through the official pusher SDK', () => {
       expect(noSignature.status).toBe(401)
       const badVersion = await signedFetch(emulator, '/channels', { params: { auth_version: '2.0' } })
       expect(badVersion.status).toBe(401)
-      const tamperedParam = await signedFetch(emulator, '/channels', { params: { filter_by_prefix: 'a' }, tamper: (q) => q.set('filter_by_prefix', 'b') })
+      const tamperedParam = await signedFetch(emulator, '/channels', {
+        params: { filter_by_prefix: 'a' },
+        tamper: (q) => q.set('filter_by_prefix', 'b'),
+      })
       expect(tamperedParam.status).toBe(401)
       // Upper-case parameter keys are lowercased before signing.
       const upper = await signedFetch(emulator, '/channels', { params: { FILTER_BY_PREFIX: 'a' } })
       expect(upper.status).toBe(200)
-      const wrongSdk = new Pusher({ appId: emulator.appId, key: emulator.key, secret: 'nope', host: '127.0.0.1', port: String(emulator.port), useTLS: false })
+      const wrongSdk = new Pusher({
+        appId: emulator.appId,
+        key: emulator.key,
+        secret: 'nope',
+        host: '127.0.0.1',
+        port: String(emulator.port),
+        useTLS: false,
+      })
       expect((await sdkError(wrongSdk.trigger('sig', 'e', {}))).status).toBe(401)
     })
 
     it('answers 404 for unknown apps and paths and 405 for wrong methods', async () => {
-      const otherApp = new Pusher({ appId: '999', key: emulator.key, secret: emulator.secret, host: '127.0.0.1', port: String(emulator.port), useTLS: false })
+      const otherApp = new Pusher({
+        appId: '999',
+        key: emulator.key,
+        secret: emulator.secret,
+        host: '127.0.0.1',
+        port: String(emulator.port),
+        useTLS: false,
+      })
       expect((await sdkError(otherApp.get({ path: '/channels' }))).status).toBe(404)
       expect((await sdkError(sdk.get({ path: '/nothing' }))).status).toBe(404)
       expect((await fetch(`http://127.0.0.1:${emulator.port}/`)).status).toBe(404)
@@ -273,7 +341,10 @@ describe('emulator HTTP API through the official pusher SDK', () => {
     })
 
     it('keeps serving after garbage requests', async () => {
-      const garbage = await fetch(`http://127.0.0.1:${emulator.port}/apps/${emulator.appId}/events?auth_key=%E0%A4%A`, { method: 'POST', body: '\u0000\u0001' })
+      const garbage = await fetch(`http://127.0.0.1:${emulator.port}/apps/${emulator.appId}/events?auth_key=%E0%A4%A`, {
+        method: 'POST',
+        body: '\u0000\u0001',
+      })
       expect(garbage.status).toBe(401)
       expect((await sdk.get({ path: '/channels' })).status).toBe(200)
     })

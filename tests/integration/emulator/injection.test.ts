@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningEmulator, PresenceLimitError } from '../../../src/emulator/index.ts'
-import { client, connected, eventually, nextEvent, type Pusher, type PusherJs, serverSdk, subscribed, withEmulator } from './helpers.ts'
+import {
+  client,
+  connected,
+  eventually,
+  nextEvent,
+  type Pusher,
+  type PusherJs,
+  serverSdk,
+  subscribed,
+  withEmulator,
+} from './helpers.ts'
 
 type Members = { count: number; each(fn: (m: { id: string; info: unknown }) => void): void }
 
@@ -32,11 +42,15 @@ describe('injected members and delivery accounting', () => {
       { channel: 'private-roomB-ann' },
     ])
     const twice = emulator.inject('private-roomA-max')
-    expect(await list({ filter_by_prefix: 'private-roomA-' })).toEqual({ channels: { 'private-roomA-max': {}, 'private-roomA-sue': {} } })
+    expect(await list({ filter_by_prefix: 'private-roomA-' })).toEqual({
+      channels: { 'private-roomA-max': {}, 'private-roomA-sue': {} },
+    })
     expect(await list({ filter_by_prefix: 'private-roomA-', info: 'subscription_count' })).toEqual({
       channels: { 'private-roomA-max': { subscription_count: 2 }, 'private-roomA-sue': { subscription_count: 1 } },
     })
-    expect(await (await sdk.get({ path: '/channels/private-roomB-ann', params: { info: 'subscription_count' } })).json()).toEqual({
+    expect(
+      await (await sdk.get({ path: '/channels/private-roomB-ann', params: { info: 'subscription_count' } })).json(),
+    ).toEqual({
       occupied: true,
       subscription_count: 1,
     })
@@ -58,9 +72,13 @@ describe('injected members and delivery accounting', () => {
     const added = nextEvent<{ id: string; info: unknown }>(s, 'presence-mixed', 'pusher:member_added')
     const h2 = emulator.inject('presence-mixed', { userId: 'phantom' })
     expect(await added).toEqual({ id: 'phantom', info: null })
-    const users = (await (await sdk.get({ path: '/channels/presence-mixed/users' })).json()) as { users: Array<{ id: string }> }
+    const users = (await (await sdk.get({ path: '/channels/presence-mixed/users' })).json()) as {
+      users: Array<{ id: string }>
+    }
     expect(users.users.map((u) => u.id).sort()).toEqual(['ghost', 'phantom', 'real'])
-    expect(await list({ filter_by_prefix: 'presence-mixed', info: 'user_count' })).toEqual({ channels: { 'presence-mixed': { user_count: 3 } } })
+    expect(await list({ filter_by_prefix: 'presence-mixed', info: 'user_count' })).toEqual({
+      channels: { 'presence-mixed': { user_count: 3 } },
+    })
 
     const removed = nextEvent<{ id: string }>(s, 'presence-mixed', 'pusher:member_removed')
     emulator.removeInjected(h2)
@@ -78,28 +96,32 @@ describe('injected members and delivery accounting', () => {
     emulator.removeInjectedMany(handles)
   })
 
-  it('terminate_connections removes a user\'s injected members too', async () => {
+  it("terminate_connections removes a user's injected members too", async () => {
     emulator.inject('presence-term-inj', { userId: 'gone' })
     emulator.inject('presence-term-inj', { userId: 'stays' })
     await sdk.terminateUserConnections('gone')
-    const users = (await (await sdk.get({ path: '/channels/presence-term-inj/users' })).json()) as { users: Array<{ id: string }> }
+    const users = (await (await sdk.get({ path: '/channels/presence-term-inj/users' })).json()) as {
+      users: Array<{ id: string }>
+    }
     expect(users.users).toEqual([{ id: 'stays' }])
   })
 
   it('counts deliveries per channel and in total, including injected members, and resets', async () => {
     await fetch(`http://127.0.0.1:${emulator.port}/emulator/stats/reset`, { method: 'POST' })
     const watcher = await open('watch')
-    await subscribed(watcher, 'presence-count')          // 1 subscription_succeeded
+    await subscribed(watcher, 'presence-count') // 1 subscription_succeeded
     const handles = emulator.injectMany([
-      { channel: 'presence-count', userId: 'i1' },        // 1 subscription_succeeded + 1 member_added (watcher)
-      { channel: 'presence-count', userId: 'i2' },        // 1 + 2 member_added (watcher, i1)
+      { channel: 'presence-count', userId: 'i1' }, // 1 subscription_succeeded + 1 member_added (watcher)
+      { channel: 'presence-count', userId: 'i2' }, // 1 + 2 member_added (watcher, i1)
     ])
     const got = nextEvent(watcher, 'presence-count', 'tick')
-    await sdk.trigger('presence-count', 'tick', {})      // 3 recipients
+    await sdk.trigger('presence-count', 'tick', {}) // 3 recipients
     await got
-    emulator.removeInjected(handles[1] as number)        // member_removed to 2 (watcher, i1)
+    emulator.removeInjected(handles[1] as number) // member_removed to 2 (watcher, i1)
 
-    const stats = (await (await fetch(`http://127.0.0.1:${emulator.port}/emulator/stats?top=5`)).json()) as ReturnType<RunningEmulator['stats']>
+    const stats = (await (await fetch(`http://127.0.0.1:${emulator.port}/emulator/stats?top=5`)).json()) as ReturnType<
+      RunningEmulator['stats']
+    >
     expect(stats.deliveries).toEqual({
       total: 11,
       event: 3,

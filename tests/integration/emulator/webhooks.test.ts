@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/index.ts'
-import { client, connected, eventually, type PusherJs, serverSdk, subscribed, WebhookReceiver, withEmulator } from './helpers.ts'
+import {
+  client,
+  connected,
+  eventually,
+  type PusherJs,
+  serverSdk,
+  subscribed,
+  WebhookReceiver,
+  withEmulator,
+} from './helpers.ts'
 
 type Hook = Record<string, string>
 
@@ -31,7 +40,7 @@ describe('emulator webhooks', () => {
     eventually(() => (predicate(receiver.events()) ? receiver.events() : undefined))
   const named = (events: Hook[], channel: string) => events.filter((e) => e.channel === channel).map((e) => e.name)
 
-  it('signs every webhook so the SDK\'s own webhook().isValid() accepts it', async () => {
+  it("signs every webhook so the SDK's own webhook().isValid() accepts it", async () => {
     const { emulator, receiver } = await setup()
     const s = await open(emulator)
     await subscribed(s, 'signed-channel')
@@ -44,7 +53,14 @@ describe('emulator webhooks', () => {
       expect(webhook.isValid()).toBe(true)
       expect(typeof webhook.getData().time_ms).toBe('number')
       // A tampered body fails validation.
-      expect(sdk.webhook({ headers: hook.headers as Record<string, string>, rawBody: hook.rawBody.replace('signed', 'forged') }).isValid()).toBe(false)
+      expect(
+        sdk
+          .webhook({
+            headers: hook.headers as Record<string, string>,
+            rawBody: hook.rawBody.replace('signed', 'forged'),
+          })
+          .isValid(),
+      ).toBe(false)
     }
     expect(receiver.events()).toContainEqual({ name: 'channel_occupied', channel: 'signed-channel' })
   })
@@ -57,7 +73,9 @@ describe('emulator webhooks', () => {
     s.unsubscribe('private-occ')
     // Still listed as vacated only after the delay; meanwhile the HTTP API already reports it empty.
     await eventually(async () => {
-      const info = (await (await serverSdk(emulator).get({ path: '/channels/private-occ' })).json()) as { occupied: boolean }
+      const info = (await (await serverSdk(emulator).get({ path: '/channels/private-occ' })).json()) as {
+        occupied: boolean
+      }
       return info.occupied ? undefined : true
     })
     const events = await until(receiver, (e) => named(e, 'private-occ').includes('channel_vacated'))
@@ -172,9 +190,12 @@ describe('emulator webhooks', () => {
     emulator.removeInjected(handle)
     const events = await until(
       receiver,
-      (e) => named(e, 'presence-same-a').includes('channel_vacated') && named(e, 'presence-same-b').includes('channel_vacated'),
+      (e) =>
+        named(e, 'presence-same-a').includes('channel_vacated') &&
+        named(e, 'presence-same-b').includes('channel_vacated'),
     )
-    const shape = (channel: string) => events.filter((e) => e.channel === channel).map(({ channel: _c, ...rest }) => rest)
+    const shape = (channel: string) =>
+      events.filter((e) => e.channel === channel).map(({ channel: _c, ...rest }) => rest)
     expect(shape('presence-same-b')).toEqual(shape('presence-same-a'))
     expect(shape('presence-same-a')).toEqual([
       { name: 'channel_occupied' },

@@ -41,8 +41,11 @@ describe('emulator WebSocket protocol 7', () => {
     raws.push(r)
     return r
   }
-  const auth = (socketId: string, channel: string, channelData?: { user_id: string; user_info?: Record<string, unknown> }) =>
-    sdk.authorizeChannel(socketId, channel, channelData)
+  const auth = (
+    socketId: string,
+    channel: string,
+    channelData?: { user_id: string; user_info?: Record<string, unknown> },
+  ) => sdk.authorizeChannel(socketId, channel, channelData)
 
   it('establishes a connection with socket_id and activity_timeout as a JSON string', async () => {
     const r = new RawClient(`ws://127.0.0.1:${emulator.port}/app/${emulator.key}?protocol=7&client=js&version=8.6.0`)
@@ -74,7 +77,11 @@ describe('emulator WebSocket protocol 7', () => {
     const dup = await r.next('pusher:error')
     expect((dup.data as { message: string }).message).toMatch(/Existing subscription/)
     r.send({ event: 'pusher:unsubscribe', data: { channel: 'raw-public' } })
-    await eventually(async () => ((await (await sdk.get({ path: '/channels/raw-public' })).json()) as { occupied: boolean }).occupied === false || undefined)
+    await eventually(
+      async () =>
+        ((await (await sdk.get({ path: '/channels/raw-public' })).json()) as { occupied: boolean }).occupied ===
+          false || undefined,
+    )
   })
 
   it('authorizes private channels and refuses bad signatures', async () => {
@@ -144,18 +151,26 @@ describe('emulator WebSocket protocol 7', () => {
     expect(removed).toEqual(['bob'])
   })
 
-  it('sends presence subscription data in Pusher\'s shape over the wire', async () => {
+  it("sends presence subscription data in Pusher's shape over the wire", async () => {
     const r = await raw()
     const channelData = { user_id: 'raw-user', user_info: { n: 1 } }
     const a = auth(r.socketId, 'presence-shape', channelData)
-    r.send({ event: 'pusher:subscribe', data: { channel: 'presence-shape', auth: a.auth, channel_data: a.channel_data } })
+    r.send({
+      event: 'pusher:subscribe',
+      data: { channel: 'presence-shape', auth: a.auth, channel_data: a.channel_data },
+    })
     const ok = await r.next('pusher_internal:subscription_succeeded', 'presence-shape')
     expect(typeof ok.data).toBe('string')
-    expect(JSON.parse(ok.data as string)).toEqual({ presence: { ids: ['raw-user'], hash: { 'raw-user': { n: 1 } }, count: 1 } })
+    expect(JSON.parse(ok.data as string)).toEqual({
+      presence: { ids: ['raw-user'], hash: { 'raw-user': { n: 1 } }, count: 1 },
+    })
 
     const r2 = await raw()
     const b = auth(r2.socketId, 'presence-shape', { user_id: 'second' })
-    r2.send({ event: 'pusher:subscribe', data: { channel: 'presence-shape', auth: b.auth, channel_data: b.channel_data } })
+    r2.send({
+      event: 'pusher:subscribe',
+      data: { channel: 'presence-shape', auth: b.auth, channel_data: b.channel_data },
+    })
     const added = await r.next('pusher_internal:member_added', 'presence-shape')
     expect(JSON.parse(added.data as string)).toEqual({ user_id: 'second', user_info: null })
     r2.close()
@@ -165,7 +180,10 @@ describe('emulator WebSocket protocol 7', () => {
     // channel_data that does not match the signature is refused.
     const r3 = await raw()
     const c = auth(r3.socketId, 'presence-shape', { user_id: 'honest' })
-    r3.send({ event: 'pusher:subscribe', data: { channel: 'presence-shape', auth: c.auth, channel_data: JSON.stringify({ user_id: 'impostor' }) } })
+    r3.send({
+      event: 'pusher:subscribe',
+      data: { channel: 'presence-shape', auth: c.auth, channel_data: JSON.stringify({ user_id: 'impostor' }) },
+    })
     expect(((await r3.next('pusher:error')).data as { message: string }).message).toMatch(/Invalid signature/)
   })
 
@@ -174,10 +192,14 @@ describe('emulator WebSocket protocol 7', () => {
     for (let i = 0; i < 101; i++) clients.push(await raw())
     const join = (r: RawClient, userId: string): void => {
       const a = auth(r.socketId, 'presence-full', { user_id: userId })
-      r.send({ event: 'pusher:subscribe', data: { channel: 'presence-full', auth: a.auth, channel_data: a.channel_data } })
+      r.send({
+        event: 'pusher:subscribe',
+        data: { channel: 'presence-full', auth: a.auth, channel_data: a.channel_data },
+      })
     }
     for (let i = 0; i < 100; i++) join(clients[i] as RawClient, `user-${i}`)
-    for (let i = 0; i < 100; i++) await (clients[i] as RawClient).next('pusher_internal:subscription_succeeded', 'presence-full')
+    for (let i = 0; i < 100; i++)
+      await (clients[i] as RawClient).next('pusher_internal:subscription_succeeded', 'presence-full')
     const last = clients[100] as RawClient
     join(last, 'user-100')
     const refused = await last.next('pusher:subscription_error', 'presence-full')
@@ -252,7 +274,10 @@ describe('emulator WebSocket protocol 7', () => {
     const sender = await raw()
     const listener = await raw()
     for (const r of [sender, listener]) {
-      r.send({ event: 'pusher:subscribe', data: { channel: 'private-rate', auth: auth(r.socketId, 'private-rate').auth } })
+      r.send({
+        event: 'pusher:subscribe',
+        data: { channel: 'private-rate', auth: auth(r.socketId, 'private-rate').auth },
+      })
       await r.next('pusher_internal:subscription_succeeded')
     }
     for (let i = 0; i < 25; i++) sender.send({ event: 'client-burst', channel: 'private-rate', data: { i } })
@@ -262,7 +287,9 @@ describe('emulator WebSocket protocol 7', () => {
     expect(errors.length).toBeGreaterThanOrEqual(5)
     for (const e of errors) expect(e.data).toMatchObject({ code: 4301 })
     const delivered = 25 - errors.length
-    await eventually(() => (listener.frames.filter((f) => f.event === 'client-burst').length === delivered ? true : undefined))
+    await eventually(() =>
+      listener.frames.filter((f) => f.event === 'client-burst').length === delivered ? true : undefined,
+    )
     expect(delivered).toBeLessThanOrEqual(20)
   })
 
@@ -286,7 +313,7 @@ describe('emulator WebSocket protocol 7', () => {
     expect((await sdk.get({ path: '/channels' })).status).toBe(200)
   })
 
-  it('refuses unknown app keys, missing or unsupported protocols and bad paths with Pusher\'s codes', async () => {
+  it("refuses unknown app keys, missing or unsupported protocols and bad paths with Pusher's codes", async () => {
     const cases: Array<[string, number]> = [
       [`/app/not-the-key?protocol=7&client=js&version=8.6.0`, 4001],
       [`/app/${emulator.key}?client=js&version=8.6.0`, 4008],
@@ -300,7 +327,13 @@ describe('emulator WebSocket protocol 7', () => {
       expect(error?.data).toMatchObject({ code })
       expect(await r.closed()).toBe(code)
     }
-    const wrong = new PusherJs('not-the-key', { cluster: 'x', wsHost: '127.0.0.1', wsPort: emulator.port, forceTLS: false, enabledTransports: ['ws'] })
+    const wrong = new PusherJs('not-the-key', {
+      cluster: 'x',
+      wsHost: '127.0.0.1',
+      wsPort: emulator.port,
+      forceTLS: false,
+      enabledTransports: ['ws'],
+    })
     sockets.push(wrong)
     const failure = await connectionError(wrong)
     expect(failure.code).toBe(4001)

@@ -15,7 +15,11 @@ describe('exports through the contract', () => {
   it('writes occupancy and sessions CSV with progress events, and refuses without a connection', async () => {
     emulator = await startEmulator()
     const h = (harness = new EngineHarness())
-    await expect(Promise.resolve().then(() => h.handlers['export.start']({ kind: 'occupancy', from: 0, to: 1, resolution: 'raw' }))).rejects.toMatchObject({
+    await expect(
+      Promise.resolve().then(() =>
+        h.handlers['export.start']({ kind: 'occupancy', from: 0, to: 1, resolution: 'raw' }),
+      ),
+    ).rejects.toMatchObject({
       message: /connect to an app first/,
     })
     const profile = await h.handlers['profiles.save']({
@@ -28,12 +32,26 @@ describe('exports through the contract', () => {
     await h.handlers['connection.connect']({ id: profile.id })
     const handles = emulator.injectMany([{ channel: 'private-lobby-ana' }, { channel: 'private-lobby-ben' }])
     h.engine.handlers['sync.now'](undefined)
-    await h.until(() => h.handlers['rooms.list'](undefined), (rooms) => rooms.total === 2, 'two people')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (rooms) => rooms.total === 2,
+      'two people',
+    )
     emulator.removeInjected(handles[0] as number)
     h.engine.handlers['sync.now'](undefined)
-    await h.until(() => h.handlers['rooms.list'](undefined), (rooms) => rooms.total === 1, 'ana gone')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (rooms) => rooms.total === 1,
+      'ana gone',
+    )
 
-    const started = await h.handlers['export.start']({ kind: 'occupancy', rooms: ['lobby'], from, to: Date.now() + 1000, resolution: 'raw' })
+    const started = await h.handlers['export.start']({
+      kind: 'occupancy',
+      rooms: ['lobby'],
+      from,
+      to: Date.now() + 1000,
+      resolution: 'raw',
+    })
     expect(started.state).toBe('running')
     const done = await h.until(
       () => h.events('export.progress').find((progress) => progress.id === started.id && progress.state !== 'running'),
@@ -43,17 +61,31 @@ describe('exports through the contract', () => {
     expect(done).toMatchObject({ state: 'done', error: null })
     const csv = readFileSync(done?.file as string, 'utf8').split('\r\n')
     expect(csv[0]).toBe('time,room,count,gap')
-    expect(csv.filter((line) => line.includes(',lobby,')).map((line) => line.split(',')[2])).toEqual(expect.arrayContaining(['2', '1']))
+    expect(csv.filter((line) => line.includes(',lobby,')).map((line) => line.split(',')[2])).toEqual(
+      expect.arrayContaining(['2', '1']),
+    )
 
-    const sessions = await h.handlers['export.start']({ kind: 'sessions', from, to: Date.now() + 1000, resolution: 'raw' })
+    const sessions = await h.handlers['export.start']({
+      kind: 'sessions',
+      from,
+      to: Date.now() + 1000,
+      resolution: 'raw',
+    })
     const sessionsDone = await h.until(
       () => h.events('export.progress').find((progress) => progress.id === sessions.id && progress.state === 'done'),
       (progress) => progress !== undefined,
       'the sessions export',
     )
-    const rows = readFileSync(sessionsDone?.file as string, 'utf8').trim().split('\r\n')
+    const rows = readFileSync(sessionsDone?.file as string, 'utf8')
+      .trim()
+      .split('\r\n')
     expect(rows[0]).toBe('room,user,group,joined,left,duration_s')
-    expect(rows.slice(1).map((row) => row.split(',').slice(0, 2).join('/')).sort()).toEqual(['lobby/ana', 'lobby/ben'])
+    expect(
+      rows
+        .slice(1)
+        .map((row) => row.split(',').slice(0, 2).join('/'))
+        .sort(),
+    ).toEqual(['lobby/ana', 'lobby/ben'])
     expect(existsSync(done?.file as string)).toBe(true)
     expect(() => h.handlers['export.cancel']({ id: 'no-such-export' })).toThrow(/No export with that id/)
   })

@@ -61,17 +61,27 @@ describe('the engine against the emulator with real pusher-js participants', () 
     const { harness: h } = await connectEngine({ mode: 'poll' })
     const sockets = await seatCrowd(h, emulator)
     h.engine.handlers['sync.now'](undefined)
-    const snapshot = await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 5, 'five people')
+    const snapshot = await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 5,
+      'five people',
+    )
     expect(summary(snapshot)).toEqual(EXPECTED)
     expect(snapshot).toMatchObject({ channels: 6, unmatched: 1 })
 
-    const joined = h.events('tick').flatMap((tick) => tick.recent.filter((event) => event.type === 'join').map((event) => event.user))
+    const joined = h
+      .events('tick')
+      .flatMap((tick) => tick.recent.filter((event) => event.type === 'join').map((event) => event.user))
     expect(joined.sort()).toEqual(['ana', 'ben', 'cy', 'dee', 'eli'])
 
     sockets.ben.disconnect()
     sockets.anaPhone.disconnect() // ana is still here on her laptop
     h.engine.handlers['sync.now'](undefined)
-    const after = await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 4, 'ben gone')
+    const after = await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 4,
+      'ben gone',
+    )
     expect(summary(after).lobby).toEqual({ count: 2, groups: { red: 1, blue: 1 } })
     const left = h.events('tick').flatMap((tick) => tick.recent.filter((event) => event.type === 'leave'))
     expect(left.map((event) => `${event.room}/${event.group}/${event.user}`)).toEqual(['lobby/red/ben'])
@@ -81,39 +91,72 @@ describe('the engine against the emulator with real pusher-js participants', () 
     expect(detail.summary?.count).toBe(2)
 
     const now = Date.now()
-    const series = await h.handlers['history.series']({ rooms: ['lobby'], from: now - 60_000, to: now + 1000, points: 100, includeTotal: true })
+    const series = await h.handlers['history.series']({
+      rooms: ['lobby'],
+      from: now - 60_000,
+      to: now + 1000,
+      points: 100,
+      includeTotal: true,
+    })
     const lobby = series.find((s) => s.room === 'lobby')
     const values = lobby?.points.map((point) => point.value).filter((value) => value !== null)
     expect(values).toContain(3)
     expect(values?.at(-1)).toBe(2)
 
     const status = await h.handlers['status.get'](undefined)
-    expect(status).toMatchObject({ connection: 'connected', profile: 'emulator', sync: { mode: 'poll', state: 'ok', participants: 4, rooms: 3, unmatched: 1 } })
+    expect(status).toMatchObject({
+      connection: 'connected',
+      profile: 'emulator',
+      sync: { mode: 'poll', state: 'ok', participants: 4, rooms: 3, unmatched: 1 },
+    })
     expect(status.sync?.latencyMs).toBeGreaterThanOrEqual(0)
     expect(status.sync?.responseBytes).toBeGreaterThan(50)
   })
 
   it('webhooks: an initial poll, then joins and leaves from signed webhooks; a bad signature changes nothing', async () => {
     const webhookPort = await freePort()
-    emulator = await startEmulator({ vacateDelayMs: 50, webhookBatchMs: 20, webhooks: [`http://127.0.0.1:${webhookPort}/`] })
+    emulator = await startEmulator({
+      vacateDelayMs: 50,
+      webhookBatchMs: 20,
+      webhooks: [`http://127.0.0.1:${webhookPort}/`],
+    })
     const early = await new EngineHarness().join(emulator, 'private-lobby-red-early')
     const { harness: h } = await connectEngine({ mode: 'webhook', webhookPort })
-    await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 1, 'the initial snapshot')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 1,
+      'the initial snapshot',
+    )
 
     const sockets = await seatCrowd(h, emulator)
-    const snapshot = await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 6, 'webhook joins')
+    const snapshot = await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 6,
+      'webhook joins',
+    )
     expect(summary(snapshot).lobby).toEqual({ count: 4, groups: { red: 3, blue: 1 } })
     expect(h.events('tick').some((tick) => tick.source === 'webhook' && tick.joins > 0)).toBe(true)
 
     sockets.dee.disconnect()
-    const after = await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 5, 'a webhook leave')
+    const after = await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 5,
+      'a webhook leave',
+    )
     expect(summary(after).stage).toBeUndefined()
 
     // A forged webhook (wrong secret) is refused with 401 and changes nothing.
-    const body = JSON.stringify({ time_ms: Date.now(), events: [{ name: 'channel_vacated', channel: 'private-lobby-red-ana' }] })
+    const body = JSON.stringify({
+      time_ms: Date.now(),
+      events: [{ name: 'channel_vacated', channel: 'private-lobby-red-ana' }],
+    })
     const response = await fetch(`http://127.0.0.1:${webhookPort}/`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Pusher-Key': emulator.key, 'X-Pusher-Signature': createHmac('sha256', 'wrong').update(body).digest('hex') },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Pusher-Key': emulator.key,
+        'X-Pusher-Signature': createHmac('sha256', 'wrong').update(body).digest('hex'),
+      },
       body,
     })
     expect(response.status).toBe(401)
@@ -127,14 +170,29 @@ describe('the engine against the emulator with real pusher-js participants', () 
 
   it('hybrid: webhooks keep it current and a reconciling poll finds and counts what they missed', async () => {
     const webhookPort = await freePort()
-    emulator = await startEmulator({ vacateDelayMs: 50, webhookBatchMs: 20, webhooks: [`http://127.0.0.1:${webhookPort}/`] })
+    emulator = await startEmulator({
+      vacateDelayMs: 50,
+      webhookBatchMs: 20,
+      webhooks: [`http://127.0.0.1:${webhookPort}/`],
+    })
     const { harness: h } = await connectEngine({ mode: 'hybrid', webhookPort, reconcileIntervalSec: 3600 })
-    await h.until(() => h.handlers['status.get'](undefined), (s) => s.sync?.state === 'ok', 'the first poll')
+    await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.sync?.state === 'ok',
+      'the first poll',
+    )
     await seatCrowd(h, emulator)
-    await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 5, 'webhook joins')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 5,
+      'webhook joins',
+    )
 
     // A webhook that lies (validly signed: as if Pusher's vacate had crossed a rejoin): ana "left".
-    const body = JSON.stringify({ time_ms: Date.now(), events: [{ name: 'channel_vacated', channel: 'private-lobby-red-ana' }] })
+    const body = JSON.stringify({
+      time_ms: Date.now(),
+      events: [{ name: 'channel_vacated', channel: 'private-lobby-red-ana' }],
+    })
     const signature = createHmac('sha256', emulator.secret).update(body).digest('hex')
     const response = await fetch(`http://127.0.0.1:${webhookPort}/`, {
       method: 'POST',
@@ -142,10 +200,18 @@ describe('the engine against the emulator with real pusher-js participants', () 
       body,
     })
     expect(response.status).toBe(200)
-    await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 4, 'the bogus leave')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 4,
+      'the bogus leave',
+    )
 
     h.engine.handlers['sync.now'](undefined)
-    await h.until(() => h.handlers['rooms.list'](undefined), (s) => s.total === 5, 'the reconcile')
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 5,
+      'the reconcile',
+    )
     const status = await h.handlers['status.get'](undefined)
     expect(status.sync?.drift).toMatchObject({ last: 1, total: 1, checks: 1 })
     expect(h.events('tick').some((tick) => tick.source === 'reconcile' && tick.drift === 1)).toBe(true)
@@ -158,8 +224,14 @@ describe('the engine against the emulator with real pusher-js participants', () 
     const good = await harness.handlers['profiles.test']({ connection, secret: emulator.secret })
     expect(good).toMatchObject({ ok: true, channels: 0 })
     const wrongSecret = await harness.handlers['profiles.test']({ connection, secret: 'not-the-secret' })
-    expect(wrongSecret).toMatchObject({ ok: false, failure: { kind: 'auth', message: expect.stringMatching(/Wrong key or secret/) } })
-    const wrongApp = await harness.handlers['profiles.test']({ connection: { ...connection, appId: '999' }, secret: emulator.secret })
+    expect(wrongSecret).toMatchObject({
+      ok: false,
+      failure: { kind: 'auth', message: expect.stringMatching(/Wrong key or secret/) },
+    })
+    const wrongApp = await harness.handlers['profiles.test']({
+      connection: { ...connection, appId: '999' },
+      secret: emulator.secret,
+    })
     expect(wrongApp).toMatchObject({ ok: false, failure: { kind: 'app-not-found' } })
   })
 })

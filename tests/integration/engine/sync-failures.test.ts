@@ -73,8 +73,18 @@ describe('sync failures', () => {
     ['HTTP 429', () => api.reply(429, 'Slow down'), 'rate-limited', /Rate limited/],
     ['HTTP 500', () => api.reply(500, 'Oops'), 'server-error', /HTTP 500/],
     ['malformed JSON', () => api.reply(200, '{"channels": {"private-a-b": {'), 'malformed', /malformed/],
-    ['an error inside HTTP 200', () => api.reply(200, '{"error": "Invalid key", "code": 401}'), 'auth', /inside an HTTP 200/],
-    ['a web page', () => api.reply(200, '<!doctype html><title>Login</title>', 'text/html'), 'not-channels-api', /web page, not the Channels API/],
+    [
+      'an error inside HTTP 200',
+      () => api.reply(200, '{"error": "Invalid key", "code": 401}'),
+      'auth',
+      /inside an HTTP 200/,
+    ],
+    [
+      'a web page',
+      () => api.reply(200, '<!doctype html><title>Login</title>', 'text/html'),
+      'not-channels-api',
+      /web page, not the Channels API/,
+    ],
     ['no answer', () => (api.responder = () => {}), 'timeout', /No answer/],
   ])('classifies %s, backs off, records a gap and recovers', async (_label, breakApi, kind, message) => {
     api.reply(200, GOOD)
@@ -87,7 +97,14 @@ describe('sync failures', () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       loop.pollNow()
       const failing = await until(
-        () => lastWith(statuses, (status) => status.error?.attempts === attempt && status.nextAttemptAt !== null && status.nextAttemptAt > (status.lastAttemptAt ?? 0)),
+        () =>
+          lastWith(
+            statuses,
+            (status) =>
+              status.error?.attempts === attempt &&
+              status.nextAttemptAt !== null &&
+              status.nextAttemptAt > (status.lastAttemptAt ?? 0),
+          ),
         `failed attempt ${attempt}`,
       )
       expect(failing.state).toBe('failing')
@@ -105,10 +122,18 @@ describe('sync failures', () => {
 
     api.reply(200, GOOD)
     loop.pollNow()
-    const recovered = await until(() => lastWith(statuses, (status) => status.state === 'ok' && status.lastSuccessAt !== firstOk.lastSuccessAt), 'recovery')
+    const recovered = await until(
+      () => lastWith(statuses, (status) => status.state === 'ok' && status.lastSuccessAt !== firstOk.lastSuccessAt),
+      'recovery',
+    )
     expect(recovered.error).toBeNull()
     await history.flush()
-    const [series] = history.querySeries({ rooms: ['lobby'], from: (firstOk.lastSuccessAt ?? 0) - 1000, to: (recovered.lastSuccessAt ?? 0) + 1, points: 1000 })
+    const [series] = history.querySeries({
+      rooms: ['lobby'],
+      from: (firstOk.lastSuccessAt ?? 0) - 1000,
+      to: (recovered.lastSuccessAt ?? 0) + 1,
+      points: 1000,
+    })
     const values = series?.points.map((point) => point.value) ?? []
     expect(values).toContain(null)
     expect(values).not.toContain(0)
@@ -132,7 +157,10 @@ describe('sync failures', () => {
     })
     await loop.start()
     const failing = await until(() => lastWith(statuses, (status) => status.state === 'failing'), 'a failure')
-    expect(failing.error).toMatchObject({ kind: 'network', message: expect.stringMatching(/nothing is listening there/) })
+    expect(failing.error).toMatchObject({
+      kind: 'network',
+      message: expect.stringMatching(/nothing is listening there/),
+    })
     expect(failing.nextAttemptAt).not.toBeNull()
     api = await new FakeApi().start()
   })

@@ -27,7 +27,13 @@ export async function startWebMode(options: Partial<WebServerOptions> = {}): Pro
     secrets: new MemorySecretStore(),
   })
   const staticDir = mkdtempSync(join(tmpdir(), 'headcount-static-'))
-  const server = await startWebServer({ handlers: engine.handlers, events: engine.events, staticDir, port: 0, ...options })
+  const server = await startWebServer({
+    handlers: engine.handlers,
+    events: engine.events,
+    staticDir,
+    port: 0,
+    ...options,
+  })
   return {
     engine,
     server,

@@ -79,8 +79,12 @@ describe('history crash safety', () => {
       expect(db.prepare('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }])
       const lastTick = (db.prepare('SELECT max(t) AS t FROM ticks WHERE t < ?').get(last + 60_000) as { t: number }).t
       expect(lastTick).toBeGreaterThanOrEqual(last)
-      expect(db.prepare('SELECT count(*) AS n FROM samples WHERE t > ? AND t < ?').get(lastTick, last + 60_000)).toEqual({ n: 0 })
-      expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE joined > ? AND joined < ?').get(lastTick, last + 60_000)).toEqual({ n: 0 })
+      expect(
+        db.prepare('SELECT count(*) AS n FROM samples WHERE t > ? AND t < ?').get(lastTick, last + 60_000),
+      ).toEqual({ n: 0 })
+      expect(
+        db.prepare('SELECT count(*) AS n FROM sessions WHERE joined > ? AND joined < ?').get(lastTick, last + 60_000),
+      ).toEqual({ n: 0 })
       expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE left < joined').get()).toEqual({ n: 0 })
       expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE left IS NULL').get()).toEqual({ n: 0 })
     } finally {

@@ -17,7 +17,10 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [BIN, 'export', ...args], { env: { ...process.env, HEADCOUNT_DATA: dir, ...env }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [BIN, 'export', ...args], {
+    env: { ...process.env, HEADCOUNT_DATA: dir, ...env },
+    stdio: 'pipe',
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += String(chunk)))
@@ -29,9 +32,27 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('headcount export (the installed command)', () => {
   it('exports from the data folder while the history is open for writing elsewhere', async () => {
     const store = HistoryStore.open(historyPathFor(dir, 'main'))
-    for (let i = 0; i < 120; i += 1) await store.recordTick({ at: T0 + i * 5_000, rooms: [{ room: 'hall', count: i % 10, groups: { staff: i % 3 } }], joins: [], leaves: [], total: i % 10, channels: i % 10, unmatched: 0 })
+    for (let i = 0; i < 120; i += 1)
+      await store.recordTick({
+        at: T0 + i * 5_000,
+        rooms: [{ room: 'hall', count: i % 10, groups: { staff: i % 3 } }],
+        joins: [],
+        leaves: [],
+        total: i % 10,
+        channels: i % 10,
+        unmatched: 0,
+      })
     const out = join(dir, 'hall.csv')
-    const result = await run(['--from', '2026-01-02', '--to', '2026-01-02T00:10:00Z', '--resolution', '1m', '--out', out])
+    const result = await run([
+      '--from',
+      '2026-01-02',
+      '--to',
+      '2026-01-02T00:10:00Z',
+      '--resolution',
+      '1m',
+      '--out',
+      out,
+    ])
     await store.close()
     expect(result).toEqual({ code: 0, stdout: `Exported 20 rows to ${out}\n`, stderr: '' })
     const lines = readFileSync(out, 'utf8').split('\r\n')
@@ -47,6 +68,8 @@ describe('headcount export (the installed command)', () => {
     expect(missing.stderr).toMatch(/No history in .*: connect to an app with Headcount first/)
     const bad = await run(['--out', join(dir, 'x.csv'), '--resolution', '2m'])
     expect(bad.code).toBe(2)
-    expect(bad.stderr.trim().split('\n')).toEqual(['headcount export: --resolution must be one of raw, 10s, 1m, 1h, got "2m" (see headcount export --help)'])
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'headcount export: --resolution must be one of raw, 10s, 1m, 1h, got "2m" (see headcount export --help)',
+    ])
   })
 })

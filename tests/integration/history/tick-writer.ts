@@ -15,10 +15,30 @@ const store = HistoryStore.open(path)
 function tickFor(n: number): HistoryTick {
   const big = n % 4 === 0
   const joins: Member[] = [{ room: `r${n % ROOMS}`, group: n % 2 ? 'odd' : null, user: `small-${n}` }]
-  if (big) for (let i = 0; i < BIG_JOINS; i += 1) joins.push({ room: `r${i % ROOMS}`, group: null, user: `crowd-${n}-${i}` })
-  const leaves: Member[] = n % 4 === 1 ? Array.from({ length: BIG_JOINS }, (_, i) => ({ room: `r${i % ROOMS}`, group: null, user: `crowd-${n - 1}-${i}` })) : []
-  const rooms = Array.from({ length: ROOMS }, (_, r) => ({ room: `r${r}`, count: ((n + r) % 7) + (big ? BIG_JOINS / ROOMS : 0), groups: { odd: (n + r) % 3 } }))
-  return { at: BASE_TIME + n * 1_000, rooms, joins, leaves, total: rooms.reduce((sum, room) => sum + room.count, 0), channels: 0, unmatched: 0 }
+  if (big)
+    for (let i = 0; i < BIG_JOINS; i += 1) joins.push({ room: `r${i % ROOMS}`, group: null, user: `crowd-${n}-${i}` })
+  const leaves: Member[] =
+    n % 4 === 1
+      ? Array.from({ length: BIG_JOINS }, (_, i) => ({
+          room: `r${i % ROOMS}`,
+          group: null,
+          user: `crowd-${n - 1}-${i}`,
+        }))
+      : []
+  const rooms = Array.from({ length: ROOMS }, (_, r) => ({
+    room: `r${r}`,
+    count: ((n + r) % 7) + (big ? BIG_JOINS / ROOMS : 0),
+    groups: { odd: (n + r) % 3 },
+  }))
+  return {
+    at: BASE_TIME + n * 1_000,
+    rooms,
+    joins,
+    leaves,
+    total: rooms.reduce((sum, room) => sum + room.count, 0),
+    channels: 0,
+    unmatched: 0,
+  }
 }
 
 for (let n = Number(first); ; n += 1) {

@@ -56,7 +56,13 @@ describe('presence ingest against the emulator', () => {
       { room: 'lobby', count: 3, groups: { red: 2, blue: 1 } },
       { room: 'stage', count: 2, groups: { red: 1, blue: 1 } },
     ])
-    expect(keys(result.joins)).toEqual(['lobby/blue/bob', 'lobby/red/eve', 'lobby/red/max', 'stage/blue/zed', 'stage/red/ann'])
+    expect(keys(result.joins)).toEqual([
+      'lobby/blue/bob',
+      'lobby/red/eve',
+      'lobby/red/max',
+      'stage/blue/zed',
+      'stage/red/ann',
+    ])
 
     // Max closes one device: still present. Eve leaves, two arrive.
     emulator.removeInjected(secondDevice)
@@ -66,7 +72,9 @@ describe('presence ingest against the emulator', () => {
     expect(keys(result.joins)).toEqual(['attic/green/joe', 'stage/red/kim'])
     expect(keys(result.leaves)).toEqual(['lobby/red/eve'])
     expect(state.room('lobby')).toEqual({ room: 'lobby', count: 2, groups: { red: 1, blue: 1 } })
-    expect(state.members('stage', { group: 'red', offset: 0, limit: 10 }).members.map((m) => [m.user, m.since])).toEqual([
+    expect(
+      state.members('stage', { group: 'red', offset: 0, limit: 10 }).members.map((m) => [m.user, m.since]),
+    ).toEqual([
       ['ann', 1000],
       ['kim', 2000],
     ])
@@ -84,7 +92,12 @@ describe('presence ingest against the emulator', () => {
       sockets.push(socket)
       await subscribed(socket, channel)
     }
-    await Promise.all([subscribe('private-hall-amy'), subscribe('private-hall-ben'), subscribe('private-hall-amy'), subscribe('private-hall')])
+    await Promise.all([
+      subscribe('private-hall-amy'),
+      subscribe('private-hall-ben'),
+      subscribe('private-hall-amy'),
+      subscribe('private-hall'),
+    ])
     const result = await state.ingestChannelList(await fetchList('private-hall'), 1)
     expect(result.channels).toBe(3)
     expect(result.unmatched).toBe(1)
@@ -95,7 +108,9 @@ describe('presence ingest against the emulator', () => {
     const convention = compileConvention(GROUPS_TEMPLATE)
     const state = new PresenceState(convention)
     const groups = ['red', 'blue', 'green']
-    const entries = Array.from({ length: 100_000 }, (_, i) => ({ channel: `private-room${i % 37}-${groups[i % 3] as string}-u${i}` }))
+    const entries = Array.from({ length: 100_000 }, (_, i) => ({
+      channel: `private-room${i % 37}-${groups[i % 3] as string}-u${i}`,
+    }))
     const handles = emulator.injectMany(entries)
     let result = await state.ingestChannelList(await fetchList('private-room'), 1)
     expect(result.channels).toBe(100_000)

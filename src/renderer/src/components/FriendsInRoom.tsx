@@ -25,7 +25,9 @@ export function FriendsInRoom({ room, user, version }: { room: string; user: str
         <h2>Friends in this room</h2>
       </header>
       {!user ? (
-        <p className="field-hint">Choose a participant in the list to see which of their friends are here (from the imported friend graph).</p>
+        <p className="field-hint">
+          Choose a participant in the list to see which of their friends are here (from the imported friend graph).
+        </p>
       ) : !shown ? (
         <p className="field-hint">Looking up {user}…</p>
       ) : 'error' in shown ? (
@@ -35,7 +37,8 @@ export function FriendsInRoom({ room, user, version }: { room: string; user: str
       ) : (
         <div className="friends-box">
           <div>
-            <span className="mono">{shown.user}</span>: {formatCount(shown.friends.length)} of {formatCount(shown.total)} friends here
+            <span className="mono">{shown.user}</span>: {formatCount(shown.friends.length)} of{' '}
+            {formatCount(shown.total)} friends here
           </div>
           {shown.friends.length > 0 && (
             <ul className="friend-list" aria-label={`Friends of ${shown.user} in this room`}>

@@ -4,7 +4,13 @@ import { groupColor } from './charts/palette.ts'
 import { useThemeName } from './theme.tsx'
 
 /** The room's groups now: one bar each, largest first, with count and share. */
-export function GroupBreakdown({ summary, groupOrder }: { summary: RoomSummaryView | undefined; groupOrder: string[] }) {
+export function GroupBreakdown({
+  summary,
+  groupOrder,
+}: {
+  summary: RoomSummaryView | undefined
+  groupOrder: string[]
+}) {
   const theme = useThemeName()
   const count = summary?.count ?? 0
   const groups = Object.entries(summary?.groups ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -22,11 +28,20 @@ export function GroupBreakdown({ summary, groupOrder }: { summary: RoomSummaryVi
           {groups.map(([group, n]) => (
             <li key={group} aria-label={`${group}: ${formatCount(n)}`}>
               <span className="breakdown-name">
-                <span className="swatch" style={{ background: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))) }} aria-hidden="true" />
+                <span
+                  className="swatch"
+                  style={{ background: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))) }}
+                  aria-hidden="true"
+                />
                 {group}
               </span>
               <span className="breakdown-bar" aria-hidden="true">
-                <span style={{ width: `${count ? (n / count) * 100 : 0}%`, background: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))) }} />
+                <span
+                  style={{
+                    width: `${count ? (n / count) * 100 : 0}%`,
+                    background: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))),
+                  }}
+                />
               </span>
               <span className="breakdown-count">{formatCount(n)}</span>
               <span className="breakdown-share">{count ? `${((n / count) * 100).toFixed(0)}%` : ''}</span>

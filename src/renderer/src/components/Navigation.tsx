@@ -13,7 +13,12 @@ const LABELS: Record<View, string> = {
 }
 
 export function Navigation() {
-  const { view, navigate, link, status } = useAppFields((state) => ({ view: state.view, navigate: state.navigate, link: state.link, status: state.status }))
+  const { view, navigate, link, status } = useAppFields((state) => ({
+    view: state.view,
+    navigate: state.navigate,
+    link: state.link,
+    status: state.status,
+  }))
   const stale = selectFreshness({ link, status }).stale
 
   // Arrow keys move between sections, as in any tab list.
@@ -46,7 +51,10 @@ export function Navigation() {
             >
               {LABELS[candidate]}
               {candidate === 'connections' && (
-                <span className={`nav-dot ${status?.connection === 'connected' && !stale ? 'tone-ok' : stale ? 'tone-error' : status?.connection === 'connecting' ? 'tone-busy' : 'tone-idle'}`} aria-hidden="true" />
+                <span
+                  className={`nav-dot ${status?.connection === 'connected' && !stale ? 'tone-ok' : stale ? 'tone-error' : status?.connection === 'connecting' ? 'tone-busy' : 'tone-idle'}`}
+                  aria-hidden="true"
+                />
               )}
             </button>
           </li>

@@ -3,7 +3,11 @@ import { FirstRun } from './FirstRun.tsx'
 
 /** What a live view shows without a connection: the first-run choice, or the way to the saved connections. */
 export function NotConnected({ what }: { what: string }) {
-  const { profiles, navigate, status } = useAppFields((state) => ({ profiles: state.profiles, navigate: state.navigate, status: state.status }))
+  const { profiles, navigate, status } = useAppFields((state) => ({
+    profiles: state.profiles,
+    navigate: state.navigate,
+    status: state.status,
+  }))
   if (status === null) return null
   if (profiles.length === 0) return <FirstRun />
   return (

@@ -54,7 +54,8 @@ export function OverviewChart() {
   const tail = useMemo<LiveTail | null>(() => {
     if (!live || !chart || liveAt === null) return null
     const values: Record<string, number> = {}
-    for (const series of chart.data.series) values[series.room] = series.room === TOTAL_SERIES ? total : (rooms.get(series.room)?.count ?? 0)
+    for (const series of chart.data.series)
+      values[series.room] = series.room === TOTAL_SERIES ? total : (rooms.get(series.room)?.count ?? 0)
     return { at: liveAt, values }
   }, [live, chart, liveAt, total, rooms])
 
@@ -67,7 +68,9 @@ export function OverviewChart() {
       </header>
       <div ref={ref} className="chart-host">
         {!chart ? (
-          <p className="chart-message chart-placeholder" style={{ height: HEIGHT + 28 }}>{error ?? 'Loading history…'}</p>
+          <p className="chart-message chart-placeholder" style={{ height: HEIGHT + 28 }}>
+            {error ?? 'Loading history…'}
+          </p>
         ) : (
           <TimeChart
             label={`Occupancy over time of all rooms and the ${TOP_ROOMS} busiest`}

@@ -22,7 +22,12 @@ export function ParticipantList({ participants, search, searched, onSearch, onCh
   const scrollRef = useRef<HTMLDivElement>(null)
   const count = participants.matching ?? 0
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
-  const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 })
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0
   const last = items.at(-1)?.index ?? 0
@@ -35,9 +40,19 @@ export function ParticipantList({ participants, search, searched, onSearch, onCh
     <section className="panel participants-panel" aria-label="Participants">
       <header className="panel-header">
         <h2>
-          Participants <span className="count-badge">{participants.matching === null ? '…' : formatCount(participants.matching)}</span>
+          Participants{' '}
+          <span className="count-badge">
+            {participants.matching === null ? '…' : formatCount(participants.matching)}
+          </span>
         </h2>
-        <input type="search" className="search" placeholder="Search users or groups" aria-label="Search participants" value={search} onChange={(event) => onSearch(event.target.value)} />
+        <input
+          type="search"
+          className="search"
+          placeholder="Search users or groups"
+          aria-label="Search participants"
+          value={search}
+          onChange={(event) => onSearch(event.target.value)}
+        />
       </header>
       <div className="participants-table" role="table" aria-label="Participants of this room" aria-rowcount={count + 1}>
         <div className="participant-row participant-head" role="row" aria-rowindex={1}>
@@ -56,7 +71,13 @@ export function ParticipantList({ participants, search, searched, onSearch, onCh
               {participants.error}
             </p>
           ) : count === 0 ? (
-            <p className="chart-message">{participants.matching === null ? 'Loading…' : searched ? `Nobody matches “${searched}”.` : 'Nobody is here.'}</p>
+            <p className="chart-message">
+              {participants.matching === null
+                ? 'Loading…'
+                : searched
+                  ? `Nobody matches “${searched}”.`
+                  : 'Nobody is here.'}
+            </p>
           ) : (
             <div className="rooms-spacer" style={{ height: virtualizer.getTotalSize() }}>
               {items.map((item) => {

@@ -33,13 +33,21 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
   // Live while the range reaches the latest sync (the engine's clock, not this machine's).
   const live = shown !== null && liveAt !== null && isLive(range, liveAt)
   const stacked = useMemo<StackedSeries>(() => {
-    const groups = shown && shown.data.groups.length > 0 ? [...shown.data.groups].sort((a, b) => groupOrder.indexOf(a) - groupOrder.indexOf(b)) : []
+    const groups =
+      shown && shown.data.groups.length > 0
+        ? [...shown.data.groups].sort((a, b) => groupOrder.indexOf(a) - groupOrder.indexOf(b))
+        : []
     const keys = groups.length
-      ? groups.map((group) => ({ key: group, label: group, color: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))) }))
+      ? groups.map((group) => ({
+          key: group,
+          label: group,
+          color: groupColor(theme, group, Math.max(0, groupOrder.indexOf(group))),
+        }))
       : [{ key: PEOPLE, label: 'People', color: PALETTE[theme].series[0] }]
     const rows: Record<string, number | null>[] = (shown?.data.points ?? []).map((point) => {
       const row: Record<string, number | null> = { t: point.t }
-      for (const key of keys) row[key.key] = point.total === null ? null : groups.length ? (point.groups[key.key] ?? 0) : point.total
+      for (const key of keys)
+        row[key.key] = point.total === null ? null : groups.length ? (point.groups[key.key] ?? 0) : point.total
       return row
     })
     return { keys, rows }
@@ -47,7 +55,8 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
   const tail = useMemo<LiveTail | null>(() => {
     if (!live || liveAt === null) return null
     const values: Record<string, number> = {}
-    for (const key of stacked.keys) values[key.key] = key.key === PEOPLE ? (summary?.count ?? 0) : (summary?.groups[key.key] ?? 0)
+    for (const key of stacked.keys)
+      values[key.key] = key.key === PEOPLE ? (summary?.count ?? 0) : (summary?.groups[key.key] ?? 0)
     return { at: liveAt, values }
   }, [live, liveAt, stacked, summary])
 
@@ -60,7 +69,9 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
       </header>
       <div ref={ref} className="chart-host">
         {!shown ? (
-          <p className="chart-message chart-placeholder" style={{ height: HEIGHT + 28 }}>{error ?? 'Loading history…'}</p>
+          <p className="chart-message chart-placeholder" style={{ height: HEIGHT + 28 }}>
+            {error ?? 'Loading history…'}
+          </p>
         ) : (
           <TimeChart
             label={`Occupancy of ${room} over time, by group`}

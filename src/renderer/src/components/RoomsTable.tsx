@@ -34,11 +34,19 @@ export function RoomsTable() {
   }))
   const groups = useMemo(() => groupNames(rooms.values()), [rooms])
   const groupKey = groups.join('\n')
-  const groupColors = useMemo(() => new Map(groupKey.split('\n').map((group, index) => [group, groupColor(theme, group, index)])), [groupKey, theme])
+  const groupColors = useMemo(
+    () => new Map(groupKey.split('\n').map((group, index) => [group, groupColor(theme, group, index)])),
+    [groupKey, theme],
+  )
   const scrollRef = useRef<HTMLDivElement>(null)
   const [active, setActive] = useState(0)
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 6 })
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  })
   const items = virtualizer.getVirtualItems()
   const firstVisible = items[0]?.index ?? 0
   const lastVisible = items.at(-1)?.index ?? -1
@@ -128,7 +136,13 @@ export function RoomsTable() {
             Groups
           </div>
         </div>
-        <div ref={scrollRef} className="rooms-scroll" role="rowgroup" onKeyDown={onKeyDown} style={{ height: Math.min(VISIBLE_ROWS, Math.max(4, rows.length)) * ROW_HEIGHT }}>
+        <div
+          ref={scrollRef}
+          className="rooms-scroll"
+          role="rowgroup"
+          onKeyDown={onKeyDown}
+          style={{ height: Math.min(VISIBLE_ROWS, Math.max(4, rows.length)) * ROW_HEIGHT }}
+        >
           {rows.length === 0 ? (
             <div className="rooms-empty" role="row">
               <span role="cell">{query.search ? `No room matches “${query.search}”.` : 'No occupied rooms.'}</span>
@@ -172,7 +186,17 @@ interface RoomRowProps {
   onFocus(index: number): void
 }
 
-const RoomRow = memo(function RoomRow({ index, top, row, total, sparkline, groupColors, tabbable, onOpen, onFocus }: RoomRowProps) {
+const RoomRow = memo(function RoomRow({
+  index,
+  top,
+  row,
+  total,
+  sparkline,
+  groupColors,
+  tabbable,
+  onOpen,
+  onFocus,
+}: RoomRowProps) {
   const share = total > 0 ? row.count / total : 0
   const groups = Object.entries(row.groups).sort((a, b) => b[1] - a[1])
   return (
@@ -207,10 +231,15 @@ const RoomRow = memo(function RoomRow({ index, top, row, total, sparkline, group
           <>
             <span className="group-bar" aria-hidden="true">
               {groups.map(([group, count]) => (
-                <span key={group} style={{ width: `${(count / Math.max(1, row.count)) * 100}%`, background: groupColors.get(group) }} />
+                <span
+                  key={group}
+                  style={{ width: `${(count / Math.max(1, row.count)) * 100}%`, background: groupColors.get(group) }}
+                />
               ))}
             </span>
-            <span className="group-text">{groups.map(([group, count]) => `${group} ${formatCount(count)}`).join(' · ')}</span>
+            <span className="group-text">
+              {groups.map(([group, count]) => `${group} ${formatCount(count)}`).join(' · ')}
+            </span>
           </>
         )}
       </div>

@@ -10,7 +10,11 @@ import { selectFreshness } from '../store/selectors.ts'
  */
 export function StaleBanner() {
   const now = useNow(1000)
-  const { link, status, syncNow } = useAppFields((state) => ({ link: state.link, status: state.status, syncNow: state.syncNow }))
+  const { link, status, syncNow } = useAppFields((state) => ({
+    link: state.link,
+    status: state.status,
+    syncNow: state.syncNow,
+  }))
   const [retrying, setRetrying] = useState(false)
   const freshness = selectFreshness({ link, status })
   if (!freshness.stale || !freshness.problem || (!status?.profileId && link !== 'closed')) return null

@@ -42,7 +42,12 @@ export function useRoomParticipants(room: string | null, search: string, version
       const flight = `${key}\n${page}`
       if (!room || inFlight.current.has(flight)) return
       inFlight.current.add(flight)
-      const outcome = await fetchDetail({ room, search: search || undefined, offset: page * PARTICIPANT_PAGE, limit: PARTICIPANT_PAGE })
+      const outcome = await fetchDetail({
+        room,
+        search: search || undefined,
+        offset: page * PARTICIPANT_PAGE,
+        limit: PARTICIPANT_PAGE,
+      })
       inFlight.current.delete(flight)
       setLoaded((before) => {
         // A reply for a room or search no longer shown is dropped.
@@ -72,7 +77,8 @@ export function useRoomParticipants(room: string | null, search: string, version
     seenVersion.current = version
     const timer = setTimeout(() => {
       const [first, last] = visible.current
-      for (let page = Math.floor(first / PARTICIPANT_PAGE); page <= Math.floor(last / PARTICIPANT_PAGE); page++) void loadPage(page)
+      for (let page = Math.floor(first / PARTICIPANT_PAGE); page <= Math.floor(last / PARTICIPANT_PAGE); page++)
+        void loadPage(page)
     }, 1000)
     return () => clearTimeout(timer)
   }, [version, loadPage])

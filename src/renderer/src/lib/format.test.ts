@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { formatAgo, formatCompact, formatCount, formatDuration, formatLatency, formatRate, fromDateTimeLocal, toDateTimeLocal } from './format.ts'
+import {
+  formatAgo,
+  formatCompact,
+  formatCount,
+  formatDuration,
+  formatLatency,
+  formatRate,
+  fromDateTimeLocal,
+  toDateTimeLocal,
+} from './format.ts'
 
 describe('format', () => {
   it('counts with separators, and a dash for nothing', () => {

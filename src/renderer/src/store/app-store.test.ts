@@ -6,10 +6,30 @@ import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
 import { disconnected as status, fakeApi } from './test-api.ts'
 
-const connected: Status = { ...status, connection: 'connected', profile: 'prod', profileId: 'p1', message: '10 people in 2 rooms' }
+const connected: Status = {
+  ...status,
+  connection: 'connected',
+  profile: 'prod',
+  profileId: 'p1',
+  message: '10 people in 2 rooms',
+}
 
 function tick(at: number, change: Partial<Tick> = {}): Tick {
-  return { at, source: 'poll', total: 0, roomCount: 0, channels: 0, unmatched: 0, joins: 0, leaves: 0, drift: 0, changed: [], removed: [], recent: [], ...change }
+  return {
+    at,
+    source: 'poll',
+    total: 0,
+    roomCount: 0,
+    channels: 0,
+    unmatched: 0,
+    joins: 0,
+    leaves: 0,
+    drift: 0,
+    changed: [],
+    removed: [],
+    recent: [],
+    ...change,
+  }
 }
 
 describe('app store: connection slice', () => {
@@ -17,7 +37,12 @@ describe('app store: connection slice', () => {
     const { api } = fakeApi({ 'profiles.list': () => [{ id: 'p1', name: 'prod' }] })
     const store = createAppStore(api, 'open')
     await store.getState().refresh()
-    expect(store.getState()).toMatchObject({ info: { version: '1.0.0' }, status, settings: DEFAULT_SETTINGS, error: null })
+    expect(store.getState()).toMatchObject({
+      info: { version: '1.0.0' },
+      status,
+      settings: DEFAULT_SETTINGS,
+      error: null,
+    })
     expect(store.getState().profiles).toHaveLength(1)
   })
 
@@ -62,14 +87,22 @@ describe('app store: connection slice', () => {
       },
     })
     const store = createAppStore(api, 'open')
-    const outcome = await store.getState().saveProfile({ name: 'x', connection: { appId: 'abc', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
+    const outcome = await store
+      .getState()
+      .saveProfile({ name: 'x', connection: { appId: 'abc', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
     expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/App id is a number/) })
     expect(store.getState().profiles).toEqual([])
   })
 
   it('starts a fresh live view when the connection changes, and loads its rooms', async () => {
     const { api, call } = fakeApi({
-      'rooms.list': () => ({ at: 5_000, total: 3, channels: 3, unmatched: 0, rooms: [{ room: 'a', count: 3, groups: {} }] }),
+      'rooms.list': () => ({
+        at: 5_000,
+        total: 3,
+        channels: 3,
+        unmatched: 0,
+        rooms: [{ room: 'a', count: 3, groups: {} }],
+      }),
     })
     const store = createAppStore(api, 'open')
     store.getState().applyTick(tick(1_000, { changed: [{ room: 'old', count: 1, groups: {} }] }))
@@ -102,7 +135,16 @@ describe('app store: live slice', () => {
   it('patches rooms from ticks, keeping a new Map per tick', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')
-    emit('tick', tick(1_000, { total: 5, changed: [{ room: 'a', count: 3, groups: { red: 3 } }, { room: 'b', count: 2, groups: {} }] }))
+    emit(
+      'tick',
+      tick(1_000, {
+        total: 5,
+        changed: [
+          { room: 'a', count: 3, groups: { red: 3 } },
+          { room: 'b', count: 2, groups: {} },
+        ],
+      }),
+    )
     const first = store.getState().rooms
     emit('tick', tick(2_000, { total: 4, changed: [{ room: 'a', count: 4, groups: { red: 4 } }], removed: ['b'] }))
     const second = store.getState().rooms
@@ -125,14 +167,23 @@ describe('app store: live slice', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')
     const event = (i: number) => ({ type: 'join' as const, room: 'a', user: `u${i}`, group: null, at: i })
-    for (let batch = 0; batch < 5; batch++) emit('tick', tick(batch, { recent: Array.from({ length: 100 }, (_, i) => event(batch * 100 + i)) }))
+    for (let batch = 0; batch < 5; batch++)
+      emit('tick', tick(batch, { recent: Array.from({ length: 100 }, (_, i) => event(batch * 100 + i)) }))
     const recent = store.getState().recent
     expect(recent).toHaveLength(300)
     expect(recent.at(-1)?.user).toBe('u499')
   })
 
   it('ignores a rooms snapshot older than a tick already applied', async () => {
-    const { api, emit } = fakeApi({ 'rooms.list': () => ({ at: 1_000, total: 1, channels: 1, unmatched: 0, rooms: [{ room: 'stale', count: 1, groups: {} }] }) })
+    const { api, emit } = fakeApi({
+      'rooms.list': () => ({
+        at: 1_000,
+        total: 1,
+        channels: 1,
+        unmatched: 0,
+        rooms: [{ room: 'stale', count: 1, groups: {} }],
+      }),
+    })
     const store = createAppStore(api, 'open')
     emit('tick', tick(2_000, { changed: [{ room: 'fresh', count: 2, groups: {} }] }))
     await store.getState().loadRooms()
@@ -146,7 +197,13 @@ describe('app store: history slice', () => {
     const store = createAppStore(api, 'open')
     const now = 10_000_000
     await store.getState().loadOverviewChart(600, ['a', 'b'], now)
-    expect(call).toHaveBeenLastCalledWith('history.series', { rooms: ['a', 'b'], from: now - 3_600_000, to: now, points: 600, includeTotal: true })
+    expect(call).toHaveBeenLastCalledWith('history.series', {
+      rooms: ['a', 'b'],
+      from: now - 3_600_000,
+      to: now,
+      points: 600,
+      includeTotal: true,
+    })
     await store.getState().loadOverviewChart(600, ['a', 'b'], now + 2_000)
     expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(1)
     await store.getState().loadOverviewChart(600, ['a', 'b'], now + 53_000)
@@ -175,7 +232,8 @@ describe('app store: history slice', () => {
 
   it('fetches sparklines in batches of at most 50 rooms, once per time to live', async () => {
     const { api, call } = fakeApi({
-      'history.series': (input) => (input as { rooms: string[] }).rooms.map((room) => ({ room, points: [{ t: 0, value: 1 }] })),
+      'history.series': (input) =>
+        (input as { rooms: string[] }).rooms.map((room) => ({ room, points: [{ t: 0, value: 1 }] })),
     })
     const store = createAppStore(api, 'open')
     const rooms = Array.from({ length: 120 }, (_, i) => `r${i}`)
@@ -192,7 +250,14 @@ describe('app store: export slice', () => {
   it('never rolls a finished export back to running when its start reply arrives late', async () => {
     const { api, emit } = fakeApi({
       'export.start': () => {
-        emit('export.progress', { id: 'x', state: 'done', rows: 10, estimatedRows: 10, file: '/tmp/x.csv', error: null })
+        emit('export.progress', {
+          id: 'x',
+          state: 'done',
+          rows: 10,
+          estimatedRows: 10,
+          file: '/tmp/x.csv',
+          error: null,
+        })
         return { id: 'x', state: 'running', rows: 0, estimatedRows: null, file: null, error: null }
       },
     })
@@ -210,7 +275,10 @@ describe('app store: export slice', () => {
       },
     })
     const store = createAppStore(api, 'open')
-    expect(await store.getState().startExport({ kind: 'sessions', from: 0, to: 1 })).toEqual({ ok: false, error: 'No history yet: connect to an app first' })
+    expect(await store.getState().startExport({ kind: 'sessions', from: 0, to: 1 })).toEqual({
+      ok: false,
+      error: 'No history yet: connect to an app first',
+    })
     expect(store.getState().exportJobs.size).toBe(0)
   })
 })

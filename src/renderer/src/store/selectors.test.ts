@@ -17,7 +17,11 @@ import {
 } from './selectors.ts'
 import { disconnected as status } from './test-api.ts'
 
-const room = (name: string, count: number, groups: Record<string, number> = {}): RoomSummaryView => ({ room: name, count, groups })
+const room = (name: string, count: number, groups: Record<string, number> = {}): RoomSummaryView => ({
+  room: name,
+  count,
+  groups,
+})
 
 const sync: SyncStatus = {
   mode: 'poll',
@@ -44,10 +48,17 @@ describe('status selectors', () => {
   })
 
   it('put a lost server link above anything the engine last said', () => {
-    expect(selectStatusLine({ link: 'closed', status: { ...status, connection: 'connected' } })).toMatchObject({ tone: 'error' })
+    expect(selectStatusLine({ link: 'closed', status: { ...status, connection: 'connected' } })).toMatchObject({
+      tone: 'error',
+    })
     expect(selectStatusLine({ link: 'connecting', status: null })).toEqual({ tone: 'busy', text: 'Starting…' })
     expect(selectStatusLine({ link: 'open', status })).toEqual({ tone: 'idle', text: 'Not connected' })
-    expect(selectStatusLine({ link: 'open', status: { ...status, connection: 'error', profile: 'prod', message: 'Wrong secret' } })).toEqual({
+    expect(
+      selectStatusLine({
+        link: 'open',
+        status: { ...status, connection: 'error', profile: 'prod', message: 'Wrong secret' },
+      }),
+    ).toEqual({
       tone: 'error',
       text: 'prod: Wrong secret',
     })
@@ -66,7 +77,14 @@ describe('status selectors', () => {
       sync: {
         ...sync,
         state: 'failing',
-        error: { kind: 'network', message: 'Cannot reach 127.0.0.1:6001', hint: 'Check the host and port', status: null, since: 2_000, attempts: 3 },
+        error: {
+          kind: 'network',
+          message: 'Cannot reach 127.0.0.1:6001',
+          hint: 'Check the host and port',
+          status: null,
+          since: 2_000,
+          attempts: 3,
+        },
       },
     }
     expect(selectFreshness({ link: 'open', status: failing })).toEqual({
@@ -74,8 +92,15 @@ describe('status selectors', () => {
       lastGoodAt: 1_000,
       problem: { message: 'Cannot reach 127.0.0.1:6001', hint: 'Check the host and port' },
     })
-    expect(selectFreshness({ link: 'open', status: { ...status, connection: 'connected', sync } })).toEqual({ stale: false, lastGoodAt: 1_000, problem: null })
-    expect(selectFreshness({ link: 'closed', status: { ...status, sync } })).toMatchObject({ stale: true, lastGoodAt: 1_000 })
+    expect(selectFreshness({ link: 'open', status: { ...status, connection: 'connected', sync } })).toEqual({
+      stale: false,
+      lastGoodAt: 1_000,
+      problem: null,
+    })
+    expect(selectFreshness({ link: 'closed', status: { ...status, sync } })).toMatchObject({
+      stale: true,
+      lastGoodAt: 1_000,
+    })
   })
 })
 
@@ -83,19 +108,40 @@ describe('room selectors', () => {
   const rooms = [room('b', 5, { red: 5 }), room('a', 5, { blue: 5 }), room('c', 9), room('lobby', 1, { red: 1 })]
 
   it('sort by count (ties by name) or by name, either way', () => {
-    expect(sortRooms(rooms, { search: '', sort: 'count', descending: true }).map((r) => r.room)).toEqual(['c', 'a', 'b', 'lobby'])
-    expect(sortRooms(rooms, { search: '', sort: 'count', descending: false }).map((r) => r.room)).toEqual(['lobby', 'a', 'b', 'c'])
-    expect(sortRooms(rooms, { search: '', sort: 'room', descending: true }).map((r) => r.room)).toEqual(['lobby', 'c', 'b', 'a'])
+    expect(sortRooms(rooms, { search: '', sort: 'count', descending: true }).map((r) => r.room)).toEqual([
+      'c',
+      'a',
+      'b',
+      'lobby',
+    ])
+    expect(sortRooms(rooms, { search: '', sort: 'count', descending: false }).map((r) => r.room)).toEqual([
+      'lobby',
+      'a',
+      'b',
+      'c',
+    ])
+    expect(sortRooms(rooms, { search: '', sort: 'room', descending: true }).map((r) => r.room)).toEqual([
+      'lobby',
+      'c',
+      'b',
+      'a',
+    ])
   })
 
   it('search room and group names, case-insensitively', () => {
     expect(sortRooms(rooms, { search: 'LOB', sort: 'count', descending: true }).map((r) => r.room)).toEqual(['lobby'])
-    expect(sortRooms(rooms, { search: 'red', sort: 'count', descending: true }).map((r) => r.room)).toEqual(['b', 'lobby'])
+    expect(sortRooms(rooms, { search: 'red', sort: 'count', descending: true }).map((r) => r.room)).toEqual([
+      'b',
+      'lobby',
+    ])
   })
 
   it('memoise the rows until the rooms or the query change', () => {
     const select = createRoomRowsSelector()
-    const state = { rooms: new Map(rooms.map((r) => [r.room, r])), roomsQuery: { search: '', sort: 'count' as const, descending: true } }
+    const state = {
+      rooms: new Map(rooms.map((r) => [r.room, r])),
+      roomsQuery: { search: '', sort: 'count' as const, descending: true },
+    }
     const first = select(state)
     expect(select({ ...state })).toBe(first)
     expect(select({ ...state, rooms: new Map(state.rooms) })).not.toBe(first)
@@ -114,8 +160,21 @@ describe('room selectors', () => {
   })
 
   it("merge a room's feed from the engine and the ticks, newest first, without repeats", () => {
-    const join = (user: string, at: number, inRoom = 'a') => ({ type: 'join' as const, room: inRoom, user, group: null, at })
-    const feed = roomFeed('a', [[join('x', 1), join('y', 2)], [join('y', 2), join('z', 3), join('w', 4, 'b')]], 10)
+    const join = (user: string, at: number, inRoom = 'a') => ({
+      type: 'join' as const,
+      room: inRoom,
+      user,
+      group: null,
+      at,
+    })
+    const feed = roomFeed(
+      'a',
+      [
+        [join('x', 1), join('y', 2)],
+        [join('y', 2), join('z', 3), join('w', 4, 'b')],
+      ],
+      10,
+    )
     expect(feed.map((event) => event.user)).toEqual(['z', 'y', 'x'])
     expect(roomFeed('a', [[join('x', 1), join('y', 2)]], 1).map((event) => event.user)).toEqual(['y'])
   })
@@ -123,14 +182,26 @@ describe('room selectors', () => {
 
 describe('rate and chart selectors', () => {
   it('count the last minute of joins and leaves, scaled to a minute until one has passed', () => {
-    expect(selectRates({ rateWindow: [], liveAt: null, rateSince: null })).toEqual({ joinsPerMinute: null, leavesPerMinute: null, windowMs: 0 })
+    expect(selectRates({ rateWindow: [], liveAt: null, rateSince: null })).toEqual({
+      joinsPerMinute: null,
+      leavesPerMinute: null,
+      windowMs: 0,
+    })
     const rateWindow = [
       { at: 10_000, joins: 100, leaves: 0 },
       { at: 75_000, joins: 3, leaves: 1 },
       { at: 80_000, joins: 4, leaves: 2 },
     ]
-    expect(selectRates({ rateWindow, liveAt: 80_000, rateSince: 5_000 })).toEqual({ joinsPerMinute: 7, leavesPerMinute: 3, windowMs: 60_000 })
-    expect(selectRates({ rateWindow: rateWindow.slice(1), liveAt: 80_000, rateSince: 70_000 })).toEqual({ joinsPerMinute: 42, leavesPerMinute: 18, windowMs: 10_000 })
+    expect(selectRates({ rateWindow, liveAt: 80_000, rateSince: 5_000 })).toEqual({
+      joinsPerMinute: 7,
+      leavesPerMinute: 3,
+      windowMs: 60_000,
+    })
+    expect(selectRates({ rateWindow: rateWindow.slice(1), liveAt: 80_000, rateSince: 70_000 })).toEqual({
+      joinsPerMinute: 42,
+      leavesPerMinute: 18,
+      windowMs: 10_000,
+    })
     expect(selectRates({ rateWindow: [], liveAt: 70_000, rateSince: 70_000 }).joinsPerMinute).toBeNull()
   })
 })

@@ -50,7 +50,10 @@ export function selectFreshness(state: Pick<AppState, 'link' | 'status'>): Fresh
     return {
       stale: true,
       lastGoodAt,
-      problem: { message: 'Lost contact with the Headcount server', hint: 'Check that it is still running; this page reconnects by itself.' },
+      problem: {
+        message: 'Lost contact with the Headcount server',
+        hint: 'Check that it is still running; this page reconnects by itself.',
+      },
     }
   }
   if (sync?.state === 'failing') {
@@ -58,7 +61,9 @@ export function selectFreshness(state: Pick<AppState, 'link' | 'status'>): Fresh
     return {
       stale: true,
       lastGoodAt,
-      problem: error ? { message: error.message, hint: error.hint } : { message: 'Sync is failing', hint: 'Headcount keeps retrying.' },
+      problem: error
+        ? { message: error.message, hint: error.hint }
+        : { message: 'Sync is failing', hint: 'Headcount keeps retrying.' },
     }
   }
   return { stale: false, lastGoodAt, problem: null }
@@ -69,7 +74,11 @@ export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): 
   const needle = query.search.trim().toLowerCase()
   const rows: RoomSummaryView[] = []
   for (const room of rooms) {
-    if (!needle || room.room.toLowerCase().includes(needle) || Object.keys(room.groups).some((group) => group.toLowerCase().includes(needle))) {
+    if (
+      !needle ||
+      room.room.toLowerCase().includes(needle) ||
+      Object.keys(room.groups).some((group) => group.toLowerCase().includes(needle))
+    ) {
       rows.push(room)
     }
   }
@@ -100,7 +109,8 @@ export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'room
 /** The `n` busiest rooms, busiest first, ties by name: one pass, no full sort of 10,000 rooms. */
 export function topRooms(rooms: Iterable<RoomSummaryView>, n: number): string[] {
   const best: RoomSummaryView[] = []
-  const before = (a: RoomSummaryView, b: RoomSummaryView) => a.count > b.count || (a.count === b.count && a.room < b.room)
+  const before = (a: RoomSummaryView, b: RoomSummaryView) =>
+    a.count > b.count || (a.count === b.count && a.room < b.room)
   for (const room of rooms) {
     if (best.length === n && !before(room, best[n - 1] as RoomSummaryView)) continue
     let index = best.length
@@ -122,9 +132,14 @@ export interface Rates {
  * Joins and leaves per minute over the last minute of syncs. Until a minute has passed since the
  * baseline, the count so far is scaled to a minute, and `windowMs` says how much time it covers.
  */
-export function selectRates(state: { rateWindow: TickCounts[]; liveAt: number | null; rateSince: number | null }): Rates {
+export function selectRates(state: {
+  rateWindow: TickCounts[]
+  liveAt: number | null
+  rateSince: number | null
+}): Rates {
   const { rateWindow, liveAt, rateSince } = state
-  if (liveAt === null || rateSince === null || liveAt <= rateSince) return { joinsPerMinute: null, leavesPerMinute: null, windowMs: 0 }
+  if (liveAt === null || rateSince === null || liveAt <= rateSince)
+    return { joinsPerMinute: null, leavesPerMinute: null, windowMs: 0 }
   let joins = 0
   let leaves = 0
   for (const entry of rateWindow) {

@@ -36,5 +36,9 @@ export function fakeApi(overrides: Partial<Record<string, Handler>> = {}) {
       return () => listeners.delete(event)
     }),
   }
-  return { api: api as unknown as Api, call, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload) }
+  return {
+    api: api as unknown as Api,
+    call,
+    emit: (event: string, payload: unknown) => listeners.get(event)?.(payload),
+  }
 }

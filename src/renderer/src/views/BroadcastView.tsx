@@ -46,7 +46,12 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
     } else setError(outcome.error)
   }
 
-  if (!settings) return error ? <p className="field-error" role="alert">{error}</p> : null
+  if (!settings)
+    return error ? (
+      <p className="field-error" role="alert">
+        {error}
+      </p>
+    ) : null
   const enabled = settings.enabled
   const state = status?.state ?? (enabled ? 'starting' : 'off')
   return (
@@ -83,8 +88,11 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
       {status?.otherBroadcaster && (
         <div className="banner banner-warning" role="alert" aria-label="Another broadcaster">
           <div>
-            <strong>Another broadcaster is publishing to this app</strong> (seen {formatClock(status.otherBroadcaster.detectedAt)}): {status.otherBroadcaster.detail}.{' '}
-            {settings.force ? 'Broadcasting anyway: every message is sent twice.' : 'Headcount holds back so participants do not get every count twice.'}
+            <strong>Another broadcaster is publishing to this app</strong> (seen{' '}
+            {formatClock(status.otherBroadcaster.detectedAt)}): {status.otherBroadcaster.detail}.{' '}
+            {settings.force
+              ? 'Broadcasting anyway: every message is sent twice.'
+              : 'Headcount holds back so participants do not get every count twice.'}
           </div>
           <button type="button" className="ghost-button" onClick={() => void patch({ force: !settings.force })}>
             {settings.force ? 'Hold back' : 'Broadcast anyway'}
@@ -94,14 +102,15 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
       {status?.lastError && (
         <div className="banner banner-error" role="alert" aria-label="Broadcast error">
           <div>
-            <strong>{status.lastError.message}.</strong> {status.lastError.hint} <span className="muted">({status.lastError.attempts} attempts)</span>
+            <strong>{status.lastError.message}.</strong> {status.lastError.hint}{' '}
+            <span className="muted">({status.lastError.attempts} attempts)</span>
           </div>
         </div>
       )}
       {status && status.invalidChannels.count > 0 && (
         <p className="banner banner-warning" role="note">
-          {formatCount(status.invalidChannels.count)} channels would be refused by Pusher and get nothing, e.g. {status.invalidChannels.examples[0]?.channel}:{' '}
-          {status.invalidChannels.examples[0]?.reason}
+          {formatCount(status.invalidChannels.count)} channels would be refused by Pusher and get nothing, e.g.{' '}
+          {status.invalidChannels.examples[0]?.channel}: {status.invalidChannels.examples[0]?.reason}
         </p>
       )}
       {status && (
@@ -110,7 +119,12 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
         </LiveArea>
       )}
       <div className="broadcast-grid">
-        <BroadcastSettingsForm key={JSON.stringify(settings)} profileId={profileId} settings={settings} onSaved={setSettings} />
+        <BroadcastSettingsForm
+          key={JSON.stringify(settings)}
+          profileId={profileId}
+          settings={settings}
+          onSaved={setSettings}
+        />
         <PayloadPreview />
       </div>
       <FriendsPanel profileId={profileId} settings={settings} status={status} onSaved={setSettings} />
@@ -121,8 +135,15 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
 export function BroadcastView() {
   const profileId = useAppFields((state) => ({ id: state.status?.profileId ?? null })).id
   return (
-    <ViewFrame title="Broadcast" description="Publish room counts, subgroups and friend rosters back through Pusher, at a fraction of presence channels’ cost.">
-      {profileId === null ? <NotConnected what="Broadcasting controls" /> : <BroadcastConsole key={profileId} profileId={profileId} />}
+    <ViewFrame
+      title="Broadcast"
+      description="Publish room counts, subgroups and friend rosters back through Pusher, at a fraction of presence channels’ cost."
+    >
+      {profileId === null ? (
+        <NotConnected what="Broadcasting controls" />
+      ) : (
+        <BroadcastConsole key={profileId} profileId={profileId} />
+      )}
     </ViewFrame>
   )
 }

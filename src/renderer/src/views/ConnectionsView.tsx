@@ -1,7 +1,12 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react'
 import { apiBaseUrl, ConnectionUrlError, parseConnectionUrl } from '../../../shared/connection.ts'
 import { DEFAULT_TEMPLATE } from '../../../shared/naming.ts'
-import { ProfileInputSchema, type ConnectionTestResult, type ProfileInput, type ProfileView } from '../../../shared/profiles.ts'
+import {
+  ProfileInputSchema,
+  type ConnectionTestResult,
+  type ProfileInput,
+  type ProfileView,
+} from '../../../shared/profiles.ts'
 import { FirstRun } from '../components/FirstRun.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
@@ -23,7 +28,20 @@ interface Draft {
   customPattern: boolean
 }
 
-const EMPTY: Draft = { id: null, name: '', appId: '', key: '', secret: '', targetKind: 'cluster', cluster: 'mt1', host: '', port: '', useTLS: true, template: DEFAULT_TEMPLATE, customPattern: false }
+const EMPTY: Draft = {
+  id: null,
+  name: '',
+  appId: '',
+  key: '',
+  secret: '',
+  targetKind: 'cluster',
+  cluster: 'mt1',
+  host: '',
+  port: '',
+  useTLS: true,
+  template: DEFAULT_TEMPLATE,
+  customPattern: false,
+}
 
 function draftOf(profile: ProfileView): Draft {
   const { target } = profile.connection
@@ -55,7 +73,10 @@ function check(draft: Draft): Checked {
     connection: {
       appId: draft.appId.trim(),
       key: draft.key.trim(),
-      target: draft.targetKind === 'cluster' ? { kind: 'cluster', cluster: draft.cluster.trim() } : { kind: 'host', host: draft.host.trim(), port, useTLS: draft.useTLS },
+      target:
+        draft.targetKind === 'cluster'
+          ? { kind: 'cluster', cluster: draft.cluster.trim() }
+          : { kind: 'host', host: draft.host.trim(), port, useTLS: draft.useTLS },
     },
     ...(draft.secret ? { secret: draft.secret } : {}),
     ...(!draft.customPattern ? { convention: { kind: 'template', template: draft.template.trim() } } : {}),
@@ -85,7 +106,8 @@ function TestResult({ result }: { result: ConnectionTestResult | { error: string
   if (result.ok) {
     return (
       <div className="test-result good" role="status">
-        <strong>Connection works.</strong> {result.endpoint} answered in {result.latencyMs} ms and lists {formatCount(result.channels)} participant channels.
+        <strong>Connection works.</strong> {result.endpoint} answered in {result.latencyMs} ms and lists{' '}
+        {formatCount(result.channels)} participant channels.
       </div>
     )
   }
@@ -117,7 +139,11 @@ function Field({
       <label className="form-label" htmlFor={id}>
         {label}
       </label>
-      {children({ id, 'aria-invalid': Boolean(error), 'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined })}
+      {children({
+        id,
+        'aria-invalid': Boolean(error),
+        'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
+      })}
       {error ? (
         <span id={`${id}-error`} className="field-error">
           {error}
@@ -132,7 +158,11 @@ function Field({
 }
 
 function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void }) {
-  const { saveProfile, testConnection, connect } = useAppFields((state) => ({ saveProfile: state.saveProfile, testConnection: state.testConnection, connect: state.connect }))
+  const { saveProfile, testConnection, connect } = useAppFields((state) => ({
+    saveProfile: state.saveProfile,
+    testConnection: state.testConnection,
+    connect: state.connect,
+  }))
   const [draft, setDraft] = useState<Draft>(initial)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [url, setUrl] = useState('')
@@ -175,7 +205,11 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
     setErrors({})
     setBusy('test')
     const { input } = checked
-    const outcome = await testConnection(input.secret ? { connection: input.connection, secret: input.secret } : { id: input.id, connection: input.connection })
+    const outcome = await testConnection(
+      input.secret
+        ? { connection: input.connection, secret: input.secret }
+        : { id: input.id, connection: input.connection },
+    )
     setBusy(null)
     setResult(outcome.ok ? outcome.value : { error: outcome.error })
   }
@@ -206,14 +240,32 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
   }
 
   return (
-    <form className="panel connection-form" aria-label={editing ? `Edit connection ${initial.name}` : 'New connection'} onSubmit={onSubmit} noValidate>
+    <form
+      className="panel connection-form"
+      aria-label={editing ? `Edit connection ${initial.name}` : 'New connection'}
+      onSubmit={onSubmit}
+      noValidate
+    >
       <header className="panel-header">
         <h2>{editing ? `Edit “${initial.name}”` : 'New connection'}</h2>
       </header>
       {!editing && (
         <div className="url-fill">
-          <Field label="Connection URL (optional)" error={errors.url} hint="http(s)://KEY:SECRET@HOST[:PORT]/apps/APP_ID fills the fields below">
-            {(aria) => <input type="text" value={url} onChange={(event) => setUrl(event.target.value)} {...aria} spellCheck={false} autoComplete="off" />}
+          <Field
+            label="Connection URL (optional)"
+            error={errors.url}
+            hint="http(s)://KEY:SECRET@HOST[:PORT]/apps/APP_ID fills the fields below"
+          >
+            {(aria) => (
+              <input
+                type="text"
+                value={url}
+                onChange={(event) => setUrl(event.target.value)}
+                {...aria}
+                spellCheck={false}
+                autoComplete="off"
+              />
+            )}
           </Field>
           <button type="button" className="ghost-button" onClick={fillFromUrl} disabled={!url.trim()}>
             Fill in
@@ -222,15 +274,47 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
       )}
       <div className="form-grid">
         <Field label="Name" error={errors.name}>
-          {(aria) => <input type="text" value={draft.name} onChange={(event) => update({ name: event.target.value })} {...aria} />}
+          {(aria) => (
+            <input
+              type="text"
+              value={draft.name}
+              onChange={(event) => update({ name: event.target.value })}
+              {...aria}
+            />
+          )}
         </Field>
         <Field label="App id" error={errors.appId}>
-          {(aria) => <input type="text" inputMode="numeric" value={draft.appId} onChange={(event) => update({ appId: event.target.value })} {...aria} />}
+          {(aria) => (
+            <input
+              type="text"
+              inputMode="numeric"
+              value={draft.appId}
+              onChange={(event) => update({ appId: event.target.value })}
+              {...aria}
+            />
+          )}
         </Field>
         <Field label="Key" error={errors.key}>
-          {(aria) => <input type="text" value={draft.key} onChange={(event) => update({ key: event.target.value })} spellCheck={false} autoComplete="off" {...aria} />}
+          {(aria) => (
+            <input
+              type="text"
+              value={draft.key}
+              onChange={(event) => update({ key: event.target.value })}
+              spellCheck={false}
+              autoComplete="off"
+              {...aria}
+            />
+          )}
         </Field>
-        <Field label="Secret" error={errors.secret} hint={editing ? 'Saved and never shown again; type a new one to replace it' : 'Stored encrypted; never shown again after saving'}>
+        <Field
+          label="Secret"
+          error={errors.secret}
+          hint={
+            editing
+              ? 'Saved and never shown again; type a new one to replace it'
+              : 'Stored encrypted; never shown again after saving'
+          }
+        >
           {(aria) => (
             <input
               type="password"
@@ -247,30 +331,67 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
         <legend>Where the app is</legend>
         <div className="radio-row">
           <label>
-            <input type="radio" name="target" checked={draft.targetKind === 'cluster'} onChange={() => update({ targetKind: 'cluster' })} />
+            <input
+              type="radio"
+              name="target"
+              checked={draft.targetKind === 'cluster'}
+              onChange={() => update({ targetKind: 'cluster' })}
+            />
             Pusher cluster
           </label>
           <label>
-            <input type="radio" name="target" checked={draft.targetKind === 'host'} onChange={() => update({ targetKind: 'host' })} />
+            <input
+              type="radio"
+              name="target"
+              checked={draft.targetKind === 'host'}
+              onChange={() => update({ targetKind: 'host' })}
+            />
             Host and port
           </label>
         </div>
         {draft.targetKind === 'cluster' ? (
           <div className="form-grid">
             <Field label="Cluster" error={errors.cluster} hint="mt1, eu, us2, ap1…">
-              {(aria) => <input type="text" value={draft.cluster} onChange={(event) => update({ cluster: event.target.value })} {...aria} />}
+              {(aria) => (
+                <input
+                  type="text"
+                  value={draft.cluster}
+                  onChange={(event) => update({ cluster: event.target.value })}
+                  {...aria}
+                />
+              )}
             </Field>
           </div>
         ) : (
           <div className="form-grid">
             <Field label="Host" error={errors.host}>
-              {(aria) => <input type="text" value={draft.host} onChange={(event) => update({ host: event.target.value })} spellCheck={false} {...aria} />}
+              {(aria) => (
+                <input
+                  type="text"
+                  value={draft.host}
+                  onChange={(event) => update({ host: event.target.value })}
+                  spellCheck={false}
+                  {...aria}
+                />
+              )}
             </Field>
             <Field label="Port" error={errors.port} hint="Empty for the scheme's default">
-              {(aria) => <input type="text" inputMode="numeric" value={draft.port} onChange={(event) => update({ port: event.target.value })} {...aria} />}
+              {(aria) => (
+                <input
+                  type="text"
+                  inputMode="numeric"
+                  value={draft.port}
+                  onChange={(event) => update({ port: event.target.value })}
+                  {...aria}
+                />
+              )}
             </Field>
             <label className="checkbox">
-              <input type="checkbox" checked={draft.useTLS} onChange={(event) => update({ useTLS: event.target.checked })} />
+              <input
+                type="checkbox"
+                checked={draft.useTLS}
+                onChange={(event) => update({ useTLS: event.target.checked })}
+              />
               Use TLS (https)
             </label>
           </div>
@@ -280,7 +401,11 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
         <Field
           label="Channel naming"
           error={errors.template}
-          hint={draft.customPattern ? 'A custom pattern: edit it in Settings' : '{room}, {user} and optionally {group}; change it later in Settings'}
+          hint={
+            draft.customPattern
+              ? 'A custom pattern: edit it in Settings'
+              : '{room}, {user} and optionally {group}; change it later in Settings'
+          }
         >
           {(aria) => (
             <input
@@ -343,18 +468,32 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
           {apiBaseUrl(profile.connection.target)} · app {profile.connection.appId} · key {profile.connection.key}
         </div>
         <div className="profile-meta">
-          {profile.sync.mode === 'poll' ? `Polling every ${profile.sync.pollIntervalSec} s` : profile.sync.mode === 'webhook' ? 'Webhooks' : 'Webhooks with reconciling polls'} ·{' '}
-          {profile.convention.kind === 'template' ? profile.convention.template : 'custom pattern'}
+          {profile.sync.mode === 'poll'
+            ? `Polling every ${profile.sync.pollIntervalSec} s`
+            : profile.sync.mode === 'webhook'
+              ? 'Webhooks'
+              : 'Webhooks with reconciling polls'}{' '}
+          · {profile.convention.kind === 'template' ? profile.convention.template : 'custom pattern'}
           {!profile.hasSecret && <span className="field-error"> · no secret saved</span>}
         </div>
       </div>
       <div className="profile-actions">
         {active ? (
-          <button type="button" className="ghost-button" disabled={switching !== null} onClick={async () => setError(await disconnect())}>
+          <button
+            type="button"
+            className="ghost-button"
+            disabled={switching !== null}
+            onClick={async () => setError(await disconnect())}
+          >
             Disconnect
           </button>
         ) : (
-          <button type="button" className="button" disabled={switching !== null} onClick={async () => setError(await connect(profile.id))}>
+          <button
+            type="button"
+            className="button"
+            disabled={switching !== null}
+            onClick={async () => setError(await connect(profile.id))}
+          >
             Connect
           </button>
         )}
@@ -377,7 +516,11 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
         {confirming ? (
           <span className="confirm" role="group" aria-label={`Delete ${profile.name}?`}>
             Delete and forget its secret?
-            <button type="button" className="danger-button" onClick={async () => setError(await deleteProfile(profile.id))}>
+            <button
+              type="button"
+              className="danger-button"
+              onClick={async () => setError(await deleteProfile(profile.id))}
+            >
               Delete
             </button>
             <button type="button" className="ghost-button" onClick={() => setConfirming(false)}>
@@ -430,7 +573,12 @@ export function ConnectionsView() {
           </header>
           <ul className="profile-list">
             {profiles.map((profile) => (
-              <ProfileCard key={profile.id} profile={profile} active={status?.profileId === profile.id} onEdit={() => open(draftOf(profile))} />
+              <ProfileCard
+                key={profile.id}
+                profile={profile}
+                active={status?.profileId === profile.id}
+                onEdit={() => open(draftOf(profile))}
+              />
             ))}
           </ul>
         </section>

@@ -25,7 +25,10 @@ const ROOM_CHOICES = 100
 function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next: Set<string>): void }) {
   const rooms = useAppStore((state) => state.rooms)
   const [search, setSearch] = useState('')
-  const matches = useMemo(() => sortRooms(rooms.values(), { search, sort: 'count', descending: true }).slice(0, ROOM_CHOICES), [rooms, search])
+  const matches = useMemo(
+    () => sortRooms(rooms.values(), { search, sort: 'count', descending: true }).slice(0, ROOM_CHOICES),
+    [rooms, search],
+  )
   const toggle = (room: string) => {
     const next = new Set(chosen)
     if (next.has(room)) next.delete(room)
@@ -34,7 +37,14 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
   }
   return (
     <div className="room-chooser">
-      <input type="search" className="search" placeholder="Find rooms" aria-label="Find rooms to export" value={search} onChange={(event) => setSearch(event.target.value)} />
+      <input
+        type="search"
+        className="search"
+        placeholder="Find rooms"
+        aria-label="Find rooms to export"
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+      />
       <ul className="choice-list" aria-label="Rooms to export">
         {matches.map((room) => (
           <li key={room.room}>
@@ -47,7 +57,9 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
         ))}
       </ul>
       <p className="field-hint">
-        {chosen.size ? `${formatCount(chosen.size)} chosen: ${[...chosen].slice(0, 5).join(', ')}${chosen.size > 5 ? '…' : ''}` : 'Choose at least one room.'}
+        {chosen.size
+          ? `${formatCount(chosen.size)} chosen: ${[...chosen].slice(0, 5).join(', ')}${chosen.size > 5 ? '…' : ''}`
+          : 'Choose at least one room.'}
       </p>
     </div>
   )
@@ -61,7 +73,12 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
   }))
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const { progress, request } = job
-  const fraction = progress.state === 'done' ? 1 : progress.estimatedRows ? Math.min(1, progress.rows / Math.max(1, progress.estimatedRows)) : null
+  const fraction =
+    progress.state === 'done'
+      ? 1
+      : progress.estimatedRows
+        ? Math.min(1, progress.rows / Math.max(1, progress.estimatedRows))
+        : null
   const what = request
     ? `${request.kind === 'occupancy' ? `Occupancy at ${RESOLUTIONS.find((r) => r.value === (request.resolution ?? '1m'))?.label.toLowerCase()}` : 'Presence sessions'}, ${formatDateTime(request.from)} → ${formatDateTime(request.to)}${request.rooms ? `, ${formatCount(request.rooms.length)} rooms` : ', all rooms'}`
     : 'Export'
@@ -81,19 +98,29 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
         aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
         aria-valuetext={`${formatCount(progress.rows)} rows${progress.estimatedRows ? ` of about ${formatCount(progress.estimatedRows)}` : ''}`}
       >
-        <span className={fraction === null ? 'progress-fill indeterminate' : 'progress-fill'} style={fraction === null ? undefined : { width: `${fraction * 100}%` }} />
+        <span
+          className={fraction === null ? 'progress-fill indeterminate' : 'progress-fill'}
+          style={fraction === null ? undefined : { width: `${fraction * 100}%` }}
+        />
       </div>
       <div className="job-foot">
         <span className="num">
-          {formatCount(progress.rows)} rows{progress.estimatedRows && progress.state === 'running' ? ` of about ${formatCount(progress.estimatedRows)}` : ''}
+          {formatCount(progress.rows)} rows
+          {progress.estimatedRows && progress.state === 'running'
+            ? ` of about ${formatCount(progress.estimatedRows)}`
+            : ''}
         </span>
         {progress.error && <span className="field-error">{progress.error}</span>}
         <span className="status-spacer" />
         {progress.state === 'running' && (
-          <button type="button" className="ghost-button" onClick={async () => {
-            const error = await cancelExport(id)
-            if (error) setMessage({ ok: false, text: error })
-          }}>
+          <button
+            type="button"
+            className="ghost-button"
+            onClick={async () => {
+              const error = await cancelExport(id)
+              if (error) setMessage({ ok: false, text: error })
+            }}
+          >
             Cancel
           </button>
         )}
@@ -104,7 +131,13 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
               className="button"
               onClick={async () => {
                 const outcome = await saveExportAs(id)
-                setMessage(outcome.ok ? (outcome.value ? { ok: true, text: `Saved to ${outcome.value}` } : null) : { ok: false, text: outcome.error })
+                setMessage(
+                  outcome.ok
+                    ? outcome.value
+                      ? { ok: true, text: `Saved to ${outcome.value}` }
+                      : null
+                    : { ok: false, text: outcome.error },
+                )
               }}
             >
               Save as…
@@ -116,7 +149,10 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
           ))}
       </div>
       {(message || job.savedTo) && (
-        <p className={message && !message.ok ? 'field-error' : 'field-ok'} role={message && !message.ok ? 'alert' : 'status'}>
+        <p
+          className={message && !message.ok ? 'field-error' : 'field-ok'}
+          role={message && !message.ok ? 'alert' : 'status'}
+        >
           {message?.text ?? `Saved to ${job.savedTo}`}
         </p>
       )}
@@ -148,7 +184,13 @@ export function ExportView() {
     if (!allRooms && chosen.size === 0) return setError('Choose at least one room, or export all rooms')
     setError(null)
     setBusy(true)
-    const request: ExportRequest = { kind, from: fromMs, to: toMs, ...(kind === 'occupancy' ? { resolution } : {}), ...(allRooms ? {} : { rooms: [...chosen] }) }
+    const request: ExportRequest = {
+      kind,
+      from: fromMs,
+      to: toMs,
+      ...(kind === 'occupancy' ? { resolution } : {}),
+      ...(allRooms ? {} : { rooms: [...chosen] }),
+    }
     const outcome = await startExport(request)
     setBusy(false)
     if (!outcome.ok) setError(outcome.error)

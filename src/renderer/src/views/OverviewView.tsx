@@ -19,7 +19,11 @@ export function OverviewView() {
     </button>
   ) : undefined
   return (
-    <ViewFrame title="Overview" description="People present, rooms and the trend across the whole app." actions={actions}>
+    <ViewFrame
+      title="Overview"
+      description="People present, rooms and the trend across the whole app."
+      actions={actions}
+    >
       {profileId === null ? (
         <NotConnected what="People, rooms and their trend" />
       ) : (

@@ -78,7 +78,10 @@ function RoomDetail({ room }: { room: string }) {
   }, [search])
   const version = summary ? `${summary.count}|${Object.entries(summary.groups).join(',')}` : 'empty'
   const participants = useRoomParticipants(room, searched, version)
-  const feed = useMemo(() => roomFeed(room, [participants.recent, recentLive], 60), [room, participants.recent, recentLive])
+  const feed = useMemo(
+    () => roomFeed(room, [participants.recent, recentLive], 60),
+    [room, participants.recent, recentLive],
+  )
   const groupCount = Object.keys(summary?.groups ?? {}).length
   return (
     <LiveArea>
@@ -101,7 +104,14 @@ function RoomDetail({ room }: { room: string }) {
       </section>
       <RoomChart room={room} groupOrder={stableGroups} />
       <div className="room-grid">
-        <ParticipantList participants={participants} search={search} searched={searched} onSearch={setSearch} onChoose={setChosenUser} chosen={chosenUser} />
+        <ParticipantList
+          participants={participants}
+          search={search}
+          searched={searched}
+          onSearch={setSearch}
+          onChoose={setChosenUser}
+          chosen={chosenUser}
+        />
         <div className="room-side">
           <GroupBreakdown summary={summary} groupOrder={stableGroups} />
           <FriendsInRoom room={room} user={chosenUser} version={version} />
@@ -124,7 +134,11 @@ export function RoomView() {
   return (
     <ViewFrame
       title="Rooms"
-      description={room ? `Who is in ${room}, by group, and who came and went.` : 'Every room with its participants, subgroups and recent joins and leaves.'}
+      description={
+        room
+          ? `Who is in ${room}, by group, and who came and went.`
+          : 'Every room with its participants, subgroups and recent joins and leaves.'
+      }
       actions={
         room && (
           <>

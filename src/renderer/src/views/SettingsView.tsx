@@ -31,7 +31,11 @@ function AppearanceSection() {
           </label>
         ))}
       </fieldset>
-      {error && <p className="field-error" role="alert">{error}</p>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   )
 }
@@ -97,8 +101,8 @@ function AboutSection() {
         <dd>{info.version}</dd>
         <dt>Runtime</dt>
         <dd>
-          {info.runtime === 'electron' ? `Desktop (Electron ${info.electronVersion ?? '?'})` : 'Web mode'} · Node {info.nodeVersion} ·{' '}
-          {info.platform}
+          {info.runtime === 'electron' ? `Desktop (Electron ${info.electronVersion ?? '?'})` : 'Web mode'} · Node{' '}
+          {info.nodeVersion} · {info.platform}
         </dd>
         <dt>Data folder</dt>
         <dd className="mono">{info.dataDir}</dd>
@@ -115,9 +119,13 @@ function AboutSection() {
 }
 
 function ProfileSettings() {
-  const { profiles, activeId } = useAppFields((state) => ({ profiles: state.profiles, activeId: state.status?.profileId ?? null }))
+  const { profiles, activeId } = useAppFields((state) => ({
+    profiles: state.profiles,
+    activeId: state.status?.profileId ?? null,
+  }))
   const [chosen, setChosen] = useState<string | null>(null)
-  const id = chosen && profiles.some((profile) => profile.id === chosen) ? chosen : (activeId ?? profiles[0]?.id ?? null)
+  const id =
+    chosen && profiles.some((profile) => profile.id === chosen) ? chosen : (activeId ?? profiles[0]?.id ?? null)
   if (!id) return null
   return (
     <>
@@ -142,7 +150,10 @@ function ProfileSettings() {
 
 export function SettingsView() {
   return (
-    <ViewFrame title="Settings" description="How Headcount reads channel names and syncs, what it keeps, and how it looks.">
+    <ViewFrame
+      title="Settings"
+      description="How Headcount reads channel names and syncs, what it keeps, and how it looks."
+    >
       <ProfileSettings />
       <RetentionSection />
       <AppearanceSection />

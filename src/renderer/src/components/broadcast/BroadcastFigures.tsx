@@ -14,7 +14,9 @@ export function BroadcastFigures({ status }: { status: BroadcastStatus }) {
     <section className="figures" aria-label="Broadcast figures">
       <div className="figure" role="group" aria-label="Messages per second">
         <div className="figure-label">Messages / s</div>
-        <div className="figure-value">{status.messagesPerSecond < 10 ? status.messagesPerSecond.toFixed(1) : formatCount(status.messagesPerSecond)}</div>
+        <div className="figure-value">
+          {status.messagesPerSecond < 10 ? status.messagesPerSecond.toFixed(1) : formatCount(status.messagesPerSecond)}
+        </div>
         <div className="figure-detail">
           {status.requestsPerSecond.toFixed(1)} req/s · {status.eventsPerRequest.toFixed(1)} per batch
         </div>
@@ -36,13 +38,23 @@ export function BroadcastFigures({ status }: { status: BroadcastStatus }) {
       </div>
       <div className="figure" role="group" aria-label="Saving against presence channels">
         <div className="figure-label">Saving</div>
-        <div className="figure-value">{saving === null ? '—' : `${(Math.max(0, saving) * 100).toFixed(saving > 0.999 ? 2 : 1)}%`}</div>
-        <div className="figure-detail">{saving === null ? 'no joins or leaves yet' : saving >= 0 ? 'fewer messages than presence' : 'more than presence'}</div>
+        <div className="figure-value">
+          {saving === null ? '—' : `${(Math.max(0, saving) * 100).toFixed(saving > 0.999 ? 2 : 1)}%`}
+        </div>
+        <div className="figure-detail">
+          {saving === null
+            ? 'no joins or leaves yet'
+            : saving >= 0
+              ? 'fewer messages than presence'
+              : 'more than presence'}
+        </div>
       </div>
       <div className="figure" role="group" aria-label="Rooms published">
         <div className="figure-label">Rooms published</div>
         <div className="figure-value">{formatCount(status.rooms)}</div>
-        <div className="figure-detail">{status.lastTickMs === null ? 'no tick yet' : `last tick ${status.lastTickMs.toFixed(1)} ms`}</div>
+        <div className="figure-detail">
+          {status.lastTickMs === null ? 'no tick yet' : `last tick ${status.lastTickMs.toFixed(1)} ms`}
+        </div>
       </div>
     </section>
   )

@@ -4,7 +4,15 @@ import { formatIssues } from '../../../../shared/settings.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 
 /** Interval, heartbeat, channel template and event name: checked with the contract's schema, saved as a patch. */
-export function BroadcastSettingsForm({ profileId, settings, onSaved }: { profileId: string; settings: BroadcastSettings; onSaved(next: BroadcastSettings): void }) {
+export function BroadcastSettingsForm({
+  profileId,
+  settings,
+  onSaved,
+}: {
+  profileId: string
+  settings: BroadcastSettings
+  onSaved(next: BroadcastSettings): void
+}) {
   const request = useAppFields((state) => ({ request: state.request })).request
   const [draft, setDraft] = useState({
     intervalSec: String(settings.intervalMs / 1000),
@@ -34,7 +42,13 @@ export function BroadcastSettingsForm({ profileId, settings, onSaved }: { profil
   const field = (name: keyof typeof draft, label: string, wide = false) => (
     <label className="form-field">
       <span className="form-label">{label}</span>
-      <input type="text" className={wide ? 'wide mono-input' : undefined} value={draft[name]} spellCheck={false} onChange={(event) => setDraft({ ...draft, [name]: event.target.value })} />
+      <input
+        type="text"
+        className={wide ? 'wide mono-input' : undefined}
+        value={draft[name]}
+        spellCheck={false}
+        onChange={(event) => setDraft({ ...draft, [name]: event.target.value })}
+      />
     </label>
   )
   return (
@@ -50,7 +64,8 @@ export function BroadcastSettingsForm({ profileId, settings, onSaved }: { profil
         {field('concurrency', 'Requests in flight (1–64)')}
       </div>
       <p className="field-hint">
-        Each interval, every room whose count or groups changed gets <code>{'{room, count, groups, ts}'}</code> on its channel; unchanged rooms get it again every heartbeat so late joiners see a value.
+        Each interval, every room whose count or groups changed gets <code>{'{room, count, groups, ts}'}</code> on its
+        channel; unchanged rooms get it again every heartbeat so late joiners see a value.
       </p>
       <div className="form-actions">
         <button type="submit">Save</button>

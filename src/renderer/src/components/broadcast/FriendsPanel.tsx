@@ -1,10 +1,26 @@
 import { useEffect, useState } from 'react'
-import { MAX_FRIENDS_CSV_CHARS, type BroadcastSettings, type BroadcastStatus, type FriendsImportResult, type FriendsSummary } from '../../../../shared/broadcast.ts'
+import {
+  MAX_FRIENDS_CSV_CHARS,
+  type BroadcastSettings,
+  type BroadcastStatus,
+  type FriendsImportResult,
+  type FriendsSummary,
+} from '../../../../shared/broadcast.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 import { formatCount, formatDateTime } from '../../lib/format.ts'
 
 /** Friend rosters: the imported graph, a CSV import with its errors by line, and the roster switch. */
-export function FriendsPanel({ profileId, settings, status, onSaved }: { profileId: string; settings: BroadcastSettings; status: BroadcastStatus | undefined; onSaved(next: BroadcastSettings): void }) {
+export function FriendsPanel({
+  profileId,
+  settings,
+  status,
+  onSaved,
+}: {
+  profileId: string
+  settings: BroadcastSettings
+  status: BroadcastStatus | undefined
+  onSaved(next: BroadcastSettings): void
+}) {
   const request = useAppFields((state) => ({ request: state.request })).request
   const [summary, setSummary] = useState<FriendsSummary | null>(null)
   const [csv, setCsv] = useState('')
@@ -25,7 +41,8 @@ export function FriendsPanel({ profileId, settings, status, onSaved }: { profile
   }, [profileId, request])
 
   const runImport = async () => {
-    if (csv.length > MAX_FRIENDS_CSV_CHARS) return setResult({ error: `The file is too large: at most ${formatCount(MAX_FRIENDS_CSV_CHARS)} characters` })
+    if (csv.length > MAX_FRIENDS_CSV_CHARS)
+      return setResult({ error: `The file is too large: at most ${formatCount(MAX_FRIENDS_CSV_CHARS)} characters` })
     setBusy(true)
     const outcome = await request('friends.import', { id: profileId, csv, mutual })
     setBusy(false)
@@ -49,7 +66,11 @@ export function FriendsPanel({ profileId, settings, status, onSaved }: { profile
       <header className="panel-header">
         <h2>Friend rosters</h2>
         <label className="checkbox">
-          <input type="checkbox" checked={settings.friends.enabled} onChange={(event) => void setRosters(event.target.checked)} />
+          <input
+            type="checkbox"
+            checked={settings.friends.enabled}
+            onChange={(event) => void setRosters(event.target.checked)}
+          />
           Send each user their friends in the room (event <code>{settings.friends.eventName}</code>)
         </label>
       </header>
@@ -87,7 +108,18 @@ export function FriendsPanel({ profileId, settings, status, onSaved }: { profile
         </label>
         <label className="form-field">
           <span className="form-label">or paste it</span>
-          <textarea aria-label="Friend CSV" rows={4} value={csv} onChange={(event) => { setCsv(event.target.value); setFileName(null); setResult(null) }} spellCheck={false} placeholder={'user,friend\nmax,anna'} />
+          <textarea
+            aria-label="Friend CSV"
+            rows={4}
+            value={csv}
+            onChange={(event) => {
+              setCsv(event.target.value)
+              setFileName(null)
+              setResult(null)
+            }}
+            spellCheck={false}
+            placeholder={'user,friend\nmax,anna'}
+          />
         </label>
         <div className="form-actions">
           <label className="checkbox">
@@ -132,7 +164,9 @@ export function FriendsPanel({ profileId, settings, status, onSaved }: { profile
                 </li>
               ))}
             </ul>
-            {result.errorCount > result.errors.length && <p className="muted">…and {formatCount(result.errorCount - result.errors.length)} more.</p>}
+            {result.errorCount > result.errors.length && (
+              <p className="muted">…and {formatCount(result.errorCount - result.errors.length)} more.</p>
+            )}
           </div>
         ))}
     </section>

@@ -67,7 +67,8 @@ export function PayloadPreview() {
           {preview.events.map((event, index) => (
             <div key={index} className="payload">
               <div className="payload-head mono">
-                channel <strong>{event.channel}</strong> · event <strong>{event.event}</strong> · {formatCount(event.bytes)} bytes
+                channel <strong>{event.channel}</strong> · event <strong>{event.event}</strong> ·{' '}
+                {formatCount(event.bytes)} bytes
               </div>
               <pre className="payload-body" aria-label={`Data sent to ${event.channel}`}>
                 {pretty(event.data)}

@@ -40,12 +40,25 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
         {PRESETS.map((preset) => {
           const checked = range.kind === 'preset' && range.preset === preset
           return (
-            <button key={preset} type="button" role="radio" aria-checked={checked} className={checked ? 'on' : undefined} onClick={() => onChange({ kind: 'preset', preset })}>
+            <button
+              key={preset}
+              type="button"
+              role="radio"
+              aria-checked={checked}
+              className={checked ? 'on' : undefined}
+              onClick={() => onChange({ kind: 'preset', preset })}
+            >
               {PRESET_LABELS[preset]}
             </button>
           )
         })}
-        <button type="button" role="radio" aria-checked={range.kind === 'fixed'} className={range.kind === 'fixed' ? 'on' : undefined} onClick={openCustom}>
+        <button
+          type="button"
+          role="radio"
+          aria-checked={range.kind === 'fixed'}
+          className={range.kind === 'fixed' ? 'on' : undefined}
+          onClick={openCustom}
+        >
           Custom
         </button>
       </div>
@@ -63,17 +76,27 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
         )}
       </div>
       <span className="range-caption" aria-live="polite">
-        {range.kind === 'fixed' ? `${formatDateTime(range.from)} → ${formatDateTime(range.to)}` : `Last ${PRESET_LABELS[range.preset]}, live`}
+        {range.kind === 'fixed'
+          ? `${formatDateTime(range.from)} → ${formatDateTime(range.to)}`
+          : `Last ${PRESET_LABELS[range.preset]}, live`}
       </span>
       {customOpen && draft && (
         <div className="custom-range" role="group" aria-label="Custom range">
           <label>
             From
-            <input type="datetime-local" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
+            <input
+              type="datetime-local"
+              value={draft.from}
+              onChange={(event) => setDraft({ ...draft, from: event.target.value })}
+            />
           </label>
           <label>
             To
-            <input type="datetime-local" value={draft.to} onChange={(event) => setDraft({ ...draft, to: event.target.value })} />
+            <input
+              type="datetime-local"
+              value={draft.to}
+              onChange={(event) => setDraft({ ...draft, to: event.target.value })}
+            />
           </label>
           <button type="button" className="button" onClick={applyCustom}>
             Show

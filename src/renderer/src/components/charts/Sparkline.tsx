@@ -4,8 +4,15 @@ const WIDTH = 96
 const HEIGHT = 22
 
 /** A room's recent trend as a tiny SVG line; gaps break the line. One point per 2 px at most. */
-export const Sparkline = memo(function Sparkline({ values, label }: { values: readonly (number | null)[] | undefined; label: string }) {
-  if (!values || values.length < 2) return <svg className="sparkline" width={WIDTH} height={HEIGHT} role="img" aria-label={`${label}: no trend yet`} />
+export const Sparkline = memo(function Sparkline({
+  values,
+  label,
+}: {
+  values: readonly (number | null)[] | undefined
+  label: string
+}) {
+  if (!values || values.length < 2)
+    return <svg className="sparkline" width={WIDTH} height={HEIGHT} role="img" aria-label={`${label}: no trend yet`} />
   let max = 1
   for (const value of values) if (value !== null && value > max) max = value
   const step = WIDTH / (values.length - 1)
@@ -26,7 +33,14 @@ export const Sparkline = memo(function Sparkline({ values, label }: { values: re
   const last = values.findLast((value) => value !== null) ?? null
   const direction = first === null || last === null || first === last ? 'flat' : last > first ? 'rising' : 'falling'
   return (
-    <svg className={`sparkline trend-${direction}`} width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${label}: ${direction} over 15 minutes`}>
+    <svg
+      className={`sparkline trend-${direction}`}
+      width={WIDTH}
+      height={HEIGHT}
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      role="img"
+      aria-label={`${label}: ${direction} over 15 minutes`}
+    >
       {segments.map((d, index) => (
         <path key={index} d={d} />
       ))}

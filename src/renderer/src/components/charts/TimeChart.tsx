@@ -68,7 +68,9 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
   // The scale covers the fetched data and the live values, on round numbers, so it rarely changes.
   const yMax = useMemo(() => {
     let max = 0
-    if (lines) for (const line of lines) for (const point of line.points) if (point.value !== null && point.value > max) max = point.value
+    if (lines)
+      for (const line of lines)
+        for (const point of line.points) if (point.value !== null && point.value > max) max = point.value
     if (stacked) {
       for (const row of stacked.rows) {
         let sum = 0
@@ -128,7 +130,9 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
   return (
     <div className="time-chart">
       <div className="chart-readout" aria-live="off">
-        <span className="readout-time">{hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? formatDateTime(hoverT) : formatClock(hoverT)}</span>
+        <span className="readout-time">
+          {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? formatDateTime(hoverT) : formatClock(hoverT)}
+        </span>
         {readout.map((item) => (
           <span key={item.key} className="readout-item">
             <span className="swatch" style={{ background: item.color }} aria-hidden="true" />
@@ -138,16 +142,32 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
         ))}
       </div>
       <div className="chart-canvas" role="img" aria-label={label} style={{ height }}>
-        {width > Y_AXIS_WIDTH + 40 && <ChartBody from={from} to={to} width={width} height={height} yMax={yMax} lines={lines} stacked={stacked} />}
+        {width > Y_AXIS_WIDTH + 40 && (
+          <ChartBody from={from} to={to} width={width} height={height} yMax={yMax} lines={lines} stacked={stacked} />
+        )}
         {live && (
-          <svg className="chart-tail" style={{ left: Y_AXIS_WIDTH, top: MARGIN.top }} width={plotWidth} height={plotHeight} aria-hidden="true">
+          <svg
+            className="chart-tail"
+            style={{ left: Y_AXIS_WIDTH, top: MARGIN.top }}
+            width={plotWidth}
+            height={plotHeight}
+            aria-hidden="true"
+          >
             {lines?.map((line) => {
               const last = line.points.at(-1)
               const value = live.values[line.key]
               if (!last || last.value === null || value === undefined || live.at <= last.t) return null
               const x0 = xOf(last.t)
               const x1 = xOf(live.at)
-              return <path key={line.key} d={`M${x0} ${yOf(last.value)} H${x1} V${yOf(value)}`} stroke={line.color} strokeWidth={line.strong ? 2.25 : 1.5} fill="none" />
+              return (
+                <path
+                  key={line.key}
+                  d={`M${x0} ${yOf(last.value)} H${x1} V${yOf(value)}`}
+                  stroke={line.color}
+                  strokeWidth={line.strong ? 2.25 : 1.5}
+                  fill="none"
+                />
+              )
             })}
             {stacked && <StackedTail stacked={stacked} live={live} xOf={xOf} yOf={yOf} />}
           </svg>
@@ -166,7 +186,10 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
           {selection && (
             <div
               className="chart-selection"
-              style={{ left: xOf(Math.min(selection.start, selection.end)), width: Math.abs(xOf(selection.end) - xOf(selection.start)) }}
+              style={{
+                left: xOf(Math.min(selection.start, selection.end)),
+                width: Math.abs(xOf(selection.end) - xOf(selection.start)),
+              }}
             />
           )}
         </div>
@@ -176,7 +199,17 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
 }
 
 /** The live part of a stacked chart: one block per group from the last fetched row to now. */
-function StackedTail({ stacked, live, xOf, yOf }: { stacked: StackedSeries; live: LiveTail; xOf(t: number): number; yOf(value: number): number }) {
+function StackedTail({
+  stacked,
+  live,
+  xOf,
+  yOf,
+}: {
+  stacked: StackedSeries
+  live: LiveTail
+  xOf(t: number): number
+  yOf(value: number): number
+}) {
   const last = stacked.rows.at(-1)
   if (!last || (last.t ?? Infinity) >= live.at) return null
   const x0 = xOf(last.t ?? 0)
@@ -191,7 +224,16 @@ function StackedTail({ stacked, live, xOf, yOf }: { stacked: StackedSeries; live
   return (
     <>
       {blocks.map((block) => (
-        <rect key={block.key} x={x0} y={block.y1} width={Math.max(0, x1 - x0)} height={Math.max(0, block.y0 - block.y1)} fill={block.color} fillOpacity={0.35} stroke="none" />
+        <rect
+          key={block.key}
+          x={x0}
+          y={block.y1}
+          width={Math.max(0, x1 - x0)}
+          height={Math.max(0, block.y0 - block.y1)}
+          fill={block.color}
+          fillOpacity={0.35}
+          stroke="none"
+        />
       ))}
     </>
   )

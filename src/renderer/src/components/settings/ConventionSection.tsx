@@ -5,7 +5,13 @@ import { useAppFields } from '../../hooks/use-store.ts'
 
 type Preview = MethodResult<'convention.preview'>
 
-const DEFAULT_SAMPLES = ['private-lobby-max', 'private-lobby-red-max', 'private-stage-a-b-c', 'private-lobby', 'presence-lobby']
+const DEFAULT_SAMPLES = [
+  'private-lobby-max',
+  'private-lobby-red-max',
+  'private-stage-a-b-c',
+  'private-lobby',
+  'presence-lobby',
+]
 
 /** How channel names become rooms, groups and users: edited with a live preview and the separator warning. */
 export function ConventionSection({ profileId }: { profileId: string }) {
@@ -63,23 +69,53 @@ export function ConventionSection({ profileId }: { profileId: string }) {
       <p className="field-hint">Which channels are participants, and how a name splits into room, group and user.</p>
       <div className="radio-row">
         <label>
-          <input type="radio" name="convention-kind" checked={draft.kind === 'template'} onChange={() => setDraft({ kind: 'template', template: draft.kind === 'template' ? draft.template : 'private-{room}-{user}' })} />
+          <input
+            type="radio"
+            name="convention-kind"
+            checked={draft.kind === 'template'}
+            onChange={() =>
+              setDraft({
+                kind: 'template',
+                template: draft.kind === 'template' ? draft.template : 'private-{room}-{user}',
+              })
+            }
+          />
           Template
         </label>
         <label>
-          <input type="radio" name="convention-kind" checked={draft.kind === 'regex'} onChange={() => setDraft({ kind: 'regex', pattern: draft.kind === 'regex' ? draft.pattern : '^private-(?<room>[^-]+)-(?<user>.+)$' })} />
+          <input
+            type="radio"
+            name="convention-kind"
+            checked={draft.kind === 'regex'}
+            onChange={() =>
+              setDraft({
+                kind: 'regex',
+                pattern: draft.kind === 'regex' ? draft.pattern : '^private-(?<room>[^-]+)-(?<user>.+)$',
+              })
+            }
+          />
           Regular expression
         </label>
       </div>
       <label className="form-field">
-        <span className="form-label">{draft.kind === 'template' ? 'Template ({room}, {user}, optionally {group})' : 'Pattern with named groups room, user and optionally group'}</span>
+        <span className="form-label">
+          {draft.kind === 'template'
+            ? 'Template ({room}, {user}, optionally {group})'
+            : 'Pattern with named groups room, user and optionally group'}
+        </span>
         <input
           type="text"
           className="wide mono-input"
           aria-label={draft.kind === 'template' ? 'Template' : 'Pattern'}
           value={text}
           spellCheck={false}
-          onChange={(event) => setDraft(draft.kind === 'template' ? { kind: 'template', template: event.target.value } : { kind: 'regex', pattern: event.target.value })}
+          onChange={(event) =>
+            setDraft(
+              draft.kind === 'template'
+                ? { kind: 'template', template: event.target.value }
+                : { kind: 'regex', pattern: event.target.value },
+            )
+          }
         />
       </label>
       {preview?.error && (
@@ -100,7 +136,13 @@ export function ConventionSection({ profileId }: { profileId: string }) {
       <div className="preview-grid">
         <label className="form-field">
           <span className="form-label">Sample channel names, one per line</span>
-          <textarea aria-label="Sample channel names" rows={6} value={samples} spellCheck={false} onChange={(event) => setSamples(event.target.value)} />
+          <textarea
+            aria-label="Sample channel names"
+            rows={6}
+            value={samples}
+            spellCheck={false}
+            onChange={(event) => setSamples(event.target.value)}
+          />
         </label>
         <table className="preview-table" aria-label="How the samples parse">
           <thead>
@@ -132,7 +174,12 @@ export function ConventionSection({ profileId }: { profileId: string }) {
         </table>
       </div>
       <div className="form-actions">
-        <button type="button" className="button" disabled={!changed || Boolean(preview?.error)} onClick={() => void save()}>
+        <button
+          type="button"
+          className="button"
+          disabled={!changed || Boolean(preview?.error)}
+          onClick={() => void save()}
+        >
           Save convention
         </button>
         {changed && (

@@ -4,7 +4,11 @@ import { useAppFields } from '../../hooks/use-store.ts'
 
 const MODES: { mode: SyncMode; label: string; hint: string }[] = [
   { mode: 'poll', label: 'Poll', hint: 'Ask the HTTP API for occupied channels at an interval. Works everywhere.' },
-  { mode: 'webhook', label: 'Webhooks', hint: 'Pusher tells Headcount of every channel occupied or vacated. Needs a public address.' },
+  {
+    mode: 'webhook',
+    label: 'Webhooks',
+    hint: 'Pusher tells Headcount of every channel occupied or vacated. Needs a public address.',
+  },
   { mode: 'hybrid', label: 'Hybrid', hint: 'Webhooks for speed, plus a reconciling poll that finds and counts drift.' },
 ]
 
@@ -54,7 +58,12 @@ export function SyncSection({ profileId }: { profileId: string }) {
   const field = (name: string, label: string, type: 'number' | 'text' = 'number') => (
     <label>
       {label}
-      <input type={type} inputMode={type === 'number' ? 'numeric' : undefined} value={draft[name] ?? ''} onChange={(event) => setDraft({ ...draft, [name]: event.target.value })} />
+      <input
+        type={type}
+        inputMode={type === 'number' ? 'numeric' : undefined}
+        value={draft[name] ?? ''}
+        onChange={(event) => setDraft({ ...draft, [name]: event.target.value })}
+      />
     </label>
   )
   return (
@@ -65,7 +74,12 @@ export function SyncSection({ profileId }: { profileId: string }) {
         <div className="mode-choices">
           {MODES.map((choice) => (
             <label key={choice.mode} className={draft.mode === choice.mode ? 'mode-choice on' : 'mode-choice'}>
-              <input type="radio" name="sync-mode" checked={draft.mode === choice.mode} onChange={() => setDraft({ ...draft, mode: choice.mode })} />
+              <input
+                type="radio"
+                name="sync-mode"
+                checked={draft.mode === choice.mode}
+                onChange={() => setDraft({ ...draft, mode: choice.mode })}
+              />
               <span>
                 <strong>{choice.label}</strong>
                 <span className="field-hint">{choice.hint}</span>
@@ -83,7 +97,11 @@ export function SyncSection({ profileId }: { profileId: string }) {
       </div>
       {draft.mode !== 'poll' && (
         <p className="field-hint">
-          Point the app&apos;s webhooks (channel existence) at <code>http://{draft.webhookHost}:{draft.webhookPort}/</code>, through a tunnel if Pusher cannot reach it.
+          Point the app&apos;s webhooks (channel existence) at{' '}
+          <code>
+            http://{draft.webhookHost}:{draft.webhookPort}/
+          </code>
+          , through a tunnel if Pusher cannot reach it.
         </p>
       )}
       {result && (

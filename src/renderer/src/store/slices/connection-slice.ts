@@ -1,6 +1,11 @@
 import type { AppInfo } from '../../../../shared/app-info.ts'
 import type { InputArgs, MethodName, MethodResult } from '../../../../shared/contract.ts'
-import type { ConnectionTestInput, ConnectionTestResult, ProfileInput, ProfileView } from '../../../../shared/profiles.ts'
+import type {
+  ConnectionTestInput,
+  ConnectionTestResult,
+  ProfileInput,
+  ProfileView,
+} from '../../../../shared/profiles.ts'
 import type { Settings, SettingsPatch } from '../../../../shared/settings.ts'
 import type { Status } from '../../../../shared/status.ts'
 import { describeError, type SliceCreator } from './types.ts'
@@ -63,7 +68,11 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get, a
     setLink: (link) => set({ link }),
     async refresh() {
       try {
-        const [info, status, settings] = await Promise.all([api.call('app.info'), api.call('status.get'), api.call('settings.get')])
+        const [info, status, settings] = await Promise.all([
+          api.call('app.info'),
+          api.call('status.get'),
+          api.call('settings.get'),
+        ])
         set({ info, settings })
         get().applyStatus(status)
         await get().loadProfiles()

@@ -35,7 +35,8 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
         // Progress events may have overtaken this reply; a finished state is never rolled back.
         merge(progress.id, (job) => ({
           request,
-          progress: job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
+          progress:
+            job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
           startedAt: job?.startedAt ?? Date.now(),
           savedTo: null,
         }))
@@ -65,7 +66,12 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       merge(progress.id, (job) =>
         job && FINISHED.has(job.progress.state)
           ? job
-          : { request: job?.request ?? null, progress, startedAt: job?.startedAt ?? Date.now(), savedTo: job?.savedTo ?? null },
+          : {
+              request: job?.request ?? null,
+              progress,
+              startedAt: job?.startedAt ?? Date.now(),
+              savedTo: job?.savedTo ?? null,
+            },
       )
     },
   }

@@ -54,7 +54,8 @@ export function sampleSteps(series: Series, from: number, to: number, samples: n
   let current: number | null = null
   for (let i = 0; i < samples; i++) {
     const t = from + ((to - from) * i) / (samples - 1)
-    while (index < series.points.length && (series.points[index]?.t ?? Infinity) <= t) current = series.points[index++]?.value ?? null
+    while (index < series.points.length && (series.points[index]?.t ?? Infinity) <= t)
+      current = series.points[index++]?.value ?? null
     values.push(current)
   }
   return values
@@ -117,7 +118,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, api) =>
           const series = await api.call('history.series', { rooms: batch, from, to: now, points: SPARKLINE_POINTS })
           const next = new Map(get().sparklines)
           for (const line of series) {
-            if (line.room !== TOTAL_SERIES) next.set(line.room, { values: sampleSteps(line, from, now, SPARKLINE_POINTS), fetchedAt: now })
+            if (line.room !== TOTAL_SERIES)
+              next.set(line.room, { values: sampleSteps(line, from, now, SPARKLINE_POINTS), fetchedAt: now })
           }
           set({ sparklines: next })
         }

@@ -48,7 +48,17 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, api) => ({
   baseline: false,
   rateSince: null,
   resetLive: () =>
-    set({ rooms: new Map(), liveAt: null, total: 0, channels: 0, unmatched: 0, recent: [], rateWindow: [], baseline: false, rateSince: null }),
+    set({
+      rooms: new Map(),
+      liveAt: null,
+      total: 0,
+      channels: 0,
+      unmatched: 0,
+      recent: [],
+      rateWindow: [],
+      baseline: false,
+      rateSince: null,
+    }),
   async loadRooms() {
     try {
       const snapshot = await api.call('rooms.list')
@@ -75,7 +85,10 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, api) => ({
     for (const room of tick.removed) rooms.delete(room)
     const horizon = tick.at - RATE_WINDOW_MS
     const rateWindow = state.baseline
-      ? [...state.rateWindow.filter((entry) => entry.at > horizon), { at: tick.at, joins: tick.joins, leaves: tick.leaves }]
+      ? [
+          ...state.rateWindow.filter((entry) => entry.at > horizon),
+          { at: tick.at, joins: tick.joins, leaves: tick.leaves },
+        ]
       : []
     const recent = tick.recent.length === 0 ? state.recent : [...state.recent, ...tick.recent].slice(-RECENT_CAP)
     set({
