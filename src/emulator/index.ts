@@ -35,7 +35,7 @@ export interface EmulatorStats {
 }
 
 export interface RunningEmulator {
-  /** 'http://KEY:SECRET@HOST:PORT/apps/APP_ID', the form the pusher SDK's forURL takes. */
+  /** 'http://KEY:SECRET@HOST:PORT/apps/APP_ID': what --url and PUSHER_URL take (forURL's form; forURL itself parseInts the id). */
   readonly url: string
   readonly host: string
   readonly port: number

@@ -283,11 +283,14 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
             />
           )}
         </Field>
-        <Field label="App id" error={errors.appId}>
+        <Field
+          label="App id"
+          error={errors.appId}
+          hint="A number on Pusher; on Soketi, Reverb or Sockudo, the app's id as configured, e.g. app-1"
+        >
           {(aria) => (
             <input
               type="text"
-              inputMode="numeric"
               value={draft.appId}
               onChange={(event) => update({ appId: event.target.value })}
               {...aria}
