@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConventionError } from '../shared/naming.ts'
-import { compileSafeConvention, culprit, regexRefusal } from './convention-safety.ts'
+import { compileSafeConvention, culprit, explainDiagnostics, regexRefusal } from './convention-safety.ts'
 
 // recheck's first analysis loads 3 MB of JavaScript and starts its agent: generous on a loaded machine.
 const SLOW = 60_000
@@ -78,6 +78,13 @@ describe('regex conventions are proved free of catastrophic backtracking', () =>
   it('leaves templates alone: they are split by hand, never by a regex', async () => {
     const compiled = await compileSafeConvention({ kind: 'template', template: 'private-{room}-{user}' })
     expect(compiled.parse('private-a-b')).toEqual({ room: 'a', group: null, user: 'b' })
+  })
+
+  it('refuses what the analysis could not finish, saying how to simplify it', () => {
+    const unfinished = { source: '', flags: '', status: 'unknown', error: { kind: 'timeout' } } as const
+    expect(explainDiagnostics('(?<room>a{1,100}){1,10}-(?<user>b)', unfinished)).toBe(
+      "This pattern is too complex to check for catastrophic backtracking within 5 s, so it can't be used: simplify it (large counted repetitions such as {1,100} make it much harder to check)",
+    )
   })
 
   it('names the smallest group holding the heated spots, with its quantifier', () => {

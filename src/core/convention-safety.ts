@@ -36,9 +36,17 @@ type Checker = (
 let loadedChecker: Promise<Checker> | null = null
 const verdicts = new Map<string, Promise<string | null>>()
 
-/** recheck weighs 3 MB of JavaScript: loaded on the first regex, never for templates. */
+/**
+ * recheck weighs 3 MB of JavaScript: loaded on the first regex, never for templates. Its first check
+ * starts the analysis agent; it runs alone, else checks arriving together would each start one.
+ */
 function checker(): Promise<Checker> {
-  loadedChecker ??= import('recheck').then((recheck) => recheck.check)
+  loadedChecker ??= import('recheck').then(async ({ check }) => {
+    await check('a', '', { timeout: ANALYSIS_TIMEOUT_MS, checker: 'automaton' })
+    return check
+  })
+  // A failed start is tried again on the next pattern rather than remembered.
+  loadedChecker.catch(() => (loadedChecker = null))
   return loadedChecker
 }
 
@@ -49,41 +57,46 @@ function checker(): Promise<Checker> {
 export function regexRefusal(pattern: string): Promise<string | null> {
   const cached = verdicts.get(pattern)
   if (cached) return cached
-  const verdict = analyse(pattern)
+  const verdict = analyse(pattern).then(({ reason, lasting }) => {
+    // A timeout or a failed analysis may be the machine rather than the pattern: ask again next time.
+    if (!lasting) verdicts.delete(pattern)
+    return reason
+  })
   verdicts.set(pattern, verdict)
   if (verdicts.size > CACHED_VERDICTS) verdicts.delete(verdicts.keys().next().value as string)
-  // A timeout may be the machine's load rather than the pattern: ask again next time.
-  void verdict.then((reason) => {
-    if (reason !== null && reason.startsWith(TIMEOUT_REFUSAL)) verdicts.delete(pattern)
-  })
   return verdict
 }
 
-async function analyse(pattern: string): Promise<string | null> {
-  const check = await checker()
+async function analyse(pattern: string): Promise<{ reason: string | null; lasting: boolean }> {
   let timer: NodeJS.Timeout | undefined
-  // recheck enforces its own timeout; this one only covers an analysis process that died.
+  // recheck enforces its own timeout; this one only covers an agent that failed to start or died.
   const stalled = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), ANALYSIS_TIMEOUT_MS * 2)
     timer.unref()
   })
   try {
-    const diagnostics = await Promise.race([
-      check(anchoredRegexSource(pattern), '', { timeout: ANALYSIS_TIMEOUT_MS, checker: 'automaton' }),
-      stalled,
-    ])
-    return diagnostics === null ? timeoutRefusal() : explainDiagnostics(pattern, diagnostics)
+    const check = await Promise.race([checker(), stalled])
+    const diagnostics =
+      check &&
+      (await Promise.race([
+        check(anchoredRegexSource(pattern), '', { timeout: ANALYSIS_TIMEOUT_MS, checker: 'automaton' }),
+        stalled,
+      ]))
+    if (!diagnostics) return { reason: timeoutRefusal(), lasting: false }
+    const unfinished = diagnostics.status === 'unknown' && ['timeout', 'cancel'].includes(diagnostics.error.kind)
+    return { reason: explainDiagnostics(pattern, diagnostics), lasting: !unfinished }
   } catch (error) {
-    return `Headcount could not check this pattern for catastrophic backtracking (${(error as Error).message}), so it can't be used`
+    return {
+      reason: `Headcount could not check this pattern for catastrophic backtracking (${(error as Error).message}), so it can't be used`,
+      lasting: false,
+    }
   } finally {
     clearTimeout(timer)
   }
 }
 
-const TIMEOUT_REFUSAL = 'This pattern is too complex to check'
-
 function timeoutRefusal(): string {
-  return `${TIMEOUT_REFUSAL} for catastrophic backtracking within ${ANALYSIS_TIMEOUT_MS / 1000} s, so it can't be used: simplify it (large counted repetitions such as {1,100} make it much harder to check)`
+  return `This pattern is too complex to check for catastrophic backtracking within ${ANALYSIS_TIMEOUT_MS / 1000} s, so it can't be used: simplify it (large counted repetitions such as {1,100} make it much harder to check)`
 }
 
 /** The refusal, in words, for recheck's verdict on `pattern`; null when it is safe. */
