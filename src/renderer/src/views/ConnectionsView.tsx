@@ -283,11 +283,7 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
             />
           )}
         </Field>
-        <Field
-          label="App id"
-          error={errors.appId}
-          hint="A number on Pusher; on Soketi, Reverb or Sockudo, the app's id as configured, e.g. app-1"
-        >
+        <Field label="App id" error={errors.appId} hint="A number on Pusher; a name such as app-1 on Soketi or Reverb">
           {(aria) => (
             <input
               type="text"
