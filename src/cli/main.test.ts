@@ -37,4 +37,11 @@ describe('headcount CLI', () => {
     expect(await main(['serve', '--http-port', 'eighty'], badPort)).toBe(2)
     expect(badPort.stderr[0]).toMatch(/--http-port must be a port number/)
   })
+
+  it('snapshot refuses a regex that can backtrack catastrophically before contacting anyone', async () => {
+    const io = capture()
+    const url = 'http://key:secret@127.0.0.1:9/apps/1'
+    expect(await main(['snapshot', '--url', url, '--regex', '^private-(?<room>(a+)+)-(?<user>b)$'], io)).toBe(2)
+    expect(io.stderr[0]).toMatch(/^headcount snapshot: This pattern can take exponential time/)
+  }, 60_000)
 })

@@ -15,6 +15,7 @@ import {
   ConventionError,
   DEFAULT_CONVENTION,
   previewConvention,
+  type CompiledConvention,
   type NamingConvention,
 } from '../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../shared/profiles.ts'
@@ -23,6 +24,7 @@ import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { type Broadcaster, createBroadcaster, FriendStore, parseFriendsCsv } from './broadcast/index.ts'
 import { ChannelsClient } from './channels/client.ts'
+import { compileSafeConvention } from './convention-safety.ts'
 import { Demo } from './demo.ts'
 import { EngineEvents } from './events.ts'
 import { ExportJobs } from './export/export-jobs.ts'
@@ -56,15 +58,32 @@ export interface EngineOptions {
   requestTimeoutMs?: number
 }
 
+/** The convention's prefix and warnings; refuses one that does not compile. */
 function conventionInfo(convention: NamingConvention) {
   try {
-    const compiled = compileConvention(convention)
-    return { convention, prefix: compiled.prefix, separatorWarning: compiled.separatorWarning }
+    return describeConvention(compileConvention(convention))
   } catch (error) {
-    if (error instanceof ConventionError)
-      throw new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
-    throw error
+    throw refusal(error)
   }
+}
+
+/** Like conventionInfo, and also refuses a regex not proved free of catastrophic backtracking: for saving. */
+async function checkedConventionInfo(convention: NamingConvention) {
+  try {
+    return describeConvention(await compileSafeConvention(convention))
+  } catch (error) {
+    throw refusal(error)
+  }
+}
+
+function describeConvention(compiled: CompiledConvention) {
+  return { convention: compiled.convention, prefix: compiled.prefix, separatorWarning: compiled.separatorWarning }
+}
+
+function refusal(error: unknown): unknown {
+  return error instanceof ConventionError
+    ? new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
+    : error
 }
 
 /**
@@ -118,7 +137,7 @@ export class Engine {
 
       'profiles.list': () => this.profiles.list(),
       'profiles.save': async (input) => {
-        if (input.convention) conventionInfo(input.convention)
+        if (input.convention) await checkedConventionInfo(input.convention)
         return this.profiles.save(input)
       },
       'profiles.delete': async ({ id }) => {
@@ -138,14 +157,15 @@ export class Engine {
 
       'convention.get': ({ id }) => conventionInfo(this.profiles.get(id).convention),
       'convention.set': async ({ id, convention }) => {
-        const info = conventionInfo(convention)
+        const info = await checkedConventionInfo(convention)
         this.profiles.update(id, { convention })
         await this.restartIfActive(id)
         return info
       },
-      'convention.preview': ({ convention, samples }) => {
+      'convention.preview': async ({ convention, samples }) => {
         try {
-          const compiled = compileConvention(convention)
+          // The same check as saving, so the preview never runs a pattern that saving would refuse.
+          const compiled = await compileSafeConvention(convention)
           return {
             prefix: compiled.prefix,
             separatorWarning: compiled.separatorWarning,
@@ -306,7 +326,7 @@ export class Engine {
     const secret = input.secret ?? (saved ? (await this.profiles.credentials(saved.id)).secret : undefined)
     if (!connection || !secret)
       throw new ApiError('bad-request', 'Give a saved profile id, or a connection with its secret')
-    const convention = compileConvention(saved?.convention ?? DEFAULT_CONVENTION)
+    const convention = await this.runnableConvention(saved?.convention ?? DEFAULT_CONVENTION)
     const client = new ChannelsClient({ ...connection, secret }, { timeoutMs: this.options.requestTimeoutMs ?? 10_000 })
     try {
       const response = await client.listChannels(convention.prefix)
@@ -328,10 +348,24 @@ export class Engine {
     }
   }
 
+  /**
+   * A saved convention, compiled and checked before it runs on real channel names: one saved before
+   * regexes were checked, or edited by hand, is refused here rather than run.
+   */
+  private async runnableConvention(convention: NamingConvention): Promise<CompiledConvention> {
+    try {
+      return await compileSafeConvention(convention)
+    } catch (error) {
+      if (!(error instanceof ConventionError)) throw error
+      throw new ApiError('failed', `The naming convention can't be used: ${error.message}. Change it in Settings.`)
+    }
+  }
+
   private connect(id: string): Promise<Status> {
     const next = this.switching.then(async () => {
       await this.stopMonitor()
       const profile = this.profiles.get(id)
+      await this.runnableConvention(profile.convention)
       const credentials = await this.profiles.credentials(id)
       const settings = this.options.settings.read()
       const historyPath = historyPathFor(this.options.dataDir, id)

@@ -10,6 +10,13 @@ import { type WebhookEvent, WebhookBatcher } from './webhook-batcher.ts'
 import { WebhookSender, type WebhookSenderStats } from './webhook-sender.ts'
 import { WsServer } from './ws-server.ts'
 
+/**
+ * Idle HTTP connections stay open this long, as on Pusher-scale servers. Node's default, 5 s, gave
+ * clients whose pools hold a connection longer "socket hang up" and EPIPE; headers get 1 s more, so a
+ * request that starts at the end of the idle window is still read.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000
+
 export type { EmulatorLogger, EmulatorOptions } from './options.ts'
 export type { DeliveryTotals } from './accounting.ts'
 export { PresenceLimitError } from './state.ts'
@@ -35,7 +42,7 @@ export interface EmulatorStats {
 }
 
 export interface RunningEmulator {
-  /** 'http://KEY:SECRET@HOST:PORT/apps/APP_ID', the form the pusher SDK's forURL takes. */
+  /** 'http://KEY:SECRET@HOST:PORT/apps/APP_ID': what --url and PUSHER_URL take (forURL's form; forURL itself parseInts the id). */
   readonly url: string
   readonly host: string
   readonly port: number
@@ -107,7 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const resetStats = (): void => state.accounting.reset(state.channels.values())
 
   const server = createServer(
-    { keepAlive: true },
+    { keepAlive: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000 },
     createHttpApi({
       options: resolved,
       state,

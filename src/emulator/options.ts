@@ -1,4 +1,5 @@
 // Emulator options and their defaults (Pusher's where Pusher has one).
+import { AppIdSchema } from '../shared/connection.ts'
 
 export interface EmulatorLogger {
   info(...a: unknown[]): void
@@ -90,7 +91,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     }
   }
   const appId = text('appId', options.appId, '1')
-  if (appId.includes('/')) throw new Error('Emulator option appId must not contain "/"')
+  const checkedAppId = AppIdSchema.safeParse(appId)
+  if (!checkedAppId.success) throw new Error(`Emulator option appId: ${checkedAppId.error.issues[0]?.message}`)
   const key = text('key', options.key, 'headcount-key')
   if (key.includes('/') || key.includes(':')) throw new Error('Emulator option key must not contain "/" or ":"')
   const port = nonNegative('port', options.port, 0)

@@ -26,6 +26,10 @@ const HARD_FRAME_LIMIT = 1024 * 1024
 const MIN_PROTOCOL = 4
 const MAX_PROTOCOL = 7
 const VERSION = /^\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/
+/** Each part of a socket id is below this: up to 10 digits, the `\d+.\d+` form the server SDKs check. */
+const SOCKET_ID_PART_LIMIT = 10_000_000_000
+/** Soketi's status for a channel name it refuses; Pusher documents none. */
+const INVALID_CHANNEL_STATUS = 4009
 
 export class Connection implements SocketSubscriber {
   readonly socketId: string
@@ -79,8 +83,6 @@ export class WsServer {
   private readonly wss: WebSocketServer
   private readonly deps: WsServerDeps
   private readonly sweepTimer: NodeJS.Timeout
-  private readonly socketPrefix = randomInt(100_000, 1_000_000_000)
-  private nextSocket = 1
 
   constructor(deps: WsServerDeps) {
     this.deps = deps
@@ -133,7 +135,7 @@ export class WsServer {
     if (version !== null && !VERSION.test(version))
       return this.refuse(ws, 4006, `Invalid version string format '${version}'`)
 
-    const conn = new Connection(`${this.socketPrefix}.${this.nextSocket++}`, ws)
+    const conn = new Connection(this.newSocketId(), ws)
     this.connections.set(conn.socketId, conn)
     ws.on('message', (raw, isBinary) => this.onMessage(conn, raw, isBinary))
     ws.on('pong', () => this.touch(conn))
@@ -144,6 +146,17 @@ export class WsServer {
         data: JSON.stringify({ socket_id: conn.socketId, activity_timeout: options.activityTimeoutSec }),
       }),
     )
+  }
+
+  /**
+   * Both parts random, as Pusher's and Soketi's are: clients that derive user ids from socket ids, or
+   * tests that tell connections apart by them, must not see one shared prefix and a counter.
+   */
+  private newSocketId(): string {
+    for (;;) {
+      const id = `${randomInt(1, SOCKET_ID_PART_LIMIT)}.${randomInt(1, SOCKET_ID_PART_LIMIT)}`
+      if (!this.connections.has(id)) return id
+    }
   }
 
   /** Pusher sends the error event before closing, so old clients without close codes still learn why. */
@@ -246,7 +259,18 @@ export class WsServer {
     if (!parsed.success) return this.error(conn, 'Invalid pusher:subscribe: data.channel must be a string')
     const { channel, auth, channel_data: channelData } = parsed.data
     const problem = channelNameProblem(channel, true)
-    if (problem !== null) return this.error(conn, `Invalid channel: ${problem}`)
+    if (problem !== null) {
+      // Scoped to the channel, so pusher-js raises it there as pusher:subscription_error; a nameless
+      // subscribe has no channel to scope it to.
+      if (channel === '') return this.error(conn, `Invalid channel: ${problem}`)
+      return this.subscriptionError(
+        conn,
+        channel,
+        'InvalidChannel',
+        `Invalid channel: ${problem}`,
+        INVALID_CHANNEL_STATUS,
+      )
+    }
     if (conn.channels.has(channel)) return this.error(conn, `Existing subscription to channel ${channel}`)
     const kind = channelKind(channel)
 
@@ -289,15 +313,8 @@ export class WsServer {
     const result = state.subscribeSocket(conn, channel, user)
     if (!result.ok) {
       if (result.reason === 'duplicate') return this.error(conn, `Existing subscription to channel ${channel}`)
-      // Channel-scoped so pusher-js raises it on the channel object as pusher:subscription_error.
       const message = `Cannot subscribe to ${channel}: the presence channel is full (limit ${state.presenceLimit} members)`
-      conn.send(
-        JSON.stringify({
-          event: 'pusher:subscription_error',
-          channel,
-          data: JSON.stringify({ type: 'LimitReached', error: message, status: 4100 }),
-        }),
-      )
+      this.subscriptionError(conn, channel, 'LimitReached', message, 4100)
       return this.error(conn, message, 4100)
     }
     conn.channels.add(channel)
@@ -311,6 +328,13 @@ export class WsServer {
         channel,
         data: kind === 'presence' ? state.presenceSnapshot(channel) : '{}',
       }),
+    )
+  }
+
+  /** A refusal scoped to the channel: pusher-js raises it on the channel object as pusher:subscription_error. */
+  private subscriptionError(conn: Connection, channel: string, type: string, error: string, status: number): void {
+    conn.send(
+      JSON.stringify({ event: 'pusher:subscription_error', channel, data: JSON.stringify({ type, error, status }) }),
     )
   }
 

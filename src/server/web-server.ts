@@ -6,6 +6,7 @@ import { formatIssues } from '../shared/settings.ts'
 import { API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
+import { keepIdleConnections } from '../core/http-keep-alive.ts'
 import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
 import { hasValidToken, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
 import { sendDownload, serveStatic } from './static-files.ts'
@@ -117,6 +118,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     })
   })
 
+  keepIdleConnections(http)
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
     http.listen(options.port ?? 0, host, () => {

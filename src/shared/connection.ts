@@ -5,7 +5,19 @@ import { z } from 'zod'
  * in the engine's secret store and never reaches the UI; profiles shown to the UI say only whether one
  * is saved.
  */
-export const AppIdSchema = z.string().regex(/^\d{1,20}$/, 'App id is a number, as shown in the Pusher dashboard')
+export const MAX_APP_ID_LENGTH = 100
+/**
+ * Pusher's app ids are numbers; Soketi, Reverb and Sockudo take names such as `app1` or `app-id`. Any id
+ * the HTTP API can carry as a path segment without escaping is accepted, except `.` and `..`, which URL
+ * parsers fold away (the request would go to another path than the one signed).
+ */
+export const AppIdSchema = z
+  .string()
+  .regex(
+    new RegExp(`^[A-Za-z0-9_.-]{1,${MAX_APP_ID_LENGTH}}$`),
+    `App id is 1 to ${MAX_APP_ID_LENGTH} letters, digits, "-", "_" or "." (a number on Pusher, a name such as app-1 on Soketi)`,
+  )
+  .refine((id) => id !== '.' && id !== '..', 'App id can\'t be "." or "..": they are not names a URL path keeps')
 export const AppKeySchema = z
   .string()
   .min(1, 'Key is required')
@@ -73,8 +85,15 @@ export function parseConnectionUrl(raw: string): Credentials {
   const key = decodeURIComponent(url.username)
   const secret = decodeURIComponent(url.password)
   if (!key || !secret) throw new ConnectionUrlError('The URL must carry KEY:SECRET@ before the host')
-  const appId = url.pathname.match(/^\/apps\/([^/]+)\/?$/)?.[1]
-  if (!appId) throw new ConnectionUrlError('The URL path must be /apps/APP_ID')
+  // Read here rather than by the SDK's forURL, which parseInts the id and so loses ids such as app-1.
+  const rawAppId = url.pathname.match(/^\/apps\/([^/]+)\/?$/)?.[1]
+  if (!rawAppId) throw new ConnectionUrlError('The URL path must be /apps/APP_ID')
+  let appId: string
+  try {
+    appId = decodeURIComponent(rawAppId)
+  } catch {
+    throw new ConnectionUrlError('The app id in the URL path is not valid percent-encoding')
+  }
   const cluster = url.hostname.match(/^api-([a-z0-9-]+)\.pusher\.com$/)?.[1]
   const useTLS = url.protocol === 'https:'
   const target: Target =

@@ -367,6 +367,14 @@ function capitalise(text: string): string {
 
 // ---- regular expressions ------------------------------------------------------------------------
 
+/** The expression a regex convention actually runs: the whole channel name must match. */
+export function anchoredRegexSource(pattern: string): string {
+  return `^(?:${pattern})$`
+}
+
+/** How many characters `anchoredRegexSource` puts before the pattern, to map positions back to it. */
+export const ANCHOR_PREFIX_LENGTH = '^(?:'.length
+
 function compileRegex(convention: { kind: 'regex'; pattern: string }): CompiledConvention {
   const pattern = convention.pattern
   try {
@@ -384,7 +392,7 @@ function compileRegex(convention: { kind: 'regex'; pattern: string }): CompiledC
     )
   }
   const hasGroup = names.includes('group')
-  const anchored = new RegExp(`^(?:${pattern})$`)
+  const anchored = new RegExp(anchoredRegexSource(pattern))
 
   const match = (name: string): ParsedChannel | 'empty' | null => {
     const groups = anchored.exec(name)?.groups

@@ -7,6 +7,7 @@ import {
   SettingsFileError,
   SettingsPatchSchema,
 } from './settings.ts'
+import { DEFAULT_SYNC_OPTIONS } from './sync.ts'
 
 describe('migrateSettings', () => {
   it('gives defaults when nothing was stored', () => {
@@ -18,6 +19,21 @@ describe('migrateSettings', () => {
     const migrated = migrateSettings({ version: SETTINGS_VERSION, theme: 'dark', stray: 1 })
     expect(migrated).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' })
     expect(migrated).not.toHaveProperty('stray')
+  })
+
+  it('reads saved numeric app ids as before, and app ids that are names', () => {
+    const profile = (id: string, appId: string) => ({
+      id,
+      name: id,
+      connection: { appId, key: 'key', target: { kind: 'host', host: '127.0.0.1', port: 6001, useTLS: false } },
+      convention: { kind: 'template', template: 'private-{room}-{user}' },
+      sync: DEFAULT_SYNC_OPTIONS,
+    })
+    const migrated = migrateSettings({
+      version: SETTINGS_VERSION,
+      profiles: [profile('pusher', '1234567'), profile('soketi', 'app-1')],
+    })
+    expect(migrated.profiles.map((saved) => saved.connection.appId)).toEqual(['1234567', 'app-1'])
   })
 
   it('reads an unversioned file as the first version', () => {

@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
+import { startEmulator } from '../../src/emulator/index.ts'
 import { ConsolePage, SettingsSection } from './pages/console-page.ts'
+import { ConnectionsSection } from './pages/sections.ts'
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
@@ -102,5 +104,33 @@ test.describe('the console in web mode', () => {
       result: { ok: false, error: { code: 'bad-request', issues: [{ path: 'theme' }] } },
     })
     expect(replies[2]).toMatchObject({ id: 2, result: { ok: true, value: { name: 'Headcount' } } })
+  })
+  test("the connection form takes an app id that is a name, as Soketi's app-1, and it works", async ({ page }) => {
+    const emulator = await startEmulator({ appId: 'app-1' })
+    try {
+      const console = new ConsolePage(page)
+      const connections = new ConnectionsSection(console)
+      await console.open()
+      await console.goTo('Connections')
+      await connections.openNewForm()
+      const fields = {
+        name: 'Soketi',
+        appId: 'app 1',
+        key: emulator.key,
+        secret: emulator.secret,
+        host: '127.0.0.1',
+        port: emulator.port,
+      }
+      await connections.fill(fields)
+      await connections.test()
+      await expect(connections.form.getByText(/App id is 1 to 100 letters, digits/)).toBeVisible()
+
+      await connections.form.getByLabel('App id', { exact: true }).fill('app-1')
+      await connections.test()
+      await expect(connections.form.getByRole('status')).toContainText('Connection works')
+      await connections.form.getByRole('button', { name: 'Cancel' }).click()
+    } finally {
+      await emulator.close()
+    }
   })
 })

@@ -240,4 +240,26 @@ test.describe('operator journeys in web mode', () => {
     await expect(section.getByRole('note', { name: 'Separator warning' })).toBeVisible()
     await console.screenshot('settings-connection')
   })
+
+  test('a regular expression that could backtrack catastrophically is refused in words before it can be saved', async ({
+    page,
+  }) => {
+    const console = new ConsolePage(page)
+    await console.open()
+    await console.goTo('Settings')
+    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    await section.getByRole('radio', { name: 'Regular expression' }).check()
+    const pattern = section.getByRole('textbox', { name: 'Pattern', exact: true })
+    await section.getByLabel('Sample channel names').fill(`private-${'a'.repeat(22)}-c\nprivate-lobby-max`)
+    await pattern.fill('^private-(?<room>(a+)+)-(?<user>b)$')
+    await expect(section.getByRole('alert')).toContainText('This pattern can take exponential time')
+    await expect(section.getByRole('alert')).toContainText('the part (a+)+')
+    await expect(section.getByRole('button', { name: 'Save convention' })).toBeDisabled()
+
+    await pattern.fill('^private-(?<room>[^-]+)-(?<user>.+)$')
+    const preview = section.getByRole('table', { name: 'How the samples parse' })
+    await expect(preview.getByRole('row', { name: /private-lobby-max/ })).toContainText('lobby—max')
+    await expect(section.getByRole('alert')).toHaveCount(0)
+    await expect(section.getByRole('button', { name: 'Save convention' })).toBeEnabled()
+  })
 })

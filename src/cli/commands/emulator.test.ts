@@ -91,11 +91,17 @@ describe('headcount emulator flags', () => {
     expect(config.friendsFile).toMatch(/\/friends\.csv$/)
   })
 
+  it("takes an app id that is a name, as Soketi's app-1", () => {
+    expect(parseEmulatorArgs(['--app-id', 'app-1']).appId).toBe('app-1')
+    expect(parseEmulatorArgs(['--app-id', 'My_App.2']).appId).toBe('My_App.2')
+  })
+
   it.each([
     [['--port', '70000'], /--port/],
     [['--port', 'x'], /--port/],
     [['--listen', 'not an address'], /--listen/],
-    [['--app-id', 'abc'], /--app-id must be digits/],
+    [['--app-id', 'app/1'], /--app-id: App id is 1 to 100 letters/],
+    [['--app-id', '..'], /--app-id: App id can't be/],
     [['--key', 'a:b'], /--key/],
     [['--secret', ''], /--secret/],
     [['--webhook', 'ftp://x'], /--webhook/],

@@ -8,6 +8,7 @@ import { DEFAULT_ROOM_SKEW, MAX_ROOMS } from '../../emulator/crowd/population.ts
 import { randomSeed } from '../../emulator/crowd/random.ts'
 import { MAX_SOCKET_MEMBERS, SocketCrowdDriver } from '../../emulator/crowd/socket-driver.ts'
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts'
+import { AppIdSchema } from '../../shared/connection.ts'
 import { CommandError, parseCommandArgs, parsePort, UsageError, type Command, type CommandIO } from '../usage.ts'
 
 // Port 6001 is where other self-hosted Pusher-compatible servers (soketi, laravel-websockets) listen, so
@@ -93,11 +94,9 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
   const host = values.listen
   if (host !== 'localhost' && isIP(host) === 0)
     throw new UsageError(`--listen must be an IP address or localhost, got "${host}"`)
-  // The pusher SDK's forURL reads the app id with parseInt, so only a number survives the round trip.
-  if (!/^\d{1,20}$/.test(values['app-id']))
-    throw new UsageError(
-      `--app-id must be digits (the pusher SDK's forURL reads it as a number), got "${values['app-id']}"`,
-    )
+  // Any id a Pusher-compatible server may use, as Soketi's app-1: Headcount reads the URL it prints itself.
+  const appId = AppIdSchema.safeParse(values['app-id'])
+  if (!appId.success) throw new UsageError(`--app-id: ${appId.error.issues[0]?.message}, got "${values['app-id']}"`)
   const webhooks = values.webhook ?? []
   for (const url of webhooks) {
     const parsed = URL.parse(url)
@@ -124,7 +123,7 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
   return {
     host,
     port: parsePort(values.port, '--port', DEFAULT_EMULATOR_PORT),
-    appId: values['app-id'],
+    appId: appId.data,
     key: credential(values.key, '--key'),
     secret: credential(values.secret, '--secret'),
     webhooks,
@@ -231,7 +230,7 @@ export const emulatorCommand: Command = {
 
   --port N             port for the HTTP API and WebSocket (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)
   --listen ADDR        address to bind (default 127.0.0.1)
-  --app-id ID          app id, digits (default ${DEFAULT_APP_ID})
+  --app-id ID          app id: digits as on Pusher, or a name such as app-1 (default ${DEFAULT_APP_ID})
   --key KEY            app key (default ${DEFAULT_KEY})
   --secret SECRET      app secret (default ${DEFAULT_SECRET})
   --webhook URL        send webhooks to URL; repeat for several receivers
@@ -249,8 +248,9 @@ export const emulatorCommand: Command = {
   --sockets            connect the crowd as real pusher-js clients instead of injecting it
                        (crowds of at most ${MAX_SOCKET_MEMBERS})
 
-Prints "Headcount emulator ready: http://KEY:SECRET@HOST:PORT/apps/APP_ID (...)", the URL in the form
-the pusher SDK's forURL takes; stops on SIGINT or SIGTERM.`,
+Prints "Headcount emulator ready: http://KEY:SECRET@HOST:PORT/apps/APP_ID (...)", the URL that
+--url and PUSHER_URL take (the pusher SDK's forURL form, though forURL turns an app id such as app-1
+into a number); stops on SIGINT or SIGTERM.`,
   async run(args, io) {
     const config = parseEmulatorArgs(args)
     const signal = waitForSignal()

@@ -1,7 +1,8 @@
 import { ChannelsClient } from '../../core/channels/client.ts'
+import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
 import { toFailure } from '../../core/sync/sync-loop.ts'
-import { ConventionError, compileConvention, type NamingConvention } from '../../shared/naming.ts'
+import { ConventionError, type NamingConvention } from '../../shared/naming.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
 
@@ -48,7 +49,7 @@ ${CONNECTION_USAGE}
       throw new UsageError('--timeout must be 1-600 seconds')
     let convention
     try {
-      convention = compileConvention(conventionFrom(values.pattern, values.regex))
+      convention = await compileSafeConvention(conventionFrom(values.pattern, values.regex))
     } catch (error) {
       if (error instanceof ConventionError) throw new UsageError(error.message)
       throw error

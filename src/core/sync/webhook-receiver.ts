@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { keepIdleConnections } from '../http-keep-alive.ts'
 
 export interface WebhookChannelEvent {
   name: string
@@ -88,6 +89,7 @@ export class WebhookReceiver {
       })
       request.on('error', () => response.destroy())
     })
+    keepIdleConnections(server)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.options.port, this.options.host, () => {

@@ -101,14 +101,49 @@ describe('emulator WebSocket protocol 7', () => {
     expect(channels).toEqual({ channels: { 'private-raw': {} } })
   })
 
-  it('refuses bad channel names on subscribe', async () => {
+  it('refuses bad channel names on subscribe with a subscription error scoped to the channel', async () => {
     const r = await raw()
     r.send({ event: 'pusher:subscribe', data: { channel: 'bad channel' } })
-    expect(((await r.next('pusher:error')).data as { message: string }).message).toMatch(/Invalid channel/)
-    r.send({ event: 'pusher:subscribe', data: { channel: 'x'.repeat(165) } })
-    expect(((await r.next('pusher:error')).data as { message: string }).message).toMatch(/164/)
+    const bad = await r.next('pusher:subscription_error', 'bad channel')
+    expect(JSON.parse(bad.data as string)).toEqual({
+      type: 'InvalidChannel',
+      error: "Invalid channel: channel name 'bad channel' may only contain A-Z, a-z, 0-9 and _ - = @ , . ;",
+      status: 4009,
+    })
+    const long = 'x'.repeat(165)
+    r.send({ event: 'pusher:subscribe', data: { channel: long } })
+    expect(JSON.parse((await r.next('pusher:subscription_error', long)).data as string)).toMatchObject({
+      error: 'Invalid channel: channel name is 165 characters; the maximum is 164',
+    })
+    // Nothing connection-wide: the first pusher:error is the one for the subscribe without a channel.
     r.send({ event: 'pusher:subscribe', data: {} })
-    await r.next('pusher:error')
+    expect((await r.next('pusher:error')).data).toMatchObject({ message: expect.stringMatching(/data.channel/) })
+    expect(r.has('pusher:error')).toBe(false)
+  })
+
+  it('pusher-js raises a bad channel name on the channel, not on the connection', async () => {
+    const s = await open()
+    const connectionErrors: unknown[] = []
+    s.connection.bind('error', (error: unknown) => connectionErrors.push(error))
+    await expect(subscribed(s, 'bad channel')).rejects.toThrow(
+      'subscription_error {"type":"InvalidChannel","error":"Invalid channel: channel name \'bad channel\' may only contain A-Z, a-z, 0-9 and _ - = @ , . ;","status":4009}',
+    )
+    // A later subscription on the same connection works, and nothing reached the connection.
+    await subscribed(s, 'good-channel')
+    expect(connectionErrors).toEqual([])
+    expect(s.connection.state).toBe('connected')
+  })
+
+  it('gives every connection a socket id of two random numbers, unique', async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => raw()))
+    const ids = clients.map((c) => c.socketId)
+    for (const id of ids) expect(id).toMatch(/^\d+\.\d+$/)
+    expect(new Set(ids).size).toBe(20)
+    // No shared prefix and no counter: 20 draws from 10^10 repeat a part with odds of about 2 in 10^8.
+    expect(new Set(ids.map((id) => id.split('.')[0])).size).toBe(20)
+    expect(new Set(ids.map((id) => id.split('.')[1])).size).toBe(20)
+    const seconds = ids.map((id) => Number(id.split('.')[1])).sort((a, b) => a - b)
+    expect(seconds.at(-1)! - seconds[0]!).toBeGreaterThan(20)
   })
 
   it('tracks presence members by user, not connection', async () => {

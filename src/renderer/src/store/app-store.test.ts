@@ -83,14 +83,17 @@ describe('app store: connection slice', () => {
   it('returns a refused profile as an error and keeps the list', async () => {
     const { api } = fakeApi({
       'profiles.save': () => {
-        throw new ApiError('bad-request', 'Invalid input for profiles.save: connection.appId: App id is a number')
+        throw new ApiError(
+          'bad-request',
+          'Invalid input for profiles.save: connection.appId: App id is 1 to 100 letters, digits, "-", "_" or "."',
+        )
       },
     })
     const store = createAppStore(api, 'open')
     const outcome = await store
       .getState()
-      .saveProfile({ name: 'x', connection: { appId: 'abc', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
-    expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/App id is a number/) })
+      .saveProfile({ name: 'x', connection: { appId: 'app 1', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
+    expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/App id is 1 to 100 letters/) })
     expect(store.getState().profiles).toEqual([])
   })
 

@@ -283,11 +283,10 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
             />
           )}
         </Field>
-        <Field label="App id" error={errors.appId}>
+        <Field label="App id" error={errors.appId} hint="A number on Pusher; a name such as app-1 on Soketi or Reverb">
           {(aria) => (
             <input
               type="text"
-              inputMode="numeric"
               value={draft.appId}
               onChange={(event) => update({ appId: event.target.value })}
               {...aria}

@@ -39,6 +39,8 @@ export function ConventionSection({ profileId }: { profileId: string }) {
   // The preview follows the typing, a moment after it pauses.
   useEffect(() => {
     if (!draft) return
+    // A regex is checked for catastrophic backtracking first, so answers can come back out of order.
+    let current = true
     const timer = setTimeout(async () => {
       const list = samples
         .split('\n')
@@ -46,10 +48,14 @@ export function ConventionSection({ profileId }: { profileId: string }) {
         .filter(Boolean)
         .slice(0, 50)
       const outcome = await request('convention.preview', { convention: draft, samples: list })
+      if (!current) return
       if (outcome.ok) setPreview(outcome.value)
       else setPreview({ prefix: null, separatorWarning: null, error: outcome.error, rows: [] })
     }, 200)
-    return () => clearTimeout(timer)
+    return () => {
+      current = false
+      clearTimeout(timer)
+    }
   }, [draft, samples, request])
 
   if (!draft) return result ? <p className="field-error">{result.text}</p> : null
