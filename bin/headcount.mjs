@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Headcount's command line. The sources are TypeScript run directly by Node's type stripping,
-// which needs Node 22.18 or newer (npm scripts use the Node 24 pinned in devDependencies).
+// Headcount's command line. In a checkout it runs the TypeScript sources (src/cli) through Node's type
+// stripping, so an edit takes effect at once and nothing can be stale; the npm package has no sources
+// (Node will not strip types under node_modules anyway) and runs the bundle built at pack time,
+// out/cli/main.js. Either way it needs Node 22.18 or newer (built-in node:sqlite).
+import { existsSync } from 'node:fs'
+
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 18)) {
   console.error(
@@ -8,5 +12,11 @@ if (major < 22 || (major === 22 && minor < 18)) {
   )
   process.exit(1)
 }
-const { main } = await import('../src/cli/main.ts')
+const sources = new URL('../src/cli/main.ts', import.meta.url)
+const bundle = new URL('../out/cli/main.js', import.meta.url)
+if (!existsSync(sources) && !existsSync(bundle)) {
+  console.error('headcount: this installation has neither src/cli nor out/cli/main.js; reinstall the package')
+  process.exit(1)
+}
+const { main } = await import(existsSync(sources) ? sources.href : bundle.href)
 process.exitCode = await main(process.argv.slice(2))
