@@ -24,6 +24,8 @@ const config: Configuration = {
     '!**/node_modules/**/*.{ts,mts,cts,md,markdown}',
     '!**/node_modules/**/{src,spec,test,tests,__tests__,integration_tests_server,webpack,types}/**',
     '!**/node_modules/**/{tsconfig.json,Makefile,bower.json,.eslintrc,.eslintrc.json,.editorconfig}',
+    // pusher-js ships builds for browsers, workers and React Native; the main process loads dist/node.
+    '!**/node_modules/pusher-js/dist/{web,worker,react-native}/**',
   ],
   asar: true,
   // No native modules: nothing to rebuild against Electron's headers.
