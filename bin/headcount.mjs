@@ -5,18 +5,19 @@
 // out/cli/main.js. Either way it needs Node 22.18 or newer (built-in node:sqlite).
 import { existsSync } from 'node:fs'
 
-const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(
-    `headcount: Node ${process.versions.node} is too old; Headcount needs Node 22.18 or newer (run it through npm, which uses the pinned Node 24)`,
-  )
-  process.exit(1)
-}
 const sources = new URL('../src/cli/main.ts', import.meta.url)
 const bundle = new URL('../out/cli/main.js', import.meta.url)
-if (!existsSync(sources) && !existsSync(bundle)) {
+const checkout = existsSync(sources)
+
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  const hint = checkout ? 'run it through npm, which uses the pinned Node 24' : 'install a newer Node.js'
+  console.error(`headcount: Node ${process.versions.node} is too old; Headcount needs Node 22.18 or newer (${hint})`)
+  process.exit(1)
+}
+if (!checkout && !existsSync(bundle)) {
   console.error('headcount: this installation has neither src/cli nor out/cli/main.js; reinstall the package')
   process.exit(1)
 }
-const { main } = await import(existsSync(sources) ? sources.href : bundle.href)
+const { main } = await import(checkout ? sources.href : bundle.href)
 process.exitCode = await main(process.argv.slice(2))

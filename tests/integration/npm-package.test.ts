@@ -110,6 +110,29 @@ describe('the npm package for headless hosts', () => {
     expect(run(headcount, ['--version'], app).trim()).toBe(installed.version)
   })
 
+  // The machine's own Node, where it is older than 22.18 (Debian's 20 here), shows the refusal.
+  const systemNode = '/usr/bin/node'
+  const systemVersion = existsSync(systemNode)
+    ? spawnSync(systemNode, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim()
+    : ''
+  const [major = 0, minor = 0] = systemVersion.split('.').map(Number)
+  it.skipIf(!systemVersion || major > 22 || (major === 22 && minor >= 18))(
+    `refuses, in one line, to run on a Node older than 22.18 (${systemVersion || 'none on this machine'})`,
+    () => {
+      const refused = spawnSync(
+        systemNode,
+        [join(app, 'node_modules', 'headcount', 'bin', 'headcount.mjs'), '--version'],
+        {
+          encoding: 'utf8',
+        },
+      )
+      expect(refused.status).toBe(1)
+      expect(refused.stderr).toBe(
+        `headcount: Node ${systemVersion} is too old; Headcount needs Node 22.18 or newer (install a newer Node.js)\n`,
+      )
+    },
+  )
+
   it('runs emulator, snapshot, serve and export from the installed command', async () => {
     const emulator = await start(
       headcount,
