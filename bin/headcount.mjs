@@ -1,12 +1,23 @@
 #!/usr/bin/env node
-// Headcount's command line. The sources are TypeScript run directly by Node's type stripping,
-// which needs Node 22.18 or newer (npm scripts use the Node 24 pinned in devDependencies).
+// Headcount's command line. In a checkout it runs the TypeScript sources (src/cli) through Node's type
+// stripping, so an edit takes effect at once and nothing can be stale; the npm package has no sources
+// (Node will not strip types under node_modules anyway) and runs the bundle built at pack time,
+// out/cli/main.js. Either way it needs Node 22.18 or newer (built-in node:sqlite).
+import { existsSync } from 'node:fs'
+
+const sources = new URL('../src/cli/main.ts', import.meta.url)
+const bundle = new URL('../out/cli/main.js', import.meta.url)
+const checkout = existsSync(sources)
+
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(
-    `headcount: Node ${process.versions.node} is too old; Headcount needs Node 22.18 or newer (run it through npm, which uses the pinned Node 24)`,
-  )
+  const hint = checkout ? 'run it through npm, which uses the pinned Node 24' : 'install a newer Node.js'
+  console.error(`headcount: Node ${process.versions.node} is too old; Headcount needs Node 22.18 or newer (${hint})`)
   process.exit(1)
 }
-const { main } = await import('../src/cli/main.ts')
+if (!checkout && !existsSync(bundle)) {
+  console.error('headcount: this installation has neither src/cli nor out/cli/main.js; reinstall the package')
+  process.exit(1)
+}
+const { main } = await import(checkout ? sources.href : bundle.href)
 process.exitCode = await main(process.argv.slice(2))

@@ -54,6 +54,7 @@ function suite(label, command, args, reportFile, count) {
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 
 check('build', bin('electron-vite'), ['build', '--logLevel', 'warn'])
+check('build: CLI bundle', bin('vite'), ['build', '--config', 'vite.cli.config.ts', '--logLevel', 'warn'])
 check('typecheck', bin('tsc'), ['-b', '--noEmit'])
 check('lint', bin('eslint'), ['--max-warnings', '0', '.'])
 check('format', bin('prettier'), ['--check', '--log-level', 'warn', '.'])

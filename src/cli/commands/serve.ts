@@ -9,6 +9,7 @@ import { resolveDataDir } from '../data-dir.ts'
 import { PACKAGE_ROOT, packageVersion } from '../package-info.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, parsePort, type Command } from '../usage.ts'
+import { ensureWebUi } from '../web-ui-build.ts'
 
 export const DEFAULT_HTTP_PORT = 7480
 /** The profile a connection given on the command line is kept as. */
@@ -31,7 +32,8 @@ ${CONNECTION_USAGE}
   --broadcast      switch the broadcaster on for the connection (remembered with it; see
                    docs/broadcasting.md). Needs a connection, given or resumed.
 
-Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
+In a checkout, a web UI build that is missing or older than its sources is rebuilt first (one notice
+on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       ...CONNECTION_OPTIONS,
@@ -46,6 +48,8 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
     const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
     const dataDir = resolveDataDir(values.data, io.env)
     const credentials = connectionFromFlags(values, io.env)
+    // Before anything starts: a checkout builds a missing or outdated UI; nothing serves a placeholder.
+    await ensureWebUi(PACKAGE_ROOT, (line) => io.err(`headcount serve: ${line}`))
 
     const engine = new Engine({
       version: packageVersion(),
