@@ -26,6 +26,9 @@ const config: Configuration = {
     '!**/node_modules/**/{tsconfig.json,Makefile,bower.json,.eslintrc,.eslintrc.json,.editorconfig}',
     // pusher-js ships builds for browsers, workers and React Native; the main process loads dist/node.
     '!**/node_modules/pusher-js/dist/{web,worker,react-native}/**',
+    // recheck's agents: a binary can't be spawned from inside app.asar and the archive needs Java, so in
+    // the desktop app recheck checks regex conventions in its worker thread instead.
+    '!**/node_modules/recheck-{jar,linux-x64,linux-arm64,macos-x64,macos-arm64,windows-x64}/**',
   ],
   asar: true,
   // No native modules: nothing to rebuild against Electron's headers.
