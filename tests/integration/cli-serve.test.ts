@@ -69,6 +69,22 @@ describe('headcount serve', () => {
     expect(stderr.join('')).toMatch(new RegExp(`^headcount serve: Port ${port} on 127.0.0.1 is already in use`))
   })
 
+  it('refuses a page that rebinds its own name to 127.0.0.1, and still serves its own address', async () => {
+    const { ApiSocket } = await import('./helpers/web-mode.ts')
+    const { child } = run(['serve', '--http-port', '0'])
+    const url = (await firstLine(child)).match(/(http:\/\/127\.0\.0\.1:(\d+))\//)
+    const [, base, port] = url as RegExpMatchArray
+    const api = `${(base as string).replace('http', 'ws')}/api`
+    const evil = `evil.example:${port}`
+    await expect(ApiSocket.open(api, { Host: evil, Origin: `http://${evil}` })).rejects.toThrow(/HTTP 421/)
+    const own = await ApiSocket.open(api, { Host: `localhost:${port}`, Origin: `http://localhost:${port}` })
+    expect(await own.call(1, 'profiles.list')).toMatchObject({ result: { ok: true } })
+    own.close()
+    child.kill('SIGTERM')
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+  })
+
   it('generates and prints an access token when bound beyond loopback', async () => {
     const { child } = run(['serve', '--http-port', '0', '--listen', '0.0.0.0'])
     const line = await firstLine(child)

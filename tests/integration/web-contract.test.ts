@@ -150,3 +150,60 @@ describe('export downloads', () => {
     expect((await fetch(`${base}/exports/unknown`)).status).toBe(404)
   })
 })
+
+/** A plain GET with the Host header a browser on another name would send (fetch won't let us set it). */
+async function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+describe('DNS rebinding on a loopback bind without a token', () => {
+  it('refuses a WebSocket, the API and an export download addressed to another name', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const file = join(mkdtempSync(join(tmpdir(), 'headcount-dl-')), 'headcount-sessions.csv')
+    writeFileSync(file, 'room,user\r\nlobby,ana\r\n')
+    mode = await startWebMode({ exportFile: (id) => (id === 'abc-123' ? file : null) })
+    const port = mode.server.port
+    const evil = `evil.example:${port}`
+
+    // The page's origin and Host agree (it is the page's own name), so only the Host check can stop it.
+    await expect(ApiSocket.open(apiUrl(mode.server), { Host: evil, Origin: `http://${evil}` })).rejects.toThrow(
+      /HTTP 421/,
+    )
+    const download = await getWithHost(port, '/exports/abc-123', evil)
+    expect(download.status).toBe(421)
+    expect(download.body).toMatch(/answers only to localhost, 127\.0\.0\.1, \[::1\] on port \d+/)
+    expect(download.body).not.toContain('lobby')
+    expect((await getWithHost(port, '/', evil)).status).toBe(421)
+
+    // Its own names still work, in any case and with a trailing dot.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST.:${port}`]) {
+      const own = await ApiSocket.open(apiUrl(mode.server), { Host: host, Origin: `http://${host}` })
+      expect(await own.call(1, 'app.info')).toMatchObject({ result: { ok: true } })
+      own.close()
+      expect(await getWithHost(port, '/exports/abc-123', host)).toEqual({
+        status: 200,
+        body: 'room,user\r\nlobby,ana\r\n',
+      })
+    }
+  })
+
+  it('lets any Host through when a token guards the server (it is what protects it then)', async () => {
+    mode = await startWebMode({ host: '0.0.0.0', token: 'correct-horse-battery-staple' })
+    const host = `headcount.internal:${mode.server.port}`
+    const socket = await ApiSocket.open(`${apiUrl(mode.server)}?token=correct-horse-battery-staple`, { Host: host })
+    expect(await socket.call(1, 'app.info')).toMatchObject({ result: { ok: true } })
+    socket.close()
+    await expect(ApiSocket.open(apiUrl(mode.server), { Host: host })).rejects.toThrow(/HTTP 401/)
+  })
+})
