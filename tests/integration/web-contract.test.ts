@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { MAX_FRIENDS_CSV_CHARS } from '../../src/shared/broadcast.ts'
+import { MAX_FRAME_BYTES } from '../../src/shared/wire.ts'
 import { apiUrl, ApiSocket, startWebMode, type WebMode } from './helpers/web-mode.ts'
 
 let mode: WebMode | undefined
@@ -79,7 +81,7 @@ describe("the contract over web mode's WebSocket", () => {
     const abuser = await ApiSocket.open(apiUrl(mode.server))
     const closed = new Promise<number>((resolve) => abuser.socket.once('close', (code) => resolve(code)))
     abuser.socket.send(
-      JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(2 * 1024 * 1024) } }),
+      JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(MAX_FRAME_BYTES) } }),
     )
     expect(await closed).toBe(1009)
     const other = await ApiSocket.open(apiUrl(mode.server))
@@ -206,4 +208,77 @@ describe('DNS rebinding on a loopback bind without a token', () => {
     socket.close()
     await expect(ApiSocket.open(apiUrl(mode.server), { Host: host })).rejects.toThrow(/HTTP 401/)
   })
+})
+
+describe('friend CSV import over the socket', () => {
+  const connection = { appId: '1', key: 'key', target: { kind: 'host', host: '127.0.0.1', port: 1, useTLS: false } }
+
+  async function profileOver(client: ApiSocket): Promise<string> {
+    const saved = await client.call(1, 'profiles.save', { name: 'friends', connection, secret: 'secret' })
+    if (!('result' in saved) || !saved.result.ok) throw new Error(JSON.stringify(saved))
+    return (saved.result.value as { id: string }).id
+  }
+
+  /** Every field quoted, as spreadsheets export: each row `"user000001","user000002"` and CRLF. */
+  function quotedCsv(chars: number): string {
+    const rows: string[] = []
+    let length = 0
+    for (let i = 0; length < chars - 30; i++) {
+      const row = `"user${String(i).padStart(6, '0')}","user${String(i + 1).padStart(6, '0')}"\r\n`
+      rows.push(row)
+      length += row.length
+    }
+    return rows.join('')
+  }
+
+  it('imports a fully quoted file just under the cap, and other calls in flight are answered', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const csv = quotedCsv(890_000)
+    expect(csv.length).toBeGreaterThan(880_000)
+    expect(csv.length).toBeLessThanOrEqual(MAX_FRIENDS_CSV_CHARS)
+    const frame = JSON.stringify({ id: 2, method: 'friends.import', input: { id, csv, mutual: true } })
+    expect(Buffer.byteLength(frame)).toBeGreaterThan(1024 * 1024) // over the old 1 MiB limit
+    client.socket.send(frame)
+    client.socket.send(JSON.stringify({ id: 3, method: 'settings.get' }))
+    const imported = await client.next((reply) => 'id' in reply && reply.id === 2)
+    const rows = csv.split('\r\n').length - 1
+    expect(imported).toMatchObject({ result: { ok: true, value: { ok: true, users: rows + 1, edges: 2 * rows } } })
+    expect(await client.next((reply) => 'id' in reply && reply.id === 3)).toMatchObject({ result: { ok: true } })
+    client.close()
+  }, 60_000)
+
+  it('takes a file at the cap whatever its characters (each one escaped to six bytes in JSON)', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const csv = '\u0001'.repeat(MAX_FRIENDS_CSV_CHARS)
+    const reply = await client.call(2, 'friends.import', { id, csv, mutual: false })
+    // The transport carried it; the engine read it and listed what is wrong with it, in words.
+    expect(reply).toMatchObject({ result: { ok: true, value: { ok: false, errors: [{ line: 1 }] } } })
+    client.close()
+  }, 60_000)
+
+  it('refuses a file over the cap in words, and the connection carries on', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const reply = await client.call(2, 'friends.import', {
+      id,
+      csv: 'a,b\n'.repeat(MAX_FRIENDS_CSV_CHARS / 4) + 'x',
+      mutual: true,
+    })
+    expect(reply).toMatchObject({
+      result: {
+        ok: false,
+        error: {
+          code: 'bad-request',
+          message: expect.stringMatching(/The file has 921,601 characters; at most 921,600 \(900 KB\) can be imported/),
+        },
+      },
+    })
+    expect(await client.call(3, 'settings.get')).toMatchObject({ result: { ok: true } })
+    client.close()
+  }, 60_000)
 })
