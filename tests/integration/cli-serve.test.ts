@@ -119,6 +119,12 @@ describe('headcount serve when it cannot start', () => {
     expect(text.trimEnd().split('\n')).toHaveLength(1)
   })
 
+  it('says in one line that an address to listen on does not exist', async () => {
+    const { child, stderr } = run(['serve', '--http-port', '0', '--listen', 'nowhere.invalid', '--token', 'x'])
+    expect(await exitCode(child)).toBe(1)
+    expect(stderr.join('')).toBe('headcount serve: Cannot bind nowhere.invalid: no such address on this machine\n')
+  })
+
   it('closes what it opened and exits 1, in one line, when the connection given cannot start', async () => {
     const { startEmulator } = await import('../../src/emulator/index.ts')
     const emulator = await startEmulator()

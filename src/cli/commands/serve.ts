@@ -78,7 +78,10 @@ Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EADDRINUSE')
         throw new CommandError(`Port ${port} on ${host} is already in use; pick another with --http-port`)
-      if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
+      if (code === 'EACCES')
+        throw new CommandError(`Port ${port} on ${host} needs privileges; pick another with --http-port`)
       throw new CommandError((error as Error).message)
     }
     // Listen for the stop signals before announcing readiness, so a caller that stops us as soon as
