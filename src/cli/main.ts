@@ -23,6 +23,11 @@ function overview(): string {
   ].join('\n')
 }
 
+/** A failure is reported in one line (the README promises it): a message's own line breaks become spaces. */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+}
+
 const defaultIO: CommandIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -57,12 +62,14 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     return await command.run(rest, io)
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`headcount ${command.name}: ${error.message} (see headcount ${command.name} --help)`)
+      io.err(`headcount ${command.name}: ${oneLine(error.message)} (see headcount ${command.name} --help)`)
       return 2
     }
     const message =
-      error instanceof CommandError ? error.message : `unexpected failure: ${(error as Error).stack ?? error}`
-    io.err(`headcount ${command.name}: ${message}`)
+      error instanceof CommandError
+        ? error.message
+        : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`
+    io.err(`headcount ${command.name}: ${oneLine(message)}`)
     return 1
   }
 }

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppInfo } from '../shared/app-info.ts'
 import {
@@ -25,11 +24,12 @@ import type { SyncStatus } from '../shared/sync.ts'
 import { type Broadcaster, createBroadcaster, FriendStore, parseFriendsCsv } from './broadcast/index.ts'
 import { ChannelsClient } from './channels/client.ts'
 import { compileSafeConvention } from './convention-safety.ts'
+import { prepareDataDir } from './data-files.ts'
 import { Demo } from './demo.ts'
 import { EngineEvents } from './events.ts'
 import { ExportJobs } from './export/export-jobs.ts'
 import { HistoryStore } from './history/history-store.ts'
-import { historyDir, historyPathFor } from './history/paths.ts'
+import { historyPathFor } from './history/paths.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { Monitor } from './monitor.ts'
 import { PresenceState } from './presence/presence-state.ts'
@@ -109,6 +109,7 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.options = options
+    prepareDataDir(options.dataDir)
     this.logger = options.logger ?? silentLogger
     this.now = options.now ?? (() => new Date())
     this.profiles = new ProfileService(options.settings, options.secrets, (settings) =>
@@ -124,7 +125,8 @@ export class Engine {
       connection: 'disconnected',
       profile: null,
       profileId: null,
-      message: options.settings.recoveryNote ?? 'Not connected',
+      message:
+        [options.settings.recoveryNote, options.secrets.recoveryNote].filter(Boolean).join('. ') || 'Not connected',
       at: this.now().toISOString(),
       sync: null,
       demo: false,
@@ -369,7 +371,6 @@ export class Engine {
       const credentials = await this.profiles.credentials(id)
       const settings = this.options.settings.read()
       const historyPath = historyPathFor(this.options.dataDir, id)
-      mkdirSync(historyDir(this.options.dataDir), { recursive: true })
       try {
         this.history = HistoryStore.open(historyPath, {
           rawRetentionDays: settings.rawRetentionDays,

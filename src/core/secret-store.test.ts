@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { silentLogger } from './logger.ts'
 import { FileSecretStore } from './secret-store.ts'
 
 let dir: string
@@ -23,11 +24,39 @@ describe('FileSecretStore', () => {
     expect(await store.get('demo')).toBe('other')
   })
 
-  it('refuses to read a damaged file rather than overwrite it', async () => {
+  it('keeps a damaged file aside (private), starts empty, and never repeats what was in it', async () => {
     const path = join(dir, 'secrets.json')
-    writeFileSync(path, 'garbage')
-    const store = new FileSecretStore(path)
-    await expect(store.get('prod')).rejects.toThrow(/unreadable/)
-    await expect(store.set('prod', 'x')).rejects.toThrow(/unreadable/)
+    const damaged = '{"profile:a":"hunter2-very-secret","profile:b":"sw0rdf1sh'
+    writeFileSync(path, damaged, { mode: 0o644 })
+    const logger = { ...silentLogger, warn: vi.fn() }
+    const store = new FileSecretStore(path, logger)
+    const kept = readdirSync(dir).find((name) => name.startsWith('secrets.json.invalid-')) as string
+    expect(kept).toBeDefined()
+    expect(readFileSync(join(dir, kept), 'utf8')).toBe(damaged)
+    expect(statSync(join(dir, kept)).mode & 0o777).toBe(0o600)
+    expect(store.recoveryNote).toMatch(/^The secret file .*secrets\.json could not be used \(not valid JSON/)
+    expect(store.recoveryNote).toContain(kept)
+    expect(logger.warn).toHaveBeenCalledOnce()
+    const said = JSON.stringify([store.recoveryNote, logger.warn.mock.calls])
+    for (const fragment of ['hunter', 'secret"', 'sw0rd', 'f1sh']) expect(said).not.toContain(fragment)
+    expect(await store.get('profile:a')).toBeUndefined()
+    await store.set('profile:a', 'fresh')
+    expect(await new FileSecretStore(path).get('profile:a')).toBe('fresh')
+  })
+
+  it('keeps aside JSON that is not a map of secrets, rather than dropping entries on the next write', async () => {
+    for (const text of ['["a"]', '{"profile:a": 12}', 'null']) {
+      const path = join(dir, `secrets-${text.length}.json`)
+      writeFileSync(path, text)
+      const store = new FileSecretStore(path)
+      expect(store.recoveryNote).toMatch(/not a map of connection ids to secrets/)
+      expect(readdirSync(dir).some((name) => name.startsWith(`secrets-${text.length}.json.invalid-`))).toBe(true)
+    }
+  })
+
+  it('fails in words, without the contents, when the file cannot be read at all', () => {
+    const path = join(dir, 'secrets.json')
+    mkdirSync(path)
+    expect(() => new FileSecretStore(path)).toThrow(/^The secret file .*secrets\.json could not be read \(EISDIR\)/)
   })
 })

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { SecretStorageInfo } from '../shared/app-info.ts'
-import { writeFileAtomic } from './settings-store.ts'
+import { jsonSyntaxProblem, keepAside, writeFileAtomic } from './data-files.ts'
+import { silentLogger, type Logger } from './logger.ts'
 
 /**
  * Keeps connection secrets out of settings. The desktop app encrypts them with the OS keychain
@@ -12,33 +13,65 @@ export interface SecretStore {
   set(id: string, secret: string): Promise<void>
   delete(id: string): Promise<void>
   describe(): Promise<SecretStorageInfo>
+  /** Set when the stored secrets could not be used and the store started empty instead. */
+  readonly recoveryNote?: string | null
 }
 
-/** Server mode: `secrets.json`, mode 0600, in the data folder. */
+/** Why a file could not be read, by its error code only: never the message, which may quote the file. */
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  return code ? `(${code})` : '(unknown error)'
+}
+
+/**
+ * Server mode: `secrets.json`, mode 0600, in the data folder. A file that can't be read as secrets is
+ * kept aside (`secrets.json.invalid-<time>`, still 0600) and the store starts empty: the app starts,
+ * the connections ask for their secrets again, and nothing in the file is lost or ever repeated in a
+ * message (a JSON error would otherwise quote part of a secret).
+ */
 export class FileSecretStore implements SecretStore {
   private readonly path: string
+  private readonly logger: Logger
+  recoveryNote: string | null = null
 
-  constructor(path: string) {
+  constructor(path: string, logger: Logger = silentLogger) {
     this.path = path
+    this.logger = logger
+    // Read once now, so a damaged file is found (and reported) at start rather than at first use.
+    this.readAll()
   }
 
   private readAll(): Record<string, string> {
+    let text: string
     try {
-      const parsed: unknown = JSON.parse(readFileSync(this.path, 'utf8'))
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error(`${this.path} is not a JSON object`)
-      }
-      return Object.fromEntries(
-        Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      )
+      text = readFileSync(this.path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw new Error(`Secret file ${this.path} is unreadable: ${(error as Error).message}`)
+      throw new Error(`The secret file ${this.path} could not be read ${readProblem(error)}`)
     }
+    let problem: string
+    try {
+      const parsed: unknown = JSON.parse(text)
+      if (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !Array.isArray(parsed) &&
+        Object.values(parsed).every((value) => typeof value === 'string')
+      ) {
+        return parsed as Record<string, string>
+      }
+      problem = 'not a map of connection ids to secrets'
+    } catch (error) {
+      problem = jsonSyntaxProblem(error)
+    }
+    const keptAs = keepAside(this.path)
+    this.recoveryNote = `The secret file ${this.path} could not be used (${problem}); it was kept as ${keptAs} and the saved connections need their secrets entered again`
+    this.logger.warn(this.recoveryNote)
+    return {}
   }
 
   private writeAll(secrets: Record<string, string>): void {
-    writeFileAtomic(this.path, `${JSON.stringify(secrets)}\n`, 0o600)
+    writeFileAtomic(this.path, `${JSON.stringify(secrets)}\n`)
   }
 
   async get(id: string): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -33,6 +33,30 @@ describe('FileSettingsStore', () => {
     const kept = readdirSync(dir).find((name) => name.startsWith('settings.json.invalid-'))
     expect(kept).toBeDefined()
     expect(readFileSync(join(dir, kept as string), 'utf8')).toBe('{"theme": "dark",')
+  })
+
+  it('never repeats what the file held in its note or the log', () => {
+    const path = join(dir, 'settings.json')
+    writeFileSync(path, '{"theme": dark-and-private-words}')
+    const logger = { ...silentLogger, warn: vi.fn() }
+    const store = new FileSettingsStore(path, logger)
+    expect(store.recoveryNote).toMatch(/not valid JSON/)
+    expect(JSON.stringify([store.recoveryNote, logger.warn.mock.calls])).not.toMatch(/dark|private|words/)
+    expect(statSync(join(dir, readdirSync(dir)[0] as string)).mode & 0o777).toBe(0o600)
+  })
+
+  it('fails in words when the file cannot be read at all', () => {
+    mkdirSync(join(dir, 'settings.json'))
+    expect(() => new FileSettingsStore(join(dir, 'settings.json'), silentLogger)).toThrow(
+      /^The settings file .*settings\.json could not be read \(EISDIR\)$/,
+    )
+  })
+
+  it('writes a file and folder only their owner can read', () => {
+    const path = join(dir, 'private', 'settings.json')
+    new FileSettingsStore(path, silentLogger).write({ ...DEFAULT_SETTINGS, theme: 'dark' })
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700)
   })
 
   it('keeps a file with invalid values aside too', () => {

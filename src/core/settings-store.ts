@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { migrateSettings, SettingsFileError, type Settings } from '../shared/settings.ts'
+import { jsonSyntaxProblem, keepAside, writeFileAtomic } from './data-files.ts'
 import type { Logger } from './logger.ts'
 
 /** Where settings live: electron-store in the desktop app, a JSON file in server mode. */
@@ -9,14 +9,6 @@ export interface SettingsStore {
   write(settings: Settings): void
   /** Set when the stored settings could not be used and defaults were loaded instead. */
   readonly recoveryNote: string | null
-}
-
-/** Writes to a temporary file and renames it over the old one, so a crash never leaves half a file. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, data, { mode })
-  renameSync(temporary, path)
 }
 
 /**
@@ -42,15 +34,16 @@ export class FileSettingsStore implements SettingsStore {
     try {
       text = readFileSync(this.path, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return migrateSettings(undefined)
-      throw error
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return migrateSettings(undefined)
+      throw new Error(`The settings file ${this.path} could not be read (${code ?? 'unknown error'})`)
     }
     try {
       return migrateSettings(JSON.parse(text))
     } catch (error) {
-      const reason = error instanceof SettingsFileError ? error.message : `not valid JSON (${(error as Error).message})`
-      const keptAs = `${this.path}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`
-      renameSync(this.path, keptAs)
+      // Only the position of a JSON fault: V8's message quotes the text around it.
+      const reason = error instanceof SettingsFileError ? error.message : jsonSyntaxProblem(error)
+      const keptAs = keepAside(this.path)
       this.recoveryNote = `Settings file ${this.path} could not be used (${reason}); it was kept as ${keptAs} and defaults were loaded`
       this.logger.warn(this.recoveryNote)
       return migrateSettings(undefined)

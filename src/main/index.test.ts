@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { METHOD_NAMES } from '../shared/contract.ts'
 import { callChannel } from '../shared/ipc-channels.ts'
@@ -6,13 +9,15 @@ import { MemoryStore } from './test-doubles.ts'
 
 /** Builds a fake `electron` module whose pieces the test can inspect after the bootstrap ran. */
 function fakeElectron(gotLock: boolean) {
+  const userData = mkdtempSync(join(tmpdir(), 'headcount-user-data-'))
   const app = Object.assign(new EventEmitter(), {
     isPackaged: true,
     requestSingleInstanceLock: vi.fn(() => gotLock),
     quit: vi.fn(),
     whenReady: vi.fn(async () => {}),
     getVersion: () => '1.2.3',
-    getPath: () => '/tmp/headcount-user-data',
+    // The engine creates (and tightens) its data folder, so each boot gets a fresh one.
+    getPath: () => userData,
     getAppPath: () => '/opt/headcount',
   })
   const windows: FakeWindow[] = []

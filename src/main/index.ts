@@ -23,13 +23,14 @@ async function start(): Promise<void> {
   await app.whenReady()
   hardenSession(session.defaultSession)
 
+  const dataDir = app.getPath('userData')
   const engine = new Engine({
     version: app.getVersion(),
     runtime: 'electron',
     electronVersion: process.versions.electron,
-    dataDir: app.getPath('userData'),
-    settings: new ElectronSettingsStore(consoleLogger),
-    secrets: new SafeStorageSecretStore(safeStorage),
+    dataDir,
+    settings: new ElectronSettingsStore(consoleLogger, { dir: dataDir }),
+    secrets: new SafeStorageSecretStore(safeStorage, process.platform, { dir: dataDir }, consoleLogger),
     logger: consoleLogger,
   })
 

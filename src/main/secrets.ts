@@ -1,7 +1,9 @@
 import type { SafeStorage } from 'electron'
-import Store from 'electron-store'
+import type Store from 'electron-store'
 import type { SecretStore } from '../core/secret-store.ts'
 import type { SecretStorageInfo } from '../shared/app-info.ts'
+import { silentLogger, type Logger } from '../core/logger.ts'
+import { openStore } from './store-file.ts'
 
 type CipherMap = Record<string, string>
 
@@ -22,15 +24,33 @@ export class SafeStorageSecretStore implements SecretStore {
 
   private readonly safeStorage: SafeStorage
   private readonly platform: NodeJS.Platform
+  readonly recoveryNote: string | null = null
 
+  /** `store` is an electron-store, or the folder to open `secrets.json` in (userData). */
   constructor(
     safeStorage: SafeStorage,
-    platform: NodeJS.Platform = process.platform,
-    store?: Store<{ secrets: CipherMap }>,
+    platform: NodeJS.Platform,
+    store: Store<{ secrets: CipherMap }> | { dir: string },
+    logger: Logger = silentLogger,
   ) {
     this.safeStorage = safeStorage
     this.platform = platform
-    this.store = store ?? new Store<{ secrets: CipherMap }>({ name: 'secrets', defaults: { secrets: {} } })
+    if (!('dir' in store)) {
+      this.store = store
+    } else {
+      const opened = openStore<{ secrets: CipherMap }>(
+        {
+          dir: store.dir,
+          name: 'secrets',
+          defaults: { secrets: {} },
+          describe: 'The secret file',
+          consequence: 'the saved connections need their secrets entered again',
+        },
+        logger,
+      )
+      this.store = opened.store
+      this.recoveryNote = opened.recoveryNote
+    }
   }
 
   async get(id: string): Promise<string | undefined> {

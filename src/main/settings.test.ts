@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SETTINGS } from '../shared/settings.ts'
 import { silentLogger } from '../core/logger.ts'
@@ -27,6 +28,6 @@ describe('ElectronSettingsStore', () => {
   })
 
   it('creates its own electron-store when none is given', () => {
-    expect(new ElectronSettingsStore(silentLogger).read()).toEqual(DEFAULT_SETTINGS)
+    expect(new ElectronSettingsStore(silentLogger, { dir: tmpdir() }).read()).toEqual(DEFAULT_SETTINGS)
   })
 })

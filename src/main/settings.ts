@@ -1,9 +1,11 @@
-import Store from 'electron-store'
+import type Store from 'electron-store'
 import type { Logger } from '../core/logger.ts'
 import type { SettingsStore } from '../core/settings-store.ts'
+import { openStore } from './store-file.ts'
 import { migrateSettings, SettingsFileError, type Settings } from '../shared/settings.ts'
 
-interface StoredShape {
+// A type, not an interface, so it has the index signature electron-store's type asks for.
+type StoredShape = {
   settings?: unknown
   [key: `invalid-${string}`]: unknown
 }
@@ -18,8 +20,18 @@ export class ElectronSettingsStore implements SettingsStore {
   private current: Settings
   recoveryNote: string | null = null
 
-  constructor(logger: Logger, store?: Store<StoredShape>) {
-    this.store = store ?? new Store<StoredShape>({ name: 'settings', clearInvalidConfig: false })
+  /** `store` is an electron-store, or the folder to open `settings.json` in (userData). */
+  constructor(logger: Logger, store: Store<StoredShape> | { dir: string }) {
+    if (!('dir' in store)) {
+      this.store = store
+    } else {
+      const opened = openStore<StoredShape>(
+        { dir: store.dir, name: 'settings', describe: 'The settings file', consequence: 'defaults were loaded' },
+        logger,
+      )
+      this.store = opened.store
+      this.recoveryNote = opened.recoveryNote
+    }
     const raw = this.store.get('settings')
     try {
       this.current = migrateSettings(raw)

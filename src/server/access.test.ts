@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { generateToken, hasValidToken, isAllowedOrigin, isLoopbackAddress } from './access.ts'
+import { generateToken, hasValidToken, hostRefusal, isAllowedOrigin, isLoopbackAddress } from './access.ts'
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage
 
@@ -29,5 +29,61 @@ describe('access rules', () => {
     expect(isAllowedOrigin(request('/api', { host: '127.0.0.1:7480', origin: 'https://evil.example' }))).toBe(false)
     expect(isAllowedOrigin(request('/api', { host: '127.0.0.1:7480', origin: 'null' }))).toBe(false)
     expect(isAllowedOrigin(request('/api', { origin: 'http://127.0.0.1:7480' }))).toBe(false)
+    expect(isAllowedOrigin(request('/api', { host: 'LocalHost:7480', origin: 'http://localhost:7480' }))).toBe(true)
+    expect(isAllowedOrigin(request('/api', { host: 'evil@localhost:7480', origin: 'http://localhost:7480' }))).toBe(
+      false,
+    )
+  })
+
+  describe('the Host a request names, on a loopback bind without a token (DNS rebinding)', () => {
+    const bound = { address: '127.0.0.1', port: 7480 }
+
+    it('accepts the bound address and the loopback names, with the bound port', () => {
+      for (const host of ['127.0.0.1:7480', 'localhost:7480', '[::1]:7480']) expect(hostRefusal(host, bound)).toBeNull()
+    })
+
+    it('ignores case and a trailing dot, as DNS does', () => {
+      for (const host of ['LOCALHOST:7480', 'LocalHost.:7480', '127.0.0.1.:7480'])
+        expect(hostRefusal(host, bound)).toBeNull()
+    })
+
+    it('refuses any other name, even one that resolves to this machine', () => {
+      for (const host of ['evil.example:7480', 'evil.example', 'localhost.evil.example:7480', '127.0.0.1.nip.io:7480'])
+        expect(hostRefusal(host, bound)).toMatch(/answers only to .*localhost.* on port 7480/)
+    })
+
+    it('refuses the right name with another port, or with none', () => {
+      expect(hostRefusal('127.0.0.1:7481', bound)).toMatch(/port 7480/)
+      expect(hostRefusal('localhost', bound)).toMatch(/port 7480/)
+      expect(hostRefusal('localhost:80', { address: '127.0.0.1', port: 80 })).toBeNull()
+      expect(hostRefusal('localhost', { address: '127.0.0.1', port: 80 })).toBeNull()
+    })
+
+    it('refuses a missing Host, and anything that is not a plain host[:port]', () => {
+      expect(hostRefusal(undefined, bound)).toMatch(/no Host header/)
+      expect(hostRefusal('', bound)).toMatch(/no Host header/)
+      for (const host of [
+        'evil@127.0.0.1:7480',
+        '127.0.0.1:7480/x',
+        '127.0.0.1:7480 ',
+        'localhost:7480:1',
+        'local host:7480',
+      ])
+        expect(hostRefusal(host, bound)).toMatch(/answers only to/)
+    })
+
+    it('knows an IPv6 bound address in any spelling', () => {
+      const v6 = { address: '::1', port: 9000 }
+      expect(hostRefusal('[::1]:9000', v6)).toBeNull()
+      expect(hostRefusal('[0:0:0:0:0:0:0:1]:9000', v6)).toBeNull()
+      expect(hostRefusal('localhost:9000', v6)).toBeNull()
+      expect(hostRefusal('[::2]:9000', v6)).toMatch(/answers only to/)
+    })
+
+    it('knows another loopback address it was bound to', () => {
+      const other = { address: '127.0.0.2', port: 7480 }
+      expect(hostRefusal('127.0.0.2:7480', other)).toBeNull()
+      expect(hostRefusal('127.0.0.3:7480', other)).toMatch(/127\.0\.0\.2/)
+    })
   })
 })

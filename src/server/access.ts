@@ -4,6 +4,20 @@ import { isIP } from 'node:net'
 
 export const TOKEN_COOKIE = 'headcount_token'
 
+/** `host` or `host:port`, where host is a name, an IPv4 address or a bracketed IPv6 address: nothing else. */
+const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/
+
+/** A Host value (or an address) as one spelling: lower case, no trailing dot, IPv6 compressed and bracketed. */
+function canonicalHost(value: string): { name: string; port: number } | null {
+  if (!HOST_HEADER.test(value)) return null
+  try {
+    const url = new URL(`http://${value}/`)
+    return { name: url.hostname.replace(/\.$/, ''), port: url.port === '' ? 80 : Number(url.port) }
+  } catch {
+    return null
+  }
+}
+
 export function isLoopbackAddress(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '')
   if (bare === 'localhost') return true
@@ -54,8 +68,30 @@ export function isAllowedOrigin(request: IncomingMessage): boolean {
   const host = request.headers.host
   if (!host) return false
   try {
-    return new URL(origin).host === host
+    // Both as URLs, so case and spelling differences (`LOCALHOST`, `[0::1]`) don't matter.
+    return HOST_HEADER.test(host) && new URL(origin).host === new URL(`http://${host}/`).host
   } catch {
     return false
   }
+}
+
+/**
+ * DNS rebinding: a page on `evil.example` can make its own name resolve to 127.0.0.1 and then talk to
+ * this server as a same-origin page (its Origin and Host both say `evil.example`). What it cannot
+ * change is the Host its browser sends, so without a token the server answers only requests addressed
+ * to its own address or a loopback name, on its own port. Returns why a request is refused, or null.
+ */
+export function hostRefusal(header: string | undefined, bound: { address: string; port: number }): string | null {
+  if (!header) return 'The request has no Host header; this server answers only requests that name it'
+  const boundName = isIP(bound.address) === 6 ? `[${bound.address}]` : bound.address
+  const names = new Set(['localhost', '127.0.0.1', '[::1]'])
+  const own = canonicalHost(boundName)
+  if (own) names.add(own.name)
+  const given = canonicalHost(header)
+  if (given && names.has(given.name) && given.port === bound.port) return null
+  return (
+    `This Headcount server answers only to ${[...names].join(', ')} on port ${bound.port}; the request was ` +
+    'addressed to another name (as a web page rebinding its DNS to this machine would do). Open the address ' +
+    'Headcount printed when it started.'
+  )
 }

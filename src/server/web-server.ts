@@ -8,7 +8,7 @@ import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { keepIdleConnections } from '../core/http-keep-alive.ts'
 import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
-import { hasValidToken, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
+import { hasValidToken, hostRefusal, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
 import { sendDownload, serveStatic } from './static-files.ts'
 
 export interface WebServerOptions {
@@ -52,7 +52,22 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     throw new Error(`Binding web mode to ${host} exposes it beyond this machine: an access token is required`)
   }
 
+  /**
+   * Without a token, only requests addressed to this server's own name get in (DNS rebinding); with
+   * one, the token is what protects it and the Host can be any name the operator reaches it by.
+   */
+  const misdirected = (request: IncomingMessage): string | null => {
+    if (token) return null
+    const address = http.address() as AddressInfo
+    return hostRefusal(request.headers.host, { address: address.address, port: address.port })
+  }
+
   const http: Server = createServer((request, response) => {
+    const refusal = misdirected(request)
+    if (refusal) {
+      response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(refusal)
+      return
+    }
     if (!hasValidToken(request, token)) {
       response
         .writeHead(401, { 'Content-Type': 'text/plain' })
@@ -76,9 +91,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
-    const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    const refuse = (status: number, reason: string, body = '') => {
+      const bytes = Buffer.byteLength(body)
+      const type = body ? 'Content-Type: text/plain; charset=utf-8\r\n' : ''
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${type}Content-Length: ${bytes}\r\n\r\n${body}`)
     }
+    const refusal = misdirected(request)
+    if (refusal) return refuse(421, 'Misdirected Request', refusal)
     if (path !== API_PATH) return refuse(404, 'Not Found')
     if (!isAllowedOrigin(request)) return refuse(403, 'Forbidden')
     if (!hasValidToken(request, token)) return refuse(401, 'Unauthorized')

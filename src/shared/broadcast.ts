@@ -12,10 +12,17 @@ export const MAX_EVENT_DATA_BYTES = 10_000
 /** Pusher's multi-tenant clusters take at most 10 events per `POST /batch_events`. */
 export const MAX_EVENTS_PER_BATCH = 10
 /**
- * Largest friend CSV accepted, in characters. Web mode carries calls in WebSocket frames of at most
- * 1 MiB, so the file (with JSON escaping) must fit in one; about 50,000 friendships of short ids.
+ * Largest friend CSV accepted, in characters (UTF-16 units, as `string.length` counts them): 900 KB,
+ * about 50,000 friendships of short ids. The one cap for the UI's check, the contract's schema and the
+ * engine; web mode's frame limit (`MAX_FRAME_BYTES` in wire.ts) is sized from it so that any file
+ * under it fits in one call, whatever its characters.
  */
 export const MAX_FRIENDS_CSV_CHARS = 900 * 1024
+
+/** Why a friend CSV of `length` characters is refused, in the same words wherever it is checked. */
+export function friendsCsvTooLarge(length: number): string {
+  return `The file has ${length.toLocaleString('en-US')} characters; at most ${MAX_FRIENDS_CSV_CHARS.toLocaleString('en-US')} (${MAX_FRIENDS_CSV_CHARS / 1024} KB) can be imported`
+}
 /** At most this many bad rows are listed; the count says how many there were. */
 export const MAX_IMPORT_ERRORS = 100
 
@@ -295,8 +302,8 @@ export type BroadcastStatus = z.infer<typeof BroadcastStatusSchema>
 
 export const FriendsImportInputSchema = z.object({
   id: z.string().min(1).max(64),
-  /** CSV of `user,friend` rows, header optional (limit MAX_FRIENDS_CSV_CHARS, checked by the engine). */
-  csv: z.string().max(4 * MAX_FRIENDS_CSV_CHARS),
+  /** CSV of `user,friend` rows, header optional, at most MAX_FRIENDS_CSV_CHARS characters. */
+  csv: z.string().max(MAX_FRIENDS_CSV_CHARS, { error: (issue) => friendsCsvTooLarge((issue.input as string).length) }),
   /** True: each row is a friendship both ways. False: `user` follows `friend` only. */
   mutual: z.boolean(),
 })

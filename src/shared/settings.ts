@@ -58,7 +58,7 @@ export function migrateSettings(raw: unknown): Settings {
   const stored = raw as Record<string, unknown>
   const version = stored.version ?? 0
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
-    throw new SettingsFileError(`Settings have an invalid version: ${JSON.stringify(version)}`)
+    throw new SettingsFileError(`Settings have an invalid version (${typeof version}, not a whole number)`)
   }
   if (version > SETTINGS_VERSION) {
     throw new SettingsFileError(

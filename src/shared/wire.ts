@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_FRIENDS_CSV_CHARS } from './broadcast.ts'
 import type { Envelope } from './envelope.ts'
 
 /**
@@ -6,7 +7,20 @@ import type { Envelope } from './envelope.ts'
  * Kept apart from the contract: these are the transport's envelope, the contract is what they carry.
  */
 export const API_PATH = '/api'
-export const MAX_FRAME_BYTES = 1024 * 1024
+
+/**
+ * JSON writes a character in at most 6 bytes (a control character as `\u0001`; other characters take
+ * at most 3 bytes of UTF-8 per UTF-16 unit), so a string of N characters is at most 6N bytes in a frame.
+ */
+export const MAX_JSON_BYTES_PER_CHAR = 6
+
+/**
+ * Largest frame either side accepts (the server closes the socket with 1009 beyond it; the client
+ * refuses to send such a call and fails only that call). The largest call is a friend import at its cap
+ * (`MAX_FRIENDS_CSV_CHARS`), so the limit is that file at its worst plus room for the rest of the call:
+ * any file the UI and the contract accept fits, whatever it holds. About 5.5 MB.
+ */
+export const MAX_FRAME_BYTES = MAX_FRIENDS_CSV_CHARS * MAX_JSON_BYTES_PER_CHAR + 64 * 1024
 
 export const CallFrameSchema = z.object({
   id: z.int().nonnegative(),

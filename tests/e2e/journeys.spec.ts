@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import Pusher from 'pusher-js'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
+import { MAX_FRIENDS_CSV_CHARS } from '../../src/shared/broadcast.ts'
 import { ConsolePage } from './pages/console-page.ts'
 import {
   BroadcastSection,
@@ -225,6 +226,32 @@ test.describe('operator journeys in web mode', () => {
     } finally {
       client.disconnect()
     }
+  })
+
+  test('a friend CSV near the size cap imports over the socket; one over it is refused in words', async ({ page }) => {
+    test.setTimeout(90_000) // a 1.1 MB message and 35,600 rows on a loaded machine
+    const console = new ConsolePage(page)
+    const broadcast = new BroadcastSection(console)
+    let socketsClosed = 0
+    page.on('websocket', (socket) => socket.on('close', () => socketsClosed++))
+    await console.open()
+    await console.goTo('Broadcast')
+    // Every field quoted, as spreadsheets export it: about 890,000 characters, a 1.1 MB message.
+    const rows = Array.from(
+      { length: 35_600 },
+      (_, i) => `"u${String(i).padStart(8, '0')}","u${String(i + 1).padStart(8, '0')}"\r\n`,
+    )
+    const csv = rows.join('')
+    expect(csv.length).toBe(890_000)
+    await broadcast.importFriends('friends.csv', csv)
+    await expect(broadcast.friends.getByRole('status')).toHaveText('Imported 35,601 users and 71,200 friendships.', {
+      timeout: 30_000,
+    })
+    await broadcast.importFriends('too-big.csv', csv + 'x'.repeat(MAX_FRIENDS_CSV_CHARS - csv.length + 1))
+    await expect(broadcast.friends.getByRole('alert')).toHaveText(
+      'The file has 921,601 characters; at most 921,600 (900 KB) can be imported',
+    )
+    expect(socketsClosed, 'the link to the server was never dropped').toBe(0)
   })
 
   test('settings show how channel names parse under the naming convention', async ({ page }) => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { MAX_FRIENDS_CSV_CHARS } from '../../src/shared/broadcast.ts'
+import { MAX_FRAME_BYTES } from '../../src/shared/wire.ts'
 import { apiUrl, ApiSocket, startWebMode, type WebMode } from './helpers/web-mode.ts'
 
 let mode: WebMode | undefined
@@ -79,7 +81,7 @@ describe("the contract over web mode's WebSocket", () => {
     const abuser = await ApiSocket.open(apiUrl(mode.server))
     const closed = new Promise<number>((resolve) => abuser.socket.once('close', (code) => resolve(code)))
     abuser.socket.send(
-      JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(2 * 1024 * 1024) } }),
+      JSON.stringify({ id: 1, method: 'settings.update', input: { theme: 'x'.repeat(MAX_FRAME_BYTES) } }),
     )
     expect(await closed).toBe(1009)
     const other = await ApiSocket.open(apiUrl(mode.server))
@@ -149,4 +151,134 @@ describe('export downloads', () => {
     expect(await download.text()).toBe('room,user\r\nlobby,ana\r\n')
     expect((await fetch(`${base}/exports/unknown`)).status).toBe(404)
   })
+})
+
+/** A plain GET with the Host header a browser on another name would send (fetch won't let us set it). */
+async function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+describe('DNS rebinding on a loopback bind without a token', () => {
+  it('refuses a WebSocket, the API and an export download addressed to another name', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const file = join(mkdtempSync(join(tmpdir(), 'headcount-dl-')), 'headcount-sessions.csv')
+    writeFileSync(file, 'room,user\r\nlobby,ana\r\n')
+    mode = await startWebMode({ exportFile: (id) => (id === 'abc-123' ? file : null) })
+    const port = mode.server.port
+    const evil = `evil.example:${port}`
+
+    // The page's origin and Host agree (it is the page's own name), so only the Host check can stop it.
+    await expect(ApiSocket.open(apiUrl(mode.server), { Host: evil, Origin: `http://${evil}` })).rejects.toThrow(
+      /HTTP 421/,
+    )
+    const download = await getWithHost(port, '/exports/abc-123', evil)
+    expect(download.status).toBe(421)
+    expect(download.body).toMatch(/answers only to localhost, 127\.0\.0\.1, \[::1\] on port \d+/)
+    expect(download.body).not.toContain('lobby')
+    expect((await getWithHost(port, '/', evil)).status).toBe(421)
+
+    // Its own names still work, in any case and with a trailing dot.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST.:${port}`]) {
+      const own = await ApiSocket.open(apiUrl(mode.server), { Host: host, Origin: `http://${host}` })
+      expect(await own.call(1, 'app.info')).toMatchObject({ result: { ok: true } })
+      own.close()
+      expect(await getWithHost(port, '/exports/abc-123', host)).toEqual({
+        status: 200,
+        body: 'room,user\r\nlobby,ana\r\n',
+      })
+    }
+  })
+
+  it('lets any Host through when a token guards the server (it is what protects it then)', async () => {
+    mode = await startWebMode({ host: '0.0.0.0', token: 'correct-horse-battery-staple' })
+    const host = `headcount.internal:${mode.server.port}`
+    const socket = await ApiSocket.open(`${apiUrl(mode.server)}?token=correct-horse-battery-staple`, { Host: host })
+    expect(await socket.call(1, 'app.info')).toMatchObject({ result: { ok: true } })
+    socket.close()
+    await expect(ApiSocket.open(apiUrl(mode.server), { Host: host })).rejects.toThrow(/HTTP 401/)
+  })
+})
+
+describe('friend CSV import over the socket', () => {
+  const connection = { appId: '1', key: 'key', target: { kind: 'host', host: '127.0.0.1', port: 1, useTLS: false } }
+
+  async function profileOver(client: ApiSocket): Promise<string> {
+    const saved = await client.call(1, 'profiles.save', { name: 'friends', connection, secret: 'secret' })
+    if (!('result' in saved) || !saved.result.ok) throw new Error(JSON.stringify(saved))
+    return (saved.result.value as { id: string }).id
+  }
+
+  /** Every field quoted, as spreadsheets export: each row `"user000001","user000002"` and CRLF. */
+  function quotedCsv(chars: number): string {
+    const rows: string[] = []
+    let length = 0
+    for (let i = 0; length < chars - 30; i++) {
+      const row = `"user${String(i).padStart(6, '0')}","user${String(i + 1).padStart(6, '0')}"\r\n`
+      rows.push(row)
+      length += row.length
+    }
+    return rows.join('')
+  }
+
+  it('imports a fully quoted file just under the cap, and other calls in flight are answered', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const csv = quotedCsv(890_000)
+    expect(csv.length).toBeGreaterThan(880_000)
+    expect(csv.length).toBeLessThanOrEqual(MAX_FRIENDS_CSV_CHARS)
+    const frame = JSON.stringify({ id: 2, method: 'friends.import', input: { id, csv, mutual: true } })
+    expect(Buffer.byteLength(frame)).toBeGreaterThan(1024 * 1024) // over the old 1 MiB limit
+    client.socket.send(frame)
+    client.socket.send(JSON.stringify({ id: 3, method: 'settings.get' }))
+    const imported = await client.next((reply) => 'id' in reply && reply.id === 2)
+    const rows = csv.split('\r\n').length - 1
+    expect(imported).toMatchObject({ result: { ok: true, value: { ok: true, users: rows + 1, edges: 2 * rows } } })
+    expect(await client.next((reply) => 'id' in reply && reply.id === 3)).toMatchObject({ result: { ok: true } })
+    client.close()
+  }, 60_000)
+
+  it('takes a file at the cap whatever its characters (each one escaped to six bytes in JSON)', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const csv = '\u0001'.repeat(MAX_FRIENDS_CSV_CHARS)
+    const reply = await client.call(2, 'friends.import', { id, csv, mutual: false })
+    // The transport carried it; the engine read it and listed what is wrong with it, in words.
+    expect(reply).toMatchObject({ result: { ok: true, value: { ok: false, errors: [{ line: 1 }] } } })
+    client.close()
+  }, 60_000)
+
+  it('refuses a file over the cap in words, and the connection carries on', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    const id = await profileOver(client)
+    const reply = await client.call(2, 'friends.import', {
+      id,
+      csv: 'a,b\n'.repeat(MAX_FRIENDS_CSV_CHARS / 4) + 'x',
+      mutual: true,
+    })
+    expect(reply).toMatchObject({
+      result: {
+        ok: false,
+        error: {
+          code: 'bad-request',
+          message: expect.stringMatching(/The file has 921,601 characters; at most 921,600 \(900 KB\) can be imported/),
+        },
+      },
+    })
+    expect(await client.call(3, 'settings.get')).toMatchObject({ result: { ok: true } })
+    client.close()
+  }, 60_000)
 })

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { Engine } from '../../core/engine.ts'
+import type { Credentials } from '../../shared/connection.ts'
 import { consoleLogger } from '../../core/logger.ts'
 import { FileSecretStore } from '../../core/secret-store.ts'
 import { FileSettingsStore } from '../../core/settings-store.ts'
@@ -51,14 +52,19 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
     // Before anything starts: a checkout builds a missing or outdated UI; nothing serves a placeholder.
     await ensureWebUi(PACKAGE_ROOT, (line) => io.err(`headcount serve: ${line}`))
 
-    const engine = new Engine({
-      version: packageVersion(),
-      runtime: 'web',
-      dataDir,
-      settings: new FileSettingsStore(join(dataDir, 'settings.json'), consoleLogger),
-      secrets: new FileSecretStore(join(dataDir, 'secrets.json')),
-      logger: consoleLogger,
-    })
+    let engine: Engine
+    try {
+      engine = new Engine({
+        version: packageVersion(),
+        runtime: 'web',
+        dataDir,
+        settings: new FileSettingsStore(join(dataDir, 'settings.json'), consoleLogger),
+        secrets: new FileSecretStore(join(dataDir, 'secrets.json'), consoleLogger),
+        logger: consoleLogger,
+      })
+    } catch (error) {
+      throw new CommandError(`The data folder ${dataDir} cannot be used: ${(error as Error).message}`)
+    }
     let server
     try {
       server = await startWebServer({
@@ -72,16 +78,21 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
         exportFile: (id) => engine.exportFile(id),
       })
     } catch (error) {
+      await engine.close()
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EADDRINUSE')
         throw new CommandError(`Port ${port} on ${host} is already in use; pick another with --http-port`)
-      if (code === 'EADDRNOTAVAIL') throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        throw new CommandError(`Cannot bind ${host}: no such address on this machine`)
+      if (code === 'EACCES')
+        throw new CommandError(`Port ${port} on ${host} needs privileges; pick another with --http-port`)
       throw new CommandError((error as Error).message)
     }
     // Listen for the stop signals before announcing readiness, so a caller that stops us as soon as
     // it reads the line never hits the default (abrupt) signal handling.
+    let stop = () => {}
     const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
+      stop = () => {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
         resolve()
@@ -89,24 +100,15 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
     })
-    if (credentials) {
-      const { secret, ...connection } = credentials
-      const existing = engine.profiles.all().find((profile) => profile.name === COMMAND_LINE_PROFILE)
-      const profile = await engine.profiles.save({ id: existing?.id, name: COMMAND_LINE_PROFILE, connection, secret })
-      await engine.handlers['connection.connect']({ id: profile.id })
-    } else {
-      await engine.resume()
-    }
-    if (values.broadcast) {
-      const status = await engine.handlers['status.get'](undefined)
-      if (status.profileId === null) {
-        await server.close()
-        await engine.close()
-        throw new CommandError(
-          '--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed',
-        )
-      }
-      await engine.handlers['broadcast.set']({ id: status.profileId, settings: { enabled: true } })
+    try {
+      await startWatching(engine, credentials, values.broadcast)
+    } catch (error) {
+      // A start that fails halfway leaves nothing listening: the process must end with its one line.
+      stop()
+      await server.close()
+      await engine.close()
+      if (error instanceof CommandError) throw error
+      throw new CommandError((error as Error).message)
     }
     io.out(`Headcount web UI: ${server.url}`)
     await stopped
@@ -114,4 +116,25 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
     await engine.close()
     return 0
   },
+}
+
+/** Watches the connection given (saved as "Command line") or the last one used, and broadcasts if asked. */
+async function startWatching(engine: Engine, credentials: Credentials | null, broadcast: boolean): Promise<void> {
+  if (credentials) {
+    const { secret, ...connection } = credentials
+    const existing = engine.profiles.all().find((profile) => profile.name === COMMAND_LINE_PROFILE)
+    const profile = await engine.profiles.save({ id: existing?.id, name: COMMAND_LINE_PROFILE, connection, secret })
+    await engine.handlers['connection.connect']({ id: profile.id })
+  } else {
+    await engine.resume()
+  }
+  if (broadcast) {
+    const status = await engine.handlers['status.get'](undefined)
+    if (status.profileId === null) {
+      throw new CommandError(
+        '--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed',
+      )
+    }
+    await engine.handlers['broadcast.set']({ id: status.profileId, settings: { enabled: true } })
+  }
 }

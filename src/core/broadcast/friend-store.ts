@@ -1,9 +1,10 @@
 // Friend graphs on disk, one file per connection profile (`friends/<profile id>.json` in the data
 // folder), written to a temporary file and renamed so a crash leaves the old graph or the new one.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { FriendsSummary } from '../../shared/broadcast.ts'
+import { jsonSyntaxProblem, writeFileAtomic } from '../data-files.ts'
 import type { Logger } from '../logger.ts'
 import { FriendGraph } from './friend-graph.ts'
 
@@ -52,8 +53,12 @@ export class FriendStore {
       }
       stored = { graph: FriendGraph.fromPairs(pairs, false), importedAt: parsed.importedAt, mutual: parsed.mutual }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.logger.warn(`the friend graph ${this.file(profileId)} could not be read; import it again`, error)
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT') {
+        // Said without the error's own message: JSON and schema errors quote the file's contents.
+        const problem =
+          error instanceof SyntaxError ? jsonSyntaxProblem(error) : (code ?? 'not a friend graph Headcount wrote')
+        this.logger.warn(`the friend graph ${this.file(profileId)} could not be read (${problem}); import it again`)
       }
     }
     this.cache.set(profileId, stored)
@@ -74,11 +79,7 @@ export class FriendStore {
     }
     const edges: number[] = []
     for (const [user, friend] of graph.pairs()) edges.push(indexOf(user), indexOf(friend))
-    mkdirSync(this.dir, { recursive: true })
-    const target = this.file(profileId)
-    const temporary = `${target}.tmp-${process.pid}`
-    writeFileSync(temporary, JSON.stringify({ version: 1, importedAt, mutual, users, edges }), { mode: 0o600 })
-    renameSync(temporary, target)
+    writeFileAtomic(this.file(profileId), JSON.stringify({ version: 1, importedAt, mutual, users, edges }))
     const stored = { graph, importedAt, mutual }
     this.cache.set(profileId, stored)
     return stored

@@ -54,7 +54,10 @@ describe('parseFriendsCsv', () => {
 
   it('refuses files that are too large or empty, as a whole', () => {
     const big = parseFriendsCsv('a,b\n'.repeat(MAX_FRIENDS_CSV_CHARS / 4 + 1), false)
-    expect(big).toMatchObject({ ok: false, errors: [{ line: null, message: expect.stringMatching(/at most 900 KB/) }] })
+    expect(big).toMatchObject({
+      ok: false,
+      errors: [{ line: null, message: expect.stringMatching(/at most 921,600 \(900 KB\) can be imported/) }],
+    })
     expect(parseFriendsCsv('user,friend\n', false)).toMatchObject({
       ok: false,
       errors: [{ line: null, message: 'The file has no user,friend rows' }],

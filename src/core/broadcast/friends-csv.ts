@@ -1,6 +1,11 @@
 // Reads a friend graph from CSV: `user,friend` rows, header optional, RFC 4180 quoting. Every bad row
 // is reported with its line number and the whole file is refused, so nothing half-imported is used.
-import { MAX_FRIENDS_CSV_CHARS, MAX_IMPORT_ERRORS, type ImportError } from '../../shared/broadcast.ts'
+import {
+  friendsCsvTooLarge,
+  MAX_FRIENDS_CSV_CHARS,
+  MAX_IMPORT_ERRORS,
+  type ImportError,
+} from '../../shared/broadcast.ts'
 import { isValidChannelName } from '../../shared/naming.ts'
 import { FriendGraph } from './friend-graph.ts'
 
@@ -94,7 +99,7 @@ export function parseFriendsCsv(text: string, mutual: boolean): CsvImport {
       errors: [
         {
           line: null,
-          message: `The file is ${Math.ceil(text.length / 1024)} KB; at most ${MAX_FRIENDS_CSV_CHARS / 1024} KB can be imported`,
+          message: friendsCsvTooLarge(text.length),
         },
       ],
     }

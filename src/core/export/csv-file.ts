@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { PRIVATE_FILE_MODE } from '../data-files.ts'
 
 const FLUSH_AT = 64 * 1024
 
@@ -23,7 +24,8 @@ export class CsvFile {
   private constructor(path: string) {
     this.path = path
     this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`)
-    this.stream = createWriteStream(this.tempPath, { flags: 'wx' })
+    // Private like everything in the data folder: an export lists who was present and when.
+    this.stream = createWriteStream(this.tempPath, { flags: 'wx', mode: PRIVATE_FILE_MODE })
     this.stream.on('error', (error) => {
       this.failed ??= error
     })

@@ -23,6 +23,21 @@ describe('CSV (RFC 4180)', () => {
     expect(csvCell('a=b')).toBe('a=b')
   })
 
+  it('neutralises a leading semicolon too (a separator in some locales, listed by the issue)', () => {
+    expect(csvCell(';=1+1')).toBe(`"';=1+1"`)
+    expect(csvCell(';')).toBe(`"';"`)
+    expect(csvCell('a;b')).toBe('a;b')
+  })
+
+  it('treats numbers as data and any text that looks like one as text', () => {
+    // A numeric cell is never a formula, so a negative number stays a number a spreadsheet can sum.
+    expect(csvCell(-3)).toBe('-3')
+    expect(csvCell(-0.5)).toBe('-0.5')
+    // The same characters in a text cell (a room named "-3") could be `-3+cmd|…`: always neutralised.
+    expect(csvCell('-3')).toBe(`"'-3"`)
+    expect(csvCell('+1')).toBe(`"'+1"`)
+  })
+
   it('writes numbers as numbers', () => {
     expect(csvCell(42)).toBe('42')
     expect(csvCell(1.5)).toBe('1.5')

@@ -4,13 +4,14 @@
  *
  * Text cells are also neutralised against formula injection (OWASP "CSV Injection"): a spreadsheet
  * runs a cell that begins with `=`, `+`, `-` or `@` (or a tab or CR, which some strip first) as a
- * formula, so such a cell gets a leading `'` and is quoted. Room, user and group names come from
- * channel names anyone can create, so they are never trusted. Numbers are written as numbers (a
- * count is never negative, so they never start with `-`).
+ * formula, and one that begins with `;` can start a new cell where `;` is the list separator, so such
+ * a cell gets a leading `'` and is quoted. Room, user and group names come from channel names anyone
+ * can create, so they are never trusted, even when they look like numbers (`-3`). Number cells are
+ * data, never formulas: they are written as numbers, negative ones included, so a spreadsheet can sum them.
  */
 export type CsvValue = string | number | null | undefined
 
-const FORMULA_START = /^[=+\-@\t\r]/
+const FORMULA_START = /^[=+\-@\t\r;]/
 const NEEDS_QUOTES = /[",\r\n]/
 
 export function csvCell(value: CsvValue): string {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/envelope.ts'
 import { ExportRequestSchema, type ExportProgress, type ExportRequest } from '../../shared/history.ts'
+import { ensurePrivateDir } from '../data-files.ts'
 import type { HistoryStore } from '../history/history-store.ts'
 import type { Logger } from '../logger.ts'
 import { exportOccupancyCsv, exportSessionsCsv } from './history-export.ts'
@@ -39,7 +39,7 @@ export class ExportJobs {
 
   start(history: HistoryStore, raw: ExportRequest): ExportProgress {
     const request = ExportRequestSchema.parse(raw)
-    mkdirSync(this.dir, { recursive: true })
+    ensurePrivateDir(this.dir)
     const id = randomUUID()
     const suffix = request.kind === 'occupancy' ? `occupancy-${request.resolution}` : 'sessions'
     const out = join(this.dir, `headcount-${suffix}-${stamp(request.from)}-${stamp(request.to)}-${id.slice(0, 8)}.csv`)

@@ -194,6 +194,30 @@ describe('occupancy export', () => {
 })
 
 describe('sessions export', () => {
+  it('neutralises every cell a spreadsheet could run, including a leading semicolon, tab or CR', async () => {
+    await store.recordTick(
+      tick(
+        T0,
+        [{ room: ';lobby', count: 4, groups: {} }],
+        [
+          { room: ';lobby', group: null, user: ';=1+1' },
+          { room: ';lobby', group: null, user: '-2' },
+          { room: ';lobby', group: null, user: '\tcmd' },
+          { room: ';lobby', group: null, user: '\rcmd' },
+        ],
+      ),
+    )
+    const out = join(dir, 'sessions.csv')
+    await exportSessionsCsv(store, { out })
+    const rows = lines(out).slice(1)
+    expect(rows.map((row) => row.slice(0, row.indexOf(',,')))).toEqual([
+      `"';lobby","'\tcmd"`,
+      `"';lobby","'\rcmd"`,
+      `"';lobby","'-2"`,
+      `"';lobby","';=1+1"`,
+    ])
+  })
+
   it('writes room, user, group, joined, left and duration, escaped and neutralised', async () => {
     await smallHistory()
     const out = join(dir, 'sessions.csv')

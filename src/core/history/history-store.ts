@@ -1,9 +1,10 @@
 import { TOTAL_SERIES } from '../../shared/history.ts'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { silentLogger, type Logger } from '../logger.ts'
 import { downsampleGroups, downsampleSeries } from './downsample.ts'
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../data-files.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { inIndexOrder } from './member-order.ts'
 import { rollUp } from './rollup.ts'
@@ -131,7 +132,14 @@ export class HistoryStore {
     const readOnly = options.readOnly ?? false
     const inspection = inspectHistoryFile(path)
     if (readOnly && inspection.blank) throw new HistoryFileError(`No history database at ${path}`)
-    if (!readOnly) mkdirSync(dirname(path), { recursive: true })
+    if (!readOnly) {
+      // Private from the first byte: SQLite gives the -wal and -shm files the database file's mode.
+      ensurePrivateDir(dirname(path))
+      ensurePrivateFile(path)
+      for (const suffix of ['-wal', '-shm', '-journal']) {
+        if (existsSync(path + suffix)) chmodSync(path + suffix, PRIVATE_FILE_MODE)
+      }
+    }
     const db = new DatabaseSync(path, { readOnly, enableForeignKeyConstraints: true })
     try {
       db.exec('PRAGMA busy_timeout = 5000')

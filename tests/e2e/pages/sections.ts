@@ -169,4 +169,16 @@ export class BroadcastSection {
   get state(): Locator {
     return this.region.getByLabel('Broadcaster state')
   }
+
+  get friends(): Locator {
+    return this.region.getByRole('region', { name: 'Friend rosters' })
+  }
+
+  /** Chooses a friend CSV as a file and imports it. */
+  async importFriends(name: string, csv: string): Promise<void> {
+    await this.friends
+      .getByLabel('Friend CSV file')
+      .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    await this.friends.getByRole('button', { name: `Import ${name}` }).click()
+  }
 }

@@ -1,6 +1,6 @@
 import { fail, type Envelope } from '../../../shared/envelope.ts'
 import type { Transport } from '../../../shared/client.ts'
-import { API_PATH } from '../../../shared/wire.ts'
+import { API_PATH, MAX_FRAME_BYTES } from '../../../shared/wire.ts'
 
 export type LinkState = 'connecting' | 'open' | 'closed'
 
@@ -17,6 +17,25 @@ interface Pending {
 
 const CALL_TIMEOUT_MS = 30_000
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000]
+/** WebSocket close code for a message over the other side's size limit (RFC 6455). */
+const MESSAGE_TOO_BIG = 1009
+
+const utf8 = new TextEncoder()
+
+/** The frame's size in UTF-8, measured only when it could be over the limit (at most 3 bytes a unit). */
+function frameBytes(text: string): number {
+  return text.length * 3 <= MAX_FRAME_BYTES ? text.length : utf8.encode(text).byteLength
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`
+}
+
+function lostReason(code: number): string {
+  return code === MESSAGE_TOO_BIG
+    ? `The Headcount server closed the connection: a message was over its ${megabytes(MAX_FRAME_BYTES)} limit`
+    : 'The connection to the Headcount server was lost'
+}
 
 /**
  * Web mode's link to the engine: one WebSocket, calls matched to replies by id, events fanned out to
@@ -73,11 +92,9 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
       for (const text of queued.splice(0)) ws.send(text)
     }
     ws.onmessage = (message) => onMessage(message.data)
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       socket = null
-      for (const id of [...pending.keys()]) {
-        settle(id, fail('transport', 'The connection to the Headcount server was lost'))
-      }
+      for (const id of [...pending.keys()]) settle(id, fail('transport', lostReason(event.code)))
       setState('closed')
       if (closedByUser) return
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000
@@ -95,6 +112,16 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
     invoke(method, input) {
       const id = nextId++
       const text = JSON.stringify({ id, method, input })
+      // The server would close the socket over it, failing every other call in flight: refuse just this one.
+      const bytes = frameBytes(text)
+      if (bytes > MAX_FRAME_BYTES) {
+        return Promise.resolve(
+          fail(
+            'bad-request',
+            `This ${method} call is ${megabytes(bytes)}, over the ${megabytes(MAX_FRAME_BYTES)} one message to the Headcount server can carry; nothing was sent`,
+          ),
+        )
+      }
       return new Promise((resolve) => {
         const timer = setTimeout(
           () => settle(id, fail('transport', `No reply to ${method} within ${CALL_TIMEOUT_MS / 1000} s`)),

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import {
+  friendsCsvTooLarge,
   MAX_FRIENDS_CSV_CHARS,
   type BroadcastSettings,
   type BroadcastStatus,
@@ -41,8 +42,7 @@ export function FriendsPanel({
   }, [profileId, request])
 
   const runImport = async () => {
-    if (csv.length > MAX_FRIENDS_CSV_CHARS)
-      return setResult({ error: `The file is too large: at most ${formatCount(MAX_FRIENDS_CSV_CHARS)} characters` })
+    if (csv.length > MAX_FRIENDS_CSV_CHARS) return setResult({ error: friendsCsvTooLarge(csv.length) })
     setBusy(true)
     const outcome = await request('friends.import', { id: profileId, csv, mutual })
     setBusy(false)
