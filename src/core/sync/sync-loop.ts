@@ -228,11 +228,15 @@ export class SyncLoop {
     try {
       if (!this.running) return
       const applied = this.deps.presence.applyWebhookEvents(events)
-      if (applied.joins.length === 0 && applied.leaves.length === 0) return
+      const channels = this.deps.presence.channelCount()
+      const unmatched = this.deps.presence.unmatchedCount()
+      // A channel that is no participant changes only the counts of channels, which a tick carries too.
+      const countsChanged = channels !== this.status.channels || unmatched !== this.status.unmatched
+      if (applied.joins.length === 0 && applied.leaves.length === 0 && !countsChanged) return
       const result: IngestResult = {
         at: applied.at,
-        channels: this.deps.presence.channelCount(),
-        unmatched: this.deps.presence.unmatchedCount(),
+        channels,
+        unmatched,
         joins: applied.joins,
         leaves: applied.leaves,
         rooms: applied.rooms,
