@@ -266,7 +266,7 @@ export class Engine {
         : sync.state === 'ok'
           ? receiverDown === null
             ? people
-            : `${receiverDown}. ${people}`
+            : `Webhooks are not received: ${receiverDown}. ${people}`
           : sync.state === 'starting'
             ? 'Connecting…'
             : 'Not connected'

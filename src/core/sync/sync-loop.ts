@@ -198,7 +198,7 @@ export class SyncLoop {
       this.bumpWebhook({ listening: true, address, error: null })
     } catch (error) {
       const problem = receiverStartProblem(error, options.webhookHost, options.webhookPort)
-      const message = `Webhooks can't be received: ${problem}. Polling every ${options.pollIntervalSec} s instead, and trying the port again before each poll`
+      const message = `${problem}. Polling every ${options.pollIntervalSec} s instead, and trying the port again before each poll`
       if (this.status.webhook?.error !== message) logger.warn(message)
       this.bumpWebhook({ listening: false, address: null, error: message })
       return false

@@ -80,14 +80,14 @@ export function receiverStartProblem(error: unknown, host: string, port: number)
     case 'EADDRINUSE':
       return `${address} is already in use by another program (or another Headcount); free it or choose another webhook port`
     case 'EACCES':
-      return `this user may not listen on ${address} (ports below 1024 need privileges); choose another webhook port`
+      return `This user may not listen on ${address} (ports below 1024 need privileges); choose another webhook port`
     case 'EADDRNOTAVAIL':
       return `${host} is not an address of this machine; choose another webhook address`
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `the webhook address ${host} does not resolve`
+      return `The webhook address ${host} does not resolve`
     default:
-      return `the receiver could not listen on ${address}: ${(error as Error | undefined)?.message ?? String(error)}`
+      return `The webhook receiver could not listen on ${address}: ${(error as Error | undefined)?.message ?? String(error)}`
   }
 }
 

@@ -71,6 +71,7 @@ describe('a webhook port already in use', () => {
       expect(down.sync?.webhook).toMatchObject({ listening: false, address: null })
       expect(down.sync?.webhook?.error).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is already in use`))
       expect(down.sync?.webhook?.error).toMatch(/Polling every 1 s instead/)
+      expect(down.message).toMatch(/^Webhooks are not received: /)
       expect(down.message).toContain(`127.0.0.1:${port} is already in use`)
       expect(down.message).toContain('2 people in 1 rooms')
 
