@@ -1,9 +1,12 @@
+import { type ClientRequest, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import Pusher from 'pusher'
 import { apiBaseUrl, type Credentials } from '../../shared/connection.ts'
 import {
   ChannelsApiError,
   failureFromNetworkError,
   failureFromStatus,
+  type Failure,
   truncatedFailure,
   unfinishedFailure,
 } from './errors.ts'
@@ -46,8 +49,9 @@ interface Answer {
 
 /**
  * The Channels HTTP API as Headcount uses it. The official `pusher` SDK signs every request; the
- * request itself is made here, because the SDK's timeout ends once the headers arrive: a body cut short
- * or stalled would otherwise hang the caller for good. Each request has one deadline for the whole
+ * request itself is made here (with Node's http client, as the SDK does underneath), because the SDK's
+ * timeout ends once the headers arrive: a body cut short or stalled would otherwise hang the caller for
+ * good. Each request has one deadline for the whole
  * exchange (connecting, headers and body), and the caller can abort it. Failures come out as
  * `ChannelsApiError` with a classified `failure`; a request the caller gave up, as `RequestAbortedError`.
  */
@@ -95,14 +99,14 @@ export class ChannelsClient {
     return this.sdk
   }
 
-  private async request(
+  private request(
     method: 'GET' | 'POST',
     path: string,
     params: Record<string, string>,
     body: string | null,
     { signal }: RequestOptions,
   ): Promise<Answer> {
-    if (signal?.aborted) throw new RequestAbortedError()
+    if (signal?.aborted) return Promise.reject(new RequestAbortedError())
     const started = performance.now()
     const fullPath = `${this.appPath}${path}`
     const query = this.sdk.createSignedQueryString({
@@ -111,46 +115,70 @@ export class ChannelsClient {
       params,
       ...(body === null ? {} : { body }),
     })
-    const deadline = AbortSignal.timeout(this.timeoutMs)
-    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline
-    let response: Response
-    try {
-      response = await fetch(`${this.endpoint}${fullPath}?${query}`, {
-        method,
-        signal: combined,
-        ...(body === null ? {} : { body, headers: { 'Content-Type': 'application/json' } }),
-      })
-    } catch (error) {
-      if (signal?.aborted) throw new RequestAbortedError()
-      if (deadline.aborted)
-        throw new ChannelsApiError(failureFromNetworkError(deadline.reason, this.endpoint, this.timeoutMs))
-      throw new ChannelsApiError(
-        failureFromNetworkError((error as Error).cause ?? error, this.endpoint, this.timeoutMs),
-      )
-    }
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-    const expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
-    const chunks: Uint8Array[] = []
-    let received = 0
-    try {
-      const reader = response.body?.getReader()
-      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
-        chunks.push(read.value)
-        received += read.value.byteLength
+    const url = new URL(`${this.endpoint}${fullPath}?${query}`)
+    const { endpoint, timeoutMs } = this
+    return new Promise<Answer>((resolve, reject) => {
+      let response: IncomingMessage | null = null
+      let expected: number | null = null
+      let received = 0
+      let settled = false
+      const chunks: Buffer[] = []
+      const finish = (outcome: Answer | Error): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(deadline)
+        signal?.removeEventListener('abort', abort)
+        if (outcome instanceof Error) {
+          request.destroy()
+          reject(outcome)
+        } else resolve(outcome)
       }
-    } catch {
-      if (signal?.aborted) throw new RequestAbortedError()
-      if (deadline.aborted)
-        throw new ChannelsApiError(unfinishedFailure(this.endpoint, this.timeoutMs, received, expected))
-      throw new ChannelsApiError(truncatedFailure(this.endpoint, received, expected))
-    }
-    if (expected !== null && received < expected)
-      throw new ChannelsApiError(truncatedFailure(this.endpoint, received, expected))
-    const whole = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks)
-    if (response.status >= 400) {
-      const text = new TextDecoder().decode(whole)
-      throw new ChannelsApiError(failureFromStatus(response.status, text, this.endpoint))
-    }
-    return { status: response.status, body: whole, latencyMs: performance.now() - started }
+      const fail = (failure: Failure) => finish(new ChannelsApiError(failure))
+      // One deadline for the whole exchange: connecting, the headers and every byte of the body.
+      const deadline = setTimeout(
+        () =>
+          fail(
+            response === null
+              ? failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs)
+              : unfinishedFailure(endpoint, timeoutMs, received, expected),
+          ),
+        timeoutMs,
+      )
+      const abort = () => finish(new RequestAbortedError())
+      signal?.addEventListener('abort', abort, { once: true })
+
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+      const headers: OutgoingHttpHeaders =
+        body === null ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+      const request: ClientRequest = send(url, { method, headers }, (answer) => {
+        response = answer
+        const declared = Number(answer.headers['content-length'] ?? Number.NaN)
+        expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
+        answer.on('data', (chunk: Buffer) => {
+          chunks.push(chunk)
+          received += chunk.length
+        })
+        answer.on('end', () => {
+          if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
+          const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+          const status = answer.statusCode ?? 0
+          if (status >= 300) return fail(failureFromStatus(status, whole.toString('utf8'), endpoint))
+          finish({ status, body: whole, latencyMs: performance.now() - started })
+        })
+        // The connection closed (or was reset) before the body was complete.
+        answer.on('close', () => {
+          if (!answer.complete) fail(truncatedFailure(endpoint, received, expected))
+        })
+        answer.on('error', () => {}) // reported by 'close'
+      })
+      request.on('error', (error) =>
+        fail(
+          response === null
+            ? failureFromNetworkError(error, endpoint, timeoutMs)
+            : truncatedFailure(endpoint, received, expected),
+        ),
+      )
+      request.end(body ?? undefined)
+    })
   }
 }

@@ -123,6 +123,15 @@ export function failureFromStatus(status: number, body: string | undefined, endp
       retryable: true,
     }
   }
+  if (status >= 300 && status < 400) {
+    return {
+      kind: 'not-channels-api',
+      message: `${endpoint} redirected the request elsewhere (HTTP ${status}): the Channels API answers directly`,
+      hint: 'Check the host, port and TLS setting: they must point at the API itself, not at a page that forwards to it',
+      status,
+      retryable: false,
+    }
+  }
   return {
     kind: 'bad-request',
     message: `The server refused the request with HTTP ${status}${serverSaid}`,

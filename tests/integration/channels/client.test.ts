@@ -107,6 +107,14 @@ describe('ChannelsClient', () => {
     expect(await pending).toBeInstanceOf(RequestAbortedError)
   })
 
+  it('does not follow a redirect, and says so', async () => {
+    api.responder = (_request, response) => response.writeHead(301, { Location: 'https://elsewhere.example/' }).end()
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port)))
+    expect(failure).toMatchObject({ kind: 'not-channels-api', status: 301, retryable: false })
+    expect(failure.message).toMatch(/redirected the request elsewhere \(HTTP 301\)/)
+    expect(api.requests).toHaveLength(1)
+  })
+
   it('recognises a web page where the API should be', async () => {
     api.reply(404, '<!DOCTYPE html><html><body>Not found</body></html>', 'text/html')
     expect(await failureOf(new ChannelsClient(credentialsFor(api.port)))).toMatchObject({ kind: 'not-channels-api' })
