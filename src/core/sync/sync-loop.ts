@@ -98,6 +98,8 @@ export class SyncLoop {
   private baselineAt: number | null = null
   private gapFrom: number | null = null
   private applying: Promise<void> = Promise.resolve()
+  /** The receiver has just started after polls stood in for it: the next poll is a new starting point. */
+  private rebaseline = false
   /** The poll in flight, aborted when the loop stops. */
   private inFlight: AbortController | null = null
   private status: SyncStatus
@@ -275,7 +277,7 @@ export class SyncLoop {
     let first = true
     while (this.running) {
       // start() has just tried the receiver; after that, each poll tries it again until it listens.
-      if (!first && this.fallingBack) await this.startReceiver()
+      if (!first && this.fallingBack && (await this.startReceiver())) this.rebaseline = true
       first = false
       if (!this.running) break
       const succeeded = await this.pollOnce()
@@ -305,9 +307,12 @@ export class SyncLoop {
 
   private async pollOnce(): Promise<boolean> {
     const at = this.now()
-    // Only a poll between webhooks reconciles them; one standing in for a receiver that is down does not.
+    // Only a poll between webhooks reconciles them; one standing in for a receiver that is down does not,
+    // nor the first one after it started (what changed before it, no webhook could have reported).
     const source: TickSource =
-      this.deps.options.mode === 'hybrid' && this.baselineAt !== null && !this.fallingBack ? 'reconcile' : 'poll'
+      this.deps.options.mode === 'hybrid' && this.baselineAt !== null && !this.fallingBack && !this.rebaseline
+        ? 'reconcile'
+        : 'poll'
     this.status = { ...this.status, lastAttemptAt: at }
     const controller = new AbortController()
     this.inFlight = controller
@@ -327,6 +332,7 @@ export class SyncLoop {
         this.gapFrom = null
       }
       this.baselineAt ??= at
+      this.rebaseline = false
       const driftStatus = this.status.drift
         ? source === 'reconcile'
           ? {
