@@ -195,7 +195,7 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
   }
   const broadcaster = new Broadcaster({
     presence,
-    sink: client.pusher,
+    sink: client,
     marker,
     convention: compileConvention({ kind: 'template', template: 'private-{room}-{group}-{user}' }),
     settings,

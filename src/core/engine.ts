@@ -268,19 +268,27 @@ export class Engine {
   }
 
   private syncStatusChanged(sync: SyncStatus): void {
+    // Polls standing in for a webhook receiver that can't listen keep the figures true, but the mode
+    // chosen isn't working: that is an error to show, with the figures.
+    const receiverDown = sync.webhook?.error ?? null
     const connection =
       sync.state === 'ok'
-        ? 'connected'
+        ? receiverDown === null
+          ? 'connected'
+          : 'error'
         : sync.state === 'failing'
           ? 'error'
           : sync.state === 'starting'
             ? 'connecting'
             : 'disconnected'
+    const people = `${sync.participants.toLocaleString('en-US')} people in ${sync.rooms.toLocaleString('en-US')} rooms`
     const message =
       sync.state === 'failing' && sync.error
         ? `${sync.error.message}. ${sync.error.hint}`
         : sync.state === 'ok'
-          ? `${sync.participants.toLocaleString('en-US')} people in ${sync.rooms.toLocaleString('en-US')} rooms`
+          ? receiverDown === null
+            ? people
+            : `Webhooks are not received: ${receiverDown}. ${people}`
           : sync.state === 'starting'
             ? 'Connecting…'
             : 'Not connected'

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import Pusher from 'pusher-js'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
 import { MAX_FRIENDS_CSV_CHARS } from '../../src/shared/broadcast.ts'
@@ -288,5 +289,47 @@ test.describe('operator journeys in web mode', () => {
     await expect(preview.getByRole('row', { name: /private-lobby-max/ })).toContainText('lobby—max')
     await expect(section.getByRole('alert')).toHaveCount(0)
     await expect(section.getByRole('button', { name: 'Save convention' })).toBeEnabled()
+  })
+
+  test('a webhook port already in use is an error in words; polls go on, and the receiver starts once it frees', async ({
+    page,
+  }) => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const console = new ConsolePage(page)
+      await console.open()
+      await console.goTo('Settings')
+      const sync = console.view('Settings').getByRole('form', { name: 'Sync' })
+      await sync.getByRole('radio', { name: /^Webhooks/ }).check()
+      await sync.getByLabel('Webhook port').fill(String(port))
+      await sync.getByLabel('Webhook address').fill('127.0.0.1')
+      await sync.getByRole('button', { name: 'Save' }).click()
+
+      const banner = page.getByRole('alert', { name: 'Webhooks are not received' })
+      await expect(banner).toContainText(`127.0.0.1:${port} is already in use`)
+      await expect(banner).toContainText('Polling every 5 s instead')
+      await expect(console.statusBar).toContainText(`127.0.0.1:${port} is already in use`)
+      await expect(sync.getByRole('alert', { name: 'Webhook receiver' })).toContainText(
+        `127.0.0.1:${port} is already in use`,
+      )
+      // The figures stay current (polls stand in for webhooks): nothing is marked stale.
+      await expect(console.staleBanner).toBeHidden()
+
+      blocker.close()
+      await expect(banner).toBeHidden({ timeout: 20_000 })
+      await expect(sync.getByRole('status', { name: 'Webhook receiver' })).toContainText(
+        `Receiving webhooks on 127.0.0.1:${port}`,
+      )
+      await expect(console.statusBar).not.toContainText('already in use')
+    } finally {
+      blocker.close()
+    }
+    // Back to polling, as the journeys before this one left it.
+    const sync = page.getByRole('tabpanel', { name: 'Settings' }).getByRole('form', { name: 'Sync' })
+    await sync.getByRole('radio', { name: /^Poll/ }).check()
+    await sync.getByRole('button', { name: 'Save' }).click()
+    await expect(sync.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
   })
 })

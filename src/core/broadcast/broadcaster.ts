@@ -12,6 +12,7 @@ import {
   fillChannelTemplate,
   type FriendsOf,
   MAX_EVENT_DATA_BYTES,
+  MAX_EVENTS_PER_BATCH,
 } from '../../shared/broadcast.ts'
 import { channelNameProblem, type CompiledConvention } from '../../shared/naming.ts'
 import type { Failure } from '../channels/errors.ts'
@@ -84,6 +85,10 @@ export class Broadcaster {
   private ticking: Promise<void> = Promise.resolve()
   private switching: Promise<void> = Promise.resolve()
   private budget = MAX_EVENT_DATA_BYTES
+  /** Events per request: Pusher's 10, fewer once a server turned out to limit the size of a request. */
+  private batchSize = MAX_EVENTS_PER_BATCH
+  /** Aborted on every switch on or off (and on close): requests in flight under it are given up. */
+  private work = new AbortController()
   private backoffUntil = 0
   private lastError: LastError | null = null
   private other: { detectedAt: number; detail: string } | null = null
@@ -149,6 +154,8 @@ export class Broadcaster {
 
   /** Applies new settings; `enabled` switches on (within one interval) or off (nothing sent after this resolves). */
   configure(settings: BroadcastSettings): Promise<void> {
+    // Switching off must not wait for a server that is slow or stalled: give up what is in flight now.
+    if (!settings.enabled) this.work.abort()
     const next = this.switching.then(async () => {
       const before = this.settings
       this.settings = settings
@@ -170,26 +177,36 @@ export class Broadcaster {
 
   /** Stops for good (disconnecting). */
   async close(): Promise<void> {
+    this.work.abort()
     await this.switching
     await this.switchOff()
+  }
+
+  /** A new generation of work: what the previous one started stops, its requests are given up. */
+  private nextGeneration(): number {
+    this.work.abort()
+    this.work = new AbortController()
+    return ++this.generation
   }
 
   // ---- switching -------------------------------------------------------------------------------
 
   private async switchOn(): Promise<void> {
-    const generation = ++this.generation
+    const generation = this.nextGeneration()
+    const { signal } = this.work
     this.clearTimers()
     this.running = false
     this.setState('starting')
     if (!this.settings.force) {
       let others: string[] = []
       try {
-        others = await this.marker.othersNow()
+        others = await this.marker.othersNow({ signal })
       } catch (error) {
         // Not knowing is no reason to stay silent: the live marker still reveals a rival later.
-        this.options.logger.warn(`could not check for another broadcaster: ${(error as Error).message}`)
+        if (!signal.aborted)
+          this.options.logger.warn(`could not check for another broadcaster: ${(error as Error).message}`)
       }
-      if (generation !== this.generation) return
+      if (generation !== this.generation || signal.aborted) return
       if (others.length > 0) {
         this.block(others[0] as string)
         return
@@ -222,7 +239,7 @@ export class Broadcaster {
   }
 
   private async switchOff(): Promise<void> {
-    this.generation++
+    this.nextGeneration()
     this.running = false
     this.clearTimers()
     await this.ticking
@@ -281,9 +298,11 @@ export class Broadcaster {
     const outcome = await deliver(outgoing, {
       sink: this.options.sink,
       concurrency: this.settings.concurrency,
+      batchSize: this.batchSize,
       endpoint: this.options.endpoint,
       timeoutMs: this.options.timeoutMs,
       active: () => generation === this.generation && this.running,
+      signal: this.work.signal,
       onAccepted: (batch) => {
         const at = this.now()
         this.requests.add(1, at)
@@ -298,8 +317,13 @@ export class Broadcaster {
     if (failure !== null) {
       const attempts = (this.lastError?.attempts ?? 0) + 1
       this.lastError = { failure, at: this.now(), attempts }
-      if (failure.kind === 'too-large' && this.budget > MIN_EVENT_BUDGET) {
-        // The server's limit is smaller than Pusher's: smaller events are the remedy, at the next tick.
+      const limit = outcome.sizeLimit
+      if (failure.kind === 'too-large' && limit?.scope === 'request') {
+        // The server limits a request, not an event: fewer events per request, at the next tick.
+        this.batchSize = Math.max(1, Math.min(this.batchSize, Math.floor(limit.events / 2)))
+        this.options.logger.info(`the server limits the size of a request: now ${this.batchSize} events per request`)
+      } else if (failure.kind === 'too-large' && this.budget > MIN_EVENT_BUDGET) {
+        // The server's limit on an event is smaller than Pusher's: smaller events, at the next tick.
         this.budget = Math.max(MIN_EVENT_BUDGET, Math.floor(this.budget / 2))
       } else {
         this.backoffUntil = this.now() + backoffDelay(attempts, Math.max(1000, this.settings.intervalMs), this.random)

@@ -1,18 +1,16 @@
 // Sends events with `POST /batch_events`: at most 10 per request, a bounded number of requests in
 // flight, each batch's events confirmed only when the server accepted it. The first failure stops the
 // rest of the tick: the next tick (after backoff) sends the latest state instead.
+import { Buffer } from 'node:buffer'
 import { MAX_EVENTS_PER_BATCH } from '../../shared/broadcast.ts'
+import { type BatchEvent, RequestAbortedError, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromNetworkError, failureFromStatus, type Failure } from '../channels/errors.ts'
 
-export interface BatchEvent {
-  channel: string
-  name: string
-  data: string
-}
+export type { BatchEvent } from '../channels/client.ts'
 
-/** The part of the `pusher` SDK the broadcaster uses. */
+/** Where batches go: the Channels client (a fake in unit tests). Resolves with the answer's body. */
 export interface BatchSink {
-  triggerBatch(batch: BatchEvent[]): Promise<{ text(): Promise<string> }>
+  triggerBatch(batch: readonly BatchEvent[], options: RequestOptions): Promise<string>
 }
 
 export interface Outgoing extends BatchEvent {
@@ -25,18 +23,37 @@ export interface Outgoing extends BatchEvent {
 export interface DeliveryOptions {
   sink: BatchSink
   concurrency: number
+  /** Events per request, at most Pusher's 10 (fewer once a server's request limit is known). */
+  batchSize?: number
   endpoint: string
   timeoutMs: number
   /** Checked before each request: false stops sending (switched off). */
   active(): boolean
+  /** Aborted when switched off: requests in flight are given up at once. */
+  signal?: AbortSignal
   /** After each accepted request. */
   onAccepted(events: readonly Outgoing[]): void
+}
+
+/**
+ * What a 413 turned out to mean. A request of several events refused as too large is followed by its
+ * largest event alone: accepted, the server limits the request (send fewer events per request);
+ * refused too, it limits each event (send smaller events).
+ */
+export interface SizeLimit {
+  scope: 'request' | 'event'
+  /** Events in the refused request. */
+  events: number
+  /** Bytes of event data in the refused request (for `request`), or of the refused event (for `event`). */
+  bytes: number
 }
 
 export interface DeliveryOutcome {
   requests: number
   events: number
   failure: Failure | null
+  /** Set when the failure was a 413 (too large). */
+  sizeLimit?: SizeLimit
 }
 
 export function toBatches<T>(events: readonly T[], size = MAX_EVENTS_PER_BATCH): T[][] {
@@ -56,6 +73,7 @@ const BROADCAST_HINTS: Partial<Record<Failure['kind'], string>> = {
     'Headcount backs off and then sends the latest state; a longer broadcast interval sends fewer requests',
   'too-large':
     'Headcount halves the size of each event and sends the latest state again; the server may have a smaller limit than Pusher’s 10 KB',
+  truncated: 'Headcount backs off and then sends the latest state again',
   'bad-request': 'Check the broadcast channel template and event name',
   'over-quota':
     'The app is over its message quota: raise the plan, or broadcast less often (a longer interval or heartbeat)',
@@ -77,8 +95,7 @@ export function classifySendError(error: unknown, endpoint: string, timeoutMs: n
 }
 
 /** Some compatible servers answer errors with HTTP 200 and `{"error", "code"}`: that is a failure too. */
-async function checkAnswer(response: { text(): Promise<string> }, endpoint: string): Promise<void> {
-  const text = await response.text()
+function checkAnswer(text: string, endpoint: string): void {
   if (!text.includes('"error"')) return
   let body: unknown
   try {
@@ -97,29 +114,74 @@ async function checkAnswer(response: { text(): Promise<string> }, endpoint: stri
   }
 }
 
+const dataBytes = (events: readonly BatchEvent[]): number =>
+  events.reduce((sum, event) => sum + Buffer.byteLength(event.data, 'utf8'), 0)
+
 export async function deliver(events: readonly Outgoing[], options: DeliveryOptions): Promise<DeliveryOutcome> {
-  const batches = toBatches(events)
+  const batches = toBatches(
+    events,
+    Math.max(1, Math.min(MAX_EVENTS_PER_BATCH, options.batchSize ?? MAX_EVENTS_PER_BATCH)),
+  )
   const outcome: DeliveryOutcome = { requests: 0, events: 0, failure: null }
+  const send = async (batch: readonly Outgoing[]): Promise<void> => {
+    outcome.requests++
+    const answer = await options.sink.triggerBatch(
+      batch.map(({ channel, name, data }) => ({ channel, name, data })),
+      { signal: options.signal },
+    )
+    checkAnswer(answer, options.endpoint)
+    outcome.events += batch.length
+    for (const event of batch) event.accepted()
+    options.onAccepted(batch)
+  }
   let next = 0
   const worker = async (): Promise<void> => {
     while (outcome.failure === null && next < batches.length && options.active()) {
       const batch = batches[next++] as Outgoing[]
       try {
-        outcome.requests++
-        const response = await options.sink.triggerBatch(
-          batch.map(({ channel, name, data }) => ({ channel, name, data })),
-        )
-        await checkAnswer(response, options.endpoint)
+        await send(batch)
       } catch (error) {
-        outcome.failure ??= classifySendError(error, options.endpoint, options.timeoutMs)
+        // Switched off mid-request: nothing failed, the tick just ends.
+        if (error instanceof RequestAbortedError) return
+        if (outcome.failure !== null) return
+        outcome.failure = classifySendError(error, options.endpoint, options.timeoutMs)
+        if (outcome.failure.kind === 'too-large') await findSizeLimit(batch, outcome, send, options.endpoint)
         return
       }
-      outcome.events += batch.length
-      for (const event of batch) event.accepted()
-      options.onAccepted(batch)
     }
   }
   const workers = Math.max(1, Math.min(options.concurrency, batches.length))
   await Promise.all(Array.from({ length: workers }, worker))
   return outcome
+}
+
+/** After a 413: is the server's limit per request or per event? (See SizeLimit.) */
+async function findSizeLimit(
+  refused: readonly Outgoing[],
+  outcome: DeliveryOutcome,
+  send: (batch: readonly Outgoing[]) => Promise<void>,
+  endpoint: string,
+): Promise<void> {
+  const requestBytes = dataBytes(refused)
+  const largest = refused.reduce((a, b) => (Buffer.byteLength(b.data) > Buffer.byteLength(a.data) ? b : a))
+  const largestBytes = Buffer.byteLength(largest.data, 'utf8')
+  if (refused.length > 1) {
+    try {
+      await send([largest])
+      outcome.sizeLimit = { scope: 'request', events: refused.length, bytes: requestBytes }
+      const failure = outcome.failure as Failure
+      outcome.failure = {
+        ...failure,
+        message: `The server refused a request of ${refused.length} events (${requestBytes.toLocaleString('en-US')} bytes of data) as too large, but accepted its largest event alone: its limit is on the size of a request`,
+        hint: 'Headcount sends fewer events per request from now on; the events keep their size',
+      }
+      return
+    } catch (error) {
+      if (error instanceof RequestAbortedError) return
+      const probe = classifySendError(error, endpoint, 0)
+      // Anything but another 413 says nothing about the limit: leave the size of events alone.
+      if (probe.kind !== 'too-large') return
+    }
+  }
+  outcome.sizeLimit = { scope: 'event', events: refused.length, bytes: largestBytes }
 }

@@ -31,6 +31,7 @@ export function createBroadcaster(setup: BroadcasterSetup): Broadcaster {
   const marker = new PusherMarker({
     credentials,
     sdk: monitor.client.pusher,
+    client: monitor.client,
     endpoint: monitor.client.endpoint,
     timeoutMs,
     logger,
@@ -38,7 +39,7 @@ export function createBroadcaster(setup: BroadcasterSetup): Broadcaster {
   })
   broadcaster = new Broadcaster({
     presence: monitor.presence,
-    sink: monitor.client.pusher,
+    sink: monitor.client,
     marker,
     convention: compileConvention(profile.convention),
     settings: profile.broadcast,

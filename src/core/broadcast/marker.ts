@@ -20,6 +20,7 @@ import type Pusher from 'pusher'
 import type { Credentials } from '../../shared/connection.ts'
 import type { Logger } from '../logger.ts'
 import { classifySendError } from './delivery.ts'
+import { RequestAbortedError, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError } from '../channels/errors.ts'
 
 export const MARKER_CHANNEL = 'presence-headcount-broadcasters'
@@ -31,7 +32,7 @@ export interface Marker {
   readonly id: string
   readonly state: MarkerState
   /** Other consoles in the marker channel now, through the HTTP API (throws a classified error). */
-  othersNow(): Promise<string[]>
+  othersNow(options?: RequestOptions): Promise<string[]>
   /** Other consoles seen on the held connection. */
   readonly othersLive: readonly string[]
   hold(): void
@@ -40,7 +41,10 @@ export interface Marker {
 
 export interface MarkerOptions {
   credentials: Credentials
+  /** Signs the marker's channel authorisation. */
   sdk: Pusher
+  /** Asks the HTTP API who is in the marker channel. */
+  client: { get(path: string, options?: RequestOptions): Promise<string> }
   endpoint: string
   timeoutMs: number
   logger: Logger
@@ -79,13 +83,13 @@ export class PusherMarker implements Marker {
     return [...this.others]
   }
 
-  async othersNow(): Promise<string[]> {
-    const { sdk, endpoint, timeoutMs } = this.options
+  async othersNow(options: RequestOptions = {}): Promise<string[]> {
+    const { client, endpoint, timeoutMs } = this.options
     let text: string
     try {
-      const response = await sdk.get({ path: `/channels/${MARKER_CHANNEL}/users` })
-      text = await response.text()
+      text = await client.get(`/channels/${MARKER_CHANNEL}/users`, options)
     } catch (error) {
+      if (error instanceof RequestAbortedError) throw error
       throw new ChannelsApiError(classifySendError(error, endpoint, timeoutMs))
     }
     let ids: string[]

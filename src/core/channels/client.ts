@@ -1,6 +1,15 @@
+import { type ClientRequest, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import Pusher from 'pusher'
 import { apiBaseUrl, type Credentials } from '../../shared/connection.ts'
-import { ChannelsApiError, failureFromNetworkError, failureFromStatus } from './errors.ts'
+import {
+  ChannelsApiError,
+  failureFromNetworkError,
+  failureFromStatus,
+  type Failure,
+  truncatedFailure,
+  unfinishedFailure,
+} from './errors.ts'
 
 export interface ChannelListResponse {
   /** The raw body, for the streaming ingest (never parsed here). */
@@ -12,31 +21,55 @@ export interface ChannelsClientOptions {
   timeoutMs?: number
 }
 
-interface SdkRequestError {
-  name?: string
-  status?: number
-  body?: string
-  error?: unknown
+export interface RequestOptions {
+  /** Aborting it gives the request up at once (disconnecting, switching off, shutting down). */
+  signal?: AbortSignal
+}
+
+/** One event of a `POST /batch_events` request. */
+export interface BatchEvent {
+  channel: string
+  name: string
+  data: string
+}
+
+/** The caller gave the request up (its signal was aborted): not a failure of the server. */
+export class RequestAbortedError extends Error {
+  override name = 'RequestAbortedError'
+  constructor() {
+    super('The request was given up')
+  }
+}
+
+interface Answer {
+  status: number
+  body: Uint8Array
+  latencyMs: number
 }
 
 /**
- * The Channels HTTP API as Headcount uses it, through the official `pusher` SDK (which signs every
- * request). Failures come out as `ChannelsApiError` with a classified `failure`.
+ * The Channels HTTP API as Headcount uses it. The official `pusher` SDK signs every request; the
+ * request itself is made here (with Node's http client, as the SDK does underneath), because the SDK's
+ * timeout ends once the headers arrive: a body cut short or stalled would otherwise hang the caller for
+ * good. Each request has one deadline for the whole
+ * exchange (connecting, headers and body), and the caller can abort it. Failures come out as
+ * `ChannelsApiError` with a classified `failure`; a request the caller gave up, as `RequestAbortedError`.
  */
 export class ChannelsClient {
   readonly endpoint: string
   private readonly sdk: Pusher
   private readonly timeoutMs: number
+  private readonly appPath: string
 
   constructor(credentials: Credentials, options: ChannelsClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000
     this.endpoint = apiBaseUrl(credentials.target)
+    this.appPath = `/apps/${credentials.appId}`
     const { target } = credentials
     this.sdk = new Pusher({
       appId: credentials.appId,
       key: credentials.key,
       secret: credentials.secret,
-      timeout: this.timeoutMs,
       ...(target.kind === 'cluster'
         ? { cluster: target.cluster, useTLS: true }
         : { host: target.host, useTLS: target.useTLS, ...(target.port === null ? {} : { port: String(target.port) }) }),
@@ -44,33 +77,108 @@ export class ChannelsClient {
   }
 
   /** Occupied channels whose names start with `prefix`, as the raw response body. */
-  async listChannels(prefix: string): Promise<ChannelListResponse> {
-    const started = performance.now()
-    let response: Awaited<ReturnType<Pusher['get']>>
-    try {
-      response = await this.sdk.get({ path: '/channels', params: prefix ? { filter_by_prefix: prefix } : {} })
-    } catch (error) {
-      throw this.toApiError(error)
-    }
-    let body: Uint8Array
-    try {
-      body = new Uint8Array(await response.arrayBuffer())
-    } catch (error) {
-      throw new ChannelsApiError(failureFromNetworkError(error, this.endpoint, this.timeoutMs))
-    }
-    return { body, latencyMs: performance.now() - started }
+  async listChannels(prefix: string, options: RequestOptions = {}): Promise<ChannelListResponse> {
+    const answer = await this.request('GET', '/channels', prefix ? { filter_by_prefix: prefix } : {}, null, options)
+    return { body: answer.body, latencyMs: answer.latencyMs }
   }
 
-  /** The SDK itself: the broadcaster triggers events through it. */
+  /** Any GET of the API (e.g. `/channels/{name}/users`), its body as text. */
+  async get(path: string, options: RequestOptions = {}): Promise<string> {
+    const answer = await this.request('GET', path, {}, null, options)
+    return new TextDecoder().decode(answer.body)
+  }
+
+  /** `POST /batch_events`; resolves with the body of the server's answer. */
+  async triggerBatch(batch: readonly BatchEvent[], options: RequestOptions = {}): Promise<string> {
+    const answer = await this.request('POST', '/batch_events', {}, JSON.stringify({ batch }), options)
+    return new TextDecoder().decode(answer.body)
+  }
+
+  /** The SDK, for what needs the secret without a request: channel authorisation, webhook signatures. */
   get pusher(): Pusher {
     return this.sdk
   }
 
-  private toApiError(error: unknown): ChannelsApiError {
-    const sdkError = error as SdkRequestError
-    if (typeof sdkError?.status === 'number') {
-      return new ChannelsApiError(failureFromStatus(sdkError.status, sdkError.body, this.endpoint))
-    }
-    return new ChannelsApiError(failureFromNetworkError(sdkError?.error ?? error, this.endpoint, this.timeoutMs))
+  private request(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    body: string | null,
+    { signal }: RequestOptions,
+  ): Promise<Answer> {
+    if (signal?.aborted) return Promise.reject(new RequestAbortedError())
+    const started = performance.now()
+    const fullPath = `${this.appPath}${path}`
+    const query = this.sdk.createSignedQueryString({
+      method,
+      path: fullPath,
+      params,
+      ...(body === null ? {} : { body }),
+    })
+    const url = new URL(`${this.endpoint}${fullPath}?${query}`)
+    const { endpoint, timeoutMs } = this
+    return new Promise<Answer>((resolve, reject) => {
+      let response: IncomingMessage | null = null
+      let expected: number | null = null
+      let received = 0
+      let settled = false
+      const chunks: Buffer[] = []
+      const finish = (outcome: Answer | Error): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(deadline)
+        signal?.removeEventListener('abort', abort)
+        if (outcome instanceof Error) {
+          request.destroy()
+          reject(outcome)
+        } else resolve(outcome)
+      }
+      const fail = (failure: Failure) => finish(new ChannelsApiError(failure))
+      // One deadline for the whole exchange: connecting, the headers and every byte of the body.
+      const deadline = setTimeout(
+        () =>
+          fail(
+            response === null
+              ? failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs)
+              : unfinishedFailure(endpoint, timeoutMs, received, expected),
+          ),
+        timeoutMs,
+      )
+      const abort = () => finish(new RequestAbortedError())
+      signal?.addEventListener('abort', abort, { once: true })
+
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+      const headers: OutgoingHttpHeaders =
+        body === null ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
+      const request: ClientRequest = send(url, { method, headers }, (answer) => {
+        response = answer
+        const declared = Number(answer.headers['content-length'] ?? Number.NaN)
+        expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
+        answer.on('data', (chunk: Buffer) => {
+          chunks.push(chunk)
+          received += chunk.length
+        })
+        answer.on('end', () => {
+          if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
+          const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+          const status = answer.statusCode ?? 0
+          if (status >= 300) return fail(failureFromStatus(status, whole.toString('utf8'), endpoint))
+          finish({ status, body: whole, latencyMs: performance.now() - started })
+        })
+        // The connection closed (or was reset) before the body was complete.
+        answer.on('close', () => {
+          if (!answer.complete) fail(truncatedFailure(endpoint, received, expected))
+        })
+        answer.on('error', () => {}) // reported by 'close'
+      })
+      request.on('error', (error) =>
+        fail(
+          response === null
+            ? failureFromNetworkError(error, endpoint, timeoutMs)
+            : truncatedFailure(endpoint, received, expected),
+        ),
+      )
+      request.end(body ?? undefined)
+    })
   }
 }

@@ -13,6 +13,7 @@ export const FAILURE_KINDS = [
   'network',
   'tls',
   'timeout',
+  'truncated',
   'malformed',
   'not-channels-api',
 ] as const
@@ -60,11 +61,16 @@ export function failureFromStatus(status: number, body: string | undefined, endp
   if (status === 401) {
     // Pusher's own wording; "Invalid signature" bodies also mention auth_timestamp, so match the phrase.
     const clock = /timestamp expired|not within \d+ ?s of server time/i.test(said)
+    // A refused signature comes with the string that was signed (`GET\n/apps/1/channels\nauth_key=…`):
+    // of no use to an operator, so only what was refused is said.
+    const signature = /signature|HmacSHA256/i.test(said)
     return {
       kind: 'auth',
       message: clock
         ? `The server refused the request's timestamp${serverSaid}`
-        : `Wrong key or secret: the server refused the signature${serverSaid}`,
+        : signature
+          ? 'Wrong key or secret: the server refused the signature'
+          : `Wrong key or secret: the server refused the request${serverSaid}`,
       hint: clock
         ? "Set this computer's clock right: Pusher accepts requests at most 10 minutes off"
         : 'Copy the key and secret again from the App Keys page of the dashboard',
@@ -117,6 +123,15 @@ export function failureFromStatus(status: number, body: string | undefined, endp
       retryable: true,
     }
   }
+  if (status >= 300 && status < 400) {
+    return {
+      kind: 'not-channels-api',
+      message: `${endpoint} redirected the request elsewhere (HTTP ${status}): the Channels API answers directly`,
+      hint: 'Check the host, port and TLS setting: they must point at the API itself, not at a page that forwards to it',
+      status,
+      retryable: false,
+    }
+  }
   return {
     kind: 'bad-request',
     message: `The server refused the request with HTTP ${status}${serverSaid}`,
@@ -142,10 +157,15 @@ const TLS_CODES = new Set([
 export function failureFromNetworkError(error: unknown, endpoint: string, timeoutMs: number): Failure {
   const cause = error as { name?: string; type?: string; code?: string; errno?: string; message?: string } | undefined
   const code = cause?.code ?? cause?.errno ?? ''
-  if (cause?.name === 'AbortError' || cause?.type === 'aborted' || code === 'ETIMEDOUT') {
+  if (
+    cause?.name === 'AbortError' ||
+    cause?.name === 'TimeoutError' ||
+    cause?.type === 'aborted' ||
+    code === 'ETIMEDOUT'
+  ) {
     return {
       kind: 'timeout',
-      message: `No answer from ${endpoint} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`,
+      message: `No answer from ${endpoint} within ${duration(timeoutMs)}`,
       hint: 'The server or the network is slow or unreachable; Headcount retries with backoff',
       status: null,
       retryable: true,
@@ -165,6 +185,7 @@ export function failureFromNetworkError(error: unknown, endpoint: string, timeou
     ENOTFOUND: 'the host name does not resolve',
     EAI_AGAIN: 'the host name could not be resolved right now',
     ECONNRESET: 'the connection was reset',
+    UND_ERR_SOCKET: 'the server closed the connection without answering',
     EHOSTUNREACH: 'the host is unreachable',
     ENETUNREACH: 'the network is unreachable',
   }
@@ -172,6 +193,43 @@ export function failureFromNetworkError(error: unknown, endpoint: string, timeou
     kind: 'network',
     message: `Cannot reach ${endpoint}: ${reasons[code] ?? (cause?.message || 'network error')}`,
     hint: 'Check the network, the host and the port; Headcount retries with backoff',
+    status: null,
+    retryable: true,
+  }
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
+}
+
+function bytesOf(received: number, expected: number | null): string {
+  return expected === null
+    ? `${received.toLocaleString('en-US')} bytes`
+    : `${received.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} bytes`
+}
+
+/** The answer began but its body ended early: the connection closed (or was reset) mid-answer. */
+export function truncatedFailure(endpoint: string, received: number, expected: number | null): Failure {
+  return {
+    kind: 'truncated',
+    message: `The answer from ${endpoint} was cut short: ${bytesOf(received, expected)} arrived, then the connection closed`,
+    hint: 'Something between Headcount and the server (a proxy, a load balancer, the network) dropped the connection mid-answer; Headcount retries with backoff',
+    status: null,
+    retryable: true,
+  }
+}
+
+/** The answer began but did not finish before the request's deadline (a stalled or dripping body). */
+export function unfinishedFailure(
+  endpoint: string,
+  timeoutMs: number,
+  received: number,
+  expected: number | null,
+): Failure {
+  return {
+    kind: 'timeout',
+    message: `The answer from ${endpoint} did not finish within ${duration(timeoutMs)}: ${bytesOf(received, expected)} arrived`,
+    hint: 'The server or the network is stalling; Headcount gives the request up and retries with backoff',
     status: null,
     retryable: true,
   }

@@ -426,6 +426,28 @@ describe('applyWebhookEvents', () => {
     expect(result.joins).toEqual([])
   })
 
+  it('counts channels that do not match the convention as unmatched, as a poll does', async () => {
+    const state = stateFor()
+    let result = state.applyWebhookEvents([
+      occupied('private-A-max', 1),
+      occupied('private-lobby', 2),
+      occupied('private-stage', 3),
+      // Not under the convention's prefix: a poll (filter_by_prefix=private-) never lists it either.
+      occupied('presence-headcount-broadcasters', 4),
+    ])
+    expect(result).toMatchObject({ channels: 3, unmatched: 2, total: 1 })
+    expect(state.unmatchedCount()).toBe(2)
+    expect(state.channelCount()).toBe(3)
+
+    result = state.applyWebhookEvents([vacated('private-stage', 5), occupied('private-stage', 4)])
+    expect(result).toMatchObject({ channels: 2, unmatched: 1 })
+
+    // A poll listing the same channels agrees: nothing joins or leaves, the counts stay.
+    const polled = await state.ingestChannelList(list(['private-A-max', 'private-lobby']), 10)
+    expect(polled).toMatchObject({ channels: 2, unmatched: 1, joins: [], leaves: [] })
+    expect(state.applyWebhookEvents([vacated('private-lobby', 11)])).toMatchObject({ channels: 1, unmatched: 0 })
+  })
+
   it('ignores news older than what it knows about a channel', async () => {
     const state = stateFor()
     await state.ingestChannelList(list(['private-A-max']), 1000)

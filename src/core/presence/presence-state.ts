@@ -403,13 +403,15 @@ export class PresenceState {
         }
         if (entry < 0) {
           const parsed = this.convention.parse(event.channel)
-          if (parsed === null) {
+          // Counted as unmatched, as a poll counts it, if a poll would list it at all: polls ask only
+          // for names under the convention's prefix.
+          if (parsed === null && !event.channel.startsWith(this.convention.prefix)) {
             unmatchedEvents++
             ignored++
             continue
           }
           entry = table.add(bytes, 0, length, hash, ALIVE)
-          table.member[entry] = members.obtain(parsed)
+          if (parsed !== null) table.member[entry] = members.obtain(parsed)
         }
         table.state[entry] = ALIVE
         table.stamp[entry] = time

@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
-import type { ChannelListResponse } from '../channels/client.ts'
+import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult, WebhookResult } from '../presence/types.ts'
 import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
-import { WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
+import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
 
 export type TickSource = 'poll' | 'webhook' | 'reconcile'
 
@@ -25,7 +25,10 @@ export interface PresenceSink {
 }
 
 export interface SyncLoopDeps {
-  client: { readonly endpoint: string; listChannels(prefix: string): Promise<ChannelListResponse> }
+  client: {
+    readonly endpoint: string
+    listChannels(prefix: string, options?: RequestOptions): Promise<ChannelListResponse>
+  }
   presence: PresenceSink
   prefix: string
   options: SyncOptions
@@ -95,6 +98,10 @@ export class SyncLoop {
   private baselineAt: number | null = null
   private gapFrom: number | null = null
   private applying: Promise<void> = Promise.resolve()
+  /** The receiver has just started after polls stood in for it: the next poll is a new starting point. */
+  private rebaseline = false
+  /** The poll in flight, aborted when the loop stops. */
+  private inFlight: AbortController | null = null
   private status: SyncStatus
 
   constructor(deps: SyncLoopDeps) {
@@ -134,10 +141,11 @@ export class SyncLoop {
     this.loop = this.pollLoop()
   }
 
-  /** Stops polling and the receiver; a poll in flight finishes first, and nothing is applied after. */
+  /** Stops polling and the receiver; a request in flight is given up, and nothing is applied after. */
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
+    this.inFlight?.abort()
     this.wake?.()
     if (this.flushTimer) clearInterval(this.flushTimer)
     await this.receiver?.stop()
@@ -164,33 +172,41 @@ export class SyncLoop {
     this.deps.onStatus(this.status)
   }
 
-  private async startReceiver(): Promise<void> {
-    const { options } = this.deps
-    this.receiver = new WebhookReceiver({
+  /**
+   * Starts the webhook receiver; true once it listens. While it can't, the status says why and the loop
+   * polls at the poll interval instead, trying the receiver again before each poll.
+   */
+  private async startReceiver(): Promise<boolean> {
+    const { options, logger } = this.deps
+    const receiver = new WebhookReceiver({
       host: options.webhookHost,
       port: options.webhookPort,
       verify: (headers, body) => this.deps.verifyWebhook(headers, body),
       onEvents: (events) => {
-        this.pendingEvents.push(...events)
+        for (const event of events) this.pendingEvents.push(event)
         this.bumpWebhook({ received: (this.status.webhook?.received ?? 0) + 1, lastAt: this.now() })
       },
       onRejected: () => this.bumpWebhook({ rejected: (this.status.webhook?.rejected ?? 0) + 1 }),
+      onError: (error) => logger.warn('the webhook receiver failed', error),
     })
     try {
-      const address = await this.receiver.start()
+      const address = await receiver.start()
+      if (!this.running) {
+        await receiver.stop()
+        return false
+      }
+      this.receiver = receiver
+      if (this.status.webhook?.error) logger.info(`webhook receiver listening on ${address} again`)
       this.bumpWebhook({ listening: true, address, error: null })
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      const message =
-        code === 'EADDRINUSE'
-          ? `Port ${options.webhookPort} is already in use; choose another webhook port`
-          : `The webhook receiver could not start: ${(error as Error).message}`
-      this.deps.logger.warn(message)
-      this.receiver = null
-      this.bumpWebhook({ listening: false, error: message })
-      return
+      const problem = receiverStartProblem(error, options.webhookHost, options.webhookPort)
+      const message = `${problem}. Polling every ${options.pollIntervalSec} s instead, and trying the port again before each poll`
+      if (this.status.webhook?.error !== message) logger.warn(message)
+      this.bumpWebhook({ listening: false, address: null, error: message })
+      return false
     }
     this.flushTimer = setInterval(() => this.flushWebhookEvents(), this.deps.webhookFlushMs ?? 1000)
+    return true
   }
 
   private bumpWebhook(change: Partial<NonNullable<SyncStatus['webhook']>>): void {
@@ -206,14 +222,23 @@ export class SyncLoop {
     const events = this.pendingEvents.filter((event) => event.time_ms >= baseline).sort((a, b) => a.time_ms - b.time_ms)
     this.pendingEvents = []
     if (!events.length) return
-    this.applying = this.applying.then(async () => {
+    this.applying = this.applying.then(() => this.applyWebhookTick(events))
+  }
+
+  /** One webhook tick; never rejects, so a bad batch can't block the polls and ticks queued after it. */
+  private async applyWebhookTick(events: WebhookChannelEvent[]): Promise<void> {
+    try {
       if (!this.running) return
       const applied = this.deps.presence.applyWebhookEvents(events)
-      if (applied.joins.length === 0 && applied.leaves.length === 0) return
+      const channels = this.deps.presence.channelCount()
+      const unmatched = this.deps.presence.unmatchedCount()
+      // A channel that is no participant changes only the counts of channels, which a tick carries too.
+      const countsChanged = channels !== this.status.channels || unmatched !== this.status.unmatched
+      if (applied.joins.length === 0 && applied.leaves.length === 0 && !countsChanged) return
       const result: IngestResult = {
         at: applied.at,
-        channels: this.deps.presence.channelCount(),
-        unmatched: this.deps.presence.unmatchedCount(),
+        channels,
+        unmatched,
         joins: applied.joins,
         leaves: applied.leaves,
         rooms: applied.rooms,
@@ -222,7 +247,9 @@ export class SyncLoop {
       this.status = { ...this.status, ...this.counts(result) }
       await this.deps.onTick({ source: 'webhook', result, drift: 0 })
       this.publish()
-    })
+    } catch (error) {
+      this.deps.logger.error('webhook events could not be applied', error)
+    }
   }
 
   private counts(result: IngestResult) {
@@ -234,17 +261,29 @@ export class SyncLoop {
     }
   }
 
+  /** Webhooks are wanted but the receiver isn't listening: polls stand in for them. */
+  private get fallingBack(): boolean {
+    return this.deps.options.mode !== 'poll' && this.receiver === null
+  }
+
   private intervalMs(): number {
     const { options } = this.deps
-    return (options.mode === 'hybrid' ? options.reconcileIntervalSec : options.pollIntervalSec) * 1000
+    return (
+      (options.mode === 'hybrid' && !this.fallingBack ? options.reconcileIntervalSec : options.pollIntervalSec) * 1000
+    )
   }
 
   private async pollLoop(): Promise<void> {
+    let first = true
     while (this.running) {
+      // start() has just tried the receiver; after that, each poll tries it again until it listens.
+      if (!first && this.fallingBack && (await this.startReceiver())) this.rebaseline = true
+      first = false
+      if (!this.running) break
       const succeeded = await this.pollOnce()
       if (!this.running) break
       // Webhook mode polls only until it has a first snapshot; webhooks carry everything after it.
-      if (succeeded && this.deps.options.mode === 'webhook') {
+      if (succeeded && this.deps.options.mode === 'webhook' && !this.fallingBack) {
         this.status = { ...this.status, nextAttemptAt: null }
         this.publish()
         break
@@ -268,10 +307,17 @@ export class SyncLoop {
 
   private async pollOnce(): Promise<boolean> {
     const at = this.now()
-    const source: TickSource = this.deps.options.mode === 'hybrid' && this.baselineAt !== null ? 'reconcile' : 'poll'
+    // Only a poll between webhooks reconciles them; one standing in for a receiver that is down does not,
+    // nor the first one after it started (what changed before it, no webhook could have reported).
+    const source: TickSource =
+      this.deps.options.mode === 'hybrid' && this.baselineAt !== null && !this.fallingBack && !this.rebaseline
+        ? 'reconcile'
+        : 'poll'
     this.status = { ...this.status, lastAttemptAt: at }
+    const controller = new AbortController()
+    this.inFlight = controller
     try {
-      const response = await this.deps.client.listChannels(this.deps.prefix)
+      const response = await this.deps.client.listChannels(this.deps.prefix, { signal: controller.signal })
       // Webhook events are applied between polls, never during one.
       await this.applying
       const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
@@ -286,6 +332,7 @@ export class SyncLoop {
         this.gapFrom = null
       }
       this.baselineAt ??= at
+      this.rebaseline = false
       const driftStatus = this.status.drift
         ? source === 'reconcile'
           ? {
@@ -309,6 +356,8 @@ export class SyncLoop {
       this.publish()
       return true
     } catch (error) {
+      // Given up because the loop is stopping: not a failure of the server.
+      if (error instanceof RequestAbortedError || !this.running) return false
       const failure = toFailure(error, this.deps.client.endpoint)
       const previous = this.status.error
       // The last good value held until this attempt failed; from here on nothing is known.
@@ -328,6 +377,8 @@ export class SyncLoop {
       this.deps.logger.warn(`sync failed: ${failure.message}`)
       this.publish()
       return false
+    } finally {
+      if (this.inFlight === controller) this.inFlight = null
     }
   }
 }

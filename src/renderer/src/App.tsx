@@ -2,6 +2,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react'
 import { ErrorBanner } from './components/ErrorBanner.tsx'
 import { Navigation } from './components/Navigation.tsx'
 import { StaleBanner } from './components/StaleBanner.tsx'
+import { WebhookBanner } from './components/WebhookBanner.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
 import { ThemeContext } from './components/theme.tsx'
 import { useAppStore } from './store/context.tsx'
@@ -50,6 +51,7 @@ export function App() {
         <Navigation />
         <main ref={mainRef} className="content" aria-label="Main content">
           <StaleBanner />
+          <WebhookBanner />
           <ErrorBanner />
           <CurrentView />
         </main>

@@ -159,6 +159,38 @@ describe('the broadcaster when the server refuses', () => {
     expect(status.broadcast?.truncatedEvents).toBe(0)
   })
 
+  it('on 413 for a request of many events, finds the limit is per request: fewer events per request, events whole', async () => {
+    fake = await new FakeChannels().start()
+    // 30 rooms: 30 summaries of under 100 bytes each.
+    fake.channels = Array.from({ length: 30 }, (_, i) => `private-room${i}-red-u${i}`)
+    // A server that refuses a request carrying over 600 bytes of event data, whatever the size of each event.
+    const dataBytes = (body: BatchBody) => body.batch.reduce((sum, event) => sum + Buffer.byteLength(event.data), 0)
+    fake.answer = (body) => (dataBytes(body) > 600 ? 413 : 200)
+    const { h, id } = await connect(fake)
+    await h.handlers['broadcast.set']({ id, settings: { ...FAST, enabled: true } })
+    await h.until(
+      () => new Set(fake?.summaries(fake.accepted).map((summary) => summary.room)).size,
+      (n) => n === 30,
+      'every room accepted',
+      15_000,
+    )
+    const status = await h.until(
+      () => h.handlers['status.get'](undefined),
+      (s) => s.broadcast?.state === 'on',
+      'on',
+    )
+    expect(fake.refused.length).toBeGreaterThan(0)
+    expect(fake.refused.every((refusal) => refusal.status === 413 && refusal.body.batch.length > 1)).toBe(true)
+    expect(fake.accepted.every((body) => dataBytes(body) <= 600)).toBe(true)
+    // The events kept their size: nothing was split into parts.
+    expect(fake.summaries(fake.accepted).every((summary) => summary.parts === undefined)).toBe(true)
+    expect(status.broadcast?.splitEvents).toBe(0)
+    const reported = broadcastStates(h).find((state) => state.lastError !== null)?.lastError
+    expect(reported).toMatchObject({ kind: 'too-large', status: 413 })
+    expect(reported?.message).toMatch(/accepted its largest event alone: its limit is on the size of a request/)
+    expect(reported?.hint).toMatch(/fewer events per request/)
+  })
+
   it('reports a 4xx refusal in words, with the reason the server gave', async () => {
     fake = await new FakeChannels().start()
     fake.channels = ['private-lobby-red-ana']

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ChannelsClient } from '../../../src/core/channels/client.ts'
+import { ChannelsClient, RequestAbortedError } from '../../../src/core/channels/client.ts'
 import { ChannelsApiError, type Failure } from '../../../src/core/channels/errors.ts'
 import { credentialsFor, FakeApi } from './fake-api.ts'
 
@@ -29,7 +29,7 @@ describe('ChannelsClient', () => {
   })
 
   it.each([
-    [401, 'Invalid signature: you should have sent HmacSHA256Hex(...)', 'auth', /Wrong key or secret/, false],
+    [401, 'Unknown auth_key', 'auth', /Wrong key or secret/, false],
     [
       401,
       'Timestamp expired: Given timestamp (2026-01-01T00:00:00Z) not within 600s of server time',
@@ -51,6 +51,68 @@ describe('ChannelsClient', () => {
     expect(failure.message).toMatch(message)
     expect(failure.hint.length).toBeGreaterThan(10)
     if (body) expect(failure.message).toContain(body.slice(0, 20))
+  })
+
+  it('says a refused signature in plain words, without the string the server expected to be signed', async () => {
+    const { startEmulator } = await import('../../../src/emulator/index.ts')
+    const emulator = await startEmulator()
+    try {
+      const client = new ChannelsClient({
+        appId: emulator.appId,
+        key: emulator.key,
+        secret: 'not-the-secret',
+        target: { kind: 'host', host: '127.0.0.1', port: emulator.port, useTLS: false },
+      })
+      const failure = await failureOf(client)
+      expect(failure).toMatchObject({ kind: 'auth', status: 401, retryable: false })
+      expect(failure.message).toBe('Wrong key or secret: the server refused the signature')
+      expect(failure.message).not.toMatch(/\\n|HmacSHA256|auth_key|auth_timestamp/)
+      expect(failure.hint).toMatch(/App Keys/)
+    } finally {
+      await emulator.close()
+    }
+  })
+
+  it('reports a body cut short as truncated, in words', async () => {
+    api.responder = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' })
+      response.write('{"channels":{"private-a-b":{}', () => response.socket?.destroy())
+    }
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port)))
+    expect(failure).toMatchObject({ kind: 'truncated', retryable: true, status: null })
+    expect(failure.message).toMatch(/^The answer from http:\/\/127\.0\.0\.1:\d+ was cut short: 29 of 100 bytes arrived/)
+  })
+
+  it('gives up a body that does not finish within the deadline', async () => {
+    api.responder = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' })
+      response.write('{"channels":')
+    }
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port), { timeoutMs: 300 }))
+    expect(failure).toMatchObject({ kind: 'timeout', retryable: true })
+    expect(failure.message).toMatch(/did not finish within 300 ms: 12 of 100 bytes arrived$/)
+  })
+
+  it('gives a request up at once when its signal is aborted', async () => {
+    api.responder = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' })
+      response.write('{"channels":')
+    }
+    const controller = new AbortController()
+    const pending = new ChannelsClient(credentialsFor(api.port), { timeoutMs: 60_000 })
+      .listChannels('private-', { signal: controller.signal })
+      .catch((error: unknown) => error)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    controller.abort()
+    expect(await pending).toBeInstanceOf(RequestAbortedError)
+  })
+
+  it('does not follow a redirect, and says so', async () => {
+    api.responder = (_request, response) => response.writeHead(301, { Location: 'https://elsewhere.example/' }).end()
+    const failure = await failureOf(new ChannelsClient(credentialsFor(api.port)))
+    expect(failure).toMatchObject({ kind: 'not-channels-api', status: 301, retryable: false })
+    expect(failure.message).toMatch(/redirected the request elsewhere \(HTTP 301\)/)
+    expect(api.requests).toHaveLength(1)
   })
 
   it('recognises a web page where the API should be', async () => {

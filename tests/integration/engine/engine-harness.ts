@@ -16,19 +16,20 @@ type Heard = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventN
 /** A real engine with settings and history on disk, and everything it emits. */
 export class EngineHarness {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'headcount-engine-'))
-  readonly engine = new Engine({
-    version: '0.0.0-test',
-    runtime: 'web',
-    dataDir: this.dataDir,
-    settings: new FileSettingsStore(join(this.dataDir, 'settings.json'), silentLogger),
-    secrets: new MemorySecretStore(),
-    logger: silentLogger,
-    requestTimeoutMs: 3000,
-  })
+  readonly engine: Engine
   readonly heard: Heard[] = []
   private readonly sockets: PusherJs[] = []
 
-  constructor() {
+  constructor({ requestTimeoutMs = 3000 }: { requestTimeoutMs?: number } = {}) {
+    this.engine = new Engine({
+      version: '0.0.0-test',
+      runtime: 'web',
+      dataDir: this.dataDir,
+      settings: new FileSettingsStore(join(this.dataDir, 'settings.json'), silentLogger),
+      secrets: new MemorySecretStore(),
+      logger: silentLogger,
+      requestTimeoutMs,
+    })
     this.engine.events.onAny((event, payload) => this.heard.push({ event, payload } as Heard))
   }
 
@@ -41,9 +42,14 @@ export class EngineHarness {
   }
 
   /** Polls `read` until `accept` holds; returns the last value so a failing assertion shows it. */
-  async until<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, what = 'a condition'): Promise<T> {
+  async until<T>(
+    read: () => T | Promise<T>,
+    accept: (value: T) => boolean,
+    what = 'a condition',
+    withinMs = 7500,
+  ): Promise<T> {
     let value = await read()
-    for (let i = 0; i < 300 && !accept(value); i++) {
+    for (let i = 0; i < withinMs / 25 && !accept(value); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25))
       value = await read()
     }

@@ -131,10 +131,19 @@ describe('the engine against the emulator with real pusher-js participants', () 
     const sockets = await seatCrowd(h, emulator)
     const snapshot = await h.until(
       () => h.handlers['rooms.list'](undefined),
-      (s) => s.total === 6,
+      (s) => s.total === 6 && s.unmatched === 1,
       'webhook joins',
     )
     expect(summary(snapshot).lobby).toEqual({ count: 4, groups: { red: 3, blue: 1 } })
+    // The room's broadcast channel is counted as unmatched, as a poll counts it, never as a person.
+    expect(snapshot).toMatchObject({ channels: 7, unmatched: 1 })
+    expect((await h.handlers['status.get'](undefined)).sync).toMatchObject({ channels: 7, unmatched: 1 })
+    sockets.broadcast.disconnect()
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.unmatched === 0 && s.channels === 6,
+      'the broadcast channel vacated',
+    )
     expect(h.events('tick').some((tick) => tick.source === 'webhook' && tick.joins > 0)).toBe(true)
 
     sockets.dee.disconnect()

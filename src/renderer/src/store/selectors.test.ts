@@ -12,6 +12,7 @@ import {
   selectSecretWarning,
   selectStatusLine,
   selectTheme,
+  selectWebhookProblem,
   sortRooms,
   topRooms,
 } from './selectors.ts'
@@ -101,6 +102,31 @@ describe('status selectors', () => {
       stale: true,
       lastGoodAt: 1_000,
     })
+  })
+})
+
+describe('selectWebhookProblem', () => {
+  const webhook = { listening: false, address: null, received: 0, rejected: 0, lastAt: null }
+  const connected = (error: string | null, state: SyncStatus['state'] = 'ok'): Status => ({
+    ...status,
+    connection: error ? 'error' : 'connected',
+    profileId: 'p1',
+    sync: { ...sync, mode: 'webhook', state, webhook: { ...webhook, error } },
+  })
+
+  it("says why webhooks aren't received while the connected profile wants them", () => {
+    const error = '127.0.0.1:7481 is already in use'
+    expect(selectWebhookProblem({ link: 'open', status: connected(error) })).toBe(error)
+    expect(selectWebhookProblem({ link: 'open', status: connected(error, 'failing') })).toBe(error)
+  })
+
+  it('is null when the receiver listens, the sync has stopped, nothing is connected or the link is lost', () => {
+    const error = 'in use'
+    expect(selectWebhookProblem({ link: 'open', status: connected(null) })).toBeNull()
+    expect(selectWebhookProblem({ link: 'open', status: connected(error, 'stopped') })).toBeNull()
+    expect(selectWebhookProblem({ link: 'open', status: { ...connected(error), profileId: null } })).toBeNull()
+    expect(selectWebhookProblem({ link: 'closed', status: connected(error) })).toBeNull()
+    expect(selectWebhookProblem({ link: 'open', status: { ...status, connection: 'connected', sync } })).toBeNull()
   })
 })
 

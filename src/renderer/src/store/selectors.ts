@@ -69,6 +69,17 @@ export function selectFreshness(state: Pick<AppState, 'link' | 'status'>): Fresh
   return { stale: false, lastGoodAt, problem: null }
 }
 
+/**
+ * Why webhooks are not being received, while the connected profile wants them (webhook or hybrid mode)
+ * and its receiver can't listen; null otherwise. Polls stand in meanwhile, so the figures stay true.
+ */
+export function selectWebhookProblem(state: Pick<AppState, 'link' | 'status'>): string | null {
+  if (state.link === 'closed' || !state.status?.profileId) return null
+  const sync = state.status.sync
+  if (!sync || sync.state === 'stopped') return null
+  return sync.webhook?.error ?? null
+}
+
 /** Rooms in the table's order: filtered by the search (room or group name), sorted, ties by name. */
 export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): RoomSummaryView[] {
   const needle = query.search.trim().toLowerCase()

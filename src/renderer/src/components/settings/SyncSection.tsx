@@ -14,7 +14,11 @@ const MODES: { mode: SyncMode; label: string; hint: string }[] = [
 
 /** How this connection learns which channels exist. */
 export function SyncSection({ profileId }: { profileId: string }) {
-  const { request } = useAppFields((state) => ({ request: state.request }))
+  const { request, webhook } = useAppFields((state) => ({
+    request: state.request,
+    // The receiver as it is now, when this profile is the one connected.
+    webhook: state.status?.profileId === profileId ? (state.status.sync?.webhook ?? null) : null,
+  }))
   const [options, setOptions] = useState<SyncOptions | null>(null)
   const [draft, setDraft] = useState<Record<string, string> & { mode: SyncMode }>({ mode: 'poll' })
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
@@ -104,6 +108,16 @@ export function SyncSection({ profileId }: { profileId: string }) {
           , through a tunnel if Pusher cannot reach it.
         </p>
       )}
+      {webhook?.error ? (
+        <p className="field-error" role="alert" aria-label="Webhook receiver">
+          {webhook.error}
+        </p>
+      ) : webhook?.listening ? (
+        <p className="field-ok" role="status" aria-label="Webhook receiver">
+          Receiving webhooks on {webhook.address}: {webhook.received.toLocaleString('en-US')} batches accepted,{' '}
+          {webhook.rejected.toLocaleString('en-US')} refused
+        </p>
+      ) : null}
       {result && (
         <p className={result.ok ? 'field-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'}>
           {result.text}
