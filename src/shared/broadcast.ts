@@ -134,10 +134,19 @@ export function applyBroadcastPatch(current: BroadcastSettings, patch: Broadcast
  */
 export interface RoomSummaryPayload {
   room: string
+  /** People in the room; rounded to `precision` significant figures when `approx` is set. */
   count: number
+  /** Per-subgroup counts, rounded like `count` when `approx` is set. */
   groups: Record<string, number>
   /** When Headcount last saw this state (ms since epoch, the sync that produced it). */
   ts: number
+  /**
+   * Set when `count` (and `groups`) are rounded rather than exact, so clients can say so ("≈1.2M").
+   * Absent: the counts are exact.
+   */
+  approx?: true
+  /** With `approx`: the significant figures the counts were rounded to (1 or more). */
+  precision?: number
   part?: number
   parts?: number
   truncated?: true
