@@ -157,6 +157,11 @@ export default tseslint.config(
     },
   },
   {
+    // The examples' pages run in a browser.
+    files: ['examples/**/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The authorizer runs in an app's Node server: shared code and the pusher SDK, never the engine or UI.
     files: ['src/authorizer/**/*.ts'],
     rules: {
