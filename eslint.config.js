@@ -20,6 +20,17 @@ const noNodeOrElectron = {
   ],
 }
 
+/** Everything in the project that isn't shared code: the layers a library entry may not reach into. */
+const projectLayers = [
+  '**/core/**',
+  '**/main/**',
+  '**/server/**',
+  '**/renderer/**',
+  '**/preload/**',
+  '**/emulator/**',
+  '**/cli/**',
+]
+
 const ipcSelectors = [
   {
     selector: "ImportSpecifier[imported.name='ipcMain']",
@@ -99,6 +110,69 @@ export default tseslint.config(
             {
               group: ['**/main/**', '**/renderer/**', '**/preload/**'],
               message: 'Dependencies point inward: the engine does not know its shells.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The participant client ships to browsers as it is, and is documented to depend on nothing but the
+    // pusher-js its caller passes in: no Node, no other layer, and from shared code only the
+    // dependency-free channel-name helpers at run time (types may come from anywhere in shared).
+    files: ['src/participant/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...noNodeOrElectron.paths,
+            { name: 'zod', message: 'The participant client carries no dependencies into the browser.' },
+            {
+              name: 'pusher-js',
+              message: 'The caller passes its pusher-js client in: see PusherLike.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              group: [...projectLayers, '**/authorizer/**'],
+              message: 'The participant client stands alone: it ships to browsers without the rest of Headcount.',
+            },
+            {
+              group: ['**/shared/*', '!**/shared/channel-names.ts'],
+              allowTypeImports: true,
+              message:
+                'At run time the participant client may use only shared/channel-names.ts (no zod in the browser).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'].map(
+          (name) => ({ name, message: 'Node globals are not available in browsers.' }),
+        ),
+      ],
+    },
+  },
+  {
+    // The examples' pages run in a browser.
+    files: ['examples/**/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The authorizer runs in an app's Node server: shared code and the pusher SDK, never the engine or UI.
+    files: ['src/authorizer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+          patterns: [
+            {
+              group: [...projectLayers, '**/participant/**'],
+              message: 'The authorizer ships on its own in app servers: only shared code and the pusher SDK.',
             },
           ],
         },

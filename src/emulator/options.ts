@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   vacateDelayMs?: number
   /** Presence member limit; default 100. */
   presenceLimit?: number
+  /** How long a cache channel keeps its last event; default 30 minutes (Pusher's "up to 30 minutes"). */
+  cacheTtlMs?: number
   webhookBatchMs?: number
   webhookBatchSize?: number
   /** Attempts per webhook batch (first try included); default 9, about 4 minutes of backoff. */
@@ -48,6 +50,7 @@ export interface ResolvedOptions {
   webhooks: string[]
   vacateDelayMs: number
   presenceLimit: number
+  cacheTtlMs: number
   webhookBatchMs: number
   webhookBatchSize: number
   webhookMaxAttempts: number
@@ -59,6 +62,9 @@ export interface ResolvedOptions {
   clientEventsPerSecond: number
   logger: EmulatorLogger
 }
+
+/** Pusher keeps a cache channel's last event "up to 30 minutes". */
+export const DEFAULT_CACHE_TTL_MS = 30 * 60_000
 
 const silent: EmulatorLogger = { info() {}, warn() {}, error() {} }
 
@@ -107,6 +113,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     webhooks: [...webhooks],
     vacateDelayMs: nonNegative('vacateDelayMs', options.vacateDelayMs, 3000),
     presenceLimit: positive('presenceLimit', options.presenceLimit, 100),
+    cacheTtlMs: positive('cacheTtlMs', options.cacheTtlMs, DEFAULT_CACHE_TTL_MS),
     webhookBatchMs: nonNegative('webhookBatchMs', options.webhookBatchMs, 250),
     webhookBatchSize: positive('webhookBatchSize', options.webhookBatchSize, 20),
     webhookMaxAttempts: positive('webhookMaxAttempts', options.webhookMaxAttempts, 9),

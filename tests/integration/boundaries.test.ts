@@ -76,6 +76,56 @@ describe('architecture boundaries', () => {
     )
   })
 
+  it('keep the participant client free of Node, zod and the rest of Headcount', async () => {
+    const at = 'src/participant/probe.ts'
+    expect(await violations(at, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Node built-ins/)]),
+    )
+    expect(await violations(at, "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no dependencies into the browser/)]),
+    )
+    expect(await violations(at, "import { Engine } from '../core/engine.ts'\nexport const x = Engine\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/stands alone/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import { createAuthorizer } from '../authorizer/index.ts'\nexport const x = createAuthorizer\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/stands alone/)]))
+    expect(
+      await violations(
+        at,
+        "import { compileConvention } from '../shared/naming.ts'\nexport const x = compileConvention\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/only shared\/channel-names/)]))
+    expect(await violations(at, 'export const x = Buffer.from("a")\n')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no-restricted-globals/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import { fillChannelTemplate } from '../shared/channel-names.ts'\nimport type { RoomSummaryPayload } from '../shared/broadcast.ts'\nexport const x = fillChannelTemplate\nexport type Y = RoomSummaryPayload\n",
+      ),
+    ).toEqual([])
+  })
+
+  it('keep the authorizer to shared code and the pusher SDK', async () => {
+    const at = 'src/authorizer/probe.ts'
+    expect(await violations(at, "import { Engine } from '../core/engine.ts'\nexport const x = Engine\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ships on its own/)]),
+    )
+    expect(await violations(at, "import { app } from 'electron'\nexport const x = app\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/must not import electron/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import Pusher from 'pusher'\nimport { createServer } from 'node:http'\nimport { compileConvention } from '../shared/naming.ts'\nexport const x = [Pusher, createServer, compileConvention]\n",
+      ),
+    ).toEqual([])
+  })
+
   it('forbid explicit any', async () => {
     expect(await violations('src/core/probe.ts', 'export function f(x: any): void {\n  void x\n}\n')).toEqual(
       expect.arrayContaining([expect.stringMatching(/no-explicit-any/)]),

@@ -59,7 +59,7 @@ describe('headcount emulator (command line)', () => {
     const run = headcount(['--port', '0', '--crowd', '500', '--rooms', '5', '--seed', '1'])
     const line = await run.ready
     expect(line).toMatch(
-      /^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, injected, seed 1\)$/,
+      /^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, room channel \{room\}, injected, seed 1\)$/,
     )
     const api = Pusher.forURL(urlOf(line))
     // The same seed in this process builds the same crowd, so the channel set must match exactly.
