@@ -117,6 +117,27 @@ export default tseslint.config(
     },
   },
   {
+    // The sandboxed preload is bundled whole: checking a name against the contract itself would pull zod
+    // and every schema into it. It gets the generated name lists instead; types cost nothing.
+    files: ['src/preload/**/*.ts'],
+    ignores: ['src/preload/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: 'The preload stays small: no zod.', allowTypeImports: true }],
+          patterns: [
+            {
+              group: ['**/shared/*', '!**/shared/contract-names.ts', '!**/shared/ipc-channels.ts'],
+              message: 'The preload imports only the generated contract-names.ts and ipc-channels.ts (types aside).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

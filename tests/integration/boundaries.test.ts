@@ -49,6 +49,24 @@ describe('architecture boundaries', () => {
     ).toEqual(expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]))
   })
 
+  it('keep the contract and zod out of the preload bundle, but allow its types', async () => {
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { isMethodName } from '../shared/contract.ts'\nexport const x = isMethodName\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/only the generated contract-names\.ts/)]))
+    expect(await violations('src/preload/probe.ts', "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no zod/)]),
+    )
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { CONTRACT_METHOD_NAMES } from '../shared/contract-names.ts'\nimport type { Envelope } from '../shared/envelope.ts'\nexport const x: Envelope<string[]> = { ok: true, value: [...CONTRACT_METHOD_NAMES] }\n",
+      ),
+    ).toEqual([])
+  })
+
   it('keep electron out of the engine, web mode, emulator and CLI', async () => {
     for (const filePath of ['src/core/probe.ts', 'src/server/probe.ts', 'src/emulator/probe.ts', 'src/cli/probe.ts']) {
       expect(await violations(filePath, "import { app } from 'electron'\nexport const x = app\n")).toEqual(
