@@ -56,6 +56,26 @@ export default tseslint.config(
     },
   },
   {
+    // A slice names what it uses of other slices (SliceCreator's `Uses`); the store that assembles the
+    // slices sits above them, so importing it from a slice would make a cycle.
+    files: ['src/renderer/src/store/slices/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNodeOrElectron,
+          patterns: [
+            ...noNodeOrElectron.patterns,
+            {
+              group: ['**/app-store.ts', '**/app-store', '**/store/context.tsx', '**/selectors.ts'],
+              message: 'Slices do not import the store that assembles them: name what you use in `Uses`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -43,6 +43,19 @@ describe('architecture boundaries', () => {
     ).toEqual([])
   })
 
+  it('keep store slices from importing the store that assembles them', async () => {
+    const probe = 'src/renderer/src/store/slices/probe-slice.ts'
+    expect(
+      await violations(probe, "import type { AppState } from '../app-store.ts'\nexport type X = AppState\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/do not import the store that assembles them/)]))
+    expect(await violations(probe, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Node built-ins/)]),
+    )
+    expect(
+      await violations(probe, "import type { UiSlice } from './ui-slice.ts'\nexport type X = Pick<UiSlice, 'error'>\n"),
+    ).toEqual([])
+  })
+
   it('keep shared code free of every other layer', async () => {
     expect(
       await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n"),

@@ -11,6 +11,7 @@ import { FirstRun } from '../components/FirstRun.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
+import { failureText, type Outcome } from '../store/outcome.ts'
 
 interface Draft {
   id: string | null
@@ -95,14 +96,15 @@ function check(draft: Draft): Checked {
   return { ok: true, input: parsed.data }
 }
 
-function TestResult({ result }: { result: ConnectionTestResult | { error: string } }) {
-  if ('error' in result) {
+function TestResult({ outcome }: { outcome: Outcome<ConnectionTestResult> }) {
+  if (!outcome.ok) {
     return (
       <div className="test-result bad" role="alert">
-        <strong>Could not test:</strong> {result.error}
+        <strong>Could not test:</strong> {outcome.error.message}
       </div>
     )
   }
+  const result = outcome.value
   if (result.ok) {
     return (
       <div className="test-result good" role="status">
@@ -166,7 +168,7 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
   const [draft, setDraft] = useState<Draft>(initial)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [url, setUrl] = useState('')
-  const [result, setResult] = useState<ConnectionTestResult | { error: string } | null>(null)
+  const [result, setResult] = useState<Outcome<ConnectionTestResult> | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
   const [saveError, setSaveError] = useState<string | null>(null)
   const editing = draft.id !== null
@@ -211,7 +213,7 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
         : { id: input.id, connection: input.connection },
     )
     setBusy(null)
-    setResult(outcome.ok ? outcome.value : { error: outcome.error })
+    setResult(outcome)
   }
 
   const save = async (andConnect: boolean) => {
@@ -225,10 +227,10 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
     const outcome = await saveProfile(checked.input)
     if (!outcome.ok) {
       setBusy(null)
-      setSaveError(outcome.error)
+      setSaveError(outcome.error.message)
       return
     }
-    const connectError = andConnect ? await connect(outcome.value.id) : null
+    const connectError = andConnect ? failureText(await connect(outcome.value.id)) : null
     setBusy(null)
     if (connectError) setSaveError(connectError)
     else onDone()
@@ -419,7 +421,7 @@ function ConnectionForm({ initial, onDone }: { initial: Draft; onDone(): void })
           )}
         </Field>
       </div>
-      {result && <TestResult result={result} />}
+      {result && <TestResult outcome={result} />}
       {saveError && (
         <p className="field-error" role="alert">
           {saveError}
@@ -452,7 +454,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
     testConnection: state.testConnection,
     switching: state.switching,
   }))
-  const [result, setResult] = useState<ConnectionTestResult | { error: string } | null>(null)
+  const [result, setResult] = useState<Outcome<ConnectionTestResult> | null>(null)
   const [confirming, setConfirming] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [testing, setTesting] = useState(false)
@@ -482,7 +484,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
             type="button"
             className="ghost-button"
             disabled={switching !== null}
-            onClick={async () => setError(await disconnect())}
+            onClick={async () => setError(failureText(await disconnect()))}
           >
             Disconnect
           </button>
@@ -491,7 +493,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
             type="button"
             className="button"
             disabled={switching !== null}
-            onClick={async () => setError(await connect(profile.id))}
+            onClick={async () => setError(failureText(await connect(profile.id)))}
           >
             Connect
           </button>
@@ -504,7 +506,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
             setTesting(true)
             const outcome = await testConnection({ id: profile.id })
             setTesting(false)
-            setResult(outcome.ok ? outcome.value : { error: outcome.error })
+            setResult(outcome)
           }}
         >
           {testing ? 'Testing…' : 'Test'}
@@ -518,7 +520,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
             <button
               type="button"
               className="danger-button"
-              onClick={async () => setError(await deleteProfile(profile.id))}
+              onClick={async () => setError(failureText(await deleteProfile(profile.id)))}
             >
               Delete
             </button>
@@ -532,7 +534,7 @@ function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active
           </button>
         )}
       </div>
-      {result && <TestResult result={result} />}
+      {result && <TestResult outcome={result} />}
       {error && (
         <p className="field-error" role="alert">
           {error}
