@@ -67,6 +67,26 @@ export default tseslint.config(
     },
   },
   {
+    // A slice names what it uses of other slices (SliceCreator's `Uses`); the store that assembles the
+    // slices sits above them, so importing it from a slice would make a cycle.
+    files: ['src/renderer/src/store/slices/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNodeOrElectron,
+          patterns: [
+            ...noNodeOrElectron.patterns,
+            {
+              group: ['**/app-store.ts', '**/app-store', '**/store/context.tsx', '**/selectors.ts'],
+              message: 'Slices do not import the store that assembles them: name what you use in `Uses`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -188,6 +208,27 @@ export default tseslint.config(
     files: ['src/preload/**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error', ...ipcSelectors.filter((rule) => !rule.message.startsWith('ipcRenderer'))],
+    },
+  },
+  {
+    // The sandboxed preload is bundled whole: checking a name against the contract itself would pull zod
+    // and every schema into it. It gets the generated name lists instead; types cost nothing.
+    files: ['src/preload/**/*.ts'],
+    ignores: ['src/preload/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: 'The preload stays small: no zod.', allowTypeImports: true }],
+          patterns: [
+            {
+              group: ['**/shared/*', '!**/shared/contract-names.ts', '!**/shared/ipc-channels.ts'],
+              message: 'The preload imports only the generated contract-names.ts and ipc-channels.ts (types aside).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -10,7 +10,6 @@ import { ApiError } from '../shared/envelope.ts'
 import type { Series, SeriesQuerySchema } from '../shared/history.ts'
 import type { z } from 'zod'
 import {
-  compileConvention,
   ConventionError,
   DEFAULT_CONVENTION,
   previewConvention,
@@ -58,16 +57,10 @@ export interface EngineOptions {
   requestTimeoutMs?: number
 }
 
-/** The convention's prefix and warnings; refuses one that does not compile. */
-function conventionInfo(convention: NamingConvention) {
-  try {
-    return describeConvention(compileConvention(convention))
-  } catch (error) {
-    throw refusal(error)
-  }
-}
-
-/** Like conventionInfo, and also refuses a regex not proved free of catastrophic backtracking: for saving. */
+/**
+ * The convention's prefix and warnings; refuses one that does not compile, or a regex not proved free
+ * of catastrophic backtracking: for saving.
+ */
 async function checkedConventionInfo(convention: NamingConvention) {
   try {
     return describeConvention(await compileSafeConvention(convention))
@@ -157,7 +150,6 @@ export class Engine {
         return null
       },
 
-      'convention.get': ({ id }) => conventionInfo(this.profiles.get(id).convention),
       'convention.set': async ({ id, convention }) => {
         const info = await checkedConventionInfo(convention)
         this.profiles.update(id, { convention })
@@ -179,7 +171,6 @@ export class Engine {
           return { prefix: null, separatorWarning: null, error: error.message, rows: [] }
         }
       },
-      'sync.getOptions': ({ id }) => this.profiles.get(id).sync,
       'sync.setOptions': async ({ id, options: sync }) => {
         this.profiles.update(id, { sync })
         await this.restartIfActive(id)
@@ -202,7 +193,6 @@ export class Engine {
           'Saving to a chosen place is a desktop feature; in web mode, use the download link',
         )
       },
-      'broadcast.get': ({ id }) => this.profiles.get(id).broadcast,
       'broadcast.set': ({ id, settings }) => this.setBroadcast(id, settings),
       'broadcast.preview': ({ room }) => this.requireBroadcaster().preview(room),
       'friends.import': ({ id, csv, mutual }) => this.importFriends(id, csv, mutual),

@@ -43,10 +43,41 @@ describe('architecture boundaries', () => {
     ).toEqual([])
   })
 
+  it('keep store slices from importing the store that assembles them', async () => {
+    const probe = 'src/renderer/src/store/slices/probe-slice.ts'
+    expect(
+      await violations(probe, "import type { AppState } from '../app-store.ts'\nexport type X = AppState\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/do not import the store that assembles them/)]))
+    expect(await violations(probe, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Node built-ins/)]),
+    )
+    expect(
+      await violations(probe, "import type { UiSlice } from './ui-slice.ts'\nexport type X = Pick<UiSlice, 'error'>\n"),
+    ).toEqual([])
+  })
+
   it('keep shared code free of every other layer', async () => {
     expect(
       await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n"),
     ).toEqual(expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]))
+  })
+
+  it('keep the contract and zod out of the preload bundle, but allow its types', async () => {
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { isMethodName } from '../shared/contract.ts'\nexport const x = isMethodName\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/only the generated contract-names\.ts/)]))
+    expect(await violations('src/preload/probe.ts', "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no zod/)]),
+    )
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { CONTRACT_METHOD_NAMES } from '../shared/contract-names.ts'\nimport type { Envelope } from '../shared/envelope.ts'\nexport const x: Envelope<string[]> = { ok: true, value: [...CONTRACT_METHOD_NAMES] }\n",
+      ),
+    ).toEqual([])
   })
 
   it('keep electron out of the engine, web mode, emulator and CLI', async () => {
