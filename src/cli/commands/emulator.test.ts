@@ -25,6 +25,7 @@ describe('headcount emulator flags', () => {
       churn: 0,
       twoDevices: 0,
       sockets: false,
+      shuffleChannels: false,
       vacateDelayMs: undefined,
       presenceLimit: undefined,
       friendsFile: undefined,
@@ -69,6 +70,7 @@ describe('headcount emulator flags', () => {
       '--friends',
       'friends.csv',
       '--sockets',
+      '--shuffle-channels',
     ])
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -87,6 +89,7 @@ describe('headcount emulator flags', () => {
       vacateDelayMs: 0,
       presenceLimit: 1000,
       sockets: true,
+      shuffleChannels: true,
     })
     expect(config.friendsFile).toMatch(/\/friends\.csv$/)
   })
@@ -151,6 +154,7 @@ describe('headcount emulator flags', () => {
       '--presence-limit',
       '--friends',
       '--sockets',
+      '--shuffle-channels',
     ]) {
       expect(help).toContain(flag)
     }
@@ -168,5 +172,8 @@ describe('headcount emulator flags', () => {
         parseEmulatorArgs(['--crowd', '10000', '--rooms', '20', '--seed', '3', '--groups', 'a,b', '--churn', '0.1']),
       ),
     ).toBe(`Headcount emulator ready: ${url} (crowd 10000 in 20 rooms, groups a,b, churn 0.1/min, injected, seed 3)`)
+    expect(readyLine(url, parseEmulatorArgs(['--shuffle-channels']))).toBe(
+      `Headcount emulator ready: ${url} (no crowd, channels listed in random order)`,
+    )
   })
 })

@@ -39,6 +39,7 @@ export interface EmulatorConfig {
   presenceLimit: number | undefined
   friendsFile: string | undefined
   sockets: boolean
+  shuffleChannels: boolean
 }
 
 const FLAGS = {
@@ -59,6 +60,7 @@ const FLAGS = {
   'presence-limit': { type: 'string' },
   friends: { type: 'string' },
   sockets: { type: 'boolean', default: false },
+  'shuffle-channels': { type: 'boolean', default: false },
 } as const
 
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -139,6 +141,7 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
     presenceLimit: integer(values['presence-limit'], '--presence-limit', 1, MAX_CROWD),
     friendsFile: friendsFile === undefined ? undefined : resolve(friendsFile),
     sockets,
+    shuffleChannels: values['shuffle-channels'],
   }
 }
 
@@ -154,6 +157,7 @@ export function readyLine(url: string, config: EmulatorConfig): string {
     details.push(config.sockets ? 'pusher-js sockets' : 'injected')
     details.push(`seed ${config.seed}`)
   }
+  if (config.shuffleChannels) details.push('channels listed in random order')
   return `Headcount emulator ready: ${url} (${details.join(', ')})`
 }
 
@@ -202,6 +206,7 @@ async function start(config: EmulatorConfig, io: CommandIO): Promise<RunningEmul
       webhooks: config.webhooks,
       vacateDelayMs: config.vacateDelayMs,
       presenceLimit: config.presenceLimit,
+      shuffleChannels: config.shuffleChannels,
       logger: { info() {}, warn: log, error: log },
     })
   } catch (error) {
@@ -228,6 +233,7 @@ export const emulatorCommand: Command = {
   usage: `headcount emulator [--port N] [--listen ADDR] [--app-id ID] [--key KEY] [--secret SECRET]
        [--webhook URL ...] [--crowd N] [--rooms R] [--groups a,b] [--skew S] [--churn F]
        [--two-devices F] [--seed S] [--vacate-delay MS] [--presence-limit N] [--friends FILE] [--sockets]
+       [--shuffle-channels]
 
   --port N             port for the HTTP API and WebSocket (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)
   --listen ADDR        address to bind (default 127.0.0.1)
@@ -248,6 +254,8 @@ export const emulatorCommand: Command = {
   --friends FILE       write the crowd's friend graph to FILE as CSV (user,friend)
   --sockets            connect the crowd as real pusher-js clients instead of injecting it
                        (crowds of at most ${MAX_SOCKET_MEMBERS})
+  --shuffle-channels   list channels in a new random order on every GET /channels (Pusher promises
+                       no order; default: the order they became occupied)
 
 Prints "Headcount emulator ready: http://KEY:SECRET@HOST:PORT/apps/APP_ID (...)", the URL in the form
 the pusher SDK's forURL takes; stops on SIGINT or SIGTERM.`,
