@@ -19,7 +19,7 @@ export const KEY_INFO = 1
 export const HASH = 2
 export const BASE_FIELDS = 3
 export const KEY_LENGTH_MASK = 0xffffff
-/** Keys longer than this are refused (channel names are at most 200 characters). */
+/** Keys longer than this are refused (a channel name has at most 164 characters). */
 export const MAX_KEY_LENGTH = KEY_LENGTH_MASK
 
 /** FNV-1a over bytes; the channel scanner computes the same value inline while it looks for a name's end. */

@@ -7,7 +7,15 @@
 // caller commits (or rolls back) once the whole body has been checked.
 import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
-import { FNV_OFFSET, FNV_PRIME, hashBytes, KEY_INFO, KEY_LENGTH_MASK, latin1String } from './byte-table.ts'
+import {
+  FNV_OFFSET,
+  FNV_PRIME,
+  hashBytes,
+  KEY_INFO,
+  KEY_LENGTH_MASK,
+  latin1String,
+  MAX_KEY_LENGTH,
+} from './byte-table.ts'
 import { CHANNEL_STRIDE, type ChannelTable, MEMBER, NEXT, PENDING, PLAIN_FLAG, SEEN } from './channel-table.ts'
 import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, OPEN_BRACE, QUOTE } from './json-cursor.ts'
 import type { MemberStore } from './member-store.ts'
@@ -205,18 +213,19 @@ export class ChannelListScan {
             if (slot + 1 === LOOKUP_BATCH) this.flushDeferred()
           } else {
             entry = table.find(bytes, start, length, hash)
-            if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash)
+            if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
           }
         } else if (code === BACKSLASH) {
           // Escaped names are rare: looked up on the spot, after the names waiting before them.
           this.flushDeferred()
+          const nameAt = pos
           cursor.pos = pos
           const length = cursor.decodeStringBytes()
           pos = cursor.pos
           const scratch = cursor.scratch
           const decodedHash = hashBytes(scratch, 0, length)
           entry = table.find(scratch, 0, length, decodedHash)
-          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash)
+          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash, nameAt)
         } else {
           cursor.pos = at
           cursor.fail('a control character inside a channel name must be escaped')
@@ -298,7 +307,7 @@ export class ChannelListScan {
         const length = lengths[i] as number
         const hash = hashes[i] as number
         entry = table.find(bytes, start, length, hash)
-        if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash)
+        if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
       }
       this.listed(entry)
     }
@@ -319,8 +328,20 @@ export class ChannelListScan {
     this.previous = entry
   }
 
-  /** A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions). */
-  private addChannel(source: Uint8Array, text: Buffer | null, start: number, length: number, hash: number): number {
+  /**
+   * A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions).
+   * `nameAt` is where its name starts in the body, for errors.
+   */
+  private addChannel(
+    source: Uint8Array,
+    text: Buffer | null,
+    start: number,
+    length: number,
+    hash: number,
+    nameAt: number,
+  ): number {
+    if (length > MAX_KEY_LENGTH)
+      this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
     const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
