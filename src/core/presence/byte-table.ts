@@ -191,11 +191,12 @@ export class ByteKeyedTable {
         slot = (slot + 1) & mask
       }
       out[i] = candidate
-      if (candidate >= 0) {
-        const at = candidate * stride
-        touched ^= (records[at + KEY_INFO] as number) ^ (records[at + stride - 1] as number)
-        if ((lengths[i] as number) > inlineBytes) tails = true
-      }
+      if (candidate >= 0 && (lengths[i] as number) > inlineBytes) tails = true
+    }
+    // 2b. Their records, in a loop short enough for many loads to be in flight at once.
+    for (let i = 0; i < count; i++) {
+      const at = (out[i] as number) * stride
+      if (at >= 0) touched ^= (records[at + KEY_INFO] as number) ^ (records[at + stride - 1] as number)
     }
     // 3. Key tails in the arena, if any.
     if (tails) {

@@ -45,7 +45,12 @@ export class ChannelListScan {
   private channels = 0
   private unmatched = 0
   private readonly bounds = new Int32Array(6)
-  /** Names read but not yet looked up (see flushDeferred): their place in the body and hash. */
+  /**
+   * Predictions that failed in a row: from the second, the order is taken to be new, and names wait to be
+   * looked up together (see flushDeferred) until one is predicted right again.
+   */
+  private misses = 0
+  /** Names read but not yet looked up: their place in the body and hash. */
   private deferred = 0
   private readonly deferredStart = new Int32Array(LOOKUP_BATCH)
   private readonly deferredLength = new Int32Array(LOOKUP_BATCH)
@@ -140,20 +145,25 @@ export class ChannelListScan {
       cursor.pos++
       return
     }
-    while (!this.scanBatch()) {
+    for (;;) {
+      const closed = this.scanBatch()
+      this.flushDeferred()
+      if (closed) return
       if (sliceOver()) await pause()
     }
   }
 
-  /** Reads up to BATCH channels; true when the channels object is closed. */
+  /**
+   * Reads up to BATCH channels, or until LOOKUP_BATCH names wait for a lookup; true when the channels
+   * object is closed. The caller looks up the waiting names (flushDeferred) before the next call: kept
+   * out of this loop, whose optimised code would otherwise keep falling back on a call it had not yet
+   * seen made.
+   */
   private scanBatch(): boolean {
     const cursor = this.cursor
     const bytes = cursor.bytes
     const end = cursor.end
     const table = this.table
-    // Failed predictions in a row: from the second, the order is taken to be new, and the rest of the
-    // batch is looked up all at once (see flushDeferred).
-    let misses = 0
     let pos = cursor.pos
     for (let n = 0; n < BATCH; n++) {
       let code = bytes[pos] as number
@@ -183,8 +193,8 @@ export class ChannelListScan {
             entry = predicted
             pos = start + length + 1
           }
-          if (entry < 0) misses++
-          else misses = 0
+          if (entry < 0) this.misses++
+          else this.misses = 0
         }
       }
 
@@ -205,19 +215,22 @@ export class ChannelListScan {
         if (code === QUOTE) {
           const length = at - start
           pos = at + 1
-          if (misses >= 2) {
+          if (this.misses >= 2) {
             const slot = this.deferred++
             this.deferredStart[slot] = start
             this.deferredLength[slot] = length
             this.deferredHash[slot] = hash
-            if (slot + 1 === LOOKUP_BATCH) this.flushDeferred()
           } else {
             entry = table.find(bytes, start, length, hash)
             if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
           }
         } else if (code === BACKSLASH) {
-          // Escaped names are rare: looked up on the spot, after the names waiting before them.
-          this.flushDeferred()
+          // Escaped names are rare: looked up on the spot, but only once the names waiting before them
+          // have been (by the caller, which this return hands back to), to keep the body's order.
+          if (this.deferred > 0) {
+            cursor.pos = pos
+            return false
+          }
           const nameAt = pos
           cursor.pos = pos
           const length = cursor.decodeStringBytes()
@@ -270,16 +283,17 @@ export class ChannelListScan {
         cursor.fail('the channels object is not closed')
       }
       pos++
-      if (code === COMMA) continue
+      if (code === COMMA) {
+        if (this.deferred === LOOKUP_BATCH) break
+        continue
+      }
       if (code === CLOSE_BRACE) {
-        this.flushDeferred()
         cursor.pos = pos
         return true
       }
       cursor.pos = pos - 1
       cursor.fail(`expected "," or "}" between channels, found ${cursor.describeHere()}`)
     }
-    this.flushDeferred()
     cursor.pos = pos
     return false
   }
