@@ -175,7 +175,7 @@ export class ByteKeyedTable {
       out[i] = slot
       touched ^= slots[slot] as number
     }
-    // 2. The first slot whose tag matches: the likely entry; its record (and inline key).
+    // 2. The first slot whose tag matches: the likely entry.
     let tails = false
     for (let i = 0; i < count; i++) {
       let slot = out[i] as number
@@ -193,12 +193,12 @@ export class ByteKeyedTable {
       out[i] = candidate
       if (candidate >= 0 && (lengths[i] as number) > inlineBytes) tails = true
     }
-    // 2b. Their records, in a loop short enough for many loads to be in flight at once.
+    // 3. Their records (and inline keys), in a loop short enough for many loads to be in flight at once.
     for (let i = 0; i < count; i++) {
       const at = (out[i] as number) * stride
       if (at >= 0) touched ^= (records[at + KEY_INFO] as number) ^ (records[at + stride - 1] as number)
     }
-    // 3. Key tails in the arena, if any.
+    // 4. Key tails in the arena, if any.
     if (tails) {
       const arena = this.arena
       for (let i = 0; i < count; i++) {
@@ -209,7 +209,7 @@ export class ByteKeyedTable {
         touched ^= (arena[tailStart] as number) ^ (arena[tailStart + length - inlineBytes - 1] as number)
       }
     }
-    // 4. Confirm; a tag shared by another key (rare) falls back to a full probe.
+    // 5. Confirm; a tag shared by another key (rare) falls back to a full probe.
     for (let i = 0; i < count; i++) {
       const candidate = out[i] as number
       if (candidate < 0) continue

@@ -1,10 +1,11 @@
 // Reads the bytes of a `GET /channels` response straight into the channel table, in slices. A channel
 // already known costs a byte comparison when the response lists channels in the same order as last time
 // (the scanner first tries the channel that followed the previous one), or else a hash and a table probe:
-// once the order stops matching, names are hashed as they are read and looked up a batch at a time, which
-// keeps any order nearly as cheap as the same one. Only a channel never seen before becomes a string and
-// goes through the naming convention. Nothing here is visible to readers of the state: new channels enter as PENDING, and the
-// caller commits (or rolls back) once the whole body has been checked.
+// once the order stops matching, names are hashed as they are read and looked up a batch at a time, so
+// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. Only a
+// channel never seen before becomes a string and goes through the naming convention. Nothing here is
+// visible to readers of the state: new channels enter as PENDING, and the caller commits (or rolls back)
+// once the whole body has been checked.
 import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
 import {
