@@ -535,8 +535,9 @@ function printTable(rows: Row[]): void {
     '\nRatios are to JSON.parse (TextDecoder + JSON.parse) of the same bytes in the same process, the least any JSON-based\n' +
       'reader pays. First ingest: one per fresh process (as in real use), with only its body loaded. Later polls: one\n' +
       'process polling the same crowd, in rounds that take turns with JSON.parse; "another order" lists the channels in a\n' +
-      "different random order from the poll before, as nothing in Pusher's API rules out. Loop block: longest gap seen by a 1 ms timer while the ingest ran (GC pauses\n" +
-      'included). Memory sampled every 2 ms. "clone of joins": structuredClone of the first ingest\'s joins, a lower bound\n' +
+      "different random order from the poll before, as nothing in Pusher's API rules out. Loop block: longest gap seen by\n" +
+      'a 1 ms timer while the ingest ran (GC pauses included). Memory sampled every 2 ms; "per participant": the state kept\n' +
+      'after GC over the participants in it. "clone of joins": structuredClone of the first ingest\'s joins, a lower bound\n' +
       'on what receiving them from a worker thread would block the main thread for.',
   )
 }
