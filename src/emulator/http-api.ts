@@ -172,7 +172,8 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
             'info=user_count is only allowed when filter_by_prefix limits the request to presence channels (presence-)',
           )
         }
-        return send(res, 200, state.channelsBody(prefix, userCount, info.value?.has('subscription_count') ?? false))
+        const subscriptionCount = info.value?.has('subscription_count') ?? false
+        return send(res, 200, state.channelsBody(prefix, userCount, subscriptionCount, options.shuffleChannels))
       }
       case 'channel': {
         const problem = channelNameProblem(route.name, true)

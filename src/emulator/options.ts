@@ -38,6 +38,11 @@ export interface EmulatorOptions {
   /** How long a ping may go unanswered before the connection is closed with 4201; default 30 s. */
   pongTimeoutSec?: number
   clientEventsPerSecond?: number
+  /**
+   * List channels in `GET /channels` in a fresh random order on every request; default false (the order
+   * they became occupied). Pusher documents no order, so this shows whether a client depends on one.
+   */
+  shuffleChannels?: boolean
   logger?: EmulatorLogger
 }
 
@@ -60,6 +65,7 @@ export interface ResolvedOptions {
   activityTimeoutSec: number
   pongTimeoutSec: number
   clientEventsPerSecond: number
+  shuffleChannels: boolean
   logger: EmulatorLogger
 }
 
@@ -79,6 +85,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   const result = nonNegative(name, value, fallback)
   if (result <= 0) throw new Error(`Emulator option ${name} must be greater than 0`)
   return result
+}
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new Error(`Emulator option ${name} must be true or false, got ${String(value)}`)
+  return value
 }
 
 function text(name: string, value: string | undefined, fallback: string): string {
@@ -123,6 +135,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     activityTimeoutSec: positive('activityTimeoutSec', options.activityTimeoutSec, 120),
     pongTimeoutSec: positive('pongTimeoutSec', options.pongTimeoutSec, 30),
     clientEventsPerSecond: positive('clientEventsPerSecond', options.clientEventsPerSecond, 10),
+    shuffleChannels: flag('shuffleChannels', options.shuffleChannels, false),
     logger: options.logger ?? silent,
   }
 }

@@ -52,6 +52,28 @@ describe('AppState', () => {
     expect(JSON.parse(state.channelsBody('', false, false).toString())).toEqual({ channels: { 'presence-p': {} } })
   })
 
+  it('lists channels in a fresh random order when asked, each with its own attributes', () => {
+    const state = new AppState({ presenceLimit: 100, vacateDelayMs: 0, webhookSink: null })
+    const names = Array.from({ length: 60 }, (_, i) => `private-r${i % 3}-u${i}`)
+    for (const name of names) state.inject(name)
+    // Every third channel has a second subscriber, so attributes show whether they moved with their channel.
+    for (let i = 0; i < names.length; i += 3) state.inject(names[i] as string)
+    const listed = (shuffled: boolean): Array<[string, unknown]> =>
+      Object.entries(
+        (JSON.parse(state.channelsBody('private-', false, true, shuffled).toString()) as { channels: object }).channels,
+      )
+    const expected = names.map((name, i): [string, unknown] => [name, { subscription_count: i % 3 === 0 ? 2 : 1 }])
+    expect(listed(false)).toEqual(expected)
+    const first = listed(true)
+    const second = listed(true)
+    const byName = (a: [string, unknown], b: [string, unknown]): number => (a[0] < b[0] ? -1 : 1)
+    expect(first.slice().sort(byName)).toEqual(expected.slice().sort(byName))
+    expect(second.slice().sort(byName)).toEqual(expected.slice().sort(byName))
+    // 60! orders: the same one twice, or the occupied order, is as good as impossible.
+    expect(first.map(([name]) => name)).not.toEqual(names)
+    expect(second.map(([name]) => name)).not.toEqual(first.map(([name]) => name))
+  })
+
   it('counts member_added for injected presence members like vanilla presence: n(n-1)/2 plus one list each', () => {
     const state = new AppState({ presenceLimit: 1000, vacateDelayMs: 0, webhookSink: null })
     for (let i = 0; i < 100; i++) state.inject('presence-big', `u${i}`)

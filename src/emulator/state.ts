@@ -304,8 +304,10 @@ export class AppState {
    * The GET /channels response body, written straight into a Buffer. Channel names are validated to
    * ASCII characters that need no JSON escaping, so no serialiser is needed: at a million channels this
    * is several times faster than JSON.stringify of an object, and skips a string-to-bytes copy.
+   * Channels are listed in the order they became occupied, or with `shuffled` in a fresh random order
+   * (Pusher documents no order, so clients must not depend on one).
    */
-  channelsBody(prefix: string, userCount: boolean, subscriptionCount: boolean): Buffer {
+  channelsBody(prefix: string, userCount: boolean, subscriptionCount: boolean, shuffled = false): Buffer {
     const names: string[] = []
     const attrs: string[] | null = userCount || subscriptionCount ? [] : null
     let size = 15 // {"channels":{}}
@@ -323,10 +325,12 @@ export class AppState {
         size += attr.length
       }
     }
+    const order = listingOrder(names.length, shuffled)
     const out = Buffer.allocUnsafe(size)
     let at = out.write('{"channels":{', 0, 'latin1')
-    for (let i = 0; i < names.length; i++) {
-      if (i > 0) out[at++] = 0x2c // ,
+    for (let position = 0; position < order.length; position++) {
+      const i = order[position] as number
+      if (position > 0) out[at++] = 0x2c // ,
       out[at++] = 0x22 // "
       at += out.write(names[i] as string, at, 'latin1')
       out[at++] = 0x22
@@ -479,4 +483,18 @@ export class AppState {
     })
     ch.pendingRemoval.set(userId, due)
   }
+}
+
+/** Indices 0..count-1, as they are or in a uniformly random order (Fisher–Yates). */
+function listingOrder(count: number, shuffled: boolean): Int32Array {
+  const order = new Int32Array(count)
+  for (let i = 0; i < count; i++) order[i] = i
+  if (!shuffled) return order
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    const swap = order[i] as number
+    order[i] = order[j] as number
+    order[j] = swap
+  }
+  return order
 }

@@ -25,6 +25,7 @@ describe('headcount emulator flags', () => {
       churn: 0,
       twoDevices: 0,
       sockets: false,
+      shuffleChannels: false,
       vacateDelayMs: undefined,
       presenceLimit: undefined,
       roomChannel: '{room}',
@@ -75,6 +76,7 @@ describe('headcount emulator flags', () => {
       '--friends',
       'friends.csv',
       '--sockets',
+      '--shuffle-channels',
     ])
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -95,6 +97,7 @@ describe('headcount emulator flags', () => {
       roomChannel: 'private-cache-{room}',
       cacheTtlMs: 5000,
       sockets: true,
+      shuffleChannels: true,
     })
     expect(config.friendsFile).toMatch(/\/friends\.csv$/)
   })
@@ -176,6 +179,7 @@ describe('headcount emulator flags', () => {
       '--cache-ttl',
       '--friends',
       '--sockets',
+      '--shuffle-channels',
     ]) {
       expect(help).toContain(flag)
     }
@@ -197,6 +201,9 @@ describe('headcount emulator flags', () => {
     )
     expect(readyLine(url, parseEmulatorArgs(['--crowd', '5', '--seed', '1', '--room-channel', 'none']))).toBe(
       `Headcount emulator ready: ${url} (crowd 5 in 10 rooms, no room channel, injected, seed 1)`,
+    )
+    expect(readyLine(url, parseEmulatorArgs(['--shuffle-channels']))).toBe(
+      `Headcount emulator ready: ${url} (no crowd, channels listed in random order)`,
     )
   })
 })

@@ -45,6 +45,7 @@ export interface EmulatorConfig {
   cacheTtlMs: number
   friendsFile: string | undefined
   sockets: boolean
+  shuffleChannels: boolean
 }
 
 const FLAGS = {
@@ -67,6 +68,7 @@ const FLAGS = {
   'cache-ttl': { type: 'string' },
   friends: { type: 'string' },
   sockets: { type: 'boolean', default: false },
+  'shuffle-channels': { type: 'boolean', default: false },
 } as const
 
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -153,6 +155,7 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
     cacheTtlMs: cacheTtlSec === undefined ? DEFAULT_CACHE_TTL_MS : cacheTtlSec * 1000,
     friendsFile: friendsFile === undefined ? undefined : resolve(friendsFile),
     sockets,
+    shuffleChannels: values['shuffle-channels'],
   }
 }
 
@@ -169,6 +172,7 @@ export function readyLine(url: string, config: EmulatorConfig): string {
     details.push(config.sockets ? 'pusher-js sockets' : 'injected')
     details.push(`seed ${config.seed}`)
   }
+  if (config.shuffleChannels) details.push('channels listed in random order')
   return `Headcount emulator ready: ${url} (${details.join(', ')})`
 }
 
@@ -218,6 +222,7 @@ async function start(config: EmulatorConfig, io: CommandIO): Promise<RunningEmul
       vacateDelayMs: config.vacateDelayMs,
       presenceLimit: config.presenceLimit,
       cacheTtlMs: config.cacheTtlMs,
+      shuffleChannels: config.shuffleChannels,
       logger: { info() {}, warn: log, error: log },
     })
   } catch (error) {
@@ -244,7 +249,7 @@ export const emulatorCommand: Command = {
   usage: `headcount emulator [--port N] [--listen ADDR] [--app-id ID] [--key KEY] [--secret SECRET]
        [--webhook URL ...] [--crowd N] [--rooms R] [--groups a,b] [--skew S] [--churn F]
        [--two-devices F] [--seed S] [--vacate-delay MS] [--presence-limit N] [--room-channel TEMPLATE]
-       [--cache-ttl S] [--friends FILE] [--sockets]
+       [--cache-ttl S] [--friends FILE] [--sockets] [--shuffle-channels]
 
   --port N             port for the HTTP API and WebSocket (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)
   --listen ADDR        address to bind (default 127.0.0.1)
@@ -270,6 +275,8 @@ export const emulatorCommand: Command = {
   --friends FILE       write the crowd's friend graph to FILE as CSV (user,friend)
   --sockets            connect the crowd as real pusher-js clients instead of injecting it
                        (crowds of at most ${MAX_SOCKET_MEMBERS})
+  --shuffle-channels   list channels in a new random order on every GET /channels (Pusher promises
+                       no order; default: the order they became occupied)
 
 Prints "Headcount emulator ready: http://KEY:SECRET@HOST:PORT/apps/APP_ID (...)", the URL that
 --url and PUSHER_URL take (the pusher SDK's forURL form, though forURL turns an app id such as app-1

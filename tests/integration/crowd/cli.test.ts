@@ -72,6 +72,22 @@ describe('headcount emulator (command line)', () => {
     expect(stderr).toBe('')
   })
 
+  it('lists the same channels in a new order on every request with --shuffle-channels', async () => {
+    const run = headcount(['--port', '0', '--crowd', '500', '--rooms', '5', '--seed', '2', '--shuffle-channels'])
+    const line = await run.ready
+    expect(line).toContain('channels listed in random order')
+    const api = Pusher.forURL(urlOf(line))
+    const expected = sortedEntries(expectedChannels(new Crowd({ size: 500, rooms: 5, seed: 2 })))
+    const first = await listChannels(api)
+    const second = await listChannels(api)
+    expect(sortedEntries(first)).toEqual(expected)
+    expect(sortedEntries(second)).toEqual(expected)
+    // A Map keeps the body's order; two equal orders of ~500 channels by chance are out of the question.
+    expect([...first.keys()]).not.toEqual([...second.keys()])
+    run.child.kill('SIGTERM')
+    expect((await run.exit).code).toBe(0)
+  })
+
   it('moves the crowd on with --churn', async () => {
     const run = headcount(['--port', '0', '--crowd', '600', '--rooms', '3', '--churn', '1', '--seed', '3'])
     const line = await run.ready
