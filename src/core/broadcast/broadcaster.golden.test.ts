@@ -123,7 +123,10 @@ describe('the broadcaster, request by request', () => {
       room: (id: string) => summaries(members).find((room) => room.room === id),
       members: (room: string): MembersPage => {
         const here = members.filter((member) => member.room === room)
-        return { total: here.length, members: here.map((member) => ({ user: member.user, group: member.group })) }
+        return {
+          total: here.length,
+          members: here.map((member) => ({ user: member.user, group: member.group, since: 0 })),
+        }
       },
     }
     const marker: Marker = {

@@ -45,7 +45,7 @@ const JSON_CONTENT = { 'content-type': 'application/json' }
 
 interface Answer {
   status: number
-  body: Uint8Array
+  body: Buffer
   latencyMs: number
 }
 
@@ -91,13 +91,13 @@ export class ChannelsClient {
   /** Any GET of the API (e.g. `/channels/{name}/users`), its body as text. */
   async get(path: string, options: RequestOptions = {}): Promise<string> {
     const answer = await this.request('GET', path, {}, null, options)
-    return new TextDecoder().decode(answer.body)
+    return answer.body.toString('utf8')
   }
 
   /** `POST /batch_events`; resolves with the body of the server's answer. */
   async triggerBatch(batch: readonly BatchEvent[], options: RequestOptions = {}): Promise<string> {
     const answer = await this.request('POST', '/batch_events', {}, JSON.stringify({ batch }), options)
-    return new TextDecoder().decode(answer.body)
+    return answer.body.toString('utf8')
   }
 
   /** The SDK, for what needs the secret without a request: channel authorisation, webhook signatures. */
