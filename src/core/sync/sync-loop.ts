@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
@@ -36,13 +37,20 @@ export interface SyncLoopDeps {
   onTick(tick: SyncTick): Promise<void>
   onGap(gap: { from: number; to: number; reason: string }): void
   onStatus(status: SyncStatus): void
-  verifyWebhook(headers: IncomingHttpHeaders, rawBody: string): boolean
+  verifyWebhook(headers: IncomingHttpHeaders, rawBody: Buffer): boolean
   logger: Logger
   now?: () => number
   random?: () => number
   /** How often webhook events are applied as one tick. */
   webhookFlushMs?: number
+  /**
+   * Most webhook events accepted and not yet applied (queued, or in a tick being applied and stored);
+   * beyond it the receiver answers 503 and Pusher retries. Default 100,000 (5 s at 20,000 a second).
+   */
+  maxQueuedWebhookEvents?: number
 }
+
+export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
 
 function startsLikeHtml(body: Uint8Array): boolean {
   const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
@@ -95,6 +103,13 @@ export class SyncLoop {
   private receiver: WebhookReceiver | null = null
   private flushTimer: ReturnType<typeof setInterval> | null = null
   private pendingEvents: WebhookChannelEvent[] = []
+  /** Events accepted and not yet applied: pending, plus those of the webhook tick being applied. */
+  private unapplied = 0
+  private webhookTickRunning = false
+  /** The receiver's counters, published at most once per flush rather than once per request. */
+  private webhookCounts = { received: 0, rejected: 0, lastAt: null as number | null, changed: false }
+  /** Refusing with 503 since this time (logged once per episode); null while keeping up. */
+  private overloadedSince: number | null = null
   private baselineAt: number | null = null
   private gapFrom: number | null = null
   private applying: Promise<void> = Promise.resolve()
@@ -151,6 +166,9 @@ export class SyncLoop {
     await this.receiver?.stop()
     await this.loop
     await this.applying
+    // Events the receiver accepted (answered 200) are applied before stopping: Pusher won't send them again.
+    this.flushWebhookEvents(true)
+    await this.applying
     if (this.gapFrom !== null) {
       this.deps.onGap({
         from: this.gapFrom,
@@ -182,11 +200,11 @@ export class SyncLoop {
       host: options.webhookHost,
       port: options.webhookPort,
       verify: (headers, body) => this.deps.verifyWebhook(headers, body),
-      onEvents: (events) => {
-        for (const event of events) this.pendingEvents.push(event)
-        this.bumpWebhook({ received: (this.status.webhook?.received ?? 0) + 1, lastAt: this.now() })
+      onEvents: (events) => this.queueWebhookEvents(events),
+      onRejected: () => {
+        this.webhookCounts.rejected++
+        this.webhookCounts.changed = true
       },
-      onRejected: () => this.bumpWebhook({ rejected: (this.status.webhook?.rejected ?? 0) + 1 }),
       onError: (error) => logger.warn('the webhook receiver failed', error),
     })
     try {
@@ -215,20 +233,77 @@ export class SyncLoop {
     this.publish()
   }
 
-  /** Applies buffered webhook events as one tick, after the first snapshot (which they may predate). */
-  private flushWebhookEvents(): void {
-    if (this.baselineAt === null || this.pendingEvents.length === 0) return
+  /**
+   * A signed batch's events, from the receiver: queued for the next flush, or refused (false: 503) when
+   * that would put more than the bound of events accepted and not yet applied.
+   */
+  private queueWebhookEvents(events: WebhookChannelEvent[]): boolean {
+    const limit = this.deps.maxQueuedWebhookEvents ?? DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS
+    if (this.unapplied + events.length > limit) {
+      if (this.overloadedSince === null) {
+        this.overloadedSince = this.now()
+        this.deps.logger.warn(
+          `webhook events arrive faster than they can be applied: ${this.unapplied.toLocaleString('en-US')} are waiting, so further batches are answered 503 and Pusher sends them again`,
+        )
+      }
+      return false
+    }
+    if (this.overloadedSince !== null) {
+      this.deps.logger.info(`webhook events are accepted again after ${this.now() - this.overloadedSince} ms of 503s`)
+      this.overloadedSince = null
+    }
+    for (const event of events) this.pendingEvents.push(event)
+    this.unapplied += events.length
+    this.webhookCounts.received++
+    this.webhookCounts.lastAt = this.now()
+    this.webhookCounts.changed = true
+    return true
+  }
+
+  /** The receiver's counters into the status, published once (not once per request). */
+  private publishWebhookCounts(): void {
+    const counts = this.webhookCounts
+    if (!counts.changed || !this.status.webhook) return
+    counts.changed = false
+    this.bumpWebhook({ received: counts.received, rejected: counts.rejected, lastAt: counts.lastAt })
+  }
+
+  /**
+   * Applies buffered webhook events as one tick, after the first snapshot (which they may predate).
+   * While a tick is still being applied and stored, events wait for the next flush, which takes them
+   * all: under load ticks grow rather than queue up. `final` applies what is left when stopping.
+   */
+  private flushWebhookEvents(final = false): void {
+    this.publishWebhookCounts()
+    if (this.pendingEvents.length === 0 || (this.webhookTickRunning && !final)) return
+    if (this.baselineAt === null) {
+      // Nothing to apply them to yet: they wait (bounded by the queue), unless the loop is stopping.
+      if (final) {
+        this.unapplied -= this.pendingEvents.length
+        this.pendingEvents = []
+      }
+      return
+    }
     const baseline = this.baselineAt
-    const events = this.pendingEvents.filter((event) => event.time_ms >= baseline).sort((a, b) => a.time_ms - b.time_ms)
+    const taken = this.pendingEvents
     this.pendingEvents = []
+    // Older than the first snapshot: already part of it. (The presence state orders events by time.)
+    const events = taken.filter((event) => event.time_ms >= baseline)
+    this.unapplied -= taken.length - events.length
     if (!events.length) return
-    this.applying = this.applying.then(() => this.applyWebhookTick(events))
+    this.webhookTickRunning = true
+    this.applying = this.applying
+      .then(() => this.applyWebhookTick(events, final))
+      .finally(() => {
+        this.unapplied -= events.length
+        this.webhookTickRunning = false
+      })
   }
 
   /** One webhook tick; never rejects, so a bad batch can't block the polls and ticks queued after it. */
-  private async applyWebhookTick(events: WebhookChannelEvent[]): Promise<void> {
+  private async applyWebhookTick(events: WebhookChannelEvent[], final = false): Promise<void> {
     try {
-      if (!this.running) return
+      if (!this.running && !final) return
       const applied = this.deps.presence.applyWebhookEvents(events)
       const channels = this.deps.presence.channelCount()
       const unmatched = this.deps.presence.unmatchedCount()
