@@ -7,17 +7,20 @@
 // For each rate, printed:
 // - whether nothing was lost: the joins and leaves in the ticks the UI received add up to the occupied
 //   and vacated events the receiver accepted, and the rooms the engine lists equal what was sent;
-// - the delay: from an event's `time_ms` to the UI receiving the tick that carries it (a tick's `at` is
-//   its newest event), beyond the receiver's flush cadence (events wait up to one flush by design);
+// - the delay: from an event's `time_ms` to the UI receiving the tick that carries it, beyond the
+//   receiver's flush cadence (events wait up to one flush by design). A tick's events are all newer than
+//   the newest event of the tick before (its `at`), so that bounds the wait of each;
 // - 503s (the receiver's queue of accepted-but-unapplied events was full; the sender retries after
 //   Retry-After, as Pusher does, so nothing is lost, but the rate was not sustained);
 // - the serve process's CPU (from /proc) per 1,000 events and as a share of one core;
-// - the longest a call from the UI waited for its answer (status.get every 50 ms): the event-loop blocks
-//   the console would feel.
+// - the serve process's longest event-loop block, measured inside it (scripts/lib/report-loop-delay.ts,
+//   preloaded), and the longest a call from the UI waited for its answer (status.get every 50 ms).
+// The webhooks are posted by a child process (this script with --sender), so the sender's CPU is not
+// taken from the receiving side's measurements in this process.
 // The sustained rate is the highest at which nothing was lost, no 503 was needed, the sender kept up
 // and no tick reached the UI more than 1 s after its flush was due.
 //   node scripts/bench-webhooks.ts        (npm run bench:webhooks; HEADCOUNT_BENCH_QUICK=1 for a short run)
-import { spawn, type ChildProcess } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -45,7 +48,8 @@ const FLUSH_MS = 1000
 /** A channel is vacated no sooner than this after it was occupied: webhooks of one channel never race. */
 const MIN_LIFETIME_MS = 3000
 const TARGET_LIVE = 40_000
-const MAX_IN_FLIGHT = 64
+/** Webhooks in flight at once: Pusher posts from many workers. */
+const MAX_IN_FLIGHT = 256
 const BIN = join(import.meta.dirname, '..', 'bin', 'headcount.mjs')
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -115,12 +119,19 @@ interface Serve {
   exited: Promise<number | null>
 }
 
-async function startServe(url: string, dataDir: string): Promise<Serve> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--http-port', '0', '--url', url], {
+const LOOP_REPORT = join(import.meta.dirname, 'lib', 'report-loop-delay.ts')
+
+async function startServe(url: string, dataDir: string, onLoopDelay: (ms: number) => void): Promise<Serve> {
+  const child = spawn(process.execPath, ['--import', LOOP_REPORT, BIN, 'serve', '--http-port', '0', '--url', url], {
     env: { ...process.env, HEADCOUNT_DATA: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    const delay = line.match(/^loop-delay-max-ms ([\d.]+)$/)?.[1]
+    if (delay !== undefined) onLoopDelay(Number(delay))
+    else process.stderr.write(`serve: ${line}\n`)
+  })
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
   for await (const line of lines) {
     const uiUrl = line.match(/^Headcount web UI: (http:\/\/127\.0\.0\.1:\d+)\/$/)?.[1]
@@ -167,25 +178,136 @@ interface StepResult {
   sentPerSecond: number
   accepted: { occupied: number; vacated: number }
   applied: { joins: number; leaves: number }
+  ticks: number
   refused503: number
   otherFailures: number
   roomsMatch: boolean
   mismatch: string
   worstTickDelayMs: number
+  worstBlockMs: number
   worstCallMs: number
   cpuMs: number
   seconds: number
-  behindMs: number
 }
+
+// ---- the sender child --------------------------------------------------------------------------------
+
+interface SenderConfig {
+  port: number
+  key: string
+  secret: string
+}
+type ToSender = { type: 'step'; rate: number; ms: number }
+type FromSender =
+  | { type: 'ready' }
+  | {
+      type: 'done'
+      sent: number
+      seconds: number
+      accepted: { occupied: number; vacated: number }
+      refused503: number
+      otherFailures: number
+      roomCounts: number[]
+      live: number
+    }
+
+/** Posts the webhooks: paced to the rate, up to MAX_IN_FLIGHT at once, 503s sent again after Retry-After. */
+async function senderChild(config: SenderConfig): Promise<void> {
+  const pool = new Pool(`http://127.0.0.1:${config.port}`, { connections: MAX_IN_FLIGHT })
+  const crowd = new Crowd()
+  const step = async (rate: number, ms: number): Promise<FromSender> => {
+    const accepted = { occupied: 0, vacated: 0 }
+    let refused503 = 0
+    let otherFailures = 0
+    let inFlight = 0
+    const posts: Array<Promise<void>> = []
+    const post = async (body: string, counts: { occupied: number; vacated: number }): Promise<void> => {
+      const signature = createHmac('sha256', config.secret).update(body).digest('hex')
+      inFlight++
+      try {
+        for (;;) {
+          const answer = await pool.request({
+            path: '/',
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-pusher-key': config.key,
+              'x-pusher-signature': signature,
+            },
+            body,
+          })
+          await answer.body.dump()
+          if (answer.statusCode === 200) {
+            accepted.occupied += counts.occupied
+            accepted.vacated += counts.vacated
+            return
+          }
+          if (answer.statusCode !== 503) {
+            otherFailures++
+            return
+          }
+          refused503++
+          await sleep(Number(answer.headers['retry-after'] ?? 1) * 1000)
+        }
+      } catch {
+        otherFailures++
+      } finally {
+        inFlight--
+      }
+    }
+    const started = performance.now()
+    let sent = 0
+    while (performance.now() - started < ms) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate)
+      while (sent + EVENTS_PER_POST <= due && inFlight < MAX_IN_FLIGHT) {
+        const now = Date.now()
+        const counts = { occupied: 0, vacated: 0 }
+        const events = []
+        for (let i = 0; i < EVENTS_PER_POST; i++) {
+          const event = crowd.nextEvent(now)
+          if (event.name === 'channel_occupied') counts.occupied++
+          else counts.vacated++
+          events.push(event)
+        }
+        sent += EVENTS_PER_POST
+        posts.push(post(JSON.stringify({ time_ms: now, events }), counts))
+      }
+      await sleep(2)
+    }
+    const seconds = (performance.now() - started) / 1000
+    await Promise.all(posts)
+    return {
+      type: 'done',
+      sent,
+      seconds,
+      accepted,
+      refused503,
+      otherFailures,
+      roomCounts: [...crowd.roomCounts],
+      live: crowd.size,
+    }
+  }
+  process.on('message', (message: ToSender) => {
+    if (message.type === 'step') void step(message.rate, message.ms).then((done) => process.send?.(done))
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send?.({ type: 'ready' } satisfies FromSender)
+}
+
+// ---- the receiving side ------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const silent = { info() {}, warn() {}, error() {} }
   const emulator = await startEmulator({ port: 0, logger: silent })
   const dataDir = mkdtempSync(join(tmpdir(), 'headcount-bench-webhooks-'))
-  const serve = await startServe(emulator.url, dataDir)
+  let worstBlockMs = 0
+  const serve = await startServe(emulator.url, dataDir, (ms) => {
+    worstBlockMs = Math.max(worstBlockMs, ms)
+  })
   const pid = serve.child.pid as number
   const ui = await UiClient.open(`${serve.uiUrl.replace('http', 'ws')}/api`)
   const results: StepResult[] = []
+  let sender: ChildProcess | null = null
   try {
     const [profile] = await ui.call<Array<{ id: string }>>('profiles.list')
     const webhookPort = await freePort()
@@ -200,65 +322,42 @@ async function main(): Promise<void> {
       await sleep(50)
     }
 
-    const pool = new Pool(`http://127.0.0.1:${webhookPort}`, { connections: MAX_IN_FLIGHT })
-    const crowd = new Crowd()
-    let ticks = { joins: 0, leaves: 0, worstDelayMs: 0 }
+    const config: SenderConfig = { port: webhookPort, key: emulator.key, secret: emulator.secret }
+    const child = fork(import.meta.filename, ['--sender', JSON.stringify(config)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    sender = child
+    const fromSender = <T extends FromSender['type']>(type: T) =>
+      new Promise<Extract<FromSender, { type: T }>>((resolve) => {
+        const listener = (message: FromSender) => {
+          if (message.type !== type) return
+          child.off('message', listener)
+          resolve(message as Extract<FromSender, { type: T }>)
+        }
+        child.on('message', listener)
+      })
+    await fromSender('ready')
+
+    let ticks = { count: 0, joins: 0, leaves: 0, worstDelayMs: 0 }
+    // Time of the newest event already shown: a tick's oldest event came after it.
+    let shownUpTo = Date.now()
     ui.onTick = (tick) => {
       if (tick.source !== 'webhook') return
+      ticks.count++
       ticks.joins += tick.joins
       ticks.leaves += tick.leaves
-      // `at` is the newest event in the tick; it waited for the flush at most FLUSH_MS by design.
-      ticks.worstDelayMs = Math.max(ticks.worstDelayMs, Date.now() - tick.at - FLUSH_MS)
+      // Every event in this tick is newer than `shownUpTo`, so none waited longer than this; by design
+      // an event waits up to one flush (FLUSH_MS) before it is applied.
+      ticks.worstDelayMs = Math.max(ticks.worstDelayMs, Date.now() - shownUpTo - FLUSH_MS)
+      shownUpTo = Math.max(shownUpTo, tick.at)
     }
 
     for (const rate of RATES) {
       console.log(`${int(rate)} channel events/s for ${STEP_MS / 1000} s…`)
-      ticks = { joins: 0, leaves: 0, worstDelayMs: 0 }
-      const accepted = { occupied: 0, vacated: 0 }
-      let refused503 = 0
-      let otherFailures = 0
-      let inFlight = 0
+      ticks = { count: 0, joins: 0, leaves: 0, worstDelayMs: 0 }
+      shownUpTo = Date.now()
+      worstBlockMs = 0
       let worstCallMs = 0
-      let behindMs = 0
-      const retries: Array<Promise<void>> = []
-
-      const post = async (body: string, counts: { occupied: number; vacated: number }): Promise<void> => {
-        const signature = createHmac('sha256', emulator.secret).update(body).digest('hex')
-        for (;;) {
-          inFlight++
-          try {
-            const answer = await pool.request({
-              path: '/',
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                'x-pusher-key': emulator.key,
-                'x-pusher-signature': signature,
-              },
-              body,
-            })
-            await answer.body.dump()
-            if (answer.statusCode === 200) {
-              accepted.occupied += counts.occupied
-              accepted.vacated += counts.vacated
-              return
-            }
-            if (answer.statusCode !== 503) {
-              otherFailures++
-              return
-            }
-            refused503++
-            const after = Number(answer.headers['retry-after'] ?? 1)
-            await sleep(after * 1000)
-          } catch {
-            otherFailures++
-            return
-          } finally {
-            inFlight--
-          }
-        }
-      }
-
       // The UI's calls, every 50 ms: how long the console waits for an answer.
       let pinging = true
       const pings = (async () => {
@@ -269,70 +368,52 @@ async function main(): Promise<void> {
           await sleep(50)
         }
       })()
-
       const cpuBefore = processCpuMs(pid)
-      const started = performance.now()
-      let sent = 0
-      while (performance.now() - started < STEP_MS) {
-        const due = Math.floor(((performance.now() - started) / 1000) * rate)
-        while (sent + EVENTS_PER_POST <= due && inFlight < MAX_IN_FLIGHT) {
-          const now = Date.now()
-          const counts = { occupied: 0, vacated: 0 }
-          const events = []
-          for (let i = 0; i < EVENTS_PER_POST; i++) {
-            const event = crowd.nextEvent(now)
-            if (event.name === 'channel_occupied') counts.occupied++
-            else counts.vacated++
-            events.push(event)
-          }
-          sent += EVENTS_PER_POST
-          retries.push(post(JSON.stringify({ time_ms: now, events }), counts))
-        }
-        // Events the sender could not post on time (every connection busy): the receiver is not keeping up.
-        behindMs = Math.max(behindMs, ((due - sent) / rate) * 1000)
-        await sleep(5)
-      }
-      const seconds = (performance.now() - started) / 1000
-      await Promise.all(retries)
+      const cpuStarted = performance.now()
+      child.send({ type: 'step', rate, ms: STEP_MS } satisfies ToSender)
+      const done = await fromSender('done')
       // Everything accepted is applied within a flush and a second, or counts as delayed.
       await sleep(FLUSH_MS + 1000)
       pinging = false
       await pings
       const cpuMs = processCpuMs(pid) - cpuBefore
+      const cpuSeconds = (performance.now() - cpuStarted) / 1000
       const snapshot = await ui.call<RoomsSnapshot>('rooms.list')
       let mismatch = ''
       const listed = new Map(snapshot.rooms.map((room) => [room.room, room.count]))
       for (let room = 0; room < ROOMS; room++) {
-        const expected = crowd.roomCounts[room] as number
+        const expected = done.roomCounts[room] as number
         const got = listed.get(`room${room}`) ?? 0
         if (expected !== got && mismatch === '') mismatch = `room${room}: ${got} listed, ${expected} sent`
       }
-      if (snapshot.total !== crowd.size && mismatch === '')
-        mismatch = `${snapshot.total} participants listed, ${crowd.size} sent`
-      results.push({
+      if (snapshot.total !== done.live && mismatch === '')
+        mismatch = `${snapshot.total} participants listed, ${done.live} sent`
+      const row: StepResult = {
         rate,
-        sentPerSecond: sent / seconds,
-        accepted,
+        sentPerSecond: done.sent / done.seconds,
+        accepted: done.accepted,
         applied: { joins: ticks.joins, leaves: ticks.leaves },
-        refused503,
-        otherFailures,
+        ticks: ticks.count,
+        refused503: done.refused503,
+        otherFailures: done.otherFailures,
         roomsMatch: mismatch === '',
         mismatch,
         worstTickDelayMs: Math.max(0, ticks.worstDelayMs),
+        worstBlockMs,
         worstCallMs,
         cpuMs,
-        seconds,
-        behindMs,
-      })
-      const last = results.at(-1) as StepResult
+        seconds: cpuSeconds,
+      }
+      results.push(row)
       console.log(
-        `  accepted ${int(last.accepted.occupied + last.accepted.vacated)}, applied ${int(last.applied.joins + last.applied.leaves)}, 503: ${last.refused503}, ` +
-          `worst tick delay ${int(last.worstTickDelayMs)} ms, worst call ${int(last.worstCallMs)} ms, CPU ${int(last.cpuMs)} ms` +
-          (last.mismatch ? `, MISMATCH ${last.mismatch}` : ''),
+        `  sent ${int(row.sentPerSecond)}/s, accepted ${int(row.accepted.occupied + row.accepted.vacated)}, applied ${int(row.applied.joins + row.applied.leaves)} in ${row.ticks} ticks, ` +
+          `503: ${row.refused503}, worst tick delay ${int(row.worstTickDelayMs)} ms, worst block ${int(row.worstBlockMs)} ms, worst call ${int(row.worstCallMs)} ms, ` +
+          `CPU ${int(row.cpuMs)} ms` +
+          (row.mismatch ? `, MISMATCH ${row.mismatch}` : ''),
       )
     }
-    await pool.close()
   } finally {
+    sender?.disconnect()
     ui.close()
     serve.child.kill('SIGTERM')
     await serve.exited
@@ -354,16 +435,16 @@ async function main(): Promise<void> {
   )
   console.log()
   console.log(
-    '| channel events/s (asked) | sent/s | accepted = applied (joins + leaves) | rooms listed = sent | 503s | worst tick delay past the flush | worst UI call | serve CPU per 1,000 events | serve CPU (share of a core) | sustained |',
+    '| channel events/s (asked) | sent/s | accepted = applied (joins + leaves) | rooms listed = sent | 503s | worst tick delay past the flush | longest event-loop block (serve) | worst UI call | serve CPU per 1,000 events | serve CPU (share of a core) | sustained |',
   )
-  console.log('|---:|---:|---:|:---:|---:|---:|---:|---:|---:|:---:|')
+  console.log('|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|:---:|')
   for (const row of results) {
     const accepted = row.accepted.occupied + row.accepted.vacated
     const applied = row.applied.joins + row.applied.leaves
     console.log(
       `| ${int(row.rate)} | ${int(row.sentPerSecond)} | ${int(accepted)} ${accepted === applied ? '=' : '≠'} ${int(applied)} | ${row.roomsMatch ? 'yes' : `no (${row.mismatch})`} | ${row.refused503} | ` +
-        `${int(row.worstTickDelayMs)} ms | ${int(row.worstCallMs)} ms | ${((row.cpuMs / Math.max(1, accepted)) * 1000).toFixed(1)} ms | ` +
-        `${((row.cpuMs / (row.seconds * 1000 + FLUSH_MS + 1000)) * 100).toFixed(0)} % | ${sustained(row) ? 'yes' : 'no'} |`,
+        `${int(row.worstTickDelayMs)} ms | ${int(row.worstBlockMs)} ms | ${int(row.worstCallMs)} ms | ${((row.cpuMs / Math.max(1, accepted)) * 1000).toFixed(1)} ms | ` +
+        `${((row.cpuMs / (row.seconds * 1000)) * 100).toFixed(0)} % | ${sustained(row) ? 'yes' : 'no'} |`,
     )
   }
   const best = results.filter(sustained).at(-1)
@@ -372,4 +453,8 @@ async function main(): Promise<void> {
   )
 }
 
-await main()
+if (process.argv.includes('--sender')) {
+  await senderChild(JSON.parse(process.argv[process.argv.indexOf('--sender') + 1] as string) as SenderConfig)
+} else {
+  await main()
+}

@@ -4,7 +4,7 @@ import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
-import type { IngestResult, WebhookResult } from '../presence/types.ts'
+import type { IngestResult, Member, WebhookResult } from '../presence/types.ts'
 import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
@@ -51,6 +51,10 @@ export interface SyncLoopDeps {
 }
 
 export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
+/** Webhook events applied in one go (a few ms) before the event loop is let go. */
+const WEBHOOK_APPLY_SLICE = 4096
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 function startsLikeHtml(body: Uint8Array): boolean {
   const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
@@ -103,9 +107,14 @@ export class SyncLoop {
   private receiver: WebhookReceiver | null = null
   private flushTimer: ReturnType<typeof setInterval> | null = null
   private pendingEvents: WebhookChannelEvent[] = []
-  /** Events accepted and not yet applied: pending, plus those of the webhook tick being applied. */
+  /** Events accepted and not yet applied: pending, in the webhook tick being applied, or being stored. */
   private unapplied = 0
   private webhookTickRunning = false
+  /**
+   * The last webhook tick being stored (its onTick). The next tick is applied meanwhile, so applying
+   * (CPU) and storing (SQLite, the disk) overlap; the history writes ticks one after another in order.
+   */
+  private storing: Promise<void> = Promise.resolve()
   /** The receiver's counters, published at most once per flush rather than once per request. */
   private webhookCounts = { received: 0, rejected: 0, lastAt: null as number | null, changed: false }
   /** Refusing with 503 since this time (logged once per episode); null while keeping up. */
@@ -169,6 +178,7 @@ export class SyncLoop {
     // Events the receiver accepted (answered 200) are applied before stopping: Pusher won't send them again.
     this.flushWebhookEvents(true)
     await this.applying
+    await this.storing
     if (this.gapFrom !== null) {
       this.deps.onGap({
         from: this.gapFrom,
@@ -295,35 +305,63 @@ export class SyncLoop {
     this.applying = this.applying
       .then(() => this.applyWebhookTick(events, final))
       .finally(() => {
-        this.unapplied -= events.length
         this.webhookTickRunning = false
       })
   }
 
-  /** One webhook tick; never rejects, so a bad batch can't block the polls and ticks queued after it. */
+  /**
+   * One webhook tick: applied to the presence state a slice at a time, yielding between slices (a tick
+   * of a firehose, 20,000 events a second, must not hold the event loop), then handed to onTick, whose
+   * storing is not awaited here (see `storing`). Never rejects, so a bad batch can't block the polls and
+   * ticks queued after it. Its events count as unapplied until the tick is stored.
+   */
   private async applyWebhookTick(events: WebhookChannelEvent[], final = false): Promise<void> {
+    let handedOn = false
     try {
       if (!this.running && !final) return
-      const applied = this.deps.presence.applyWebhookEvents(events)
+      // In order of time across the slices (stable: events of one time keep their order of arrival).
+      events.sort((a, b) => a.time_ms - b.time_ms)
+      const joins: Member[] = []
+      const leaves: Member[] = []
+      let applied: WebhookResult | null = null
+      let at = 0
+      for (let from = 0; from < events.length; from += WEBHOOK_APPLY_SLICE) {
+        if (from > 0) await yieldToEventLoop()
+        applied = this.deps.presence.applyWebhookEvents(events.slice(from, from + WEBHOOK_APPLY_SLICE))
+        for (const member of applied.joins) joins.push(member)
+        for (const member of applied.leaves) leaves.push(member)
+        at = Math.max(at, applied.at)
+      }
+      if (applied === null) return
       const channels = this.deps.presence.channelCount()
       const unmatched = this.deps.presence.unmatchedCount()
       // A channel that is no participant changes only the counts of channels, which a tick carries too.
       const countsChanged = channels !== this.status.channels || unmatched !== this.status.unmatched
-      if (applied.joins.length === 0 && applied.leaves.length === 0 && !countsChanged) return
+      if (joins.length === 0 && leaves.length === 0 && !countsChanged) return
       const result: IngestResult = {
-        at: applied.at,
+        at,
         channels,
         unmatched,
-        joins: applied.joins,
-        leaves: applied.leaves,
+        joins,
+        leaves,
         rooms: applied.rooms,
         total: applied.total,
       }
       this.status = { ...this.status, ...this.counts(result) }
-      await this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      const stored = this.storing.then(() => undefined)
+      // onTick publishes the tick at once and stores it after the ticks before it.
+      const storingThis = this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      handedOn = true
+      this.storing = Promise.all([stored, storingThis])
+        .catch((error: unknown) => this.deps.logger.error('webhook events could not be stored', error))
+        .then(() => {
+          this.unapplied -= events.length
+        })
       this.publish()
     } catch (error) {
       this.deps.logger.error('webhook events could not be applied', error)
+    } finally {
+      if (!handedOn) this.unapplied -= events.length
     }
   }
 
