@@ -132,12 +132,16 @@ async function startServe(url: string, dataDir: string, onLoopDelay: (ms: number
     if (delay !== undefined) onLoopDelay(Number(delay))
     else process.stderr.write(`serve: ${line}\n`)
   })
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  for await (const line of lines) {
-    const uiUrl = line.match(/^Headcount web UI: (http:\/\/127\.0\.0\.1:\d+)\/$/)?.[1]
-    if (uiUrl) return { child, uiUrl, exited }
-  }
-  throw new Error('serve printed no URL')
+  // Read to the end: a pipe left unread would block the process once full.
+  const uiUrl = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    lines.on('line', (line) => {
+      const url = line.match(/^Headcount web UI: (http:\/\/127\.0\.0\.1:\d+)\/$/)?.[1]
+      if (url) resolve(url)
+    })
+    lines.on('close', () => reject(new Error('serve printed no URL')))
+  })
+  return { child, uiUrl, exited }
 }
 
 /** What was sent and accepted: the live channels in order of occupation, and the counts. */
