@@ -121,15 +121,20 @@ interface Serve {
 
 const LOOP_REPORT = join(import.meta.dirname, 'lib', 'report-loop-delay.ts')
 
-async function startServe(url: string, dataDir: string, onLoopDelay: (ms: number) => void): Promise<Serve> {
+async function startServe(
+  url: string,
+  dataDir: string,
+  report: { loopDelay(ms: number): void; gcPause(ms: number): void },
+): Promise<Serve> {
   const child = spawn(process.execPath, ['--import', LOOP_REPORT, BIN, 'serve', '--http-port', '0', '--url', url], {
     env: { ...process.env, HEADCOUNT_DATA: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-    const delay = line.match(/^loop-delay-max-ms ([\d.]+)$/)?.[1]
-    if (delay !== undefined) onLoopDelay(Number(delay))
+    const figure = line.match(/^(loop-delay|gc)-max-ms ([\d.]+)$/)
+    if (figure?.[1] === 'loop-delay') report.loopDelay(Number(figure[2]))
+    else if (figure?.[1] === 'gc') report.gcPause(Number(figure[2]))
     else process.stderr.write(`serve: ${line}\n`)
   })
   // Read to the end: a pipe left unread would block the process once full.
@@ -189,6 +194,7 @@ interface StepResult {
   mismatch: string
   worstTickDelayMs: number
   worstBlockMs: number
+  worstGcMs: number
   worstCallMs: number
   cpuMs: number
   seconds: number
@@ -305,8 +311,14 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port: 0, logger: silent })
   const dataDir = mkdtempSync(join(tmpdir(), 'headcount-bench-webhooks-'))
   let worstBlockMs = 0
-  const serve = await startServe(emulator.url, dataDir, (ms) => {
-    worstBlockMs = Math.max(worstBlockMs, ms)
+  let worstGcMs = 0
+  const serve = await startServe(emulator.url, dataDir, {
+    loopDelay: (ms) => {
+      worstBlockMs = Math.max(worstBlockMs, ms)
+    },
+    gcPause: (ms) => {
+      worstGcMs = Math.max(worstGcMs, ms)
+    },
   })
   const pid = serve.child.pid as number
   const ui = await UiClient.open(`${serve.uiUrl.replace('http', 'ws')}/api`)
@@ -361,6 +373,7 @@ async function main(): Promise<void> {
       ticks = { count: 0, joins: 0, leaves: 0, worstDelayMs: 0 }
       shownUpTo = Date.now()
       worstBlockMs = 0
+      worstGcMs = 0
       let worstCallMs = 0
       // The UI's calls, every 50 ms: how long the console waits for an answer.
       let pinging = true
@@ -404,6 +417,7 @@ async function main(): Promise<void> {
         mismatch,
         worstTickDelayMs: Math.max(0, ticks.worstDelayMs),
         worstBlockMs,
+        worstGcMs,
         worstCallMs,
         cpuMs,
         seconds: cpuSeconds,
@@ -411,7 +425,7 @@ async function main(): Promise<void> {
       results.push(row)
       console.log(
         `  sent ${int(row.sentPerSecond)}/s, accepted ${int(row.accepted.occupied + row.accepted.vacated)}, applied ${int(row.applied.joins + row.applied.leaves)} in ${row.ticks} ticks, ` +
-          `503: ${row.refused503}, worst tick delay ${int(row.worstTickDelayMs)} ms, worst block ${int(row.worstBlockMs)} ms, worst call ${int(row.worstCallMs)} ms, ` +
+          `503: ${row.refused503}, worst tick delay ${int(row.worstTickDelayMs)} ms, worst block ${int(row.worstBlockMs)} ms (GC ${int(row.worstGcMs)} ms), worst call ${int(row.worstCallMs)} ms, ` +
           `CPU ${int(row.cpuMs)} ms` +
           (row.mismatch ? `, MISMATCH ${row.mismatch}` : ''),
       )
@@ -439,15 +453,15 @@ async function main(): Promise<void> {
   )
   console.log()
   console.log(
-    '| channel events/s (asked) | sent/s | accepted = applied (joins + leaves) | rooms listed = sent | 503s | worst tick delay past the flush | longest event-loop block (serve) | worst UI call | serve CPU per 1,000 events | serve CPU (share of a core) | sustained |',
+    '| channel events/s (asked) | sent/s | accepted = applied (joins + leaves) | rooms listed = sent | 503s | worst tick delay past the flush | longest event-loop block (serve) | longest GC pause | worst UI call | serve CPU per 1,000 events | serve CPU (share of a core) | sustained |',
   )
-  console.log('|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|:---:|')
+  console.log('|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|:---:|')
   for (const row of results) {
     const accepted = row.accepted.occupied + row.accepted.vacated
     const applied = row.applied.joins + row.applied.leaves
     console.log(
       `| ${int(row.rate)} | ${int(row.sentPerSecond)} | ${int(accepted)} ${accepted === applied ? '=' : '≠'} ${int(applied)} | ${row.roomsMatch ? 'yes' : `no (${row.mismatch})`} | ${row.refused503} | ` +
-        `${int(row.worstTickDelayMs)} ms | ${int(row.worstBlockMs)} ms | ${int(row.worstCallMs)} ms | ${((row.cpuMs / Math.max(1, accepted)) * 1000).toFixed(1)} ms | ` +
+        `${int(row.worstTickDelayMs)} ms | ${int(row.worstBlockMs)} ms | ${int(row.worstGcMs)} ms | ${int(row.worstCallMs)} ms | ${((row.cpuMs / Math.max(1, accepted)) * 1000).toFixed(1)} ms | ` +
         `${((row.cpuMs / (row.seconds * 1000)) * 100).toFixed(0)} % | ${sustained(row) ? 'yes' : 'no'} |`,
     )
   }

@@ -398,6 +398,17 @@ describe('applyWebhookEvents', () => {
     expect(state.members('A', { offset: 0, limit: 10 }).members).toEqual([{ user: 'eve', group: null, since: 20 }])
   })
 
+  it('leaves the room list to the caller when asked (a tick applied in slices lists rooms once)', () => {
+    const state = stateFor()
+    const result = state.applyWebhookEvents([occupied('private-A-max', 10), occupied('private-B-eve', 20)], {
+      listRooms: false,
+    })
+    expect(result.rooms).toEqual([])
+    expect(result.total).toBe(2)
+    expect(keys(result.joins)).toEqual(['A//max', 'B//eve'])
+    expect(state.rooms().map((room) => room.room)).toEqual(['A', 'B'])
+  })
+
   it('is idempotent and ignores other events', () => {
     const state = stateFor()
     state.applyWebhookEvents([occupied('private-A-max', 10)])

@@ -4,7 +4,7 @@ import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
-import type { IngestResult, Member, WebhookResult } from '../presence/types.ts'
+import type { IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
 import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
@@ -20,7 +20,8 @@ export interface SyncTick {
 
 export interface PresenceSink {
   ingestChannelList(body: Uint8Array, at: number): Promise<IngestResult>
-  applyWebhookEvents(events: WebhookChannelEvent[]): WebhookResult
+  applyWebhookEvents(events: WebhookChannelEvent[], options?: { listRooms?: boolean }): WebhookResult
+  rooms(): RoomSummary[]
   channelCount(): number
   unmatchedCount(): number
 }
@@ -52,7 +53,7 @@ export interface SyncLoopDeps {
 
 export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
 /** Webhook events applied in one go (a few ms) before the event loop is let go. */
-const WEBHOOK_APPLY_SLICE = 4096
+const WEBHOOK_APPLY_SLICE = 2048
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -327,7 +328,8 @@ export class SyncLoop {
       let at = 0
       for (let from = 0; from < events.length; from += WEBHOOK_APPLY_SLICE) {
         if (from > 0) await yieldToEventLoop()
-        applied = this.deps.presence.applyWebhookEvents(events.slice(from, from + WEBHOOK_APPLY_SLICE))
+        const slice = events.slice(from, from + WEBHOOK_APPLY_SLICE)
+        applied = this.deps.presence.applyWebhookEvents(slice, { listRooms: false })
         for (const member of applied.joins) joins.push(member)
         for (const member of applied.leaves) leaves.push(member)
         at = Math.max(at, applied.at)
@@ -344,7 +346,7 @@ export class SyncLoop {
         unmatched,
         joins,
         leaves,
-        rooms: applied.rooms,
+        rooms: this.deps.presence.rooms(),
         total: applied.total,
       }
       this.status = { ...this.status, ...this.counts(result) }

@@ -40,6 +40,8 @@ interface Started {
   statuses: SyncStatus[]
   presence: PresenceState
   post(channels: string[], name?: string): Promise<Response>
+  /** A signed batch as Pusher sends it: one `time_ms` for its events. */
+  postEvents(time: number, events: Array<{ name: string; channel: string }>): Promise<Response>
 }
 
 /**
@@ -81,8 +83,8 @@ async function startLoop(options: {
   loop = started
   await started.start()
   await until(() => (started.current.lastSuccessAt !== null ? true : undefined), 'the first snapshot')
-  const post = (channels: string[], name = 'channel_occupied') => {
-    const body = JSON.stringify({ time_ms: Date.now(), events: channels.map((channel) => ({ name, channel })) })
+  const postEvents = (time: number, events: Array<{ name: string; channel: string }>) => {
+    const body = JSON.stringify({ time_ms: time, events })
     return fetch(`http://127.0.0.1:${webhookPort}/`, {
       method: 'POST',
       headers: {
@@ -93,7 +95,12 @@ async function startLoop(options: {
       body,
     })
   }
-  return { loop: started, ticks, statuses, presence, post }
+  const post = (channels: string[], name = 'channel_occupied') =>
+    postEvents(
+      Date.now(),
+      channels.map((channel) => ({ name, channel })),
+    )
+  return { loop: started, ticks, statuses, presence, post, postEvents }
 }
 
 async function until<T>(read: () => T | undefined, what: string): Promise<T> {
@@ -171,5 +178,27 @@ describe('a webhook receiver under overload', () => {
     }
     expect(ticks.reduce((sum, tick) => sum + tick.result.joins.length, 0)).toBe(70)
     expect(history.countSessions()).toBe(70)
+  }, 60_000)
+})
+
+describe('a webhook tick larger than one slice', () => {
+  it('is applied whole and in time order, whatever order its batches arrived in', async () => {
+    const { loop: running, ticks, presence, postEvents } = await startLoop({ maxQueued: 100_000, flushMs: 3_600_000 })
+    const now = Date.now()
+    const crowd = people(0, 3000)
+    // The leaves of the first 1,000 arrive before the joins, and the joins in two batches across slices.
+    const leaves = crowd.slice(0, 1000).map((channel) => ({ name: 'channel_vacated', channel }))
+    expect((await postEvents(now + 20, leaves)).status).toBe(200)
+    const joins = crowd.map((channel) => ({ name: 'channel_occupied', channel }))
+    expect((await postEvents(now + 10, joins.slice(1500))).status).toBe(200)
+    expect((await postEvents(now + 10, joins.slice(0, 1500))).status).toBe(200)
+    await running.stop()
+    const tick = ticks.find((candidate) => candidate.source === 'webhook')
+    expect(tick?.result.joins).toHaveLength(3000)
+    expect(tick?.result.leaves).toHaveLength(1000)
+    expect(tick?.result.total).toBe(2000)
+    expect(tick?.result.rooms).toEqual([{ room: 'lobby', count: 2000, groups: {} }])
+    expect(presence.memberCount()).toBe(2000)
+    expect(history.countSessions()).toBe(3000)
   }, 60_000)
 })
