@@ -52,8 +52,10 @@ export interface SyncLoopDeps {
 }
 
 export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
-/** Webhook events applied in one go (a few ms) before the event loop is let go. */
-const WEBHOOK_APPLY_SLICE = 2048
+/** Webhook events applied between two looks at the clock (about a millisecond's work). */
+const WEBHOOK_APPLY_SLICE = 512
+/** A webhook tick holds the event loop about this long at most before letting it go. */
+const WEBHOOK_APPLY_BUDGET_MS = 12
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -311,8 +313,9 @@ export class SyncLoop {
   }
 
   /**
-   * One webhook tick: applied to the presence state a slice at a time, yielding between slices (a tick
-   * of a firehose, 20,000 events a second, must not hold the event loop), then handed to onTick, whose
+   * One webhook tick: applied to the presence state in slices, letting the event loop go every
+   * WEBHOOK_APPLY_BUDGET_MS (a tick of a firehose, 20,000 events a second, must not hold it), then
+   * handed to onTick, whose
    * storing is not awaited here (see `storing`). Never rejects, so a bad batch can't block the polls and
    * ticks queued after it. Its events count as unapplied until the tick is stored.
    */
@@ -326,8 +329,12 @@ export class SyncLoop {
       const leaves: Member[] = []
       let applied: WebhookResult | null = null
       let at = 0
+      let heldSince = performance.now()
       for (let from = 0; from < events.length; from += WEBHOOK_APPLY_SLICE) {
-        if (from > 0) await yieldToEventLoop()
+        if (performance.now() - heldSince >= WEBHOOK_APPLY_BUDGET_MS) {
+          await yieldToEventLoop()
+          heldSince = performance.now()
+        }
         const slice = events.slice(from, from + WEBHOOK_APPLY_SLICE)
         applied = this.deps.presence.applyWebhookEvents(slice, { listRooms: false })
         for (const member of applied.joins) joins.push(member)

@@ -38,19 +38,20 @@ interface WebhookBody {
   events?: unknown
 }
 
-/** Keeps only well-formed channel events; Pusher's batch carries `time_ms` once for the whole body. */
+/**
+ * Keeps only well-formed channel events; Pusher's batch carries `time_ms` once for the whole body. The
+ * parsed objects are kept (given the batch's time where they have none of their own) rather than copied:
+ * at 20,000 events a second a copy of each is garbage the collector must then pause for.
+ */
 function channelEvents(body: WebhookBody): WebhookChannelEvent[] {
   const time = typeof body.time_ms === 'number' ? body.time_ms : Date.now()
   if (!Array.isArray(body.events)) return []
   const events: WebhookChannelEvent[] = []
   for (const raw of body.events as unknown[]) {
-    const event = raw as { name?: unknown; channel?: unknown; time_ms?: unknown }
+    const event = raw as { name?: unknown; channel?: unknown; time_ms?: unknown } | null
     if (typeof event?.name !== 'string' || typeof event.channel !== 'string') continue
-    events.push({
-      name: event.name,
-      channel: event.channel,
-      time_ms: typeof event.time_ms === 'number' ? event.time_ms : time,
-    })
+    if (typeof event.time_ms !== 'number') event.time_ms = time
+    events.push(event as WebhookChannelEvent)
   }
   return events
 }
