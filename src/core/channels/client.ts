@@ -51,12 +51,13 @@ interface Answer {
 
 /**
  * The Channels HTTP API as Headcount uses it. The official `pusher` SDK signs every request; the
- * request itself is made here, because the SDK's timeout ends once the headers arrive: a body cut short
- * or stalled would otherwise hang the caller for good. Requests go through undici's dispatcher (Node's
- * own HTTP client library) on a keep-alive pool: the broadcaster sends a thousand a second, and undici
- * costs about 0.7× the CPU per request of node:http and a third of fetch's. Each request has one
- * deadline for the whole exchange (connecting, headers and body), and the caller can abort it. Failures come out as
- * `ChannelsApiError` with a classified `failure`; a request the caller gave up, as `RequestAbortedError`.
+ * request itself is made here, because the SDK's timeout ends once the headers arrive: a body cut
+ * short or stalled would otherwise hang the caller for good. Requests go through undici's dispatcher
+ * (Node's own HTTP client library) on a keep-alive pool: the broadcaster sends a thousand a second,
+ * and undici costs about 0.7× the CPU per request of node:http and a third of fetch's. Each request
+ * has one deadline for the whole exchange (connecting, headers and body), and the caller can abort
+ * it. Failures come out as `ChannelsApiError` with a classified `failure`; a request the caller gave
+ * up, as `RequestAbortedError`.
  */
 export class ChannelsClient {
   readonly endpoint: string
@@ -100,7 +101,7 @@ export class ChannelsClient {
     return answer.body.toString('utf8')
   }
 
-  /** The SDK, for what needs the secret without a request: channel authorisation, webhook signatures. */
+  /** The SDK, for what needs the secret without a request (the broadcaster's marker authorises its channel). */
   get pusher(): Pusher {
     return this.sdk
   }

@@ -315,9 +315,8 @@ export class SyncLoop {
   /**
    * One webhook tick: applied to the presence state in slices, letting the event loop go every
    * WEBHOOK_APPLY_BUDGET_MS (a tick of a firehose, 20,000 events a second, must not hold it), then
-   * handed to onTick, whose
-   * storing is not awaited here (see `storing`). Never rejects, so a bad batch can't block the polls and
-   * ticks queued after it. Its events count as unapplied until the tick is stored.
+   * handed to onTick without waiting for it to be stored (see `storing`). Its events count as
+   * unapplied until it is. Never rejects, so a bad batch can't block the polls and ticks after it.
    */
   private async applyWebhookTick(events: WebhookChannelEvent[], final = false): Promise<void> {
     let handedOn = false
@@ -357,11 +356,10 @@ export class SyncLoop {
         total: applied.total,
       }
       this.status = { ...this.status, ...this.counts(result) }
-      const stored = this.storing.then(() => undefined)
       // onTick publishes the tick at once and stores it after the ticks before it.
       const storingThis = this.deps.onTick({ source: 'webhook', result, drift: 0 })
       handedOn = true
-      this.storing = Promise.all([stored, storingThis])
+      this.storing = Promise.all([this.storing, storingThis])
         .catch((error: unknown) => this.deps.logger.error('webhook events could not be stored', error))
         .then(() => {
           this.unapplied -= events.length
