@@ -113,6 +113,8 @@ export class SyncLoop {
   /** Events accepted and not yet applied: pending, in the webhook tick being applied, or being stored. */
   private unapplied = 0
   private webhookTickRunning = false
+  /** A flush came while a tick was being applied: the next tick starts as soon as that one is done. */
+  private flushMissed = false
   /**
    * The last webhook tick being stored (its onTick). The next tick is applied meanwhile, so applying
    * (CPU) and storing (SQLite, the disk) overlap; the history writes ticks one after another in order.
@@ -283,12 +285,17 @@ export class SyncLoop {
 
   /**
    * Applies buffered webhook events as one tick, after the first snapshot (which they may predate).
-   * While a tick is still being applied and stored, events wait for the next flush, which takes them
-   * all: under load ticks grow rather than queue up. `final` applies what is left when stopping.
+   * While a tick is still being applied, events keep waiting and the next tick starts when it is done,
+   * with all of them: under load ticks grow rather than queue up. `final` applies what is left when
+   * stopping.
    */
   private flushWebhookEvents(final = false): void {
     this.publishWebhookCounts()
-    if (this.pendingEvents.length === 0 || (this.webhookTickRunning && !final)) return
+    if (this.webhookTickRunning && !final) {
+      this.flushMissed = true
+      return
+    }
+    if (this.pendingEvents.length === 0) return
     if (this.baselineAt === null) {
       // Nothing to apply them to yet: they wait (bounded by the queue), unless the loop is stopping.
       if (final) {
@@ -309,6 +316,10 @@ export class SyncLoop {
       .then(() => this.applyWebhookTick(events, final))
       .finally(() => {
         this.webhookTickRunning = false
+        if (this.flushMissed && this.running) {
+          this.flushMissed = false
+          this.flushWebhookEvents()
+        }
       })
   }
 
