@@ -429,8 +429,25 @@ export class PresenceState {
       } else {
         if (current === FREE || current === DEAD) {
           ignored++
-          if (entry >= 0 ? (table.member[entry] as number) < 0 : this.convention.parse(event.channel) === null)
-            unmatchedEvents++
+          const parsed = entry >= 0 ? null : this.convention.parse(event.channel)
+          if (entry >= 0 ? (table.member[entry] as number) < 0 : parsed === null) unmatchedEvents++
+          // Remember when it was vacated: an occupied sent before this but delivered after it (Pusher
+          // retries a refused webhook, in any order) is then stale, not a join.
+          if (current === DEAD) {
+            if ((table.stamp[entry] as number) < time) {
+              table.stamp[entry] = time
+              if (this.inFlight) this.touched.push(entry)
+            }
+          } else if (
+            time >= this.lastSnapshotAt &&
+            (parsed !== null || event.channel.startsWith(this.convention.prefix))
+          ) {
+            entry = table.add(bytes, 0, length, hash, DEAD)
+            if (parsed !== null) table.member[entry] = members.obtain(parsed)
+            table.stamp[entry] = time
+            this.dead.push(entry)
+            if (this.inFlight) this.touched.push(entry)
+          }
           continue
         }
         if ((table.stamp[entry] as number) > time) {
