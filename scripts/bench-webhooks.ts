@@ -465,6 +465,12 @@ async function main(): Promise<void> {
         `${((row.cpuMs / (row.seconds * 1000)) * 100).toFixed(0)} % | ${sustained(row) ? 'yes' : 'no'} |`,
     )
   }
+  if (results.some((row) => row.refused503 > 0))
+    console.log(
+      '\nWhere there were 503s, refused batches were sent again later, out of order with the batches after them ' +
+        '(as Pusher retries): a vacate applied before its late occupied leaves the channel vacated and makes that ' +
+        'occupied stale, so joins + leaves can be fewer than the events accepted while the rooms still match.',
+    )
   const best = results.filter(sustained).at(-1)
   console.log(
     `\nSustained: ${best ? `${int(best.rate)} channel events/s` : 'none of the rates'} (nothing lost, no 503, sender on time, ticks within 1 s of their flush).`,
