@@ -8,8 +8,15 @@
 // is Headcount's alone. Each participant is injected twice: on `private-{room}-{group}-{user}` (what the
 // engine syncs) and as a member of `presence-{room}`, so the emulator's delivery accounting measures
 // what vanilla presence would actually have delivered (member_added, member_removed, and the member list
-// to each joiner). Prints figures only: no pass/fail.
-//   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run)
+// to each joiner).
+//
+// Then the broadcaster alone (every room changing at every tick, no sync or history in the process): its
+// CPU per tick as the median of several runs, next to baselines measured in the same run on the same
+// requests: the pusher SDK's `triggerBatch` sending them (what signing and sending costs a user of the
+// SDK) and JSON.stringify of the same payloads; and the longest event-loop block. Prints figures only:
+// no pass/fail.
+//   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run;
+//                                           --alone: only the broadcaster alone, at 10,000 rooms)
 import { watchLoopBlocks } from './lib/loop-block.ts'
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
