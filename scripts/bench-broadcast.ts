@@ -8,16 +8,25 @@
 // is Headcount's alone. Each participant is injected twice: on `private-{room}-{group}-{user}` (what the
 // engine syncs) and as a member of `presence-{room}`, so the emulator's delivery accounting measures
 // what vanilla presence would actually have delivered (member_added, member_removed, and the member list
-// to each joiner). Prints figures only: no pass/fail.
-//   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run)
+// to each joiner).
+//
+// Then the broadcaster alone (every room changing at every tick, no sync or history in the process): its
+// CPU per tick as the median of several runs, next to baselines measured in the same run on the same
+// requests: the pusher SDK's `triggerBatch` sending them (what signing and sending costs a user of the
+// SDK) and JSON.stringify of the same payloads; and the longest event-loop block. Prints figures only:
+// no pass/fail.
+//   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run;
+//                                           --alone: only the broadcaster alone, at 10,000 rooms)
 import { watchLoopBlocks } from './lib/loop-block.ts'
 import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Pusher from 'pusher'
 import { Broadcaster } from '../src/core/broadcast/broadcaster.ts'
+import type { BatchSink } from '../src/core/broadcast/delivery.ts'
 import type { Marker } from '../src/core/broadcast/marker.ts'
-import { ChannelsClient } from '../src/core/channels/client.ts'
+import { type BatchEvent, ChannelsClient, type RequestOptions } from '../src/core/channels/client.ts'
 import { Engine } from '../src/core/engine.ts'
 import { silentLogger } from '../src/core/logger.ts'
 import { MemorySecretStore } from '../src/core/secret-store.ts'
@@ -28,6 +37,8 @@ import { DEFAULT_SYNC_OPTIONS } from '../src/shared/sync.ts'
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts'
 
 const QUICK = process.env.HEADCOUNT_BENCH_QUICK === '1'
+/** Only the broadcaster alone, at 10,000 rooms (for profiling and quick comparisons). */
+const ALONE = process.argv.includes('--alone')
 const ROOM_SIZE = 20
 const WARMUP_MS = QUICK ? 4000 : 6000
 const WINDOW_MS = QUICK ? 5000 : 15_000
@@ -145,83 +156,174 @@ interface Row {
 }
 
 interface Isolated {
-  ticks: number
+  runs: number
+  ticksPerRun: number
+  /** Median over runs of each run's median CPU per tick. */
   cpuMedian: number
   wallMedian: number
   maxBlockMs: number
   eventsPerTick: number
+  requestsPerTick: number
+  /** The same requests (channels, names, data) sent with the pusher SDK's `triggerBatch`, 8 at a time. */
+  sdkCpuMedian: number
+  /** JSON.stringify of the same event payloads (each summary object once). */
+  stringifyCpuMedian: number
+}
+
+/** Forwards to the Channels client; during a recorded tick, keeps each batch it was asked to send. */
+class RecordingSink implements BatchSink {
+  recording = false
+  readonly batches: BatchEvent[][] = []
+  private readonly client: ChannelsClient
+  constructor(client: ChannelsClient) {
+    this.client = client
+  }
+  triggerBatch(batch: readonly BatchEvent[], options: RequestOptions): Promise<string> {
+    if (this.recording) this.batches.push([...batch])
+    return this.client.triggerBatch(batch, options)
+  }
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) / 1000
+}
+
+/** CPU of sending `batches` with the SDK, `concurrency` requests in flight, as a user would. */
+async function sdkSendCpu(pusher: Pusher, batches: readonly BatchEvent[][], concurrency: number): Promise<number> {
+  const cpu = process.cpuUsage()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) await pusher.triggerBatch(batches[next++] as BatchEvent[])
+    }),
+  )
+  return cpuMs(cpu)
+}
+
+/** CPU of JSON.stringify of every summary in the batches (parsed back first: the objects a user would hold). */
+function stringifyCpu(batches: readonly BatchEvent[][]): number {
+  const objects = batches.flat().map((event) => JSON.parse(event.data) as unknown)
+  const cpu = process.cpuUsage()
+  let bytes = 0
+  for (const object of objects) bytes += JSON.stringify(object).length
+  if (bytes === 0) throw new Error('nothing stringified')
+  return cpuMs(cpu)
 }
 
 /**
- * The broadcaster alone: a presence state in which every room changes at every tick, sent through the
- * SDK to the emulator, with no sync or history in the process, so the CPU per tick is the broadcaster's
- * (planning, serialising, signing, the HTTP client). Also the longest the event loop was blocked.
+ * The broadcaster alone: a presence state in which every room changes at every tick, sent to the
+ * emulator, with no sync or history in the process, so the CPU per tick is the broadcaster's (planning,
+ * serialising, signing, the HTTP client). Several runs, each a fresh broadcaster: the first tick of a
+ * run (JIT, connection pool) is left out. After each run, the same requests are sent with the pusher
+ * SDK's `triggerBatch` (the baseline: what signing and sending them costs a user of the SDK) and the same
+ * payloads are passed through JSON.stringify, in the same process on the same machine.
  */
 async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 'ready' }>): Promise<Isolated> {
-  let tick = 0
-  const presence = {
-    rooms: () => {
-      tick++
-      return Array.from({ length: rooms }, (_, room) => {
-        const red = 10 + (tick % 2)
-        return { room: `room${room}`, count: red + 10, groups: { red, blue: 10 } }
-      })
-    },
-    room: () => undefined,
-    members: () => ({ total: 0, members: [] }),
-  }
-  const marker: Marker = {
-    id: 'bench',
-    state: 'off',
-    othersLive: [],
-    othersNow: async () => [],
-    hold() {},
-    release() {},
-  }
-  const client = new ChannelsClient({
+  const runs = QUICK ? 3 : 5
+  const ticksPerRun = QUICK ? 4 : 6
+  const tickMedians: number[] = []
+  const wallMedians: number[] = []
+  const sdkCpu: number[] = []
+  const stringify: number[] = []
+  let maxBlockMs = 0
+  let eventsPerTick = 0
+  let requestsPerTick = 0
+  const pusher = new Pusher({
     appId: ready.appId,
     key: ready.key,
     secret: ready.secret,
-    target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false },
+    host: '127.0.0.1',
+    port: String(ready.port),
+    useTLS: false,
   })
-  const statuses: BroadcastStatus[] = []
-  const settings = {
-    ...DEFAULT_BROADCAST_SETTINGS,
-    enabled: true,
-    force: true,
-    intervalMs: 1000,
-    heartbeatMs: 10_000,
-    concurrency: 8,
+  for (let run = 0; run < runs; run++) {
+    let tick = 0
+    const presence = {
+      rooms: () => {
+        tick++
+        return Array.from({ length: rooms }, (_, room) => {
+          const red = 10 + (tick % 2)
+          return { room: `room${room}`, count: red + 10, groups: { red, blue: 10 } }
+        })
+      },
+      room: () => undefined,
+      members: () => ({ total: 0, members: [] }),
+    }
+    const marker: Marker = {
+      id: 'bench',
+      state: 'off',
+      othersLive: [],
+      othersNow: async () => [],
+      hold() {},
+      release() {},
+    }
+    const client = new ChannelsClient({
+      appId: ready.appId,
+      key: ready.key,
+      secret: ready.secret,
+      target: { kind: 'host', host: '127.0.0.1', port: ready.port, useTLS: false },
+    })
+    const sink = new RecordingSink(client)
+    const statuses: BroadcastStatus[] = []
+    const settings = {
+      ...DEFAULT_BROADCAST_SETTINGS,
+      enabled: true,
+      force: true,
+      intervalMs: 1000,
+      heartbeatMs: 10_000,
+      concurrency: 8,
+    }
+    const broadcaster = new Broadcaster({
+      presence,
+      sink,
+      marker,
+      convention: compileConvention({ kind: 'template', template: 'private-{room}-{group}-{user}' }),
+      settings,
+      graph: null,
+      endpoint: client.endpoint,
+      timeoutMs: 10_000,
+      logger: silentLogger,
+      onStatus: (status) => {
+        statuses.push(status)
+        // Record the requests of the second tick (the first measured one) for the baselines.
+        const ticked = new Set(statuses.map((s) => s.lastTickAt).filter((at) => at !== null)).size
+        sink.recording = ticked === 1
+      },
+    })
+    broadcaster.observe({ at: Date.now(), channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
+    const watch = watchLoopBlocks()
+    await broadcaster.configure(settings)
+    for (;;) {
+      await sleep(100)
+      const ticked = new Set(statuses.map((s) => s.lastTickAt).filter((at) => at !== null)).size
+      if (ticked >= ticksPerRun + 1) break
+    }
+    await broadcaster.close()
+    maxBlockMs = Math.max(maxBlockMs, watch.stop())
+    const ticks = new Map<number, BroadcastStatus>()
+    for (const status of statuses) if (status.lastTickAt !== null) ticks.set(status.lastTickAt, status)
+    // The first tick warms the JIT and the connection pool.
+    const measured = [...ticks.values()].slice(1)
+    tickMedians.push(median(measured.map((t) => t.lastTickCpuMs as number)))
+    wallMedians.push(median(measured.map((t) => t.lastTickMs as number)))
+    requestsPerTick = sink.batches.length
+    eventsPerTick = sink.batches.reduce((sum, batch) => sum + batch.length, 0)
+    await sleep(300)
+    sdkCpu.push(await sdkSendCpu(pusher, sink.batches, settings.concurrency))
+    stringify.push(stringifyCpu(sink.batches))
+    await sleep(300)
   }
-  const broadcaster = new Broadcaster({
-    presence,
-    sink: client,
-    marker,
-    convention: compileConvention({ kind: 'template', template: 'private-{room}-{group}-{user}' }),
-    settings,
-    graph: null,
-    endpoint: client.endpoint,
-    timeoutMs: 10_000,
-    logger: silentLogger,
-    onStatus: (status) => statuses.push(status),
-  })
-  broadcaster.observe({ at: Date.now(), channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
-  const watch = watchLoopBlocks()
-  await broadcaster.configure(settings)
-  await sleep(QUICK ? 4000 : 8000)
-  await broadcaster.close()
-  const maxBlockMs = watch.stop()
-  const ticks = new Map<number, BroadcastStatus>()
-  for (const status of statuses) if (status.lastTickAt !== null) ticks.set(status.lastTickAt, status)
-  // The first tick warms the JIT and the connection pool.
-  const measured = [...ticks.values()].slice(1)
-  const final = statuses.at(-1)
   return {
-    ticks: measured.length,
-    cpuMedian: median(measured.map((t) => t.lastTickCpuMs as number)),
-    wallMedian: median(measured.map((t) => t.lastTickMs as number)),
+    runs,
+    ticksPerRun,
+    cpuMedian: median(tickMedians),
+    wallMedian: median(wallMedians),
     maxBlockMs,
-    eventsPerTick: final ? final.eventsToday / Math.max(1, ticks.size) : 0,
+    eventsPerTick,
+    requestsPerTick,
+    sdkCpuMedian: median(sdkCpu),
+    stringifyCpuMedian: median(stringify),
   }
 }
 
@@ -240,6 +342,10 @@ async function measure(rooms: number): Promise<Row> {
     })
   const ready = (await fromChild('ready')) as Extract<FromChild, { type: 'ready' }>
   const isolated = await measureIsolated(rooms, ready)
+  if (ALONE) {
+    child.disconnect()
+    return { rooms, isolated } as Row
+  }
   const base = `http://127.0.0.1:${ready.port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'headcount-bench-broadcast-'))
   const engine = new Engine({
@@ -326,12 +432,17 @@ async function measure(rooms: number): Promise<Row> {
 
 async function main(): Promise<void> {
   const rows: Row[] = []
-  for (const rooms of [1000, 10_000]) {
+  for (const rooms of ALONE ? [10_000] : [1000, 10_000]) {
     console.log(
       `measuring ${int(rooms)} rooms of ${ROOM_SIZE} (every room changes every second) for ${WINDOW_MS / 1000} s…`,
     )
     rows.push(await measure(rooms))
   }
+  if (!ALONE) printEndToEnd(rows)
+  printAlone(rows)
+}
+
+function printEndToEnd(rows: Row[]): void {
   console.log()
   console.log(
     `Broadcast at 1 s, every room changing every second; ${ROOM_SIZE} people per room; medians over each window`,
@@ -349,24 +460,35 @@ async function main(): Promise<void> {
         `${int(perSecond(row.vanillaEstimate))} / ${int(perSecond(row.vanillaEmulator))} | ${(row.vanillaEmulator / row.broadcasterMessages).toFixed(1)}× |`,
     )
   }
-  console.log()
-  console.log('The broadcaster alone (every room changing at every tick, no sync or history in the process):')
-  console.log()
-  console.log(
-    '| rooms | events per tick | requests per tick | CPU per tick (median) | tick wall time (median) | longest event-loop block |',
-  )
-  console.log('|---:|---:|---:|---:|---:|---:|')
-  for (const row of rows) {
-    const i = row.isolated
-    console.log(
-      `| ${int(row.rooms)} | ${int(i.eventsPerTick)} | ${int(i.eventsPerTick / 10)} | ${i.cpuMedian.toFixed(1)} ms | ${i.wallMedian.toFixed(0)} ms | ${i.maxBlockMs.toFixed(0)} ms |`,
-    )
-  }
   const failing = rows.filter((row) => row.failures > 0)
   if (failing.length > 0)
     console.log(`\nTicks that failed: ${failing.map((row) => `${row.rooms} rooms: ${row.failures}`).join(', ')}`)
   console.log(
     `\nTicks measured: ${rows.map((row) => `${int(row.rooms)} rooms: ${row.ticks}`).join(', ')}. CPU is the engine process's, sync and history included when they ran during a tick.`,
+  )
+}
+
+function printAlone(rows: Row[]): void {
+  console.log()
+  console.log(
+    'The broadcaster alone (every room changing at every tick, no sync or history in the process); medians over runs, ' +
+      'each run the median of its ticks. Baselines in the same run: the same requests sent with the pusher SDK’s ' +
+      '`triggerBatch` (8 in flight), and JSON.stringify of the same payloads:',
+  )
+  console.log()
+  console.log(
+    '| rooms | events per tick | requests per tick | CPU per tick (median) | SDK `triggerBatch`, same requests | ÷ SDK | JSON.stringify, same payloads | tick wall time | longest event-loop block |',
+  )
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const row of rows) {
+    const i = row.isolated
+    console.log(
+      `| ${int(row.rooms)} | ${int(i.eventsPerTick)} | ${int(i.requestsPerTick)} | **${i.cpuMedian.toFixed(1)} ms** | ${i.sdkCpuMedian.toFixed(1)} ms | ` +
+        `${(i.cpuMedian / i.sdkCpuMedian).toFixed(2)}× | ${i.stringifyCpuMedian.toFixed(1)} ms | ${i.wallMedian.toFixed(0)} ms | ${i.maxBlockMs.toFixed(0)} ms |`,
+    )
+  }
+  console.log(
+    `\n(${rows[0]?.isolated.runs} runs of ${rows[0]?.isolated.ticksPerRun} ticks; the emulator answering in another process on the same cores.)`,
   )
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts'
 import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
 import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
-import { isSignedWebhook } from './sync/webhook-receiver.ts'
+import { webhookVerifier } from './sync/webhook-receiver.ts'
 
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
@@ -58,7 +58,7 @@ export class Monitor {
       onTick: (tick) => this.applyTick(tick),
       onGap: (gap) => this.options.history?.recordGap(gap),
       onStatus: (status) => this.options.onStatus(status),
-      verifyWebhook: (headers, rawBody) => isSignedWebhook(this.client.pusher, headers, rawBody),
+      verifyWebhook: webhookVerifier(options.credentials),
       logger: options.logger,
       now: options.now,
     })

@@ -166,7 +166,7 @@ describe('the desktop package (electron-builder, Linux dir target)', () => {
   it('lets out/main load every package it imports at run time from the archive alone', () => {
     const imports = bareImports(join(project.root, 'out', 'main', 'index.js')).filter((name) => name !== 'electron')
     // electron-store is bundled into main; the runtime dependencies stay imports.
-    expect(imports).toEqual(['pusher', 'pusher-js', 'recheck', 'ws', 'zod'])
+    expect(imports).toEqual(['pusher', 'pusher-js', 'recheck', 'undici', 'ws', 'zod'])
     const extracted = join(work, 'extracted')
     extractAll(asar, extracted)
     const probe = join(extracted, 'out', 'main', 'load-probe.mjs')

@@ -49,6 +49,11 @@ export interface BroadcasterOptions {
   recheckMs?: number
 }
 
+interface RoomChannel {
+  channel: string
+  problem: string | null
+}
+
 interface LastError {
   failure: Failure
   at: number
@@ -93,7 +98,8 @@ export class Broadcaster {
   private lastError: LastError | null = null
   private other: { detectedAt: number; detail: string } | null = null
   private readonly invalid = new Map<string, string>()
-  private roomChannels = new Map<string, string>()
+  /** Each room's summary channel and why Pusher would refuse it (null: valid), worked out once. */
+  private roomChannels = new Map<string, RoomChannel>()
   private lastTick: { at: number; ms: number; cpuMs: number } | null = null
 
   constructor(options: BroadcasterOptions) {
@@ -340,14 +346,15 @@ export class Broadcaster {
     this.emit()
   }
 
-  private roomChannel(room: string): { channel: string; problem: string | null } {
-    const cached = this.roomChannels.get(room)
-    if (cached !== undefined) return { channel: cached, problem: this.invalid.get(cached) ?? null }
-    const channel = fillChannelTemplate(this.settings.channelTemplate, { room })
-    const problem = channelNameProblem(channel)
-    if (problem !== null) this.invalid.set(channel, problem)
-    this.roomChannels.set(room, channel)
-    return { channel, problem }
+  private roomChannel(room: string): RoomChannel {
+    let known = this.roomChannels.get(room)
+    if (known === undefined) {
+      const channel = fillChannelTemplate(this.settings.channelTemplate, { room })
+      known = { channel, problem: channelNameProblem(channel) }
+      if (known.problem !== null) this.invalid.set(channel, known.problem)
+      this.roomChannels.set(room, known)
+    }
+    return known
   }
 
   private planSummaries(now: number): Outgoing[] {
@@ -360,27 +367,35 @@ export class Broadcaster {
         if (planned.reason === 'emptied') this.summaries.forget(planned.summary.room)
         continue
       }
-      outgoing.push(...this.summaryEvents(planned, channel, ts, now))
+      this.addSummaryEvents(outgoing, planned, channel, ts, now)
     }
     return outgoing
   }
 
-  private summaryEvents(planned: PlannedSummary, channel: string, ts: number, now: number): Outgoing[] {
+  private addSummaryEvents(
+    outgoing: Outgoing[],
+    planned: PlannedSummary,
+    channel: string,
+    ts: number,
+    now: number,
+  ): void {
     const built = summaryData(planned.summary, ts, this.budget)
+    const name = this.settings.eventName
+    const recipients = planned.summary.count
+    if (!built.split) {
+      // The usual case, one event: no count of parts to keep.
+      const accepted = () => this.summaries.commit(planned, now, this.settings.heartbeatMs)
+      outgoing.push({ channel, name, data: built.data[0] as string, recipients, accepted })
+      return
+    }
     let waiting = built.data.length
     const accepted = () => {
       if (--waiting > 0) return
       this.summaries.commit(planned, now, this.settings.heartbeatMs)
-      if (built.split) this.splitEvents++
+      this.splitEvents++
       if (built.truncated) this.truncatedEvents++
     }
-    return built.data.map((data) => ({
-      channel,
-      name: this.settings.eventName,
-      data,
-      recipients: planned.summary.count,
-      accepted,
-    }))
+    for (const data of built.data) outgoing.push({ channel, name, data, recipients, accepted })
   }
 
   /** The user-channel template rosters go to, or why there is none. */

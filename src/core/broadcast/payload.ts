@@ -25,7 +25,9 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
     groups: summary.groups,
     ts,
   } satisfies RoomSummaryPayload)
-  if (byteLength(whole) <= budget) return { data: [whole], split: false, truncated: false }
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most summaries fit without counting their bytes.
+  if (whole.length * 3 <= budget || byteLength(whole) <= budget)
+    return { data: [whole], split: false, truncated: false }
 
   // Largest groups first, so truncation drops the smallest.
   const entries = Object.entries(summary.groups).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

@@ -51,4 +51,21 @@ describe('SummaryTracker', () => {
     tracker.resendAll()
     expect(tracker.plan([room('a', 1), room('b', 2)], 1)).toHaveLength(2)
   })
+
+  it('announces a room that emptied in the same tick as another room appeared', () => {
+    const tracker = new SummaryTracker()
+    for (const planned of tracker.plan([room('a', 1), room('b', 2)], 0)) tracker.commit(planned, 0, 60_000)
+    // As many rooms as before, but b is gone and c is new.
+    const planned = tracker.plan([room('a', 1), room('c', 3)], 1000)
+    expect(planned.map((p) => `${p.summary.room}:${p.reason}`).sort()).toEqual(['b:emptied', 'c:changed'])
+    for (const p of planned) tracker.commit(p, 1000, 60_000)
+    expect(tracker.plan([room('a', 1), room('c', 3)], 2000)).toEqual([])
+    expect(tracker.size).toBe(2)
+  })
+
+  it('announces every room once when the presence state empties', () => {
+    const tracker = new SummaryTracker()
+    for (const planned of tracker.plan([room('a', 1), room('b', 2)], 0)) tracker.commit(planned, 0, 60_000)
+    expect(tracker.plan([], 1000).map((p) => p.summary)).toEqual([room('a', 0), room('b', 0)])
+  })
 })

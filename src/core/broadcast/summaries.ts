@@ -14,6 +14,8 @@ interface Sent {
   count: number
   groups: Record<string, number>
   nextHeartbeatAt: number
+  /** The last plan that listed the room present. */
+  seenIn: number
 }
 
 export function sameSummary(sent: { count: number; groups: Record<string, number> }, now: RoomSummary): boolean {
@@ -27,6 +29,7 @@ export function sameSummary(sent: { count: number; groups: Record<string, number
 export class SummaryTracker {
   private readonly sent = new Map<string, Sent>()
   private readonly random: () => number
+  private plans = 0
 
   constructor(random: () => number = Math.random) {
     this.random = random
@@ -39,16 +42,24 @@ export class SummaryTracker {
 
   plan(rooms: readonly RoomSummary[], now: number): PlannedSummary[] {
     const planned: PlannedSummary[] = []
-    const present = new Set<string>()
+    // Rooms sent before are stamped as present rather than collected into a set: no set of every room
+    // name at every tick.
+    const plan = ++this.plans
+    let stillPresent = 0
     for (const summary of rooms) {
-      present.add(summary.room)
       const sent = this.sent.get(summary.room)
-      if (sent === undefined || !sameSummary(sent, summary)) planned.push({ summary, reason: 'changed' })
+      if (sent === undefined) {
+        planned.push({ summary, reason: 'changed' })
+        continue
+      }
+      if (sent.seenIn !== plan) stillPresent++
+      sent.seenIn = plan
+      if (!sameSummary(sent, summary)) planned.push({ summary, reason: 'changed' })
       else if (now >= sent.nextHeartbeatAt) planned.push({ summary, reason: 'heartbeat' })
     }
-    if (present.size !== this.sent.size || rooms.length === 0) {
-      for (const room of this.sent.keys()) {
-        if (!present.has(room)) planned.push({ summary: { room, count: 0, groups: {} }, reason: 'emptied' })
+    if (stillPresent !== this.sent.size) {
+      for (const [room, sent] of this.sent) {
+        if (sent.seenIn !== plan) planned.push({ summary: { room, count: 0, groups: {} }, reason: 'emptied' })
       }
     }
     return planned
@@ -61,11 +72,23 @@ export class SummaryTracker {
       this.sent.delete(summary.room)
       return
     }
-    const first = !this.sent.has(summary.room)
-    // A room's first heartbeat comes after a random share of the period, so rooms that appeared
-    // together don't all fall due on the same tick for ever after.
-    const wait = first ? heartbeatMs * (0.5 + this.random() * 0.5) : heartbeatMs
-    this.sent.set(summary.room, { count: summary.count, groups: summary.groups, nextHeartbeatAt: now + wait })
+    const sent = this.sent.get(summary.room)
+    if (sent === undefined) {
+      // A room's first heartbeat comes after a random share of the period, so rooms that appeared
+      // together don't all fall due on the same tick for ever after.
+      const wait = heartbeatMs * (0.5 + this.random() * 0.5)
+      this.sent.set(summary.room, {
+        count: summary.count,
+        groups: summary.groups,
+        nextHeartbeatAt: now + wait,
+        seenIn: this.plans,
+      })
+      return
+    }
+    // Updated in place: no new record per room and tick.
+    sent.count = summary.count
+    sent.groups = summary.groups
+    sent.nextHeartbeatAt = now + heartbeatMs
   }
 
   /** Makes every room due at the next tick (after switching on again, or a new channel or event name). */

@@ -1,6 +1,6 @@
-import { type ClientRequest, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import { Buffer } from 'node:buffer'
 import Pusher from 'pusher'
+import { type Dispatcher, Pool } from 'undici'
 import { apiBaseUrl, type Credentials } from '../../shared/connection.ts'
 import {
   ChannelsApiError,
@@ -41,31 +41,38 @@ export class RequestAbortedError extends Error {
   }
 }
 
+const JSON_CONTENT = { 'content-type': 'application/json' }
+
 interface Answer {
   status: number
-  body: Uint8Array
+  body: Buffer
   latencyMs: number
 }
 
 /**
  * The Channels HTTP API as Headcount uses it. The official `pusher` SDK signs every request; the
- * request itself is made here (with Node's http client, as the SDK does underneath), because the SDK's
- * timeout ends once the headers arrive: a body cut short or stalled would otherwise hang the caller for
- * good. Each request has one deadline for the whole
- * exchange (connecting, headers and body), and the caller can abort it. Failures come out as
- * `ChannelsApiError` with a classified `failure`; a request the caller gave up, as `RequestAbortedError`.
+ * request itself is made here, because the SDK's timeout ends once the headers arrive: a body cut
+ * short or stalled would otherwise hang the caller for good. Requests go through undici's dispatcher
+ * (Node's own HTTP client library) on a keep-alive pool: the broadcaster sends a thousand a second,
+ * and undici costs about 0.7× the CPU per request of node:http and a third of fetch's. Each request
+ * has one deadline for the whole exchange (connecting, headers and body), and the caller can abort
+ * it. Failures come out as `ChannelsApiError` with a classified `failure`; a request the caller gave
+ * up, as `RequestAbortedError`.
  */
 export class ChannelsClient {
   readonly endpoint: string
   private readonly sdk: Pusher
   private readonly timeoutMs: number
   private readonly appPath: string
+  /** Keep-alive connections to the API, reused by every request (idle ones don't keep the process alive). */
+  private readonly pool: Pool
 
   constructor(credentials: Credentials, options: ChannelsClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000
     this.endpoint = apiBaseUrl(credentials.target)
     this.appPath = `/apps/${credentials.appId}`
     const { target } = credentials
+    this.pool = new Pool(this.endpoint, { connect: { timeout: this.timeoutMs } })
     this.sdk = new Pusher({
       appId: credentials.appId,
       key: credentials.key,
@@ -85,16 +92,16 @@ export class ChannelsClient {
   /** Any GET of the API (e.g. `/channels/{name}/users`), its body as text. */
   async get(path: string, options: RequestOptions = {}): Promise<string> {
     const answer = await this.request('GET', path, {}, null, options)
-    return new TextDecoder().decode(answer.body)
+    return answer.body.toString('utf8')
   }
 
   /** `POST /batch_events`; resolves with the body of the server's answer. */
   async triggerBatch(batch: readonly BatchEvent[], options: RequestOptions = {}): Promise<string> {
     const answer = await this.request('POST', '/batch_events', {}, JSON.stringify({ batch }), options)
-    return new TextDecoder().decode(answer.body)
+    return answer.body.toString('utf8')
   }
 
-  /** The SDK, for what needs the secret without a request: channel authorisation, webhook signatures. */
+  /** The SDK, for what needs the secret without a request (the broadcaster's marker authorises its channel). */
   get pusher(): Pusher {
     return this.sdk
   }
@@ -115,13 +122,14 @@ export class ChannelsClient {
       params,
       ...(body === null ? {} : { body }),
     })
-    const url = new URL(`${this.endpoint}${fullPath}?${query}`)
     const { endpoint, timeoutMs } = this
     return new Promise<Answer>((resolve, reject) => {
-      let response: IncomingMessage | null = null
+      let status = 0
       let expected: number | null = null
       let received = 0
+      let headersArrived = false
       let settled = false
+      let controller: Dispatcher.DispatchController | null = null
       const chunks: Buffer[] = []
       const finish = (outcome: Answer | Error): void => {
         if (settled) return
@@ -129,7 +137,8 @@ export class ChannelsClient {
         clearTimeout(deadline)
         signal?.removeEventListener('abort', abort)
         if (outcome instanceof Error) {
-          request.destroy()
+          // Gives the exchange up: undici closes the connection, so nothing of it is read later.
+          controller?.abort(outcome)
           reject(outcome)
         } else resolve(outcome)
       }
@@ -138,47 +147,57 @@ export class ChannelsClient {
       const deadline = setTimeout(
         () =>
           fail(
-            response === null
-              ? failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs)
-              : unfinishedFailure(endpoint, timeoutMs, received, expected),
+            headersArrived
+              ? unfinishedFailure(endpoint, timeoutMs, received, expected)
+              : failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs),
           ),
         timeoutMs,
       )
       const abort = () => finish(new RequestAbortedError())
       signal?.addEventListener('abort', abort, { once: true })
 
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-      const headers: OutgoingHttpHeaders =
-        body === null ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }
-      const request: ClientRequest = send(url, { method, headers }, (answer) => {
-        response = answer
-        const declared = Number(answer.headers['content-length'] ?? Number.NaN)
-        expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
-        answer.on('data', (chunk: Buffer) => {
-          chunks.push(chunk)
-          received += chunk.length
-        })
-        answer.on('end', () => {
-          if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
-          const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-          const status = answer.statusCode ?? 0
-          if (status >= 300) return fail(failureFromStatus(status, whole.toString('utf8'), endpoint))
-          finish({ status, body: whole, latencyMs: performance.now() - started })
-        })
-        // The connection closed (or was reset) before the body was complete.
-        answer.on('close', () => {
-          if (!answer.complete) fail(truncatedFailure(endpoint, received, expected))
-        })
-        answer.on('error', () => {}) // reported by 'close'
-      })
-      request.on('error', (error) =>
-        fail(
-          response === null
-            ? failureFromNetworkError(error, endpoint, timeoutMs)
-            : truncatedFailure(endpoint, received, expected),
-        ),
+      this.pool.dispatch(
+        {
+          path: `${fullPath}?${query}`,
+          method,
+          headers: body === null ? undefined : JSON_CONTENT,
+          body,
+          // The deadline above covers both; undici's own timers would only duplicate it.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        {
+          onRequestStart(dispatch) {
+            controller = dispatch
+            // Given up before the request had a connection.
+            if (settled) dispatch.abort(new RequestAbortedError())
+          },
+          onResponseStart(_dispatch, statusCode, headers) {
+            status = statusCode
+            headersArrived = true
+            const declared = Number(headers['content-length'] ?? Number.NaN)
+            expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
+          },
+          onResponseData(_dispatch, chunk) {
+            chunks.push(chunk)
+            received += chunk.length
+          },
+          onResponseEnd() {
+            if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
+            const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+            if (status >= 300) return fail(failureFromStatus(status, whole.toString('utf8'), endpoint))
+            finish({ status, body: whole, latencyMs: performance.now() - started })
+          },
+          onResponseError(_dispatch, error) {
+            // The connection closed (or was reset) before the body was complete, or never answered.
+            fail(
+              headersArrived
+                ? truncatedFailure(endpoint, received, expected)
+                : failureFromNetworkError(error, endpoint, timeoutMs),
+            )
+          },
+        },
       )
-      request.end(body ?? undefined)
     })
   }
 }

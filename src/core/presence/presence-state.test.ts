@@ -416,6 +416,37 @@ describe('applyWebhookEvents', () => {
     expect(state.members('A', { offset: 0, limit: 10 }).members).toEqual([{ user: 'eve', group: null, since: 20 }])
   })
 
+  it('leaves the room list to the caller when asked (a tick applied in slices lists rooms once)', () => {
+    const state = stateFor()
+    const result = state.applyWebhookEvents([occupied('private-A-max', 10), occupied('private-B-eve', 20)], {
+      listRooms: false,
+    })
+    expect(result.rooms).toEqual([])
+    expect(result.total).toBe(2)
+    expect(keys(result.joins)).toEqual(['A//max', 'B//eve'])
+    expect(state.rooms().map((room) => room.room)).toEqual(['A', 'B'])
+  })
+
+  it('keeps a channel vacated when its occupied arrives after the vacate that followed it (a retried webhook)', () => {
+    const state = stateFor()
+    // Pusher retries a refused webhook later: here max's vacate (t=20) comes before the occupied (t=10).
+    let result = state.applyWebhookEvents([vacated('private-A-max', 20)])
+    expect(result).toMatchObject({ ignored: 1, joins: [], leaves: [], total: 0 })
+    result = state.applyWebhookEvents([occupied('private-A-max', 10)])
+    expect(result).toMatchObject({ stale: 1, joins: [], total: 0, channels: 0 })
+    // The same for a channel that was known and vacated, then vacated again later (t=40).
+    state.applyWebhookEvents([occupied('private-A-eve', 25), vacated('private-A-eve', 30)])
+    state.applyWebhookEvents([vacated('private-A-eve', 40)])
+    expect(state.applyWebhookEvents([occupied('private-A-eve', 35)])).toMatchObject({ stale: 1, total: 0 })
+    // News after the vacate is applied as usual, to the right person.
+    result = state.applyWebhookEvents([occupied('private-A-max', 50)])
+    expect(keys(result.joins)).toEqual(['A//max'])
+    expect(result).toMatchObject({ total: 1, unmatched: 0 })
+    // A vacate of a channel no poll would list leaves nothing behind.
+    state.applyWebhookEvents([vacated('presence-A', 60)])
+    expect(state.channelCount()).toBe(1)
+  })
+
   it('is idempotent and ignores other events', () => {
     const state = stateFor()
     state.applyWebhookEvents([occupied('private-A-max', 10)])

@@ -351,9 +351,10 @@ export class PresenceState {
   /**
    * Applies a webhook batch's channel_occupied / channel_vacated events in `time_ms` order. Repeats
    * change nothing (occupied while present, vacated while absent), nor does news older than what the
-   * state already knows about a channel.
+   * state already knows about a channel. With `listRooms: false` the result's `rooms` is left empty: a
+   * caller applying a tick in several slices reads `rooms()` once at the end instead of once per slice.
    */
-  applyWebhookEvents(events: readonly PresenceWebhookEvent[]): WebhookResult {
+  applyWebhookEvents(events: readonly PresenceWebhookEvent[], { listRooms = true } = {}): WebhookResult {
     const ordered = events
       .map((event, index) => ({ event, index }))
       .sort((a, b) => a.event.time_ms - b.event.time_ms || a.index - b.index)
@@ -421,7 +422,25 @@ export class PresenceState {
       } else {
         if (current === FREE || current === DEAD) {
           ignored++
-          if (entry >= 0 ? table.member(entry) < 0 : this.convention.parse(event.channel) === null) unmatchedEvents++
+          const parsed = entry >= 0 ? null : this.convention.parse(event.channel)
+          if (entry >= 0 ? table.member(entry) < 0 : parsed === null) unmatchedEvents++
+          // Remember when it was vacated: an occupied sent before this but delivered after it (Pusher
+          // retries a refused webhook, in any order) is then stale, not a join.
+          if (current === DEAD) {
+            if (table.stamp(entry) < time) {
+              table.setStamp(entry, time)
+              if (this.inFlight) this.touched.push(entry)
+            }
+          } else if (
+            time >= this.lastSnapshotAt &&
+            (parsed !== null || event.channel.startsWith(this.convention.prefix))
+          ) {
+            entry = table.add(bytes, 0, length, hash, DEAD)
+            if (parsed !== null) table.setMember(entry, members.obtain(parsed))
+            table.setStamp(entry, time)
+            this.dead.push(entry)
+            if (this.inFlight) this.touched.push(entry)
+          }
           continue
         }
         if (table.stamp(entry) > time) {
@@ -463,7 +482,7 @@ export class PresenceState {
       leaveCount: leaves.length,
       joins,
       leaves,
-      rooms: members.rooms(),
+      rooms: listRooms ? members.rooms() : [],
       total: members.total,
     }
   }

@@ -1,9 +1,10 @@
+import type { Buffer } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
-import type { IngestResult, WebhookResult } from '../presence/types.ts'
+import type { IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
 import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
@@ -19,7 +20,8 @@ export interface SyncTick {
 
 export interface PresenceSink {
   ingestChannelList(body: Uint8Array, at: number): Promise<IngestResult>
-  applyWebhookEvents(events: WebhookChannelEvent[]): WebhookResult
+  applyWebhookEvents(events: WebhookChannelEvent[], options?: { listRooms?: boolean }): WebhookResult
+  rooms(): RoomSummary[]
   channelCount(): number
   unmatchedCount(): number
 }
@@ -36,13 +38,26 @@ export interface SyncLoopDeps {
   onTick(tick: SyncTick): Promise<void>
   onGap(gap: { from: number; to: number; reason: string }): void
   onStatus(status: SyncStatus): void
-  verifyWebhook(headers: IncomingHttpHeaders, rawBody: string): boolean
+  verifyWebhook(headers: IncomingHttpHeaders, rawBody: Buffer): boolean
   logger: Logger
   now?: () => number
   random?: () => number
   /** How often webhook events are applied as one tick. */
   webhookFlushMs?: number
+  /**
+   * Most webhook events accepted and not yet applied (queued, or in a tick being applied and stored);
+   * beyond it the receiver answers 503 and Pusher retries. Default 100,000 (5 s at 20,000 a second).
+   */
+  maxQueuedWebhookEvents?: number
 }
+
+export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
+/** Webhook events applied between two looks at the clock (about a millisecond's work). */
+const WEBHOOK_APPLY_SLICE = 512
+/** A webhook tick holds the event loop about this long at most before letting it go. */
+const WEBHOOK_APPLY_BUDGET_MS = 12
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 function startsLikeHtml(body: Uint8Array): boolean {
   const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
@@ -95,6 +110,20 @@ export class SyncLoop {
   private receiver: WebhookReceiver | null = null
   private flushTimer: ReturnType<typeof setInterval> | null = null
   private pendingEvents: WebhookChannelEvent[] = []
+  /** Events accepted and not yet applied: pending, in the webhook tick being applied, or being stored. */
+  private unapplied = 0
+  private webhookTickRunning = false
+  /** A flush came while a tick was being applied: the next tick starts as soon as that one is done. */
+  private flushMissed = false
+  /**
+   * The last webhook tick being stored (its onTick). The next tick is applied meanwhile, so applying
+   * (CPU) and storing (SQLite, the disk) overlap; the history writes ticks one after another in order.
+   */
+  private storing: Promise<void> = Promise.resolve()
+  /** The receiver's counters, published at most once per flush rather than once per request. */
+  private webhookCounts = { received: 0, rejected: 0, lastAt: null as number | null, changed: false }
+  /** Refusing with 503 since this time (logged once per episode); null while keeping up. */
+  private overloadedSince: number | null = null
   private baselineAt: number | null = null
   private gapFrom: number | null = null
   private applying: Promise<void> = Promise.resolve()
@@ -151,6 +180,10 @@ export class SyncLoop {
     await this.receiver?.stop()
     await this.loop
     await this.applying
+    // Events the receiver accepted (answered 200) are applied before stopping: Pusher won't send them again.
+    this.flushWebhookEvents(true)
+    await this.applying
+    await this.storing
     if (this.gapFrom !== null) {
       this.deps.onGap({
         from: this.gapFrom,
@@ -182,11 +215,11 @@ export class SyncLoop {
       host: options.webhookHost,
       port: options.webhookPort,
       verify: (headers, body) => this.deps.verifyWebhook(headers, body),
-      onEvents: (events) => {
-        for (const event of events) this.pendingEvents.push(event)
-        this.bumpWebhook({ received: (this.status.webhook?.received ?? 0) + 1, lastAt: this.now() })
+      onEvents: (events) => this.queueWebhookEvents(events),
+      onRejected: () => {
+        this.webhookCounts.rejected++
+        this.webhookCounts.changed = true
       },
-      onRejected: () => this.bumpWebhook({ rejected: (this.status.webhook?.rejected ?? 0) + 1 }),
       onError: (error) => logger.warn('the webhook receiver failed', error),
     })
     try {
@@ -215,40 +248,138 @@ export class SyncLoop {
     this.publish()
   }
 
-  /** Applies buffered webhook events as one tick, after the first snapshot (which they may predate). */
-  private flushWebhookEvents(): void {
-    if (this.baselineAt === null || this.pendingEvents.length === 0) return
-    const baseline = this.baselineAt
-    const events = this.pendingEvents.filter((event) => event.time_ms >= baseline).sort((a, b) => a.time_ms - b.time_ms)
-    this.pendingEvents = []
-    if (!events.length) return
-    this.applying = this.applying.then(() => this.applyWebhookTick(events))
+  /**
+   * A signed batch's events, from the receiver: queued for the next flush, or refused (false: 503) when
+   * that would put more than the bound of events accepted and not yet applied.
+   */
+  private queueWebhookEvents(events: WebhookChannelEvent[]): boolean {
+    const limit = this.deps.maxQueuedWebhookEvents ?? DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS
+    if (this.unapplied + events.length > limit) {
+      if (this.overloadedSince === null) {
+        this.overloadedSince = this.now()
+        this.deps.logger.warn(
+          `webhook events arrive faster than they can be applied: ${this.unapplied.toLocaleString('en-US')} are waiting, so further batches are answered 503 and Pusher sends them again`,
+        )
+      }
+      return false
+    }
+    if (this.overloadedSince !== null) {
+      this.deps.logger.info(`webhook events are accepted again after ${this.now() - this.overloadedSince} ms of 503s`)
+      this.overloadedSince = null
+    }
+    for (const event of events) this.pendingEvents.push(event)
+    this.unapplied += events.length
+    this.webhookCounts.received++
+    this.webhookCounts.lastAt = this.now()
+    this.webhookCounts.changed = true
+    return true
   }
 
-  /** One webhook tick; never rejects, so a bad batch can't block the polls and ticks queued after it. */
-  private async applyWebhookTick(events: WebhookChannelEvent[]): Promise<void> {
+  /** The receiver's counters into the status, published once (not once per request). */
+  private publishWebhookCounts(): void {
+    const counts = this.webhookCounts
+    if (!counts.changed || !this.status.webhook) return
+    counts.changed = false
+    this.bumpWebhook({ received: counts.received, rejected: counts.rejected, lastAt: counts.lastAt })
+  }
+
+  /**
+   * Applies buffered webhook events as one tick, after the first snapshot (which they may predate).
+   * While a tick is still being applied, events keep waiting and the next tick starts when it is done,
+   * with all of them: under load ticks grow rather than queue up. `final` applies what is left when
+   * stopping.
+   */
+  private flushWebhookEvents(final = false): void {
+    this.publishWebhookCounts()
+    if (this.webhookTickRunning && !final) {
+      this.flushMissed = true
+      return
+    }
+    if (this.pendingEvents.length === 0) return
+    if (this.baselineAt === null) {
+      // Nothing to apply them to yet: they wait (bounded by the queue), unless the loop is stopping.
+      if (final) {
+        this.unapplied -= this.pendingEvents.length
+        this.pendingEvents = []
+      }
+      return
+    }
+    const baseline = this.baselineAt
+    const taken = this.pendingEvents
+    this.pendingEvents = []
+    // Older than the first snapshot: already part of it. (The presence state orders events by time.)
+    const events = taken.filter((event) => event.time_ms >= baseline)
+    this.unapplied -= taken.length - events.length
+    if (!events.length) return
+    this.webhookTickRunning = true
+    this.applying = this.applying
+      .then(() => this.applyWebhookTick(events, final))
+      .finally(() => {
+        this.webhookTickRunning = false
+        if (this.flushMissed && this.running) {
+          this.flushMissed = false
+          this.flushWebhookEvents()
+        }
+      })
+  }
+
+  /**
+   * One webhook tick: applied to the presence state in slices, letting the event loop go every
+   * WEBHOOK_APPLY_BUDGET_MS (a tick of a firehose, 20,000 events a second, must not hold it), then
+   * handed to onTick without waiting for it to be stored (see `storing`). Its events count as
+   * unapplied until it is. Never rejects, so a bad batch can't block the polls and ticks after it.
+   */
+  private async applyWebhookTick(events: WebhookChannelEvent[], final = false): Promise<void> {
+    let handedOn = false
     try {
-      if (!this.running) return
-      const applied = this.deps.presence.applyWebhookEvents(events)
+      if (!this.running && !final) return
+      // In order of time across the slices (stable: events of one time keep their order of arrival).
+      events.sort((a, b) => a.time_ms - b.time_ms)
+      const joins: Member[] = []
+      const leaves: Member[] = []
+      let applied: WebhookResult | null = null
+      let at = 0
+      let heldSince = performance.now()
+      for (let from = 0; from < events.length; from += WEBHOOK_APPLY_SLICE) {
+        if (performance.now() - heldSince >= WEBHOOK_APPLY_BUDGET_MS) {
+          await yieldToEventLoop()
+          heldSince = performance.now()
+        }
+        const slice = events.slice(from, from + WEBHOOK_APPLY_SLICE)
+        applied = this.deps.presence.applyWebhookEvents(slice, { listRooms: false })
+        for (const member of applied.joins) joins.push(member)
+        for (const member of applied.leaves) leaves.push(member)
+        at = Math.max(at, applied.at)
+      }
+      if (applied === null) return
       const channels = this.deps.presence.channelCount()
       const unmatched = this.deps.presence.unmatchedCount()
       // A channel that is no participant changes only the counts of channels, which a tick carries too.
       const countsChanged = channels !== this.status.channels || unmatched !== this.status.unmatched
-      if (applied.joins.length === 0 && applied.leaves.length === 0 && !countsChanged) return
+      if (joins.length === 0 && leaves.length === 0 && !countsChanged) return
       const result: IngestResult = {
-        at: applied.at,
+        at,
         channels,
         unmatched,
-        joins: applied.joins,
-        leaves: applied.leaves,
-        rooms: applied.rooms,
+        joins,
+        leaves,
+        rooms: this.deps.presence.rooms(),
         total: applied.total,
       }
       this.status = { ...this.status, ...this.counts(result) }
-      await this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      // onTick publishes the tick at once and stores it after the ticks before it.
+      const storingThis = this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      handedOn = true
+      this.storing = Promise.all([this.storing, storingThis])
+        .catch((error: unknown) => this.deps.logger.error('webhook events could not be stored', error))
+        .then(() => {
+          this.unapplied -= events.length
+        })
       this.publish()
     } catch (error) {
       this.deps.logger.error('webhook events could not be applied', error)
+    } finally {
+      if (!handedOn) this.unapplied -= events.length
     }
   }
 

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto'
 import Pusher from 'pusher'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Buffer } from 'node:buffer'
 import {
-  isSignedWebhook,
   receiverStartProblem,
+  webhookVerifier,
   WebhookReceiver,
   type WebhookReceiverOptions,
 } from './webhook-receiver.ts'
@@ -12,13 +13,36 @@ const sdk = new Pusher({ appId: '1', key: 'key', secret: 'secret', host: '127.0.
 const BODY = JSON.stringify({ time_ms: 5, events: [{ name: 'channel_occupied', channel: 'private-a-b' }] })
 const sign = (body: string, secret = 'secret') => createHmac('sha256', secret).update(body).digest('hex')
 
-describe('isSignedWebhook', () => {
+const verify = webhookVerifier({ key: 'key', secret: 'secret' })
+
+/** The SDK's own verdict, for the headers it can take without throwing. */
+function sdkVerdict(headers: Record<string, string | string[] | undefined>, body: string): boolean {
+  try {
+    return sdk.webhook({ headers: headers as Record<string, string>, rawBody: body }).isValid() === true
+  } catch {
+    return false
+  }
+}
+
+describe('webhookVerifier', () => {
   it('accepts a body signed with the key and secret, as the SDK does', () => {
     const headers = { 'content-type': 'application/json', 'x-pusher-key': 'key', 'x-pusher-signature': sign(BODY) }
-    expect(isSignedWebhook(sdk, headers, BODY)).toBe(true)
+    expect(verify(headers, Buffer.from(BODY))).toBe(true)
+    expect(sdkVerdict(headers, BODY)).toBe(true)
+    // The signature's hex digits in either case, as the SDK's string comparison would not.
+    expect(verify({ ...headers, 'x-pusher-signature': sign(BODY).toUpperCase() }, Buffer.from(BODY))).toBe(true)
   })
 
-  it('answers false, never throws, for a missing, empty or repeated signature, key or content type', () => {
+  it('checks the bytes as they arrived: any change to the body, even one JSON would not see, is refused', () => {
+    const headers = { 'content-type': 'application/json', 'x-pusher-key': 'key', 'x-pusher-signature': sign(BODY) }
+    expect(verify(headers, Buffer.from(`${BODY} `))).toBe(false)
+    const accented = '{"time_ms":5,"events":[{"name":"channel_occupied","channel":"private-é-b"}]}'
+    const signed = { ...headers, 'x-pusher-signature': sign(accented) }
+    expect(verify(signed, Buffer.from(accented, 'utf8'))).toBe(true)
+    expect(verify(signed, Buffer.from(accented, 'latin1'))).toBe(false)
+  })
+
+  it('answers false, never throws, for a missing, empty or repeated signature, key or content type, as the SDK would', () => {
     const good = { 'content-type': 'application/json', 'x-pusher-key': 'key', 'x-pusher-signature': sign(BODY) }
     // The SDK itself throws on the first (it reads the signature's length).
     expect(() =>
@@ -28,13 +52,18 @@ describe('isSignedWebhook', () => {
       { ...good, 'x-pusher-signature': undefined },
       { ...good, 'x-pusher-signature': '' },
       { ...good, 'x-pusher-signature': [sign(BODY), sign(BODY)] },
+      { ...good, 'x-pusher-signature': sign(BODY).slice(0, 63) },
+      { ...good, 'x-pusher-signature': `${sign(BODY)}00` },
+      { ...good, 'x-pusher-signature': 'z'.repeat(64) },
       { ...good, 'x-pusher-key': undefined },
       { ...good, 'x-pusher-key': 'other' },
+      { ...good, 'x-pusher-key': ['key', 'key'] },
       { ...good, 'content-type': undefined },
       { ...good, 'content-type': 'text/plain' },
       { ...good, 'x-pusher-signature': sign(BODY, 'wrong') },
     ]) {
-      expect(isSignedWebhook(sdk, headers, BODY)).toBe(false)
+      expect(verify(headers, Buffer.from(BODY))).toBe(false)
+      expect(sdkVerdict(headers, BODY)).toBe(false)
     }
   })
 })
@@ -61,8 +90,10 @@ describe('WebhookReceiver', () => {
     receiver = new WebhookReceiver({
       host: '127.0.0.1',
       port: 0,
-      verify: (headers, body) => isSignedWebhook(sdk, headers, body),
-      onEvents: (events) => (seen.events += events.length),
+      verify,
+      onEvents: (events) => {
+        seen.events += events.length
+      },
       onRejected: (reason) => seen.rejected.push(reason),
       onError: (error) => seen.errors.push(error),
       ...overrides,
@@ -103,16 +134,73 @@ describe('WebhookReceiver', () => {
     expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(401)
   })
 
-  it('keeps an exception from handing the events on inside the handler', async () => {
+  it('keeps an exception from handing the events on inside the handler, and does not claim them accepted', async () => {
     const { seen, post } = await start({
       onEvents: () => {
         throw new Error('applying failed')
       },
     })
-    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    // Not queued, so not 200: Pusher sends it again.
+    const failed = await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })
+    expect(failed.status).toBe(500)
+    expect(await failed.text()).toBe('The webhook could not be handled')
     expect(seen.errors).toEqual([expect.objectContaining({ message: 'applying failed' })])
     // A signed body that is JSON but not an object is accepted and carries no events.
     expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign('null') }, 'null')).status).toBe(200)
     expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign('[1]') }, '[1]')).status).toBe(200)
+  })
+
+  it('answers 503 with Retry-After, not 200, when the events cannot be queued now', async () => {
+    let room = true
+    const { seen, post } = await start({
+      retryAfterSec: 2,
+      onEvents: (events) => {
+        if (!room) return false
+        seen.events += events.length
+        return true
+      },
+    })
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    room = false
+    const refused = await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('2')
+    expect(await refused.text()).toMatch(/waiting to be applied; send this batch again later/)
+    expect(seen.events).toBe(1)
+    // A 503 is no bad signature: not counted as rejected.
+    expect(seen.rejected).toEqual([])
+  })
+
+  it('refuses a signed body that is not JSON with 400, in words', async () => {
+    const { seen, post } = await start({})
+    const response = await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign('{"events":') }, '{"events":')
+    expect(response.status).toBe(400)
+    expect(await response.text()).toBe('The webhook body is not JSON')
+    expect(seen.rejected).toEqual(['The webhook body is not JSON'])
+    expect(seen.events).toBe(0)
+  })
+
+  it('hands on only well-formed channel events, each with the batch time unless it has its own', async () => {
+    const got: unknown[] = []
+    const { post } = await start({
+      onEvents: (events) => {
+        got.push(...events)
+      },
+    })
+    const body = JSON.stringify({
+      time_ms: 7,
+      events: [
+        { name: 'channel_occupied', channel: 'private-a-b' },
+        { name: 'channel_vacated', channel: 'private-a-c', time_ms: 9 },
+        { name: 'channel_occupied' },
+        'nonsense',
+        null,
+      ],
+    })
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(body) }, body)).status).toBe(200)
+    expect(got).toEqual([
+      { name: 'channel_occupied', channel: 'private-a-b', time_ms: 7 },
+      { name: 'channel_vacated', channel: 'private-a-c', time_ms: 9 },
+    ])
   })
 })
