@@ -8,12 +8,14 @@ import { ACCESS_CHECK_PATH, API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type Ser
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { keepIdleConnections } from '../core/http-keep-alive.ts'
-import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
+import { dispatch, type EngineHandlers, type Handlers } from '../core/rpc/dispatch.ts'
 import { hostRefusal, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE, tokenRefusal } from './access.ts'
+import { webShellHandlers } from './shell-handlers.ts'
 import { sendDownload, sendRefusalPage, staticFiles } from './static-files.ts'
 
 export interface WebServerOptions {
-  handlers: Handlers
+  /** The engine's; web mode adds its own answers to the shell's methods (it always shows this engine). */
+  handlers: EngineHandlers
   events: EngineEvents
   /** Folder with the built renderer (`out/renderer`). */
   staticDir: string
@@ -119,6 +121,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
   })
 
+  const handlers: Handlers = { ...options.handlers, ...webShellHandlers }
   const unsubscribe = options.events.onAny((event, payload) => {
     const frame = JSON.stringify({ event, payload } satisfies ServerFrame)
     for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(frame)
@@ -147,7 +150,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         })
         return
       }
-      const result = await dispatch(options.handlers, frame.data.method, frame.data.input, logger)
+      const result = await dispatch(handlers, frame.data.method, frame.data.input, logger)
       send(socket, { id: frame.data.id, result })
     })
   })
