@@ -78,6 +78,11 @@ export const EngineSwitchResultSchema = z.discriminatedUnion('outcome', [
 ])
 export type EngineSwitchResult = z.infer<typeof EngineSwitchResultSchema>
 
+/** Which engine a view is about (not how its link is): a console that sees it change starts afresh. */
+export function engineIdentity(view: EngineView): string {
+  return view.shown.kind === 'remote' ? `remote ${view.shown.url}` : 'local'
+}
+
 /** "this computer" or "shared server wss://host:port": what the title and status bar say. */
 export function engineLabel(view: EngineView): string {
   return view.shown.kind === 'remote' ? `shared server ${view.shown.url}` : 'this computer'
