@@ -75,7 +75,7 @@ export function tokenRefusal(request: IncomingMessage, token: string | null): To
       kind: 'missing',
       title: 'This Headcount server needs an access token',
       text:
-        'This Headcount server needs an access token. Open the address `headcount serve` printed when it ' +
+        'This Headcount server needs an access token. Open the address that headcount serve printed when it ' +
         'started (it ends in ?token=…), or ask whoever runs the server for it.',
     }
   }
@@ -85,7 +85,7 @@ export function tokenRefusal(request: IncomingMessage, token: string | null): To
     title: 'The server refused the access token',
     text:
       'The server refused the access token: it is not the one this server was started with (it may have ' +
-      'been restarted with a new one). Open the address `headcount serve` printed when it started, or ask ' +
+      'been restarted with a new one). Open the address that headcount serve printed when it started, or ask ' +
       'whoever runs the server for the current token.',
   }
 }

@@ -53,7 +53,7 @@ test.describe('the team server over TLS with a token', () => {
     const wrong = await page.goto(`${base}?token=not-the-token`)
     expect(wrong?.status()).toBe(401)
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('The server refused the access token')
-    await expect(page.getByRole('alert')).toContainText('Open the address `headcount serve` printed when it started')
+    await expect(page.getByRole('alert')).toContainText('Open the address that headcount serve printed when it started')
     await expect(page).toHaveTitle('The server refused the access token · Headcount')
     expect(await page.content()).not.toContain(TEAM_TOKEN)
 

@@ -35,7 +35,7 @@ export function refusalFromStatus(status: number, body: string, shown: string): 
     return new RemoteConnectError(
       'token',
       missing
-        ? 'The server asks for an access token: give the one `headcount serve` printed (after ?token=)'
+        ? 'The server asks for an access token: give the one headcount serve printed (after ?token=)'
         : `${TOKEN_REFUSED}: check it with whoever runs the server (it changes if the server is restarted without --token)`,
     )
   }
@@ -63,7 +63,7 @@ export function refusalFromError(error: unknown, shown: string): RemoteConnectEr
     case 'ECONNREFUSED':
       return new RemoteConnectError(
         'unreachable',
-        `Nothing answers at ${shown} (connection refused): is \`headcount serve\` running there, on that port?`,
+        `Nothing answers at ${shown} (connection refused): is headcount serve running there, on that port?`,
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

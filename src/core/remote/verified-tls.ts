@@ -132,7 +132,7 @@ export function verifiedTlsConnection(options: VerifiedTlsOptions) {
           'untrusted',
           seen,
           `This computer does not trust the server's certificate (${seen.reason}). Its SHA-256 fingerprint is ` +
-            `${seen.fingerprint}: compare it with the one \`headcount serve\` printed, and trust it only if they match.`,
+            `${seen.fingerprint}: compare it with the one headcount serve printed, and trust it only if they match.`,
         ),
       )
     })

@@ -251,7 +251,7 @@ describe('a desktop console opening a shared server over TLS with a token', () =
     expect(await desk.call('engine.useRemote', { url: `https://127.0.0.1:${closedPort}`, token: 'x' })).toMatchObject({
       ok: false,
       error: {
-        message: `Nothing answers at wss://127.0.0.1:${closedPort} (connection refused): is \`headcount serve\` running there, on that port?`,
+        message: `Nothing answers at wss://127.0.0.1:${closedPort} (connection refused): is headcount serve running there, on that port?`,
       },
     })
     expect(await desk.call('engine.useRemote', { url: 'http://headcount.example:7480', token: 'x' })).toMatchObject({

@@ -73,21 +73,24 @@ export function EnginePanel() {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [check, setCheck] = useState<{ certificate: CertificateSeen; message: string } | null>(null)
+  /** The fingerprint the operator accepted for the address typed, kept for another try (say, with another token). */
+  const [trusted, setTrusted] = useState<string | undefined>(undefined)
   if (engine?.shell !== 'desktop') return null
 
   const tokenSaved = engine.saved?.hasToken === true && url.trim() !== '' && url.trim() === engine.saved.url
-  const connect = async (fingerprint?: string) => {
+  const connect = async (fingerprint = trusted) => {
     setBusy(true)
     setError(null)
+    setTrusted(fingerprint)
     const outcome = await showRemoteEngine({ url, token: token.trim() || undefined, fingerprint })
     setBusy(false)
+    setCheck(null)
     if (!outcome.ok) return setError(outcome.error.message)
     if (outcome.value.outcome === 'untrusted-certificate') {
       setCheck({ certificate: outcome.value.certificate, message: outcome.value.message })
       return
     }
     // Switched: the console starts afresh on the shared server (main.tsx).
-    setCheck(null)
     setToken('')
   }
   const onSubmit = (event: FormEvent) => {
@@ -152,6 +155,7 @@ export function EnginePanel() {
                   onChange={(event) => {
                     setUrl(event.target.value)
                     setCheck(null)
+                    setTrusted(undefined)
                   }}
                   {...aria}
                 />
