@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,6 +70,53 @@ describe('loadServerTls', () => {
       createPrivateKey(own.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }),
     )
     expect(refusal(own.certFile, encrypted)).toMatch(/is protected by a passphrase; give an unencrypted key/)
+  })
+})
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+// The README tells operators to make the team server's certificate with these commands: what they make
+// must load, and the fingerprint openssl prints must be the one serve prints and consoles show.
+describe.skipIf(!hasOpenssl())('a certificate made as the README says, with openssl', () => {
+  it('loads, and openssl prints the same fingerprint serve prints', () => {
+    const certFile = join(scratch, 'readme.crt')
+    const keyFile = join(scratch, 'readme.key')
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '825',
+        '-subj',
+        '/CN=headcount.example.com',
+        '-addext',
+        'subjectAltName=DNS:headcount.example.com,IP:192.0.2.10',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    )
+    const tls = loadServerTls(certFile, keyFile)
+    const printed = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+    })
+    // OpenSSL 1.1 says "SHA256 Fingerprint=", 3.x "sha256 Fingerprint=": the same digits either way.
+    expect(printed.trim()).toMatch(new RegExp(`^sha256 Fingerprint=${tls.fingerprint}$`, 'i'))
   })
 })
 
