@@ -205,6 +205,9 @@ describe('a desktop console opening a shared server over TLS with a token', () =
     })
     expect(JSON.stringify(desk.choices.written)).not.toContain(TOKEN)
     expect(await desk.secrets.get(SHARED_SERVER_TOKEN_KEY)).toBe(TOKEN)
+    // Nothing the renderer can receive carries the token: not the engine view, not any event.
+    expect(JSON.stringify(await value(desk, 'engine.get'))).not.toContain(TOKEN)
+    expect(JSON.stringify(desk.heard)).not.toContain(TOKEN)
   })
 
   it('refuses a wrong token in words and keeps showing this computer’s engine', async () => {
