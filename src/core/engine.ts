@@ -33,7 +33,7 @@ import { silentLogger, type Logger } from './logger.ts'
 import { Monitor } from './monitor.ts'
 import { PresenceState } from './presence/presence-state.ts'
 import { ProfileService } from './profiles.ts'
-import type { Handlers } from './rpc/dispatch.ts'
+import type { EngineHandlers } from './rpc/dispatch.ts'
 import type { SecretStore } from './secret-store.ts'
 import type { SettingsStore } from './settings-store.ts'
 import { toFailure } from './sync/sync-loop.ts'
@@ -85,7 +85,7 @@ function refusal(error: unknown): unknown {
  */
 export class Engine {
   readonly events = new EngineEvents()
-  readonly handlers: Handlers
+  readonly handlers: EngineHandlers
   readonly profiles: ProfileService
   private readonly options: EngineOptions
   private readonly logger: Logger

@@ -96,4 +96,25 @@ describe('main process bootstrap', () => {
     expect(window?.webContents.setWindowOpenHandler).toHaveBeenCalled()
     expect(electron.Menu.setApplicationMenu).toHaveBeenCalled()
   })
+
+  it('answers over IPC through the engine host: this computer’s engine, switchable', async () => {
+    const electron = await boot(true)
+    const appFrame = { senderFrame: { parent: null, url: 'file:///opt/headcount/out/renderer/index.html' } }
+    const handler = (method: string) =>
+      electron.ipcMain.handle.mock.calls.find((call) => call[0] === callChannel(method))?.[1] as (
+        event: unknown,
+        input?: unknown,
+      ) => Promise<unknown>
+    expect(await handler('engine.get')(appFrame)).toEqual({
+      ok: true,
+      value: { shell: 'desktop', shown: { kind: 'local' }, saved: null },
+    })
+    expect(await handler('status.get')(appFrame)).toMatchObject({ ok: true, value: { connection: 'disconnected' } })
+    // A shared-server address in clear beyond this computer is refused before anything is tried.
+    expect(await handler('engine.useRemote')(appFrame, { url: 'http://team.example:7480' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/must be reached over TLS/) },
+    })
+    electron.app.emit('before-quit')
+  })
 })

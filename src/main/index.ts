@@ -2,6 +2,7 @@ import { app, BrowserWindow, dialog, Menu, safeStorage, session, shell } from 'e
 import { join } from 'node:path'
 import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
+import { EngineHost } from '../core/remote/engine-host.ts'
 import { createSaveAsHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
@@ -24,35 +25,46 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession)
 
   const dataDir = app.getPath('userData')
-  const engine = new Engine({
-    version: app.getVersion(),
-    runtime: 'electron',
-    electronVersion: process.versions.electron,
-    dataDir,
-    settings: new ElectronSettingsStore(consoleLogger, { dir: dataDir }),
-    secrets: new SafeStorageSecretStore(safeStorage, process.platform, { dir: dataDir }, consoleLogger),
+  const settings = new ElectronSettingsStore(consoleLogger, { dir: dataDir })
+  const secrets = new SafeStorageSecretStore(safeStorage, process.platform, { dir: dataDir }, consoleLogger)
+  // This computer's engine, or a shared server's: only one runs at a time (engine-host.ts says why).
+  const host: EngineHost = new EngineHost({
+    createLocal: () =>
+      new Engine({
+        version: app.getVersion(),
+        runtime: 'electron',
+        electronVersion: process.versions.electron,
+        dataDir,
+        settings,
+        secrets,
+        logger: consoleLogger,
+      }),
+    choices: settings.engineChoice,
+    secrets,
+    shellHandlers: {
+      'export.saveAs': createSaveAsHandler(
+        () => host.exportFiles(),
+        dialog,
+        () => BrowserWindow.getFocusedWindow(),
+      ),
+    },
     logger: consoleLogger,
   })
 
   // Built as ESM into out/main; the preload and renderer sit beside it in out/.
   const outDir = join(import.meta.dirname, '..')
   const location = rendererLocation(isDev ? process.env.ELECTRON_RENDERER_URL : undefined, outDir)
-  const saveAs = createSaveAsHandler(
-    (id) => engine.exportFile(id),
-    dialog,
-    () => BrowserWindow.getFocusedWindow(),
-  )
   bindContractToIpc(
-    { ...engine.handlers, 'export.saveAs': saveAs },
+    (method, input) => host.dispatch(method, input),
     createSenderCheck((url) => isAppUrl(url, location.origin)),
     consoleLogger,
   )
-  forwardEventsToWindows(engine.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
+  forwardEventsToWindows(host.events, () => BrowserWindow.getAllWindows().map((window) => window.webContents))
 
   const preload = join(outDir, 'preload', 'index.cjs')
   const icon = join(app.getAppPath(), 'resources', 'icon.png')
   let mainWindow = createMainWindow(location, preload, icon)
-  void engine.resume()
+  void host.start()
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -79,5 +91,5 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('before-quit', () => void engine.close())
+  app.on('before-quit', () => void host.close())
 }

@@ -5,7 +5,7 @@ import { callChannel, eventChannel } from '../shared/ipc-channels.ts'
 import { DEFAULT_SETTINGS } from '../shared/settings.ts'
 import { EngineEvents } from '../core/events.ts'
 import { silentLogger } from '../core/logger.ts'
-import type { Handlers } from '../core/rpc/dispatch.ts'
+import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
 
 type Listener = (event: IpcMainInvokeEvent, input: unknown) => Promise<unknown>
 
@@ -26,6 +26,8 @@ function fakeIpcMain() {
 const appFrame = { parent: null, url: 'file:///app/out/renderer/index.html' }
 const eventFrom = (senderFrame: unknown) => ({ senderFrame }) as unknown as IpcMainInvokeEvent
 
+const dispatchTo = (table: Handlers) => (method: string, input: unknown) => dispatch(table, method, input)
+
 const handlers = {
   'settings.get': () => DEFAULT_SETTINGS,
   'settings.update': vi.fn((patch: object) => ({ ...DEFAULT_SETTINGS, ...patch })),
@@ -34,7 +36,7 @@ const handlers = {
 describe('bindContractToIpc', () => {
   it('registers one handler per contract method and removes them all', () => {
     const { handlers: registered } = fakeIpcMain()
-    const unbind = bindContractToIpc(handlers, () => true, silentLogger)
+    const unbind = bindContractToIpc(dispatchTo(handlers), () => true, silentLogger)
     expect([...registered.keys()].sort()).toEqual(METHOD_NAMES.map(callChannel).sort())
     unbind()
     expect(registered.size).toBe(0)
@@ -43,7 +45,7 @@ describe('bindContractToIpc', () => {
   it('answers trusted callers with validated envelopes, never throwing', async () => {
     const { handlers: registered } = fakeIpcMain()
     bindContractToIpc(
-      handlers,
+      dispatchTo(handlers),
       createSenderCheck((url) => url.startsWith('file://')),
       silentLogger,
     )
@@ -62,7 +64,7 @@ describe('bindContractToIpc', () => {
     const { handlers: registered } = fakeIpcMain()
     const update = vi.fn()
     bindContractToIpc(
-      { ...handlers, 'settings.update': update } as Handlers,
+      dispatchTo({ ...handlers, 'settings.update': update } as Handlers),
       createSenderCheck((url) => url.startsWith('file://')),
       silentLogger,
     )

@@ -30,4 +30,30 @@ describe('ElectronSettingsStore', () => {
   it('creates its own electron-store when none is given', () => {
     expect(new ElectronSettingsStore(silentLogger, { dir: tmpdir() }).read()).toEqual(DEFAULT_SETTINGS)
   })
+
+  describe('the engine shown (this computer or a shared server)', () => {
+    const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':')
+
+    it('starts on this computer’s engine, and keeps a choice beside the settings', () => {
+      const backing = new MemoryStore({})
+      const store = new ElectronSettingsStore(silentLogger, backing as never)
+      expect(store.engineChoice.read()).toEqual({ shown: 'local', server: null })
+      const choice = { shown: 'remote' as const, server: { url: 'https://team.example:7480', fingerprint } }
+      store.engineChoice.write(choice)
+      expect(backing.data.engine).toEqual(choice)
+      expect(new ElectronSettingsStore(silentLogger, backing as never).engineChoice.read()).toEqual(choice)
+      // The engine's settings are not touched by it.
+      expect(store.read()).toEqual(DEFAULT_SETTINGS)
+    })
+
+    it('keeps an unreadable choice aside and shows this computer’s engine', () => {
+      const backing = new MemoryStore({ defaults: { engine: { shown: 'remote', server: { url: 42 } } } })
+      const logger = { ...silentLogger, warn: vi.fn() }
+      const store = new ElectronSettingsStore(logger, backing as never)
+      expect(store.engineChoice.read()).toEqual({ shown: 'local', server: null })
+      const kept = Object.keys(backing.data).find((key) => key.startsWith('invalid-engine-'))
+      expect(kept && backing.data[kept]).toEqual({ shown: 'remote', server: { url: 42 } })
+      expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/engine choice could not be used/))
+    })
+  })
 })

@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { generateToken, hasValidToken, hostRefusal, isAllowedOrigin, isLoopbackAddress } from './access.ts'
+import {
+  generateToken,
+  hasValidToken,
+  hostRefusal,
+  isAllowedOrigin,
+  isLoopbackAddress,
+  tokenRefusal,
+} from './access.ts'
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage
 
@@ -21,6 +28,37 @@ describe('access rules', () => {
     expect(hasValidToken(request('/'), token)).toBe(false)
     expect(hasValidToken(request(`/?token=${token.slice(0, -1)}`), token)).toBe(false)
     expect(hasValidToken(request('/?token='), token)).toBe(false)
+  })
+
+  it('accepts the token as a bearer token, which outranks the query and the cookie', () => {
+    const token = generateToken()
+    expect(hasValidToken(request('/api', { authorization: `Bearer ${token}` }), token)).toBe(true)
+    expect(hasValidToken(request('/api', { authorization: `bearer ${token}` }), token)).toBe(true)
+    expect(hasValidToken(request(`/api?token=${token}`, { authorization: 'Bearer wrong' }), token)).toBe(false)
+    expect(hasValidToken(request('/api', { authorization: `Basic ${token}` }), token)).toBe(false)
+  })
+
+  it('tells a missing token from a wrong one, in words', () => {
+    expect(tokenRefusal(request('/'), null)).toBeNull()
+    expect(tokenRefusal(request('/?token=right'), 'right')).toBeNull()
+    expect(tokenRefusal(request('/'), 'right')).toMatchObject({
+      kind: 'missing',
+      title: 'This Headcount server needs an access token',
+    })
+    expect(tokenRefusal(request('/?token='), 'right')?.kind).toBe('missing')
+    const wrong = tokenRefusal(request('/', { cookie: 'headcount_token=stale' }), 'right')
+    expect(wrong).toMatchObject({ kind: 'wrong', title: 'The server refused the access token' })
+    expect(wrong?.text).toMatch(/^The server refused the access token: /)
+    expect(wrong?.text).not.toContain('right')
+  })
+
+  it('compares origins with the scheme the server speaks', () => {
+    const from = (host: string, origin: string) => request('/api', { host, origin })
+    expect(isAllowedOrigin(from('h.example:8443', 'https://h.example:8443'), 'https')).toBe(true)
+    expect(isAllowedOrigin(from('h.example', 'https://h.example'), 'https')).toBe(true)
+    expect(isAllowedOrigin(from('h.example:443', 'https://h.example'), 'https')).toBe(true)
+    expect(isAllowedOrigin(from('h.example:8443', 'http://h.example:8443'), 'https')).toBe(false)
+    expect(isAllowedOrigin(from('h.example:8080', 'https://h.example:8080'), 'http')).toBe(false)
   })
 
   it("lets browsers in only from this server's own origin", () => {

@@ -45,16 +45,49 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined
 }
 
-/** The token a request presents, from `?token=` (first visit) or the cookie set then. */
+/**
+ * The token a request presents: `Authorization: Bearer` (the desktop console and scripts), else
+ * `?token=` (a browser's first visit), else the cookie set then.
+ */
 export function presentedToken(request: IncomingMessage): string | undefined {
+  const bearer = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+  if (bearer !== undefined) return bearer
   const url = new URL(request.url ?? '/', 'http://localhost')
   return url.searchParams.get('token') ?? cookieValue(request.headers.cookie, TOKEN_COOKIE)
 }
 
 export function hasValidToken(request: IncomingMessage, token: string | null): boolean {
-  if (token === null) return true
+  return tokenRefusal(request, token) === null
+}
+
+/** Why a request's token is refused, in words for the person who opened the page; null when it is accepted. */
+export interface TokenRefusal {
+  kind: 'missing' | 'wrong'
+  title: string
+  text: string
+}
+
+export function tokenRefusal(request: IncomingMessage, token: string | null): TokenRefusal | null {
+  if (token === null) return null
   const given = presentedToken(request)
-  return given !== undefined && sameSecret(given, token)
+  if (given === undefined || given === '') {
+    return {
+      kind: 'missing',
+      title: 'This Headcount server needs an access token',
+      text:
+        'This Headcount server needs an access token. Open the address that headcount serve printed when it ' +
+        'started (it ends in ?token=…), or ask whoever runs the server for it.',
+    }
+  }
+  if (sameSecret(given, token)) return null
+  return {
+    kind: 'wrong',
+    title: 'The server refused the access token',
+    text:
+      'The server refused the access token: it is not the one this server was started with (it may have ' +
+      'been restarted with a new one). Open the address that headcount serve printed when it started, or ask ' +
+      'whoever runs the server for the current token.',
+  }
 }
 
 /**
@@ -62,14 +95,15 @@ export function hasValidToken(request: IncomingMessage, token: string | null): b
  * Origin is this server itself. Clients that are not browsers send no Origin and are let through (on a
  * non-loopback bind the token still applies).
  */
-export function isAllowedOrigin(request: IncomingMessage): boolean {
+export function isAllowedOrigin(request: IncomingMessage, scheme: 'http' | 'https' = 'http'): boolean {
   const origin = request.headers.origin
   if (origin === undefined) return true
   const host = request.headers.host
   if (!host) return false
   try {
-    // Both as URLs, so case and spelling differences (`LOCALHOST`, `[0::1]`) don't matter.
-    return HOST_HEADER.test(host) && new URL(origin).host === new URL(`http://${host}/`).host
+    // Both as URLs, so case, spelling and default-port differences (`LOCALHOST`, `[0::1]`, `:443`) don't
+    // matter; the scheme must be this server's own too.
+    return HOST_HEADER.test(host) && new URL(origin).origin === new URL(`${scheme}://${host}/`).origin
   } catch {
     return false
   }

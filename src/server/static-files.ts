@@ -75,3 +75,39 @@ export function sendDownload(file: string | null, response: ServerResponse): voi
   })
   createReadStream(file).pipe(response)
 }
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+/**
+ * A refusal a person reads in their browser (a missing or wrong access token): a small page with no
+ * script that says what happened and what to do. Clients that are not browsers get the same words as text.
+ */
+export function sendRefusalPage(
+  response: ServerResponse,
+  status: number,
+  refusal: { title: string; text: string },
+  acceptsHtml = true,
+): void {
+  if (!acceptsHtml) {
+    response
+      .writeHead(status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store',
+        ...SECURITY_HEADERS,
+      })
+      .end(refusal.text)
+    return
+  }
+  const page = [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(refusal.title)} · Headcount</title></head>`,
+    `<body><main role="alert"><h1>${escapeHtml(refusal.title)}</h1><p>${escapeHtml(refusal.text)}</p></main></body></html>`,
+  ].join('\n')
+  response
+    .writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS })
+    .end(page)
+}

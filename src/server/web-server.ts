@@ -1,18 +1,21 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { fail } from '../shared/envelope.ts'
 import { formatIssues } from '../shared/settings.ts'
-import { API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
+import { ACCESS_CHECK_PATH, API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { keepIdleConnections } from '../core/http-keep-alive.ts'
-import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
-import { hasValidToken, hostRefusal, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
-import { sendDownload, staticFiles } from './static-files.ts'
+import { dispatch, type EngineHandlers, type Handlers } from '../core/rpc/dispatch.ts'
+import { hostRefusal, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE, tokenRefusal } from './access.ts'
+import { webShellHandlers } from './shell-handlers.ts'
+import { sendDownload, sendRefusalPage, staticFiles } from './static-files.ts'
 
 export interface WebServerOptions {
-  handlers: Handlers
+  /** The engine's; web mode adds its own answers to the shell's methods (it always shows this engine). */
+  handlers: EngineHandlers
   events: EngineEvents
   /** Folder with the built renderer (`out/renderer`). */
   staticDir: string
@@ -20,6 +23,8 @@ export interface WebServerOptions {
   port?: number
   /** Required when `host` is not a loopback address. */
   token?: string | null
+  /** PEM certificate and key: serve the UI, the API socket and downloads over HTTPS (and WSS) only. */
+  tls?: { cert: Buffer | string; key: Buffer | string } | null
   /** The file of a finished export, by id, offered at GET /exports/<id> as a download. */
   exportFile?: (id: string) => string | null
   logger?: Logger
@@ -47,6 +52,7 @@ function rawToText(data: RawData): string {
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const host = options.host ?? '127.0.0.1'
   const token = options.token ?? null
+  const scheme = options.tls ? 'https' : 'http'
   const logger = options.logger ?? silentLogger
   if (!isLoopbackAddress(host) && !token) {
     throw new Error(`Binding web mode to ${host} exposes it beyond this machine: an access token is required`)
@@ -63,31 +69,40 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   const serveUi = staticFiles(options.staticDir)
-  const http: Server = createServer((request, response) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const refusal = misdirected(request)
     if (refusal) {
       response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(refusal)
       return
     }
-    if (!hasValidToken(request, token)) {
-      response
-        .writeHead(401, { 'Content-Type': 'text/plain' })
-        .end('Access token required: open the URL printed at start')
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    const tokenProblem = tokenRefusal(request, token)
+    if (tokenProblem) {
+      sendRefusalPage(response, 401, tokenProblem, request.headers.accept?.includes('text/html') ?? false)
       return
     }
-    if (token && new URL(request.url ?? '/', 'http://localhost').searchParams.has('token')) {
-      // Remember the token for the page's assets and WebSocket, then drop it from the address bar.
-      response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    if (url.pathname === ACCESS_CHECK_PATH) {
+      // The page asks here why its API socket was refused: a browser can't read a failed upgrade's status.
+      response.writeHead(204, { 'Cache-Control': 'no-store' }).end()
+      return
     }
-    const exportId = new URL(request.url ?? '/', 'http://localhost').pathname.match(
-      /^\/exports\/([A-Za-z0-9-]{1,64})$/,
-    )?.[1]
+    if (token && url.searchParams.has('token')) {
+      // Remember the token for the page's assets and WebSocket, then drop it from the address bar.
+      const secure = options.tls ? '; Secure' : ''
+      response.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${secure}`)
+    }
+    const exportId = url.pathname.match(/^\/exports\/([A-Za-z0-9-]{1,64})$/)?.[1]
     if (exportId !== undefined) {
       sendDownload(options.exportFile?.(exportId) ?? null, response)
       return
     }
     serveUi(request, response)
-  })
+  }
+  // With TLS, everything (the page, the API socket, downloads) is served over HTTPS only; the plain
+  // HTTP port is not opened at all.
+  const http: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(onRequest)
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -100,11 +115,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const refusal = misdirected(request)
     if (refusal) return refuse(421, 'Misdirected Request', refusal)
     if (path !== API_PATH) return refuse(404, 'Not Found')
-    if (!isAllowedOrigin(request)) return refuse(403, 'Forbidden')
-    if (!hasValidToken(request, token)) return refuse(401, 'Unauthorized')
+    if (!isAllowedOrigin(request, scheme)) return refuse(403, 'Forbidden')
+    const tokenProblem = tokenRefusal(request, token)
+    if (tokenProblem) return refuse(401, 'Unauthorized', tokenProblem.text)
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
   })
 
+  const handlers: Handlers = { ...options.handlers, ...webShellHandlers }
   const unsubscribe = options.events.onAny((event, payload) => {
     const frame = JSON.stringify({ event, payload } satisfies ServerFrame)
     for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(frame)
@@ -133,7 +150,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         })
         return
       }
-      const result = await dispatch(options.handlers, frame.data.method, frame.data.input, logger)
+      const result = await dispatch(handlers, frame.data.method, frame.data.input, logger)
       send(socket, { id: frame.data.id, result })
     })
   })
@@ -148,7 +165,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   })
   const port = (http.address() as AddressInfo).port
   const shownHost = host.includes(':') ? `[${host}]` : host
-  const url = `http://${shownHost}:${port}/${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  const url = `${scheme}://${shownHost}:${port}/${token ? `?token=${encodeURIComponent(token)}` : ''}`
 
   return {
     url,

@@ -32,7 +32,16 @@ export const CONTRACT_METHOD_NAMES: readonly string[] = [
   'friends.of',
   'demo.start',
   'demo.stop',
+  'engine.get',
+  'engine.useRemote',
+  'engine.useLocal',
 ]
 
 /** Every event name of the contract, without its schemas. */
-export const CONTRACT_EVENT_NAMES: readonly string[] = ['status', 'tick', 'settings.changed', 'export.progress']
+export const CONTRACT_EVENT_NAMES: readonly string[] = [
+  'status',
+  'engine',
+  'tick',
+  'settings.changed',
+  'export.progress',
+]

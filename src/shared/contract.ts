@@ -18,6 +18,7 @@ import {
   SeriesQuerySchema,
   SeriesSchema,
 } from './history.ts'
+import { EngineSwitchResultSchema, EngineViewSchema, RemoteServerInputSchema } from './engine-choice.ts'
 import { NamingConventionSchema } from './naming.ts'
 import { RoomDetailInputSchema, RoomDetailSchema, RoomsSnapshotSchema, TickSchema } from './presence.ts'
 import {
@@ -207,9 +208,29 @@ export const contract = {
       output: StatusSchema,
       summary: 'Stop the demo crowd and disconnect from it',
     }),
+
+    // Answered by the shell around the engine (the desktop app, or web mode), never by an engine itself.
+    'engine.get': method({
+      input: NoInput,
+      output: EngineViewSchema,
+      summary: 'Which engine this console shows: this computer’s or a shared server’s, and how its link is',
+    }),
+    'engine.useRemote': method({
+      input: RemoteServerInputSchema,
+      output: EngineSwitchResultSchema,
+      summary:
+        'Desktop only: show a shared `headcount serve` instead of this computer’s engine (which stops); switches only once connected, and remembers the choice',
+    }),
+    'engine.useLocal': method({
+      input: NoInput,
+      output: EngineViewSchema,
+      summary: 'Desktop only: show this computer’s engine again (it resumes its last connection)',
+    }),
   },
   events: {
     status: StatusSchema,
+    /** The engine shown, or its link, changed (desktop only). */
+    engine: EngineViewSchema,
     tick: TickSchema,
     'settings.changed': SettingsSchema,
     'export.progress': ExportProgressSchema,
@@ -226,6 +247,14 @@ export type EventPayload<E extends EventName> = z.output<Contract['events'][E]>
 
 export const METHOD_NAMES = Object.keys(contract.methods) as MethodName[]
 export const EVENT_NAMES = Object.keys(contract.events) as EventName[]
+
+/** Methods the shell answers (the desktop app or web mode), not the engine: an engine's handlers leave them out. */
+export const SHELL_METHOD_NAMES = ['engine.get', 'engine.useRemote', 'engine.useLocal'] as const satisfies MethodName[]
+export type ShellMethodName = (typeof SHELL_METHOD_NAMES)[number]
+
+export function isShellMethodName(value: unknown): value is ShellMethodName {
+  return (SHELL_METHOD_NAMES as readonly unknown[]).includes(value)
+}
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.hasOwn(contract.methods, value)

@@ -9,6 +9,12 @@ import type { Envelope } from './envelope.ts'
 export const API_PATH = '/api'
 
 /**
+ * A plain GET a web page makes when its API socket is refused (a browser can't read a failed upgrade's
+ * status): 204 when the page's token (cookie) is accepted, else the refusal in words.
+ */
+export const ACCESS_CHECK_PATH = '/api/access'
+
+/**
  * JSON writes a character in at most 6 bytes (a control character as `\u0001`; other characters take
  * at most 3 bytes of UTF-8 per UTF-16 unit), so a string of N characters is at most 6N bytes in a frame.
  */

@@ -11,10 +11,22 @@ import {
 } from './pages/sections.ts'
 import { CrowdServer, TEMPLATE } from './support/crowd.ts'
 import { EngineApi } from './support/engine-api.ts'
-import { ConsoleServers, type ServedConsole } from './support/serve.ts'
+import { ConsoleServers, serveConsole, type ServedConsole } from './support/serve.ts'
+import { makeSelfSignedCertificate, type TestCertificate } from '../support/certificates.ts'
 
 /** The saved connection the `connected` fixture makes, as the journeys name it. */
 export const CROWD_PROFILE = 'Local emulator'
+
+/** The token of the `teamServer` fixture. */
+export const TEAM_TOKEN = 'team-token-e2e-0123456789'
+
+/** A team's shared `headcount serve`: TLS with a self-signed certificate made for the test, and a token. */
+export interface TeamServer {
+  server: ServedConsole
+  certificate: TestCertificate
+  /** Its engine over its API socket (wss, the token as a bearer token, the test certificate trusted). */
+  engine: EngineApi
+}
 
 interface ConsoleFixtures {
   /** This test's own `headcount serve`, on a free port over a fresh data folder; the page's base URL. */
@@ -33,6 +45,29 @@ interface ConsoleFixtures {
   exporter: ExportSection
   broadcast: BroadcastSection
   settings: SettingsSection
+  /** This test's own team server (TLS and a token), with the seeded crowd saved and connected. */
+  teamServer: TeamServer
+}
+
+type EngineCaller = Pick<EngineApi, 'call'>
+
+/** Saves the seeded crowd as a connection on an engine, connects it, and waits for its first sync. */
+async function connectCrowd(engine: EngineCaller, crowd: CrowdServer): Promise<string> {
+  const profile = await engine.call('profiles.save', {
+    name: CROWD_PROFILE,
+    connection: {
+      appId: crowd.running.appId,
+      key: crowd.running.key,
+      target: { kind: 'host', host: '127.0.0.1', port: crowd.port, useTLS: false },
+    },
+    secret: crowd.running.secret,
+    convention: { kind: 'template', template: TEMPLATE },
+  })
+  await engine.call('connection.connect', { id: profile.id })
+  await expect
+    .poll(async () => (await engine.call('status.get')).sync?.lastSuccessAt ?? null, { timeout: 15_000 })
+    .not.toBeNull()
+  return profile.id
 }
 
 /**
@@ -68,21 +103,17 @@ export const test = base.extend<ConsoleFixtures, { servers: ConsoleServers }>({
     await crowd.stop()
   },
   connected: async ({ engine, crowd }, use) => {
-    const profile = await engine.call('profiles.save', {
-      name: CROWD_PROFILE,
-      connection: {
-        appId: crowd.running.appId,
-        key: crowd.running.key,
-        target: { kind: 'host', host: '127.0.0.1', port: crowd.port, useTLS: false },
-      },
-      secret: crowd.running.secret,
-      convention: { kind: 'template', template: TEMPLATE },
-    })
-    await engine.call('connection.connect', { id: profile.id })
-    await expect
-      .poll(async () => (await engine.call('status.get')).sync?.lastSuccessAt ?? null, { timeout: 15_000 })
-      .not.toBeNull()
-    await use(profile.id)
+    await use(await connectCrowd(engine, crowd))
+  },
+  teamServer: async ({ crowd }, use) => {
+    const certificate = await makeSelfSignedCertificate()
+    const server = await serveConsole({ token: TEAM_TOKEN, tls: certificate })
+    const engine = await EngineApi.open(server.url, { ca: certificate.cert })
+    await connectCrowd(engine, crowd)
+    await use({ server, certificate, engine })
+    engine.close()
+    await server.stop()
+    certificate.remove()
   },
   console: async ({ page }, use, testInfo) => {
     await use(new ConsolePage(page, join(testInfo.project.outputDir, 'screenshots')))

@@ -32,6 +32,19 @@ describe("the contract over web mode's WebSocket", () => {
     client.close()
   })
 
+  it('says a page shows the server it came from, and leaves choosing an engine to the desktop', async () => {
+    mode = await startWebMode()
+    const client = await ApiSocket.open(apiUrl(mode.server))
+    expect(await client.call(1, 'engine.get')).toMatchObject({
+      result: { ok: true, value: { shell: 'web', shown: { kind: 'local' }, saved: null } },
+    })
+    expect(await client.call(2, 'engine.useRemote', { url: 'https://team.example:7480' })).toMatchObject({
+      result: { ok: false, error: { code: 'failed', message: expect.stringMatching(/desktop feature/) } },
+    })
+    expect(await client.call(3, 'engine.useLocal')).toMatchObject({ result: { ok: false, error: { code: 'failed' } } })
+    client.close()
+  })
+
   it('pushes engine events to every connected client', async () => {
     mode = await startWebMode()
     const first = await ApiSocket.open(apiUrl(mode.server))

@@ -5,11 +5,12 @@ import { consoleLogger } from '../../core/logger.ts'
 import { FileSecretStore } from '../../core/secret-store.ts'
 import { FileSettingsStore } from '../../core/settings-store.ts'
 import { generateToken, isLoopbackAddress } from '../../server/access.ts'
+import { loadServerTls, TlsSetupError, validityWarning, type ServerTls } from '../../server/tls.ts'
 import { startWebServer } from '../../server/web-server.ts'
 import { resolveDataDir } from '../data-dir.ts'
 import { PACKAGE_ROOT, packageVersion } from '../package-info.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
-import { CommandError, parseCommandArgs, parsePort, type Command } from '../usage.ts'
+import { CommandError, parseCommandArgs, parsePort, UsageError, type Command } from '../usage.ts'
 import { ensureWebUi } from '../web-ui-build.ts'
 
 export const DEFAULT_HTTP_PORT = 7480
@@ -19,7 +20,8 @@ export const COMMAND_LINE_PROFILE = 'Command line'
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the console UI in a browser (web mode)',
-  usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN] [--broadcast]
+  usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
+                [--tls-cert FILE --tls-key FILE] [--broadcast]
 
 ${CONNECTION_USAGE}
   With a connection, it is saved as the profile "Command line" and watched at once; without one,
@@ -30,11 +32,19 @@ ${CONNECTION_USAGE}
   --listen ADDR    address to bind (default 127.0.0.1); any other address requires a token
   --http-port N    port for the UI and its API (default ${DEFAULT_HTTP_PORT}; 0 picks a free one)
   --token TOKEN    access token (default: $HEADCOUNT_TOKEN; generated when binding beyond loopback)
+  --tls-cert FILE  serve over HTTPS (the UI, its API socket as wss, and downloads) with this PEM
+  --tls-key FILE   certificate and its unencrypted PEM private key; give both or neither. The
+                   certificate's SHA-256 fingerprint is printed, for desktop consoles to pin.
+                   (--tls above is the connection's to Pusher, not this.)
   --broadcast      switch the broadcaster on for the connection (remembered with it; see
                    docs/broadcasting.md). Needs a connection, given or resumed.
 
+A team runs one serve with --listen 0.0.0.0, --tls-cert, --tls-key and a token; every operator's
+desktop console opens it from its Connections page (Engine: a shared server), with that URL and token.
+
 In a checkout, a web UI build that is missing or older than its sources is rebuilt first (one notice
-on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTERM.`,
+on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a line
+"TLS certificate SHA-256 fingerprint: AB:CD:…"); stops on SIGINT or SIGTERM.`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       ...CONNECTION_OPTIONS,
@@ -42,6 +52,8 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
       listen: { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string' },
       token: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       broadcast: { type: 'boolean', default: false },
     })
     const host = values.listen
@@ -49,6 +61,9 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
     const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
     const dataDir = resolveDataDir(values.data, io.env)
     const credentials = connectionFromFlags(values, io.env)
+    const tls = serverTls(values['tls-cert'], values['tls-key'])
+    const tlsWarning = tls && validityWarning(tls, new Date())
+    if (tlsWarning) io.err(`headcount serve: ${tlsWarning}`)
     // Before anything starts: a checkout builds a missing or outdated UI; nothing serves a placeholder.
     await ensureWebUi(PACKAGE_ROOT, (line) => io.err(`headcount serve: ${line}`))
 
@@ -74,6 +89,7 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
         host,
         port,
         token,
+        tls,
         logger: consoleLogger,
         exportFile: (id) => engine.exportFile(id),
       })
@@ -111,11 +127,25 @@ on stderr). Prints "Headcount web UI: URL" once ready; stops on SIGINT or SIGTER
       throw new CommandError((error as Error).message)
     }
     io.out(`Headcount web UI: ${server.url}`)
+    if (tls) io.out(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`)
     await stopped
     await server.close()
     await engine.close()
     return 0
   },
+}
+
+/** The certificate and key to serve with, checked before anything starts; null without either flag. */
+function serverTls(certFile: string | undefined, keyFile: string | undefined): ServerTls | null {
+  if (certFile === undefined && keyFile === undefined) return null
+  if (certFile === undefined) throw new UsageError('--tls-key needs --tls-cert: give the certificate with its key')
+  if (keyFile === undefined) throw new UsageError('--tls-cert needs --tls-key: give the key with its certificate')
+  try {
+    return loadServerTls(certFile, keyFile)
+  } catch (error) {
+    if (error instanceof TlsSetupError) throw new CommandError(error.message)
+    throw error
+  }
 }
 
 /** Watches the connection given (saved as "Command line") or the last one used, and broadcasts if asked. */

@@ -2,6 +2,7 @@ import {
   contract,
   isMethodName,
   type MethodName,
+  type ShellMethodName,
   type MethodParsedInput,
   type MethodResult,
 } from '../../shared/contract.ts'
@@ -12,6 +13,9 @@ import type { Logger } from '../logger.ts'
 export type Handlers = {
   [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodResult<M>> | MethodResult<M>
 }
+
+/** What an engine answers: every method but those its shell answers (which engine is shown). */
+export type EngineHandlers = Omit<Handlers, ShellMethodName>
 
 function toIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiIssue[] {
   return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react'
+import { engineTitle } from '../../shared/engine-choice.ts'
+import { EngineBanner } from './components/EngineBanner.tsx'
 import { ErrorBanner } from './components/ErrorBanner.tsx'
 import { Navigation } from './components/Navigation.tsx'
 import { StaleBanner } from './components/StaleBanner.tsx'
@@ -33,11 +35,17 @@ export function App() {
   const prefersDark = useSyncExternalStore(subscribeToScheme, () => darkQuery.matches)
   const theme = useAppStore((state) => selectTheme(state, prefersDark))
   const view = useAppStore((state) => state.view)
+  const engine = useAppStore((state) => state.engine)
   const CurrentView = VIEW_COMPONENTS[view]
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme
   }, [theme])
+
+  // The window's title says which engine is shown (Electron shows the page's title in the title bar).
+  useEffect(() => {
+    document.title = engineTitle(engine)
+  }, [engine])
 
   // Each section opens at its top, as a page would.
   const mainRef = useRef<HTMLElement>(null)
@@ -50,6 +58,7 @@ export function App() {
       <div className="app">
         <Navigation />
         <main ref={mainRef} className="content" aria-label="Main content">
+          <EngineBanner />
           <StaleBanner />
           <WebhookBanner />
           <ErrorBanner />

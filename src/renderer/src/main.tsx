@@ -1,5 +1,6 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { engineIdentity } from '../../shared/engine-choice.ts'
 import { connectApi } from './api/index.ts'
 import { App } from './App.tsx'
 import { createAppStore } from './store/app-store.ts'
@@ -14,12 +15,33 @@ if (new URLSearchParams(window.location.search).has('token')) {
 const { api, link } = connectApi()
 const store = createAppStore(api, link ? link.state : 'open')
 if (link) {
-  link.onStateChange((state) => {
-    store.getState().setLink(state)
+  link.onStateChange((state, problem) => {
+    store.getState().setLink(state, problem)
     if (state === 'open') void store.getState().refresh()
   })
+  void store.getState().refresh()
 }
-void store.getState().refresh()
+
+// Which engine is shown: on the desktop, this computer's or a shared server's. A switch to another one
+// starts the page afresh, since everything on screen (rooms, charts, connections, exports) came from
+// the engine before: a reload is the one way none of it lingers beside the new engine's figures.
+let shownEngine: string | null = null
+api.on('engine', (view) => {
+  if (shownEngine !== null && engineIdentity(view) !== shownEngine) {
+    window.location.reload()
+    return
+  }
+  store.getState().applyEngine(view)
+})
+void store
+  .getState()
+  .loadEngine()
+  .then((view) => {
+    shownEngine = view && engineIdentity(view)
+    // The desktop loads once its engine is reachable (at once for this computer's; a shared server's
+    // link opening loads it then). In web mode the page loaded above already.
+    if (!link && store.getState().link === 'open') void store.getState().refresh()
+  })
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')

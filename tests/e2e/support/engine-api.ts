@@ -21,10 +21,13 @@ export class EngineApi {
     })
   }
 
-  static async open(consoleUrl: string): Promise<EngineApi> {
-    const url = new URL('/api', consoleUrl)
-    url.protocol = 'ws:'
-    const socket = new WebSocket(url)
+  /** `consoleUrl` as `serve` printed it; a token in it is sent as a bearer token, `ca` trusts a test certificate. */
+  static async open(consoleUrl: string, options: { ca?: string } = {}): Promise<EngineApi> {
+    const printed = new URL(consoleUrl)
+    const url = new URL('/api', printed)
+    url.protocol = printed.protocol === 'https:' ? 'wss:' : 'ws:'
+    const token = printed.searchParams.get('token')
+    const socket = new WebSocket(url, { ca: options.ca, headers: token ? { Authorization: `Bearer ${token}` } : {} })
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
       socket.once('error', reject)

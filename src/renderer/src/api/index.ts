@@ -1,5 +1,5 @@
 import { createApi, type Api, type Transport } from '../../../shared/client.ts'
-import { apiUrlFor, createWebSocketTransport, type WebSocketTransport } from './ws-transport.ts'
+import { apiUrlFor, createWebSocketTransport, diagnoseAccess, type WebSocketTransport } from './ws-transport.ts'
 
 export interface ApiConnection {
   api: Api
@@ -18,6 +18,8 @@ export function connectApi(): ApiConnection {
     }
     return { api: createApi(transport), link: null }
   }
-  const link = createWebSocketTransport(apiUrlFor(window.location))
+  const link = createWebSocketTransport(apiUrlFor(window.location), {
+    diagnose: () => diagnoseAccess(window.location.origin),
+  })
   return { api: createApi(link), link }
 }

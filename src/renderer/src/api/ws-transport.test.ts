@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import { MAX_FRAME_BYTES } from '../../../shared/wire.ts'
-import { createWebSocketTransport, type WebSocketTransport } from './ws-transport.ts'
+import { createWebSocketTransport, diagnoseAccess, type WebSocketTransport } from './ws-transport.ts'
 
 // The browser's WebSocket (Node's global one here) against a server with web mode's frame limit that
 // answers each call with its method and input size.
@@ -72,6 +72,64 @@ describe('the web-mode transport and the frame limit', () => {
         ok: false,
         error: { code: 'transport', message: expect.stringMatching(/closed the connection: a message was over its/) },
       })
+    }
+  })
+})
+
+describe('the web-mode transport when the server refuses the page', () => {
+  /** An HTTP server that refuses every API socket and answers the access check with `refusal` (or 204). */
+  async function refusingServer(refusal: string | null) {
+    const { createServer } = await import('node:http')
+    // Node's WebSocket may send one handshake twice at the HTTP level: attempts are counted by their key.
+    const attempts = new Set<string>()
+    const http = createServer((request, response) => {
+      if (request.url === '/api/access' && refusal) response.writeHead(401).end(refusal)
+      else response.writeHead(204).end()
+    })
+    http.on('upgrade', (request, socket) => {
+      attempts.add(String(request.headers['sec-websocket-key']))
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(http.address() as { port: number }).port}`
+    return { origin, upgrades: () => attempts.size, close: () => new Promise((resolve) => http.close(resolve)) }
+  }
+
+  it('says why in the server’s words, answers calls with it, and stops retrying', async () => {
+    const words = 'The server refused the access token: it is not the one this server was started with.'
+    const server = await refusingServer(words)
+    try {
+      transport = createWebSocketTransport(`${server.origin.replace('http', 'ws')}/api`, {
+        diagnose: () => diagnoseAccess(server.origin),
+      })
+      const problem = await new Promise<string | null>((resolve) =>
+        transport?.onStateChange((state, why) => state === 'closed' && why && resolve(why)),
+      )
+      expect(problem).toBe(words)
+      expect(transport.problem).toBe(words)
+      expect(await transport.invoke('status.get', undefined)).toEqual({
+        ok: false,
+        error: { code: 'forbidden', message: words },
+      })
+      // The first retry would come after 250 ms: none comes.
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      expect(server.upgrades()).toBe(1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('keeps retrying when the page is let in and the socket merely failed', async () => {
+    const server = await refusingServer(null)
+    try {
+      transport = createWebSocketTransport(`${server.origin.replace('http', 'ws')}/api`, {
+        diagnose: () => diagnoseAccess(server.origin),
+      })
+      for (let i = 0; i < 200 && server.upgrades() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25))
+      expect(server.upgrades()).toBeGreaterThanOrEqual(2)
+      expect(transport.problem).toBeNull()
+    } finally {
+      await server.close()
     }
   })
 })

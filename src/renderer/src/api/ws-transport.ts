@@ -1,13 +1,24 @@
 import { fail, type Envelope } from '../../../shared/envelope.ts'
 import type { Transport } from '../../../shared/client.ts'
-import { API_PATH, MAX_FRAME_BYTES } from '../../../shared/wire.ts'
+import { ACCESS_CHECK_PATH, API_PATH, MAX_FRAME_BYTES } from '../../../shared/wire.ts'
 
 export type LinkState = 'connecting' | 'open' | 'closed'
 
 export interface WebSocketTransport extends Transport {
   readonly state: LinkState
-  onStateChange(listener: (state: LinkState) => void): () => void
+  /** Why the link is closed for good (the server refused this page's token), in the server's words; else null. */
+  readonly problem: string | null
+  onStateChange(listener: (state: LinkState, problem: string | null) => void): () => void
   close(): void
+}
+
+export interface TransportOptions {
+  /**
+   * Asked when the socket closes without ever opening. A browser can't read why an upgrade was refused,
+   * so this asks the server over plain HTTP: the refusal in words (a wrong or missing token), or null
+   * when the page is let in and the socket merely failed (then it retries).
+   */
+  diagnose?: () => Promise<string | null>
 }
 
 interface Pending {
@@ -42,21 +53,23 @@ function lostReason(code: number): string {
  * listeners. If the server goes away, pending calls fail with a transport error and the socket
  * reconnects with backoff; calls made meanwhile wait for it (up to the call timeout).
  */
-export function createWebSocketTransport(url: string): WebSocketTransport {
+export function createWebSocketTransport(url: string, options: TransportOptions = {}): WebSocketTransport {
   let socket: WebSocket | null = null
   let state: LinkState = 'connecting'
+  let problem: string | null = null
   let nextId = 1
   let attempt = 0
   let closedByUser = false
   const pending = new Map<number, Pending>()
   const queued: string[] = []
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
-  const stateListeners = new Set<(state: LinkState) => void>()
+  const stateListeners = new Set<(state: LinkState, problem: string | null) => void>()
 
-  const setState = (next: LinkState) => {
-    if (next === state) return
+  const setState = (next: LinkState, why: string | null = null) => {
+    if (next === state && why === problem) return
     state = next
-    for (const listener of [...stateListeners]) listener(next)
+    problem = why
+    for (const listener of [...stateListeners]) listener(next, why)
   }
 
   const settle = (id: number, envelope: Envelope<unknown>) => {
@@ -86,7 +99,9 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
     setState('connecting')
     const ws = new WebSocket(url)
     socket = ws
+    let opened = false
     ws.onopen = () => {
+      opened = true
       attempt = 0
       setState('open')
       for (const text of queued.splice(0)) ws.send(text)
@@ -97,9 +112,22 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
       for (const id of [...pending.keys()]) settle(id, fail('transport', lostReason(event.code)))
       setState('closed')
       if (closedByUser) return
-      const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000
-      attempt += 1
-      setTimeout(open, delay)
+      const retry = () => {
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000
+        attempt += 1
+        setTimeout(open, delay)
+      }
+      if (opened || !options.diagnose) return retry()
+      void options.diagnose().then(
+        (refusal) => {
+          // Refused: trying again would be refused again; the page says why and what to do instead.
+          if (refusal) {
+            queued.length = 0
+            setState('closed', refusal)
+          } else retry()
+        },
+        () => retry(),
+      )
     }
   }
   open()
@@ -109,7 +137,11 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
     get state() {
       return state
     },
+    get problem() {
+      return problem
+    },
     invoke(method, input) {
+      if (problem !== null) return Promise.resolve(fail('forbidden', problem))
       const id = nextId++
       const text = JSON.stringify({ id, method, input })
       // The server would close the socket over it, failing every other call in flight: refuse just this one.
@@ -151,6 +183,14 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
       socket?.close()
     },
   }
+}
+
+/** Asks the server whether this page's token is let in: its refusal in words, or null. */
+export async function diagnoseAccess(origin: string): Promise<string | null> {
+  const response = await fetch(new URL(ACCESS_CHECK_PATH, origin), { cache: 'no-store', credentials: 'same-origin' })
+  if (response.status === 401 || response.status === 403 || response.status === 421)
+    return (await response.text()).trim()
+  return null
 }
 
 export function apiUrlFor(location: Location): string {

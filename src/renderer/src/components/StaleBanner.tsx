@@ -10,14 +10,18 @@ import { selectFreshness } from '../store/selectors.ts'
  */
 export function StaleBanner() {
   const now = useNow(1000)
-  const { link, status, syncNow } = useAppFields((state) => ({
+  const { link, linkProblem, status, syncNow, remoteShown } = useAppFields((state) => ({
     link: state.link,
+    linkProblem: state.linkProblem,
     status: state.status,
     syncNow: state.syncNow,
+    remoteShown: state.engine?.shell === 'desktop' && state.engine.shown.kind === 'remote',
   }))
   const [retrying, setRetrying] = useState(false)
-  const freshness = selectFreshness({ link, status })
+  const freshness = selectFreshness({ link, status, linkProblem })
   if (!freshness.stale || !freshness.problem || (!status?.profileId && link !== 'closed')) return null
+  // A shared server's lost link has its own banner, with what to do about it.
+  if (remoteShown && link !== 'open') return null
   const attempts = status?.sync?.error?.attempts
   return (
     <div className="banner banner-stale" role="alert" aria-label="Data is stale">
@@ -27,7 +31,7 @@ export function StaleBanner() {
           ? `Last good sync at ${formatClock(freshness.lastGoodAt)} (${formatAgo(freshness.lastGoodAt, now)}).`
           : 'No sync has succeeded yet.'}
         <div className="banner-problem">
-          {freshness.problem.message}. {freshness.problem.hint}
+          {freshness.problem.message}.{freshness.problem.hint ? ` ${freshness.problem.hint}` : ''}
           {attempts ? <span className="muted"> · {attempts} failed attempts, retrying</span> : null}
         </div>
       </div>

@@ -1,3 +1,4 @@
+import { engineLabel } from '../../../shared/engine-choice.ts'
 import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatAgo, formatClock, formatLatency } from '../lib/format.ts'
@@ -8,8 +9,14 @@ const MODE_LABELS = { poll: 'poll', webhook: 'webhooks', hybrid: 'hybrid' } as c
 /** One line at the bottom: connection state, mode, last sync, and a plain-words error while something is wrong. */
 export function StatusBar() {
   const now = useNow(1000)
-  const { link, status, info } = useAppFields((state) => ({ link: state.link, status: state.status, info: state.info }))
-  const line = selectStatusLine({ link, status })
+  const { link, linkProblem, status, info, engine } = useAppFields((state) => ({
+    link: state.link,
+    linkProblem: state.linkProblem,
+    status: state.status,
+    info: state.info,
+    engine: state.engine,
+  }))
+  const line = selectStatusLine({ link, status, linkProblem })
   const freshness = selectFreshness({ link, status })
   const sync = status?.sync ?? null
   return (
@@ -34,10 +41,16 @@ export function StatusBar() {
         </span>
       )}
       <span className="status-spacer" />
-      {info && (
-        <span className="status-meta" aria-label="Runtime">
-          Headcount {info.version} · {info.runtime === 'electron' ? 'desktop' : 'web mode'}
+      {engine?.shell === 'desktop' ? (
+        <span className="status-meta" aria-label="Engine shown">
+          Headcount{info ? ` ${info.version}` : ''} · desktop · {engineLabel(engine)}
         </span>
+      ) : (
+        info && (
+          <span className="status-meta" aria-label="Runtime">
+            Headcount {info.version} · web mode
+          </span>
+        )
       )}
     </footer>
   )

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Api } from '../../../shared/client.ts'
 import { createBroadcastSlice, type BroadcastSlice } from './slices/broadcast-slice.ts'
 import { createConnectionSlice, type ConnectionSlice, type LinkState } from './slices/connection-slice.ts'
+import { createEngineSlice, type EngineSlice } from './slices/engine-slice.ts'
 import { createExportSlice, type ExportSlice } from './slices/export-slice.ts'
 import { createHistorySlice, type HistorySlice } from './slices/history-slice.ts'
 import { createLiveSlice, type LiveSlice } from './slices/live-slice.ts'
@@ -13,12 +14,14 @@ export type { LinkState } from './slices/connection-slice.ts'
 
 /**
  * The renderer's one store, made of small slices: the connection (link, status, preferences), the
+ * engine shown (this computer's or a shared server's, desktop only), the
  * saved profiles with their settings, broadcasting's friend graphs and previews, the live rooms fed by
  * ticks, chart history, export jobs and the UI's own state. Server state lives here once; components
  * subscribe to the few fields they draw, through selectors, and change it through typed actions.
  */
 export type AppState = UiSlice &
   ConnectionSlice &
+  EngineSlice &
   ProfilesSlice &
   BroadcastSlice &
   LiveSlice &
@@ -30,6 +33,7 @@ export function createAppStore(api: Api, initialLink: LinkState): AppStore {
   const store = createStore<AppState>()((set, get) => ({
     ...createUiSlice(set, get, api),
     ...createConnectionSlice(set, get, api),
+    ...createEngineSlice(set, get, api),
     ...createProfilesSlice(set, get, api),
     ...createBroadcastSlice(set, get, api),
     ...createLiveSlice(set, get, api),

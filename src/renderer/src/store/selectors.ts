@@ -12,9 +12,12 @@ export function selectTheme(state: Pick<AppState, 'settings'>, systemPrefersDark
   return theme
 }
 
+type LinkFields = Pick<AppState, 'link' | 'status'> & Partial<Pick<AppState, 'linkProblem'>>
+
 /** One line and a tone for the status bar; a dead link to the engine outranks anything it last said. */
-export function selectStatusLine(state: Pick<AppState, 'link' | 'status'>): { tone: Tone; text: string } {
-  if (state.link === 'closed') return { tone: 'error', text: 'Lost contact with the Headcount server; retrying…' }
+export function selectStatusLine(state: LinkFields): { tone: Tone; text: string } {
+  if (state.link === 'closed')
+    return { tone: 'error', text: state.linkProblem ?? 'Lost contact with the Headcount server; retrying…' }
   if (state.link === 'connecting' || !state.status) return { tone: 'busy', text: 'Starting…' }
   const { connection, message, profile } = state.status
   const prefix = profile ? `${profile}: ` : ''
@@ -43,17 +46,19 @@ export interface Freshness {
   problem: { message: string; hint: string } | null
 }
 
-export function selectFreshness(state: Pick<AppState, 'link' | 'status'>): Freshness {
+export function selectFreshness(state: LinkFields): Freshness {
   const sync = state.status?.sync ?? null
   const lastGoodAt = sync?.lastSuccessAt ?? null
   if (state.link === 'closed') {
     return {
       stale: true,
       lastGoodAt,
-      problem: {
-        message: 'Lost contact with the Headcount server',
-        hint: 'Check that it is still running; this page reconnects by itself.',
-      },
+      problem: state.linkProblem
+        ? { message: state.linkProblem.replace(/\.$/, ''), hint: '' }
+        : {
+            message: 'Lost contact with the Headcount server',
+            hint: 'Check that it is still running; this page reconnects by itself.',
+          },
     }
   }
   if (sync?.state === 'failing') {

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { draftOf, EMPTY_DRAFT, type Draft } from '../components/connections/connection-draft.ts'
 import { ConnectionForm } from '../components/connections/ConnectionForm.tsx'
+import { EnginePanel } from '../components/connections/EnginePanel.tsx'
 import { ProfileCard } from '../components/connections/ProfileCard.tsx'
 import { FirstRun } from '../components/FirstRun.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
@@ -26,6 +27,7 @@ export function ConnectionsView() {
         )
       }
     >
+      <EnginePanel />
       {editing && <ConnectionForm key={formKey} initial={editing} onDone={() => setEditing(null)} />}
       {profiles.length === 0 && !editing ? (
         <FirstRun />

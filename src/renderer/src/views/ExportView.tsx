@@ -69,7 +69,8 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
   const { cancelExport, saveExportAs, transport } = useAppFields((state) => ({
     cancelExport: state.cancelExport,
     saveExportAs: state.saveExportAs,
-    transport: state.info?.runtime ?? 'web',
+    // The desktop saves through a dialog (from this computer's engine or a shared server's); a web page downloads.
+    transport: state.engine?.shell === 'desktop' ? 'electron' : 'web',
   }))
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const { progress, request } = job

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { engineLabel } from '../../../shared/engine-choice.ts'
 import { ThemeSchema, type Theme } from '../../../shared/settings.ts'
 import { ConventionSection } from '../components/settings/ConventionSection.tsx'
 import { SyncSection } from '../components/settings/SyncSection.tsx'
@@ -95,12 +96,19 @@ function RetentionSection() {
 
 function AboutSection() {
   const info = useAppStore((state) => state.info)
+  const engine = useAppStore((state) => state.engine)
   const secretWarning = useAppStore(selectSecretWarning)
   if (!info) return null
   return (
     <section className="card" aria-label="About">
       <h2>About</h2>
       <dl className="facts">
+        {engine?.shell === 'desktop' && (
+          <>
+            <dt>Engine shown</dt>
+            <dd>{engineLabel(engine)}</dd>
+          </>
+        )}
         <dt>Version</dt>
         <dd>{info.version}</dd>
         <dt>Runtime</dt>

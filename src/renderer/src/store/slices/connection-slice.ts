@@ -19,12 +19,14 @@ export function preferencesOf({ profiles: _profiles, ...preferences }: Settings)
 
 export interface ConnectionSlice {
   link: LinkState
+  /** Why the link is down when it is not merely retrying (a refused token, a shared server's problem), in words. */
+  linkProblem: string | null
   info: AppInfo | null
   status: Status | null
   settings: Preferences | null
   /** What is being switched right now ('demo', 'connect', 'disconnect'), for busy buttons. */
   switching: string | null
-  setLink(link: LinkState): void
+  setLink(link: LinkState, problem?: string | null): void
   /** Loads info, status, settings, profiles and rooms; called at start and whenever the link comes back. */
   refresh(): Promise<void>
   /** Settings as the engine sent them (an event or a reply). */
@@ -56,11 +58,12 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice, Uses> = (set, 
 
   return {
     link: 'open',
+    linkProblem: null,
     info: null,
     status: null,
     settings: null,
     switching: null,
-    setLink: (link) => set({ link }),
+    setLink: (link, problem = null) => set({ link, linkProblem: problem }),
     async refresh() {
       try {
         const [info, status, settings] = await Promise.all([
