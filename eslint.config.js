@@ -20,6 +20,17 @@ const noNodeOrElectron = {
   ],
 }
 
+/** Code that runs in plain Node, outside the desktop shell. */
+const plainNode = {
+  paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+  patterns: [
+    {
+      group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+      message: 'Dependencies point inward: the engine does not know its shells.',
+    },
+  ],
+}
+
 const ipcSelectors = [
   {
     selector: "ImportSpecifier[imported.name='ipcMain']",
@@ -90,15 +101,21 @@ export default tseslint.config(
       'src/cli/**/*.ts',
       'tests/integration/**/*.ts',
     ],
+    rules: { 'no-restricted-imports': ['error', plainNode] },
+  },
+  {
+    // The engine connects to a demo crowd the shells start; it never starts the emulator itself.
+    files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+          ...plainNode,
           patterns: [
+            ...plainNode.patterns,
             {
-              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
-              message: 'Dependencies point inward: the engine does not know its shells.',
+              group: ['**/emulator/**', '**/emulator'],
+              message: 'The engine does not depend on the emulator: a shell starts the demo and hands it in.',
             },
           ],
         },

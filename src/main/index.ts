@@ -2,6 +2,7 @@ import { app, BrowserWindow, dialog, Menu, safeStorage, session, shell } from 'e
 import { join } from 'node:path'
 import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
+import { startDemoCrowd } from '../emulator/demo.ts'
 import { createSaveAsHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
@@ -31,6 +32,8 @@ async function start(): Promise<void> {
     dataDir,
     settings: new ElectronSettingsStore(consoleLogger, { dir: dataDir }),
     secrets: new SafeStorageSecretStore(safeStorage, process.platform, { dir: dataDir }, consoleLogger),
+    // The demo crowd runs in this process, on the embedded emulator.
+    demo: { start: () => startDemoCrowd() },
     logger: consoleLogger,
   })
 

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/core/logger.ts'
 import { MemorySecretStore } from '../../../src/core/secret-store.ts'
 import { FileSettingsStore } from '../../../src/core/settings-store.ts'
 import type { EventName, EventPayload } from '../../../src/shared/contract.ts'
+import { startDemoCrowd } from '../../../src/emulator/demo.ts'
 import type { RunningEmulator } from '../../../src/emulator/index.ts'
 import { client, connected, subscribed } from '../emulator/helpers.ts'
 
@@ -27,6 +28,7 @@ export class EngineHarness {
       dataDir: this.dataDir,
       settings: new FileSettingsStore(join(this.dataDir, 'settings.json'), silentLogger),
       secrets: new MemorySecretStore(),
+      demo: { start: () => startDemoCrowd() },
       logger: silentLogger,
       requestTimeoutMs,
     })

@@ -1,0 +1,69 @@
+import { ApiError } from '../../shared/envelope.ts'
+import {
+  compileConvention,
+  ConventionError,
+  previewConvention,
+  type CompiledConvention,
+  type NamingConvention,
+} from '../../shared/naming.ts'
+import { compileSafeConvention } from '../convention-safety.ts'
+import type { EngineContext, HandlerGroup } from './context.ts'
+
+/** A profile's naming convention: read, change (checked, and the sync restarted), preview on samples. */
+export function conventionHandlers(
+  context: EngineContext,
+): HandlerGroup<'convention.get' | 'convention.set' | 'convention.preview'> {
+  const { profiles, connection } = context
+  return {
+    'convention.get': ({ id }) => conventionInfo(profiles.get(id).convention),
+    'convention.set': async ({ id, convention }) => {
+      const info = await checkedConventionInfo(convention)
+      profiles.update(id, { convention })
+      await connection.restartIfActive(id)
+      return info
+    },
+    'convention.preview': async ({ convention, samples }) => {
+      try {
+        // The same check as saving, so the preview never runs a pattern that saving would refuse.
+        const compiled = await compileSafeConvention(convention)
+        return {
+          prefix: compiled.prefix,
+          separatorWarning: compiled.separatorWarning,
+          error: null,
+          rows: previewConvention(compiled, samples),
+        }
+      } catch (error) {
+        if (!(error instanceof ConventionError)) throw error
+        return { prefix: null, separatorWarning: null, error: error.message, rows: [] }
+      }
+    },
+  }
+}
+
+/** The convention's prefix and warnings; refuses one that does not compile. */
+function conventionInfo(convention: NamingConvention) {
+  try {
+    return describeConvention(compileConvention(convention))
+  } catch (error) {
+    throw refusal(error)
+  }
+}
+
+/** Like conventionInfo, and also refuses a regex not proved free of catastrophic backtracking: for saving. */
+export async function checkedConventionInfo(convention: NamingConvention) {
+  try {
+    return describeConvention(await compileSafeConvention(convention))
+  } catch (error) {
+    throw refusal(error)
+  }
+}
+
+function describeConvention(compiled: CompiledConvention) {
+  return { convention: compiled.convention, prefix: compiled.prefix, separatorWarning: compiled.separatorWarning }
+}
+
+function refusal(error: unknown): unknown {
+  return error instanceof ConventionError
+    ? new ApiError('bad-request', error.message, [{ path: 'convention', message: error.message }])
+    : error
+}
