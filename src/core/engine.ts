@@ -51,7 +51,7 @@ export interface EngineOptions {
  * contract's dispatch runs.
  */
 export class Engine {
-  readonly events = new EngineEvents()
+  readonly events: EngineEvents
   readonly handlers: Handlers
   readonly profiles: ProfileService
   private readonly connection: ConnectionManager
@@ -64,6 +64,7 @@ export class Engine {
     prepareDataDir(options.dataDir)
     this.dataDir = options.dataDir
     this.logger = options.logger ?? silentLogger
+    this.events = new EngineEvents(this.logger)
     const now = options.now ?? (() => new Date())
     this.profiles = new ProfileService(options.settings, options.secrets, (settings) =>
       this.events.emit('settings.changed', settings),
