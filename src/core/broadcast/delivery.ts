@@ -6,8 +6,6 @@ import { MAX_EVENTS_PER_BATCH } from '../../shared/broadcast.ts'
 import { type BatchEvent, RequestAbortedError, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromNetworkError, failureFromStatus, type Failure } from '../channels/errors.ts'
 
-export type { BatchEvent } from '../channels/client.ts'
-
 /** Where batches go: the Channels client (a fake in unit tests). Resolves with the answer's body. */
 export interface BatchSink {
   triggerBatch(batch: readonly BatchEvent[], options: RequestOptions): Promise<string>

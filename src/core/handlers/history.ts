@@ -1,6 +1,7 @@
 import type { Series, SeriesQuerySchema } from '../../shared/history.ts'
 import type { z } from 'zod'
 import type { ConnectionManager } from '../connection-manager.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
 import type { EngineContext, HandlerGroup } from './context.ts'
 
 /** What the app looks like now (rooms, a room's members) and over time (series). */
@@ -27,7 +28,7 @@ async function querySeriesInTurns(
   const history = connection.requireHistory()
   const series: Series[] = query.includeTotal ? history.querySeries({ ...query, rooms: [], includeTotal: true }) : []
   for (const room of query.rooms) {
-    await new Promise((resolve) => setImmediate(resolve))
+    await yieldToEventLoop()
     series.push(...history.querySeries({ ...query, rooms: [room], includeTotal: false }))
   }
   return series

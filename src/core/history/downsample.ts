@@ -1,6 +1,6 @@
 import { bucketize, isMostlyGap } from './buckets.ts'
 import { withoutRepeats, type Step } from './steps.ts'
-import type { GroupSeriesPoint, SeriesPoint } from './types.ts'
+import type { GroupSeriesPoint, SeriesPoint } from '../../shared/history.ts'
 
 /**
  * Points for a chart of a step function, never more than `maxPoints`.

@@ -1,33 +1,25 @@
-import { TOTAL_SERIES } from '../../shared/history.ts'
+import type { GroupSeries, Series, SeriesQuery } from '../../shared/history.ts'
 import { silentLogger, type Logger } from '../logger.ts'
 import { CatalogReader } from './catalog-reader.ts'
 import { HistoryDb, openHistoryDatabase } from './history-db.ts'
 import { Retention } from './retention.ts'
 import { RoomIndex } from './room-index.ts'
-import { HistoryFileError } from './schema.ts'
 import { SeriesReader } from './series-reader.ts'
 import { SessionReader, type SessionRange } from './session-reader.ts'
 import type { Step } from './steps.ts'
 import type {
-  GroupSeries,
   HistoryError,
   HistoryGap,
   HistoryTick,
   KnownRoom,
-  Member,
   RetentionPolicy,
   RetentionReport,
-  Series,
-  SeriesQuery,
   Session,
   SessionsPage,
   SessionsQuery,
 } from './types.ts'
 import { SerialQueue } from './write-queue.ts'
 import { HistoryWriter } from './writer.ts'
-
-export { HistoryFileError, TOTAL_SERIES }
-export type { Member }
 
 export interface HistoryStoreOptions {
   rawRetentionDays?: number

@@ -1,10 +1,9 @@
-import { TOTAL_SERIES } from '../../shared/history.ts'
+import { TOTAL_SERIES, type GroupSeries, type Series, type SeriesQuery } from '../../shared/history.ts'
 import type { CatalogReader } from './catalog-reader.ts'
 import { downsampleGroups, downsampleSeries } from './downsample.ts'
 import type { HistoryDb } from './history-db.ts'
 import type { RoomIndex } from './room-index.ts'
 import { rollupSteps, sampleSteps, withGaps, type RollupRow, type SampleRow, type Step } from './steps.ts'
-import type { GroupSeries, Series, SeriesQuery } from './types.ts'
 
 /** Rows read per query, so a long range is read page by page rather than all at once. */
 const PAGE = 5_000

@@ -8,14 +8,13 @@ import type {
 } from '../../../../shared/profiles.ts'
 import type { Settings, SettingsPatch } from '../../../../shared/settings.ts'
 import type { Status } from '../../../../shared/status.ts'
+import type { LinkState } from '../../api/ws-transport.ts'
 import { describeError, type SliceCreator } from './types.ts'
-
-/** The link between this UI and the engine: always up in Electron, a WebSocket in web mode. */
-export type LinkState = 'connecting' | 'open' | 'closed'
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string }
 
 export interface ConnectionSlice {
+  /** The link between this UI and the engine: always up in Electron, a WebSocket in web mode. */
   link: LinkState
   info: AppInfo | null
   status: Status | null
