@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { fail } from '../shared/envelope.ts'
-import { formatIssues } from '../shared/settings.ts'
+import { describeIssues } from '../shared/issues.ts'
 import { API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
@@ -128,7 +128,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         const id = (parsed as { id?: unknown } | null)?.id
         send(socket, {
           id: typeof id === 'number' && Number.isInteger(id) ? id : null,
-          result: fail('bad-request', `Malformed call: ${formatIssues(frame.error.issues)}`),
+          result: fail('bad-request', `Malformed call: ${describeIssues(frame.error)}`),
         })
         return
       }

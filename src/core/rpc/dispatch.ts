@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import {
   contract,
   isMethodName,
@@ -5,20 +6,13 @@ import {
   type MethodParsedInput,
   type MethodResult,
 } from '../../shared/contract.ts'
-import { ApiError, fail, ok, type ApiIssue, type Envelope } from '../../shared/envelope.ts'
+import { ApiError, fail, ok, type Envelope } from '../../shared/envelope.ts'
+import { describeIssues, toApiIssues } from '../../shared/issues.ts'
 import type { Logger } from '../logger.ts'
 
 /** One handler per contract method; each receives input that already passed the method's schema. */
 export type Handlers = {
   [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodResult<M>> | MethodResult<M>
-}
-
-function toIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiIssue[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
-}
-
-function describeIssues(issues: ApiIssue[]): string {
-  return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')
 }
 
 /**
@@ -39,8 +33,7 @@ export async function dispatch(
   const spec = contract.methods[method]
   const input = spec.input.safeParse(rawInput)
   if (!input.success) {
-    const issues = toIssues(input.error.issues)
-    return fail('bad-request', `Invalid input for ${method}: ${describeIssues(issues)}`, issues)
+    return fail('bad-request', `Invalid input for ${method}: ${describeIssues(input.error)}`, toApiIssues(input.error))
   }
   let result: unknown
   try {
@@ -54,7 +47,7 @@ export async function dispatch(
   }
   const output = spec.output.safeParse(result)
   if (!output.success) {
-    logger?.error(`${method} returned a result outside the contract`, output.error.issues)
+    logger?.error(`${method} returned a result outside the contract:\n${z.prettifyError(output.error)}`)
     return fail('internal', `${method} returned a result outside the contract`)
   }
   return ok(output.data)

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { BroadcastSettingsPatchSchema, type BroadcastSettings } from '../../../../shared/broadcast.ts'
-import { formatIssues } from '../../../../shared/settings.ts'
+import { describeIssues } from '../../../../shared/issues.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 
 /** Interval, heartbeat, channel template and event name: checked with the contract's schema, saved as a patch. */
@@ -32,7 +32,7 @@ export function BroadcastSettingsForm({
       concurrency: Number(draft.concurrency),
     }
     const checked = BroadcastSettingsPatchSchema.safeParse(patch)
-    if (!checked.success) return setResult({ ok: false, text: formatIssues(checked.error.issues) })
+    if (!checked.success) return setResult({ ok: false, text: describeIssues(checked.error) })
     const outcome = await request('broadcast.set', { id: profileId, settings: checked.data })
     if (outcome.ok) {
       onSaved(outcome.value)
