@@ -2,7 +2,7 @@ import { ApiError } from '../../shared/envelope.ts'
 import { DEFAULT_CONVENTION } from '../../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../../shared/profiles.ts'
 import { ChannelsClient } from '../channels/client.ts'
-import { toFailure } from '../sync/sync-loop.ts'
+import { toFailure, unreadableListError } from '../channels/errors.ts'
 import { runnableConvention } from '../convention-safety.ts'
 import { PresenceState } from '../presence/presence-state.ts'
 import { checkedConventionInfo } from './convention.ts'
@@ -45,7 +45,11 @@ async function testConnection(context: EngineContext, input: ConnectionTestInput
   try {
     const response = await client.listChannels(convention.prefix)
     // The same reader the sync uses, so "test" and "connect" agree on what a valid answer is.
-    const result = await new PresenceState(convention).ingestChannelList(response.body, Date.now())
+    const result = await new PresenceState(convention)
+      .ingestChannelList(response.body, Date.now())
+      .catch((error: unknown) => {
+        throw unreadableListError(error, response.body, client.endpoint)
+      })
     return {
       ok: true,
       endpoint: client.endpoint,

@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
-import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
+import { toFailure, unreadableListError } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult, WebhookResult } from '../presence/types.ts'
-import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
 
@@ -42,42 +41,6 @@ export interface SyncLoopDeps {
   random?: () => number
   /** How often webhook events are applied as one tick. */
   webhookFlushMs?: number
-}
-
-function startsLikeHtml(body: Uint8Array): boolean {
-  const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
-  return (
-    head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body')
-  )
-}
-
-function notChannelsApi(endpoint: string): ChannelsApiError {
-  return new ChannelsApiError(failureFromStatus(200, '<html>', endpoint))
-}
-
-/** Turns anything a sync attempt can throw into a failure an operator can read. */
-export function toFailure(error: unknown, endpoint: string): Failure {
-  if (error instanceof ChannelsApiError) return error.failure
-  if (error instanceof ServerErrorInBody) {
-    const failure = failureFromStatus(error.code ?? 500, error.error, endpoint)
-    return { ...failure, message: `${failure.message} (reported inside an HTTP 200 answer)` }
-  }
-  if (error instanceof ChannelListFormatError) {
-    return {
-      kind: 'malformed',
-      message: `The channel list from ${endpoint} is malformed: ${error.message}`,
-      hint: 'The server is not behaving like the Channels API; check the host, or report it to its operator',
-      status: 200,
-      retryable: true,
-    }
-  }
-  return {
-    kind: 'server-error',
-    message: `Sync failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
-    hint: 'Headcount retries with backoff; if it persists, please report it',
-    status: null,
-    retryable: true,
-  }
 }
 
 /**
@@ -321,9 +284,7 @@ export class SyncLoop {
       // Webhook events are applied between polls, never during one.
       await this.applying
       const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
-        throw error instanceof ChannelListFormatError && startsLikeHtml(response.body)
-          ? notChannelsApi(this.deps.client.endpoint)
-          : error
+        throw unreadableListError(error, response.body, this.deps.client.endpoint)
       })
       const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
       await this.deps.onTick({ source, result, drift })
