@@ -1,6 +1,6 @@
 import { clampInt, type HistoryDb } from './history-db.ts'
-import { parseGroupsJson, type RoomIndex } from './room-index.ts'
-import { mergeGaps, type GapRow } from './steps.ts'
+import type { RoomIndex } from './room-index.ts'
+import { mergeGaps, parseGroups, type GapRow } from './steps.ts'
 import type { HistoryError, KnownRoom } from './types.ts'
 
 /** What the history knows of besides counts: its rooms and their groups, its gaps and its errors. */
@@ -23,7 +23,7 @@ export class CatalogReader {
     return rows.map((row) => ({
       room: row.name,
       count: row.count ?? 0,
-      groups: parseGroupsJson(row.groups),
+      groups: parseGroups(row.groups),
       changedAt: row.t,
     }))
   }

@@ -1,4 +1,5 @@
 import type { HistoryDb } from './history-db.ts'
+import { parseGroups } from './steps.ts'
 
 /** What the writer remembers of a room between ticks, so an unchanged room costs no query. */
 export interface RoomState {
@@ -60,7 +61,7 @@ export class RoomIndex {
         id: row.id,
         name: row.name,
         count: row.count ?? -1,
-        groups: parseGroupsJson(row.groups),
+        groups: parseGroups(row.groups),
         knownGroups: new Set(),
       })
     }
@@ -72,18 +73,5 @@ export class RoomIndex {
       byId.get(row.room_id)?.knownGroups.add(row.name)
     }
     this.states = rooms
-  }
-}
-
-/** A stored `groups` column as an object; anything unreadable is no groups. */
-export function parseGroupsJson(json: string | null): Record<string, number> {
-  if (!json) return {}
-  try {
-    const parsed: unknown = JSON.parse(json)
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, number>)
-      : {}
-  } catch {
-    return {}
   }
 }
