@@ -13,7 +13,8 @@ export default defineConfig({
   },
   preload: {
     build: {
-      // A sandboxed preload can require nothing but `electron`: bundle zod and the contract into it.
+      // A sandboxed preload can require nothing but `electron`: what it imports is bundled into it (only
+      // the generated contract names and the IPC channel names, a few KB; lint keeps zod out).
       externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },

@@ -31,6 +31,17 @@ const plainNode = {
   ],
 }
 
+/** Everything in the project that isn't shared code: the layers a library entry may not reach into. */
+const projectLayers = [
+  '**/core/**',
+  '**/main/**',
+  '**/server/**',
+  '**/renderer/**',
+  '**/preload/**',
+  '**/emulator/**',
+  '**/cli/**',
+]
+
 const ipcSelectors = [
   {
     selector: "ImportSpecifier[imported.name='ipcMain']",
@@ -64,6 +75,26 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': ['error', noNodeOrElectron],
+    },
+  },
+  {
+    // A slice names what it uses of other slices (SliceCreator's `Uses`); the store that assembles the
+    // slices sits above them, so importing it from a slice would make a cycle.
+    files: ['src/renderer/src/store/slices/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNodeOrElectron,
+          patterns: [
+            ...noNodeOrElectron.patterns,
+            {
+              group: ['**/app-store.ts', '**/app-store', '**/store/context.tsx', '**/selectors.ts'],
+              message: 'Slices do not import the store that assembles them: name what you use in `Uses`.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -123,6 +154,69 @@ export default tseslint.config(
     },
   },
   {
+    // The participant client ships to browsers as it is, and is documented to depend on nothing but the
+    // pusher-js its caller passes in: no Node, no other layer, and from shared code only the
+    // dependency-free channel-name helpers at run time (types may come from anywhere in shared).
+    files: ['src/participant/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...noNodeOrElectron.paths,
+            { name: 'zod', message: 'The participant client carries no dependencies into the browser.' },
+            {
+              name: 'pusher-js',
+              message: 'The caller passes its pusher-js client in: see PusherLike.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              group: [...projectLayers, '**/authorizer/**'],
+              message: 'The participant client stands alone: it ships to browsers without the rest of Headcount.',
+            },
+            {
+              group: ['**/shared/*', '!**/shared/channel-names.ts'],
+              allowTypeImports: true,
+              message:
+                'At run time the participant client may use only shared/channel-names.ts (no zod in the browser).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'].map(
+          (name) => ({ name, message: 'Node globals are not available in browsers.' }),
+        ),
+      ],
+    },
+  },
+  {
+    // The examples' pages run in a browser.
+    files: ['examples/**/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The authorizer runs in an app's Node server: shared code and the pusher SDK, never the engine or UI.
+    files: ['src/authorizer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+          patterns: [
+            {
+              group: [...projectLayers, '**/participant/**'],
+              message: 'The authorizer ships on its own in app servers: only shared code and the pusher SDK.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The two places raw IPC is allowed: the one binding in main, and the preload.
     files: ['src/main/ipc.ts'],
     rules: { 'no-restricted-syntax': ['error', ...ipcSelectors.filter((rule) => !rule.message.startsWith('ipcMain'))] },
@@ -131,6 +225,27 @@ export default tseslint.config(
     files: ['src/preload/**/*.ts'],
     rules: {
       'no-restricted-syntax': ['error', ...ipcSelectors.filter((rule) => !rule.message.startsWith('ipcRenderer'))],
+    },
+  },
+  {
+    // The sandboxed preload is bundled whole: checking a name against the contract itself would pull zod
+    // and every schema into it. It gets the generated name lists instead; types cost nothing.
+    files: ['src/preload/**/*.ts'],
+    ignores: ['src/preload/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: 'The preload stays small: no zod.', allowTypeImports: true }],
+          patterns: [
+            {
+              group: ['**/shared/*', '!**/shared/contract-names.ts', '!**/shared/ipc-channels.ts'],
+              message: 'The preload imports only the generated contract-names.ts and ipc-channels.ts (types aside).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -8,6 +8,8 @@ import { runInNewContext } from 'node:vm'
 import Pusher from 'pusher'
 import { type RunningEmulator, startEmulator } from '../src/emulator/index.ts'
 import { AppState } from '../src/emulator/state.ts'
+import { Crowd } from '../src/emulator/crowd/crowd.ts'
+import { InjectedCrowdDriver } from '../src/emulator/crowd/injected-driver.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -258,7 +260,42 @@ async function presenceBench(): Promise<void> {
   )
 }
 
+/** A whole room injected as a crowd (own channel + room channel each), then counts broadcast to it. */
+async function crowdRoomBench(): Promise<void> {
+  const rows: string[][] = []
+  for (const size of [10_000, 100_000, 1_000_000]) {
+    const emulator = await startEmulator()
+    const sdk = sdkFor(emulator)
+    settle()
+    const heapBefore = process.memoryUsage().heapUsed
+    const crowd = new Crowd({ size, rooms: 1, seed: 1 })
+    const driver = new InjectedCrowdDriver(crowd, emulator)
+    let start = performance.now()
+    driver.populate()
+    const populateMs = performance.now() - start
+    settle()
+    const heapPerMember = (process.memoryUsage().heapUsed - heapBefore) / size
+    const before = emulator.deliveredTo('room1')
+    const triggers: number[] = []
+    for (let i = 0; i < 10; i++) {
+      start = performance.now()
+      await sdk.trigger('room1', 'occupancy', { room: 'room1', count: size, ts: i })
+      triggers.push(performance.now() - start)
+    }
+    const perTrigger = (emulator.deliveredTo('room1') - before) / 10
+    if (perTrigger !== size) throw new Error(`expected ${size} deliveries per count, counted ${perTrigger}`)
+    rows.push([int(size), ms(populateMs), `${int(heapPerMember)} B`, ms(median(triggers)), int(perTrigger)])
+    driver.clear()
+    await emulator.close()
+  }
+  console.log(
+    '\nA room injected as a crowd (own channel + room channel {room} per member), a count triggered to it 10 times\n',
+  )
+  console.log(table(['room', 'populate', 'heap/member', 'trigger (SDK, median)', 'deliveries per count (exact)'], rows))
+}
+
 console.log(`Headcount emulator benchmark (node ${process.version}, ${process.platform}/${process.arch})`)
 await channelsBench()
 serialisationBench()
 await presenceBench()
+await crowdRoomBench()

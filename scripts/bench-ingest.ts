@@ -1,6 +1,7 @@
 // Benchmark of the presence ingest (DESIGN §8): from the bytes of a `GET /channels` response to updated
 // room counts and joins/leaves, for 10,000 / 100,000 / 1,000,000 channels, as ratios to JSON.parse of
-// the same bytes measured in the same process. Prints figures; no pass/fail.
+// the same bytes measured in the same process: the first poll, then polls with no change and with 1 %
+// churn, each in the same order as the poll before and in another. Prints figures; no pass/fail.
 //
 //   node scripts/bench-ingest.ts [--sizes 10000,100000,1000000] [--runs 5]
 //
@@ -123,7 +124,7 @@ class Workload {
 
   /**
    * A response body like Pusher's, listing channels in `order`; some carry attributes, as with
-   * `info=subscription_count`. Positions flagged in `churn` hold a new participant instead.
+   * `info=subscription_count`. Channels flagged in `churn` (by index) are replaced by a new participant.
    */
   body(order: Int32Array, churn: Uint8Array | null = null): Uint8Array {
     let out = new Uint8Array(this.size * 48 + 64)
@@ -140,7 +141,7 @@ class Workload {
     write('{"channels":{')
     for (let position = 0; position < order.length; position++) {
       const index = order[position] as number
-      const name = churn !== null && churn[position] === 1 ? this.name(index, true) : this.name(index)
+      const name = churn !== null && churn[index] === 1 ? this.name(index, true) : this.name(index)
       write(
         `${position === 0 ? '' : ','}"${name}":${position % 20 === 0 ? `{"subscription_count":${(position % 3) + 1}}` : '{}'}`,
       )
@@ -168,7 +169,7 @@ function participantName(room: number, group: string, index: number): string {
   return `private-room${room + 1}-${group}-u${index.toString(36).padStart(5, '0')}`
 }
 
-/** 1% of positions flagged: those channels are replaced by new ones (1% leaves and 1% joins). */
+/** 1% of channels flagged: they are replaced by new ones (1% leaves and 1% joins). */
 function churnFlags(size: number, seed: number): Uint8Array {
   const next = random(seed)
   const flags = new Uint8Array(size)
@@ -214,9 +215,12 @@ async function withLoopProbe<T>(
 function generate(size: number, dir: string): void {
   const work = new Workload(size)
   const order = permutation(size, 42)
+  const other = permutation(size, 99)
+  const churn = churnFlags(size, 7)
   writeFileSync(join(dir, `${size}-snapshot.json`), work.body(order))
-  writeFileSync(join(dir, `${size}-churn.json`), work.body(order, churnFlags(size, 7)))
-  writeFileSync(join(dir, `${size}-shuffled.json`), work.body(permutation(size, 99)))
+  writeFileSync(join(dir, `${size}-churn.json`), work.body(order, churn))
+  writeFileSync(join(dir, `${size}-shuffled.json`), work.body(other))
+  writeFileSync(join(dir, `${size}-churn-shuffled.json`), work.body(other, churn))
 }
 
 function load(dir: string, size: number, kind: string): Uint8Array {
@@ -227,6 +231,7 @@ function load(dir: string, size: number, kind: string): Uint8Array {
 /** What one fresh process measures about a first ingest (everyone joins): done once per process, as in real use. */
 interface FirstFigures {
   rooms: number
+  participants: number
   bytes: number
   jsonParseMs: number
   firstMs: number
@@ -238,17 +243,24 @@ interface FirstFigures {
   cloneJoinsMs: number
 }
 
+/** A kind of poll after the first: its median time, longest loop block and what it changed. */
+interface PollFigures {
+  ms: number
+  blockMs: number
+  joins: number
+  leaves: number
+}
+
 /** What one process measures about polls after the first. */
 interface SteadyFigures {
   jsonParseMs: number
   jsonParseStringMs: number
-  steadyMs: number
-  steadyBlockMs: number
-  shuffledMs: number
-  churnMs: number
-  churnBlockMs: number
-  churnJoins: number
-  churnLeaves: number
+  /** The same channels, listed in the same order as last time / in another order. */
+  same: PollFigures
+  shuffled: PollFigures
+  /** 1 % of the channels replaced, in the same order / in another order. */
+  churn: PollFigures
+  churnShuffled: PollFigures
 }
 
 const MB = 1024 * 1024
@@ -310,6 +322,7 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
   const parse = jsonParseTimes(bytes, size, runs)
   return {
     rooms: work.rooms,
+    participants: work.participants,
     bytes: bytes.length,
     jsonParseMs: parse.decodeAndParse,
     firstMs,
@@ -324,58 +337,67 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
 
 async function measureSteady(size: number, runs: number, dir: string): Promise<SteadyFigures> {
   const bytes = load(dir, size, 'snapshot')
-  const churnBytes = load(dir, size, 'churn')
-  const shuffledBytes = load(dir, size, 'shuffled')
+  const bodies = {
+    same: bytes,
+    shuffled: load(dir, size, 'shuffled'),
+    churn: load(dir, size, 'churn'),
+    churnShuffled: load(dir, size, 'churn-shuffled'),
+  }
   const state = new PresenceState(convention)
   await state.ingestChannelList(bytes, 1_000)
   gc()
+  let at = 2_000
+  const samples = {
+    same: [] as number[],
+    shuffled: [] as number[],
+    churn: [] as number[],
+    churnShuffled: [] as number[],
+  }
+  const figures = {} as Record<keyof typeof samples, PollFigures>
+  for (const kind of Object.keys(samples) as Array<keyof typeof samples>)
+    figures[kind] = { ms: 0, blockMs: 0, joins: 0, leaves: 0 }
+  const decodeAndParse: number[] = []
+  const parseOnly: number[] = []
 
-  // The same snapshot again: nothing changes.
-  const steadyTimes: number[] = []
-  let steadyBlock = 0
-  for (let i = 0; i < runs; i++) {
+  /** One poll of `kind` after the snapshot, then (unmeasured) the snapshot again, so each poll starts from the same state. */
+  const poll = async (kind: keyof typeof samples): Promise<void> => {
     const start = performance.now()
-    const { value: result, maxBlockMs } = await withLoopProbe(() => state.ingestChannelList(bytes, 2_000 + i))
-    steadyTimes.push(performance.now() - start)
-    steadyBlock = Math.max(steadyBlock, maxBlockMs)
-    if (result.joins.length !== 0 || result.leaves.length !== 0) throw new Error('steady state changed')
+    const { value: result, maxBlockMs } = await withLoopProbe(() => state.ingestChannelList(bodies[kind], at++))
+    samples[kind].push(performance.now() - start)
+    const figure = figures[kind]
+    figure.blockMs = Math.max(figure.blockMs, maxBlockMs)
+    figure.joins = result.joins.length
+    figure.leaves = result.leaves.length
+    if (kind !== 'same') await state.ingestChannelList(bytes, at++)
   }
 
-  // Same channels in another order: no help from last time's order, every channel hashed and looked up.
-  const shuffledTimes: number[] = []
-  for (let i = 0; i < runs * 2; i++) {
-    const start = performance.now()
-    await state.ingestChannelList(i % 2 === 0 ? shuffledBytes : bytes, 3_000 + i)
-    if (i % 2 === 0) shuffledTimes.push(performance.now() - start)
+  // Rounds interleave every kind of poll with JSON.parse, so a machine busy with other work slows all alike.
+  for (let round = 0; round < runs; round++) {
+    const parse = jsonParseTimes(bytes, size, 1)
+    decodeAndParse.push(parse.decodeAndParse)
+    parseOnly.push(parse.parseOnly)
+    gc()
+    await poll('same')
+    // Another order: no help from last time's order, every channel hashed and looked up.
+    await poll('shuffled')
+    await poll('churn')
+    await poll('churnShuffled')
   }
-
-  // 1% churn: alternate between the snapshot and one with 1% of channels replaced.
-  const churnTimes: number[] = []
-  let churnBlock = 0
-  let churnJoins = 0
-  let churnLeaves = 0
-  for (let i = 0; i < runs * 2; i++) {
-    const start = performance.now()
-    const { value: result, maxBlockMs } = await withLoopProbe(() =>
-      state.ingestChannelList(i % 2 === 0 ? churnBytes : bytes, 4_000 + i),
-    )
-    churnTimes.push(performance.now() - start)
-    churnBlock = Math.max(churnBlock, maxBlockMs)
-    churnJoins = result.joins.length
-    churnLeaves = result.leaves.length
-  }
-
-  const parse = jsonParseTimes(bytes, size, runs)
+  for (const kind of Object.keys(samples) as Array<keyof typeof samples>) figures[kind].ms = median(samples[kind])
+  if (
+    figures.same.joins !== 0 ||
+    figures.same.leaves !== 0 ||
+    figures.shuffled.joins !== 0 ||
+    figures.shuffled.leaves !== 0
+  )
+    throw new Error('a poll of the same channels changed the state')
   return {
-    jsonParseMs: parse.decodeAndParse,
-    jsonParseStringMs: parse.parseOnly,
-    steadyMs: median(steadyTimes),
-    steadyBlockMs: steadyBlock,
-    shuffledMs: median(shuffledTimes),
-    churnMs: median(churnTimes),
-    churnBlockMs: churnBlock,
-    churnJoins,
-    churnLeaves,
+    jsonParseMs: median(decodeAndParse),
+    jsonParseStringMs: median(parseOnly),
+    same: figures.same,
+    shuffled: figures.shuffled,
+    churn: figures.churn,
+    churnShuffled: figures.churnShuffled,
   }
 }
 
@@ -466,25 +488,39 @@ function printTable(rows: Row[]): void {
         return `${ms(time)}  ${ratio(time, median(r.countsRuns.map((run) => run.jsonParseMs)))}`
       }),
     ],
-    [
-      'steady (same snapshot)',
-      ...rows.map((r) => `${ms(r.steady.steadyMs)}  ${ratio(r.steady.steadyMs, r.steady.jsonParseMs)}`),
-    ],
-    [
-      'steady, order shuffled',
-      ...rows.map((r) => `${ms(r.steady.shuffledMs)}  ${ratio(r.steady.shuffledMs, r.steady.jsonParseMs)}`),
-    ],
-    ['1% churn', ...rows.map((r) => `${ms(r.steady.churnMs)}  ${ratio(r.steady.churnMs, r.steady.jsonParseMs)}`)],
-    ['  churn joins / leaves', ...rows.map((r) => `${r.steady.churnJoins} / ${r.steady.churnLeaves}`)],
+    ...(
+      [
+        ['poll, no change, same order', 'same'],
+        ['poll, no change, another order', 'shuffled'],
+        ['poll, 1% churn, same order', 'churn'],
+        ['poll, 1% churn, another order', 'churnShuffled'],
+      ] as const
+    ).map(([label, kind]): [string, ...string[]] => [
+      label,
+      ...rows.map((r) => `${ms(r.steady[kind].ms)}  ${ratio(r.steady[kind].ms, r.steady.jsonParseMs)}`),
+    ]),
+    ['  churn joins / leaves', ...rows.map((r) => `${r.steady.churn.joins} / ${r.steady.churn.leaves}`)],
     ['max loop block: first (worst run)', ...rows.map((r) => ms(worst(r, (f) => f.firstBlockMs)))],
     ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstBlockMs))))],
-    ['max loop block: steady', ...rows.map((r) => ms(r.steady.steadyBlockMs))],
-    ['max loop block: churn', ...rows.map((r) => ms(r.steady.churnBlockMs))],
+    [
+      'max loop block: later polls',
+      ...rows.map((r) =>
+        ms(
+          Math.max(
+            r.steady.same.blockMs,
+            r.steady.shuffled.blockMs,
+            r.steady.churn.blockMs,
+            r.steady.churnShuffled.blockMs,
+          ),
+        ),
+      ),
+    ],
     ['RSS before first ingest (with body)', ...rows.map((r) => mb(r.first.rssBeforeMb))],
     ['peak RSS during first ingest (worst)', ...rows.map((r) => mb(worst(r, (f) => f.peakRssMb)))],
     ['  same, listChanges: false', ...rows.map((r) => mb(Math.max(...r.countsRuns.map((run) => run.peakRssMb))))],
     ['peak heap+buffers increase (worst)', ...rows.map((r) => mb(worst(r, (f) => f.peakHeapDeltaMb)))],
     ['state retained after GC', ...rows.map((r) => mb(r.first.retainedMb))],
+    ['  per participant', ...rows.map((r) => `${Math.round((r.first.retainedMb * MB) / r.first.participants)} B`)],
     ['(worker alt.) clone of joins', ...rows.map((r) => ms(r.first.cloneJoinsMs))],
   ]
   const widths = (table[0] as string[]).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)))
@@ -497,9 +533,11 @@ function printTable(rows: Row[]): void {
   for (const row of table) console.log(line(row))
   console.log(
     '\nRatios are to JSON.parse (TextDecoder + JSON.parse) of the same bytes in the same process, the least any JSON-based\n' +
-      'reader pays. First ingest: one per fresh process (as in real use), with only its body loaded; steady figures: one\n' +
-      'process polling the same crowd. Loop block: longest gap seen by a 1 ms timer while the ingest ran (GC pauses\n' +
-      'included). Memory sampled every 2 ms. "clone of joins": structuredClone of the first ingest\'s joins, a lower bound\n' +
+      'reader pays. First ingest: one per fresh process (as in real use), with only its body loaded. Later polls: one\n' +
+      'process polling the same crowd, in rounds that take turns with JSON.parse; "another order" lists the channels in a\n' +
+      "different random order from the poll before, as nothing in Pusher's API rules out. Loop block: longest gap seen by\n" +
+      'a 1 ms timer while the ingest ran (GC pauses included). Memory sampled every 2 ms; "per participant": the state kept\n' +
+      'after GC over the participants in it. "clone of joins": structuredClone of the first ingest\'s joins, a lower bound\n' +
       'on what receiving them from a worker thread would block the main thread for.',
   )
 }

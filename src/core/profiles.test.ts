@@ -71,4 +71,17 @@ describe('ProfileService', () => {
     })
     expect(profiles.all()).toEqual([])
   })
+
+  it('lists which profiles have a secret without reading (decrypting) any of them', async () => {
+    const { profiles, secrets } = service()
+    const kept = await profiles.save({ name: 'Production', connection, secret: 's' })
+    const lost = await profiles.save({ name: 'Staging', connection, secret: 's' })
+    await secrets.delete(`profile:${lost.id}`)
+    const read = vi.spyOn(secrets, 'get')
+    expect((await profiles.list()).map(({ id, hasSecret }) => ({ id, hasSecret }))).toEqual([
+      { id: kept.id, hasSecret: true },
+      { id: lost.id, hasSecret: false },
+    ])
+    expect(read).not.toHaveBeenCalled()
+  })
 })

@@ -51,7 +51,7 @@ export class ProfileService {
   }
 
   async view(profile: Profile): Promise<ProfileView> {
-    return { ...profile, hasSecret: (await this.secrets.get(secretId(profile.id))) !== undefined }
+    return { ...profile, hasSecret: await this.secrets.has(secretId(profile.id)) }
   }
 
   async save(input: ProfileInput): Promise<ProfileView> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { silentLogger } from './logger.ts'
-import { FileSecretStore } from './secret-store.ts'
+import { FileSecretStore, MemorySecretStore } from './secret-store.ts'
 
 let dir: string
 beforeEach(() => {
@@ -22,6 +22,16 @@ describe('FileSecretStore', () => {
     await store.delete('prod')
     expect(await store.get('prod')).toBeUndefined()
     expect(await store.get('demo')).toBe('other')
+  })
+
+  it('tells whether a secret is saved, also for names an object already has', async () => {
+    const store = new FileSecretStore(join(dir, 'secrets.json'))
+    await store.set('prod', 's3cret')
+    expect(await store.has('prod')).toBe(true)
+    expect(await store.has('demo')).toBe(false)
+    expect(await store.has('constructor')).toBe(false)
+    await store.delete('prod')
+    expect(await store.has('prod')).toBe(false)
   })
 
   it('keeps a damaged file aside (private), starts empty, and never repeats what was in it', async () => {
@@ -58,5 +68,16 @@ describe('FileSecretStore', () => {
     const path = join(dir, 'secrets.json')
     mkdirSync(path)
     expect(() => new FileSecretStore(path)).toThrow(/^The secret file .*secrets\.json could not be read \(EISDIR\)/)
+  })
+})
+
+describe('MemorySecretStore', () => {
+  it('tells whether a secret is saved', async () => {
+    const store = new MemorySecretStore()
+    await store.set('prod', 's3cret')
+    expect(await store.has('prod')).toBe(true)
+    expect(await store.has('demo')).toBe(false)
+    await store.delete('prod')
+    expect(await store.has('prod')).toBe(false)
   })
 })

@@ -10,6 +10,8 @@ import { silentLogger, type Logger } from './logger.ts'
  */
 export interface SecretStore {
   get(id: string): Promise<string | undefined>
+  /** Whether a secret is saved, without decrypting it: listing connections must not unlock every secret. */
+  has(id: string): Promise<boolean>
   set(id: string, secret: string): Promise<void>
   delete(id: string): Promise<void>
   describe(): Promise<SecretStorageInfo>
@@ -78,6 +80,10 @@ export class FileSecretStore implements SecretStore {
     return this.readAll()[id]
   }
 
+  async has(id: string): Promise<boolean> {
+    return Object.hasOwn(this.readAll(), id)
+  }
+
   async set(id: string, secret: string): Promise<void> {
     this.writeAll({ ...this.readAll(), [id]: secret })
   }
@@ -101,6 +107,9 @@ export class MemorySecretStore implements SecretStore {
   private readonly secrets = new Map<string, string>()
   async get(id: string): Promise<string | undefined> {
     return this.secrets.get(id)
+  }
+  async has(id: string): Promise<boolean> {
+    return this.secrets.has(id)
   }
   async set(id: string, secret: string): Promise<void> {
     this.secrets.set(id, secret)

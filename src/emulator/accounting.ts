@@ -2,7 +2,16 @@
 // Per-channel counts live on the channel record while it exists (no extra map entry per channel) and
 // move to `retired` when the channel is removed.
 
-export type DeliveryKind = 'event' | 'client_event' | 'member_added' | 'member_removed' | 'subscription_succeeded'
+export type DeliveryKind =
+  | 'event'
+  | 'client_event'
+  | 'member_added'
+  | 'member_removed'
+  | 'subscription_succeeded'
+  /** A cache channel's last event, handed to a new subscriber. */
+  | 'cached_event'
+  /** `pusher:cache_miss`, to a new subscriber of a cache channel with nothing cached. */
+  | 'cache_miss'
 
 export interface DeliveryTotals {
   total: number
@@ -11,6 +20,8 @@ export interface DeliveryTotals {
   member_added: number
   member_removed: number
   subscription_succeeded: number
+  cached_event: number
+  cache_miss: number
 }
 
 export interface Counted {
@@ -19,7 +30,16 @@ export interface Counted {
 }
 
 export function emptyTotals(): DeliveryTotals {
-  return { total: 0, event: 0, client_event: 0, member_added: 0, member_removed: 0, subscription_succeeded: 0 }
+  return {
+    total: 0,
+    event: 0,
+    client_event: 0,
+    member_added: 0,
+    member_removed: 0,
+    subscription_succeeded: 0,
+    cached_event: 0,
+    cache_miss: 0,
+  }
 }
 
 export class DeliveryAccounting {
@@ -46,6 +66,11 @@ export class DeliveryAccounting {
       channel.delivered += earlier
       this.retired.delete(channel.name)
     }
+  }
+
+  /** Deliveries to one channel so far, whether it exists now (`live`) or was removed since. */
+  deliveredTo(name: string, live: Counted | undefined): number {
+    return live === undefined ? (this.retired.get(name) ?? 0) : live.delivered
   }
 
   top(live: Iterable<Counted>, limit: number): Array<{ channel: string; delivered: number }> {

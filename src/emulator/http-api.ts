@@ -2,9 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { checkRequestAuth } from './http-auth.ts'
 import { parseBatch, parseEvent, parseInfo, parseJsonBody, type Refusal, type TriggerEvent } from './http-validate.ts'
-import { channelNameProblem } from './limits.ts'
+import { channelNameProblem, isCacheChannel } from './limits.ts'
 import type { ResolvedOptions } from './options.ts'
 import type { AppState } from './state.ts'
+
+/** `GET /emulator/stats?channel=…` reports at most this many channels' deliveries at once. */
+const MAX_STATS_CHANNELS = 1000
 
 /** Large enough for a full batch of 10 × 10 KB events with their envelopes. */
 const MAX_BODY_BYTES = 1024 * 1024
@@ -13,7 +16,7 @@ export interface HttpApiContext {
   options: ResolvedOptions
   state: AppState
   terminateUser(userId: string): void
-  stats(top: number): unknown
+  stats(top: number, channels: readonly string[]): unknown
   resetStats(): void
 }
 
@@ -120,8 +123,7 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
   const deliver = (event: TriggerEvent): void => {
     for (const name of event.channels) {
       state.accounting.published++
-      const frame = JSON.stringify({ event: event.name, channel: name, data: event.data })
-      state.publish(name, frame, 'event', event.socketId)
+      state.trigger(name, event.name, event.data, event.socketId)
     }
   }
 
@@ -170,14 +172,22 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
             'info=user_count is only allowed when filter_by_prefix limits the request to presence channels (presence-)',
           )
         }
-        return send(res, 200, state.channelsBody(prefix, userCount, info.value?.has('subscription_count') ?? false))
+        const subscriptionCount = info.value?.has('subscription_count') ?? false
+        return send(res, 200, state.channelsBody(prefix, userCount, subscriptionCount, options.shuffleChannels))
       }
       case 'channel': {
         const problem = channelNameProblem(route.name, true)
         if (problem !== null) return sendError(res, 400, `Invalid channel: ${problem}`)
-        const info = parseInfo(params.get('info') ?? undefined, ['user_count', 'subscription_count'])
+        const info = parseInfo(params.get('info') ?? undefined, ['user_count', 'subscription_count', 'cache'])
         if (!info.ok) return refuse(info)
         const presence = route.name.startsWith('presence-')
+        if (info.value?.has('cache') && !isCacheChannel(route.name)) {
+          return sendError(
+            res,
+            400,
+            `info=cache is only available for cache channels (cache-, private-cache-, private-encrypted-cache-, presence-cache-), not '${route.name}'`,
+          )
+        }
         if (info.value?.has('user_count') && !presence) {
           return sendError(res, 400, `info=user_count is only available for presence channels, not '${route.name}'`)
         }
@@ -185,9 +195,10 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
           return sendError(res, 400, `info=subscription_count is not available for presence channels; use user_count`)
         }
         const ch = state.channel(route.name)
-        const result: Record<string, boolean | number> = { occupied: ch?.occupied ?? false }
+        const result: Record<string, unknown> = { occupied: ch?.occupied ?? false }
         if (info.value?.has('user_count')) result.user_count = ch?.members?.size ?? 0
         if (info.value?.has('subscription_count')) result.subscription_count = ch?.subscriptionCount ?? 0
+        if (info.value?.has('cache')) result.cache = state.cacheInfo(route.name)
         return send(res, 200, JSON.stringify(result))
       }
       case 'users': {
@@ -211,7 +222,19 @@ export function createHttpApi(ctx: HttpApiContext): (req: IncomingMessage, res: 
     if (path === '/emulator/stats') {
       if (req.method !== 'GET') return sendError(res, 405, 'Use GET', { Allow: 'GET' })
       const top = Number(url.searchParams.get('top') ?? '20')
-      return send(res, 200, JSON.stringify(ctx.stats(Number.isInteger(top) && top >= 0 ? Math.min(top, 10_000) : 20)))
+      const channels = url.searchParams.getAll('channel')
+      if (channels.length > MAX_STATS_CHANNELS) {
+        return sendError(
+          res,
+          400,
+          `At most ${MAX_STATS_CHANNELS} channel parameters per request, got ${channels.length}`,
+        )
+      }
+      return send(
+        res,
+        200,
+        JSON.stringify(ctx.stats(Number.isInteger(top) && top >= 0 ? Math.min(top, 10_000) : 20, channels)),
+      )
     }
     if (path === '/emulator/stats/reset') {
       if (req.method !== 'POST') return sendError(res, 405, 'Use POST', { Allow: 'POST' })

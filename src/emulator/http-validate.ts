@@ -11,7 +11,7 @@ import {
   utf8Length,
 } from './limits.ts'
 
-export type InfoAttribute = 'user_count' | 'subscription_count'
+export type InfoAttribute = 'user_count' | 'subscription_count' | 'cache'
 
 export interface TriggerEvent {
   name: string

@@ -38,6 +38,8 @@ export interface EmulatorStats {
   channels: { occupied: number; tracked: number }
   injectedMembers: number
   topChannels: Array<{ channel: string; delivered: number }>
+  /** Deliveries so far to each channel asked for (`stats(top, channels)`, `?channel=NAME`), exact; absent when none asked. */
+  channelDeliveries?: Record<string, number>
   webhooks: WebhookSenderStats & { batches: number; events: number }
 }
 
@@ -55,7 +57,10 @@ export interface RunningEmulator {
   /** Bulk versions for 100k–1M members. */
   injectMany(entries: Iterable<{ channel: string; userId?: string; userInfo?: unknown }>): InjectedHandle[]
   removeInjectedMany(handles: Iterable<InjectedHandle>): void
-  stats(top?: number): EmulatorStats
+  /** `channels`: also report each of these channels' deliveries so far (`channelDeliveries`). */
+  stats(top?: number, channels?: readonly string[]): EmulatorStats
+  /** Deliveries so far to one channel (every kind, sockets and injected members), exact. */
+  deliveredTo(channel: string): number
   resetStats(): void
   close(): Promise<void>
 }
@@ -91,13 +96,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const state = new AppState({
     presenceLimit: resolved.presenceLimit,
     vacateDelayMs: resolved.vacateDelayMs,
+    cacheTtlMs: resolved.cacheTtlMs,
     webhookSink: webhook,
   })
   const ws = new WsServer({ options: resolved, state, webhook })
 
-  const stats = (top = 20): EmulatorStats => {
+  const deliveredTo = (channel: string): number => state.accounting.deliveredTo(channel, state.channel(channel))
+  const stats = (top = 20, channels: readonly string[] = []): EmulatorStats => {
     let occupied = 0
     for (const ch of state.channels.values()) if (ch.subscriptionCount > 0) occupied++
+    const channelDeliveries =
+      channels.length === 0 ? undefined : Object.fromEntries(channels.map((name) => [name, deliveredTo(name)]))
     return {
       deliveries: { ...state.accounting.totals },
       published: state.accounting.published,
@@ -105,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       channels: { occupied, tracked: state.channels.size },
       injectedMembers: state.injectedCount,
       topChannels: state.accounting.top(state.channels.values(), top),
+      ...(channelDeliveries === undefined ? {} : { channelDeliveries }),
       webhooks: {
         ...(sender?.stats ?? { delivered: 0, failedAttempts: 0, abandoned: 0, dropped: 0, queued: 0, inFlight: 0 }),
         ...webhookCounters,
@@ -171,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       for (const handle of handles) state.removeInjected(handle)
     },
     stats,
+    deliveredTo,
     resetStats,
     close: () => {
       closing ??= (async () => {

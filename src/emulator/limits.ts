@@ -44,6 +44,14 @@ export function channelNameProblem(name: unknown, allowServerToUser = false): st
   return null
 }
 
+/** Pusher's cache channel prefixes: public, private, encrypted and presence channels with `cache-` in their prefix. */
+const CACHE_PREFIXES = ['cache-', 'private-cache-', 'private-encrypted-cache-', 'presence-cache-'] as const
+
+/** Whether the channel keeps its last server-triggered event for new subscribers (a cache channel). */
+export function isCacheChannel(name: string): boolean {
+  return CACHE_PREFIXES.some((prefix) => name.startsWith(prefix))
+}
+
 export function serverToUserChannel(userId: string): string {
   return SERVER_TO_USER_PREFIX + userId
 }

@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   vacateDelayMs?: number
   /** Presence member limit; default 100. */
   presenceLimit?: number
+  /** How long a cache channel keeps its last event; default 30 minutes (Pusher's "up to 30 minutes"). */
+  cacheTtlMs?: number
   webhookBatchMs?: number
   webhookBatchSize?: number
   /** Attempts per webhook batch (first try included); default 9, about 4 minutes of backoff. */
@@ -36,6 +38,11 @@ export interface EmulatorOptions {
   /** How long a ping may go unanswered before the connection is closed with 4201; default 30 s. */
   pongTimeoutSec?: number
   clientEventsPerSecond?: number
+  /**
+   * List channels in `GET /channels` in a fresh random order on every request; default false (the order
+   * they became occupied). Pusher documents no order, so this shows whether a client depends on one.
+   */
+  shuffleChannels?: boolean
   logger?: EmulatorLogger
 }
 
@@ -48,6 +55,7 @@ export interface ResolvedOptions {
   webhooks: string[]
   vacateDelayMs: number
   presenceLimit: number
+  cacheTtlMs: number
   webhookBatchMs: number
   webhookBatchSize: number
   webhookMaxAttempts: number
@@ -57,8 +65,12 @@ export interface ResolvedOptions {
   activityTimeoutSec: number
   pongTimeoutSec: number
   clientEventsPerSecond: number
+  shuffleChannels: boolean
   logger: EmulatorLogger
 }
+
+/** Pusher keeps a cache channel's last event "up to 30 minutes". */
+export const DEFAULT_CACHE_TTL_MS = 30 * 60_000
 
 const silent: EmulatorLogger = { info() {}, warn() {}, error() {} }
 
@@ -73,6 +85,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   const result = nonNegative(name, value, fallback)
   if (result <= 0) throw new Error(`Emulator option ${name} must be greater than 0`)
   return result
+}
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new Error(`Emulator option ${name} must be true or false, got ${String(value)}`)
+  return value
 }
 
 function text(name: string, value: string | undefined, fallback: string): string {
@@ -107,6 +125,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     webhooks: [...webhooks],
     vacateDelayMs: nonNegative('vacateDelayMs', options.vacateDelayMs, 3000),
     presenceLimit: positive('presenceLimit', options.presenceLimit, 100),
+    cacheTtlMs: positive('cacheTtlMs', options.cacheTtlMs, DEFAULT_CACHE_TTL_MS),
     webhookBatchMs: nonNegative('webhookBatchMs', options.webhookBatchMs, 250),
     webhookBatchSize: positive('webhookBatchSize', options.webhookBatchSize, 20),
     webhookMaxAttempts: positive('webhookMaxAttempts', options.webhookMaxAttempts, 9),
@@ -116,6 +135,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     activityTimeoutSec: positive('activityTimeoutSec', options.activityTimeoutSec, 120),
     pongTimeoutSec: positive('pongTimeoutSec', options.pongTimeoutSec, 30),
     clientEventsPerSecond: positive('clientEventsPerSecond', options.clientEventsPerSecond, 10),
+    shuffleChannels: flag('shuffleChannels', options.shuffleChannels, false),
     logger: options.logger ?? silent,
   }
 }

@@ -3,7 +3,8 @@
 // private channels fit in memory. Occupancy and presence changes feed webhooks and delivery accounting.
 import { type Counted, DeliveryAccounting, type DeliveryKind } from './accounting.ts'
 import { DelayQueue } from './delay-queue.ts'
-import { type ChannelKind, channelKind, channelNameProblem, MAX_USER_ID_LENGTH } from './limits.ts'
+import { type ChannelKind, channelKind, channelNameProblem, isCacheChannel, MAX_USER_ID_LENGTH } from './limits.ts'
+import { DEFAULT_CACHE_TTL_MS } from './options.ts'
 import type { WebhookEvent } from './webhook-batcher.ts'
 
 /** What the state needs from a WebSocket connection. */
@@ -50,8 +51,21 @@ export class Channel implements Counted {
 export interface StateOptions {
   presenceLimit: number
   vacateDelayMs: number
+  /** How long a cache channel keeps its last event; default DEFAULT_CACHE_TTL_MS (Pusher: up to 30 minutes). */
+  cacheTtlMs?: number
   /** Where webhook events go; null when no webhook URL is configured (then none are built). */
   webhookSink: ((event: WebhookEvent) => void) | null
+  /** The clock, for cache expiry (tests step it). */
+  now?: () => number
+}
+
+/** A cache channel's last server-triggered event. */
+export interface CachedEvent {
+  event: string
+  /** The event's data exactly as triggered. */
+  data: string
+  /** When it is forgotten (ms since the epoch). */
+  expiresAt: number
 }
 
 export type SubscribeResult = { ok: true; newMember: boolean } | { ok: false; reason: 'limit' | 'duplicate' }
@@ -68,13 +82,29 @@ export class AppState {
   private injUser: Array<string | undefined> = []
   private freeHandles: number[] = []
   injectedCount = 0
+  // Cache channels' last events live apart from the channel records: a value outlives its subscribers
+  // (that is the point: the next subscriber gets it), for the TTL.
+  private readonly cache = new Map<string, CachedEvent>()
+  /**
+   * Cache channels that have already sent a cache_miss webhook since they were last filled (or
+   * occupied): Pusher de-duplicates the webhook when many clients subscribe to an empty cache channel,
+   * so a crowd of a million joining an empty room costs the app one webhook, not a million.
+   */
+  private readonly cacheMissNotified = new Set<string>()
+  private cacheSweep: NodeJS.Timeout | null = null
+  private readonly now: () => number
+  private readonly cacheTtlMs: number
 
   constructor(options: StateOptions) {
     this.options = options
+    this.now = options.now ?? Date.now
+    this.cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS
   }
 
   close(): void {
     this.delays.close()
+    if (this.cacheSweep !== null) clearInterval(this.cacheSweep)
+    this.cacheSweep = null
   }
 
   get webhooksOn(): boolean {
@@ -163,6 +193,7 @@ export class AppState {
     if (before === 0) this.becameOccupied(ch)
     if (kind === 'presence') this.addMember(ch, userId as string, userInfo ?? null, null)
     this.accounting.add(ch, 'subscription_succeeded', 1)
+    this.welcomeToCache(null, name)
     const handle = this.freeHandles.pop() ?? this.injChannel.length
     this.injChannel[handle] = ch
     this.injUser[handle] = userId
@@ -195,6 +226,60 @@ export class AppState {
   // ---- publishing ----------------------------------------------------------------------------
 
   /**
+   * A server-triggered event (HTTP events and batch_events): delivered to every subscriber except
+   * `exceptSocketId` and, on a cache channel, kept as its last event for the TTL, even when nobody is
+   * subscribed. Client events are never cached (Pusher doesn't either).
+   */
+  trigger(name: string, event: string, data: string, exceptSocketId?: string): number {
+    if (isCacheChannel(name)) {
+      this.cache.set(name, { event, data, expiresAt: this.now() + this.cacheTtlMs })
+      this.cacheMissNotified.delete(name)
+      this.armCacheSweep()
+    }
+    return this.publish(name, JSON.stringify({ event, channel: name, data }), 'event', exceptSocketId)
+  }
+
+  /** A cache channel's last event, or null when it has none (never had one, or it expired). */
+  cachedEvent(name: string): CachedEvent | null {
+    const cached = this.cache.get(name)
+    if (cached === undefined) return null
+    if (cached.expiresAt <= this.now()) {
+      this.cache.delete(name)
+      return null
+    }
+    return cached
+  }
+
+  /** `info=cache` of GET /channels/{name}: the cached data and its remaining TTL in whole seconds, or null. */
+  cacheInfo(name: string): { data: string; ttl: number } | null {
+    const cached = this.cachedEvent(name)
+    return cached === null ? null : { data: cached.data, ttl: Math.ceil((cached.expiresAt - this.now()) / 1000) }
+  }
+
+  /**
+   * What a new subscriber of a cache channel gets right after subscription_succeeded: the cached event,
+   * or `pusher:cache_miss` (and the app a `cache_miss` webhook). `sock` null: an injected member, which
+   * is only counted. Other channels: nothing.
+   */
+  welcomeToCache(sock: SocketSubscriber | null, name: string): void {
+    if (!isCacheChannel(name)) return
+    const ch = this.channels.get(name)
+    if (ch === undefined) return
+    const cached = this.cachedEvent(name)
+    if (cached !== null) {
+      sock?.send(JSON.stringify({ event: cached.event, channel: name, data: cached.data }))
+      this.accounting.add(ch, 'cached_event', 1)
+      return
+    }
+    sock?.send(JSON.stringify({ event: 'pusher:cache_miss', channel: name, data: '{}' }))
+    this.accounting.add(ch, 'cache_miss', 1)
+    if (!this.cacheMissNotified.has(name)) {
+      this.cacheMissNotified.add(name)
+      this.options.webhookSink?.({ name: 'cache_miss', channel: name })
+    }
+  }
+
+  /**
    * Sends a prepared frame to every subscriber of a channel except `exceptSocketId`, and counts one
    * delivery per recipient (injected members included). Returns the number of recipients.
    */
@@ -219,8 +304,10 @@ export class AppState {
    * The GET /channels response body, written straight into a Buffer. Channel names are validated to
    * ASCII characters that need no JSON escaping, so no serialiser is needed: at a million channels this
    * is several times faster than JSON.stringify of an object, and skips a string-to-bytes copy.
+   * Channels are listed in the order they became occupied, or with `shuffled` in a fresh random order
+   * (Pusher documents no order, so clients must not depend on one).
    */
-  channelsBody(prefix: string, userCount: boolean, subscriptionCount: boolean): Buffer {
+  channelsBody(prefix: string, userCount: boolean, subscriptionCount: boolean, shuffled = false): Buffer {
     const names: string[] = []
     const attrs: string[] | null = userCount || subscriptionCount ? [] : null
     let size = 15 // {"channels":{}}
@@ -238,10 +325,12 @@ export class AppState {
         size += attr.length
       }
     }
+    const order = listingOrder(names.length, shuffled)
     const out = Buffer.allocUnsafe(size)
     let at = out.write('{"channels":{', 0, 'latin1')
-    for (let i = 0; i < names.length; i++) {
-      if (i > 0) out[at++] = 0x2c // ,
+    for (let position = 0; position < order.length; position++) {
+      const i = order[position] as number
+      if (position > 0) out[at++] = 0x2c // ,
       out[at++] = 0x22 // "
       at += out.write(names[i] as string, at, 'latin1')
       out[at++] = 0x22
@@ -286,7 +375,25 @@ export class AppState {
     if (this.channels.get(ch.name) === ch) {
       this.accounting.retire(ch)
       this.channels.delete(ch.name)
+      this.cacheMissNotified.delete(ch.name)
     }
+  }
+
+  /** Expired cache entries are dropped when read, and swept now and then so unread ones free their memory. */
+  private armCacheSweep(): void {
+    if (this.cacheSweep !== null) return
+    this.cacheSweep = setInterval(
+      () => {
+        const now = this.now()
+        for (const [name, cached] of this.cache) if (cached.expiresAt <= now) this.cache.delete(name)
+        if (this.cache.size === 0 && this.cacheSweep !== null) {
+          clearInterval(this.cacheSweep)
+          this.cacheSweep = null
+        }
+      },
+      Math.max(1000, Math.min(this.cacheTtlMs, 60_000)),
+    )
+    this.cacheSweep.unref()
   }
 
   private presenceRoomFor(ch: Channel, userId: string): boolean {
@@ -376,4 +483,18 @@ export class AppState {
     })
     ch.pendingRemoval.set(userId, due)
   }
+}
+
+/** Indices 0..count-1, as they are or in a uniformly random order (Fisher–Yates). */
+function listingOrder(count: number, shuffled: boolean): Int32Array {
+  const order = new Int32Array(count)
+  for (let i = 0; i < count; i++) order[i] = i
+  if (!shuffled) return order
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    const swap = order[i] as number
+    order[i] = order[j] as number
+    order[j] = swap
+  }
+  return order
 }

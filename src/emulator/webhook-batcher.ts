@@ -5,6 +5,7 @@ export type WebhookEvent =
   | { name: 'channel_occupied' | 'channel_vacated'; channel: string }
   | { name: 'member_added' | 'member_removed'; channel: string; user_id: string }
   | { name: 'client_event'; channel: string; event: string; data: string; socket_id: string; user_id?: string }
+  | { name: 'cache_miss'; channel: string }
 
 export interface WebhookBatch {
   time_ms: number

@@ -329,6 +329,7 @@ export class WsServer {
         data: kind === 'presence' ? state.presenceSnapshot(channel) : '{}',
       }),
     )
+    state.welcomeToCache(conn, channel)
   }
 
   /** A refusal scoped to the channel: pusher-js raises it on the channel object as pusher:subscription_error. */

@@ -32,6 +32,16 @@ describe('SafeStorageSecretStore', () => {
     expect(await store.get('prod')).toBeUndefined()
   })
 
+  it('tells whether a secret is saved without decrypting it', async () => {
+    const safe = fakeSafeStorage()
+    const store = new SafeStorageSecretStore(safe, 'linux', new MemoryStore({ defaults: { secrets: {} } }) as never)
+    await store.set('prod', 'top-secret')
+    expect(await store.has('prod')).toBe(true)
+    expect(await store.has('demo')).toBe(false)
+    expect(await store.has('constructor')).toBe(false)
+    expect(safe.decryptStringAsync).not.toHaveBeenCalled()
+  })
+
   it('warns when Linux has no keychain and safeStorage falls back to plain text', async () => {
     const store = new SafeStorageSecretStore(
       fakeSafeStorage('basic_text'),

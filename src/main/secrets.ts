@@ -61,6 +61,10 @@ export class SafeStorageSecretStore implements SecretStore {
     return result
   }
 
+  async has(id: string): Promise<boolean> {
+    return Object.hasOwn(this.store.get('secrets'), id)
+  }
+
   async set(id: string, secret: string): Promise<void> {
     if (!(await this.safeStorage.isAsyncEncryptionAvailable())) {
       throw new Error('The operating system offers no way to encrypt secrets right now')

@@ -1,7 +1,12 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { isEventName, isMethodName } from '../shared/contract.ts'
+import { CONTRACT_EVENT_NAMES, CONTRACT_METHOD_NAMES } from '../shared/contract-names.ts'
 import { callChannel, eventChannel } from '../shared/ipc-channels.ts'
 import type { HeadcountBridge } from './bridge.ts'
+
+// Plain name lists, not the contract itself: the contract would bundle zod and every schema into the
+// preload only to check a name. The engine validates everything that crosses anyway.
+const METHODS = new Set(CONTRACT_METHOD_NAMES)
+const EVENTS = new Set(CONTRACT_EVENT_NAMES)
 
 /**
  * The only thing the renderer sees of Electron: `window.headcount`, able to call contract methods and
@@ -9,7 +14,7 @@ import type { HeadcountBridge } from './bridge.ts'
  */
 const bridge: HeadcountBridge = {
   invoke(method, input) {
-    if (!isMethodName(method)) {
+    if (!METHODS.has(method)) {
       return Promise.resolve({
         ok: false,
         error: { code: 'unknown-method', message: `Unknown method ${JSON.stringify(method)}` },
@@ -18,7 +23,7 @@ const bridge: HeadcountBridge = {
     return ipcRenderer.invoke(callChannel(method), input)
   },
   subscribe(event, listener) {
-    if (!isEventName(event)) throw new Error(`Unknown event ${JSON.stringify(event)}`)
+    if (!EVENTS.has(event)) throw new Error(`Unknown event ${JSON.stringify(event)}`)
     const channel = eventChannel(event)
     const forward = (_event: IpcRendererEvent, payload: unknown) => listener(payload)
     ipcRenderer.on(channel, forward)

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../core/logger.ts'
 import { keepIdleConnections } from '../core/http-keep-alive.ts'
 import { dispatch, type Handlers } from '../core/rpc/dispatch.ts'
 import { hasValidToken, hostRefusal, isAllowedOrigin, isLoopbackAddress, TOKEN_COOKIE } from './access.ts'
-import { sendDownload, serveStatic } from './static-files.ts'
+import { sendDownload, staticFiles } from './static-files.ts'
 
 export interface WebServerOptions {
   handlers: Handlers
@@ -62,6 +62,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     return hostRefusal(request.headers.host, { address: address.address, port: address.port })
   }
 
+  const serveUi = staticFiles(options.staticDir)
   const http: Server = createServer((request, response) => {
     const refusal = misdirected(request)
     if (refusal) {
@@ -85,7 +86,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       sendDownload(options.exportFile?.(exportId) ?? null, response)
       return
     }
-    serveStatic(options.staticDir, request, response)
+    serveUi(request, response)
   })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { channelNameProblem, MAX_CHANNEL_NAME_LENGTH } from './naming.ts'
+import { channelTemplateProblem, fillChannelTemplate, MAX_CHANNEL_NAME_LENGTH } from './channel-names.ts'
+
+export { channelTemplateProblem, fillChannelTemplate }
 
 /**
  * The broadcaster (DESIGN §6): its per-profile settings, what it reports in the status, payload
@@ -25,44 +27,6 @@ export function friendsCsvTooLarge(length: number): string {
 }
 /** At most this many bad rows are listed; the count says how many there were. */
 export const MAX_IMPORT_ERRORS = 100
-
-type Placeholder = 'room' | 'user' | 'group'
-
-/** Why a channel template can't be used, or null. `allowed` lists the placeholders it may use, `required` those it must. */
-export function channelTemplateProblem(
-  template: string,
-  allowed: readonly Placeholder[],
-  required: readonly Placeholder[],
-): string | null {
-  const used = new Set<string>()
-  const literal = template.replace(/\{([^{}]*)\}/g, (_match, name: string) => {
-    used.add(name)
-    return 'x'
-  })
-  for (const name of used) {
-    if (!(allowed as readonly string[]).includes(name)) {
-      return `Unknown placeholder {${name}}: use ${allowed.map((part) => `{${part}}`).join(', ')}`
-    }
-  }
-  for (const name of required) if (!used.has(name)) return `The channel template needs a {${name}} placeholder`
-  if (/[{}]/.test(literal)) return 'Unbalanced "{" or "}" in the channel template'
-  const problem = channelNameProblem(literal)
-  if (problem !== null) return `The channel template makes an ${problem}`
-  // The server SDK would try to encrypt these, which needs a master key Headcount does not hold.
-  if (literal.startsWith('private-encrypted-'))
-    return 'Encrypted channels (private-encrypted-…) are not supported for broadcasting'
-  return null
-}
-
-/** Fills a channel template: `{room}`, `{user}`, `{group}` (a missing group leaves an empty part). */
-export function fillChannelTemplate(
-  template: string,
-  parts: { room: string; user?: string; group?: string | null },
-): string {
-  return template.replace(/\{(room|user|group)\}/g, (_match, name: Placeholder) =>
-    name === 'room' ? parts.room : name === 'user' ? (parts.user ?? '') : (parts.group ?? ''),
-  )
-}
 
 /** Pusher's event-name rule (alphanumeric, `-`, `_`; `.` and `:` are common and accepted), not its own `pusher:` names. */
 export const EventNameSchema = z
@@ -177,10 +141,19 @@ export function applyBroadcastPatch(current: BroadcastSettings, patch: Broadcast
  */
 export interface RoomSummaryPayload {
   room: string
+  /** People in the room; rounded to `precision` significant figures when `approx` is set. */
   count: number
+  /** Per-subgroup counts, rounded like `count` when `approx` is set. */
   groups: Record<string, number>
   /** When Headcount last saw this state (ms since epoch, the sync that produced it). */
   ts: number
+  /**
+   * Set when `count` (and `groups`) are rounded rather than exact, so clients can say so ("≈1.2M").
+   * Absent: the counts are exact.
+   */
+  approx?: true
+  /** With `approx`: the significant figures the counts were rounded to (1 or more). */
+  precision?: number
   part?: number
   parts?: number
   truncated?: true

@@ -115,11 +115,6 @@ export const contract = {
     'connection.disconnect': method({ input: NoInput, output: StatusSchema, summary: 'Stop watching' }),
     'sync.now': method({ input: NoInput, output: Done, summary: 'Poll now instead of waiting for the next cycle' }),
 
-    'convention.get': method({
-      input: ProfileRef,
-      output: ConventionInfoSchema,
-      summary: "A connection's naming convention",
-    }),
     'convention.set': method({
       input: ProfileRef.extend({ convention: NamingConventionSchema }),
       output: ConventionInfoSchema,
@@ -130,7 +125,6 @@ export const contract = {
       output: ConventionPreviewSchema,
       summary: 'How sample channel names parse under a convention, before saving it',
     }),
-    'sync.getOptions': method({ input: ProfileRef, output: SyncOptionsSchema, summary: "A connection's sync options" }),
     'sync.setOptions': method({
       input: ProfileRef.extend({ options: SyncOptionsSchema }),
       output: SyncOptionsSchema,
@@ -170,11 +164,6 @@ export const contract = {
       summary: 'Desktop only: ask where to save a finished export and copy it there (null if the operator cancels)',
     }),
 
-    'broadcast.get': method({
-      input: ProfileRef,
-      output: BroadcastSettingsSchema,
-      summary: "A connection's broadcaster settings",
-    }),
     'broadcast.set': method({
       input: ProfileRef.extend({ settings: BroadcastSettingsPatchSchema }),
       output: BroadcastSettingsSchema,

@@ -1,4 +1,13 @@
 import { z } from 'zod'
+import {
+  CHANNEL_CHAR_ALLOWED as ALLOWED,
+  channelNameProblem,
+  describeChar,
+  isValidChannelName,
+  MAX_CHANNEL_NAME_LENGTH,
+} from './channel-names.ts'
+
+export { channelNameProblem, isValidChannelName, MAX_CHANNEL_NAME_LENGTH }
 
 /**
  * The naming convention that turns a channel name into a participant (DESIGN §3): a template such as
@@ -11,7 +20,6 @@ import { z } from 'zod'
  * group) ids must not contain their separator, user ids (the last part) may, e.g. UUIDs with dashes.
  */
 
-export const MAX_CHANNEL_NAME_LENGTH = 164
 export const DEFAULT_TEMPLATE = 'private-{room}-{user}'
 const PART_NAMES = ['room', 'group', 'user'] as const
 export type PartName = (typeof PART_NAMES)[number]
@@ -80,46 +88,6 @@ export interface PreviewRow {
   channel: string
   result: ParsedChannel | null
   reason?: string
-}
-
-// ---- channel-name characters ----------------------------------------------------------------------
-
-const CHANNEL_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-=@,.;'
-const ALLOWED = new Uint8Array(128)
-for (let i = 0; i < CHANNEL_CHARS.length; i++) ALLOWED[CHANNEL_CHARS.charCodeAt(i)] = 1
-
-/** Whether `name` obeys Pusher's channel-name rules (length and characters). */
-export function isValidChannelName(name: string): boolean {
-  const length = name.length
-  if (length === 0 || length > MAX_CHANNEL_NAME_LENGTH) return false
-  for (let i = 0; i < length; i++) {
-    const code = name.charCodeAt(i)
-    if (code >= 128 || ALLOWED[code] === 0) return false
-  }
-  return true
-}
-
-/** Why `name` is not a valid channel name, or null when it is. */
-export function channelNameProblem(name: string): string | null {
-  if (name.length === 0) return 'invalid channel name: empty'
-  if (name.length > MAX_CHANNEL_NAME_LENGTH) {
-    return `invalid channel name: ${name.length} characters, Pusher allows at most ${MAX_CHANNEL_NAME_LENGTH}`
-  }
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i)
-    if (code >= 128 || ALLOWED[code] === 0) {
-      return `invalid channel name: ${describeChar(name, i)} at position ${i + 1} is not allowed (only A-Z a-z 0-9 _ - = @ , . ;)`
-    }
-  }
-  return null
-}
-
-function describeChar(text: string, index: number): string {
-  const char = String.fromCodePoint(text.codePointAt(index) ?? 0)
-  if (char === ' ') return 'a space'
-  return /^[\x21-\x7e]$/.test(char)
-    ? `"${char}"`
-    : `character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
 }
 
 // ---- compiling ----------------------------------------------------------------------------------

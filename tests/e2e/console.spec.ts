@@ -1,17 +1,14 @@
-import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { startEmulator } from '../../src/emulator/index.ts'
-import { ConsolePage, SettingsSection } from './pages/console-page.ts'
-import { ConnectionsSection } from './pages/sections.ts'
+import { expect, test } from './fixtures.ts'
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
 test.describe('the console in web mode', () => {
-  test("loads with its sections, status bar and the engine's status", async ({ page }) => {
+  test("loads with its sections, status bar and the engine's status", async ({ page, console }) => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
-    const console = new ConsolePage(page)
     await console.open()
     for (const section of ['Overview', 'Rooms', 'Connections', 'Broadcast', 'Export', 'Settings'] as const) {
       await expect(console.tab(section)).toBeVisible()
@@ -25,8 +22,7 @@ test.describe('the console in web mode', () => {
     expect(errors, 'no script errors or CSP violations').toEqual([])
   })
 
-  test('moves between sections with the keyboard', async ({ page }) => {
-    const console = new ConsolePage(page)
+  test('moves between sections with the keyboard', async ({ page, console }) => {
     await console.open()
     await console.tab('Overview').focus()
     await page.keyboard.press('ArrowDown')
@@ -37,9 +33,11 @@ test.describe('the console in web mode', () => {
     await expect(console.view('Settings')).toBeVisible()
   })
 
-  test("shows the engine's answer to a contract call and keeps a change across reloads", async ({ page }) => {
-    const console = new ConsolePage(page)
-    const settings = new SettingsSection(console)
+  test("shows the engine's answer to a contract call and keeps a change across reloads", async ({
+    page,
+    console,
+    settings,
+  }) => {
     await console.open()
     await console.goTo('Settings')
     await expect(settings.about).toContainText(version)
@@ -58,9 +56,11 @@ test.describe('the console in web mode', () => {
     await console.screenshot('settings')
   })
 
-  test("refuses an invalid change with the engine's reason, and saves a valid one", async ({ page }) => {
-    const console = new ConsolePage(page)
-    const settings = new SettingsSection(console)
+  test("refuses an invalid change with the engine's reason, and saves a valid one", async ({
+    page,
+    console,
+    settings,
+  }) => {
     await console.open()
     await console.goTo('Settings')
     await settings.saveRetention('0', '90')
@@ -74,8 +74,11 @@ test.describe('the console in web mode', () => {
     await expect(settings.retention.getByLabel('Raw samples, days')).toHaveValue('14')
   })
 
-  test('a malformed call on the API socket gets a clear error and the server keeps serving', async ({ page }) => {
-    await new ConsolePage(page).open()
+  test('a malformed call on the API socket gets a clear error and the server keeps serving', async ({
+    page,
+    console,
+  }) => {
+    await console.open()
     const replies = await page.evaluate(async () => {
       const socket = new WebSocket(`ws://${location.host}/api`)
       const received: unknown[] = []
@@ -105,11 +108,12 @@ test.describe('the console in web mode', () => {
     })
     expect(replies[2]).toMatchObject({ id: 2, result: { ok: true, value: { name: 'Headcount' } } })
   })
-  test("the connection form takes an app id that is a name, as Soketi's app-1, and it works", async ({ page }) => {
+  test("the connection form takes an app id that is a name, as Soketi's app-1, and it works", async ({
+    console,
+    connections,
+  }) => {
     const emulator = await startEmulator({ appId: 'app-1' })
     try {
-      const console = new ConsolePage(page)
-      const connections = new ConnectionsSection(console)
       await console.open()
       await console.goTo('Connections')
       await connections.openNewForm()

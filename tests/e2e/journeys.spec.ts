@@ -1,44 +1,25 @@
-import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import Pusher from 'pusher-js'
-import type { RunningEmulator } from '../../src/emulator/index.ts'
 import { MAX_FRIENDS_CSV_CHARS } from '../../src/shared/broadcast.ts'
-import { ConsolePage } from './pages/console-page.ts'
-import {
-  BroadcastSection,
-  ConnectionsSection,
-  ExportSection,
-  FirstRunSection,
-  OverviewSection,
-  RoomSection,
-} from './pages/sections.ts'
-import { CROWD, roomTotal, startCrowd, TEMPLATE, userOf } from './support/crowd.ts'
+import { CROWD_PROFILE, expect, test } from './fixtures.ts'
+import { CROWD, roomTotal, TEMPLATE, userOf } from './support/crowd.ts'
 
-// One operator's day, in order: the server and its saved state carry from one journey to the next.
-test.describe.configure({ mode: 'serial' })
-
-let emulator: RunningEmulator | null = null
-let emulatorPort = 0
-
-test.beforeAll(async () => {
-  emulator = await startCrowd()
-  emulatorPort = emulator.port
-})
-
-test.afterAll(async () => {
-  await emulator?.close()
-})
+// Each journey starts from its own server and data folder; those that need a connection ask for the
+// `connected` fixture, which saves and connects the seeded crowd before the page opens.
 
 test.describe('operator journeys in web mode', () => {
-  test('the first run offers a one-click demo that shows a live crowd', async ({ page }) => {
+  test('the first run offers a one-click demo that shows a live crowd', async ({
+    page,
+    console,
+    firstRun,
+    overview,
+  }) => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
-    const console = new ConsolePage(page)
-    const overview = new OverviewSection(console)
     await console.open()
-    await new FirstRunSection(console).startDemo()
+    await firstRun.startDemo()
     await expect(console.statusBar).toContainText('Demo (embedded emulator)', { timeout: 15_000 })
     await expect(overview.figure('People present')).toContainText(/\d,\d{3}/)
     await expect(overview.figure('Rooms')).toContainText('12')
@@ -49,25 +30,27 @@ test.describe('operator journeys in web mode', () => {
     expect(errors, 'no script errors or CSP violations').toEqual([])
   })
 
-  test('adding a connection: a wrong secret is refused in plain words, the right one connects', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const connections = new ConnectionsSection(console)
+  test('adding a connection: a wrong secret is refused in plain words, the right one connects', async ({
+    console,
+    connections,
+    crowd,
+  }) => {
     await console.open()
     await console.goTo('Connections')
     await connections.openNewForm()
     const fields = {
-      name: 'Local emulator',
+      name: CROWD_PROFILE,
       appId: '1',
       key: 'headcount-key',
       secret: 'not-the-secret',
       host: '127.0.0.1',
-      port: emulatorPort,
+      port: crowd.port,
       template: TEMPLATE,
     }
     await connections.fill(fields)
     await connections.test()
     await expect(connections.form.getByRole('alert')).toContainText('Wrong key or secret')
-    await expect(connections.form.getByRole('alert')).toContainText(`http://127.0.0.1:${emulatorPort}`)
+    await expect(connections.form.getByRole('alert')).toContainText(`http://127.0.0.1:${crowd.port}`)
 
     await connections.form.getByLabel('Secret', { exact: true }).fill('headcount-secret')
     await connections.test()
@@ -77,23 +60,26 @@ test.describe('operator journeys in web mode', () => {
     )
     await console.screenshot('connect')
     await connections.saveAndConnect()
-    await expect(console.statusBar).toContainText('Local emulator')
+    await expect(console.statusBar).toContainText(CROWD_PROFILE)
 
     // The secret is never shown again: editing offers an empty field.
     await console.goTo('Connections')
-    await connections.saved('Local emulator').getByRole('button', { name: 'Edit' }).click()
+    await connections.saved(CROWD_PROFILE).getByRole('button', { name: 'Edit' }).click()
     await expect(connections.form.getByLabel('Secret', { exact: true })).toHaveValue('')
     await connections.form.getByRole('button', { name: 'Cancel' }).click()
   })
 
-  test('the overview shows the crowd’s rooms with the right counts', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const overview = new OverviewSection(console)
+  test('the overview shows the crowd’s rooms with the right counts', async ({
+    console,
+    overview,
+    crowd,
+    connected: _connected,
+  }) => {
     await console.open()
     const expected = Object.fromEntries(Object.keys(CROWD).map((room) => [room, roomTotal(room)]))
     await expect.poll(() => overview.visibleCounts()).toEqual(expected)
     // The emulator's own channel list agrees.
-    const listed = emulator?.stats().channels.occupied
+    const listed = crowd.running.stats().channels.occupied
     expect(listed).toBe(Object.values(expected).reduce((sum, n) => sum + n, 0))
     await expect(overview.figure('People present')).toContainText(String(listed))
     await expect(overview.figure('Rooms')).toContainText('4')
@@ -108,13 +94,14 @@ test.describe('operator journeys in web mode', () => {
     await console.goTo('Overview')
     await expect(overview.room('lobby')).toBeVisible()
     await console.screenshot('overview-dark')
-    await console.setTheme('Light')
   })
 
-  test('opening a room and finding a participant by search', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const overview = new OverviewSection(console)
-    const room = new RoomSection(console)
+  test('opening a room and finding a participant by search', async ({
+    console,
+    overview,
+    room,
+    connected: _connected,
+  }) => {
     await console.open()
     await overview.room('lobby').click()
     await expect(room.region).toBeVisible()
@@ -131,9 +118,12 @@ test.describe('operator journeys in web mode', () => {
     await console.screenshot('room')
   })
 
-  test('exporting occupancy as CSV and checking its rows', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const exporter = new ExportSection(console)
+  test('exporting occupancy as CSV and checking its rows', async ({
+    page,
+    console,
+    exporter,
+    connected: _connected,
+  }) => {
     await console.open()
     await console.goTo('Export')
     await exporter.form.getByRole('radio', { name: 'Every change' }).click()
@@ -160,15 +150,18 @@ test.describe('operator journeys in web mode', () => {
     }
   })
 
-  test('data is marked stale when the server goes away, and recovers when it returns', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const overview = new OverviewSection(console)
+  test('data is marked stale when the server goes away, and recovers when it returns', async ({
+    page,
+    console,
+    overview,
+    crowd,
+    connected: _connected,
+  }) => {
     await console.open()
     await expect(overview.room('lobby')).toBeVisible()
-    await emulator?.close()
-    emulator = null
+    await crowd.stop()
     await page.getByRole('tab', { name: 'Overview' }).click()
-    await expect(console.staleBanner).toContainText(`Cannot reach http://127.0.0.1:${emulatorPort}`, {
+    await expect(console.staleBanner).toContainText(`Cannot reach http://127.0.0.1:${crowd.port}`, {
       timeout: 20_000,
     })
     await expect(console.staleBanner).toContainText('Last good sync at')
@@ -178,21 +171,25 @@ test.describe('operator journeys in web mode', () => {
     await expect(overview.room('lobby')).toContainText('40')
     await console.screenshot('stale')
 
-    emulator = await startCrowd(emulatorPort)
+    await crowd.restart()
     await console.staleBanner.getByRole('button', { name: 'Retry now' }).click()
     await expect(console.staleBanner).toBeHidden({ timeout: 15_000 })
     await expect(console.statusBar).toContainText('synced')
     await expect(page.locator('.live-area')).not.toHaveAttribute('data-stale', 'true')
   })
 
-  test('broadcasting on sends counts a pusher-js client receives; off stops them', async ({ page }) => {
-    const console = new ConsolePage(page)
-    const broadcast = new BroadcastSection(console)
+  test('broadcasting on sends counts a pusher-js client receives; off stops them', async ({
+    page,
+    console,
+    broadcast,
+    crowd,
+    connected: _connected,
+  }) => {
     const received: { room: string; count: number; groups: Record<string, number> }[] = []
     const client = new Pusher('headcount-key', {
       cluster: 'local',
       wsHost: '127.0.0.1',
-      wsPort: emulatorPort,
+      wsPort: crowd.port,
       forceTLS: false,
       enabledTransports: ['ws'],
       disableStats: true,
@@ -229,10 +226,13 @@ test.describe('operator journeys in web mode', () => {
     }
   })
 
-  test('a friend CSV near the size cap imports over the socket; one over it is refused in words', async ({ page }) => {
+  test('a friend CSV near the size cap imports over the socket; one over it is refused in words', async ({
+    page,
+    console,
+    broadcast,
+    connected: _connected,
+  }) => {
     test.setTimeout(90_000) // a 1.1 MB message and 35,600 rows on a loaded machine
-    const console = new ConsolePage(page)
-    const broadcast = new BroadcastSection(console)
     let socketsClosed = 0
     page.on('websocket', (socket) => socket.on('close', () => socketsClosed++))
     await console.open()
@@ -255,8 +255,10 @@ test.describe('operator journeys in web mode', () => {
     expect(socketsClosed, 'the link to the server was never dropped').toBe(0)
   })
 
-  test('settings show how channel names parse under the naming convention', async ({ page }) => {
-    const console = new ConsolePage(page)
+  test('settings show how channel names parse under the naming convention', async ({
+    console,
+    connected: _connected,
+  }) => {
     await console.open()
     await console.goTo('Settings')
     const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
@@ -270,9 +272,9 @@ test.describe('operator journeys in web mode', () => {
   })
 
   test('a regular expression that could backtrack catastrophically is refused in words before it can be saved', async ({
-    page,
+    console,
+    connected: _connected,
   }) => {
-    const console = new ConsolePage(page)
     await console.open()
     await console.goTo('Settings')
     const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
@@ -293,12 +295,13 @@ test.describe('operator journeys in web mode', () => {
 
   test('a webhook port already in use is an error in words; polls go on, and the receiver starts once it frees', async ({
     page,
+    console,
+    connected: _connected,
   }) => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as { port: number }).port
     try {
-      const console = new ConsolePage(page)
       await console.open()
       await console.goTo('Settings')
       const sync = console.view('Settings').getByRole('form', { name: 'Sync' })
@@ -326,10 +329,5 @@ test.describe('operator journeys in web mode', () => {
     } finally {
       blocker.close()
     }
-    // Back to polling, as the journeys before this one left it.
-    const sync = page.getByRole('tabpanel', { name: 'Settings' }).getByRole('form', { name: 'Sync' })
-    await sync.getByRole('radio', { name: /^Poll/ }).check()
-    await sync.getByRole('button', { name: 'Save' }).click()
-    await expect(sync.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
   })
 })

@@ -43,10 +43,41 @@ describe('architecture boundaries', () => {
     ).toEqual([])
   })
 
+  it('keep store slices from importing the store that assembles them', async () => {
+    const probe = 'src/renderer/src/store/slices/probe-slice.ts'
+    expect(
+      await violations(probe, "import type { AppState } from '../app-store.ts'\nexport type X = AppState\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/do not import the store that assembles them/)]))
+    expect(await violations(probe, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Node built-ins/)]),
+    )
+    expect(
+      await violations(probe, "import type { UiSlice } from './ui-slice.ts'\nexport type X = Pick<UiSlice, 'error'>\n"),
+    ).toEqual([])
+  })
+
   it('keep shared code free of every other layer', async () => {
     expect(
       await violations('src/shared/probe.ts', "import { x } from '../renderer/src/x.ts'\nexport const y = x\n"),
     ).toEqual(expect.arrayContaining([expect.stringMatching(/depends on nothing but zod/)]))
+  })
+
+  it('keep the contract and zod out of the preload bundle, but allow its types', async () => {
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { isMethodName } from '../shared/contract.ts'\nexport const x = isMethodName\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/only the generated contract-names\.ts/)]))
+    expect(await violations('src/preload/probe.ts', "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no zod/)]),
+    )
+    expect(
+      await violations(
+        'src/preload/probe.ts',
+        "import { CONTRACT_METHOD_NAMES } from '../shared/contract-names.ts'\nimport type { Envelope } from '../shared/envelope.ts'\nexport const x: Envelope<string[]> = { ok: true, value: [...CONTRACT_METHOD_NAMES] }\n",
+      ),
+    ).toEqual([])
   })
 
   it('keep electron out of the engine, web mode, emulator and CLI', async () => {
@@ -94,6 +125,56 @@ describe('architecture boundaries', () => {
     expect(await violations('src/preload/index.ts', useIpcMain)).toEqual(
       expect.arrayContaining([expect.stringMatching(/ipcMain is used only/)]),
     )
+  })
+
+  it('keep the participant client free of Node, zod and the rest of Headcount', async () => {
+    const at = 'src/participant/probe.ts'
+    expect(await violations(at, "import { readFileSync } from 'node:fs'\nexport const x = readFileSync\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Node built-ins/)]),
+    )
+    expect(await violations(at, "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no dependencies into the browser/)]),
+    )
+    expect(await violations(at, "import { Engine } from '../core/engine.ts'\nexport const x = Engine\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/stands alone/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import { createAuthorizer } from '../authorizer/index.ts'\nexport const x = createAuthorizer\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/stands alone/)]))
+    expect(
+      await violations(
+        at,
+        "import { compileConvention } from '../shared/naming.ts'\nexport const x = compileConvention\n",
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/only shared\/channel-names/)]))
+    expect(await violations(at, 'export const x = Buffer.from("a")\n')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/no-restricted-globals/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import { fillChannelTemplate } from '../shared/channel-names.ts'\nimport type { RoomSummaryPayload } from '../shared/broadcast.ts'\nexport const x = fillChannelTemplate\nexport type Y = RoomSummaryPayload\n",
+      ),
+    ).toEqual([])
+  })
+
+  it('keep the authorizer to shared code and the pusher SDK', async () => {
+    const at = 'src/authorizer/probe.ts'
+    expect(await violations(at, "import { Engine } from '../core/engine.ts'\nexport const x = Engine\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ships on its own/)]),
+    )
+    expect(await violations(at, "import { app } from 'electron'\nexport const x = app\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/must not import electron/)]),
+    )
+    expect(
+      await violations(
+        at,
+        "import Pusher from 'pusher'\nimport { createServer } from 'node:http'\nimport { compileConvention } from '../shared/naming.ts'\nexport const x = [Pusher, createServer, compileConvention]\n",
+      ),
+    ).toEqual([])
   })
 
   it('forbid explicit any', async () => {

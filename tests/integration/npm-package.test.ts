@@ -84,17 +84,39 @@ describe('the npm package for headless hosts', () => {
     if (work) rmSync(work, { recursive: true, force: true })
   })
 
-  it('packs only what runs: the bin, the built CLI and the built web UI', () => {
+  it('packs only what runs: the bin, the built CLI, the participant libraries and the built web UI', () => {
     const paths = packed.files.map((file) => file.path).sort()
-    expect(paths).toEqual(expect.arrayContaining(['bin/headcount.mjs', 'out/cli/main.js', 'out/renderer/index.html']))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'bin/headcount.mjs',
+        'out/cli/main.js',
+        'out/lib/participant/index.js',
+        'out/lib/participant/index.d.ts',
+        'out/lib/authorizer/index.js',
+        'out/renderer/index.html',
+      ]),
+    )
     const other = paths.filter(
       (path) =>
         !path.startsWith('out/cli/') &&
+        !path.startsWith('out/lib/') &&
         !path.startsWith('out/renderer/') &&
         !['bin/headcount.mjs', 'package.json', 'README.md', 'LICENSE'].includes(path),
     )
     expect(other).toEqual([])
-    expect(paths.filter((path) => /\.(ts|map)$/.test(path))).toEqual([])
+    // Type declarations are the only TypeScript shipped.
+    expect(paths.filter((path) => /\.(ts|map)$/.test(path) && !path.endsWith('.d.ts'))).toEqual([])
+  })
+
+  it('lets an app server import the participant client and the authorizer by their package names', () => {
+    const probe = join(app, 'probe.mjs')
+    writeFileSync(
+      probe,
+      `const participant = await import('headcount/participant')\n` +
+        `const authorizer = await import('headcount/authorizer')\n` +
+        `console.log(typeof participant.joinRoom, typeof participant.formatCount, typeof authorizer.createAuthorizer)\n`,
+    )
+    expect(run(process.execPath, [probe], app).trim()).toBe('function function function')
   })
 
   it('installs without Electron, without sources, with only the runtime dependencies', () => {

@@ -25,8 +25,11 @@ describe('headcount emulator flags', () => {
       churn: 0,
       twoDevices: 0,
       sockets: false,
+      shuffleChannels: false,
       vacateDelayMs: undefined,
       presenceLimit: undefined,
+      roomChannel: '{room}',
+      cacheTtlMs: 1_800_000,
       friendsFile: undefined,
     })
     expect(Number.isInteger(config.seed)).toBe(true)
@@ -66,9 +69,14 @@ describe('headcount emulator flags', () => {
       '0',
       '--presence-limit',
       '1000',
+      '--room-channel',
+      'private-cache-{room}',
+      '--cache-ttl',
+      '5',
       '--friends',
       'friends.csv',
       '--sockets',
+      '--shuffle-channels',
     ])
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -86,7 +94,10 @@ describe('headcount emulator flags', () => {
       seed: 7,
       vacateDelayMs: 0,
       presenceLimit: 1000,
+      roomChannel: 'private-cache-{room}',
+      cacheTtlMs: 5000,
       sockets: true,
+      shuffleChannels: true,
     })
     expect(config.friendsFile).toMatch(/\/friends\.csv$/)
   })
@@ -96,7 +107,16 @@ describe('headcount emulator flags', () => {
     expect(parseEmulatorArgs(['--app-id', 'My_App.2']).appId).toBe('My_App.2')
   })
 
+  it('takes --room-channel none for members on their own channel only', () => {
+    expect(parseEmulatorArgs(['--room-channel', 'none']).roomChannel).toBeNull()
+  })
+
   it.each([
+    [['--room-channel', 'lobby'], /--room-channel "lobby": The channel template needs a \{room\} placeholder/],
+    [['--room-channel', '{room}-{user}'], /--room-channel .*Unknown placeholder \{user\}/],
+    [['--room-channel', 'private-encrypted-{room}'], /--room-channel .*Encrypted/],
+    [['--cache-ttl', '0'], /--cache-ttl must be a whole number from 1/],
+    [['--cache-ttl', '1.5'], /--cache-ttl/],
     [['--port', '70000'], /--port/],
     [['--port', 'x'], /--port/],
     [['--listen', 'not an address'], /--listen/],
@@ -155,8 +175,11 @@ describe('headcount emulator flags', () => {
       '--seed',
       '--vacate-delay',
       '--presence-limit',
+      '--room-channel',
+      '--cache-ttl',
       '--friends',
       '--sockets',
+      '--shuffle-channels',
     ]) {
       expect(help).toContain(flag)
     }
@@ -173,6 +196,14 @@ describe('headcount emulator flags', () => {
         url,
         parseEmulatorArgs(['--crowd', '10000', '--rooms', '20', '--seed', '3', '--groups', 'a,b', '--churn', '0.1']),
       ),
-    ).toBe(`Headcount emulator ready: ${url} (crowd 10000 in 20 rooms, groups a,b, churn 0.1/min, injected, seed 3)`)
+    ).toBe(
+      `Headcount emulator ready: ${url} (crowd 10000 in 20 rooms, groups a,b, room channel {room}, churn 0.1/min, injected, seed 3)`,
+    )
+    expect(readyLine(url, parseEmulatorArgs(['--crowd', '5', '--seed', '1', '--room-channel', 'none']))).toBe(
+      `Headcount emulator ready: ${url} (crowd 5 in 10 rooms, no room channel, injected, seed 1)`,
+    )
+    expect(readyLine(url, parseEmulatorArgs(['--shuffle-channels']))).toBe(
+      `Headcount emulator ready: ${url} (no crowd, channels listed in random order)`,
+    )
   })
 })

@@ -4,10 +4,12 @@ import { Crowd } from '../../emulator/crowd/crowd.ts'
 import { buildFriendGraph, writeFriendsCsv } from '../../emulator/crowd/friends.ts'
 import { InjectedCrowdDriver } from '../../emulator/crowd/injected-driver.ts'
 import { groupNamesProblem } from '../../emulator/crowd/naming.ts'
+import { DEFAULT_ROOM_CHANNEL, roomChannelProblem } from '../../emulator/crowd/room-channel.ts'
 import { DEFAULT_ROOM_SKEW, MAX_ROOMS } from '../../emulator/crowd/population.ts'
 import { randomSeed } from '../../emulator/crowd/random.ts'
 import { MAX_SOCKET_MEMBERS, SocketCrowdDriver } from '../../emulator/crowd/socket-driver.ts'
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts'
+import { DEFAULT_CACHE_TTL_MS } from '../../emulator/options.ts'
 import { AppIdSchema } from '../../shared/connection.ts'
 import { CommandError, parseCommandArgs, parsePort, UsageError, type Command, type CommandIO } from '../usage.ts'
 
@@ -38,8 +40,12 @@ export interface EmulatorConfig {
   seed: number
   vacateDelayMs: number | undefined
   presenceLimit: number | undefined
+  /** Room channel template of the crowd's members, or null for none. */
+  roomChannel: string | null
+  cacheTtlMs: number
   friendsFile: string | undefined
   sockets: boolean
+  shuffleChannels: boolean
 }
 
 const FLAGS = {
@@ -58,8 +64,11 @@ const FLAGS = {
   seed: { type: 'string' },
   'vacate-delay': { type: 'string' },
   'presence-limit': { type: 'string' },
+  'room-channel': { type: 'string', default: DEFAULT_ROOM_CHANNEL },
+  'cache-ttl': { type: 'string' },
   friends: { type: 'string' },
   sockets: { type: 'boolean', default: false },
+  'shuffle-channels': { type: 'boolean', default: false },
 } as const
 
 function integer(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -118,6 +127,12 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
       `--sockets opens a real connection per member, for crowds of at most ${MAX_SOCKET_MEMBERS}; got --crowd ${crowd} (drop --sockets to inject it)`,
     )
   }
+  const roomChannel = values['room-channel'] === 'none' ? null : values['room-channel']
+  if (roomChannel !== null) {
+    const problem = roomChannelProblem(roomChannel)
+    if (problem !== null) throw new UsageError(`--room-channel "${roomChannel}": ${problem} (or "none")`)
+  }
+  const cacheTtlSec = integer(values['cache-ttl'], '--cache-ttl', 1, 86_400)
   const friendsFile = values.friends === undefined ? undefined : values.friends.trim()
   if (friendsFile === '') throw new UsageError('--friends needs a file name')
   return {
@@ -136,8 +151,11 @@ export function parseEmulatorArgs(args: string[]): EmulatorConfig {
     seed: integer(values.seed, '--seed', 0, 4294967295) ?? randomSeed(),
     vacateDelayMs: integer(values['vacate-delay'], '--vacate-delay', 0, 600_000),
     presenceLimit: integer(values['presence-limit'], '--presence-limit', 1, MAX_CROWD),
+    roomChannel,
+    cacheTtlMs: cacheTtlSec === undefined ? DEFAULT_CACHE_TTL_MS : cacheTtlSec * 1000,
     friendsFile: friendsFile === undefined ? undefined : resolve(friendsFile),
     sockets,
+    shuffleChannels: values['shuffle-channels'],
   }
 }
 
@@ -148,11 +166,13 @@ export function readyLine(url: string, config: EmulatorConfig): string {
   else {
     details.push(`crowd ${config.crowd} in ${config.rooms} rooms`)
     if (config.groups) details.push(`groups ${config.groups.join(',')}`)
+    details.push(config.roomChannel === null ? 'no room channel' : `room channel ${config.roomChannel}`)
     if (config.churn > 0) details.push(`churn ${config.churn}/min`)
     if (config.twoDevices > 0) details.push(`${config.twoDevices} on two devices`)
     details.push(config.sockets ? 'pusher-js sockets' : 'injected')
     details.push(`seed ${config.seed}`)
   }
+  if (config.shuffleChannels) details.push('channels listed in random order')
   return `Headcount emulator ready: ${url} (${details.join(', ')})`
 }
 
@@ -201,6 +221,8 @@ async function start(config: EmulatorConfig, io: CommandIO): Promise<RunningEmul
       webhooks: config.webhooks,
       vacateDelayMs: config.vacateDelayMs,
       presenceLimit: config.presenceLimit,
+      cacheTtlMs: config.cacheTtlMs,
+      shuffleChannels: config.shuffleChannels,
       logger: { info() {}, warn: log, error: log },
     })
   } catch (error) {
@@ -226,7 +248,8 @@ export const emulatorCommand: Command = {
   summary: 'Run a local Pusher Channels emulator with a simulated crowd',
   usage: `headcount emulator [--port N] [--listen ADDR] [--app-id ID] [--key KEY] [--secret SECRET]
        [--webhook URL ...] [--crowd N] [--rooms R] [--groups a,b] [--skew S] [--churn F]
-       [--two-devices F] [--seed S] [--vacate-delay MS] [--presence-limit N] [--friends FILE] [--sockets]
+       [--two-devices F] [--seed S] [--vacate-delay MS] [--presence-limit N] [--room-channel TEMPLATE]
+       [--cache-ttl S] [--friends FILE] [--sockets] [--shuffle-channels]
 
   --port N             port for the HTTP API and WebSocket (default ${DEFAULT_EMULATOR_PORT}; 0 picks a free one)
   --listen ADDR        address to bind (default 127.0.0.1)
@@ -244,9 +267,16 @@ export const emulatorCommand: Command = {
   --seed S             seed for a repeatable crowd, 0 to 4294967295 (default random, printed)
   --vacate-delay MS    delay before channel_vacated webhooks (default 3000, as Pusher)
   --presence-limit N   members allowed per presence channel (default 100, as Pusher)
+  --room-channel T     the room channel every member also subscribes to, where broadcasts reach them:
+                       a template with {room} such as {room}, private-{room}, cache-{room}, or none
+                       (default ${DEFAULT_ROOM_CHANNEL}; a presence-{room} channel needs --presence-limit
+                       of at least the busiest room)
+  --cache-ttl S        seconds a cache channel keeps its last event (default ${DEFAULT_CACHE_TTL_MS / 1000}, as Pusher)
   --friends FILE       write the crowd's friend graph to FILE as CSV (user,friend)
   --sockets            connect the crowd as real pusher-js clients instead of injecting it
                        (crowds of at most ${MAX_SOCKET_MEMBERS})
+  --shuffle-channels   list channels in a new random order on every GET /channels (Pusher promises
+                       no order; default: the order they became occupied)
 
 Prints "Headcount emulator ready: http://KEY:SECRET@HOST:PORT/apps/APP_ID (...)", the URL that
 --url and PUSHER_URL take (the pusher SDK's forURL form, though forURL turns an app id such as app-1
@@ -285,6 +315,7 @@ into a number); stops on SIGINT or SIGTERM.`,
             appId: emulator.appId,
             key: emulator.key,
             secret: emulator.secret,
+            roomChannel: config.roomChannel,
           })
           socketDriver = driver
           const populating = driver.populate()
@@ -297,8 +328,12 @@ into a number); stops on SIGINT or SIGTERM.`,
           }
           advance = () => driver.advance(CHURN_STEP_MS)
         } else {
-          const driver = new InjectedCrowdDriver(crowd, emulator)
-          driver.populate()
+          const driver = new InjectedCrowdDriver(crowd, emulator, { roomChannel: config.roomChannel })
+          try {
+            driver.populate()
+          } catch (error) {
+            throw new CommandError(`Could not inject the crowd: ${(error as Error).message}`)
+          }
           advance = async () => driver.advance(CHURN_STEP_MS)
         }
         if (signal.received) return 0

@@ -2,12 +2,9 @@ import { applyBroadcastPatch, type BroadcastSettings, type BroadcastSettingsPatc
 import type { EngineContext, HandlerGroup } from './context.ts'
 
 /** The broadcaster's settings, and a preview of what it would send for a room. */
-export function broadcastHandlers(
-  context: EngineContext,
-): HandlerGroup<'broadcast.get' | 'broadcast.set' | 'broadcast.preview'> {
-  const { profiles, connection } = context
+export function broadcastHandlers(context: EngineContext): HandlerGroup<'broadcast.set' | 'broadcast.preview'> {
+  const { connection } = context
   return {
-    'broadcast.get': ({ id }) => profiles.get(id).broadcast,
     'broadcast.set': ({ id, settings }) => setBroadcast(context, id, settings),
     'broadcast.preview': ({ room }) => connection.requireBroadcaster().preview(room),
   }

@@ -3,7 +3,7 @@ import type { EngineContext, HandlerGroup } from './context.ts'
 /** Watching an app: connect, disconnect, poll now, and how it syncs. */
 export function connectionHandlers(
   context: EngineContext,
-): HandlerGroup<'connection.connect' | 'connection.disconnect' | 'sync.now' | 'sync.getOptions' | 'sync.setOptions'> {
+): HandlerGroup<'connection.connect' | 'connection.disconnect' | 'sync.now' | 'sync.setOptions'> {
   const { connection, profiles } = context
   return {
     'connection.connect': ({ id }) => connection.connect(id),
@@ -12,7 +12,6 @@ export function connectionHandlers(
       connection.requireMonitor().pollNow()
       return null
     },
-    'sync.getOptions': ({ id }) => profiles.get(id).sync,
     'sync.setOptions': async ({ id, options: sync }) => {
       profiles.update(id, { sync })
       await connection.restartIfActive(id)

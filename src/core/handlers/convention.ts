@@ -1,6 +1,5 @@
 import { ApiError } from '../../shared/envelope.ts'
 import {
-  compileConvention,
   ConventionError,
   previewConvention,
   type CompiledConvention,
@@ -9,13 +8,10 @@ import {
 import { compileSafeConvention } from '../convention-safety.ts'
 import type { EngineContext, HandlerGroup } from './context.ts'
 
-/** A profile's naming convention: read, change (checked, and the sync restarted), preview on samples. */
-export function conventionHandlers(
-  context: EngineContext,
-): HandlerGroup<'convention.get' | 'convention.set' | 'convention.preview'> {
+/** A profile's naming convention: change it (checked, and the sync restarted), preview it on samples. */
+export function conventionHandlers(context: EngineContext): HandlerGroup<'convention.set' | 'convention.preview'> {
   const { profiles, connection } = context
   return {
-    'convention.get': ({ id }) => conventionInfo(profiles.get(id).convention),
     'convention.set': async ({ id, convention }) => {
       const info = await checkedConventionInfo(convention)
       profiles.update(id, { convention })
@@ -40,16 +36,10 @@ export function conventionHandlers(
   }
 }
 
-/** The convention's prefix and warnings; refuses one that does not compile. */
-function conventionInfo(convention: NamingConvention) {
-  try {
-    return describeConvention(compileConvention(convention))
-  } catch (error) {
-    throw refusal(error)
-  }
-}
-
-/** Like conventionInfo, and also refuses a regex not proved free of catastrophic backtracking: for saving. */
+/**
+ * The convention's prefix and warnings; refuses one that does not compile, or a regex not proved free
+ * of catastrophic backtracking: for saving.
+ */
 export async function checkedConventionInfo(convention: NamingConvention) {
   try {
     return describeConvention(await compileSafeConvention(convention))

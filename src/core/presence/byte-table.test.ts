@@ -1,29 +1,95 @@
 import { describe, expect, it } from 'vitest'
-import { ByteKeyedTable, hashBytes } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, hashBytes } from './byte-table.ts'
 
 const encoder = new TextEncoder()
 
+/** A reproducible stream of integers below `bound`. */
+function sequence(seed: number): (bound: number) => number {
+  let state = seed
+  return (bound) => (state = (Math.imul(state, 48271) + 11) >>> 0) % bound
+}
+
 describe('ByteKeyedTable', () => {
-  it('agrees with a Map through many inserts and removals (backward-shift deletion, id reuse, compaction)', () => {
-    const table = new ByteKeyedTable()
-    const reference = new Map<string, number>()
-    let seed = 1
-    const next = (): number => (seed = (Math.imul(seed, 48271) + 11) >>> 0) % 5000
-    for (let step = 0; step < 200_000; step++) {
-      const key = `k${next()}`
+  // Without inline key bytes, and with 8 of them: keys up to 8 bytes live in the record, longer ones
+  // continue in the arena.
+  for (const inlineBytes of [0, 8]) {
+    it(`agrees with a Map through many inserts and removals (${inlineBytes} inline key bytes)`, () => {
+      const table = new ByteKeyedTable(BASE_FIELDS, inlineBytes)
+      const reference = new Map<string, number>()
+      const next = sequence(1)
+      for (let step = 0; step < 200_000; step++) {
+        const id = next(5000)
+        // Lengths from 2 to over 20 bytes, the same for a given id.
+        const key = `k${id}`.padEnd(2 + (id % 23), '.')
+        const bytes = encoder.encode(key)
+        const hash = hashBytes(bytes, 0, bytes.length)
+        const found = table.find(bytes, 0, bytes.length, hash)
+        expect(found).toBe(reference.get(key) ?? -1)
+        if (found < 0) reference.set(key, table.insert(bytes, 0, bytes.length, hash))
+        else if (step % 3 !== 0) {
+          table.remove(found)
+          reference.delete(key)
+        }
+        if (step % 10_000 === 0) table.compactIfWasteful()
+      }
+      expect(table.size).toBe(reference.size)
+      for (const [key, entry] of reference) {
+        expect(table.keyString(entry)).toBe(key)
+        expect(table.keyString(entry, 3)).toBe(key.slice(3))
+        expect(table.keyString(entry, 10)).toBe(key.slice(10))
+        expect(String.fromCharCode(...Array.from(key, (_, i) => table.keyByte(entry, i)))).toBe(key)
+        expect(table.isUsed(entry)).toBe(true)
+      }
+    })
+  }
+
+  it('finds many keys at once exactly as find does one at a time', () => {
+    const table = new ByteKeyedTable(BASE_FIELDS + 2, 12)
+    const next = sequence(7)
+    const present = new Map<string, number>()
+    for (let i = 0; i < 20_000; i++) {
+      const key = `name-${next(1_000_000)}-${'x'.repeat(next(30))}`
       const bytes = encoder.encode(key)
       const hash = hashBytes(bytes, 0, bytes.length)
-      const found = table.find(bytes, 0, bytes.length, hash)
-      expect(found).toBe(reference.get(key) ?? -1)
-      if (found < 0) reference.set(key, table.insert(bytes, 0, bytes.length, hash))
-      else if (step % 3 !== 0) {
-        table.remove(found)
-        reference.delete(key)
-      }
-      if (step % 10_000 === 0) table.compactIfWasteful()
+      if (table.find(bytes, 0, bytes.length, hash) < 0) present.set(key, table.insert(bytes, 0, bytes.length, hash))
     }
-    expect(table.size).toBe(reference.size)
-    for (const [key, entry] of reference) expect(table.keyString(entry)).toBe(key)
+    // Some removed, so probe runs have been shifted back.
+    for (const [key, entry] of [...present].filter((_, i) => i % 7 === 0)) {
+      table.remove(entry)
+      present.delete(key)
+    }
+    const known = [...present.keys()]
+    // One body holding present keys, absent ones and repeats, in a random order.
+    const keys = Array.from({ length: 3000 }, (_, i) =>
+      i % 5 === 0 ? `absent-${i}` : i % 11 === 0 ? (known[7] as string) : (known[next(known.length)] as string),
+    )
+    const body = encoder.encode(keys.join('|'))
+    const starts = new Int32Array(keys.length)
+    const lengths = new Int32Array(keys.length)
+    const hashes = new Int32Array(keys.length)
+    let at = 0
+    keys.forEach((key, i) => {
+      starts[i] = at
+      lengths[i] = key.length
+      hashes[i] = hashBytes(body, at, key.length)
+      at += key.length + 1
+    })
+    const out = new Int32Array(keys.length)
+    // In chunks, as the scanner does, and all at once.
+    for (const chunk of [32, keys.length]) {
+      for (let from = 0; from < keys.length; from += chunk) {
+        const count = Math.min(chunk, keys.length - from)
+        table.findMany(
+          body,
+          starts.subarray(from),
+          lengths.subarray(from),
+          hashes.subarray(from),
+          count,
+          out.subarray(from),
+        )
+      }
+      keys.forEach((key, i) => expect(out[i]).toBe(present.get(key) ?? -1))
+    }
   })
 
   it('finds keys by bytes anywhere in a larger buffer, and sizes itself ahead', () => {
@@ -39,5 +105,36 @@ describe('ByteKeyedTable', () => {
       table.insert(other, 0, other.length, hashBytes(other, 0, other.length))
     }
     expect(table.find(key, 0, key.length, hashBytes(key, 0, key.length))).toBe(entry)
+  })
+
+  it('tells apart keys with the same hash by their bytes', () => {
+    // Keys whose FNV-1a hashes are equal, found by trying.
+    const byHash = new Map<number, string>()
+    let pair: [string, string] | null = null
+    for (let i = 0; pair === null; i++) {
+      const key = `c${i.toString(36)}`
+      const bytes = encoder.encode(key)
+      const hash = hashBytes(bytes, 0, bytes.length)
+      const other = byHash.get(hash)
+      if (other === undefined) byHash.set(hash, key)
+      else pair = [other, key]
+    }
+    const [a, b] = pair.map((key) => encoder.encode(key)) as [Uint8Array, Uint8Array]
+    const hash = hashBytes(a, 0, a.length)
+    expect(hashBytes(b, 0, b.length)).toBe(hash)
+    const table = new ByteKeyedTable()
+    const first = table.insert(a, 0, a.length, hash)
+    expect(table.find(b, 0, b.length, hash)).toBe(-1)
+    const second = table.insert(b, 0, b.length, hash)
+    expect(table.find(a, 0, a.length, hash)).toBe(first)
+    expect(table.find(b, 0, b.length, hash)).toBe(second)
+    table.remove(first)
+    expect(table.find(a, 0, a.length, hash)).toBe(-1)
+    expect(table.find(b, 0, b.length, hash)).toBe(second)
+  })
+
+  it('refuses a record without room for its own fields, or a ragged inline part', () => {
+    expect(() => new ByteKeyedTable(BASE_FIELDS - 1)).toThrow(RangeError)
+    expect(() => new ByteKeyedTable(BASE_FIELDS, 6)).toThrow(RangeError)
   })
 })

@@ -1,13 +1,23 @@
 // Reads the bytes of a `GET /channels` response straight into the channel table, in slices. A channel
-// already known costs a byte comparison (the response usually lists channels in the same order as last
-// time, so the scanner first tries the channel that followed the previous one) or, failing that, a hash
-// and a table probe; only a channel never seen before becomes a string and goes through the naming
-// convention. Nothing here is visible to readers of the state: new channels enter as PENDING, and the
-// caller commits (or rolls back) once the whole body has been checked.
+// already known costs a byte comparison when the response lists channels in the same order as last time
+// (the scanner first tries the channel that followed the previous one), or else a hash and a table probe:
+// once the order stops matching, names are hashed as they are read and looked up a batch at a time, so
+// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. Only a
+// channel never seen before becomes a string and goes through the naming convention. Nothing here is
+// visible to readers of the state: new channels enter as PENDING, and the caller commits (or rolls back)
+// once the whole body has been checked.
 import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
-import { FNV_OFFSET, FNV_PRIME, hashBytes, latin1String } from './byte-table.ts'
-import { type ChannelTable, FREE, PENDING } from './channel-table.ts'
+import {
+  FNV_OFFSET,
+  FNV_PRIME,
+  hashBytes,
+  KEY_INFO,
+  KEY_LENGTH_MASK,
+  latin1String,
+  MAX_KEY_LENGTH,
+} from './byte-table.ts'
+import { CHANNEL_STRIDE, type ChannelTable, MEMBER, NEXT, PENDING, PLAIN_FLAG, SEEN } from './channel-table.ts'
 import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, OPEN_BRACE, QUOTE } from './json-cursor.ts'
 import type { MemberStore } from './member-store.ts'
 
@@ -21,6 +31,8 @@ export interface ScanOutcome {
 const BYTES_PER_CHANNEL = 20
 /** Channels handled between two looks at the clock. */
 const BATCH = 512
+/** Names looked up together once the order stops matching (see flushDeferred). */
+const LOOKUP_BATCH = 32
 
 export class ChannelListScan {
   private readonly cursor: JsonCursor
@@ -29,11 +41,22 @@ export class ChannelListScan {
   private readonly members: MemberStore
   private readonly convention: CompiledConvention
   private readonly generation: number
-  /** The previous channel's entry in this body, -1 before the first. */
+  /** The last channel of this body marked listed, -1 before the first. */
   private previous = -1
   private channels = 0
   private unmatched = 0
   private readonly bounds = new Int32Array(6)
+  /**
+   * Predictions that failed in a row: from the second, the order is taken to be new, and names wait to be
+   * looked up together (see flushDeferred) until one is predicted right again.
+   */
+  private misses = 0
+  /** Names read but not yet looked up: their place in the body and hash. */
+  private deferred = 0
+  private readonly deferredStart = new Int32Array(LOOKUP_BATCH)
+  private readonly deferredLength = new Int32Array(LOOKUP_BATCH)
+  private readonly deferredHash = new Int32Array(LOOKUP_BATCH)
+  private readonly deferredFound = new Int32Array(LOOKUP_BATCH)
 
   constructor(
     body: Uint8Array,
@@ -123,18 +146,25 @@ export class ChannelListScan {
       cursor.pos++
       return
     }
-    while (!this.scanBatch()) {
+    for (;;) {
+      const closed = this.scanBatch()
+      this.flushDeferred()
+      if (closed) return
       if (sliceOver()) await pause()
     }
   }
 
-  /** Reads up to BATCH channels; true when the channels object is closed. */
+  /**
+   * Reads up to BATCH channels, or until LOOKUP_BATCH names wait for a lookup; true when the channels
+   * object is closed. The caller looks up the waiting names (flushDeferred) before the next call: kept
+   * out of this loop, whose optimised code would otherwise keep falling back on a call it had not yet
+   * seen made.
+   */
   private scanBatch(): boolean {
     const cursor = this.cursor
     const bytes = cursor.bytes
     const end = cursor.end
     const table = this.table
-    const generation = this.generation
     let pos = cursor.pos
     for (let n = 0; n < BATCH; n++) {
       let code = bytes[pos] as number
@@ -148,18 +178,24 @@ export class ChannelListScan {
       let entry = -1
 
       // Same order as last time? Then one byte comparison recognises the channel.
-      const predicted = this.previous >= 0 ? (table.next[this.previous] as number) : table.head
-      if (predicted >= 0 && table.plain[predicted] === 1 && table.state[predicted] !== FREE) {
-        const length = table.keyLength[predicted] as number
-        if (start + length < end && bytes[start + length] === QUOTE) {
-          const arena = table.arena
-          const keyStart = table.keyStart[predicted] as number
-          let i = 0
-          while (i < length && bytes[start + i] === arena[keyStart + i]) i++
-          if (i === length) {
+      if (this.deferred === 0) {
+        const previous = this.previous
+        const predicted = previous >= 0 ? (table.records[previous * CHANNEL_STRIDE + NEXT] as number) : table.head
+        if (predicted >= 0) {
+          const info = table.records[predicted * CHANNEL_STRIDE + KEY_INFO] as number
+          const length = info & KEY_LENGTH_MASK
+          // A free entry has no state and is never plain.
+          if (
+            (info & PLAIN_FLAG) !== 0 &&
+            start + length < end &&
+            bytes[start + length] === QUOTE &&
+            table.keyEquals(predicted, bytes, start, length)
+          ) {
             entry = predicted
             pos = start + length + 1
           }
+          if (entry < 0) this.misses++
+          else this.misses = 0
         }
       }
 
@@ -179,31 +215,37 @@ export class ChannelListScan {
         }
         if (code === QUOTE) {
           const length = at - start
-          entry = table.find(bytes, start, length, hash)
-          if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash)
           pos = at + 1
+          if (this.misses >= 2) {
+            const slot = this.deferred++
+            this.deferredStart[slot] = start
+            this.deferredLength[slot] = length
+            this.deferredHash[slot] = hash
+          } else {
+            entry = table.find(bytes, start, length, hash)
+            if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+          }
         } else if (code === BACKSLASH) {
+          // Escaped names are rare: looked up on the spot, but only once the names waiting before them
+          // have been (by the caller, which this return hands back to), to keep the body's order.
+          if (this.deferred > 0) {
+            cursor.pos = pos
+            return false
+          }
+          const nameAt = pos
           cursor.pos = pos
           const length = cursor.decodeStringBytes()
           pos = cursor.pos
           const scratch = cursor.scratch
           const decodedHash = hashBytes(scratch, 0, length)
           entry = table.find(scratch, 0, length, decodedHash)
-          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash)
+          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash, nameAt)
         } else {
           cursor.pos = at
           cursor.fail('a control character inside a channel name must be escaped')
         }
       }
-
-      if (table.seen[entry] !== generation) {
-        table.seen[entry] = generation
-        this.channels++
-        if ((table.member[entry] as number) < 0) this.unmatched++
-      }
-      if (this.previous >= 0) table.next[this.previous] = entry
-      else table.head = entry
-      this.previous = entry
+      if (entry >= 0) this.listed(entry)
 
       // The value: an object, almost always {}.
       code = bytes[pos] as number
@@ -242,7 +284,10 @@ export class ChannelListScan {
         cursor.fail('the channels object is not closed')
       }
       pos++
-      if (code === COMMA) continue
+      if (code === COMMA) {
+        if (this.deferred === LOOKUP_BATCH) break
+        continue
+      }
       if (code === CLOSE_BRACE) {
         cursor.pos = pos
         return true
@@ -254,8 +299,64 @@ export class ChannelListScan {
     return false
   }
 
-  /** A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions). */
-  private addChannel(source: Uint8Array, text: Buffer | null, start: number, length: number, hash: number): number {
+  /**
+   * Looks up the names waiting since the order stopped matching, all at once (see findMany), and
+   * marks them listed in body order. A name new to the table may be waiting twice (a duplicate
+   * key): the second time, the first has just added it.
+   */
+  private flushDeferred(): void {
+    const count = this.deferred
+    if (count === 0) return
+    this.deferred = 0
+    const table = this.table
+    const bytes = this.cursor.bytes
+    const starts = this.deferredStart
+    const lengths = this.deferredLength
+    const hashes = this.deferredHash
+    const found = this.deferredFound
+    table.findMany(bytes, starts, lengths, hashes, count, found)
+    for (let i = 0; i < count; i++) {
+      let entry = found[i] as number
+      if (entry < 0) {
+        const start = starts[i] as number
+        const length = lengths[i] as number
+        const hash = hashes[i] as number
+        entry = table.find(bytes, start, length, hash)
+        if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+      }
+      this.listed(entry)
+    }
+  }
+
+  /** Marks a channel listed in this body (once), and remembers it as following the previous one. */
+  private listed(entry: number): void {
+    const table = this.table
+    const records = table.records
+    const at = entry * CHANNEL_STRIDE
+    if (records[at + SEEN] !== this.generation) {
+      records[at + SEEN] = this.generation
+      this.channels++
+      if ((records[at + MEMBER] as number) < 0) this.unmatched++
+    }
+    if (this.previous >= 0) records[this.previous * CHANNEL_STRIDE + NEXT] = entry
+    else table.head = entry
+    this.previous = entry
+  }
+
+  /**
+   * A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions).
+   * `nameAt` is where its name starts in the body, for errors.
+   */
+  private addChannel(
+    source: Uint8Array,
+    text: Buffer | null,
+    start: number,
+    length: number,
+    hash: number,
+    nameAt: number,
+  ): number {
+    if (length > MAX_KEY_LENGTH)
+      this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
     const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
@@ -263,14 +364,17 @@ export class ChannelListScan {
     if (parseBytes !== null) {
       const b = this.bounds
       if (parseBytes(source, start, start + length, b)) {
-        table.member[entry] = this.members.obtainBytes(
-          source,
-          b[0] as number,
-          b[1] as number,
-          b[2] as number,
-          b[3] as number,
-          b[4] as number,
-          b[5] as number,
+        table.setMember(
+          entry,
+          this.members.obtainBytes(
+            source,
+            b[0] as number,
+            b[1] as number,
+            b[2] as number,
+            b[3] as number,
+            b[4] as number,
+            b[5] as number,
+          ),
         )
       }
       return entry
@@ -278,7 +382,7 @@ export class ChannelListScan {
     const name =
       text === null ? latin1String(source, start, start + length) : text.toString('latin1', start, start + length)
     const parsed = this.convention.parse(name)
-    if (parsed !== null) table.member[entry] = this.members.obtain(parsed)
+    if (parsed !== null) table.setMember(entry, this.members.obtain(parsed))
     return entry
   }
 }

@@ -1,6 +1,8 @@
-// Every channel the presence state knows, keyed by the bytes of its name, with its state in parallel
-// typed arrays: about 40 bytes per channel plus its name, and nothing for the garbage collector.
-import { ByteKeyedTable, grownFloat64, grownInt32, grownUint8 } from './byte-table.ts'
+// Every channel the presence state knows, keyed by the bytes of its name, in one 64-byte record per
+// channel: its state in 32 bytes, then the first 32 bytes of its name (a longer name's tail goes to the
+// arena). Nothing for the garbage collector, and a channel found by a lookup costs one record, whatever
+// order the response lists it in.
+import { BASE_FIELDS, ByteKeyedTable, KEY_INFO } from './byte-table.ts'
 
 /** Entry states. */
 export const FREE = 0
@@ -10,29 +12,37 @@ export const ALIVE = 2
 /** Known to be gone; kept a while so late, out-of-order news about it can be recognised as stale. */
 export const DEAD = 3
 
+// Record layout (int32 fields): KEY_START, KEY_INFO, HASH from the base table, then:
+/** Generation of the last snapshot that listed this channel. */
+export const SEEN = BASE_FIELDS
+/** Member id, or -1 when the channel is not a participant (unmatched). */
+export const MEMBER = BASE_FIELDS + 1
+/** The entry that followed this one in the last snapshot, or -1: lets a poll in the same order skip hashing. */
+export const NEXT = BASE_FIELDS + 2
+/** Fields 6-7: ms epoch of the last change (join time while ALIVE, leave time while DEAD), as a float64. */
+const STAMP = BASE_FIELDS + 3
+const FIELDS = STAMP + 2
+/** Name bytes kept in the record: most channel names fit. */
+export const INLINE_NAME_BYTES = 32
+export const CHANNEL_STRIDE = FIELDS + INLINE_NAME_BYTES / 4
+/** float64 index of entry e's stamp: e * STAMP_STRIDE + STAMP_OFFSET. */
+const STAMP_STRIDE = CHANNEL_STRIDE / 2
+const STAMP_OFFSET = STAMP / 2
+
+// KEY_INFO's high bits: the state, and whether the name's bytes can be compared with raw JSON string bytes.
+const STATE_SHIFT = 24
+const STATE_MASK = 3 << STATE_SHIFT
+export const PLAIN_FLAG = 1 << 26
+
 export class ChannelTable extends ByteKeyedTable {
-  state!: Uint8Array
-  /** ms epoch of the last change: join time while ALIVE, leave time while DEAD. */
-  stamp!: Float64Array
-  /** Generation of the last snapshot that listed this channel. */
-  seen!: Int32Array
-  /** Member id, or -1 when the channel is not a participant (unmatched). */
-  member!: Int32Array
-  /** The entry that followed this one in the last snapshot, or -1: lets a poll in the same order skip hashing. */
-  next!: Int32Array
-  /** 1 when the name's bytes can be compared with raw (unescaped) JSON string bytes. */
-  plain!: Uint8Array
-  /** The first entry of the last snapshot (see `next`), or -1. */
+  /** The records as float64s, for the stamps. */
+  private stamps: Float64Array<ArrayBuffer>
+  /** The first entry of the last snapshot (see NEXT), or -1. */
   head = -1
 
   constructor() {
-    super(1024)
-    this.state = new Uint8Array(1024)
-    this.stamp = new Float64Array(1024)
-    this.seen = new Int32Array(1024)
-    this.member = new Int32Array(1024).fill(-1)
-    this.next = new Int32Array(1024).fill(-1)
-    this.plain = new Uint8Array(1024)
+    super(FIELDS, INLINE_NAME_BYTES, 1024)
+    this.stamps = new Float64Array(this.records.buffer)
   }
 
   /**
@@ -48,30 +58,56 @@ export class ChannelTable extends ByteKeyedTable {
         if (code === 0x22 || code === 0x5c || code < 0x20) isPlain = false
       }
     }
-    this.plain[entry] = isPlain ? 1 : 0
-    this.state[entry] = state
-    this.stamp[entry] = 0
-    this.seen[entry] = 0
-    this.member[entry] = -1
-    this.next[entry] = -1
+    const at = entry * CHANNEL_STRIDE
+    const records = this.records
+    records[at + KEY_INFO] = length | (state << STATE_SHIFT) | (isPlain ? PLAIN_FLAG : 0)
+    records[at + SEEN] = 0
+    records[at + MEMBER] = -1
+    records[at + NEXT] = -1
+    this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] = 0
     return entry
   }
 
   /** Frees a channel's entry (its member link is the caller's business). */
   drop(entry: number): void {
     this.remove(entry)
-    this.state[entry] = FREE
-    this.member[entry] = -1
-    this.next[entry] = -1
+    const at = entry * CHANNEL_STRIDE
+    this.records[at + KEY_INFO] = 0
+    this.records[at + MEMBER] = -1
+    this.records[at + NEXT] = -1
+  }
+
+  state(entry: number): number {
+    return ((this.records[entry * CHANNEL_STRIDE + KEY_INFO] as number) & STATE_MASK) >>> STATE_SHIFT
+  }
+
+  setState(entry: number, state: number): void {
+    const at = entry * CHANNEL_STRIDE + KEY_INFO
+    this.records[at] = ((this.records[at] as number) & ~STATE_MASK) | (state << STATE_SHIFT)
+  }
+
+  stamp(entry: number): number {
+    return this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] as number
+  }
+
+  setStamp(entry: number, stamp: number): void {
+    this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] = stamp
+  }
+
+  seen(entry: number): number {
+    return this.records[entry * CHANNEL_STRIDE + SEEN] as number
+  }
+
+  member(entry: number): number {
+    return this.records[entry * CHANNEL_STRIDE + MEMBER] as number
+  }
+
+  setMember(entry: number, member: number): void {
+    this.records[entry * CHANNEL_STRIDE + MEMBER] = member
   }
 
   protected override growEntries(size: number): void {
     super.growEntries(size)
-    this.state = grownUint8(this.state, size)
-    this.stamp = grownFloat64(this.stamp, size)
-    this.seen = grownInt32(this.seen, size)
-    this.member = grownInt32(this.member, size, -1)
-    this.next = grownInt32(this.next, size, -1)
-    this.plain = grownUint8(this.plain, size)
+    this.stamps = new Float64Array(this.records.buffer)
   }
 }

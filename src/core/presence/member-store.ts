@@ -3,7 +3,7 @@
 // applying a snapshot is typed-array arithmetic and a million members cost the garbage collector
 // nothing. Strings and Member objects are made only when asked for (results and queries).
 import type { ParsedChannel } from '../../shared/naming.ts'
-import { ByteKeyedTable, grownFloat64, grownInt32, hashBytes, latin1String } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, grownFloat64, grownInt32, hashBytes, latin1String } from './byte-table.ts'
 import type { Member, MemberRow, MembersPage, MembersQuery, RoomSummary } from './types.ts'
 
 /** Members keyed by [room id: 4 bytes][user id bytes]. */
@@ -23,7 +23,7 @@ class MemberTable extends ByteKeyedTable {
   mark!: Int32Array
 
   constructor() {
-    super(1024)
+    super(BASE_FIELDS, 0, 1024)
     this.room = new Int32Array(1024)
     this.pair = new Int32Array(1024)
     this.refs = new Int32Array(1024)
@@ -262,13 +262,11 @@ export class MemberStore {
 
   private userContains(id: number, needle: Uint8Array): boolean {
     const table = this.table
-    const arena = table.arena
-    const start = (table.keyStart[id] as number) + USER_OFFSET
-    const length = (table.keyLength[id] as number) - USER_OFFSET
+    const length = table.keyLength(id)
     const last = length - needle.length
-    for (let i = 0; i <= last; i++) {
+    for (let i = USER_OFFSET; i <= last; i++) {
       let j = 0
-      while (j < needle.length && lowerAscii(arena[start + i + j] as number) === needle[j]) j++
+      while (j < needle.length && lowerAscii(table.keyByte(id, i + j)) === needle[j]) j++
       if (j === needle.length) return true
     }
     return false

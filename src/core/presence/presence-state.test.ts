@@ -179,6 +179,24 @@ describe('ingestChannelList: malformed bodies', () => {
     expect(result.joins).toHaveLength(2500)
   })
 
+  it('rejects a name longer than any channel name can be, escaped or not, and changes nothing', async () => {
+    const state = stateFor()
+    await state.ingestChannelList(list(['private-roomA-max']), 1)
+    const before = snapshot(state)
+    const huge = 'x'.repeat(17_000_000)
+    for (const body of [
+      `{"channels":{"private-a-b":{},"${huge}":{}}}`,
+      `{"channels":{"private-a-b":{},"\\u0041${huge}":{}}}`,
+    ]) {
+      const error = await state.ingestChannelList(bytes(body), 2).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(ChannelListFormatError)
+      expect((error as ChannelListFormatError).message).toMatch(
+        /at byte 30: a channel name of 170\d{5} bytes is far longer/,
+      )
+      expect(snapshot(state)).toEqual(before)
+    }
+  }, 60_000)
+
   it('reports the byte offset of the problem', async () => {
     const state = stateFor()
     const error = await state

@@ -210,16 +210,16 @@ export class PresenceState {
     const joins: Member[] = []
     for (let entry = 0; entry < table.top; entry++) {
       if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
-      const current = table.state[entry] as number
+      const current = table.state(entry)
       if (current === FREE) continue
-      const id = table.member[entry] as number
-      if (table.seen[entry] === generation) {
-        if (current === ALIVE || (current === DEAD && (table.stamp[entry] as number) > at)) continue
+      const id = table.member(entry)
+      if (table.seen(entry) === generation) {
+        if (current === ALIVE || (current === DEAD && table.stamp(entry) > at)) continue
         // Joins are listed here; the commit re-creates them only if a webhook changed something meanwhile.
         if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation))
           joins.push(members.memberObject(id))
         activations.push(entry, null)
-      } else if (current === ALIVE && (table.stamp[entry] as number) <= at) {
+      } else if (current === ALIVE && table.stamp(entry) <= at) {
         const object = list && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
         leaving.push(entry, object)
       }
@@ -235,10 +235,6 @@ export class PresenceState {
   private commit(generation: number, at: number, list: boolean, prepared: Prepared): Changes {
     const table = this.table
     const members = this.store
-    const state = table.state
-    const seen = table.seen
-    const stamp = table.stamp
-    const member = table.member
     const joins: Member[] = []
     const leaves: Member[] = []
     let alive = 0
@@ -252,13 +248,13 @@ export class PresenceState {
     ): void => {
       for (let i = 0; i < count; i++) {
         const entry = entries[i] as number
-        const current = state[entry] as number
-        if (current === FREE || current === ALIVE || seen[entry] !== generation) continue
-        if (current === DEAD && (stamp[entry] as number) > at) continue
-        state[entry] = ALIVE
-        stamp[entry] = at
+        const current = table.state(entry)
+        if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
+        if (current === DEAD && table.stamp(entry) > at) continue
+        table.setState(entry, ALIVE)
+        table.setStamp(entry, at)
         alive++
-        const id = member[entry] as number
+        const id = table.member(entry)
         if (id < 0) aliveUnmatched++
         else if (members.activate(id, at)) {
           joinCount++
@@ -269,12 +265,12 @@ export class PresenceState {
     const leave = (entries: ArrayLike<number>, objects: ReadonlyArray<Member | null> | null, count: number): void => {
       for (let i = 0; i < count; i++) {
         const entry = entries[i] as number
-        if (state[entry] !== ALIVE || seen[entry] === generation || (stamp[entry] as number) > at) continue
-        state[entry] = DEAD
-        stamp[entry] = at
+        if (table.state(entry) !== ALIVE || table.seen(entry) === generation || table.stamp(entry) > at) continue
+        table.setState(entry, DEAD)
+        table.setStamp(entry, at)
         this.dead.push(entry)
         alive--
-        const id = member[entry] as number
+        const id = table.member(entry)
         if (id < 0) aliveUnmatched--
         else if (members.deactivate(id)) {
           leaveCount++
@@ -289,9 +285,9 @@ export class PresenceState {
       const entries = activations.entries
       for (let i = 0; i < activations.count; i++) {
         const entry = entries[i] as number
-        state[entry] = ALIVE
-        stamp[entry] = at
-        const id = member[entry] as number
+        table.setState(entry, ALIVE)
+        table.setStamp(entry, at)
+        const id = table.member(entry)
         if (id < 0) aliveUnmatched++
         else if (members.activate(id, at)) joinCount++
       }
@@ -314,13 +310,13 @@ export class PresenceState {
   private async rollback(generation: number, sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
     const table = this.table
     for (let entry = 0; entry < table.top; entry++) {
-      if (table.state[entry] === PENDING && table.seen[entry] === generation) this.free(entry)
+      if (table.state(entry) === PENDING && table.seen(entry) === generation) this.free(entry)
       if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
     }
   }
 
   private free(entry: number): void {
-    const id = this.table.member[entry] as number
+    const id = this.table.member(entry)
     this.table.drop(entry)
     if (id >= 0) this.store.unlink(id)
   }
@@ -337,8 +333,8 @@ export class PresenceState {
     // this.dead is re-read on every step: a webhook batch may purge (and compact the queue) meanwhile.
     while (this.deadHead < this.dead.length && done < maxCount) {
       const entry = this.dead[this.deadHead] as number
-      if (table.state[entry] === DEAD) {
-        if ((table.stamp[entry] as number) > limit) break
+      if (table.state(entry) === DEAD) {
+        if (table.stamp(entry) > limit) break
         this.free(entry)
       }
       this.deadHead++
@@ -386,18 +382,15 @@ export class PresenceState {
       const bytes = this.keyBytes
       const hash = hashBytes(bytes, 0, length)
       let entry = table.find(bytes, 0, length, hash)
-      const current = entry < 0 ? FREE : (table.state[entry] as number)
+      const current = entry < 0 ? FREE : table.state(entry)
 
       if (occupied) {
         if (current === ALIVE) {
           ignored++
-          if ((table.member[entry] as number) < 0) unmatchedEvents++
+          if (table.member(entry) < 0) unmatchedEvents++
           continue
         }
-        if (
-          (current === FREE && time < this.lastSnapshotAt) ||
-          (current === DEAD && (table.stamp[entry] as number) > time)
-        ) {
+        if ((current === FREE && time < this.lastSnapshotAt) || (current === DEAD && table.stamp(entry) > time)) {
           stale++
           continue
         }
@@ -411,14 +404,14 @@ export class PresenceState {
             continue
           }
           entry = table.add(bytes, 0, length, hash, ALIVE)
-          if (parsed !== null) table.member[entry] = members.obtain(parsed)
+          if (parsed !== null) table.setMember(entry, members.obtain(parsed))
         }
-        table.state[entry] = ALIVE
-        table.stamp[entry] = time
+        table.setState(entry, ALIVE)
+        table.setStamp(entry, time)
         if (this.inFlight) this.touched.push(entry)
         applied++
         this.aliveChannels++
-        const id = table.member[entry] as number
+        const id = table.member(entry)
         if (id < 0) {
           unmatchedEvents++
           this.aliveUnmatched++
@@ -428,11 +421,10 @@ export class PresenceState {
       } else {
         if (current === FREE || current === DEAD) {
           ignored++
-          if (entry >= 0 ? (table.member[entry] as number) < 0 : this.convention.parse(event.channel) === null)
-            unmatchedEvents++
+          if (entry >= 0 ? table.member(entry) < 0 : this.convention.parse(event.channel) === null) unmatchedEvents++
           continue
         }
-        if ((table.stamp[entry] as number) > time) {
+        if (table.stamp(entry) > time) {
           stale++
           continue
         }
@@ -440,12 +432,12 @@ export class PresenceState {
         // A PENDING channel is in a snapshot still being read; marking it dead at `time` lets that
         // snapshot's commit decide by time which news is newer.
         const wasAlive = current === ALIVE
-        table.state[entry] = DEAD
-        table.stamp[entry] = time
+        table.setState(entry, DEAD)
+        table.setStamp(entry, time)
         this.dead.push(entry)
         if (this.inFlight) this.touched.push(entry)
         if (wasAlive) this.aliveChannels--
-        const id = table.member[entry] as number
+        const id = table.member(entry)
         if (id < 0) {
           unmatchedEvents++
           if (wasAlive) this.aliveUnmatched--

@@ -1,4 +1,5 @@
 import type { Crowd, CrowdChange } from './crowd.ts'
+import { DEFAULT_ROOM_CHANNEL, RoomChannels } from './room-channel.ts'
 
 export interface InjectedMember {
   channel: string
@@ -13,29 +14,56 @@ export interface InjectionTarget<Handle> {
   injectMany(entries: Iterable<InjectedMember>): Handle[]
 }
 
+export interface InjectedDriverOptions {
+  /**
+   * The room channel every connection also subscribes to, a template with `{room}` (`{room}`,
+   * `private-{room}`, `cache-{room}`, …), so a broadcast to a room reaches, and is counted for, every
+   * member; null for none. Default `{room}`.
+   */
+  roomChannel?: string | null
+}
+
 /**
- * Puts a crowd into the emulator as injected members (no sockets), for crowds of up to a million.
- * It keeps only the emulator's handle per connection, indexed by user number, and builds channel names
- * lazily while the emulator consumes them.
+ * Puts a crowd into the emulator as injected members (no sockets), for crowds of up to a million: each
+ * connection is a member of its user channel and of its room channel. It keeps only the emulator's
+ * handles per connection, indexed by user number, and builds channel names lazily while the emulator
+ * consumes them.
  */
 export class InjectedCrowdDriver<Handle> {
   readonly crowd: Crowd
+  /** The room channels, or null when members subscribe to their own channel only. */
+  readonly roomChannels: RoomChannels | null
   readonly #target: InjectionTarget<Handle>
   /** Handles of each user's first connection, then of second devices; sparse, indexed by user number. */
   readonly #first: (Handle | undefined)[]
   readonly #second: (Handle | undefined)[]
+  /** The same connections' room channel subscriptions. */
+  readonly #firstRoom: (Handle | undefined)[]
+  readonly #secondRoom: (Handle | undefined)[]
   #connections = 0
 
-  constructor(crowd: Crowd, target: InjectionTarget<Handle>) {
+  constructor(crowd: Crowd, target: InjectionTarget<Handle>, options: InjectedDriverOptions = {}) {
     this.crowd = crowd
     this.#target = target
-    this.#first = new Array<Handle | undefined>(crowd.population.size)
-    this.#second = new Array<Handle | undefined>(crowd.population.size)
+    const population = crowd.population
+    const template = options.roomChannel === undefined ? DEFAULT_ROOM_CHANNEL : options.roomChannel
+    this.roomChannels =
+      template === null ? null : new RoomChannels(template, population.rooms, (room) => population.roomId(room))
+    this.#first = new Array<Handle | undefined>(population.size)
+    this.#second = new Array<Handle | undefined>(population.size)
+    const rooms = this.roomChannels === null ? 0 : population.size
+    this.#firstRoom = new Array<Handle | undefined>(rooms)
+    this.#secondRoom = new Array<Handle | undefined>(rooms)
   }
 
   /** Injected connections now held (a user on two devices counts twice). */
   get connections(): number {
     return this.#connections
+  }
+
+  /** The room channel of a room index, or null when members have none. */
+  roomChannel(room: number): string | null {
+    return this.roomChannels?.name(room) ?? null
   }
 
   /** Injects everyone the crowd has present; returns the number of connections made. */
@@ -65,34 +93,47 @@ export class InjectedCrowdDriver<Handle> {
     const first = this.#first
     const fresh = users.filter((user) => first[user] === undefined)
     if (fresh.length === 0) return 0
-    const entries = function* (subset: Uint32Array): Generator<InjectedMember> {
+    const rooms = this.roomChannels
+    const own = function* (subset: Uint32Array): Generator<InjectedMember> {
       for (const user of subset) yield { channel: population.channel(user), userId: population.userId(user) }
     }
-    // The emulator returns handles in entry order, so position i belongs to subset[i]; second devices go
-    // in a second call, which keeps that mapping trivial.
-    const firstHandles = this.#target.injectMany(entries(fresh))
-    fresh.forEach((user, i) => (first[user] = firstHandles[i]))
-    let added = firstHandles.length
-    const twoDevices = fresh.filter((user) => population.devices[user] === 2)
-    if (twoDevices.length > 0) {
-      const secondHandles = this.#target.injectMany(entries(twoDevices))
-      twoDevices.forEach((user, i) => (this.#second[user] = secondHandles[i]))
-      added += secondHandles.length
+    // The user id goes with the room subscription too: terminate_connections then removes both, and a
+    // presence room channel needs it.
+    const room = function* (subset: Uint32Array, channels: RoomChannels): Generator<InjectedMember> {
+      for (const user of subset) {
+        yield { channel: channels.name(population.homeRoom[user] as number), userId: population.userId(user) }
+      }
     }
+    // The emulator returns handles in entry order, so position i belongs to subset[i]; second devices and
+    // room channels go in calls of their own, which keeps that mapping trivial.
+    const inject = (subset: Uint32Array, handles: (Handle | undefined)[], roomHandles: (Handle | undefined)[]) => {
+      const made = this.#target.injectMany(own(subset))
+      subset.forEach((user, i) => (handles[user] = made[i]))
+      if (rooms !== null) {
+        const madeRoom = this.#target.injectMany(room(subset, rooms))
+        subset.forEach((user, i) => (roomHandles[user] = madeRoom[i]))
+      }
+      return made.length
+    }
+    let added = inject(fresh, first, this.#firstRoom)
+    const twoDevices = fresh.filter((user) => population.devices[user] === 2)
+    if (twoDevices.length > 0) added += inject(twoDevices, this.#second, this.#secondRoom)
     this.#connections += added
     return added
   }
 
   #leave(user: number): void {
-    this.#remove(this.#first, user)
-    this.#remove(this.#second, user)
+    if (this.#remove(this.#first, user)) this.#connections--
+    if (this.#remove(this.#second, user)) this.#connections--
+    this.#remove(this.#firstRoom, user)
+    this.#remove(this.#secondRoom, user)
   }
 
-  #remove(handles: (Handle | undefined)[], user: number): void {
+  #remove(handles: (Handle | undefined)[], user: number): boolean {
     const handle = handles[user]
-    if (handle === undefined) return
+    if (handle === undefined) return false
     this.#target.removeInjected(handle)
     handles[user] = undefined
-    this.#connections--
+    return true
   }
 }

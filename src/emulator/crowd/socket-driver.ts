@@ -1,6 +1,7 @@
 import PusherServer from 'pusher'
 import Pusher, { type Channel } from 'pusher-js'
 import type { Crowd, CrowdChange } from './crowd.ts'
+import { DEFAULT_ROOM_CHANNEL, RoomChannels } from './room-channel.ts'
 
 /** Above this many connections real sockets stop being a rehearsal and start being a load test of this machine. */
 export const MAX_SOCKET_CONNECTIONS = 2000
@@ -18,21 +19,24 @@ export interface SocketDriverOptions {
   concurrency?: number
   /** How long one connection may take to connect and subscribe (default 10 s). */
   timeoutMs?: number
+  /** The room channel each connection also subscribes to (a template with `{room}`), or null; default `{room}`. */
+  roomChannel?: string | null
 }
 
 interface Connection {
   client: Pusher
-  channel: string
+  channels: string[]
 }
 
 /**
  * Puts a small crowd into the emulator as real `pusher-js` clients, each on its own WebSocket, subscribed
- * to its user channel and authorized by signing locally with the server SDK (as an app's auth endpoint
- * would). A user on two devices gets two clients on the same channel.
+ * to its user channel and its room channel, authorized by signing locally with the server SDK (as an
+ * app's auth endpoint would). A user on two devices gets two clients on the same channels.
  */
 export class SocketCrowdDriver {
   readonly crowd: Crowd
-  readonly #options: Required<SocketDriverOptions>
+  readonly roomChannels: RoomChannels | null
+  readonly #options: Required<Omit<SocketDriverOptions, 'roomChannel'>>
   readonly #signer: PusherServer
   readonly #connections = new Map<number, Connection[]>()
   /** Ways to abandon connections still being made, so closing never waits on a subscription timeout. */
@@ -41,7 +45,12 @@ export class SocketCrowdDriver {
 
   constructor(crowd: Crowd, options: SocketDriverOptions) {
     this.crowd = crowd
-    this.#options = { concurrency: 25, timeoutMs: 10_000, ...options }
+    const { roomChannel, ...rest } = options
+    this.#options = { concurrency: 25, timeoutMs: 10_000, ...rest }
+    const template = roomChannel === undefined ? DEFAULT_ROOM_CHANNEL : roomChannel
+    const population = crowd.population
+    this.roomChannels =
+      template === null ? null : new RoomChannels(template, population.rooms, (room) => population.roomId(room))
     // Only key and secret matter for signing; host is what the SDK type asks for.
     this.#signer = new PusherServer({
       appId: options.appId,
@@ -105,12 +114,13 @@ export class SocketCrowdDriver {
     if (this.#closed) throw new Error('the socket crowd is closed')
     if (this.#connections.has(user)) return
     const population = this.crowd.population
-    const channel = population.channel(user)
+    const channels = [population.channel(user)]
+    if (this.roomChannels !== null) channels.push(this.roomChannels.name(population.homeRoom[user] as number))
     const list: Connection[] = []
     this.#connections.set(user, list)
     try {
       for (let device = 0; device < (population.devices[user] as number); device++) {
-        const connection = await this.#connect(channel)
+        const connection = await this.#connect(channels, population.userId(user))
         // The user may have been sent away (or the driver closed) while this connection was being made.
         if (this.#connections.get(user) !== list) {
           disconnect(connection)
@@ -124,7 +134,8 @@ export class SocketCrowdDriver {
     }
   }
 
-  #connect(channelName: string): Promise<Connection> {
+  /** One client subscribed to every channel of `channels`; presence channels as `userId`. */
+  #connect(channels: string[], userId: string): Promise<Connection> {
     const { host, port, key, timeoutMs } = this.#options
     const client = new Pusher(key, {
       cluster: 'local', // required by the type, unused once wsHost is given
@@ -136,14 +147,16 @@ export class SocketCrowdDriver {
       channelAuthorization: {
         customHandler: ({ socketId, channelName: name }, callback) => {
           try {
-            callback(null, this.#signer.authorizeChannel(socketId, name))
+            const presence = name.startsWith('presence-') ? { user_id: userId } : undefined
+            callback(null, this.#signer.authorizeChannel(socketId, name, presence))
           } catch (error) {
             callback(error instanceof Error ? error : new Error(String(error)), null)
           }
         },
       },
     })
-    const connection: Connection = { client, channel: channelName }
+    const connection: Connection = { client, channels }
+    const channelName = channels[0] as string
     return new Promise<Connection>((resolve, reject) => {
       let settled = false
       const fail = (reason: string): void => {
@@ -156,17 +169,20 @@ export class SocketCrowdDriver {
       }
       const timer = setTimeout(() => fail(`not subscribed after ${timeoutMs} ms`), timeoutMs)
       this.#pending.add(fail)
-      const subscription: Channel = client.subscribe(channelName)
-      subscription.bind('pusher:subscription_succeeded', () => {
-        if (settled) return
-        settled = true
-        this.#pending.delete(fail)
-        clearTimeout(timer)
-        resolve(connection)
-      })
-      subscription.bind('pusher:subscription_error', (status: unknown) =>
-        fail(`subscription refused (${JSON.stringify(status)})`),
-      )
+      let waiting = channels.length
+      for (const name of channels) {
+        const subscription: Channel = client.subscribe(name)
+        subscription.bind('pusher:subscription_succeeded', () => {
+          if (settled || --waiting > 0) return
+          settled = true
+          this.#pending.delete(fail)
+          clearTimeout(timer)
+          resolve(connection)
+        })
+        subscription.bind('pusher:subscription_error', (status: unknown) =>
+          fail(`subscription to ${name} refused (${JSON.stringify(status)})`),
+        )
+      }
       // Pusher reports a refused authorization as a connection-level pusher:error, not on the channel.
       client.connection.bind('error', (error: unknown) => fail(`subscription refused (${describeError(error)})`))
       client.connection.bind('failed', () => fail('WebSocket connection failed'))
@@ -181,8 +197,8 @@ export class SocketCrowdDriver {
   }
 }
 
-function disconnect({ client, channel }: Connection): void {
-  client.unsubscribe(channel)
+function disconnect({ client, channels }: Connection): void {
+  for (const channel of channels) client.unsubscribe(channel)
   client.disconnect()
   // pusher-js keeps every client it ever made in a static list; drop ours so churn doesn't leak them.
   const index = Pusher.instances.indexOf(client)

@@ -1,12 +1,16 @@
 import { expect, type Locator, type Page } from '@playwright/test'
+import { join } from 'node:path'
 
 export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Settings'
 
 /** The console's frame: navigation, the current view and the status bar, found by their ARIA roles. */
 export class ConsolePage {
   readonly page: Page
-  constructor(page: Page) {
+  /** Where `screenshot` writes: under test-results, never into the repository. */
+  private readonly screenshotDir: string
+  constructor(page: Page, screenshotDir: string) {
     this.page = page
+    this.screenshotDir = screenshotDir
   }
 
   get navigation(): Locator {
@@ -35,10 +39,11 @@ export class ConsolePage {
     await expect(this.view(section)).toBeVisible()
   }
 
+  /** A picture of the console for the README, refreshed into docs/screenshots by `npm run screenshots`. */
   async screenshot(name: string): Promise<void> {
     // The pointer rests outside the content so no hover state is captured.
     await this.page.mouse.move(0, 0)
-    await this.page.screenshot({ path: `docs/screenshots/${name}.png` })
+    await this.page.screenshot({ path: join(this.screenshotDir, `${name}.png`) })
   }
 
   /** The banner shown while figures may be out of date. */

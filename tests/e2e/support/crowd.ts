@@ -30,3 +30,34 @@ export async function startCrowd(port = 0): Promise<RunningEmulator> {
   emulator.injectMany(entries)
   return emulator
 }
+
+/** The seeded crowd of one test, which a test may take down and bring back on the same port. */
+export class CrowdServer {
+  private emulator: RunningEmulator | null
+  readonly port: number
+
+  private constructor(emulator: RunningEmulator) {
+    this.emulator = emulator
+    this.port = emulator.port
+  }
+
+  static async start(): Promise<CrowdServer> {
+    return new CrowdServer(await startCrowd())
+  }
+
+  /** The running emulator; throws while it is stopped. */
+  get running(): RunningEmulator {
+    if (!this.emulator) throw new Error('the crowd emulator is stopped')
+    return this.emulator
+  }
+
+  async stop(): Promise<void> {
+    await this.emulator?.close()
+    this.emulator = null
+  }
+
+  async restart(): Promise<void> {
+    await this.stop()
+    this.emulator = await startCrowd(this.port)
+  }
+}

@@ -43,7 +43,8 @@ describe('the broadcaster against the emulator, heard by real pusher-js clients'
     }
     const saved = await h.handlers['broadcast.set']({ id, settings: { ...FAST, enabled: true } })
     expect(saved).toMatchObject({ enabled: true, intervalMs: 100, channelTemplate: '{room}', eventName: 'occupancy' })
-    expect((await h.handlers['broadcast.get']({ id })).enabled).toBe(true)
+    const profiles = await h.handlers['profiles.list'](undefined)
+    expect(profiles.find((profile) => profile.id === id)?.broadcast.enabled).toBe(true)
     h.handlers['sync.now'](undefined)
 
     await h.until(

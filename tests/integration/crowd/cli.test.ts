@@ -59,7 +59,7 @@ describe('headcount emulator (command line)', () => {
     const run = headcount(['--port', '0', '--crowd', '500', '--rooms', '5', '--seed', '1'])
     const line = await run.ready
     expect(line).toMatch(
-      /^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, injected, seed 1\)$/,
+      /^Headcount emulator ready: http:\/\/headcount-key:headcount-secret@127\.0\.0\.1:\d+\/apps\/1 \(crowd 500 in 5 rooms, room channel \{room\}, injected, seed 1\)$/,
     )
     const api = Pusher.forURL(urlOf(line))
     // The same seed in this process builds the same crowd, so the channel set must match exactly.
@@ -70,6 +70,22 @@ describe('headcount emulator (command line)', () => {
     expect(code).toBe(0)
     expect(stdout).toEqual([line])
     expect(stderr).toBe('')
+  })
+
+  it('lists the same channels in a new order on every request with --shuffle-channels', async () => {
+    const run = headcount(['--port', '0', '--crowd', '500', '--rooms', '5', '--seed', '2', '--shuffle-channels'])
+    const line = await run.ready
+    expect(line).toContain('channels listed in random order')
+    const api = Pusher.forURL(urlOf(line))
+    const expected = sortedEntries(expectedChannels(new Crowd({ size: 500, rooms: 5, seed: 2 })))
+    const first = await listChannels(api)
+    const second = await listChannels(api)
+    expect(sortedEntries(first)).toEqual(expected)
+    expect(sortedEntries(second)).toEqual(expected)
+    // A Map keeps the body's order; two equal orders of ~500 channels by chance are out of the question.
+    expect([...first.keys()]).not.toEqual([...second.keys()])
+    run.child.kill('SIGTERM')
+    expect((await run.exit).code).toBe(0)
   })
 
   it('moves the crowd on with --churn', async () => {

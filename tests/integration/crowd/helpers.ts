@@ -19,6 +19,17 @@ export function expectedChannels(crowd: Crowd): Map<string, number> {
   )
 }
 
+/** Connections per room channel the crowd should hold (everyone present; second devices twice). */
+export function expectedRoomChannels(crowd: Crowd, template = '{room}'): Map<string, number> {
+  const population = crowd.population
+  const counts = new Map<string, number>()
+  for (const user of crowd.presentUsers()) {
+    const name = template.replace('{room}', population.roomOf(user))
+    counts.set(name, (counts.get(name) ?? 0) + (population.devices[user] as number))
+  }
+  return counts
+}
+
 export const sortedEntries = (map: Map<string, number>): [string, number][] =>
   [...map].sort(([a], [b]) => a.localeCompare(b))
 

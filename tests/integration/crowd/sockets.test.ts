@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Crowd } from '../../../src/emulator/crowd/crowd.ts'
 import { MAX_SOCKET_CONNECTIONS, SocketCrowdDriver } from '../../../src/emulator/crowd/socket-driver.ts'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
-import { expectedChannels, listChannels, sameEntries, settle, sortedEntries } from './helpers.ts'
+import { expectedChannels, expectedRoomChannels, listChannels, sameEntries, settle, sortedEntries } from './helpers.ts'
 
 describe('socket crowd (pusher-js clients)', () => {
   let emulator: RunningEmulator
@@ -17,13 +17,14 @@ describe('socket crowd (pusher-js clients)', () => {
     await emulator.close()
   })
 
-  const driverFor = (crowd: Crowd): SocketCrowdDriver =>
+  const driverFor = (crowd: Crowd, roomChannel?: string | null): SocketCrowdDriver =>
     new SocketCrowdDriver(crowd, {
       host: emulator.host,
       port: emulator.port,
       appId: emulator.appId,
       key: emulator.key,
       secret: emulator.secret,
+      ...(roomChannel === undefined ? {} : { roomChannel }),
     })
 
   it('connects ~20 clients, each subscribed to its own channel; two devices count twice as subscriptions', async () => {
@@ -35,6 +36,7 @@ describe('socket crowd (pusher-js clients)', () => {
       expect(connections).toBe([...expected.values()].reduce((a, b) => a + b, 0))
       expect([...expected.values()]).toContain(2)
       expect(sortedEntries(await listChannels(api))).toEqual(sortedEntries(expected))
+      expect(sortedEntries(await listChannels(api, 'room'))).toEqual(sortedEntries(expectedRoomChannels(crowd)))
       expect(emulator.stats().connections).toBe(connections)
     } finally {
       await driver.close()
@@ -62,6 +64,28 @@ describe('socket crowd (pusher-js clients)', () => {
       expect(sortedEntries(after)).toEqual(sortedEntries(expected))
       for (const user of left) expect(after.has(crowd.population.channel(user))).toBe(false)
       for (const user of joined) expect(after.has(crowd.population.channel(user))).toBe(true)
+    } finally {
+      await driver.close()
+    }
+  })
+
+  it('subscribes each connection to a room channel from a template, presence channels as its user', async () => {
+    const crowd = new Crowd({ size: 12, rooms: 2, seed: 4 })
+    const driver = driverFor(crowd, 'presence-{room}')
+    try {
+      await driver.populate()
+      const population = crowd.population
+      for (const [channel, count] of expectedRoomChannels(crowd, 'presence-{room}')) {
+        const users = (await (await api.get({ path: `/channels/${channel}/users` })).json()) as {
+          users: Array<{ id: string }>
+        }
+        const expected = [...crowd.presentUsers()]
+          .filter((user) => `presence-${population.roomOf(user)}` === channel)
+          .map((user) => population.userId(user))
+        expect(users.users.map((u) => u.id).sort()).toEqual(expected.sort())
+        expect(users.users).toHaveLength(count)
+      }
+      expect((await listChannels(api, 'room')).size).toBe(0)
     } finally {
       await driver.close()
     }

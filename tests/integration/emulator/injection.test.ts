@@ -129,6 +129,8 @@ describe('injected members and delivery accounting', () => {
       member_added: 3,
       member_removed: 2,
       subscription_succeeded: 3,
+      cached_event: 0,
+      cache_miss: 0,
     })
     expect(stats.published).toBe(1)
     expect(stats.topChannels[0]).toEqual({ channel: 'presence-count', delivered: 11 })

@@ -16,6 +16,8 @@ const PROJECT_ENTRIES = [
   'electron.vite.config.ts',
   'vite.cli.config.ts',
   'electron-builder.config.ts',
+  'tsconfig.base.json',
+  'tsconfig.lib.json',
 ]
 
 export interface ProjectCopy {

@@ -10,6 +10,7 @@ import { compileConvention, type NamingConvention } from '../../../src/shared/na
 import { PresenceState, ServerErrorInBody, type Member } from '../../../src/core/presence/index.ts'
 
 const GROUPS_TEMPLATE: NamingConvention = { kind: 'template', template: 'private-{room}-{group}-{user}' }
+const keys = (members: Member[]): string[] => members.map((m) => `${m.room}/${m.group ?? ''}/${m.user}`).sort()
 
 describe('presence ingest against the emulator', () => {
   let emulator: RunningEmulator
@@ -30,7 +31,6 @@ describe('presence ingest against the emulator', () => {
     expect(response.status).toBe(200)
     return new Uint8Array(await response.arrayBuffer())
   }
-  const keys = (members: Member[]): string[] => members.map((m) => `${m.room}/${m.group ?? ''}/${m.user}`).sort()
 
   it('counts injected members per room and group, and finds exact joins and leaves', async () => {
     const convention = compileConvention(GROUPS_TEMPLATE)
@@ -146,4 +146,78 @@ describe('presence ingest against the emulator', () => {
     expect(state.room('x')).toEqual({ room: 'x', count: 1, groups: { y: 1 } })
     emulator.removeInjected(handle)
   })
+})
+
+describe('presence ingest against an emulator that lists channels in random order', () => {
+  let emulator: RunningEmulator
+  let sdk: Pusher
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ shuffleChannels: true })
+    sdk = Pusher.forURL(emulator.url)
+  })
+  afterAll(async () => {
+    await emulator.close()
+  })
+
+  /** The rooms, group counts and members a fresh JSON.parse of the body gives: the oracle. */
+  const fromJson = (body: Uint8Array): { names: string[]; members: Set<string>; rooms: Map<string, number> } => {
+    const names = Object.keys((JSON.parse(new TextDecoder().decode(body)) as { channels: object }).channels)
+    const members = new Set<string>()
+    const rooms = new Map<string, number>()
+    for (const name of names) {
+      const match = /^private-([^-]+)-([^-]+)-([^-]+)$/.exec(name)
+      if (match === null) continue
+      const key = `${match[1]}/${match[2]}/${match[3]}`
+      if (members.has(key)) continue
+      members.add(key)
+      rooms.set(match[1] as string, (rooms.get(match[1] as string) ?? 0) + 1)
+    }
+    return { names, members, rooms }
+  }
+
+  it('finds the same rooms, joins and leaves as a fresh parse, poll after poll', async () => {
+    const state = new PresenceState(compileConvention(GROUPS_TEMPLATE))
+    const groups = ['red', 'blue', 'green']
+    const channel = (i: number): string => `private-hall${i % 23}-${groups[i % 3] as string}-u${i}`
+    let handles = emulator.injectMany(Array.from({ length: 20_000 }, (_, i) => ({ channel: channel(i) })))
+    // Broadcast channels (not people) and second devices (one channel, two subscriptions), among
+    // channels that stay.
+    emulator.injectMany([{ channel: 'private-hall0' }, { channel: 'private-hall1' }])
+    emulator.injectMany(Array.from({ length: 500 }, (_, i) => ({ channel: channel(10_000 + i * 7) })))
+
+    let previous = new Set<string>()
+    let previousOrder: string[] = []
+    for (let poll = 0; poll < 5; poll++) {
+      const response = await sdk.get({
+        path: '/channels',
+        params: { filter_by_prefix: 'private-hall', info: 'subscription_count' },
+      })
+      const body = new Uint8Array(await response.arrayBuffer())
+      const expected = fromJson(body)
+      // The emulator really did list them in another order.
+      expect(expected.names).not.toEqual(previousOrder)
+      const result = await state.ingestChannelList(body, 1000 * (poll + 1))
+      expect(result.channels).toBe(expected.names.length)
+      expect(result.unmatched).toBe(2)
+      expect(result.total).toBe(expected.members.size)
+      expect(new Map(result.rooms.map((room) => [room.room, room.count]))).toEqual(expected.rooms)
+      expect(keys(result.joins)).toEqual([...expected.members].filter((key) => !previous.has(key)).sort())
+      expect(keys(result.leaves)).toEqual([...previous].filter((key) => !expected.members.has(key)).sort())
+      if (poll > 0) expect(result.joins.length + result.leaves.length).toBe(poll % 2 === 0 ? 0 : 400)
+      previous = expected.members
+      previousOrder = expected.names
+
+      // Every other poll, 1% leave and as many arrive; in between, nothing changes but the order.
+      if (poll % 2 === 0) {
+        emulator.removeInjectedMany(handles.slice(0, 200))
+        handles = [
+          ...handles.slice(200),
+          ...emulator.injectMany(
+            Array.from({ length: 200 }, (_, i) => ({ channel: channel(100_000 * (poll + 1) + i) })),
+          ),
+        ]
+      }
+    }
+  }, 120_000)
 })

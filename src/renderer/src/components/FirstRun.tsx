@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { useAppFields } from '../hooks/use-store.ts'
+import { failureText } from '../store/outcome.ts'
 
 /** With no saved connection: a one-click demo against the embedded emulator, or the way to add a real app. */
 export function FirstRun() {
@@ -28,7 +29,7 @@ export function FirstRun() {
             type="button"
             className="button primary"
             disabled={busy}
-            onClick={async () => setError(await startDemo())}
+            onClick={async () => setError(failureText(await startDemo()))}
           >
             {busy ? 'Starting the demo…' : 'Start the demo'}
           </button>

@@ -1,24 +1,18 @@
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import type { FriendsOf } from '../../../shared/broadcast.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 
 /** For the participant chosen in the list: which of their friends are in this room now. */
 export function FriendsInRoom({ room, user, version }: { room: string; user: string | null; version: string }) {
-  const request = useAppFields((state) => ({ request: state.request })).request
-  const [answer, setAnswer] = useState<{ key: string; value: FriendsOf | { error: string } } | null>(null)
-  const key = `${room}\n${user ?? ''}`
+  const { answer, loadFriendsOf } = useAppFields((state) => ({
+    answer: state.friendsOf,
+    loadFriendsOf: state.loadFriendsOf,
+  }))
   useEffect(() => {
-    if (!user) return
-    let live = true
-    void request('friends.of', { room, user }).then((outcome) => {
-      if (live) setAnswer({ key: `${room}\n${user}`, value: outcome.ok ? outcome.value : { error: outcome.error } })
-    })
-    return () => {
-      live = false
-    }
-  }, [room, user, request, version])
-  const shown = answer?.key === key ? answer.value : null
+    if (user) void loadFriendsOf(room, user)
+  }, [room, user, loadFriendsOf, version])
+  const outcome = answer && answer.room === room && answer.user === user ? answer.outcome : null
   return (
     <section className="panel" aria-label="Friends in this room">
       <header className="panel-header">
@@ -28,30 +22,36 @@ export function FriendsInRoom({ room, user, version }: { room: string; user: str
         <p className="field-hint">
           Choose a participant in the list to see which of their friends are here (from the imported friend graph).
         </p>
-      ) : !shown ? (
+      ) : !outcome ? (
         <p className="field-hint">Looking up {user}…</p>
-      ) : 'error' in shown ? (
+      ) : !outcome.ok ? (
         <p className="field-error" role="alert">
-          {shown.error}
+          {outcome.error.message}
         </p>
       ) : (
-        <div className="friends-box">
-          <div>
-            <span className="mono">{shown.user}</span>: {formatCount(shown.friends.length)} of{' '}
-            {formatCount(shown.total)} friends here
-          </div>
-          {shown.friends.length > 0 && (
-            <ul className="friend-list" aria-label={`Friends of ${shown.user} in this room`}>
-              {shown.friends.map((friend) => (
-                <li key={friend.user}>
-                  {friend.user}
-                  {friend.group ? ` · ${friend.group}` : ''}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <FriendsHere found={outcome.value} />
       )}
     </section>
+  )
+}
+
+function FriendsHere({ found }: { found: FriendsOf }) {
+  return (
+    <div className="friends-box">
+      <div>
+        <span className="mono">{found.user}</span>: {formatCount(found.friends.length)} of {formatCount(found.total)}{' '}
+        friends here
+      </div>
+      {found.friends.length > 0 && (
+        <ul className="friend-list" aria-label={`Friends of ${found.user} in this room`}>
+          {found.friends.map((friend) => (
+            <li key={friend.user}>
+              {friend.user}
+              {friend.group ? ` · ${friend.group}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   )
 }

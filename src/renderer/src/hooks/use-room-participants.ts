@@ -52,7 +52,7 @@ export function useRoomParticipants(room: string | null, search: string, version
       setLoaded((before) => {
         // A reply for a room or search no longer shown is dropped.
         const base = before.key === key ? before : { key, ...NOTHING }
-        if (!outcome.ok) return { ...base, error: outcome.error }
+        if (!outcome.ok) return { ...base, error: outcome.error.message }
         return {
           key,
           pages: new Map(base.pages).set(page, outcome.value.participants),

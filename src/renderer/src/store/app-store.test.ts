@@ -4,6 +4,7 @@ import type { Tick } from '../../../shared/presence.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
+import { preferencesOf } from './slices/connection-slice.ts'
 import { disconnected as status, fakeApi } from './test-api.ts'
 
 const connected: Status = {
@@ -40,9 +41,11 @@ describe('app store: connection slice', () => {
     expect(store.getState()).toMatchObject({
       info: { version: '1.0.0' },
       status,
-      settings: DEFAULT_SETTINGS,
+      settings: preferencesOf(DEFAULT_SETTINGS),
       error: null,
     })
+    // The profiles are kept once, in their own slice, not again inside the settings.
+    expect(store.getState().settings).not.toHaveProperty('profiles')
     expect(store.getState().profiles).toHaveLength(1)
   })
 
@@ -76,8 +79,11 @@ describe('app store: connection slice', () => {
     })
     const store = createAppStore(api, 'open')
     await store.getState().refresh()
-    expect(await store.getState().updateSettings({ rawRetentionDays: 0 })).toMatch(/Too small/)
-    expect(store.getState().settings).toEqual(DEFAULT_SETTINGS)
+    expect(await store.getState().updateSettings({ rawRetentionDays: 0 })).toEqual({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/Too small/) },
+    })
+    expect(store.getState().settings).toEqual(preferencesOf(DEFAULT_SETTINGS))
   })
 
   it('returns a refused profile as an error and keeps the list', async () => {
@@ -93,7 +99,10 @@ describe('app store: connection slice', () => {
     const outcome = await store
       .getState()
       .saveProfile({ name: 'x', connection: { appId: 'app 1', key: 'k', target: { kind: 'cluster', cluster: 'eu' } } })
-    expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/App id is 1 to 100 letters/) })
+    expect(outcome).toEqual({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/App id is 1 to 100 letters/) },
+    })
     expect(store.getState().profiles).toEqual([])
   })
 
@@ -129,7 +138,7 @@ describe('app store: connection slice', () => {
     const pending = store.getState().startDemo()
     expect(store.getState().switching).toBe('demo')
     release()
-    expect(await pending).toBe('No free port')
+    expect(await pending).toEqual({ ok: false, error: { code: 'failed', message: 'No free port' } })
     expect(store.getState().switching).toBeNull()
   })
 })
@@ -280,7 +289,7 @@ describe('app store: export slice', () => {
     const store = createAppStore(api, 'open')
     expect(await store.getState().startExport({ kind: 'sessions', from: 0, to: 1 })).toEqual({
       ok: false,
-      error: 'No history yet: connect to an app first',
+      error: { code: 'failed', message: 'No history yet: connect to an app first' },
     })
     expect(store.getState().exportJobs.size).toBe(0)
   })

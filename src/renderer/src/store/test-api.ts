@@ -1,7 +1,11 @@
 import { vi } from 'vitest'
+import { DEFAULT_BROADCAST_SETTINGS } from '../../../shared/broadcast.ts'
 import type { Api } from '../../../shared/client.ts'
+import { DEFAULT_CONVENTION } from '../../../shared/naming.ts'
+import type { ProfileView } from '../../../shared/profiles.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
+import { DEFAULT_SYNC_OPTIONS } from '../../../shared/sync.ts'
 
 export const disconnected: Status = {
   connection: 'disconnected',
@@ -11,6 +15,27 @@ export const disconnected: Status = {
   at: '2026-01-01T00:00:00.000Z',
   sync: null,
   demo: false,
+}
+
+/** A saved profile as profiles.list answers it. */
+export function profileView(id: string, change: Partial<ProfileView> = {}): ProfileView {
+  return {
+    id,
+    name: `Profile ${id}`,
+    connection: { appId: '1', key: 'key', target: { kind: 'cluster', cluster: 'eu' } },
+    convention: DEFAULT_CONVENTION,
+    sync: DEFAULT_SYNC_OPTIONS,
+    broadcast: DEFAULT_BROADCAST_SETTINGS,
+    hasSecret: true,
+    ...change,
+  }
+}
+
+/** A reply held back until the test releases it, to make replies arrive out of order. */
+export function deferred<T>() {
+  let resolve: (value: T) => void = () => {}
+  const promise = new Promise<T>((release) => (resolve = release))
+  return { promise, resolve }
 }
 
 type Handler = (input: unknown) => unknown

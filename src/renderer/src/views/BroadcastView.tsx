@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { BroadcastSettings, BroadcastState } from '../../../shared/broadcast.ts'
 import { BroadcastFigures } from '../components/broadcast/BroadcastFigures.tsx'
 import { BroadcastSettingsForm } from '../components/broadcast/BroadcastSettingsForm.tsx'
@@ -9,6 +9,7 @@ import { NotConnected } from '../components/NotConnected.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatClock, formatCount } from '../lib/format.ts'
+import { failureText } from '../store/outcome.ts'
 
 const STATE_LABELS: Record<BroadcastState, string> = {
   off: 'Off',
@@ -19,39 +20,24 @@ const STATE_LABELS: Record<BroadcastState, string> = {
 }
 
 function BroadcastConsole({ profileId }: { profileId: string }) {
-  const { request, status } = useAppFields((state) => ({ request: state.request, status: state.status?.broadcast }))
-  const [settings, setSettings] = useState<BroadcastSettings | null>(null)
+  const { settings, setBroadcast, status } = useAppFields((state) => ({
+    // The profile's own copy: loaded with the profiles, changed by setBroadcast.
+    settings: state.profiles.find((profile) => profile.id === profileId)?.broadcast ?? null,
+    setBroadcast: state.setBroadcast,
+    status: state.status?.broadcast,
+  }))
   const [error, setError] = useState<string | null>(null)
   const [switching, setSwitching] = useState(false)
 
-  useEffect(() => {
-    let live = true
-    void request('broadcast.get', { id: profileId }).then((outcome) => {
-      if (!live) return
-      if (outcome.ok) setSettings(outcome.value)
-      else setError(outcome.error)
-    })
-    return () => {
-      live = false
-    }
-  }, [profileId, request])
-
   const patch = async (change: Partial<Pick<BroadcastSettings, 'enabled' | 'force'>>) => {
     setSwitching(true)
-    const outcome = await request('broadcast.set', { id: profileId, settings: change })
+    const outcome = await setBroadcast(profileId, change)
     setSwitching(false)
-    if (outcome.ok) {
-      setSettings(outcome.value)
-      setError(null)
-    } else setError(outcome.error)
+    setError(failureText(outcome))
   }
 
-  if (!settings)
-    return error ? (
-      <p className="field-error" role="alert">
-        {error}
-      </p>
-    ) : null
+  // Until the profiles have loaded (just after connecting), there is nothing true to show yet.
+  if (!settings) return null
   const enabled = settings.enabled
   const state = status?.state ?? (enabled ? 'starting' : 'off')
   return (
@@ -119,15 +105,10 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
         </LiveArea>
       )}
       <div className="broadcast-grid">
-        <BroadcastSettingsForm
-          key={JSON.stringify(settings)}
-          profileId={profileId}
-          settings={settings}
-          onSaved={setSettings}
-        />
+        <BroadcastSettingsForm key={JSON.stringify(settings)} profileId={profileId} settings={settings} />
         <PayloadPreview />
       </div>
-      <FriendsPanel profileId={profileId} settings={settings} status={status} onSaved={setSettings} />
+      <FriendsPanel profileId={profileId} settings={settings} status={status} />
     </>
   )
 }

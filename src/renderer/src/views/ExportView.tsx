@@ -117,8 +117,8 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
             type="button"
             className="ghost-button"
             onClick={async () => {
-              const error = await cancelExport(id)
-              if (error) setMessage({ ok: false, text: error })
+              const outcome = await cancelExport(id)
+              if (!outcome.ok) setMessage({ ok: false, text: outcome.error.message })
             }}
           >
             Cancel
@@ -136,7 +136,7 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
                     ? outcome.value
                       ? { ok: true, text: `Saved to ${outcome.value}` }
                       : null
-                    : { ok: false, text: outcome.error },
+                    : { ok: false, text: outcome.error.message },
                 )
               }}
             >
@@ -193,7 +193,7 @@ export function ExportView() {
     }
     const outcome = await startExport(request)
     setBusy(false)
-    if (!outcome.ok) setError(outcome.error)
+    if (!outcome.ok) setError(outcome.error.message)
   }
 
   return (

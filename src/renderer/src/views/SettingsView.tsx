@@ -5,6 +5,7 @@ import { SyncSection } from '../components/settings/SyncSection.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
 import { useAppStore } from '../store/context.tsx'
+import { failureText } from '../store/outcome.ts'
 import { selectSecretWarning } from '../store/selectors.ts'
 
 const THEME_LABELS: Record<Theme, string> = { system: 'Follow the system', light: 'Light', dark: 'Dark' }
@@ -25,7 +26,7 @@ function AppearanceSection() {
               name="theme"
               value={option}
               checked={theme === option}
-              onChange={async () => setError(await updateSettings({ theme: option }))}
+              onChange={async () => setError(failureText(await updateSettings({ theme: option })))}
             />
             {THEME_LABELS[option]}
           </label>
@@ -53,9 +54,12 @@ function RetentionSection() {
   // The engine validates against the contract; its message is shown as is, so both agree on the rules.
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
-    const error = await updateSettings({ rawRetentionDays: Number(rawValue), rollupRetentionDays: Number(rollupValue) })
-    setResult(error ? { ok: false, text: error } : { ok: true, text: 'Saved' })
-    if (!error) {
+    const outcome = await updateSettings({
+      rawRetentionDays: Number(rawValue),
+      rollupRetentionDays: Number(rollupValue),
+    })
+    setResult(outcome.ok ? { ok: true, text: 'Saved' } : { ok: false, text: outcome.error.message })
+    if (outcome.ok) {
       setRaw(null)
       setRollup(null)
     }
@@ -124,26 +128,32 @@ function ProfileSettings() {
     activeId: state.status?.profileId ?? null,
   }))
   const [chosen, setChosen] = useState<string | null>(null)
-  const id =
-    chosen && profiles.some((profile) => profile.id === chosen) ? chosen : (activeId ?? profiles[0]?.id ?? null)
-  if (!id) return null
+  const profile =
+    profiles.find((candidate) => candidate.id === chosen) ??
+    profiles.find((candidate) => candidate.id === activeId) ??
+    profiles[0]
+  if (!profile) return null
   return (
     <>
       <div className="profile-chooser">
         <label>
           Connection settings for
-          <select value={id} onChange={(event) => setChosen(event.target.value)} aria-label="Connection to configure">
-            {profiles.map((profile) => (
-              <option key={profile.id} value={profile.id}>
-                {profile.name}
-                {profile.id === activeId ? ' (connected)' : ''}
+          <select
+            value={profile.id}
+            onChange={(event) => setChosen(event.target.value)}
+            aria-label="Connection to configure"
+          >
+            {profiles.map((option) => (
+              <option key={option.id} value={option.id}>
+                {option.name}
+                {option.id === activeId ? ' (connected)' : ''}
               </option>
             ))}
           </select>
         </label>
       </div>
-      <ConventionSection key={`convention-${id}`} profileId={id} />
-      <SyncSection key={`sync-${id}`} profileId={id} />
+      <ConventionSection key={`convention-${profile.id}`} profile={profile} />
+      <SyncSection key={`sync-${profile.id}`} profile={profile} />
     </>
   )
 }

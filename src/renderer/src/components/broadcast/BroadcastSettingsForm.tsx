@@ -1,19 +1,11 @@
 import { useState, type FormEvent } from 'react'
 import { BroadcastSettingsPatchSchema, type BroadcastSettings } from '../../../../shared/broadcast.ts'
 import { describeIssues } from '../../../../shared/issues.ts'
-import { useAppFields } from '../../hooks/use-store.ts'
+import { useAppStore } from '../../store/context.tsx'
 
 /** Interval, heartbeat, channel template and event name: checked with the contract's schema, saved as a patch. */
-export function BroadcastSettingsForm({
-  profileId,
-  settings,
-  onSaved,
-}: {
-  profileId: string
-  settings: BroadcastSettings
-  onSaved(next: BroadcastSettings): void
-}) {
-  const request = useAppFields((state) => ({ request: state.request })).request
+export function BroadcastSettingsForm({ profileId, settings }: { profileId: string; settings: BroadcastSettings }) {
+  const setBroadcast = useAppStore((state) => state.setBroadcast)
   const [draft, setDraft] = useState({
     intervalSec: String(settings.intervalMs / 1000),
     heartbeatSec: String(settings.heartbeatMs / 1000),
@@ -33,11 +25,8 @@ export function BroadcastSettingsForm({
     }
     const checked = BroadcastSettingsPatchSchema.safeParse(patch)
     if (!checked.success) return setResult({ ok: false, text: describeIssues(checked.error) })
-    const outcome = await request('broadcast.set', { id: profileId, settings: checked.data })
-    if (outcome.ok) {
-      onSaved(outcome.value)
-      setResult({ ok: true, text: 'Saved' })
-    } else setResult({ ok: false, text: outcome.error })
+    const outcome = await setBroadcast(profileId, checked.data)
+    setResult(outcome.ok ? { ok: true, text: 'Saved' } : { ok: false, text: outcome.error.message })
   }
   const field = (name: keyof typeof draft, label: string, wide = false) => (
     <label className="form-field">

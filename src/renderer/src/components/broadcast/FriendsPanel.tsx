@@ -5,61 +5,51 @@ import {
   type BroadcastSettings,
   type BroadcastStatus,
   type FriendsImportResult,
-  type FriendsSummary,
 } from '../../../../shared/broadcast.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 import { formatCount, formatDateTime } from '../../lib/format.ts'
+import { failureText, type Outcome } from '../../store/outcome.ts'
 
 /** Friend rosters: the imported graph, a CSV import with its errors by line, and the roster switch. */
 export function FriendsPanel({
   profileId,
   settings,
   status,
-  onSaved,
 }: {
   profileId: string
   settings: BroadcastSettings
   status: BroadcastStatus | undefined
-  onSaved(next: BroadcastSettings): void
 }) {
-  const request = useAppFields((state) => ({ request: state.request })).request
-  const [summary, setSummary] = useState<FriendsSummary | null>(null)
+  const { graph, loadFriendGraph, importFriends, clearFriends, setBroadcast } = useAppFields((state) => ({
+    graph: state.friendGraphs.get(profileId) ?? null,
+    loadFriendGraph: state.loadFriendGraph,
+    importFriends: state.importFriends,
+    clearFriends: state.clearFriends,
+    setBroadcast: state.setBroadcast,
+  }))
   const [csv, setCsv] = useState('')
   const [fileName, setFileName] = useState<string | null>(null)
   const [mutual, setMutual] = useState(true)
-  const [result, setResult] = useState<FriendsImportResult | { error: string } | null>(null)
+  const [result, setResult] = useState<Outcome<FriendsImportResult> | null>(null)
   const [busy, setBusy] = useState(false)
-  const [rosterError, setRosterError] = useState<string | null>(null)
+  const [actionError, setActionError] = useState<string | null>(null)
 
   useEffect(() => {
-    let live = true
-    void request('friends.get', { id: profileId }).then((outcome) => {
-      if (live && outcome.ok) setSummary(outcome.value)
-    })
-    return () => {
-      live = false
-    }
-  }, [profileId, request])
+    void loadFriendGraph(profileId)
+  }, [profileId, loadFriendGraph])
 
   const runImport = async () => {
-    if (csv.length > MAX_FRIENDS_CSV_CHARS) return setResult({ error: friendsCsvTooLarge(csv.length) })
-    setBusy(true)
-    const outcome = await request('friends.import', { id: profileId, csv, mutual })
-    setBusy(false)
-    if (!outcome.ok) return setResult({ error: outcome.error })
-    setResult(outcome.value)
-    if (outcome.value.ok) {
-      const refreshed = await request('friends.get', { id: profileId })
-      if (refreshed.ok) setSummary(refreshed.value)
+    if (csv.length > MAX_FRIENDS_CSV_CHARS) {
+      return setResult({ ok: false, error: { code: 'bad-request', message: friendsCsvTooLarge(csv.length) } })
     }
+    setBusy(true)
+    setResult(await importFriends(profileId, csv, mutual))
+    setBusy(false)
   }
   const setRosters = async (enabled: boolean) => {
-    const outcome = await request('broadcast.set', { id: profileId, settings: { friends: { enabled } } })
-    if (outcome.ok) {
-      onSaved(outcome.value)
-      setRosterError(null)
-    } else setRosterError(outcome.error)
+    setActionError(failureText(await setBroadcast(profileId, { friends: { enabled } })))
   }
+  const summary = graph?.ok ? graph.value : null
 
   return (
     <section className="panel" aria-label="Friend rosters">
@@ -74,9 +64,9 @@ export function FriendsPanel({
           Send each user their friends in the room (event <code>{settings.friends.eventName}</code>)
         </label>
       </header>
-      {rosterError && (
+      {actionError && (
         <p className="field-error" role="alert">
-          {rosterError}
+          {actionError}
         </p>
       )}
       {status?.friends.unavailable && settings.friends.enabled && (
@@ -85,9 +75,13 @@ export function FriendsPanel({
         </p>
       )}
       <p className="field-hint">
-        {summary && summary.importedAt
-          ? `${formatCount(summary.users)} users and ${formatCount(summary.edges)} friendships, imported ${formatDateTime(Date.parse(summary.importedAt))}${summary.mutual ? ' (both ways)' : ''}.`
-          : 'No friend graph imported.'}{' '}
+        {graph && !graph.ok
+          ? `The friend graph could not be read: ${graph.error.message}.`
+          : summary?.importedAt
+            ? `${formatCount(summary.users)} users and ${formatCount(summary.edges)} friendships, imported ${formatDateTime(Date.parse(summary.importedAt))}${summary.mutual ? ' (both ways)' : ''}.`
+            : summary
+              ? 'No friend graph imported.'
+              : ''}{' '}
         {status ? `${formatCount(status.friends.rostersToday)} rosters sent today.` : ''}
       </p>
       <div className="friends-import">
@@ -131,10 +125,7 @@ export function FriendsPanel({
             <button
               type="button"
               className="ghost-button"
-              onClick={async () => {
-                const outcome = await request('friends.clear', { id: profileId })
-                if (outcome.ok) setSummary(outcome.value)
-              }}
+              onClick={async () => setActionError(failureText(await clearFriends(profileId)))}
             >
               Forget the graph
             </button>
@@ -144,31 +135,38 @@ export function FriendsPanel({
           </button>
         </div>
       </div>
-      {result &&
-        ('error' in result ? (
-          <p className="field-error" role="alert">
-            {result.error}
-          </p>
-        ) : result.ok ? (
-          <p className="field-ok" role="status">
-            Imported {formatCount(result.users)} users and {formatCount(result.edges)} friendships.
-          </p>
-        ) : (
-          <div className="import-errors" role="alert" aria-label="Import errors">
-            <strong>Nothing was imported: {formatCount(result.errorCount)} bad rows.</strong>
-            <ul>
-              {result.errors.map((error, index) => (
-                <li key={index}>
-                  {error.line === null ? '' : <span className="mono">line {error.line}: </span>}
-                  {error.message}
-                </li>
-              ))}
-            </ul>
-            {result.errorCount > result.errors.length && (
-              <p className="muted">…and {formatCount(result.errorCount - result.errors.length)} more.</p>
-            )}
-          </div>
-        ))}
+      {result && <ImportAnswer outcome={result} />}
     </section>
+  )
+}
+
+function ImportAnswer({ outcome }: { outcome: Outcome<FriendsImportResult> }) {
+  if (!outcome.ok) {
+    return (
+      <p className="field-error" role="alert">
+        {outcome.error.message}
+      </p>
+    )
+  }
+  const result = outcome.value
+  return result.ok ? (
+    <p className="field-ok" role="status">
+      Imported {formatCount(result.users)} users and {formatCount(result.edges)} friendships.
+    </p>
+  ) : (
+    <div className="import-errors" role="alert" aria-label="Import errors">
+      <strong>Nothing was imported: {formatCount(result.errorCount)} bad rows.</strong>
+      <ul>
+        {result.errors.map((error, index) => (
+          <li key={index}>
+            {error.line === null ? '' : <span className="mono">line {error.line}: </span>}
+            {error.message}
+          </li>
+        ))}
+      </ul>
+      {result.errorCount > result.errors.length && (
+        <p className="muted">…and {formatCount(result.errorCount - result.errors.length)} more.</p>
+      )}
+    </div>
   )
 }

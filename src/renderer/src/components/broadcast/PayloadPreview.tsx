@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react'
-import type { BroadcastPreview } from '../../../../shared/broadcast.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 import { formatCount } from '../../lib/format.ts'
 import { useAppStore } from '../../store/context.tsx'
@@ -15,23 +14,20 @@ function pretty(data: string): string {
 
 /** The exact event the broadcaster would send for a chosen room, now. */
 export function PayloadPreview() {
-  const request = useAppFields((state) => ({ request: state.request })).request
+  const { answer, loadPayloadPreview } = useAppFields((state) => ({
+    answer: state.payloadPreview,
+    loadPayloadPreview: state.loadPayloadPreview,
+  }))
   const names = useAppStore((state) => topRooms(state.rooms.values(), 200).join('\n'))
   const rooms = names ? names.split('\n') : []
   const [chosen, setChosen] = useState<string | null>(null)
   const room = chosen ?? rooms[0] ?? null
-  const [preview, setPreview] = useState<BroadcastPreview | { error: string } | null>(null)
   const [version, setVersion] = useState(0)
   useEffect(() => {
-    if (!room) return
-    let live = true
-    void request('broadcast.preview', { room }).then((outcome) => {
-      if (live) setPreview(outcome.ok ? outcome.value : { error: outcome.error })
-    })
-    return () => {
-      live = false
-    }
-  }, [room, request, version])
+    if (room) void loadPayloadPreview(room)
+  }, [room, loadPayloadPreview, version])
+  // The last answer stays up while a refresh of the same room is on its way.
+  const preview = answer && answer.room === room ? answer.outcome : null
   return (
     <section className="panel" aria-label="Payload preview">
       <header className="panel-header">
@@ -53,18 +49,18 @@ export function PayloadPreview() {
         <p className="chart-message">No occupied room to preview.</p>
       ) : !preview ? (
         <p className="chart-message">Loading…</p>
-      ) : 'error' in preview ? (
+      ) : !preview.ok ? (
         <p className="field-error" role="alert">
-          {preview.error}
+          {preview.error.message}
         </p>
       ) : (
         <>
-          {preview.problem && (
+          {preview.value.problem && (
             <p className="banner banner-warning" role="note">
-              {preview.problem}
+              {preview.value.problem}
             </p>
           )}
-          {preview.events.map((event, index) => (
+          {preview.value.events.map((event, index) => (
             <div key={index} className="payload">
               <div className="payload-head mono">
                 channel <strong>{event.channel}</strong> · event <strong>{event.event}</strong> ·{' '}

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react'
-import type { MethodResult } from '../../../../shared/contract.ts'
 import type { NamingConvention } from '../../../../shared/naming.ts'
+import type { ProfileView } from '../../../../shared/profiles.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
-
-type Preview = MethodResult<'convention.preview'>
+import type { ConventionPreview } from '../../store/slices/profiles-slice.ts'
 
 const DEFAULT_SAMPLES = [
   'private-lobby-max',
@@ -14,31 +13,20 @@ const DEFAULT_SAMPLES = [
 ]
 
 /** How channel names become rooms, groups and users: edited with a live preview and the separator warning. */
-export function ConventionSection({ profileId }: { profileId: string }) {
-  const { request } = useAppFields((state) => ({ request: state.request }))
-  const [saved, setSaved] = useState<NamingConvention | null>(null)
-  const [draft, setDraft] = useState<NamingConvention | null>(null)
+export function ConventionSection({ profile }: { profile: ProfileView }) {
+  const { setConvention, previewConvention } = useAppFields((state) => ({
+    setConvention: state.setConvention,
+    previewConvention: state.previewConvention,
+  }))
+  const saved = profile.convention
+  const [draft, setDraft] = useState<NamingConvention>(saved)
   const [samples, setSamples] = useState(DEFAULT_SAMPLES.join('\n'))
-  const [preview, setPreview] = useState<Preview | null>(null)
+  // The preview answers this form's draft, not anything the engine keeps: it stays with the form.
+  const [preview, setPreview] = useState<ConventionPreview | null>(null)
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
-
-  useEffect(() => {
-    let live = true
-    void request('convention.get', { id: profileId }).then((outcome) => {
-      if (!live) return
-      if (outcome.ok) {
-        setSaved(outcome.value.convention)
-        setDraft(outcome.value.convention)
-      } else setResult({ ok: false, text: outcome.error })
-    })
-    return () => {
-      live = false
-    }
-  }, [profileId, request])
 
   // The preview follows the typing, a moment after it pauses.
   useEffect(() => {
-    if (!draft) return
     // A regex is checked for catastrophic backtracking first, so answers can come back out of order.
     let current = true
     const timer = setTimeout(async () => {
@@ -47,26 +35,26 @@ export function ConventionSection({ profileId }: { profileId: string }) {
         .map((line) => line.trim())
         .filter(Boolean)
         .slice(0, 50)
-      const outcome = await request('convention.preview', { convention: draft, samples: list })
+      const outcome = await previewConvention(draft, list)
       if (!current) return
       if (outcome.ok) setPreview(outcome.value)
-      else setPreview({ prefix: null, separatorWarning: null, error: outcome.error, rows: [] })
+      else setPreview({ prefix: null, separatorWarning: null, error: outcome.error.message, rows: [] })
     }, 200)
     return () => {
       current = false
       clearTimeout(timer)
     }
-  }, [draft, samples, request])
+  }, [draft, samples, previewConvention])
 
-  if (!draft) return result ? <p className="field-error">{result.text}</p> : null
   const text = draft.kind === 'template' ? draft.template : draft.pattern
   const changed = JSON.stringify(draft) !== JSON.stringify(saved)
   const save = async () => {
-    const outcome = await request('convention.set', { id: profileId, convention: draft })
-    if (outcome.ok) {
-      setSaved(outcome.value.convention)
-      setResult({ ok: true, text: 'Saved; the connection re-reads its channels with it' })
-    } else setResult({ ok: false, text: outcome.error })
+    const outcome = await setConvention(profile.id, draft)
+    setResult(
+      outcome.ok
+        ? { ok: true, text: 'Saved; the connection re-reads its channels with it' }
+        : { ok: false, text: outcome.error.message },
+    )
   }
 
   return (
@@ -189,7 +177,7 @@ export function ConventionSection({ profileId }: { profileId: string }) {
           Save convention
         </button>
         {changed && (
-          <button type="button" className="ghost-button" onClick={() => saved && setDraft(saved)}>
+          <button type="button" className="ghost-button" onClick={() => setDraft(saved)}>
             Undo changes
           </button>
         )}

@@ -1,4 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
+import type { ProfileView } from '../../../../shared/profiles.ts'
 import type { SyncMode, SyncOptions } from '../../../../shared/sync.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 
@@ -12,38 +13,28 @@ const MODES: { mode: SyncMode; label: string; hint: string }[] = [
   { mode: 'hybrid', label: 'Hybrid', hint: 'Webhooks for speed, plus a reconciling poll that finds and counts drift.' },
 ]
 
-/** How this connection learns which channels exist. */
-export function SyncSection({ profileId }: { profileId: string }) {
-  const { request, webhook } = useAppFields((state) => ({
-    request: state.request,
+type Draft = Record<string, string> & { mode: SyncMode }
+
+function draftOf(options: SyncOptions): Draft {
+  return {
+    mode: options.mode,
+    pollIntervalSec: String(options.pollIntervalSec),
+    reconcileIntervalSec: String(options.reconcileIntervalSec),
+    webhookPort: String(options.webhookPort),
+    webhookHost: options.webhookHost,
+  }
+}
+
+/** How this connection learns which channels exist: edited from the profile's own sync options. */
+export function SyncSection({ profile }: { profile: ProfileView }) {
+  const { setSync, webhook } = useAppFields((state) => ({
+    setSync: state.setSync,
     // The receiver as it is now, when this profile is the one connected.
-    webhook: state.status?.profileId === profileId ? (state.status.sync?.webhook ?? null) : null,
+    webhook: state.status?.profileId === profile.id ? (state.status.sync?.webhook ?? null) : null,
   }))
-  const [options, setOptions] = useState<SyncOptions | null>(null)
-  const [draft, setDraft] = useState<Record<string, string> & { mode: SyncMode }>({ mode: 'poll' })
+  const [draft, setDraft] = useState<Draft>(() => draftOf(profile.sync))
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
 
-  useEffect(() => {
-    let live = true
-    void request('sync.getOptions', { id: profileId }).then((outcome) => {
-      if (!live) return
-      if (outcome.ok) {
-        setOptions(outcome.value)
-        setDraft({
-          mode: outcome.value.mode,
-          pollIntervalSec: String(outcome.value.pollIntervalSec),
-          reconcileIntervalSec: String(outcome.value.reconcileIntervalSec),
-          webhookPort: String(outcome.value.webhookPort),
-          webhookHost: outcome.value.webhookHost,
-        })
-      } else setResult({ ok: false, text: outcome.error })
-    })
-    return () => {
-      live = false
-    }
-  }, [profileId, request])
-
-  if (!options) return null
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
     const next = {
@@ -53,11 +44,8 @@ export function SyncSection({ profileId }: { profileId: string }) {
       webhookPort: Number(draft.webhookPort),
       webhookHost: (draft.webhookHost ?? '').trim(),
     }
-    const outcome = await request('sync.setOptions', { id: profileId, options: next })
-    if (outcome.ok) {
-      setOptions(outcome.value)
-      setResult({ ok: true, text: 'Saved' })
-    } else setResult({ ok: false, text: outcome.error })
+    const outcome = await setSync(profile.id, next)
+    setResult(outcome.ok ? { ok: true, text: 'Saved' } : { ok: false, text: outcome.error.message })
   }
   const field = (name: string, label: string, type: 'number' | 'text' = 'number') => (
     <label>

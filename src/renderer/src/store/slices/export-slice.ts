@@ -1,6 +1,6 @@
 import type { ExportProgress, ExportRequest } from '../../../../shared/history.ts'
-import type { Outcome } from './connection-slice.ts'
-import { describeError, type SliceCreator } from './types.ts'
+import { attempt, type Outcome } from '../outcome.ts'
+import type { SliceCreator } from './types.ts'
 
 export interface ExportJob {
   request: ExportRequest | null
@@ -16,7 +16,7 @@ export interface ExportSlice {
   /** Exports of this session by id, newest last. */
   exportJobs: Map<string, ExportJob>
   startExport(request: ExportRequest): Promise<Outcome<string>>
-  cancelExport(id: string): Promise<string | null>
+  cancelExport(id: string): Promise<Outcome<null>>
   saveExportAs(id: string): Promise<Outcome<string | null>>
   applyExportProgress(progress: ExportProgress): void
 }
@@ -30,37 +30,26 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
   return {
     exportJobs: new Map(),
     async startExport(request) {
-      try {
-        const progress = await api.call('export.start', request)
-        // Progress events may have overtaken this reply; a finished state is never rolled back.
-        merge(progress.id, (job) => ({
-          request,
-          progress:
-            job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
-          startedAt: job?.startedAt ?? Date.now(),
-          savedTo: null,
-        }))
-        return { ok: true, value: progress.id }
-      } catch (error) {
-        return { ok: false, error: describeError(error) }
-      }
+      const outcome = await attempt(() => api.call('export.start', request))
+      if (!outcome.ok) return outcome
+      const progress = outcome.value
+      // Progress events may have overtaken this reply; a finished state is never rolled back.
+      merge(progress.id, (job) => ({
+        request,
+        progress:
+          job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
+        startedAt: job?.startedAt ?? Date.now(),
+        savedTo: null,
+      }))
+      return { ok: true, value: progress.id }
     },
-    async cancelExport(id) {
-      try {
-        await api.call('export.cancel', { id })
-        return null
-      } catch (error) {
-        return describeError(error)
-      }
-    },
+    cancelExport: (id) => attempt(() => api.call('export.cancel', { id })),
     async saveExportAs(id) {
-      try {
-        const { savedTo } = await api.call('export.saveAs', { id })
-        if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
-        return { ok: true, value: savedTo }
-      } catch (error) {
-        return { ok: false, error: describeError(error) }
-      }
+      const outcome = await attempt(() => api.call('export.saveAs', { id }))
+      if (!outcome.ok) return outcome
+      const { savedTo } = outcome.value
+      if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
+      return { ok: true, value: savedTo }
     },
     applyExportProgress(progress) {
       merge(progress.id, (job) =>

@@ -1,6 +1,7 @@
 import { TOTAL_SERIES, type GroupSeries, type Series } from '../../../../shared/history.ts'
 import { needsRefetch, resolveRange, type TimeRange } from '../../lib/time-range.ts'
-import { describeError, type SliceCreator } from './types.ts'
+import { describeError } from '../outcome.ts'
+import type { SliceCreator } from './types.ts'
 
 /** Rooms drawn on the overview chart next to the total. */
 export const TOP_ROOMS = 5

@@ -1,6 +1,7 @@
 import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomSummaryView, Tick } from '../../../../shared/presence.ts'
-import type { Outcome } from './connection-slice.ts'
-import { describeError, type SliceCreator } from './types.ts'
+import { attempt, describeError, type Outcome } from '../outcome.ts'
+import type { SliceCreator } from './types.ts'
+import type { UiSlice } from './ui-slice.ts'
 
 /** Joins and leaves kept for the feeds (the engine sends at most 100 per tick). */
 export const RECENT_CAP = 300
@@ -37,7 +38,7 @@ export interface LiveSlice {
   fetchRoomDetail(input: RoomDetailInput): Promise<Outcome<RoomDetail>>
 }
 
-export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, api) => ({
+export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = (set, get, api) => ({
   rooms: new Map(),
   liveAt: null,
   total: 0,
@@ -103,11 +104,5 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, api) => ({
       rateSince: state.rateSince ?? tick.at,
     })
   },
-  async fetchRoomDetail(input) {
-    try {
-      return { ok: true, value: await api.call('room.detail', input) }
-    } catch (error) {
-      return { ok: false, error: describeError(error) }
-    }
-  },
+  fetchRoomDetail: (input) => attempt(() => api.call('room.detail', input)),
 })

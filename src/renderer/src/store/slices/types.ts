@@ -1,13 +1,13 @@
 import type { StoreApi } from 'zustand/vanilla'
 import type { Api } from '../../../../shared/client.ts'
-import { ApiError } from '../../../../shared/envelope.ts'
-import type { AppState } from '../app-store.ts'
 
-/** Each slice is made from the store's own set/get and the API, and owns one part of the state. */
-export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: Api) => T
-
-/** A failed call in words: the engine's own message when it gave one. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.message
-  return error instanceof Error ? error.message : String(error)
-}
+/**
+ * Each slice is made from the store's own set/get and the API, and owns one part of the state. `Uses`
+ * names the parts of other slices it reads or calls, so slices depend on each other's types in one
+ * direction only and never on the store that assembles them.
+ */
+export type SliceCreator<Own, Uses = object> = (
+  set: StoreApi<Own & Uses>['setState'],
+  get: StoreApi<Own & Uses>['getState'],
+  api: Api,
+) => Own
