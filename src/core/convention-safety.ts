@@ -4,11 +4,11 @@ import {
   anchoredRegexSource,
   compileConvention,
   ConventionError,
-  MAX_CHANNEL_NAME_LENGTH,
   type CompiledConvention,
   type NamingConvention,
 } from '../shared/naming.ts'
 import { ApiError } from '../shared/envelope.ts'
+import { MAX_CHANNEL_NAME_LENGTH } from '../shared/pusher-limits.ts'
 
 /**
  * Regex conventions run on every channel name of every poll, and channel names are chosen by whoever

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/index.ts'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
+import type { EmulatorOptions } from '../../../src/emulator/options.ts'
 import {
   client,
   connected,

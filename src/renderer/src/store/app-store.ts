@@ -9,8 +9,6 @@ import { createLiveSlice, type LiveSlice } from './slices/live-slice.ts'
 import { createProfilesSlice, type ProfilesSlice } from './slices/profiles-slice.ts'
 import { createUiSlice, type UiSlice } from './slices/ui-slice.ts'
 
-export { VIEWS, type View } from './slices/ui-slice.ts'
-
 /**
  * The renderer's one store, made of small slices: the connection (link, status, preferences), the
  * saved profiles with their settings, broadcasting's friend graphs and previews, the live rooms fed by
