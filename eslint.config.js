@@ -123,6 +123,27 @@ export default tseslint.config(
     },
   },
   {
+    // The participant client carries these two into browsers as they are: they import nothing but each other.
+    files: ['src/shared/channel-names.ts', 'src/shared/pusher-limits.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...noNodeOrElectron.paths,
+            { name: 'zod', message: 'channel-names.ts and pusher-limits.ts ship to browsers: no dependencies.' },
+          ],
+          patterns: [
+            {
+              regex: '^(?!\\./(channel-names|pusher-limits)\\.ts$)',
+              message: 'channel-names.ts and pusher-limits.ts ship to browsers: they import only each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine, web mode, emulator and CLI run in plain Node: importing electron there would try to
     // download its binary and tie the engine to the desktop shell.
     files: [

@@ -161,6 +161,23 @@ describe('architecture boundaries', () => {
     ).toEqual([])
   })
 
+  it('keep what the participant client takes from shared code free of every dependency', async () => {
+    for (const at of ['src/shared/channel-names.ts', 'src/shared/pusher-limits.ts']) {
+      expect(await violations(at, "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/ship to browsers: no dependencies/)]),
+      )
+      expect(await violations(at, "import { contract } from './contract.ts'\nexport const x = contract\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/import only each other/)]),
+      )
+    }
+    expect(
+      await violations(
+        'src/shared/channel-names.ts',
+        "import { MAX_CHANNEL_NAME_LENGTH } from './pusher-limits.ts'\nexport const x = MAX_CHANNEL_NAME_LENGTH\n",
+      ),
+    ).toEqual([])
+  })
+
   it('keep the authorizer to shared code and the pusher SDK', async () => {
     const at = 'src/authorizer/probe.ts'
     expect(await violations(at, "import { Engine } from '../core/engine.ts'\nexport const x = Engine\n")).toEqual(
