@@ -20,6 +20,17 @@ const noNodeOrElectron = {
   ],
 }
 
+/** Code that runs in plain Node, outside the desktop shell. */
+const plainNode = {
+  paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+  patterns: [
+    {
+      group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+      message: 'Dependencies point inward: the engine does not know its shells.',
+    },
+  ],
+}
+
 /** Everything in the project that isn't shared code: the layers a library entry may not reach into. */
 const projectLayers = [
   '**/core/**',
@@ -112,6 +123,27 @@ export default tseslint.config(
     },
   },
   {
+    // The participant client carries these two into browsers as they are: they import nothing but each other.
+    files: ['src/shared/channel-names.ts', 'src/shared/pusher-limits.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...noNodeOrElectron.paths,
+            { name: 'zod', message: 'channel-names.ts and pusher-limits.ts ship to browsers: no dependencies.' },
+          ],
+          patterns: [
+            {
+              regex: '^(?!\\./(channel-names|pusher-limits)\\.ts$)',
+              message: 'channel-names.ts and pusher-limits.ts ship to browsers: they import only each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine, web mode, emulator and CLI run in plain Node: importing electron there would try to
     // download its binary and tie the engine to the desktop shell.
     files: [
@@ -121,15 +153,21 @@ export default tseslint.config(
       'src/cli/**/*.ts',
       'tests/integration/**/*.ts',
     ],
+    rules: { 'no-restricted-imports': ['error', plainNode] },
+  },
+  {
+    // The engine connects to a demo crowd the shells start; it never starts the emulator itself.
+    files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'Plain-Node code must not import electron.' }],
+          ...plainNode,
           patterns: [
+            ...plainNode.patterns,
             {
-              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
-              message: 'Dependencies point inward: the engine does not know its shells.',
+              group: ['**/emulator/**', '**/emulator'],
+              message: 'The engine does not depend on the emulator: a shell starts the demo and hands it in.',
             },
           ],
         },

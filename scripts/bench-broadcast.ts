@@ -354,6 +354,7 @@ async function measure(rooms: number): Promise<Row> {
     dataDir,
     settings: new FileSettingsStore(join(dataDir, 'settings.json'), silentLogger),
     secrets: new MemorySecretStore(),
+    demo: null,
     logger: silentLogger,
   })
   const statuses: BroadcastStatus[] = []

@@ -7,8 +7,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportOccupancyCsv } from '../src/core/export/history-export.ts'
-import { HistoryStore, TOTAL_SERIES } from '../src/core/history/history-store.ts'
-import type { HistoryTick, Member, RoomSummary } from '../src/core/history/types.ts'
+import { HistoryStore } from '../src/core/history/history-store.ts'
+import type { HistoryTick } from '../src/core/history/types.ts'
+import type { Member, RoomSummary } from '../src/core/presence/types.ts'
+import { TOTAL_SERIES } from '../src/shared/history.ts'
 
 const QUICK = process.env.HEADCOUNT_BENCH_QUICK === '1'
 const DAY = 86_400_000

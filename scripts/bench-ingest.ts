@@ -15,7 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
-import { PresenceState } from '../src/core/presence/index.ts'
+import { PresenceState } from '../src/core/presence/presence-state.ts'
 
 const TEMPLATE = 'private-{room}-{group}-{user}'
 const GROUPS: Array<[string, number]> = [

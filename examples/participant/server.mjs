@@ -23,12 +23,13 @@ function assets() {
     ['/vendor/pusher.min.js', createRequire(import.meta.url).resolve('pusher-js/dist/web/pusher.min.js')],
   ])
   // headcount/participant resolves to out/lib/participant/index.js; it imports its siblings and
-  // ../shared/channel-names.js, nothing else.
+  // ../shared/channel-names.js (which reads Pusher's limits from pusher-limits.js), nothing else.
   const lib = dirname(dirname(fileURLToPath(import.meta.resolve('headcount/participant'))))
   for (const name of readdirSync(join(lib, 'participant'))) {
     if (name.endsWith('.js')) files.set(`/lib/participant/${name}`, join(lib, 'participant', name))
   }
-  files.set('/lib/shared/channel-names.js', join(lib, 'shared', 'channel-names.js'))
+  for (const name of ['channel-names.js', 'pusher-limits.js'])
+    files.set(`/lib/shared/${name}`, join(lib, 'shared', name))
   return files
 }
 

@@ -5,6 +5,7 @@ import {
   SecretSchema,
   type Credentials,
 } from '../shared/connection.ts'
+import { describeIssues } from '../shared/issues.ts'
 import { UsageError } from './usage.ts'
 
 /** The connection flags `serve` and `snapshot` share (DESIGN §11). */
@@ -73,8 +74,7 @@ function fromParts(
         : { kind: 'host', host: parts.host, port, useTLS: parts.tls ?? false },
   }
   const parsed = ConnectionSchema.safeParse(candidate)
-  if (!parsed.success)
-    throw new UsageError(`${source}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`)
+  if (!parsed.success) throw new UsageError(`${source}: ${describeIssues(parsed.error, { withPaths: false })}`)
   const secret = SecretSchema.safeParse(parts.secret)
   if (!secret.success) throw new UsageError(`${source}: ${secret.error.issues[0]?.message}`)
   return { ...parsed.data, secret: secret.data }

@@ -4,10 +4,11 @@ import {
   anchoredRegexSource,
   compileConvention,
   ConventionError,
-  MAX_CHANNEL_NAME_LENGTH,
   type CompiledConvention,
   type NamingConvention,
 } from '../shared/naming.ts'
+import { ApiError } from '../shared/envelope.ts'
+import { MAX_CHANNEL_NAME_LENGTH } from '../shared/pusher-limits.ts'
 
 /**
  * Regex conventions run on every channel name of every poll, and channel names are chosen by whoever
@@ -198,4 +199,17 @@ export async function compileSafeConvention(convention: NamingConvention): Promi
     if (refusal !== null) throw new ConventionError(refusal)
   }
   return compiled
+}
+
+/**
+ * A saved convention, compiled and checked before it runs on real channel names: one saved before
+ * regexes were checked, or edited by hand, is refused here rather than run.
+ */
+export async function runnableConvention(convention: NamingConvention): Promise<CompiledConvention> {
+  try {
+    return await compileSafeConvention(convention)
+  } catch (error) {
+    if (!(error instanceof ConventionError)) throw error
+    throw new ApiError('failed', `The naming convention can't be used: ${error.message}. Change it in Settings.`)
+  }
 }

@@ -1,77 +1,47 @@
-import { Crowd } from '../emulator/crowd/crowd.ts'
-import { InjectedCrowdDriver } from '../emulator/crowd/injected-driver.ts'
-import { startEmulator, type RunningEmulator } from '../emulator/index.ts'
 import type { Credentials } from '../shared/connection.ts'
+import { ApiError } from '../shared/envelope.ts'
 import type { NamingConvention } from '../shared/naming.ts'
 
-export interface DemoOptions {
-  crowd: number
-  rooms: number
-  groups: string[]
-  /** Share of the crowd replaced per minute. */
-  churn: number
-  seed: number
-}
+/** The profile the first-run demo connects through. */
+export const DEMO_PROFILE = 'Demo (embedded emulator)'
 
-export const DEFAULT_DEMO: DemoOptions = {
-  crowd: 2_000,
-  rooms: 12,
-  groups: ['red', 'blue', 'green'],
-  churn: 0.2,
-  seed: 1,
+/** A demo crowd running where the engine can reach it, connected to like any app. */
+export interface RunningDemo {
+  credentials: Credentials
+  /** How its channel names read. */
+  convention: NamingConvention
+  stop(): Promise<void>
 }
-const STEP_MS = 1000
 
 /**
- * The first-run demo: the embedded emulator with a simulated crowd that comes and goes, so Headcount
- * can be tried without a Pusher account. The engine connects to it like to any app.
+ * How a shell starts the first-run demo (the embedded emulator and a churning crowd, in Headcount's
+ * shells): the engine never starts one itself, it only connects to what it is handed.
  */
-export class Demo {
-  private readonly emulator: RunningEmulator
-  private readonly driver: InjectedCrowdDriver<number>
-  private readonly timer: ReturnType<typeof setInterval>
-  readonly options: DemoOptions
+export interface DemoLauncher {
+  start(): Promise<RunningDemo>
+}
 
-  private constructor(emulator: RunningEmulator, driver: InjectedCrowdDriver<number>, options: DemoOptions) {
-    this.emulator = emulator
-    this.driver = driver
-    this.options = options
-    this.timer = setInterval(() => this.driver.advance(STEP_MS), STEP_MS)
-    this.timer.unref()
+/** The demo the engine is connected to, if any: at most one at a time. */
+export class DemoSlot {
+  private readonly launcher: DemoLauncher | null
+  private running: RunningDemo | null = null
+
+  constructor(launcher: DemoLauncher | null) {
+    this.launcher = launcher
   }
 
-  static async start(options: DemoOptions = DEFAULT_DEMO): Promise<Demo> {
-    const emulator = await startEmulator({ vacateDelayMs: 1000 })
-    const crowd = new Crowd({
-      size: options.crowd,
-      rooms: options.rooms,
-      groups: options.groups,
-      churn: options.churn,
-      seed: options.seed,
-    })
-    const driver = new InjectedCrowdDriver(crowd, emulator)
-    driver.populate()
-    return new Demo(emulator, driver, options)
+  /** Starts a demo; the caller stops the previous one first (see `release`). */
+  async start(): Promise<RunningDemo> {
+    if (!this.launcher) throw new ApiError('failed', 'The demo is not available in this Headcount')
+    const demo = await this.launcher.start()
+    this.running = demo
+    return demo
   }
 
-  get credentials(): Credentials {
-    return {
-      appId: this.emulator.appId,
-      key: this.emulator.key,
-      secret: this.emulator.secret,
-      target: { kind: 'host', host: '127.0.0.1', port: this.emulator.port, useTLS: false },
-    }
-  }
-
-  get convention(): NamingConvention {
-    return {
-      kind: 'template',
-      template: this.options.groups.length ? 'private-{room}-{group}-{user}' : 'private-{room}-{user}',
-    }
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer)
-    await this.emulator.close()
+  /** Hands the running demo back (and forgets it), for the caller to stop once nothing uses it. */
+  release(): RunningDemo | null {
+    const demo = this.running
+    this.running = null
+    return demo
   }
 }

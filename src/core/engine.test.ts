@@ -16,11 +16,20 @@ function engine(settings = memorySettings()) {
     dataDir: '/data',
     settings,
     secrets: new MemorySecretStore(),
+    demo: null,
     now: () => new Date('2026-01-02T03:04:05Z'),
   })
 }
 
 describe('Engine', () => {
+  it('answers that the demo is not available when its shell hands in no way to start one', async () => {
+    const subject = engine()
+    await expect(subject.handlers['demo.start'](undefined)).rejects.toThrow(
+      'The demo is not available in this Headcount',
+    )
+    expect(await subject.handlers['demo.stop'](undefined)).toMatchObject({ demo: false, connection: 'disconnected' })
+  })
+
   it('describes itself', async () => {
     const info = await engine().handlers['app.info'](undefined)
     expect(info).toMatchObject({

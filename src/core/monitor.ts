@@ -109,6 +109,17 @@ export class Monitor {
     this.recent.push(...events)
     if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
 
+    // Stored first: what the UI is told about is already in the history, and nothing the UI's side
+    // does (an event that no longer matches the contract is dropped) can cost the sync its tick.
+    await this.options.history?.recordTick({
+      at,
+      rooms: result.rooms,
+      joins: result.joins,
+      leaves: result.leaves,
+      total: result.total,
+      channels: result.channels,
+      unmatched: result.unmatched,
+    })
     this.options.onTick({
       at,
       source,
@@ -122,15 +133,6 @@ export class Monitor {
       changed,
       removed,
       recent: events.slice(-TICK_RECENT_LIMIT),
-    })
-    await this.options.history?.recordTick({
-      at,
-      rooms: result.rooms,
-      joins: result.joins,
-      leaves: result.leaves,
-      total: result.total,
-      channels: result.channels,
-      unmatched: result.unmatched,
     })
   }
 

@@ -1,6 +1,6 @@
 // Checks an HTTP API request the way Pusher does: auth_key, auth_timestamp within 600 s,
 // auth_version 1.0, body_md5 for non-empty bodies, then the HMAC over METHOD\nPATH\nSORTED_QUERY.
-import { AUTH_TIMESTAMP_WINDOW_SEC } from './limits.ts'
+import { AUTH_TIMESTAMP_WINDOW_SEC } from '../shared/pusher-limits.ts'
 import { hmacHex, md5Hex, safeEqual, stringToSign } from './signature.ts'
 
 export interface SignedRequest {

@@ -1,15 +1,8 @@
 // Validation of HTTP API request bodies and parameters against Pusher's rules. Pure: returns the
 // parsed request or the status and message Pusher would answer with.
 import { z } from 'zod'
-import {
-  channelNameProblem,
-  eventNameProblem,
-  isValidSocketId,
-  MAX_CHANNELS_PER_TRIGGER,
-  MAX_EVENT_DATA_BYTES,
-  MAX_EVENTS_PER_BATCH,
-  utf8Length,
-} from './limits.ts'
+import { MAX_CHANNELS_PER_TRIGGER, MAX_EVENT_DATA_BYTES, MAX_EVENTS_PER_BATCH } from '../shared/pusher-limits.ts'
+import { channelNameProblem, eventNameProblem, isValidSocketId, utf8Length } from './limits.ts'
 
 export type InfoAttribute = 'user_count' | 'subscription_count' | 'cache'
 

@@ -17,10 +17,6 @@ import { WsServer } from './ws-server.ts'
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000
 
-export type { EmulatorLogger, EmulatorOptions } from './options.ts'
-export type { DeliveryTotals } from './accounting.ts'
-export { PresenceLimitError } from './state.ts'
-
 /** Opaque handle of an injected member. */
 export type InjectedHandle = number
 

@@ -1,17 +1,9 @@
-// Pusher's documented limits and name rules, in one place so the HTTP API, the WebSocket protocol and
-// injection all refuse the same things.
+// The emulator's checks of names, ids and sizes, in Pusher's words, so the HTTP API, the WebSocket
+// protocol and injection all refuse the same things. The limits themselves are Pusher's, from
+// src/shared/pusher-limits.ts, shared with the engine, the broadcaster and the UI.
+import { isValidChannelName } from '../shared/channel-names.ts'
+import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH, MAX_USER_ID_LENGTH } from '../shared/pusher-limits.ts'
 
-export const MAX_EVENT_DATA_BYTES = 10 * 1024
-export const MAX_WS_MESSAGE_BYTES = 10 * 1024
-export const MAX_CHANNELS_PER_TRIGGER = 100
-export const MAX_EVENTS_PER_BATCH = 10
-export const MAX_CHANNEL_NAME_LENGTH = 164
-export const MAX_EVENT_NAME_LENGTH = 200
-export const MAX_USER_ID_LENGTH = 128
-export const MAX_USER_INFO_BYTES = 1024
-export const AUTH_TIMESTAMP_WINDOW_SEC = 600
-
-const CHANNEL_NAME = /^[A-Za-z0-9_\-=@,.;]+$/
 const SERVER_TO_USER_PREFIX = '#server-to-user-'
 const SOCKET_ID = /^\d+\.\d+$/
 
@@ -38,7 +30,7 @@ export function channelNameProblem(name: unknown, allowServerToUser = false): st
     if (!allowServerToUser) return `channel name '${name}' uses the reserved character '#'`
     return `invalid user id in channel '${name}'`
   }
-  if (!CHANNEL_NAME.test(name)) {
+  if (!isValidChannelName(name)) {
     return `channel name '${name}' may only contain A-Z, a-z, 0-9 and _ - = @ , . ;`
   }
   return null

@@ -3,7 +3,8 @@
 // private channels fit in memory. Occupancy and presence changes feed webhooks and delivery accounting.
 import { type Counted, DeliveryAccounting, type DeliveryKind } from './accounting.ts'
 import { DelayQueue } from './delay-queue.ts'
-import { type ChannelKind, channelKind, channelNameProblem, isCacheChannel, MAX_USER_ID_LENGTH } from './limits.ts'
+import { MAX_USER_ID_LENGTH } from '../shared/pusher-limits.ts'
+import { type ChannelKind, channelKind, channelNameProblem, isCacheChannel } from './limits.ts'
 import { DEFAULT_CACHE_TTL_MS } from './options.ts'
 import type { WebhookEvent } from './webhook-batcher.ts'
 
@@ -13,7 +14,8 @@ export interface SocketSubscriber {
   send(frame: string): void
 }
 
-export interface Member {
+/** A user in a presence channel's member list (named apart from the engine's Member, a participant). */
+export interface PresenceEntry {
   /** user_info as given (null when absent, so it survives JSON in the presence hash). */
   info: unknown
   /** Subscriptions (connections plus injected members) this user holds on the channel. */
@@ -26,7 +28,7 @@ export class Channel implements Counted {
   /** Socket subscriptions; the value is the presence user_id (null on other channel kinds). */
   sockets: Map<SocketSubscriber, string | null> | null = null
   injected = 0
-  members: Map<string, Member> | null
+  members: Map<string, PresenceEntry> | null
   delivered = 0
   /** Due time of a pending channel_vacated webhook, 0 when none. */
   vacateDue = 0
@@ -428,7 +430,7 @@ export class AppState {
 
   /** Returns true if this was the user's first subscription (a new member). */
   private addMember(ch: Channel, userId: string, info: unknown, joining: SocketSubscriber | null): boolean {
-    const members = ch.members as Map<string, Member>
+    const members = ch.members as Map<string, PresenceEntry>
     const existing = members.get(userId)
     if (existing !== undefined) {
       existing.count++

@@ -6,16 +6,8 @@ import { randomInt } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
-import {
-  channelKind,
-  channelNameProblem,
-  isServerToUserChannel,
-  MAX_USER_ID_LENGTH,
-  MAX_USER_INFO_BYTES,
-  MAX_WS_MESSAGE_BYTES,
-  serverToUserChannel,
-  utf8Length,
-} from './limits.ts'
+import { MAX_USER_ID_LENGTH, MAX_USER_INFO_BYTES, MAX_WS_MESSAGE_BYTES } from '../shared/pusher-limits.ts'
+import { channelKind, channelNameProblem, isServerToUserChannel, serverToUserChannel, utf8Length } from './limits.ts'
 import type { ResolvedOptions } from './options.ts'
 import { channelAuthString, hmacHex, safeEqual, userAuthString } from './signature.ts'
 import type { AppState, SocketSubscriber } from './state.ts'

@@ -3,8 +3,10 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { METHOD_NAMES } from '../shared/contract.ts'
+import { METHOD_NAMES, type MethodName } from '../shared/contract.ts'
+import type { Envelope } from '../shared/envelope.ts'
 import { callChannel } from '../shared/ipc-channels.ts'
+import type { Status } from '../shared/status.ts'
 import { MemoryStore } from './test-doubles.ts'
 
 /** Builds a fake `electron` module whose pieces the test can inspect after the bootstrap ran. */
@@ -55,7 +57,16 @@ function fakeElectron(gotLock: boolean) {
     session,
     Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => template) },
     dialog: { showSaveDialog: vi.fn() },
-    safeStorage: {},
+    // Reversible but not plain, as the OS keychain would be: the demo saves a profile with its secret.
+    safeStorage: {
+      isAsyncEncryptionAvailable: async () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptStringAsync: async (plain: string) => Buffer.from([...plain].reverse().join(''), 'utf8'),
+      decryptStringAsync: async (cipher: Buffer) => ({
+        result: [...cipher.toString('utf8')].reverse().join(''),
+        shouldReEncrypt: false,
+      }),
+    },
     shell: { openExternal: vi.fn() },
   }
 }
@@ -116,5 +127,24 @@ describe('main process bootstrap', () => {
       error: { code: 'bad-request', message: expect.stringMatching(/must be reached over TLS/) },
     })
     electron.app.emit('before-quit')
+  })
+
+  it('starts the demo crowd in the main process and connects to it', { timeout: 30_000 }, async () => {
+    const electron = await boot(true)
+    const call = async (method: MethodName) => {
+      const entry = electron.ipcMain.handle.mock.calls.find((args) => args[0] === callChannel(method))
+      const handle = entry?.[1] as (event: unknown, input: unknown) => Promise<Envelope<Status>>
+      // As the app's own window calls it (a packaged build loads its page from a file).
+      return handle({ senderFrame: { parent: null, url: 'file:///opt/headcount/out/renderer/index.html' } }, undefined)
+    }
+    try {
+      expect(await call('demo.start')).toMatchObject({
+        ok: true,
+        value: { demo: true, profile: 'Demo (embedded emulator)' },
+      })
+    } finally {
+      expect(await call('demo.stop')).toMatchObject({ ok: true, value: { demo: false, connection: 'disconnected' } })
+      electron.app.emit('before-quit')
+    }
   })
 })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
 import { EngineHost } from '../core/remote/engine-host.ts'
+import { startDemoCrowd } from '../emulator/demo.ts'
 import { createSaveAsHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
@@ -38,6 +39,8 @@ async function start(): Promise<void> {
         settings,
         secrets,
         logger: consoleLogger,
+        // The demo crowd runs in this process, on the embedded emulator.
+        demo: { start: () => startDemoCrowd() },
       }),
     choices: settings.engineChoice,
     secrets,

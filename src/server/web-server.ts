@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { fail } from '../shared/envelope.ts'
-import { formatIssues } from '../shared/settings.ts'
+import { describeIssues } from '../shared/issues.ts'
 import { ACCESS_CHECK_PATH, API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
@@ -146,7 +146,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         const id = (parsed as { id?: unknown } | null)?.id
         send(socket, {
           id: typeof id === 'number' && Number.isInteger(id) ? id : null,
-          result: fail('bad-request', `Malformed call: ${formatIssues(frame.error.issues)}`),
+          result: fail('bad-request', `Malformed call: ${describeIssues(frame.error)}`),
         })
         return
       }

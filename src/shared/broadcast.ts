@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { channelTemplateProblem, fillChannelTemplate, MAX_CHANNEL_NAME_LENGTH } from './channel-names.ts'
-
-export { channelTemplateProblem, fillChannelTemplate }
+import { channelTemplateProblem } from './channel-names.ts'
+import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH } from './pusher-limits.ts'
 
 /**
  * The broadcaster (DESIGN §6): its per-profile settings, what it reports in the status, payload
@@ -9,10 +8,6 @@ export { channelTemplateProblem, fillChannelTemplate }
  * checks every call against them.
  */
 
-/** Pusher refuses event data over 10 KB with HTTP 413; the broadcaster keeps every event under this. */
-export const MAX_EVENT_DATA_BYTES = 10_000
-/** Pusher's multi-tenant clusters take at most 10 events per `POST /batch_events`. */
-export const MAX_EVENTS_PER_BATCH = 10
 /**
  * Largest friend CSV accepted, in characters (UTF-16 units, as `string.length` counts them): 900 KB,
  * about 50,000 friendships of short ids. The one cap for the UI's check, the contract's schema and the
@@ -32,7 +27,7 @@ export const MAX_IMPORT_ERRORS = 100
 export const EventNameSchema = z
   .string()
   .min(1, 'Give an event name')
-  .max(200)
+  .max(MAX_EVENT_NAME_LENGTH)
   .regex(/^[A-Za-z0-9_\-.:]+$/, 'Event names may contain only A-Z a-z 0-9 _ - . :')
   .refine((name) => !/^pusher(_internal)?:/.test(name), 'Event names starting with "pusher:" are reserved by Pusher')
 

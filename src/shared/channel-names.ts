@@ -1,16 +1,15 @@
+import { CHANNEL_NAME_CHARACTERS, MAX_CHANNEL_NAME_LENGTH } from './pusher-limits.ts'
+
 /**
  * Pusher's channel-name rules and Headcount's channel templates (`private-{room}-{user}`, `{room}`):
  * pure and free of every dependency, so the participant client can carry them into a browser as they
- * are. The naming convention (naming.ts) and the broadcaster's settings (broadcast.ts) build on them.
+ * are. The naming convention (naming.ts) and the broadcaster's settings (broadcast.ts) build on them;
+ * the limits themselves are in pusher-limits.ts.
  */
 
-/** Pusher's limit on channel names, prefixes included. */
-export const MAX_CHANNEL_NAME_LENGTH = 164
-
-const CHANNEL_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-=@,.;'
 /** 1 at the ASCII codes channel names may contain. */
 export const CHANNEL_CHAR_ALLOWED = new Uint8Array(128)
-for (let i = 0; i < CHANNEL_CHARS.length; i++) CHANNEL_CHAR_ALLOWED[CHANNEL_CHARS.charCodeAt(i)] = 1
+for (let i = 0; i < CHANNEL_NAME_CHARACTERS.length; i++) CHANNEL_CHAR_ALLOWED[CHANNEL_NAME_CHARACTERS.charCodeAt(i)] = 1
 
 /** Whether `name` obeys Pusher's channel-name rules (length and characters). */
 export function isValidChannelName(name: string): boolean {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { describeIssues } from './issues.ts'
 
 /**
  * A connection profile: which Channels app Headcount watches. The secret is not part of it: it lives
@@ -102,7 +103,7 @@ export function parseConnectionUrl(raw: string): Credentials {
       : { kind: 'host', host: url.hostname, port: url.port ? Number(url.port) : null, useTLS }
   const parsed = ConnectionSchema.safeParse({ appId, key, target })
   if (!parsed.success) {
-    throw new ConnectionUrlError(parsed.error.issues.map((issue) => issue.message).join('; '))
+    throw new ConnectionUrlError(describeIssues(parsed.error, { withPaths: false }))
   }
   const checkedSecret = SecretSchema.safeParse(secret)
   if (!checkedSecret.success) throw new ConnectionUrlError(checkedSecret.error.issues[0]?.message ?? 'Invalid secret')

@@ -14,8 +14,10 @@ export const SeriesQuerySchema = z
   .refine((query) => query.from < query.to, { message: '"from" must be before "to"', path: ['from'] })
 export type SeriesQuery = z.input<typeof SeriesQuerySchema>
 
+/** `value` is `null` across a gap, and holds until the next point (step semantics). */
 export const SeriesPointSchema = z.object({ t: z.number(), value: z.number().nullable() })
 export const SeriesSchema = z.object({ room: z.string(), points: z.array(SeriesPointSchema) })
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>
 export type Series = z.infer<typeof SeriesSchema>
 /** The name the total's series carries. */
 export const TOTAL_SERIES = '*total*'
@@ -24,10 +26,20 @@ export const GroupSeriesQuerySchema = z
   .object({ room: z.string().min(1).max(200), from: Time, to: Time, points: z.int().min(2).max(5000) })
   .refine((query) => query.from < query.to, { message: '"from" must be before "to"', path: ['from'] })
 
+export const GroupSeriesPointSchema = z.object({
+  t: z.number(),
+  /** Room count at that point; `null` across a gap. */
+  total: z.number().nullable(),
+  /** Users per group at that point (empty across a gap). */
+  groups: z.record(z.string(), z.number()),
+})
+export type GroupSeriesPoint = z.infer<typeof GroupSeriesPointSchema>
+
 export const GroupSeriesSchema = z.object({
   room: z.string(),
+  /** Every group seen in the room, sorted. */
   groups: z.array(z.string()),
-  points: z.array(z.object({ t: z.number(), total: z.number().nullable(), groups: z.record(z.string(), z.number()) })),
+  points: z.array(GroupSeriesPointSchema),
 })
 export type GroupSeries = z.infer<typeof GroupSeriesSchema>
 

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { channelNameProblem, isValidChannelName } from './channel-names.ts'
 import {
-  channelNameProblem,
   compileConvention,
   ConventionError,
   DEFAULT_CONVENTION,
-  isValidChannelName,
   NamingConventionSchema,
   previewConvention,
   regexLiteralPrefix,
   ValidNamingConventionSchema,
-  type CompiledConvention,
   type NamingConvention,
 } from './naming.ts'
 
@@ -24,21 +22,6 @@ function compileError(convention: NamingConvention): string {
     return (error as Error).message
   }
   throw new Error('expected a ConventionError')
-}
-
-/** parseBytes must agree with parse on every name. */
-function parseViaBytes(compiled: CompiledConvention, name: string): ReturnType<CompiledConvention['parse']> {
-  const parseBytes = compiled.parseBytes
-  if (parseBytes === null) throw new Error('no parseBytes')
-  const bytes = new Uint8Array([0x7b, ...[...name].map((c) => c.charCodeAt(0) & 0xff), 0x7d])
-  const out = new Int32Array(6)
-  if (!parseBytes(bytes, 1, bytes.length - 1, out)) return null
-  const text = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to))
-  return {
-    room: text(out[0]!, out[1]!),
-    group: out[2]! < 0 ? null : text(out[2]!, out[3]!),
-    user: text(out[4]!, out[5]!),
-  }
 }
 
 describe('default convention', () => {
@@ -110,40 +93,6 @@ describe('templates', () => {
     expect(compiled.separatorWarning).toContain('room ids must not contain "."')
   })
 
-  it('parses the same from bytes as from strings', () => {
-    const conventions = [
-      DEFAULT_CONVENTION,
-      template('private-{room}-{group}-{user}'),
-      template('{user}@@{room}.{group};live'),
-      template('p-{room}--{user}-x'),
-    ]
-    const names = [
-      'private-roomA-max',
-      'private-A-b-max',
-      'private-roomA',
-      'private--max',
-      'private-roomA-',
-      'private-roomA-red-max',
-      'private-a-b-c-d',
-      'max@@lobby.red;live',
-      'max@@@lobby..red;live',
-      '@@lobby.red;live',
-      'p-room--user-x',
-      'p-room--user--x',
-      'p-room---x',
-      'p-room--x',
-      'p-r--u-',
-      'private-room A-max',
-      `private-roomA-${'u'.repeat(160)}`,
-      'private-roomé-max',
-    ]
-    for (const convention of conventions) {
-      const compiled = compileConvention(convention)
-      for (const name of names)
-        expect(parseViaBytes(compiled, name), `${JSON.stringify(convention)} ${name}`).toEqual(compiled.parse(name))
-    }
-  })
-
   it.each([
     ['private-{room}-{member}', 'Unknown placeholder {member}'],
     ['private-{room}', 'needs a {user} placeholder'],
@@ -170,7 +119,6 @@ describe('regular expressions', () => {
     const compiled = compileConvention(regex('private-(?<room>[^-]+)-(?<user>[^-]+?)(?:-d\\d+)?'))
     expect(compiled.prefix).toBe('private-')
     expect(compiled.separatorWarning).toBeNull()
-    expect(compiled.parseBytes).toBeNull()
     expect(compiled.parse('private-roomA-max-d2')).toEqual({ room: 'roomA', group: null, user: 'max' })
     expect(compiled.parse('private-roomA-max')).toEqual({ room: 'roomA', group: null, user: 'max' })
     expect(compiled.parse('xprivate-roomA-max')).toBeNull()

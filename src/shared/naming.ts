@@ -4,10 +4,8 @@ import {
   channelNameProblem,
   describeChar,
   isValidChannelName,
-  MAX_CHANNEL_NAME_LENGTH,
 } from './channel-names.ts'
-
-export { channelNameProblem, isValidChannelName, MAX_CHANNEL_NAME_LENGTH }
+import { MAX_CHANNEL_NAME_LENGTH } from './pusher-limits.ts'
 
 /**
  * The naming convention that turns a channel name into a participant (DESIGN §3): a template such as
@@ -76,12 +74,6 @@ export interface CompiledConvention {
   parse(name: string): ParsedChannel | null
   /** Like parse, with the reason when it does not match (slower; for previews and status). */
   explain(name: string): ChannelExplanation
-  /**
-   * parse over the ASCII bytes `bytes[start..end)`, without making strings (templates only): writes
-   * [roomStart, roomEnd, groupStart, groupEnd, userStart, userEnd] into `out` (group -1, -1 when
-   * absent) and returns true exactly when parse would return a result.
-   */
-  readonly parseBytes: ((bytes: Uint8Array, start: number, end: number, out: Int32Array) => boolean) | null
 }
 
 export interface PreviewRow {
@@ -111,13 +103,14 @@ export function previewConvention(
 
 // ---- templates ----------------------------------------------------------------------------------
 
-interface TemplateLayout {
+/** A template cut into its parts (the engine also builds its byte-level parser from this). */
+export interface TemplateLayout {
   /** literals[i] precedes parts[i]; literals[parts.length] is the suffix. */
   literals: string[]
   parts: PartName[]
 }
 
-function parseTemplate(template: string): TemplateLayout {
+export function parseTemplate(template: string): TemplateLayout {
   const literals: string[] = []
   const parts: PartName[] = []
   let literal = ''
@@ -226,41 +219,6 @@ function compileTemplate(convention: { kind: 'template'; template: string }): Co
     return { result: null, reason: `missing part: the ${PART_LABEL[parts[count - 1] as PartName]} is empty` }
   }
 
-  const prefixBytes = asciiBytes(prefix)
-  const suffixBytes = asciiBytes(suffix)
-  const separatorBytes = separators.map(asciiBytes)
-  const bounds = [0, 0, 0, 0, 0, 0]
-
-  const parseBytes = (bytes: Uint8Array, start: number, nameEnd: number, out: Int32Array): boolean => {
-    const length = nameEnd - start
-    if (length < fixedLength || length > MAX_CHANNEL_NAME_LENGTH) return false
-    for (let i = start; i < nameEnd; i++) {
-      const code = bytes[i] as number
-      if (code >= 128 || ALLOWED[code] === 0) return false
-    }
-    if (!bytesAt(bytes, start, prefixBytes) || !bytesAt(bytes, nameEnd - suffixBytes.length, suffixBytes)) return false
-    const end = nameEnd - suffixBytes.length
-    let at = start + prefixBytes.length
-    for (let i = 0; i < count - 1; i++) {
-      const separator = separatorBytes[i] as Uint8Array
-      const found = indexOfBytes(bytes, separator, at, end)
-      if (found < 0 || found === at) return false
-      bounds[i * 2] = at
-      bounds[i * 2 + 1] = found
-      at = found + separator.length
-    }
-    if (at >= end) return false
-    bounds[(count - 1) * 2] = at
-    bounds[(count - 1) * 2 + 1] = end
-    out[0] = bounds[roomAt * 2] as number
-    out[1] = bounds[roomAt * 2 + 1] as number
-    out[2] = groupAt < 0 ? -1 : (bounds[groupAt * 2] as number)
-    out[3] = groupAt < 0 ? -1 : (bounds[groupAt * 2 + 1] as number)
-    out[4] = bounds[userAt * 2] as number
-    out[5] = bounds[userAt * 2 + 1] as number
-    return true
-  }
-
   return {
     convention,
     prefix,
@@ -268,29 +226,7 @@ function compileTemplate(convention: { kind: 'template'; template: string }): Co
     separatorWarning: templateWarning(parts, separators, literals, parse),
     parse,
     explain,
-    parseBytes,
   }
-}
-
-function asciiBytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
-  return bytes
-}
-
-function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
-  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false
-  return true
-}
-
-/** First index in [from, end) where `needle` starts and fits before `end`, or -1 (like String#indexOf bounded by end). */
-function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, from: number, end: number): number {
-  const first = needle[0] as number
-  const last = end - needle.length
-  for (let i = from; i <= last; i++) {
-    if (bytes[i] === first && bytesAt(bytes, i, needle)) return i
-  }
-  return -1
 }
 
 const SAMPLE_VALUE: Record<PartName, string> = { room: 'A', group: 'g', user: 'max' }
@@ -395,7 +331,6 @@ function compileRegex(convention: { kind: 'regex'; pattern: string }): CompiledC
     separatorWarning: null,
     parse,
     explain,
-    parseBytes: null,
   }
 }
 

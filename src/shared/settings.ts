@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { describeIssues } from './issues.ts'
 import { ProfileSchema } from './profiles.ts'
 
 /** Bumped whenever the stored shape changes; `migrateSettings` brings older files forward. */
@@ -73,18 +74,11 @@ export function migrateSettings(raw: unknown): Settings {
   }
   const parsed = SettingsSchema.safeParse(candidate)
   if (!parsed.success) {
-    throw new SettingsFileError(`Settings are invalid: ${formatIssues(parsed.error.issues)}`)
+    throw new SettingsFileError(`Settings are invalid: ${describeIssues(parsed.error)}`)
   }
   return parsed.data
 }
 
 export function applySettingsPatch(current: Settings, patch: Partial<Omit<Settings, 'version'>>): Settings {
   return SettingsSchema.parse({ ...current, ...patch, version: SETTINGS_VERSION })
-}
-
-/** One line per issue, `path: message`, for error messages people read. */
-export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ')
 }

@@ -91,6 +91,26 @@ describe('architecture boundaries', () => {
     ).toEqual(expect.arrayContaining([expect.stringMatching(/does not know its shells/)]))
   })
 
+  it('keep the emulator out of the engine, and let the shells start it', async () => {
+    for (const source of ['../emulator/demo.ts', '../emulator/index.ts', '../../emulator/crowd/crowd.ts']) {
+      expect(await violations('src/core/probe.ts', `import { x } from '${source}'\nexport const y = x\n`)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/engine does not depend on the emulator/)]),
+      )
+    }
+    // The rule adds to the engine's other boundaries rather than replacing them.
+    expect(
+      await violations('src/core/history/probe.ts', "import { app } from 'electron'\nexport const x = app\n"),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/must not import electron/)]))
+    for (const filePath of ['src/cli/commands/probe.ts', 'src/main/probe.ts']) {
+      expect(
+        await violations(
+          filePath,
+          "import { startDemoCrowd } from '../emulator/demo.ts'\nexport const x = startDemoCrowd\n",
+        ),
+      ).toEqual([])
+    }
+  })
+
   it('allow ipcMain only in the IPC binding and ipcRenderer only in the preload', async () => {
     const useIpcMain = "import { ipcMain } from 'electron'\nexport const x = ipcMain\n"
     const useIpcRenderer = "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer\n"
@@ -137,6 +157,23 @@ describe('architecture boundaries', () => {
       await violations(
         at,
         "import { fillChannelTemplate } from '../shared/channel-names.ts'\nimport type { RoomSummaryPayload } from '../shared/broadcast.ts'\nexport const x = fillChannelTemplate\nexport type Y = RoomSummaryPayload\n",
+      ),
+    ).toEqual([])
+  })
+
+  it('keep what the participant client takes from shared code free of every dependency', async () => {
+    for (const at of ['src/shared/channel-names.ts', 'src/shared/pusher-limits.ts']) {
+      expect(await violations(at, "import { z } from 'zod'\nexport const x = z\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/ship to browsers: no dependencies/)]),
+      )
+      expect(await violations(at, "import { contract } from './contract.ts'\nexport const x = contract\n")).toEqual(
+        expect.arrayContaining([expect.stringMatching(/import only each other/)]),
+      )
+    }
+    expect(
+      await violations(
+        'src/shared/channel-names.ts',
+        "import { MAX_CHANNEL_NAME_LENGTH } from './pusher-limits.ts'\nexport const x = MAX_CHANNEL_NAME_LENGTH\n",
       ),
     ).toEqual([])
   })

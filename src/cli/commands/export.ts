@@ -2,10 +2,11 @@ import { resolve } from 'node:path'
 import {
   exportOccupancyCsv,
   exportSessionsCsv,
-  type ExportProgress,
+  type RowProgress,
   type Resolution,
 } from '../../core/export/history-export.ts'
-import { HistoryFileError, HistoryStore } from '../../core/history/history-store.ts'
+import { HistoryStore } from '../../core/history/history-store.ts'
+import { HistoryFileError } from '../../core/history/schema.ts'
 import { listHistoryFiles } from '../../core/history/paths.ts'
 import { resolveDataDir } from '../data-dir.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
@@ -153,7 +154,7 @@ The file appears only when complete. Prints "Exported N rows to FILE".`,
     process.once('SIGTERM', cancel)
     const showProgress = process.stderr.isTTY === true
     const onProgress = showProgress
-      ? ({ rows, estimatedRows }: ExportProgress) => {
+      ? ({ rows, estimatedRows }: RowProgress) => {
           const percent = estimatedRows > 0 ? ` (${Math.min(100, Math.floor((rows / estimatedRows) * 100))}%)` : ''
           process.stderr.write(
             `\rExporting: ${rows.toLocaleString('en')} of about ${estimatedRows.toLocaleString('en')} rows${percent}`,

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { Engine } from '../../core/engine.ts'
+import { startDemoCrowd } from '../../emulator/demo.ts'
 import type { Credentials } from '../../shared/connection.ts'
 import { consoleLogger } from '../../core/logger.ts'
 import { FileSecretStore } from '../../core/secret-store.ts'
@@ -75,6 +76,7 @@ on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a
         dataDir,
         settings: new FileSettingsStore(join(dataDir, 'settings.json'), consoleLogger),
         secrets: new FileSecretStore(join(dataDir, 'secrets.json'), consoleLogger),
+        demo: { start: () => startDemoCrowd() },
         logger: consoleLogger,
       })
     } catch (error) {

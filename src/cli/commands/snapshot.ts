@@ -1,7 +1,7 @@
 import { ChannelsClient } from '../../core/channels/client.ts'
 import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
-import { toFailure } from '../../core/sync/sync-loop.ts'
+import { toFailure, unreadableListError } from '../../core/channels/errors.ts'
 import { ConventionError, type NamingConvention } from '../../shared/naming.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
@@ -61,7 +61,9 @@ ${CONNECTION_USAGE}
     let result
     try {
       const response = await client.listChannels(convention.prefix)
-      result = await presence.ingestChannelList(response.body, fetchedAt)
+      result = await presence.ingestChannelList(response.body, fetchedAt).catch((error: unknown) => {
+        throw unreadableListError(error, response.body, client.endpoint)
+      })
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
       throw new CommandError(`${failure.message}. ${failure.hint}`)

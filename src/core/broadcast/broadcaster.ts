@@ -3,18 +3,16 @@
 // final 0 for rooms that empty), and friend rosters. One exists per connected profile, on or off; off,
 // it still counts what vanilla presence would have cost.
 import { Buffer } from 'node:buffer'
-import {
-  type BroadcastPreview,
-  type BroadcastSettings,
-  type BroadcastState,
-  type BroadcastStatus,
-  channelTemplateProblem,
-  fillChannelTemplate,
-  type FriendsOf,
-  MAX_EVENT_DATA_BYTES,
-  MAX_EVENTS_PER_BATCH,
+import type {
+  BroadcastPreview,
+  BroadcastSettings,
+  BroadcastState,
+  BroadcastStatus,
+  FriendsOf,
 } from '../../shared/broadcast.ts'
-import { channelNameProblem, type CompiledConvention } from '../../shared/naming.ts'
+import { channelNameProblem, channelTemplateProblem, fillChannelTemplate } from '../../shared/channel-names.ts'
+import type { CompiledConvention } from '../../shared/naming.ts'
+import { EVENT_DATA_BUDGET_BYTES, MAX_EVENTS_PER_BATCH } from '../../shared/pusher-limits.ts'
 import type { Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult } from '../presence/types.ts'
@@ -89,7 +87,7 @@ export class Broadcaster {
   private recheckTimer: ReturnType<typeof setTimeout> | null = null
   private ticking: Promise<void> = Promise.resolve()
   private switching: Promise<void> = Promise.resolve()
-  private budget = MAX_EVENT_DATA_BYTES
+  private budget = EVENT_DATA_BUDGET_BYTES
   /** Events per request: Pusher's 10, fewer once a server turned out to limit the size of a request. */
   private batchSize = MAX_EVENTS_PER_BATCH
   /** Aborted on every switch on or off (and on close): requests in flight under it are given up. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { RequestAbortedError } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus } from '../channels/errors.ts'
-import { type BatchEvent, deliver, type Outgoing, toBatches } from './delivery.ts'
+import type { BatchEvent } from '../channels/client.ts'
+import { deliver, type Outgoing, toBatches } from './delivery.ts'
 
 function events(count: number, accepted: string[] = []): Outgoing[] {
   return Array.from({ length: count }, (_, i) => ({

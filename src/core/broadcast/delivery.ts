@@ -2,11 +2,9 @@
 // flight, each batch's events confirmed only when the server accepted it. The first failure stops the
 // rest of the tick: the next tick (after backoff) sends the latest state instead.
 import { Buffer } from 'node:buffer'
-import { MAX_EVENTS_PER_BATCH } from '../../shared/broadcast.ts'
+import { MAX_EVENTS_PER_BATCH } from '../../shared/pusher-limits.ts'
 import { type BatchEvent, RequestAbortedError, type RequestOptions } from '../channels/client.ts'
 import { ChannelsApiError, failureFromNetworkError, failureFromStatus, type Failure } from '../channels/errors.ts'
-
-export type { BatchEvent } from '../channels/client.ts'
 
 /** Where batches go: the Channels client (a fake in unit tests). Resolves with the answer's body. */
 export interface BatchSink {

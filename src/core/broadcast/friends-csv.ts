@@ -6,7 +6,7 @@ import {
   MAX_IMPORT_ERRORS,
   type ImportError,
 } from '../../shared/broadcast.ts'
-import { isValidChannelName } from '../../shared/naming.ts'
+import { isValidChannelName } from '../../shared/channel-names.ts'
 import { FriendGraph } from './friend-graph.ts'
 
 export type CsvImport = { ok: true; graph: FriendGraph } | { ok: false; errors: ImportError[]; errorCount: number }

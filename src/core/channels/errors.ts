@@ -1,3 +1,5 @@
+import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
+
 /**
  * Every way a request to the Channels HTTP API can fail, in words an operator understands, with what
  * to do about it. The sync loop backs off on `retryable` failures and shows `message` and `hint`.
@@ -230,6 +232,42 @@ export function unfinishedFailure(
     kind: 'timeout',
     message: `The answer from ${endpoint} did not finish within ${duration(timeoutMs)}: ${bytesOf(received, expected)} arrived`,
     hint: 'The server or the network is stalling; Headcount gives the request up and retries with backoff',
+    status: null,
+    retryable: true,
+  }
+}
+
+/**
+ * What reading a channel list that arrived failed with: a web page where the list should be (a login
+ * page, a proxy's error) is the not-channels-api failure, anything else is left as it is. The sync,
+ * a connection test and the CLI's snapshot all read the list through this, so they agree.
+ */
+export function unreadableListError(error: unknown, body: Uint8Array, endpoint: string): unknown {
+  if (!(error instanceof ChannelListFormatError)) return error
+  const head = new TextDecoder().decode(body.subarray(0, 64))
+  return looksLikeHtml(head) ? new ChannelsApiError(failureFromStatus(200, head, endpoint)) : error
+}
+
+/** Turns anything a sync attempt can throw into a failure an operator can read. */
+export function toFailure(error: unknown, endpoint: string): Failure {
+  if (error instanceof ChannelsApiError) return error.failure
+  if (error instanceof ServerErrorInBody) {
+    const failure = failureFromStatus(error.code ?? 500, error.error, endpoint)
+    return { ...failure, message: `${failure.message} (reported inside an HTTP 200 answer)` }
+  }
+  if (error instanceof ChannelListFormatError) {
+    return {
+      kind: 'malformed',
+      message: `The channel list from ${endpoint} is malformed: ${error.message}`,
+      hint: 'The server is not behaving like the Channels API; check the host, or report it to its operator',
+      status: 200,
+      retryable: true,
+    }
+  }
+  return {
+    kind: 'server-error',
+    message: `Sync failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
+    hint: 'Headcount retries with backoff; if it persists, please report it',
     status: null,
     retryable: true,
   }

@@ -5,7 +5,7 @@ import { ExportRequestSchema, type ExportProgress, type ExportRequest } from '..
 import { ensurePrivateDir } from '../data-files.ts'
 import type { HistoryStore } from '../history/history-store.ts'
 import type { Logger } from '../logger.ts'
-import { exportOccupancyCsv, exportSessionsCsv } from './history-export.ts'
+import { exportOccupancyCsv, exportSessionsCsv, type RowProgress } from './history-export.ts'
 
 interface Job {
   controller: AbortController
@@ -55,7 +55,7 @@ export class ExportJobs {
     const common = {
       out,
       signal: job.controller.signal,
-      onProgress: ({ rows, estimatedRows }: { rows: number; estimatedRows: number }) => update({ rows, estimatedRows }),
+      onProgress: ({ rows, estimatedRows }: RowProgress) => update({ rows, estimatedRows }),
       rooms: request.rooms,
       from: request.from,
       to: request.to,

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryStore } from '../history/history-store.ts'
-import type { HistoryTick, Member, RoomSummary } from '../history/types.ts'
-import { exportOccupancyCsv, exportSessionsCsv, type ExportProgress } from './history-export.ts'
+import type { HistoryTick } from '../history/types.ts'
+import type { Member, RoomSummary } from '../presence/types.ts'
+import { exportOccupancyCsv, exportSessionsCsv, type RowProgress } from './history-export.ts'
 
 const T0 = Date.UTC(2026, 0, 2, 3, 0, 0)
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -134,7 +135,7 @@ describe('occupancy export', () => {
   it('reports progress and an estimate', async () => {
     for (let i = 0; i < 3_000; i += 1)
       await store.recordTick(tick(T0 + i * 1_000, [{ room: 'a', count: i % 2, groups: {} }]))
-    const progress: ExportProgress[] = []
+    const progress: RowProgress[] = []
     const out = join(dir, 'progress.csv')
     const result = await exportOccupancyCsv(store, {
       out,
@@ -149,7 +150,7 @@ describe('occupancy export', () => {
     expect(progress.at(-1)).toEqual({ rows: 6_000, estimatedRows: 6_000 })
     expect(progress[0]?.estimatedRows).toBeGreaterThanOrEqual(6_000)
     for (let i = 1; i < progress.length; i += 1)
-      expect((progress[i] as ExportProgress).rows).toBeGreaterThanOrEqual((progress[i - 1] as ExportProgress).rows)
+      expect((progress[i] as RowProgress).rows).toBeGreaterThanOrEqual((progress[i - 1] as RowProgress).rows)
   })
 
   it('removes the partial file when cancelled, and never shows it under the final name', async () => {

@@ -1,8 +1,8 @@
 import { bucketize } from '../history/buckets.ts'
-import { parseGroups } from '../history/downsample.ts'
-import { TOTAL_SERIES, type HistoryStore } from '../history/history-store.ts'
-import { withoutRepeats, type Step } from '../history/steps.ts'
-import { yieldToEventLoop } from '../history/write-queue.ts'
+import { TOTAL_SERIES, type ExportProgress } from '../../shared/history.ts'
+import type { HistoryStore } from '../history/history-store.ts'
+import { parseGroups, withoutRepeats, type Step } from '../history/steps.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
 import { CsvFile } from './csv-file.ts'
 import { csvRecord, isoTime, type CsvValue } from './csv.ts'
 
@@ -14,18 +14,18 @@ export const RESOLUTION_MS: Record<Exclude<Resolution, 'raw'>, number> = {
   '1h': 3_600_000,
 }
 
-export interface ExportProgress {
-  rows: number
-  /** Rows expected in all, from an estimate made before writing. */
-  estimatedRows: number
-}
+/**
+ * How far a file export is: the contract's ExportProgress counts, with the estimate (made before
+ * writing) always known here.
+ */
+export type RowProgress = Pick<ExportProgress, 'rows'> & { estimatedRows: NonNullable<ExportProgress['estimatedRows']> }
 
 interface CommonOptions {
   /** Destination file; written under a temporary name and renamed when complete. */
   out: string
   signal?: AbortSignal
   /** Called at most every `progressEveryMs` (and once at the end). */
-  onProgress?: (progress: ExportProgress) => void
+  onProgress?: (progress: RowProgress) => void
   progressEveryMs?: number
 }
 

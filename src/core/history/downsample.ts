@@ -1,6 +1,6 @@
 import { bucketize, isMostlyGap } from './buckets.ts'
-import { withoutRepeats, type Step } from './steps.ts'
-import type { GroupSeriesPoint, SeriesPoint } from './types.ts'
+import { parseGroups, withoutRepeats, type Step } from './steps.ts'
+import type { GroupSeriesPoint, SeriesPoint } from '../../shared/history.ts'
 
 /**
  * Points for a chart of a step function, never more than `maxPoints`.
@@ -93,18 +93,4 @@ export function downsampleGroups(
 
 function dropRepeatedNulls(points: GroupSeriesPoint[]): GroupSeriesPoint[] {
   return points.filter((point, index) => point.total !== null || points[index - 1]?.total !== null || index === 0)
-}
-
-/** Stored group counts (a JSON object written by the store itself); anything else reads as none. */
-export function parseGroups(json: string | undefined): Record<string, number> {
-  if (!json) return {}
-  try {
-    const parsed: unknown = JSON.parse(json)
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {}
-    const groups: Record<string, number> = {}
-    for (const [name, count] of Object.entries(parsed)) if (typeof count === 'number') groups[name] = count
-    return groups
-  } catch {
-    return {}
-  }
 }

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { HistoryFileError, HistoryStore, TOTAL_SERIES } from './history-store.ts'
-import { SCHEMA_VERSION } from './schema.ts'
-import type { HistoryTick, Member, RoomSummary } from './types.ts'
+import { TOTAL_SERIES } from '../../shared/history.ts'
+import type { Member, RoomSummary } from '../presence/types.ts'
+import { HistoryStore } from './history-store.ts'
+import { HistoryFileError, SCHEMA_VERSION } from './schema.ts'
+import type { HistoryTick } from './types.ts'
 
 const DAY = 86_400_000
 const MIN = 60_000

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compareMembers, inIndexOrder } from './member-order.ts'
-import type { Member } from './types.ts'
+import type { Member } from '../presence/types.ts'
 
 describe('inIndexOrder', () => {
   it('sorts by room, user and group, in slices merged back together', async () => {

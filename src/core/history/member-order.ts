@@ -1,5 +1,5 @@
-import type { Member } from './types.ts'
-import { yieldToEventLoop } from './write-queue.ts'
+import type { Member } from '../presence/types.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
 
 const SLICE = 10_000
 

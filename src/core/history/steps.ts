@@ -163,3 +163,17 @@ function sameStep(a: Step, b: Step): boolean {
   }
   return true
 }
+
+/** Stored group counts (a JSON object written by the store itself); anything else reads as none. */
+export function parseGroups(json: string | null | undefined): Record<string, number> {
+  if (!json) return {}
+  try {
+    const parsed: unknown = JSON.parse(json)
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {}
+    const groups: Record<string, number> = {}
+    for (const [name, count] of Object.entries(parsed)) if (typeof count === 'number') groups[name] = count
+    return groups
+  } catch {
+    return {}
+  }
+}

@@ -1,6 +1,6 @@
 import type { Member, RoomSummary } from '../presence/types.ts'
 
-export type { Member, RoomSummary }
+// The series types cross the contract, so they are the contract's (src/shared/history.ts).
 
 /** One sync's outcome as the history keeps it (the presence ingest's result, less what it can recompute). */
 export interface HistoryTick {
@@ -29,44 +29,6 @@ export interface RetentionPolicy {
   rawRetentionDays: number
   /** 1-minute roll-ups and gaps are kept this many days. */
   rollupRetentionDays: number
-}
-
-export interface SeriesPoint {
-  t: number
-  /** `null` across a gap. The value holds until the next point (step semantics). */
-  value: number | null
-}
-
-export interface Series {
-  /** The room, or `*total*` for the total. */
-  room: string
-  points: SeriesPoint[]
-}
-
-export interface SeriesQuery {
-  rooms: string[]
-  /** Inclusive, ms. */
-  from: number
-  /** Exclusive, ms. */
-  to: number
-  /** At most this many points per series. */
-  points: number
-  includeTotal?: boolean
-}
-
-export interface GroupSeriesPoint {
-  t: number
-  /** Room count at that point; `null` across a gap. */
-  total: number | null
-  /** Users per group at that point (empty across a gap). */
-  groups: Record<string, number>
-}
-
-export interface GroupSeries {
-  room: string
-  /** Every group seen in the room, sorted. */
-  groups: string[]
-  points: GroupSeriesPoint[]
 }
 
 export interface Session {

@@ -1,9 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
-
-/** Lets timers, I/O and other callbacks run before the next chunk of work. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
+import { yieldToEventLoop } from '../event-loop.ts'
 
 /** Runs tasks one after another, in the order they were given, whatever each one awaits. */
 export class SerialQueue {

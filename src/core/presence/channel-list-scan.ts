@@ -8,6 +8,7 @@
 // once the whole body has been checked.
 import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
+import type { ChannelBytesParser } from './channel-bytes.ts'
 import {
   FNV_OFFSET,
   FNV_PRIME,
@@ -40,6 +41,8 @@ export class ChannelListScan {
   private readonly table: ChannelTable
   private readonly members: MemberStore
   private readonly convention: CompiledConvention
+  /** The convention's parse over bytes (templates), else null: new names are parsed as strings. */
+  private readonly parseBytes: ChannelBytesParser | null
   private readonly generation: number
   /** The last channel of this body marked listed, -1 before the first. */
   private previous = -1
@@ -63,6 +66,7 @@ export class ChannelListScan {
     table: ChannelTable,
     members: MemberStore,
     convention: CompiledConvention,
+    parseBytes: ChannelBytesParser | null,
     generation: number,
   ) {
     this.cursor = new JsonCursor(body)
@@ -70,6 +74,7 @@ export class ChannelListScan {
     this.table = table
     this.members = members
     this.convention = convention
+    this.parseBytes = parseBytes
     this.generation = generation
   }
 
@@ -360,7 +365,7 @@ export class ChannelListScan {
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
     const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
-    const parseBytes = this.convention.parseBytes
+    const parseBytes = this.parseBytes
     if (parseBytes !== null) {
       const b = this.bounds
       if (parseBytes(source, start, start + length, b)) {

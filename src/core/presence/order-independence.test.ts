@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { compileConvention, type CompiledConvention, type NamingConvention } from '../../shared/naming.ts'
 import { hashBytes } from './byte-table.ts'
-import { PresenceState, type IngestResult, type Member, type RoomSummary } from './index.ts'
+import { PresenceState } from './presence-state.ts'
+import type { IngestResult, Member, RoomSummary } from './types.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { compileConvention, DEFAULT_CONVENTION, type NamingConvention } from '../../shared/naming.ts'
-import {
-  ChannelListFormatError,
-  IngestAbortedError,
-  PresenceState,
-  ServerErrorInBody,
-  type IngestResult,
-  type Member,
-} from './index.ts'
+import { ChannelListFormatError, IngestAbortedError, ServerErrorInBody } from './errors.ts'
+import { PresenceState } from './presence-state.ts'
+import type { IngestResult, Member } from './types.ts'
 
 const encoder = new TextEncoder()
 const bytes = (text: string): Uint8Array => encoder.encode(text)

@@ -7,10 +7,11 @@
 // snapshot cannot add a channel the snapshot did not list. Pass as `at` the time the request was SENT:
 // the server's list is at least that fresh.
 import { Buffer } from 'node:buffer'
-import { setImmediate } from 'node:timers'
 import type { CompiledConvention } from '../../shared/naming.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
 import { hashBytes } from './byte-table.ts'
 import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
+import { compileBytesParser, type ChannelBytesParser } from './channel-bytes.ts'
 import { ChannelListScan } from './channel-list-scan.ts'
 import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { MemberStore } from './member-store.ts'
@@ -66,8 +67,6 @@ interface Prepared {
   joins: Member[]
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
 export interface PresenceStateOptions {
   /** Longest work between yields during an ingest, in ms (default 8). */
   sliceMs?: number
@@ -75,6 +74,7 @@ export interface PresenceStateOptions {
 
 export class PresenceState {
   private convention: CompiledConvention
+  private parseBytes: ChannelBytesParser | null
   private table = new ChannelTable()
   private store = new MemberStore()
   private readonly sliceMs: number
@@ -97,6 +97,7 @@ export class PresenceState {
 
   constructor(convention: CompiledConvention, options: PresenceStateOptions = {}) {
     this.convention = convention
+    this.parseBytes = compileBytesParser(convention.convention)
     this.sliceMs = options.sliceMs ?? SLICE_MS
   }
 
@@ -107,6 +108,7 @@ export class PresenceState {
   /** Switches the convention. The state starts empty: the next snapshot rebuilds it (as all joins). */
   setConvention(convention: CompiledConvention): void {
     this.convention = convention
+    this.parseBytes = compileBytesParser(convention.convention)
     this.clear()
   }
 
@@ -153,7 +155,7 @@ export class PresenceState {
     let outcome
     let changes
     try {
-      const scan = new ChannelListScan(body, this.table, members, this.convention, generation)
+      const scan = new ChannelListScan(body, this.table, members, this.convention, this.parseBytes, generation)
       try {
         outcome = await scan.run(sliceOver, pause)
         if (outcome.serverError !== null)

@@ -18,7 +18,7 @@ import {
   type RemoteServerInput,
 } from '../../shared/engine-choice.ts'
 import { ApiError, fail, type Envelope } from '../../shared/envelope.ts'
-import { formatIssues } from '../../shared/settings.ts'
+import { describeIssues } from '../../shared/issues.ts'
 import type { Engine } from '../engine.ts'
 import type { AnyEventListener } from '../events.ts'
 import { silentLogger, type Logger } from '../logger.ts'
@@ -248,7 +248,7 @@ export class EngineHost {
   private async forward(remote: RemoteEngine, method: MethodName, input: unknown): Promise<Envelope<unknown>> {
     const spec = contract.methods[method]
     const parsed = spec.input.safeParse(input)
-    if (!parsed.success) return fail('bad-request', `Invalid input for ${method}: ${formatIssues(parsed.error.issues)}`)
+    if (!parsed.success) return fail('bad-request', `Invalid input for ${method}: ${describeIssues(parsed.error)}`)
     const answer = await remote.call(method, input)
     if (!answer.ok) return answer
     const output = spec.output.safeParse(answer.value)

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import {
   contract,
   isMethodName,
@@ -6,7 +7,8 @@ import {
   type MethodParsedInput,
   type MethodResult,
 } from '../../shared/contract.ts'
-import { ApiError, fail, ok, type ApiIssue, type Envelope } from '../../shared/envelope.ts'
+import { ApiError, fail, ok, type Envelope } from '../../shared/envelope.ts'
+import { describeIssues, toApiIssues } from '../../shared/issues.ts'
 import type { Logger } from '../logger.ts'
 
 /** One handler per contract method; each receives input that already passed the method's schema. */
@@ -16,14 +18,6 @@ export type Handlers = {
 
 /** What an engine answers: every method but those its shell answers (which engine is shown). */
 export type EngineHandlers = Omit<Handlers, ShellMethodName>
-
-function toIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ApiIssue[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
-}
-
-function describeIssues(issues: ApiIssue[]): string {
-  return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')
-}
 
 /**
  * The single entry point both transports use: checks the method exists, validates the input against
@@ -43,8 +37,7 @@ export async function dispatch(
   const spec = contract.methods[method]
   const input = spec.input.safeParse(rawInput)
   if (!input.success) {
-    const issues = toIssues(input.error.issues)
-    return fail('bad-request', `Invalid input for ${method}: ${describeIssues(issues)}`, issues)
+    return fail('bad-request', `Invalid input for ${method}: ${describeIssues(input.error)}`, toApiIssues(input.error))
   }
   let result: unknown
   try {
@@ -58,7 +51,7 @@ export async function dispatch(
   }
   const output = spec.output.safeParse(result)
   if (!output.success) {
-    logger?.error(`${method} returned a result outside the contract`, output.error.issues)
+    logger?.error(`${method} returned a result outside the contract:\n${z.prettifyError(output.error)}`)
     return fail('internal', `${method} returned a result outside the contract`)
   }
   return ok(output.data)

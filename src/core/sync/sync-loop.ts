@@ -2,10 +2,10 @@ import type { Buffer } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
 import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
-import { ChannelsApiError, failureFromStatus, type Failure } from '../channels/errors.ts'
+import { toFailure, unreadableListError } from '../channels/errors.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
-import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
 
@@ -56,44 +56,6 @@ export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
 const WEBHOOK_APPLY_SLICE = 512
 /** A webhook tick holds the event loop about this long at most before letting it go. */
 const WEBHOOK_APPLY_BUDGET_MS = 12
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-
-function startsLikeHtml(body: Uint8Array): boolean {
-  const head = new TextDecoder().decode(body.subarray(0, 64)).trimStart().toLowerCase()
-  return (
-    head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body')
-  )
-}
-
-function notChannelsApi(endpoint: string): ChannelsApiError {
-  return new ChannelsApiError(failureFromStatus(200, '<html>', endpoint))
-}
-
-/** Turns anything a sync attempt can throw into a failure an operator can read. */
-export function toFailure(error: unknown, endpoint: string): Failure {
-  if (error instanceof ChannelsApiError) return error.failure
-  if (error instanceof ServerErrorInBody) {
-    const failure = failureFromStatus(error.code ?? 500, error.error, endpoint)
-    return { ...failure, message: `${failure.message} (reported inside an HTTP 200 answer)` }
-  }
-  if (error instanceof ChannelListFormatError) {
-    return {
-      kind: 'malformed',
-      message: `The channel list from ${endpoint} is malformed: ${error.message}`,
-      hint: 'The server is not behaving like the Channels API; check the host, or report it to its operator',
-      status: 200,
-      retryable: true,
-    }
-  }
-  return {
-    kind: 'server-error',
-    message: `Sync failed unexpectedly: ${(error as Error)?.message ?? String(error)}`,
-    hint: 'Headcount retries with backoff; if it persists, please report it',
-    status: null,
-    retryable: true,
-  }
-}
 
 /**
  * Keeps the presence state in step with the app: polls the channel list (never two polls at once,
@@ -452,9 +414,7 @@ export class SyncLoop {
       // Webhook events are applied between polls, never during one.
       await this.applying
       const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
-        throw error instanceof ChannelListFormatError && startsLikeHtml(response.body)
-          ? notChannelsApi(this.deps.client.endpoint)
-          : error
+        throw unreadableListError(error, response.body, this.deps.client.endpoint)
       })
       const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
       await this.deps.onTick({ source, result, drift })

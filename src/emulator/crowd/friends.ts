@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { STREAM, type Population } from './population.ts'
 import { Random } from './random.ts'
 
-export interface FriendGraphOptions {
+export interface CrowdFriendGraphOptions {
   /** Friends chosen by each user (default 5). */
   perUser?: number
   /** Share of those chosen among people with the same home room (default 0.5), so rosters are not empty. */
@@ -17,11 +17,12 @@ export interface FriendGraphOptions {
 const NONE = 0xffffffff
 
 /**
- * Who counts whom as a friend: `perUser` slots per user in one flat typed array (NONE where no distinct
+ * Who counts whom as a friend in a simulated crowd (the engine's FriendGraph is the one it imports from a
+ * CSV; this one writes such CSVs): `perUser` slots per user in one flat typed array (NONE where no distinct
  * friend could be found), so a million users with five friends each take 20 MB rather than millions of
  * arrays.
  */
-export class FriendGraph {
+export class CrowdFriendGraph {
   readonly population: Population
   readonly perUser: number
   readonly mutual: boolean
@@ -63,7 +64,7 @@ export class FriendGraph {
   }
 }
 
-export function buildFriendGraph(population: Population, options: FriendGraphOptions): FriendGraph {
+export function buildFriendGraph(population: Population, options: CrowdFriendGraphOptions): CrowdFriendGraph {
   const { perUser = 5, sameRoomShare = 0.5, mutual = false, seed } = options
   if (!Number.isInteger(perUser) || perUser < 0 || perUser > 100)
     throw new RangeError(`perUser must be an integer from 0 to 100, got ${perUser}`)
@@ -101,11 +102,11 @@ export function buildFriendGraph(population: Population, options: FriendGraphOpt
       }
     }
   }
-  return new FriendGraph(population, perUser, mutual, slots)
+  return new CrowdFriendGraph(population, perUser, mutual, slots)
 }
 
 /** The graph as CSV text in chunks: a `user,friend` header, then one pair per line. */
-export function* friendsCsvChunks(graph: FriendGraph, chunkLines = 8192): Generator<string> {
+export function* friendsCsvChunks(graph: CrowdFriendGraph, chunkLines = 8192): Generator<string> {
   const population = graph.population
   let lines: string[] = ['user,friend']
   for (const [user, friend] of graph.pairs()) {
@@ -119,6 +120,6 @@ export function* friendsCsvChunks(graph: FriendGraph, chunkLines = 8192): Genera
 }
 
 /** Streams the graph to `path` (ids are plain `u000123`, so no cell needs quoting or neutralising). */
-export async function writeFriendsCsv(graph: FriendGraph, path: string): Promise<void> {
+export async function writeFriendsCsv(graph: CrowdFriendGraph, path: string): Promise<void> {
   await pipeline(Readable.from(friendsCsvChunks(graph)), createWriteStream(path))
 }

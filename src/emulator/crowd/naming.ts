@@ -6,16 +6,8 @@
 
 export const CHANNEL_PREFIX = 'private-'
 export const SEPARATOR = '-'
-/** Pusher's limit on channel names. */
-export const MAX_CHANNEL_NAME_LENGTH = 164
-
-const CHANNEL_NAME = /^[A-Za-z0-9_\-=@,.;]+$/
 /** Pusher's channel characters minus the separator; `,` is left out too so group lists can be written `a,b`. */
 const ID = /^[A-Za-z0-9_=@.;]+$/
-
-export function isValidChannelName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_CHANNEL_NAME_LENGTH && CHANNEL_NAME.test(name)
-}
 
 /** Whether `id` may stand as one segment (room, group or user) of a crowd channel name. */
 export function isValidId(id: string): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { channelName, groupNamesProblem, isValidChannelName, isValidId, userId, userIdWidth } from './naming.ts'
+import { isValidChannelName } from '../../shared/channel-names.ts'
+import { channelName, groupNamesProblem, isValidId, userId, userIdWidth } from './naming.ts'
 import { Population } from './population.ts'
 
 /** The convention's parser, as the engine will apply it: split on the separator, nothing else. */

@@ -43,7 +43,14 @@ export class DesktopShell {
     const secrets = new MemorySecretStore()
     this.host = new EngineHost({
       createLocal: () =>
-        new Engine({ version: '0.0.0-desk', runtime: 'electron', dataDir: this.dataDir, settings, secrets }),
+        new Engine({
+          version: '0.0.0-desk',
+          runtime: 'electron',
+          dataDir: this.dataDir,
+          settings,
+          secrets,
+          demo: null,
+        }),
       choices: new MemoryChoices(),
       secrets,
       shellHandlers: { 'export.saveAs': () => ({ savedTo: null }) },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/index.ts'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
+import type { EmulatorOptions } from '../../../src/emulator/options.ts'
 import {
   client,
   connected,
@@ -100,7 +101,10 @@ describe('emulator cache channels', () => {
     })
     await sdk.trigger('private-encrypted-cache-vault', 'secret', { code: 42 })
     const info = await cacheInfo(sdk, 'private-encrypted-cache-vault')
-    expect(info.cache?.data).not.toContain('42')
+    // Kept as the SDK sent it: a nonce and a ciphertext, never the plaintext (`42` alone could be in the base64).
+    const stored = JSON.parse(info.cache?.data ?? '{}') as Record<string, string>
+    expect(Object.keys(stored).sort()).toEqual(['ciphertext', 'nonce'])
+    expect(Buffer.from(stored.ciphertext ?? '', 'base64').toString('latin1')).not.toContain('"code":42')
     const socket = new PusherJs(emulator.key, {
       cluster: 'x',
       wsHost: '127.0.0.1',

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import Pusher from 'pusher'
 import PusherJs from 'pusher-js'
 import WebSocket from 'ws'
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/index.ts'
+import { type RunningEmulator, startEmulator } from '../../../src/emulator/index.ts'
+import type { EmulatorOptions } from '../../../src/emulator/options.ts'
 
 export type ClientOptions = { userId?: string; userInfo?: Record<string, unknown>; signin?: boolean }
 

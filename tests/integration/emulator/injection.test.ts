@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningEmulator, PresenceLimitError } from '../../../src/emulator/index.ts'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
+import { PresenceLimitError } from '../../../src/emulator/state.ts'
 import {
   client,
   connected,

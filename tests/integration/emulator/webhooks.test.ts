@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/index.ts'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
+import type { EmulatorOptions } from '../../../src/emulator/options.ts'
 import {
   client,
   connected,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_PROFILE } from '../../../src/core/engine.ts'
+import { DEMO_PROFILE } from '../../../src/core/demo.ts'
 import { EngineHarness } from './engine-harness.ts'
 
 let harness: EngineHarness | undefined

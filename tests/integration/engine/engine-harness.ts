@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type PusherJs from 'pusher-js'
 import { Engine } from '../../../src/core/engine.ts'
-import { silentLogger } from '../../../src/core/logger.ts'
+import { silentLogger, type Logger } from '../../../src/core/logger.ts'
 import { MemorySecretStore } from '../../../src/core/secret-store.ts'
 import { FileSettingsStore } from '../../../src/core/settings-store.ts'
 import type { EventName, EventPayload } from '../../../src/shared/contract.ts'
+import { startDemoCrowd } from '../../../src/emulator/demo.ts'
 import type { RunningEmulator } from '../../../src/emulator/index.ts'
 import { client, connected, subscribed } from '../emulator/helpers.ts'
 
@@ -20,14 +21,15 @@ export class EngineHarness {
   readonly heard: Heard[] = []
   private readonly sockets: PusherJs[] = []
 
-  constructor({ requestTimeoutMs = 3000 }: { requestTimeoutMs?: number } = {}) {
+  constructor({ requestTimeoutMs = 3000, logger = silentLogger }: { requestTimeoutMs?: number; logger?: Logger } = {}) {
     this.engine = new Engine({
       version: '0.0.0-test',
       runtime: 'web',
       dataDir: this.dataDir,
       settings: new FileSettingsStore(join(this.dataDir, 'settings.json'), silentLogger),
       secrets: new MemorySecretStore(),
-      logger: silentLogger,
+      demo: { start: () => startDemoCrowd() },
+      logger,
       requestTimeoutMs,
     })
     this.engine.events.onAny((event, payload) => this.heard.push({ event, payload } as Heard))

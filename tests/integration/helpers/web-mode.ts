@@ -25,6 +25,7 @@ export async function startWebMode(options: Partial<WebServerOptions> = {}): Pro
     dataDir,
     settings: new FileSettingsStore(join(dataDir, 'settings.json'), silentLogger),
     secrets: new MemorySecretStore(),
+    demo: null,
   })
   const staticDir = mkdtempSync(join(tmpdir(), 'headcount-static-'))
   const server = await startWebServer({

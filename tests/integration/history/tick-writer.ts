@@ -1,7 +1,8 @@
 // Writes ticks to a history database forever, printing "writing N" before each and "committed N"
 // once it is stored, for the kill -9 test to interrupt. Usage: node tick-writer.ts DB FIRST_TICK
 import { HistoryStore } from '../../../src/core/history/history-store.ts'
-import type { HistoryTick, Member } from '../../../src/core/history/types.ts'
+import type { HistoryTick } from '../../../src/core/history/types.ts'
+import type { Member } from '../../../src/core/presence/types.ts'
 
 const BASE_TIME = Date.UTC(2026, 0, 1)
 const ROOMS = 20

@@ -7,7 +7,9 @@ import { client, subscribed } from '../emulator/helpers.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningEmulator, startEmulator } from '../../../src/emulator/index.ts'
 import { compileConvention, type NamingConvention } from '../../../src/shared/naming.ts'
-import { PresenceState, ServerErrorInBody, type Member } from '../../../src/core/presence/index.ts'
+import { ServerErrorInBody } from '../../../src/core/presence/errors.ts'
+import { PresenceState } from '../../../src/core/presence/presence-state.ts'
+import type { Member } from '../../../src/core/presence/types.ts'
 
 const GROUPS_TEMPLATE: NamingConvention = { kind: 'template', template: 'private-{room}-{group}-{user}' }
 const keys = (members: Member[]): string[] => members.map((m) => `${m.room}/${m.group ?? ''}/${m.user}`).sort()

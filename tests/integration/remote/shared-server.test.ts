@@ -110,7 +110,7 @@ async function openDesk(shared: { choices?: MemoryChoices; secrets?: MemorySecre
   const locals: Engine[] = []
   const host = new EngineHost({
     createLocal: () => {
-      const engine = new Engine({ version: '0.0.0-desk', runtime: 'electron', dataDir, settings, secrets })
+      const engine = new Engine({ version: '0.0.0-desk', runtime: 'electron', dataDir, settings, secrets, demo: null })
       locals.push(engine)
       return engine
     },

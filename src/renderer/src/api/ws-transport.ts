@@ -2,6 +2,7 @@ import { fail, type Envelope } from '../../../shared/envelope.ts'
 import type { Transport } from '../../../shared/client.ts'
 import { ACCESS_CHECK_PATH, API_PATH, MAX_FRAME_BYTES } from '../../../shared/wire.ts'
 
+/** The link between the UI and the engine; in Electron it is always `open`. */
 export type LinkState = 'connecting' | 'open' | 'closed'
 
 export interface WebSocketTransport extends Transport {

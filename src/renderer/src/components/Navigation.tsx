@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from 'react'
 import { useAppFields } from '../hooks/use-store.ts'
-import { VIEWS, type View } from '../store/app-store.ts'
+import { VIEWS, type View } from '../store/slices/ui-slice.ts'
 import { selectFreshness } from '../store/selectors.ts'
 
 const LABELS: Record<View, string> = {

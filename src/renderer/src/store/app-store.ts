@@ -1,16 +1,14 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Api } from '../../../shared/client.ts'
 import { createBroadcastSlice, type BroadcastSlice } from './slices/broadcast-slice.ts'
-import { createConnectionSlice, type ConnectionSlice, type LinkState } from './slices/connection-slice.ts'
+import type { LinkState } from '../api/ws-transport.ts'
+import { createConnectionSlice, type ConnectionSlice } from './slices/connection-slice.ts'
 import { createEngineSlice, type EngineSlice } from './slices/engine-slice.ts'
 import { createExportSlice, type ExportSlice } from './slices/export-slice.ts'
 import { createHistorySlice, type HistorySlice } from './slices/history-slice.ts'
 import { createLiveSlice, type LiveSlice } from './slices/live-slice.ts'
 import { createProfilesSlice, type ProfilesSlice } from './slices/profiles-slice.ts'
 import { createUiSlice, type UiSlice } from './slices/ui-slice.ts'
-
-export { VIEWS, type View } from './slices/ui-slice.ts'
-export type { LinkState } from './slices/connection-slice.ts'
 
 /**
  * The renderer's one store, made of small slices: the connection (link, status, preferences), the

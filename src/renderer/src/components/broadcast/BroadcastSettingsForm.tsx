@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { BroadcastSettingsPatchSchema, type BroadcastSettings } from '../../../../shared/broadcast.ts'
-import { formatIssues } from '../../../../shared/settings.ts'
+import { describeIssues } from '../../../../shared/issues.ts'
 import { useAppStore } from '../../store/context.tsx'
 
 /** Interval, heartbeat, channel template and event name: checked with the contract's schema, saved as a patch. */
@@ -24,7 +24,7 @@ export function BroadcastSettingsForm({ profileId, settings }: { profileId: stri
       concurrency: Number(draft.concurrency),
     }
     const checked = BroadcastSettingsPatchSchema.safeParse(patch)
-    if (!checked.success) return setResult({ ok: false, text: formatIssues(checked.error.issues) })
+    if (!checked.success) return setResult({ ok: false, text: describeIssues(checked.error) })
     const outcome = await setBroadcast(profileId, checked.data)
     setResult(outcome.ok ? { ok: true, text: 'Saved' } : { ok: false, text: outcome.error.message })
   }

@@ -1,7 +1,5 @@
 import { LIVE_LEAD } from '../../lib/time-range.ts'
 
-export { LIVE_LEAD }
-
 /**
  * The time window a chart draws: what was fetched, plus a little room on the right while live. It
  * changes only when a fetch lands, so recharts redraws with a fetch and never with a tick.

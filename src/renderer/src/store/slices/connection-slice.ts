@@ -1,14 +1,12 @@
 import type { AppInfo } from '../../../../shared/app-info.ts'
 import type { Settings, SettingsPatch } from '../../../../shared/settings.ts'
 import type { Status } from '../../../../shared/status.ts'
+import type { LinkState } from '../../api/ws-transport.ts'
 import { attempt, describeError, type Outcome } from '../outcome.ts'
 import type { LiveSlice } from './live-slice.ts'
 import type { ProfilesSlice } from './profiles-slice.ts'
 import type { SliceCreator } from './types.ts'
 import type { UiSlice } from './ui-slice.ts'
-
-/** The link between this UI and the engine: always up in Electron, a WebSocket in web mode. */
-export type LinkState = 'connecting' | 'open' | 'closed'
 
 /** The operator's preferences; the profiles in the settings are kept once, by the profiles slice. */
 export type Preferences = Omit<Settings, 'profiles'>
@@ -18,6 +16,7 @@ export function preferencesOf({ profiles: _profiles, ...preferences }: Settings)
 }
 
 export interface ConnectionSlice {
+  /** The link between this UI and the engine: always up in Electron, a WebSocket in web mode. */
   link: LinkState
   /** Why the link is down when it is not merely retrying (a refused token, a shared server's problem), in words. */
   linkProblem: string | null

@@ -1,6 +1,7 @@
 import type { EngineSwitchResult, EngineView, RemoteServerInput } from '../../../../shared/engine-choice.ts'
 import { attempt, type Outcome } from '../outcome.ts'
-import type { ConnectionSlice, LinkState } from './connection-slice.ts'
+import type { LinkState } from '../../api/ws-transport.ts'
+import type { ConnectionSlice } from './connection-slice.ts'
 import type { SliceCreator } from './types.ts'
 
 export interface EngineSlice {

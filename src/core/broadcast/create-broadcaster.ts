@@ -1,4 +1,3 @@
-// The broadcaster's public face, and how the engine builds one for a connected profile.
 import type { BroadcastStatus } from '../../shared/broadcast.ts'
 import type { Credentials } from '../../shared/connection.ts'
 import { compileConvention } from '../../shared/naming.ts'
@@ -8,11 +7,6 @@ import type { Monitor } from '../monitor.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { FriendGraph } from './friend-graph.ts'
 import { PusherMarker } from './marker.ts'
-
-export { Broadcaster } from './broadcaster.ts'
-export { FriendStore } from './friend-store.ts'
-export { parseFriendsCsv } from './friends-csv.ts'
-export { MARKER_CHANNEL } from './marker.ts'
 
 export interface BroadcasterSetup {
   monitor: Monitor

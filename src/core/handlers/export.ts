@@ -1,0 +1,20 @@
+import { ApiError } from '../../shared/envelope.ts'
+import type { EngineContext, HandlerGroup } from './context.ts'
+
+/** CSV exports of the history, with progress as events. */
+export function exportHandlers(
+  context: EngineContext,
+): HandlerGroup<'export.start' | 'export.cancel' | 'export.saveAs'> {
+  const { exports, connection } = context
+  return {
+    'export.start': (request) => exports.start(connection.requireHistory(), request),
+    'export.cancel': ({ id }) => {
+      exports.cancel(id)
+      return null
+    },
+    // The desktop shell replaces this with a save dialog.
+    'export.saveAs': () => {
+      throw new ApiError('failed', 'Saving to a chosen place is a desktop feature; in web mode, use the download link')
+    },
+  }
+}
