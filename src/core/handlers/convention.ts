@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/envelope.ts'
 import {
   ConventionError,
+  conventionLabel,
   previewConvention,
   type CompiledConvention,
   type NamingConvention,
@@ -15,7 +16,10 @@ export function conventionHandlers(context: EngineContext): HandlerGroup<'conven
     'convention.set': async ({ id, convention }) => {
       const info = await checkedConventionInfo(convention)
       profiles.update(id, { convention })
-      await connection.restartIfActive(id)
+      await connection.restartIfActive(id, {
+        cause: 'convention',
+        detail: `Channels are read again with ${conventionLabel(convention)}`,
+      })
       return info
     },
     'convention.preview': async ({ convention, samples }) => {

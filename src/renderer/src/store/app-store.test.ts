@@ -25,6 +25,7 @@ function tick(at: number, change: Partial<Tick> = {}): Tick {
     unmatched: 0,
     joins: 0,
     leaves: 0,
+    baseline: false,
     drift: 0,
     changed: [],
     removed: [],
