@@ -18,7 +18,8 @@ async function liveState(names: string[]): Promise<PresenceState> {
 
 describe('conventionImpact', () => {
   it('counts the channels present now that another convention reads as someone else, or no longer', async () => {
-    // Two-part names read the same under both; three-part names gain a group; one falls outside the prefix.
+    // Two-part names are no one under the grouped template, three-part ones gain a group, and a channel
+    // outside both prefixes stays no one.
     const state = await liveState([
       'private-a-ann',
       'private-a-bob',
