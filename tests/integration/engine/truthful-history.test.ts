@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
-import type { ExportRequest } from '../../../src/shared/history.ts'
 import type { NamingConvention } from '../../../src/shared/naming.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
 import { emulatorConnection, EngineHarness } from './engine-harness.ts'
@@ -36,7 +35,10 @@ async function watchEmulator(h: EngineHarness, target: RunningEmulator) {
   return profile
 }
 
-async function exported(h: EngineHarness, request: ExportRequest): Promise<string[]> {
+async function exported(
+  h: EngineHarness,
+  request: Parameters<EngineHarness['handlers']['export.start']>[0],
+): Promise<string[]> {
   const started = await h.handlers['export.start'](request)
   const done = await h.until(
     () => h.events('export.progress').find((progress) => progress.id === started.id && progress.state !== 'running'),
@@ -105,7 +107,7 @@ describe('a naming-convention change on a live crowd', () => {
         }),
       ])
 
-      const sessions = await exported(h, { kind: 'sessions', from, to })
+      const sessions = await exported(h, { kind: 'sessions', from, to, resolution: 'raw' })
       expect(sessions[0]).toBe('room,user,group,joined,left,duration_s,join_note,leave_note')
       const rows = sessions.slice(1)
       // One session for each unchanged user; the changed ones end and begin again, marked so.

@@ -1,0 +1,71 @@
+import { expect, test } from './fixtures.ts'
+import { CROWD } from './support/crowd.ts'
+
+// What the history promises, as an operator meets it: a naming-convention change is a new reading of
+// the same crowd, announced before saving and marked on the chart, not a wave of joins.
+
+const everyone = Object.values(CROWD).reduce(
+  (sum, groups) => sum + Object.values(groups).reduce((total, n) => total + n, 0),
+  0,
+)
+const blue = Object.values(CROWD).reduce((sum, groups) => sum + (groups.blue ?? 0), 0)
+
+test.describe('truthful history in web mode', () => {
+  test('a convention change is announced, marked on the chart, and adds no joins', async ({
+    page,
+    console,
+    overview,
+    connected: _connected,
+  }) => {
+    await console.open()
+    await expect(overview.figure('People present')).toContainText(String(everyone))
+
+    await console.goTo('Settings')
+    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    await section.getByRole('radio', { name: 'Regular expression' }).check()
+    // Only the red group's channels stay participants, read as before: the blue ones change.
+    await section
+      .getByRole('textbox', { name: 'Pattern', exact: true })
+      .fill('^private-(?<room>[^-]+)-(?<group>red)-(?<user>.+)$')
+    await section.getByRole('button', { name: 'Save convention' }).click()
+    const question = section.getByRole('alertdialog', { name: 'Convention change' })
+    await expect(question).toContainText(`${blue} of ${everyone} channels will be read differently`)
+    await expect(question.getByRole('list', { name: 'Examples' })).toContainText('-blue-')
+    await question.getByRole('button', { name: 'Save and re-read' }).click()
+    await expect(section.getByRole('status')).toContainText('Saved')
+
+    await console.goTo('Overview')
+    await expect(overview.figure('People present')).toContainText(String(everyone - blue), { timeout: 15_000 })
+    const marker = overview.region.locator('.chart-instant[data-kind="convention"]')
+    await expect(marker).toHaveCount(1, { timeout: 20_000 })
+    await expect(marker).toHaveAttribute(
+      'aria-label',
+      /^Naming convention changed: private-\{room\}-\{group\}-\{user\} →/,
+    )
+    const box = await marker.boundingBox()
+    if (!box) throw new Error('the convention marker has no box')
+    await page.mouse.move(box.x + 1, box.y + box.height / 2)
+    await expect(overview.region.getByRole('tooltip')).toContainText('Naming convention changed')
+    await console.screenshot('convention-marker')
+
+    // Nobody joined: the same people, read anew.
+    await expect(overview.figure('Joins per minute').locator('.figure-value')).toHaveText('0')
+    await expect(overview.figure('Leaves per minute').locator('.figure-value')).toHaveText('0')
+  })
+
+  test('a convention that reads every live channel the same saves without asking', async ({
+    console,
+    connected: _connected,
+  }) => {
+    await console.open()
+    await console.goTo('Settings')
+    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    await section.getByRole('radio', { name: 'Regular expression' }).check()
+    await section
+      .getByRole('textbox', { name: 'Pattern', exact: true })
+      .fill('^private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>.+)$')
+    await section.getByRole('button', { name: 'Save convention' }).click()
+    await expect(section.getByRole('status')).toContainText('Saved')
+    await expect(section.getByRole('alertdialog')).toHaveCount(0)
+  })
+})
