@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures.ts'
+import { CROWD_PROFILE, expect, test } from './fixtures.ts'
 import { CROWD } from './support/crowd.ts'
 
 // What the history promises, as an operator meets it: a naming-convention change is a new reading of
@@ -51,6 +51,23 @@ test.describe('truthful history in web mode', () => {
     // Nobody joined: the same people, read anew.
     await expect(overview.figure('Joins per minute').locator('.figure-value')).toHaveText('0')
     await expect(overview.figure('Leaves per minute').locator('.figure-value')).toHaveText('0')
+  })
+
+  test('a connection shows "Connected" only while its syncs succeed', async ({
+    console,
+    connections,
+    crowd,
+    connected: _connected,
+  }) => {
+    await console.open()
+    await console.goTo('Connections')
+    const card = connections.saved(CROWD_PROFILE)
+    await expect(card).toContainText('Connected')
+    await crowd.stop()
+    await expect(card).toContainText('Sync failing', { timeout: 20_000 })
+    await expect(card).not.toContainText('Connected')
+    await crowd.restart()
+    await expect(card).toContainText('Connected', { timeout: 20_000 })
   })
 
   test('a convention that reads every live channel the same saves without asking', async ({
