@@ -53,6 +53,27 @@ test.describe('truthful history in web mode', () => {
     await expect(overview.figure('Leaves per minute').locator('.figure-value')).toHaveText('0')
   })
 
+  test('people already there when Headcount began watching show when first seen, not a made-up join', async ({
+    console,
+    overview,
+    room,
+    crowd,
+    connected: _connected,
+  }) => {
+    await console.open()
+    await overview.room('lobby').click()
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
+    // The seeded crowd was there before the first sync: joined by then, present at least this long.
+    await expect(room.participantRows.first()).toContainText(/by \d{2}:\d{2}/)
+    await expect(room.participantRows.first()).toContainText('≥')
+    // Someone seen arriving has an exact time.
+    crowd.running.inject('private-lobby-red-newcomer')
+    await room.search('newcomer')
+    await expect(room.participantRows).toHaveCount(1, { timeout: 15_000 })
+    await expect(room.participantRows.first()).not.toContainText('≥')
+    await expect(room.participantRows.first()).not.toContainText('by ')
+  })
+
   test('a connection shows "Connected" only while its syncs succeed', async ({
     console,
     connections,
