@@ -181,6 +181,10 @@ describe('the demo, its own connection', () => {
       (rooms) => rooms.total > 100,
       'the demo crowd again',
     )
-    expect(h.handlers['status.get'](undefined)).toMatchObject({ connection: 'connected', demo: true })
+    await h.until(
+      () => h.handlers['status.get'](undefined),
+      (status) => status.connection === 'connected' && status.demo,
+      'the demo connected, with its labels',
+    )
   })
 })
