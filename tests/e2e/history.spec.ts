@@ -74,8 +74,9 @@ test.describe('truthful history in web mode', () => {
     await expect(room.participantRows.first()).not.toContainText('by ')
   })
 
-  test('a connection shows "Connected" only while its syncs succeed', async ({
+  test('a connection shows "Connected" only while its syncs succeed, and the outage is a gap with its cause', async ({
     console,
+    overview,
     connections,
     crowd,
     connected: _connected,
@@ -89,6 +90,12 @@ test.describe('truthful history in web mode', () => {
     await expect(card).not.toContainText('Connected')
     await crowd.restart()
     await expect(card).toContainText('Connected', { timeout: 20_000 })
+
+    // The time it could not reach the app is a gap on the chart, with the failure in words.
+    await console.goTo('Overview')
+    const gap = overview.region.locator('.chart-span[data-kind="gap"]')
+    await expect(gap).toHaveCount(1, { timeout: 15_000 })
+    await expect(gap).toHaveAttribute('aria-label', /^Sync failed: .*Cannot reach/)
   })
 
   test('a convention that reads every live channel the same saves without asking', async ({
