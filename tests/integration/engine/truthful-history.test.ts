@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
 import type { NamingConvention } from '../../../src/shared/naming.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness } from './engine-harness.ts'
+import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
 
 // What history promises (DESIGN §5a) through the engine's contract, against the emulator.
 
@@ -124,6 +124,60 @@ describe('a naming-convention change on a live crowd', () => {
       const occupancy = await exported(h, { kind: 'occupancy', from, to, resolution: 'raw' })
       expect(occupancy.some((row) => row.includes('Naming convention changed'))).toBe(true)
       expect(occupancy.some((row) => row.includes('Headcount was not recording'))).toBe(false)
+    },
+  )
+})
+
+describe('changes of how the app is watched', () => {
+  it(
+    'are events in the history: the sync mode and broadcasting on or off; a restart for new settings is a gap with that cause',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      emulator = await startEmulator()
+      const h = (harness = new EngineHarness())
+      const from = Date.now() - 1000
+      const profile = await watchEmulator(h, emulator)
+      emulator.injectMany(Array.from({ length: 10 }, (_, i) => ({ channel: `private-hall-user${i}` })))
+      h.engine.handlers['sync.now'](undefined)
+      await h.until(
+        () => h.handlers['rooms.list'](undefined),
+        (rooms) => rooms.total === 10,
+        'the crowd',
+      )
+      await h.handlers['broadcast.set']({ id: profile.id, settings: { enabled: true } })
+      await h.handlers['broadcast.set']({ id: profile.id, settings: { enabled: false } })
+      await h.handlers['sync.setOptions']({
+        id: profile.id,
+        options: { ...DEFAULT_SYNC_OPTIONS, mode: 'hybrid', webhookPort: await freePort(), pollIntervalSec: 1 },
+      })
+      await h.until(
+        () => h.handlers['status.get'](undefined),
+        (status) => status.sync?.mode === 'hybrid' && status.sync.state === 'ok',
+        'hybrid syncing',
+      )
+      const annotations = await h.until(
+        () => h.handlers['history.annotations']({ from, to: Date.now() + 1000 }),
+        (marks) => marks.spans.length > 0,
+        'the restart’s gap closed by the next tick',
+      )
+      expect(annotations.instants.map((mark) => [mark.kind, mark.label, mark.detail])).toEqual([
+        ['broadcast', 'Broadcasting on', ''],
+        ['broadcast', 'Broadcasting off', ''],
+        ['sync-mode', 'Sync mode changed', 'poll → hybrid'],
+      ])
+      expect(annotations.spans).toEqual([
+        expect.objectContaining({
+          kind: 'gap',
+          label: 'Sync settings changed',
+          detail: expect.stringContaining('hybrid'),
+        }),
+      ])
+      // Nobody left or joined over the restart.
+      const sessions = await exported(h, { kind: 'sessions', from, to: Date.now() + 1000, resolution: 'raw' })
+      expect(sessions.slice(1)).toHaveLength(10)
+      expect(sessions.slice(1).every((row) => row.split(',')[4] === '')).toBe(true)
     },
   )
 })
