@@ -105,7 +105,7 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     // (naming convention, sync mode, broadcasting) are events.
     version: 2,
     sql: `
-      -- Why nothing is known over the gap (see gap-causes.ts); the reason keeps the words.
+      -- Why nothing is known over the gap (GapCause in src/shared/history.ts); the reason keeps the words.
       ALTER TABLE gaps ADD COLUMN kind TEXT NOT NULL DEFAULT 'sync-failed';
       UPDATE gaps SET kind = 'not-recording' WHERE reason = 'Headcount was not recording';
 
