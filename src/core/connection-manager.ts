@@ -1,4 +1,6 @@
 import { ApiError } from '../shared/envelope.ts'
+import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
+import type { Profile } from '../shared/profiles.ts'
 import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import type { Broadcaster } from './broadcast/broadcaster.ts'
@@ -27,6 +29,24 @@ export interface ConnectionManagerOptions {
   requestTimeoutMs?: number
   /** What the status says before the first connection. */
   initialMessage: string
+  /** What happens around a profile's connection beyond syncing it (the demo's crowd); none by default. */
+  hooks?: ConnectionHooks
+}
+
+/** Work around connecting a profile that is not syncing's business: the demo starts and stops its crowd here. */
+export interface ConnectionHooks {
+  /** Before the profile is connected to; a failure refuses the connection, in its words. */
+  beforeConnect(id: string): Promise<void>
+  /** After the profile stopped being watched (not when it is only restarting). */
+  afterStop(id: string): Promise<void>
+  /** Whether the profile is the first-run demo's (the status says so while it is watched). */
+  isDemo(id: string): boolean
+}
+
+/** Why watching stops, for the history's gap: its cause and, in words, what happened. */
+export interface StopReason {
+  cause: GapCause
+  detail?: string
 }
 
 /**
@@ -59,8 +79,11 @@ export class ConnectionManager {
     return this.current
   }
 
-  setStatus(update: Partial<Omit<Status, 'at'>>): void {
-    this.current = { ...this.current, ...update, at: this.options.now().toISOString() }
+  setStatus(update: Partial<Omit<Status, 'at' | 'demo'>>): void {
+    const next = { ...this.current, ...update }
+    // Demo labels belong to the demo's connection, only while it is the one watched.
+    const demo = next.profileId !== null && (this.hooks?.isDemo(next.profileId) ?? false)
+    this.current = { ...next, demo, at: this.options.now().toISOString() }
     this.options.events.emit('status', this.current)
   }
 
@@ -96,6 +119,10 @@ export class ConnectionManager {
     return this.historyNow
   }
 
+  private get hooks(): ConnectionHooks | null {
+    return this.options.hooks ?? null
+  }
+
   /** Reconnects to the profile that was active when the app last stopped. */
   async resume(): Promise<void> {
     const id = this.options.profiles.activeId
@@ -107,10 +134,22 @@ export class ConnectionManager {
     }
   }
 
-  connect(id: string): Promise<Status> {
+  /**
+   * Watches `id`, stopping what was watched first; `reason` says why for the history of the one that
+   * stops (by default: another connection is watched instead, or the same one restarts).
+   */
+  connect(id: string, reason?: StopReason): Promise<Status> {
     const next = this.switching.then(async () => {
-      await this.stop()
       const { profiles, friends, logger, requestTimeoutMs } = this.options
+      const previous = this.current.profileId
+      await this.stop(
+        reason ??
+          (previous === id
+            ? { cause: 'stopped', detail: 'Headcount reconnected' }
+            : { cause: 'switched', detail: `Watching “${profiles.get(id).name}” instead` }),
+        id,
+      )
+      await this.hooks?.beforeConnect(id)
       const profile = profiles.get(id)
       await runnableConvention(profile.convention)
       const credentials = await profiles.credentials(id)
@@ -133,7 +172,7 @@ export class ConnectionManager {
         requestTimeoutMs,
         onTick: (tick) => this.options.events.emit('tick', tick),
         onStatus: (sync) => this.syncStatusChanged(sync),
-        onIngest: (result) => this.broadcasterNow?.observe(result),
+        onIngest: (result, observed) => this.broadcasterNow?.observe(result, observed),
       })
       this.monitorNow = monitor
       const broadcaster: Broadcaster = createBroadcaster({
@@ -150,7 +189,15 @@ export class ConnectionManager {
       })
       this.broadcasterNow = broadcaster
       profiles.setActive(id)
-      this.setStatus({ profile: profile.name, profileId: id, broadcast: broadcaster.status() })
+      // Nothing is known of this app until its first sync: not "connected" (the previous app's state).
+      this.setStatus({
+        connection: 'connecting',
+        message: 'Connecting…',
+        sync: null,
+        profile: profile.name,
+        profileId: id,
+        broadcast: broadcaster.status(),
+      })
       await monitor.start()
       await broadcaster.configure(profile.broadcast)
       return this.current
@@ -159,9 +206,9 @@ export class ConnectionManager {
     return next
   }
 
-  disconnect(): Promise<Status> {
+  disconnect(reason: StopReason = { cause: 'disconnected', detail: 'Disconnected in Headcount' }): Promise<Status> {
     const next = this.switching.then(async () => {
-      await this.stop()
+      await this.stop(reason)
       this.options.profiles.setActive(null)
       this.setStatus({
         connection: 'disconnected',
@@ -177,29 +224,42 @@ export class ConnectionManager {
     return next
   }
 
-  /** Reconnects when `id` is being watched, so a changed setting takes effect. */
-  async restartIfActive(id: string): Promise<void> {
-    if (this.isActive(id) && this.monitorNow) await this.connect(id)
+  /** Reconnects when `id` is being watched, so a changed setting takes effect; `reason` is for the history. */
+  async restartIfActive(id: string, reason: StopReason): Promise<void> {
+    if (this.isActive(id) && this.monitorNow) await this.connect(id, reason)
+  }
+
+  /** Records the watched profile's setup in its history (a change of it is an event there). */
+  async recordSetup(profile: Profile): Promise<void> {
+    if (!this.isActive(profile.id)) return
+    await this.historyNow?.recordSetup(this.options.now().getTime(), {
+      convention: profile.convention,
+      syncMode: profile.sync.mode,
+      broadcasting: profile.broadcast.enabled,
+    })
   }
 
   /** Waits for a switch in progress, then stops watching (the saved active profile is kept, for `resume`). */
   async close(): Promise<void> {
     await this.switching
-    await this.stop()
+    await this.stop({ cause: 'stopped', detail: 'Headcount stopped' })
   }
 
-  private async stop(): Promise<void> {
+  /** Stops watching, for `reason`; `next` is the profile about to be watched, if any. */
+  private async stop(reason: StopReason, next: string | null = null): Promise<void> {
     const monitor = this.monitorNow
     const history = this.historyNow
     const broadcaster = this.broadcasterNow
+    const previous = this.current.profileId
     this.monitorNow = null
     this.historyNow = null
     this.broadcasterNow = null
     // The broadcaster first: nothing is sent after the connection stops.
     await broadcaster?.close()
-    await monitor?.stop()
+    await monitor?.stop(reason.cause, reason.detail ?? GAP_CAUSE_TITLES[reason.cause])
     this.options.exports.cancelAll()
     await history?.close()
+    if (previous !== null && previous !== next) await this.hooks?.afterStop(previous)
   }
 
   private syncStatusChanged(sync: SyncStatus): void {

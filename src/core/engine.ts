@@ -75,6 +75,7 @@ export class Engine {
       this.logger,
     )
     const friends = new FriendStore(options.dataDir, this.logger)
+    this.demo = new DemoSlot(options.demo, this.profiles)
     this.connection = new ConnectionManager({
       dataDir: options.dataDir,
       settings: options.settings,
@@ -87,8 +88,8 @@ export class Engine {
       requestTimeoutMs: options.requestTimeoutMs,
       initialMessage:
         [options.settings.recoveryNote, options.secrets.recoveryNote].filter(Boolean).join('. ') || 'Not connected',
+      hooks: this.demo,
     })
-    this.demo = new DemoSlot(options.demo)
     const context: EngineContext = {
       options,
       events: this.events,
@@ -133,7 +134,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.connection.close()
-    await this.demo.release()?.stop()
+    await this.demo.stop()
     this.logger.info('engine stopped')
   }
 }

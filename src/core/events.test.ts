@@ -13,6 +13,7 @@ const TICK: Tick = {
   unmatched: 0,
   joins: 3,
   leaves: 0,
+  baseline: false,
   drift: 0,
   changed: [{ room: 'lobby', count: 3, groups: {} }],
   removed: [],

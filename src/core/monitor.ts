@@ -1,10 +1,12 @@
 import type { Credentials } from '../shared/connection.ts'
+import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import { compileConvention } from '../shared/naming.ts'
 import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomsSnapshot, Tick } from '../shared/presence.ts'
 import type { Profile } from '../shared/profiles.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
+import { memberKey } from './history/session-reader.ts'
 import type { Logger } from './logger.ts'
 import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
@@ -23,8 +25,11 @@ export interface MonitorOptions {
   logger: Logger
   onTick(tick: Tick): void
   onStatus(status: SyncStatus): void
-  /** Every sync's result as it is applied (the broadcaster follows joins and leaves through it). */
-  onIngest?(result: IngestResult): void
+  /**
+   * Every sync's result as it is applied (the broadcaster follows joins and leaves through it);
+   * `observed` is false when its joins and leaves were not seen as they happened (see Tick.baseline).
+   */
+  onIngest?(result: IngestResult, observed: boolean): void
   now?: () => number
   requestTimeoutMs?: number
 }
@@ -42,6 +47,10 @@ export class Monitor {
   private roomsByName = new Map<string, RoomSummary>()
   private last: IngestResult | null = null
   private retentionTimer: ReturnType<typeof setInterval> | null = null
+  /** No tick applied yet: the first is a fresh reading of everyone present. */
+  private fresh = true
+  /** When the fresh reading was taken: members first seen then may have joined long before. */
+  private firstAt: number | null = null
   private readonly now: () => number
 
   constructor(options: MonitorOptions) {
@@ -69,8 +78,15 @@ export class Monitor {
   }
 
   async start(): Promise<void> {
-    await this.loop.start()
     const history = this.options.history
+    const { profile } = this.options
+    // Before the first tick: a changed convention makes it a new reading, and changes are events.
+    await history?.recordSetup(this.now(), {
+      convention: profile.convention,
+      syncMode: profile.sync.mode,
+      broadcasting: profile.broadcast.enabled,
+    })
+    await this.loop.start()
     if (history) {
       void history.applyRetention().catch((error: unknown) => this.options.logger.warn('retention pass failed', error))
       this.retentionTimer = setInterval(() => {
@@ -82,32 +98,44 @@ export class Monitor {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops syncing, for `cause` (in `detail`'s words): until the next sync, the history has a gap with
+   * that cause; sessions stay open for the next sync to continue or end.
+   */
+  async stop(cause: GapCause = 'stopped', detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     await this.loop.stop()
-    // Sessions still open end now; the time until the next sync is a gap, not a plateau.
-    await this.options.history?.recordSyncStopped(this.now())
+    await this.options.history?.recordSyncStopped(this.now(), cause, detail)
   }
 
   pollNow(): void {
     this.loop.pollNow()
   }
 
-  private async applyTick({ source, result, drift }: SyncTick): Promise<void> {
-    this.options.onIngest?.(result)
+  private async applyTick({ source, result, drift, afterGap }: SyncTick): Promise<void> {
+    const fresh = this.fresh
+    this.fresh = false
+    // The first sync lists everyone present as joining, and the first after a gap brings what changed
+    // during it: neither is a join or leave seen as it happened, so rates, feeds and the broadcaster's
+    // accounting leave them out.
+    const baseline = fresh || afterGap
+    this.options.onIngest?.(result, !baseline)
     const at = result.at
-    const fresh = new Map(result.rooms.map((room) => [room.room, room]))
+    if (fresh) this.firstAt = at
+    const byName = new Map(result.rooms.map((room) => [room.room, room]))
     const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))
-    const removed = [...this.roomsByName.keys()].filter((room) => !fresh.has(room))
-    this.roomsByName = fresh
+    const removed = [...this.roomsByName.keys()].filter((room) => !byName.has(room))
+    this.roomsByName = byName
     this.last = result
 
     const events: PresenceEvent[] = []
-    // Only the newest events are kept; a first sync of a huge crowd must not copy a million of them.
-    for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
-    for (const member of result.joins.slice(-RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
-    this.recent.push(...events)
-    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
+    if (!baseline) {
+      // Only the newest events are kept; a big change must not copy a million of them.
+      for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
+      for (const member of result.joins.slice(-RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
+      this.recent.push(...events)
+      if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
+    }
 
     // Stored first: what the UI is told about is already in the history, and nothing the UI's side
     // does (an event that no longer matches the contract is dropped) can cost the sync its tick.
@@ -119,6 +147,7 @@ export class Monitor {
       total: result.total,
       channels: result.channels,
       unmatched: result.unmatched,
+      baseline: fresh,
     })
     this.options.onTick({
       at,
@@ -127,8 +156,9 @@ export class Monitor {
       roomCount: result.rooms.length,
       channels: result.channels,
       unmatched: result.unmatched,
-      joins: result.joins.length,
-      leaves: result.leaves.length,
+      joins: baseline ? 0 : result.joins.length,
+      leaves: baseline ? 0 : result.leaves.length,
+      baseline,
       drift,
       changed,
       removed,
@@ -153,11 +183,19 @@ export class Monitor {
       offset: input.offset,
       limit: input.limit,
     })
+    // When each session began, as the history knows it: a restart or a gap does not make it begin again.
+    const starts = this.options.history?.openSessionStarts(input.room, page.members)
+    const participants = page.members.map((member) => {
+      const start = starts?.get(memberKey(member.user, member.group))
+      return start
+        ? { ...member, since: start.joined, sinceExact: start.joinNote === null }
+        : { ...member, sinceExact: member.since !== this.firstAt }
+    })
     return {
       room: input.room,
       summary: this.roomsByName.get(input.room) ?? null,
       matching: page.total,
-      participants: page.members,
+      participants,
       recent: this.recent.filter((event) => event.room === input.room).slice(-100),
     }
   }

@@ -11,6 +11,8 @@ import {
   FriendsSummarySchema,
 } from './broadcast.ts'
 import {
+  AnnotationsQuerySchema,
+  AnnotationsSchema,
   ExportProgressSchema,
   ExportRequestSchema,
   GroupSeriesQuerySchema,
@@ -58,6 +60,20 @@ const ConventionInfoSchema = z.object({
   separatorWarning: z.string().nullable(),
 })
 
+const ParsedChannelSchema = z.object({ room: z.string(), group: z.string().nullable(), user: z.string() })
+
+const ConventionImpactSchema = z.object({
+  /** False when the profile is not being watched: there are no live channels to compare. */
+  live: z.boolean(),
+  /** Channels present now. */
+  channels: z.int(),
+  /** Of those, channels the new convention reads as another participant, or no longer (or newly) as one. */
+  changed: z.int(),
+  examples: z.array(
+    z.object({ channel: z.string(), before: ParsedChannelSchema.nullable(), after: ParsedChannelSchema.nullable() }),
+  ),
+})
+
 const ConventionPreviewSchema = z.object({
   /** Null when the convention itself is invalid; `error` says why. */
   prefix: z.string().nullable(),
@@ -66,7 +82,7 @@ const ConventionPreviewSchema = z.object({
   rows: z.array(
     z.object({
       channel: z.string(),
-      result: z.object({ room: z.string(), group: z.string().nullable(), user: z.string() }).nullable(),
+      result: ParsedChannelSchema.nullable(),
       reason: z.string().optional(),
     }),
   ),
@@ -126,6 +142,11 @@ export const contract = {
       output: ConventionPreviewSchema,
       summary: 'How sample channel names parse under a convention, before saving it',
     }),
+    'convention.impact': method({
+      input: ProfileRef.extend({ convention: NamingConventionSchema }),
+      output: ConventionImpactSchema,
+      summary: 'How many of the channels present now a convention would read differently, before saving it',
+    }),
     'sync.setOptions': method({
       input: ProfileRef.extend({ options: SyncOptionsSchema }),
       output: SyncOptionsSchema,
@@ -147,6 +168,12 @@ export const contract = {
       input: GroupSeriesQuerySchema,
       output: GroupSeriesSchema,
       summary: "A room's occupancy per subgroup over time",
+    }),
+
+    'history.annotations': method({
+      input: AnnotationsQuerySchema,
+      output: AnnotationsSchema,
+      summary: 'Gaps (with their cause) and events (convention, sync mode, broadcasting changed) over a time range',
     }),
 
     'export.start': method({

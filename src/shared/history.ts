@@ -64,3 +64,61 @@ export const ExportProgressSchema = z.object({
   error: z.string().nullable(),
 })
 export type ExportProgress = z.infer<typeof ExportProgressSchema>
+
+/**
+ * Why nothing is known over a gap in the history. `not-recording` is the one cause histories written
+ * before causes were kept carry for Headcount's own downtime.
+ */
+export const GapCauseSchema = z.enum([
+  'stopped',
+  'crashed',
+  'disconnected',
+  'switched',
+  'convention',
+  'settings',
+  'sync-failed',
+  'not-recording',
+])
+export type GapCause = z.infer<typeof GapCauseSchema>
+
+/** A gap's cause as a title, for charts and exports. */
+export const GAP_CAUSE_TITLES: Record<GapCause, string> = {
+  stopped: 'Headcount stopped',
+  crashed: 'Headcount stopped unexpectedly',
+  disconnected: 'Not watching this app',
+  switched: 'Watching another connection',
+  convention: 'Naming convention changed',
+  settings: 'Sync settings changed',
+  'sync-failed': 'Sync failed',
+  'not-recording': 'Headcount was not recording',
+}
+
+/**
+ * Marks laid over a time chart: spans (a gap in the history, with its cause) and instants (an event:
+ * the naming convention changed, the sync mode changed, broadcasting went on or off). `kind` decides
+ * how a mark is drawn; `label` is its title and `detail` the words of its tooltip.
+ */
+export const SpanKindSchema = z.enum(['gap'])
+export const InstantKindSchema = z.enum(['convention', 'sync-mode', 'broadcast'])
+export const ChartSpanSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  kind: SpanKindSchema,
+  label: z.string(),
+  detail: z.string(),
+})
+export const ChartInstantSchema = z.object({
+  t: z.number(),
+  kind: InstantKindSchema,
+  label: z.string(),
+  detail: z.string(),
+})
+export const AnnotationsSchema = z.object({ spans: z.array(ChartSpanSchema), instants: z.array(ChartInstantSchema) })
+export type ChartSpan = z.infer<typeof ChartSpanSchema>
+export type ChartInstant = z.infer<typeof ChartInstantSchema>
+export type Annotations = z.infer<typeof AnnotationsSchema>
+export type InstantKind = z.infer<typeof InstantKindSchema>
+
+export const AnnotationsQuerySchema = z
+  .object({ from: Time, to: Time })
+  .refine((query) => query.from < query.to, { message: '"from" must be before "to"', path: ['from'] })

@@ -82,6 +82,11 @@ export interface PreviewRow {
   reason?: string
 }
 
+/** A convention in a few words, for events and messages: the template itself, or the pattern between slashes. */
+export function conventionLabel(convention: NamingConvention): string {
+  return convention.kind === 'template' ? convention.template : `/${convention.pattern}/`
+}
+
 // ---- compiling ----------------------------------------------------------------------------------
 
 export function compileConvention(convention: NamingConvention): CompiledConvention {

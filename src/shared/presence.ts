@@ -28,8 +28,16 @@ export const TickSchema = z.object({
   roomCount: z.int(),
   channels: z.int(),
   unmatched: z.int(),
+  /** Joins and leaves seen as they happened (0 for a baseline tick). */
   joins: z.int(),
   leaves: z.int(),
+  /**
+   * A new starting point rather than changes seen as they happened: the first sync after connecting
+   * (or restarting the sync), which reads everyone present, or the first after failed syncs, which
+   * brings what changed during the gap. Its joins, leaves and recent events are left out (0 and
+   * empty), and rates count from it.
+   */
+  baseline: z.boolean(),
   drift: z.int(),
   /** Rooms whose summary changed, with their new summary. */
   changed: z.array(RoomSummarySchema),
@@ -63,7 +71,16 @@ export const RoomDetailSchema = z.object({
   summary: RoomSummarySchema.nullable(),
   /** Participants matching the search, this page of them, and how many match in all. */
   matching: z.int(),
-  participants: z.array(z.object({ user: z.string(), group: z.string().nullable(), since: z.number() })),
+  participants: z.array(
+    z.object({
+      user: z.string(),
+      group: z.string().nullable(),
+      /** When their session began. */
+      since: z.number(),
+      /** False when `since` is only when they were first seen (after a gap, or when recording began). */
+      sinceExact: z.boolean(),
+    }),
+  ),
   recent: z.array(PresenceEventSchema),
 })
 export type RoomDetail = z.infer<typeof RoomDetailSchema>

@@ -138,7 +138,7 @@ describe('headcount export', () => {
     const io = capture()
     expect(await main(['export', '--data', dir, '--sessions', '--rooms', 'a', '--out', out], io)).toBe(0)
     expect(readFileSync(out, 'utf8')).toBe(
-      'room,user,group,joined,left,duration_s\r\na,max,,2026-01-02T03:00:00.000Z,2026-01-02T03:00:05.000Z,5\r\n',
+      'room,user,group,joined,left,duration_s,join_note,leave_note\r\na,max,,2026-01-02T03:00:00.000Z,2026-01-02T03:00:05.000Z,5,,\r\n',
     )
   })
 

@@ -118,15 +118,16 @@ export class Broadcaster {
 
   // ---- inputs ----------------------------------------------------------------------------------
 
-  /** Every sync's result, from the monitor: joins and leaves for rosters and the vanilla count. */
-  observe(result: IngestResult): void {
+  /**
+   * Every sync's result, from the monitor: joins and leaves for rosters and the vanilla count.
+   * `observed` is false for a sync whose joins and leaves were not seen as they happened (the first,
+   * which lists everyone already present, or the first after a gap): the vanilla count leaves it out.
+   */
+  observe(result: IngestResult, observed: boolean = this.baselineSeen): void {
     this.stateAt = result.at
     this.rosters.observe(result.joins, result.leaves)
-    // The first sync lists everyone already present as joining: they joined before Headcount looked.
-    if (!this.baselineSeen) {
-      this.baselineSeen = true
-      return
-    }
+    this.baselineSeen = true
+    if (!observed) return
     if (result.joins.length === 0 && result.leaves.length === 0) return
     const changes = new Map<string, { joins: number; leaves: number }>()
     const touch = (room: string) => {

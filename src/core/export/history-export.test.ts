@@ -81,14 +81,15 @@ describe('occupancy export', () => {
       'time,room,count,gap,group:blue,group:red',
       `${iso(T0)},*total*,3,,,`,
       `${iso(T0 + 5_000)},*total*,4,,,`,
-      `${iso(T0 + 10_000)},*total*,,"Timed out, again",,`,
+      `${iso(T0 + 10_000)},*total*,,"Sync failed: Timed out, again",,`,
       `${iso(T0 + 20_000)},*total*,1,,,`,
-      `${iso(T0)},"'=evil",1,,0,0`,
-      `${iso(T0 + 10_000)},"'=evil",,"Timed out, again",,`,
-      `${iso(T0 + 20_000)},"'=evil",0,,0,0`,
-      `${iso(T0)},a,2,,0,2`,
+      // Blank, not 0: this room's channels carry no group, and blue had not appeared in a yet.
+      `${iso(T0)},"'=evil",1,,,`,
+      `${iso(T0 + 10_000)},"'=evil",,"Sync failed: Timed out, again",,`,
+      `${iso(T0 + 20_000)},"'=evil",0,,,`,
+      `${iso(T0)},a,2,,,2`,
       `${iso(T0 + 5_000)},a,3,,1,2`,
-      `${iso(T0 + 10_000)},a,,"Timed out, again",,`,
+      `${iso(T0 + 10_000)},a,,"Sync failed: Timed out, again",,`,
       `${iso(T0 + 20_000)},a,1,,1,0`,
     ])
     expect(result).toEqual({ rows: 11, path: out })
@@ -108,7 +109,7 @@ describe('occupancy export', () => {
     expect(lines(out)).toEqual([
       'time,room,count,min,max,avg,gap,group:blue,group:red',
       `${iso(T0)},a,3,2,3,2.5,,1,2`,
-      `${iso(T0 + 10_000)},a,,,,,"Timed out, again",,`,
+      `${iso(T0 + 10_000)},a,,,,,"Sync failed: Timed out, again",,`,
       `${iso(T0 + 20_000)},a,1,1,1,1,,1,0`,
     ])
   })
@@ -128,7 +129,7 @@ describe('occupancy export', () => {
     const avg = Math.round(((2 * 5 + 3 * 5 + 1 * 40) / 50) * 1000) / 1000
     expect(lines(out)).toEqual([
       'time,room,count,min,max,avg,gap,group:blue,group:red',
-      `${iso(T0)},a,1,1,3,${avg},"Timed out, again",1,0`,
+      `${iso(T0)},a,1,1,3,${avg},"Sync failed: Timed out, again",1,0`,
     ])
   })
 
@@ -194,6 +195,26 @@ describe('occupancy export', () => {
   })
 })
 
+describe('occupancy export: unknown is blank', () => {
+  it('leaves a group blank before it first appeared and while channels carry no group', async () => {
+    await store.recordTick(tick(T0, [{ room: 'a', count: 1127, groups: {} }]))
+    await store.recordTick(tick(T0 + 5_000, [{ room: 'a', count: 1127, groups: { red: 700, blue: 427 } }]))
+    await store.recordTick(tick(T0 + 10_000, [{ room: 'a', count: 700, groups: { red: 700 } }]))
+    const out = join(dir, 'groups.csv')
+    await exportOccupancyCsv(store, { out, from: T0, to: T0 + 60_000, resolution: 'raw', includeTotal: false })
+    expect(lines(out)).toEqual([
+      'time,room,count,gap,group:blue,group:red',
+      `${iso(T0)},a,1127,,,`,
+      `${iso(T0 + 5_000)},a,1127,,427,700`,
+      `${iso(T0 + 10_000)},a,700,,0,700`,
+    ])
+    await exportOccupancyCsv(store, { out, from: T0, to: T0 + 60_000, resolution: '1m', includeTotal: false })
+    expect(lines(out)[1]).toBe(
+      `${iso(T0)},a,700,700,1127,${Math.round(((1127 * 10 + 700 * 50) / 60) * 1000) / 1000},,0,700`,
+    )
+  })
+})
+
 describe('sessions export', () => {
   it('neutralises every cell a spreadsheet could run, including a leading semicolon, tab or CR', async () => {
     await store.recordTick(
@@ -219,19 +240,34 @@ describe('sessions export', () => {
     ])
   })
 
-  it('writes room, user, group, joined, left and duration, escaped and neutralised', async () => {
+  it('writes room, user, group, joined, left and duration, escaped and neutralised, with notes', async () => {
     await smallHistory()
     const out = join(dir, 'sessions.csv')
     const result = await exportSessionsCsv(store, { out })
+    // Those gone after the gap left during it: closed when last seen, and marked so.
+    const inGap = 'left during a gap; this is when last seen'
     expect(lines(out)).toEqual([
-      'room,user,group,joined,left,duration_s',
-      `"'=evil","x,""y""",,${iso(T0)},${iso(T0 + 20_000)},20`,
-      `a,"'+ann",red,${iso(T0)},${iso(T0 + 20_000)},20`,
-      `a,max,red,${iso(T0)},${iso(T0 + 20_000)},20`,
-      `a,bob,blue,${iso(T0 + 5_000)},,`,
+      'room,user,group,joined,left,duration_s,join_note,leave_note',
+      `"'=evil","x,""y""",,${iso(T0)},${iso(T0 + 5_000)},5,,${inGap}`,
+      `a,"'+ann",red,${iso(T0)},${iso(T0 + 5_000)},5,,${inGap}`,
+      `a,max,red,${iso(T0)},${iso(T0 + 5_000)},5,,${inGap}`,
+      `a,bob,blue,${iso(T0 + 5_000)},,,,`,
     ])
     expect(result.rows).toBe(4)
     await exportSessionsCsv(store, { out, rooms: ['a'], from: T0 + 30_000, to: T0 + 40_000 })
-    expect(lines(out)).toEqual(['room,user,group,joined,left,duration_s', `a,bob,blue,${iso(T0 + 5_000)},,`])
+    expect(lines(out)).toEqual([
+      'room,user,group,joined,left,duration_s,join_note,leave_note',
+      `a,bob,blue,${iso(T0 + 5_000)},,,,`,
+    ])
+  })
+
+  it('says when a session was first seen after a gap rather than seen joining', async () => {
+    const first = tick(T0, [{ room: 'a', count: 1, groups: {} }], [{ room: 'a', group: null, user: 'ann' }])
+    await store.recordTick({ ...first, baseline: true })
+    const out = join(dir, 'first.csv')
+    await exportSessionsCsv(store, { out })
+    expect(lines(out)[1]).toBe(
+      `a,ann,,${iso(T0)},,,already present when Headcount began or resumed watching; joined at this time or before,`,
+    )
   })
 })

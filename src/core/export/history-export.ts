@@ -1,6 +1,7 @@
 import { bucketize } from '../history/buckets.ts'
 import { TOTAL_SERIES, type ExportProgress } from '../../shared/history.ts'
 import type { HistoryStore } from '../history/history-store.ts'
+import type { JoinNote, LeaveNote } from '../history/types.ts'
 import { parseGroups, withoutRepeats, type Step } from '../history/steps.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import { CsvFile } from './csv-file.ts'
@@ -64,6 +65,10 @@ export interface ExportResult {
  *   group columns are the groups at the end of the interval. An interval touched by a gap names it in
  *   `gap` and is computed over the rest; one wholly inside a gap has empty values. Intervals before a
  *   series' first data are left out. Older than the raw retention, the source is 1-minute roll-ups.
+ *
+ * The `gap` column gives the gap's cause in words (Headcount stopped, sync failed and why, the naming
+ * convention changed…). A group column is empty (unknown, not 0) before that group first appeared in
+ * the room and while the room's channels were read without groups; it is always empty for the total.
  */
 export async function exportOccupancyCsv(store: HistoryStore, options: OccupancyExportOptions): Promise<ExportResult> {
   const { from, to, resolution } = options
@@ -92,10 +97,17 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
     for (const { name, steps: read } of series) {
       const steps = read()
       if (!steps) continue
-      const groupCells = (json: string | undefined): CsvValue[] => {
-        if (name === TOTAL_SERIES) return groups.map(() => null)
+      const firstSeen = name === TOTAL_SERIES ? null : store.groupsFirstSeen(name)
+      // A group's count is known from its first appearance in the room, and only while the room's
+      // channels are read with groups at all (a convention without {group} gives none): blank otherwise.
+      const groupCells = (json: string | undefined, count: number, until: number): CsvValue[] => {
+        if (firstSeen === null) return groups.map(() => null)
         const counts = parseGroups(json)
-        return groups.map((group) => counts[group] ?? 0)
+        const read = count === 0 || Object.keys(counts).length > 0
+        return groups.map((group) => {
+          const since = firstSeen.get(group)
+          return read && since !== undefined && since < until ? (counts[group] ?? 0) : null
+        })
       }
       if (width === null) {
         for (const step of withoutRepeats(steps)) {
@@ -103,7 +115,7 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
           if (step.kind === 'gap') {
             yield [isoTime(step.t), name, null, step.reason, ...groups.map(() => null)]
           } else {
-            yield [isoTime(step.t), name, step.value, null, ...groupCells(step.groups)]
+            yield [isoTime(step.t), name, step.value, null, ...groupCells(step.groups, step.value, step.t + 1)]
           }
         }
       } else {
@@ -121,7 +133,7 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
               bucket.hi,
               avg,
               bucket.gapReason,
-              ...groupCells(bucket.lastGroups),
+              ...groupCells(bucket.lastGroups, bucket.last ?? 0, bucket.end),
             ]
           }
         }
@@ -130,10 +142,26 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
   })
 }
 
-/** Presence sessions as CSV: room, user, group, joined, left (empty while present), duration_s. */
+/** What a session's `join_note` says when its start was not seen as it happened. */
+export const JOIN_NOTE_WORDS: Record<JoinNote, string> = {
+  resumed: 'already present when Headcount began or resumed watching; joined at this time or before',
+  convention: 'read anew after the naming convention changed',
+}
+
+/** What a session's `leave_note` says when its end was not seen as it happened. */
+export const LEAVE_NOTE_WORDS: Record<LeaveNote, string> = {
+  gap: 'left during a gap; this is when last seen',
+  convention: 'no longer read so after the naming convention changed; this is when last seen',
+}
+
+/**
+ * Presence sessions as CSV: room, user, group, joined, left (empty while present), duration_s, and
+ * `join_note` / `leave_note`, empty when the join or leave was seen as it happened, else in words why
+ * the time is only when they were first or last seen (a gap, a convention change).
+ */
 export async function exportSessionsCsv(store: HistoryStore, options: SessionsExportOptions): Promise<ExportResult> {
   const filter = { rooms: options.rooms, from: options.from, to: options.to }
-  const header = ['room', 'user', 'group', 'joined', 'left', 'duration_s']
+  const header = ['room', 'user', 'group', 'joined', 'left', 'duration_s', 'join_note', 'leave_note']
   return writeCsv(options, header, store.countSessions(filter), function* () {
     for (const session of store.iterateSessions(filter)) {
       yield [
@@ -143,6 +171,8 @@ export async function exportSessionsCsv(store: HistoryStore, options: SessionsEx
         isoTime(session.joined),
         session.left === null ? null : isoTime(session.left),
         session.left === null ? null : (session.left - session.joined) / 1000,
+        session.joinNote === null ? null : JOIN_NOTE_WORDS[session.joinNote],
+        session.leaveNote === null ? null : LEAVE_NOTE_WORDS[session.leaveNote],
       ]
     }
   })

@@ -16,7 +16,11 @@ async function setBroadcast(
   patch: BroadcastSettingsPatch,
 ): Promise<BroadcastSettings> {
   const next = applyBroadcastPatch(profiles.get(id).broadcast, patch)
-  profiles.update(id, { broadcast: next })
-  if (connection.isActive(id)) await connection.broadcaster?.configure(next)
+  const profile = profiles.update(id, { broadcast: next })
+  if (connection.isActive(id)) {
+    await connection.broadcaster?.configure(next)
+    // Switching on or off is an event in the history.
+    await connection.recordSetup(profile)
+  }
   return next
 }

@@ -1,8 +1,11 @@
 import type { Status } from '../../shared/status.ts'
-import { DEMO_PROFILE } from '../demo.ts'
 import type { EngineContext, HandlerGroup } from './context.ts'
 
-/** The first-run demo: a crowd the shell starts, saved as a profile and connected to like any app. */
+/**
+ * The first-run demo: a crowd the shell starts, saved as a profile and watched like any app. Its
+ * crowd runs while its profile is watched (see DemoSlot); starting or stopping it changes no other
+ * connection's history beyond what watching another app does.
+ */
 export function demoHandlers(context: EngineContext): HandlerGroup<'demo.start' | 'demo.stop'> {
   return {
     'demo.start': () => startDemo(context),
@@ -10,29 +13,17 @@ export function demoHandlers(context: EngineContext): HandlerGroup<'demo.start' 
   }
 }
 
-async function startDemo(context: EngineContext): Promise<Status> {
-  const { demo, profiles, connection } = context
-  await stopDemo(context)
-  const running = await demo.start()
-  const { secret, ...target } = running.credentials
-  const existing = profiles.all().find((profile) => profile.name === DEMO_PROFILE)
-  const profile = await profiles.save({
-    id: existing?.id,
-    name: DEMO_PROFILE,
-    connection: target,
-    secret,
-    convention: running.convention,
-  })
-  connection.setStatus({ demo: true })
-  return connection.connect(profile.id)
+async function startDemo({ demo, connection }: EngineContext): Promise<Status> {
+  const id = await demo.ensureProfile()
+  if (connection.isActive(id) && connection.monitor) return connection.status
+  return connection.connect(id)
 }
 
-async function stopDemo({ demo, profiles, connection }: EngineContext): Promise<Status> {
-  const running = demo.release()
-  if (!running) return connection.status
-  const demoProfile = profiles.all().find((profile) => profile.name === DEMO_PROFILE)
-  if (demoProfile && connection.isActive(demoProfile.id)) await connection.disconnect()
-  await running.stop()
-  connection.setStatus({ demo: false })
+async function stopDemo({ demo, connection }: EngineContext): Promise<Status> {
+  const id = demo.profileId()
+  // Only the demo's own connection stops; another app being watched carries on untouched.
+  if (id !== null && connection.isActive(id))
+    return connection.disconnect({ cause: 'disconnected', detail: 'The demo was stopped' })
+  await demo.stop()
   return connection.status
 }

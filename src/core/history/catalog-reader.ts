@@ -1,7 +1,8 @@
 import { clampInt, type HistoryDb } from './history-db.ts'
 import type { RoomIndex } from './room-index.ts'
-import { mergeGaps, parseGroups, type GapRow } from './steps.ts'
-import type { HistoryError, KnownRoom } from './types.ts'
+import type { GapCause, InstantKind } from '../../shared/history.ts'
+import { gapWords, mergeGaps, parseGroups, type GapRow } from './steps.ts'
+import type { HistoryError, HistoryEvent, KnownRoom } from './types.ts'
 
 /** What the history knows of besides counts: its rooms and their groups, its gaps and its errors. */
 export class CatalogReader {
@@ -42,14 +43,39 @@ export class CatalogReader {
     return [...names].sort()
   }
 
-  /** Gaps overlapping [from, to), merged. */
+  /** Gaps overlapping [from, to), merged where one cause continues, each with its cause in words. */
   gaps(from: number, to: number): GapRow[] {
     const rows = this.db
       .statement(
-        'SELECT from_t AS "from", to_t AS "to", reason FROM gaps WHERE to_t > ? AND from_t < ? ORDER BY from_t',
+        'SELECT from_t AS "from", to_t AS "to", reason, kind FROM gaps WHERE to_t > ? AND from_t < ? ORDER BY from_t',
       )
-      .all(from, to) as unknown as GapRow[]
-    return mergeGaps(rows, from, to)
+      .all(from, to) as { from: number; to: number; reason: string; kind: GapCause }[]
+    return mergeGaps(
+      rows.map((row) => ({ from: row.from, to: row.to, cause: row.kind, reason: gapWords(row.kind, row.reason) })),
+      from,
+      to,
+    )
+  }
+
+  /** Events within [from, to), oldest first. */
+  events(from: number, to: number, limit = 1000): HistoryEvent[] {
+    const rows = this.db
+      .statement('SELECT t, kind, label, detail FROM events WHERE t >= ? AND t < ? ORDER BY t, id LIMIT ?')
+      .all(from, to, clampInt(limit, 1, 10_000)) as { t: number; kind: InstantKind; label: string; detail: string }[]
+    return rows.map((row) => ({ at: row.t, kind: row.kind, label: row.label, detail: row.detail }))
+  }
+
+  /** When each group of the room first appeared (ms): before that, its count is unknown, not 0. */
+  groupsFirstSeen(room: string): Map<string, number> {
+    const id = this.index.idOf(room)
+    const seen = new Map<string, number>()
+    if (id === null) return seen
+    for (const row of this.db.statement('SELECT name, first_seen FROM room_groups WHERE room_id = ?').all(id) as {
+      name: string
+      first_seen: number | null
+    }[])
+      seen.set(row.name, row.first_seen ?? Number.MIN_SAFE_INTEGER)
+    return seen
   }
 
   /** Errors within [from, to), newest first. */

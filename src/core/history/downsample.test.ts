@@ -17,7 +17,7 @@ describe('downsampleSeries', () => {
       constantStep(0, 1),
       constantStep(10, 1),
       constantStep(20, 5),
-      { kind: 'gap', t: 30, reason: 'x' } as Step,
+      { kind: 'gap', t: 30, reason: 'x', cause: 'sync-failed' as const } as Step,
       constantStep(40, 5),
     ]
     expect(downsampleSeries(steps, 0, 100, 4)).toEqual([
@@ -37,7 +37,10 @@ describe('downsampleSeries', () => {
         steps.push(constantStep(t, Math.floor(next() * 50)))
         t += 1 + Math.floor(next() * 1_000)
       }
-      const gaps = next() < 0.5 ? [{ from: t * 0.3, to: t * 0.3 + next() * t * 0.2, reason: 'g' }] : []
+      const gaps =
+        next() < 0.5
+          ? [{ from: t * 0.3, to: t * 0.3 + next() * t * 0.2, reason: 'g', cause: 'sync-failed' as const }]
+          : []
       const withGap = [...withGaps(steps, gaps)]
       const points = 1 + Math.floor(next() * 60)
       const result = downsampleSeries(withGap, 0, t + 1, points)
@@ -61,8 +64,8 @@ describe('downsampleSeries', () => {
       ...withGaps(
         Array.from({ length: 100 }, (_, i) => constantStep(i * 10, i % 2)),
         [
-          { from: 400, to: 600, reason: 'down' },
-          { from: 801, to: 803, reason: 'blip' },
+          { from: 400, to: 600, reason: 'down', cause: 'sync-failed' as const },
+          { from: 801, to: 803, reason: 'blip', cause: 'sync-failed' as const },
         ],
       ),
     ]

@@ -1,4 +1,4 @@
-import type { GroupSeries, Series, SeriesQuery } from '../../shared/history.ts'
+import type { Annotations, GapCause, GroupSeries, Series, SeriesQuery } from '../../shared/history.ts'
 import { silentLogger, type Logger } from '../logger.ts'
 import { CatalogReader } from './catalog-reader.ts'
 import { HistoryDb, openHistoryDatabase } from './history-db.ts'
@@ -6,11 +6,15 @@ import { Retention } from './retention.ts'
 import { RoomIndex } from './room-index.ts'
 import { SeriesReader } from './series-reader.ts'
 import { SessionReader, type SessionRange } from './session-reader.ts'
+import { GAP_CAUSE_TITLES } from '../../shared/history.ts'
 import type { Step } from './steps.ts'
 import type {
   HistoryError,
+  HistoryEvent,
   HistoryGap,
+  HistorySetup,
   HistoryTick,
+  JoinNote,
   KnownRoom,
   RetentionPolicy,
   RetentionReport,
@@ -114,6 +118,10 @@ export class HistoryStore {
    * total. Ticks are applied in the order given; a tick at or before the previous one is moved 1 ms
    * after it. A huge tick (a first sync of a million members) is written in chunks, yielding to the
    * event loop between them; if the process dies midway, the next open undoes the partial tick.
+   *
+   * A `baseline` tick (a fresh reading) continues the open session of everyone it finds and ends the
+   * others. After a gap, sessions end when their member was last seen (marked "left during a gap"),
+   * and those first seen begin marked as already present (see schema.ts).
    */
   recordTick(tick: HistoryTick): Promise<void> {
     if (!Number.isFinite(tick.at)) return Promise.reject(new TypeError('tick.at must be a time in ms'))
@@ -133,11 +141,21 @@ export class HistoryStore {
   }
 
   /**
-   * Syncing stopped (disconnect) at `at`: every open session ends then, and the next tick records a
-   * gap from `at`, since a fresh sync reports everyone present as joining again.
+   * Syncing stopped at `at`, for `cause`: from then until the next tick is a gap with that cause.
+   * Sessions stay open (whether their members stay is unknown, not a leave); the next tick, a fresh
+   * reading, continues those still present and ends the others. Kept in the file, so a restart (or a
+   * crash before the next tick) still closes the same gap.
    */
-  recordSyncStopped(at: number): Promise<void> {
-    return this.write((writer) => writer.syncStopped(at))
+  recordSyncStopped(at: number, cause: GapCause, detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
+    return this.write((writer) => writer.syncStopped(at, cause, detail))
+  }
+
+  /**
+   * How the app is read from `at` on (naming convention, sync mode, broadcasting): a change from what
+   * the history last recorded is an event, and a new convention makes the next tick a new reading.
+   */
+  recordSetup(at: number, setup: HistorySetup): Promise<void> {
+    return this.write((writer) => writer.writeSetup(at, setup))
   }
 
   /** Resolves once every write queued so far is on disk. */
@@ -237,9 +255,38 @@ export class HistoryStore {
     return this.catalog.groupNames(rooms)
   }
 
-  /** Gaps overlapping [from, to), merged. */
-  gaps(from: number, to: number): HistoryGap[] {
+  /** Gaps overlapping [from, to), merged where one cause continues, each with its cause in words. */
+  gaps(from: number, to: number): Required<HistoryGap>[] {
     return this.catalog.gaps(from, to)
+  }
+
+  /** Events (convention, sync mode, broadcasting changed) within [from, to), oldest first. */
+  events(from: number, to: number): HistoryEvent[] {
+    return this.catalog.events(from, to)
+  }
+
+  /** Gaps and events over [from, to), as marks for a time chart. */
+  annotations(from: number, to: number): Annotations {
+    return {
+      spans: this.gaps(from, to).map((gap) => ({
+        from: gap.from,
+        to: gap.to,
+        kind: 'gap' as const,
+        label: GAP_CAUSE_TITLES[gap.cause],
+        detail: gap.reason,
+      })),
+      instants: this.events(from, to).map((event) => ({
+        t: event.at,
+        kind: event.kind,
+        label: event.label,
+        detail: event.detail,
+      })),
+    }
+  }
+
+  /** When each group of the room first appeared (ms): before that, its count is unknown, not 0. */
+  groupsFirstSeen(room: string): Map<string, number> {
+    return this.catalog.groupsFirstSeen(room)
   }
 
   errors(from: number, to: number, limit = 100): HistoryError[] {
@@ -254,6 +301,17 @@ export class HistoryStore {
   /** Members present in a room (open sessions), by user id; `search` is a case-insensitive substring. */
   openSessions(room: string, options: { search?: string; offset?: number; limit?: number } = {}): Session[] {
     return this.sessionReader.openSessions(room, options)
+  }
+
+  /**
+   * When the open sessions of these members of a room began (see `memberKey` for the keys), and
+   * whether that is when they joined or when they were first seen after a gap.
+   */
+  openSessionStarts(
+    room: string,
+    members: readonly { user: string; group: string | null }[],
+  ): Map<string, { joined: number; joinNote: JoinNote | null }> {
+    return this.sessionReader.openSessionStarts(room, members)
   }
 
   /** Members not yet known to have left, as of the latest tick. */

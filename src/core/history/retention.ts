@@ -12,7 +12,7 @@ const DELETE_BATCH = 2_000
 
 /**
  * Keeps the history bounded: raw samples older than the raw retention become 1-minute roll-ups, and
- * roll-ups, gaps and errors older than the roll-up retention go. Runs inside the store's write queue.
+ * roll-ups, gaps, events and errors older than the roll-up retention go. Runs inside the store's write queue.
  */
 export class Retention {
   private readonly db: HistoryDb
@@ -139,6 +139,7 @@ export class Retention {
       }
       if (keepTotal.m !== null) db.statement('DELETE FROM total_rollups WHERE minute < ?').run(keepTotal.m)
       db.statement('DELETE FROM gaps WHERE to_t <= ?').run(rollupCut)
+      db.statement('DELETE FROM events WHERE t < ?').run(rollupCut)
       db.statement('DELETE FROM errors WHERE t < ?').run(rollupCut)
       if ((db.floor('rollup_floor') ?? -Infinity) < rollupCut) db.setMeta('rollup_floor', String(rollupCut))
     }

@@ -99,6 +99,49 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX sessions_by_room ON sessions (room_id, joined);
     `,
   },
+  {
+    // What history promises (DESIGN §5a): gaps say why, sessions say how their ends are known, a
+    // group's first appearance is kept (before it, its count is unknown, not 0), and changes of setup
+    // (naming convention, sync mode, broadcasting) are events.
+    version: 2,
+    sql: `
+      -- Why nothing is known over the gap (GapCause in src/shared/history.ts); the reason keeps the words.
+      ALTER TABLE gaps ADD COLUMN kind TEXT NOT NULL DEFAULT 'sync-failed';
+      UPDATE gaps SET kind = 'not-recording' WHERE reason = 'Headcount was not recording';
+
+      -- NULL: seen as it happened (at a sync, between two syncs that both saw the room).
+      -- join_note 'resumed': already present at the first sync after a gap or when recording began.
+      -- join_note / leave_note 'convention': read anew / no longer read so after the naming convention changed.
+      -- leave_note 'gap': gone at the first sync after a gap; "left" is when last seen.
+      ALTER TABLE sessions ADD COLUMN join_note TEXT;
+      ALTER TABLE sessions ADD COLUMN leave_note TEXT;
+
+      ALTER TABLE room_groups ADD COLUMN first_seen INTEGER;
+      UPDATE room_groups SET first_seen = (
+        SELECT min(t) FROM (
+          SELECT min(s.t) AS t FROM samples s, json_each(s.groups) j
+            WHERE s.room_id = room_groups.room_id AND j.key = room_groups.name
+          UNION ALL
+          SELECT min(r.minute) FROM rollups r, json_each(r.last_groups) j
+            WHERE r.room_id = room_groups.room_id AND j.key = room_groups.name
+        )
+      );
+
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        t INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX events_by_time ON events (t);
+
+      -- A history from before: whether its last run stopped or died is unknown, and so is who stayed.
+      INSERT OR IGNORE INTO meta (key, value)
+        SELECT 'pending_gap', json_object('from', t + 1, 'cause', 'not-recording', 'detail', '')
+        FROM (SELECT max(t) AS t FROM ticks) WHERE t IS NOT NULL;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

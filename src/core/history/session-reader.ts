@@ -1,6 +1,6 @@
 import { clampInt, type HistoryDb } from './history-db.ts'
 import type { RoomIndex } from './room-index.ts'
-import type { Session, SessionsPage, SessionsQuery } from './types.ts'
+import type { JoinNote, LeaveNote, Session, SessionsPage, SessionsQuery } from './types.ts'
 
 /** Rows read per query when iterating, so an export of millions of sessions never holds them all. */
 const PAGE = 5_000
@@ -51,7 +51,7 @@ export class SessionReader {
     }
     // Ids grow with join time, so without a room or user the primary key gives the order for free.
     const order = query.room !== undefined || query.user !== undefined ? 's.joined DESC, s.id DESC' : 's.id DESC'
-    const sql = `SELECT s.id, r.name AS room, s.user, s.grp, s.joined, s.left FROM sessions s JOIN rooms r ON r.id = s.room_id
+    const sql = `SELECT s.id, r.name AS room, s.user, s.grp, s.joined, s.left, s.join_note, s.leave_note FROM sessions s JOIN rooms r ON r.id = s.room_id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`
     const rows = this.db.statement(sql).all(...params, limit + 1, offset) as unknown as SessionRow[]
     return { sessions: rows.slice(0, limit).map(toSession), more: rows.length > limit }
@@ -66,10 +66,32 @@ export class SessionReader {
     const search = options.search ? `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : '%'
     const rows = this.db
       .statement(
-        "SELECT s.id, ? AS room, s.user, s.grp, s.joined, s.left FROM sessions s WHERE s.room_id = ? AND s.left IS NULL AND s.user LIKE ? ESCAPE '\\' ORDER BY s.user, s.grp LIMIT ? OFFSET ?",
+        "SELECT s.id, ? AS room, s.user, s.grp, s.joined, s.left, s.join_note, s.leave_note FROM sessions s WHERE s.room_id = ? AND s.left IS NULL AND s.user LIKE ? ESCAPE '\\' ORDER BY s.user, s.grp LIMIT ? OFFSET ?",
       )
       .all(room, id, search, limit, offset) as unknown as SessionRow[]
     return rows.map(toSession)
+  }
+
+  /**
+   * The open sessions of these members of a room, by `user` and group ('' for none): when each began,
+   * and whether that is when they joined or only when they were first seen (after a gap).
+   */
+  openSessionStarts(
+    room: string,
+    members: readonly { user: string; group: string | null }[],
+  ): Map<string, { joined: number; joinNote: JoinNote | null }> {
+    const starts = new Map<string, { joined: number; joinNote: JoinNote | null }>()
+    const id = this.index.idOf(room)
+    if (id === null) return starts
+    const find = this.db.statement(
+      'SELECT joined, join_note FROM sessions WHERE room_id = ? AND user = ? AND grp = ? AND left IS NULL',
+    )
+    for (const member of members) {
+      const row = find.get(id, member.user, member.group ?? '') as
+        { joined: number; join_note: JoinNote | null } | undefined
+      if (row) starts.set(memberKey(member.user, member.group), { joined: row.joined, joinNote: row.join_note })
+    }
+    return starts
   }
 
   /** Members not yet known to have left, as of the latest tick. */
@@ -85,7 +107,7 @@ export class SessionReader {
     const from = range.from ?? Number.MIN_SAFE_INTEGER
     const to = range.to ?? Number.MAX_SAFE_INTEGER
     const page = this.db.statement(
-      'SELECT id, ? AS room, user, grp, joined, left FROM sessions WHERE room_id = ? AND joined < ? AND (joined, id) > (?, ?) AND (left IS NULL OR left >= ?) ORDER BY joined, id LIMIT ?',
+      'SELECT id, ? AS room, user, grp, joined, left, join_note, leave_note FROM sessions WHERE room_id = ? AND joined < ? AND (joined, id) > (?, ?) AND (left IS NULL OR left >= ?) ORDER BY joined, id LIMIT ?',
     )
     for (const name of range.rooms ?? this.roomNames()) {
       const id = this.index.idOf(name)
@@ -128,6 +150,13 @@ interface SessionRow {
   grp: string
   joined: number
   left: number | null
+  join_note: JoinNote | null
+  leave_note: LeaveNote | null
+}
+
+/** How openSessionStarts keys its answer. */
+export function memberKey(user: string, group: string | null): string {
+  return `${group ?? ''}\u0000${user}`
 }
 
 function toSession(row: SessionRow): Session {
@@ -138,5 +167,7 @@ function toSession(row: SessionRow): Session {
     group: row.grp === '' ? null : row.grp,
     joined: row.joined,
     left: row.left,
+    joinNote: row.join_note,
+    leaveNote: row.leave_note,
   }
 }

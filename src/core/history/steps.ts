@@ -1,3 +1,5 @@
+import { GAP_CAUSE_TITLES, type GapCause } from '../../shared/history.ts'
+
 /**
  * Occupancy as a step function: a room's count holds from one stored change to the next. Every
  * reader (chart queries, roll-ups, CSV export) walks the same sequence of steps, so they agree on
@@ -24,7 +26,9 @@ export interface ValueStep {
 export interface GapStep {
   kind: 'gap'
   t: number
+  /** The cause in words (see gapWords). */
   reason: string
+  cause: GapCause
 }
 
 /** From `t`, no data at all (before the first sample, or older than retention). */
@@ -53,7 +57,16 @@ export interface RollupRow {
 export interface GapRow {
   from: number
   to: number
+  /** The whole sentence: the cause's title and what the gap's own words add (see gapWords). */
   reason: string
+  cause: GapCause
+}
+
+/** A gap's words as exports and tooltips show them: the cause's title, then the gap's own words if they add any. */
+export function gapWords(cause: GapCause, detail: string): string {
+  const title = GAP_CAUSE_TITLES[cause]
+  if (!detail || detail === title) return title
+  return `${title}: ${detail}`
 }
 
 export function constantStep(t: number, value: number, groups?: string): ValueStep {
@@ -101,17 +114,33 @@ function minuteStep(t: number, row: RollupRow): ValueStep {
   return { kind: 'value', t, value: row.last, lo: row.min, hi: row.max, mean: row.avg, groups: row.groups }
 }
 
-/** Sorts gaps, clips them to [from, to) and merges the ones that overlap or touch. */
+/**
+ * Sorts gaps, clips them to [from, to) and merges the ones of one cause that overlap or touch. Gaps of
+ * different causes stay apart, each with its words: where two overlap, the one that began later owns
+ * the overlap (it is the more recent news: a sync that failed while Headcount was restarting).
+ */
 export function mergeGaps(gaps: Iterable<GapRow>, from: number, to: number): GapRow[] {
   const sorted = [...gaps]
-    .map((gap) => ({ from: Math.max(gap.from, from), to: Math.min(gap.to, to), reason: gap.reason }))
+    .map((gap) => ({ ...gap, from: Math.max(gap.from, from), to: Math.min(gap.to, to) }))
     .filter((gap) => gap.from < gap.to)
     .sort((a, b) => a.from - b.from)
   const merged: GapRow[] = []
   for (const gap of sorted) {
     const last = merged.at(-1)
-    if (last && gap.from <= last.to) last.to = Math.max(last.to, gap.to)
-    else merged.push({ ...gap })
+    if (last && gap.from <= last.to && gap.reason === last.reason && gap.cause === last.cause) {
+      last.to = Math.max(last.to, gap.to)
+      continue
+    }
+    if (last && gap.from < last.to) {
+      // The later gap takes over from its start; the earlier one resumes after it if it lasts longer.
+      const rest = last.to > gap.to ? { ...last, from: gap.to } : null
+      last.to = gap.from
+      if (last.from >= last.to) merged.pop()
+      merged.push({ ...gap })
+      if (rest) merged.push(rest)
+      continue
+    }
+    merged.push({ ...gap })
   }
   return merged
 }
@@ -124,17 +153,20 @@ export function* withGaps(steps: Iterable<Step>, gaps: readonly GapRow[]): Gener
   const iterator = steps[Symbol.iterator]()
   let next = iterator.next()
   let current: Step | undefined
-  for (const gap of gaps) {
+  for (let index = 0; index < gaps.length; index++) {
+    const gap = gaps[index] as GapRow
     while (!next.done && next.value.t < gap.from) {
       current = next.value
       yield next.value
       next = iterator.next()
     }
-    yield { kind: 'gap', t: gap.from, reason: gap.reason }
+    yield { kind: 'gap', t: gap.from, reason: gap.reason, cause: gap.cause }
     while (!next.done && next.value.t < gap.to) {
       current = next.value
       next = iterator.next()
     }
+    // Another gap follows at once: nothing is known in between.
+    if (gaps[index + 1]?.from === gap.to) continue
     if (!next.done && next.value.t === gap.to) continue
     if (current?.kind === 'value') yield constantStep(gap.to, current.value, current.groups)
     else yield { kind: 'unknown', t: gap.to }
@@ -145,7 +177,7 @@ export function* withGaps(steps: Iterable<Step>, gaps: readonly GapRow[]): Gener
   }
 }
 
-/** Drops steps that change nothing (same value and groups as the step before, or a gap after a gap). */
+/** Drops steps that change nothing (same value and groups as the step before, or a gap after a gap of the same cause). */
 export function* withoutRepeats(steps: Iterable<Step>): Generator<Step> {
   let previous: Step | undefined
   for (const step of steps) {
@@ -161,6 +193,8 @@ function sameStep(a: Step, b: Step): boolean {
     // A roll-up minute (lo/hi spread) is news even when it ends where the previous one ended.
     return b.lo === b.hi && a.lo === a.hi && a.value === b.value && a.groups === b.groups
   }
+  // A gap right after another is news when its cause differs.
+  if (a.kind === 'gap' && b.kind === 'gap') return a.reason === b.reason
   return true
 }
 

@@ -1,3 +1,6 @@
+import type { GapCause, InstantKind } from '../../shared/history.ts'
+import type { NamingConvention } from '../../shared/naming.ts'
+import type { SyncMode } from '../../shared/sync.ts'
 import type { Member, RoomSummary } from '../presence/types.ts'
 
 // The series types cross the contract, so they are the contract's (src/shared/history.ts).
@@ -13,6 +16,12 @@ export interface HistoryTick {
   total: number
   channels: number
   unmatched: number
+  /**
+   * A fresh reading (the first sync of a new presence state, after a start or a restart): `joins`
+   * lists everyone present and `leaves` is empty. The history then continues the open sessions of
+   * those still present and ends the rest, rather than taking everyone as joining.
+   */
+  baseline?: boolean
 }
 
 /** A span with no data (a failed poll, or Headcount not running): charts show `null`, never 0. */
@@ -21,7 +30,29 @@ export interface HistoryGap {
   from: number
   /** Exclusive end, ms. */
   to: number
+  /** Words: what happened. Read back, it is the whole sentence (the cause's title and these words). */
   reason: string
+  /** Why; a gap recorded without one is a failed sync. */
+  cause?: GapCause
+}
+
+/** How a session's start or end is known, when it was not seen as it happened (see schema.ts). */
+export type JoinNote = 'resumed' | 'convention'
+export type LeaveNote = 'gap' | 'convention'
+
+/** How Headcount reads the app, kept so that a change of it is an event in the history. */
+export interface HistorySetup {
+  convention: NamingConvention
+  syncMode: SyncMode
+  broadcasting: boolean
+}
+
+/** Something that changed how the history was recorded, at an instant. */
+export interface HistoryEvent {
+  at: number
+  kind: InstantKind
+  label: string
+  detail: string
 }
 
 export interface RetentionPolicy {
@@ -39,6 +70,10 @@ export interface Session {
   joined: number
   /** `null` while the member is present. */
   left: number | null
+  /** `null` when the join was seen as it happened; otherwise `joined` is when they were first seen. */
+  joinNote: JoinNote | null
+  /** `null` when the leave was seen as it happened (or while present); see LeaveNote. */
+  leaveNote: LeaveNote | null
 }
 
 export interface SessionsQuery {

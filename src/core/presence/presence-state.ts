@@ -531,4 +531,22 @@ export class PresenceState {
   unmatchedCount(): number {
     return this.aliveUnmatched
   }
+
+  /**
+   * Calls `visit` with the name of every channel present now, in slices that let the event loop go
+   * (a million names take a while). Gives up with IngestAbortedError if the state is cleared meanwhile.
+   */
+  async forEachPresentChannel(visit: (name: string) => void): Promise<void> {
+    const epoch = this.epoch
+    const table = this.table
+    let sliceStart = performance.now()
+    for (let entry = 0; entry < table.top; entry++) {
+      if ((entry & (SWEEP_BATCH - 1)) === 0 && performance.now() - sliceStart >= this.sliceMs) {
+        await yieldToEventLoop()
+        if (this.epoch !== epoch) throw new IngestAbortedError()
+        sliceStart = performance.now()
+      }
+      if (table.state(entry) === ALIVE) visit(table.keyString(entry))
+    }
+  }
 }

@@ -16,6 +16,11 @@ export interface SyncTick {
   result: IngestResult
   /** Joins and leaves a reconciling poll found that webhooks had not reported. */
   drift: number
+  /**
+   * The first success after failed polls (a gap, recorded just before): its joins and leaves happened
+   * at some time during the gap, not between two syncs.
+   */
+  afterGap: boolean
 }
 
 export interface PresenceSink {
@@ -52,6 +57,12 @@ export interface SyncLoopDeps {
 }
 
 export const DEFAULT_MAX_QUEUED_WEBHOOK_EVENTS = 100_000
+/**
+ * How far ahead of this machine's clock a webhook's `time_ms` may be. Times are how news is ordered
+ * (presence-state.ts): one from a clock running ahead would outrank every poll until then, so a channel
+ * it says is occupied could outlive its vacating as a ghost. Later times are taken as now plus this.
+ */
+export const MAX_WEBHOOK_CLOCK_SKEW_MS = 2000
 /** Webhook events applied between two looks at the clock (about a millisecond's work). */
 const WEBHOOK_APPLY_SLICE = 512
 /** A webhook tick holds the event loop about this long at most before letting it go. */
@@ -84,6 +95,8 @@ export class SyncLoop {
   private storing: Promise<void> = Promise.resolve()
   /** The receiver's counters, published at most once per flush rather than once per request. */
   private webhookCounts = { received: 0, rejected: 0, lastAt: null as number | null, changed: false }
+  /** Whether webhook times ahead of the clock have been reported (once per sync loop). */
+  private clockSkewLogged = false
   /** Refusing with 503 since this time (logged once per episode); null while keeping up. */
   private overloadedSince: number | null = null
   private baselineAt: number | null = null
@@ -229,7 +242,21 @@ export class SyncLoop {
       this.deps.logger.info(`webhook events are accepted again after ${this.now() - this.overloadedSince} ms of 503s`)
       this.overloadedSince = null
     }
-    for (const event of events) this.pendingEvents.push(event)
+    const latest = this.now() + MAX_WEBHOOK_CLOCK_SKEW_MS
+    let ahead = 0
+    for (const event of events) {
+      if (event.time_ms > latest) {
+        event.time_ms = latest
+        ahead++
+      }
+      this.pendingEvents.push(event)
+    }
+    if (ahead > 0 && !this.clockSkewLogged) {
+      this.clockSkewLogged = true
+      this.deps.logger.warn(
+        `webhook times run ahead of this computer's clock (by more than ${MAX_WEBHOOK_CLOCK_SKEW_MS / 1000} s): they are taken as arriving now; check the clock here and the sender's`,
+      )
+    }
     this.unapplied += events.length
     this.webhookCounts.received++
     this.webhookCounts.lastAt = this.now()
@@ -330,7 +357,7 @@ export class SyncLoop {
       }
       this.status = { ...this.status, ...this.counts(result) }
       // onTick publishes the tick at once and stores it after the ticks before it.
-      const storingThis = this.deps.onTick({ source: 'webhook', result, drift: 0 })
+      const storingThis = this.deps.onTick({ source: 'webhook', result, drift: 0, afterGap: false })
       handedOn = true
       this.storing = Promise.all([this.storing, storingThis])
         .catch((error: unknown) => this.deps.logger.error('webhook events could not be stored', error))
@@ -417,11 +444,13 @@ export class SyncLoop {
         throw unreadableListError(error, response.body, this.deps.client.endpoint)
       })
       const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
-      await this.deps.onTick({ source, result, drift })
+      // The gap first: what the tick brings happened during it, and the history reads it so.
+      const afterGap = this.gapFrom !== null
       if (this.gapFrom !== null) {
         this.deps.onGap({ from: this.gapFrom, to: at, reason: this.status.error?.message ?? 'sync failed' })
         this.gapFrom = null
       }
+      await this.deps.onTick({ source, result, drift, afterGap })
       this.baselineAt ??= at
       this.rebaseline = false
       const driftStatus = this.status.drift

@@ -79,7 +79,7 @@ describe('exports through the contract', () => {
     const rows = readFileSync(sessionsDone?.file as string, 'utf8')
       .trim()
       .split('\r\n')
-    expect(rows[0]).toBe('room,user,group,joined,left,duration_s')
+    expect(rows[0]).toBe('room,user,group,joined,left,duration_s,join_note,leave_note')
     expect(
       rows
         .slice(1)

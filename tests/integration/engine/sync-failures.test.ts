@@ -137,6 +137,10 @@ describe('sync failures', () => {
     const values = series?.points.map((point) => point.value) ?? []
     expect(values).toContain(null)
     expect(values).not.toContain(0)
+    // The gap says why, in the failure's own words.
+    const { spans } = history.annotations((firstOk.lastSuccessAt ?? 0) - 1000, (recovered.lastSuccessAt ?? 0) + 1)
+    expect(spans).toEqual([expect.objectContaining({ kind: 'gap', label: 'Sync failed' })])
+    expect(spans[0]?.detail).toMatch(message)
   })
 
   it('reports a closed port in words and keeps retrying', async () => {

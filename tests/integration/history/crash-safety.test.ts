@@ -68,11 +68,21 @@ describe('history crash safety', () => {
     }
 
     // Opening it again undoes the half-written tick: nothing after the last tick, no session that
-    // ends before it began, and every session of the killed run closed.
+    // ends before it began; and the first reading after the crash (nobody present) ends every session
+    // of the killed run when last seen, as having left during the gap.
     const store = HistoryStore.open(path)
     await store.flush()
     const last = BASE_TIME + (reported.at(-1) as number) * 1_000
-    await store.recordTick({ at: last + 60_000, rooms: [], joins: [], leaves: [], total: 0, channels: 0, unmatched: 0 })
+    await store.recordTick({
+      at: last + 60_000,
+      rooms: [],
+      joins: [],
+      leaves: [],
+      total: 0,
+      channels: 0,
+      unmatched: 0,
+      baseline: true,
+    })
     await store.close()
     const db = new DatabaseSync(path, { readOnly: true })
     try {
@@ -87,6 +97,9 @@ describe('history crash safety', () => {
       ).toEqual({ n: 0 })
       expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE left < joined').get()).toEqual({ n: 0 })
       expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE left IS NULL').get()).toEqual({ n: 0 })
+      expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE left > ?').get(lastTick)).toEqual({ n: 0 })
+      const gone = db.prepare("SELECT count(*) AS n FROM sessions WHERE leave_note = 'gap'").get() as { n: number }
+      expect(gone.n).toBeGreaterThan(0)
     } finally {
       db.close()
     }

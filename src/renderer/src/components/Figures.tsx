@@ -43,15 +43,26 @@ export function Figures() {
         : `from the last ${Math.max(1, Math.round(rates.windowMs / 1000))} s`
   return (
     <section className="figures" aria-label="Headline figures">
+      {/* Before the first sync nothing is known: "—", not 0. */}
       <Figure
         label="People present"
-        value={formatCount(total)}
-        detail={`${formatCount(channels)} channels${unmatched ? ` · ${formatCount(unmatched)} unmatched` : ''}`}
+        value={liveAt === null ? '—' : formatCount(total)}
+        detail={
+          liveAt === null
+            ? 'not synced yet'
+            : `${formatCount(channels)} channels${unmatched ? ` · ${formatCount(unmatched)} unmatched` : ''}`
+        }
       />
       <Figure
         label="Rooms"
-        value={formatCount(roomCount)}
-        detail={roomCount ? `${formatRate(total / roomCount)} people per room` : 'none occupied'}
+        value={liveAt === null ? '—' : formatCount(roomCount)}
+        detail={
+          liveAt === null
+            ? 'not synced yet'
+            : roomCount
+              ? `${formatRate(total / roomCount)} people per room`
+              : 'none occupied'
+        }
       />
       <Figure label="Joins per minute" value={formatRate(rates.joinsPerMinute)} detail={windowLabel} />
       <Figure label="Leaves per minute" value={formatRate(rates.leavesPerMinute)} detail={windowLabel} />

@@ -80,6 +80,7 @@ export function OverviewChart() {
             height={HEIGHT}
             lines={lines}
             live={tail}
+            annotations={chart.annotations}
             onZoom={(window) => setRange({ kind: 'fixed', ...window })}
           />
         )}

@@ -4,6 +4,8 @@ import { useNow } from '../hooks/use-now.ts'
 import type { RoomParticipants } from '../hooks/use-room-participants.ts'
 import { formatClock, formatCount, formatDuration } from '../lib/format.ts'
 
+const FIRST_SEEN = 'Already present when Headcount began or resumed watching: joined at this time or before'
+
 const ROW_HEIGHT = 30
 
 /** A room's participants: searchable on the engine, virtualised, with when each joined and for how long. */
@@ -103,12 +105,26 @@ export function ParticipantList({ participants, search, searched, onSearch, onCh
                           {participant.user}
                         </span>
                         <span role="cell">{participant.group ?? '—'}</span>
-                        <span role="cell" className="num">
-                          {formatClock(participant.since)}
-                        </span>
-                        <span role="cell" className="num">
-                          {formatDuration(now - participant.since)}
-                        </span>
+                        {participant.sinceExact ? (
+                          <>
+                            <span role="cell" className="num">
+                              {formatClock(participant.since)}
+                            </span>
+                            <span role="cell" className="num">
+                              {formatDuration(now - participant.since)}
+                            </span>
+                          </>
+                        ) : (
+                          // First seen when Headcount began or resumed watching: they may have joined earlier.
+                          <>
+                            <span role="cell" className="num" title={FIRST_SEEN}>
+                              by {formatClock(participant.since)}
+                            </span>
+                            <span role="cell" className="num" title={FIRST_SEEN}>
+                              ≥ {formatDuration(now - participant.since)}
+                            </span>
+                          </>
+                        )}
                       </>
                     ) : (
                       <span role="cell" className="muted">

@@ -81,6 +81,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
             height={HEIGHT}
             stacked={stacked}
             live={tail}
+            annotations={shown.annotations}
             onZoom={(window) => setRange({ kind: 'fixed', ...window })}
           />
         )}

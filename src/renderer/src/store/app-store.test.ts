@@ -25,6 +25,7 @@ function tick(at: number, change: Partial<Tick> = {}): Tick {
     unmatched: 0,
     joins: 0,
     leaves: 0,
+    baseline: false,
     drift: 0,
     changed: [],
     removed: [],
@@ -209,7 +210,7 @@ describe('app store: history slice', () => {
     const store = createAppStore(api, 'open')
     const now = 10_000_000
     await store.getState().loadOverviewChart(600, ['a', 'b'], now)
-    expect(call).toHaveBeenLastCalledWith('history.series', {
+    expect(call).toHaveBeenCalledWith('history.series', {
       rooms: ['a', 'b'],
       from: now - 3_600_000,
       to: now,
@@ -224,6 +225,50 @@ describe('app store: history slice', () => {
     expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(2)
     await store.getState().loadOverviewChart(300, ['a', 'b'], now + 54_000)
     expect(call.mock.calls.filter(([method]) => method === 'history.series')).toHaveLength(3)
+  })
+
+  it('fetches the gaps and events over the chart’s range with it, and draws the chart without them if they fail', async () => {
+    const marks = {
+      spans: [{ from: 1, to: 2, kind: 'gap', label: 'Headcount stopped', detail: 'Headcount stopped' }],
+      instants: [{ t: 3, kind: 'convention', label: 'Naming convention changed', detail: 'a → b' }],
+    }
+    let failMarks = false
+    const { api, call } = fakeApi({
+      'history.series': () => [{ room: '*total*', points: [] }],
+      'history.groups': () => ({ room: 'a', groups: [], points: [] }),
+      'history.annotations': () => {
+        if (failMarks) throw new ApiError('failed', 'No history yet')
+        return marks
+      },
+    })
+    const store = createAppStore(api, 'open')
+    const now = 10_000_000
+    await store.getState().loadOverviewChart(600, [], now)
+    expect(call).toHaveBeenCalledWith('history.annotations', { from: now - 3_600_000, to: now })
+    expect(store.getState().overviewChart?.annotations).toEqual(marks)
+    await store.getState().loadRoomChart('a', 600, now)
+    expect(store.getState().roomChart?.annotations).toEqual(marks)
+    failMarks = true
+    await store.getState().loadRoomChart('a', 300, now)
+    expect(store.getState().roomChart).toMatchObject({ points: 300, annotations: { spans: [], instants: [] } })
+    expect(store.getState().chartError).toBeNull()
+  })
+
+  it('fetches the charts again after a tick that began a new reading, where a gap or an event now is', async () => {
+    const { api, call } = fakeApi({ 'history.series': () => [{ room: '*total*', points: [] }] })
+    const store = createAppStore(api, 'open')
+    const now = 10_000_000
+    const fetches = () => call.mock.calls.filter(([method]) => method === 'history.series').length
+    await store.getState().loadOverviewChart(600, [], now)
+    store.getState().applyTick(tick(now + 1_000))
+    await store.getState().loadOverviewChart(600, [], now + 1_000)
+    expect(fetches()).toBe(1)
+    // The sync restarted (a convention change, say): its first tick is a new reading.
+    store.getState().applyTick(tick(now + 2_000, { baseline: true }))
+    await store.getState().loadOverviewChart(600, [], now + 2_000)
+    expect(fetches()).toBe(2)
+    await store.getState().loadOverviewChart(600, [], now + 3_000)
+    expect(fetches()).toBe(2)
   })
 
   it('keeps the chart error in words and clears it on success', async () => {

@@ -29,6 +29,27 @@ export interface LiveTail {
   values: Record<string, number>
 }
 
+/** A mark laid over the chart: `kind` picks its look (`chart-mark-{kind}`), `label` and `detail` its tooltip. */
+export interface ChartMark {
+  kind: string
+  label: string
+  detail: string
+}
+/** A stretch of time: a gap in the history, with its cause. */
+export interface ChartSpanMark extends ChartMark {
+  from: number
+  to: number
+}
+/** A moment: something that changed how the history was recorded. */
+export interface ChartInstantMark extends ChartMark {
+  t: number
+}
+/** Shaded spans and marked instants over a chart; any kind of mark can join through these two lists. */
+export interface ChartAnnotations {
+  spans: readonly ChartSpanMark[]
+  instants: readonly ChartInstantMark[]
+}
+
 interface TimeChartProps {
   label: string
   from: number
@@ -38,12 +59,15 @@ interface TimeChartProps {
   lines?: LineSeries[]
   stacked?: StackedSeries
   live?: LiveTail | null
+  annotations?: ChartAnnotations
   onZoom?(range: { from: number; to: number }): void
 }
 
 const Y_AXIS_WIDTH = 52
 const MARGIN = { top: 8, right: 14, bottom: 0, left: 0 }
 const X_AXIS_HEIGHT = 24
+/** How close (px) the pointer must be to an instant's mark for its tooltip. */
+const INSTANT_REACH_PX = 5
 
 /**
  * Occupancy over time: step lines (one per room and the total) or stacked step areas (a room's
@@ -52,7 +76,18 @@ const X_AXIS_HEIGHT = 24
  * crosshair readout and drag-to-zoom, so a tick costs a few elements, not a chart. Never animated;
  * each series holds at most one point per pixel.
  */
-export function TimeChart({ label, from, to, width, height, lines, stacked, live, onZoom }: TimeChartProps) {
+export function TimeChart({
+  label,
+  from,
+  to,
+  width,
+  height,
+  lines,
+  stacked,
+  live,
+  annotations,
+  onZoom,
+}: TimeChartProps) {
   const [hoverT, setHoverT] = useState<number | null>(null)
   const [selection, setSelection] = useState<{ start: number; end: number } | null>(null)
   const dragging = useRef(false)
@@ -127,6 +162,15 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
   }
 
   const span = to - from
+  // The marks under the pointer, for the tooltip: spans it is inside, instants it is a few pixels from.
+  const reach = (INSTANT_REACH_PX * span) / plotWidth
+  const pointed: ChartMark[] =
+    hoverT === null || !annotations
+      ? []
+      : [
+          ...annotations.instants.filter((mark) => Math.abs(mark.t - hoverT) <= reach),
+          ...annotations.spans.filter((mark) => mark.from <= hoverT && hoverT < mark.to),
+        ]
   return (
     <div className="time-chart">
       <div className="chart-readout" aria-live="off">
@@ -172,6 +216,9 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
             {stacked && <StackedTail stacked={stacked} live={live} xOf={xOf} yOf={yOf} />}
           </svg>
         )}
+        {annotations && (
+          <ChartMarks annotations={annotations} from={from} to={to} xOf={xOf} width={plotWidth} height={plotHeight} />
+        )}
         <div
           className={onZoom ? 'chart-interaction zoomable' : 'chart-interaction'}
           style={{ left: Y_AXIS_WIDTH, width: plotWidth, top: MARGIN.top, height: plotHeight }}
@@ -183,6 +230,20 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
           }}
         >
           {hoverT !== null && <div className="chart-cursor" style={{ left: xOf(hoverT) }} />}
+          {hoverT !== null && pointed.length > 0 && (
+            <div
+              className={xOf(hoverT) > plotWidth / 2 ? 'chart-mark-tip to-left' : 'chart-mark-tip'}
+              role="tooltip"
+              style={{ left: xOf(hoverT) }}
+            >
+              {pointed.map((mark, index) => (
+                <p key={index}>
+                  <strong>{mark.label}</strong>
+                  {mark.detail && mark.detail !== mark.label ? ` · ${mark.detail}` : ''}
+                </p>
+              ))}
+            </div>
+          )}
           {selection && (
             <div
               className="chart-selection"
@@ -194,6 +255,59 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
           )}
         </div>
       </div>
+    </div>
+  )
+}
+
+/**
+ * Gaps shaded and events marked, under the pointer layer (which shows their tooltips). Each mark also
+ * carries its words as a title and label, for assistive technology and a plain hover.
+ */
+function ChartMarks({
+  annotations,
+  from,
+  to,
+  xOf,
+  width,
+  height,
+}: {
+  annotations: ChartAnnotations
+  from: number
+  to: number
+  xOf(t: number): number
+  width: number
+  height: number
+}) {
+  const words = (mark: ChartMark) => (mark.detail ? `${mark.label}: ${mark.detail}` : mark.label)
+  return (
+    <div className="chart-marks" style={{ left: Y_AXIS_WIDTH, top: MARGIN.top, width, height }}>
+      {annotations.spans
+        .filter((mark) => mark.to > from && mark.from < to)
+        .map((mark, index) => {
+          const left = xOf(mark.from)
+          return (
+            <div
+              key={`span-${index}`}
+              className={`chart-span chart-mark-${mark.kind}`}
+              data-kind={mark.kind}
+              title={words(mark)}
+              aria-label={words(mark)}
+              style={{ left, width: Math.max(1, xOf(mark.to) - left) }}
+            />
+          )
+        })}
+      {annotations.instants
+        .filter((mark) => mark.t >= from && mark.t <= to)
+        .map((mark, index) => (
+          <div
+            key={`instant-${index}`}
+            className={`chart-instant chart-mark-${mark.kind}`}
+            data-kind={mark.kind}
+            title={words(mark)}
+            aria-label={words(mark)}
+            style={{ left: xOf(mark.t) }}
+          />
+        ))}
     </div>
   )
 }

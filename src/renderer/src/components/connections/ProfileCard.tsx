@@ -1,18 +1,20 @@
 import { useState } from 'react'
 import { apiBaseUrl } from '../../../../shared/connection.ts'
 import type { ConnectionTestResult, ProfileView } from '../../../../shared/profiles.ts'
+import type { ConnectionState } from '../../../../shared/status.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
 import { failureText, type Outcome } from '../../store/outcome.ts'
 import { TestResult } from './TestResult.tsx'
 
 /** A saved connection: where it points, how it syncs, and connect, test, edit and delete. */
 export function ProfileCard({ profile, active, onEdit }: { profile: ProfileView; active: boolean; onEdit(): void }) {
-  const { connect, disconnect, deleteProfile, testConnection, switching } = useAppFields((state) => ({
+  const { connect, disconnect, deleteProfile, testConnection, switching, connection } = useAppFields((state) => ({
     connect: state.connect,
     disconnect: state.disconnect,
     deleteProfile: state.deleteProfile,
     testConnection: state.testConnection,
     switching: state.switching,
+    connection: state.status?.connection ?? 'disconnected',
   }))
   const [result, setResult] = useState<Outcome<ConnectionTestResult> | null>(null)
   const [confirming, setConfirming] = useState(false)
@@ -23,7 +25,7 @@ export function ProfileCard({ profile, active, onEdit }: { profile: ProfileView;
       <div className="profile-main">
         <div className="profile-name">
           {profile.name}
-          {active && <span className="pill pill-ok">Connected</span>}
+          {active && <WatchedPill connection={connection} />}
         </div>
         <div className="profile-meta mono">
           {apiBaseUrl(profile.connection.target)} · app {profile.connection.appId} · key {profile.connection.key}
@@ -102,4 +104,12 @@ export function ProfileCard({ profile, active, onEdit }: { profile: ProfileView;
       )}
     </li>
   )
+}
+
+/** How the watched connection is doing: "Connected" only while its syncs succeed. */
+function WatchedPill({ connection }: { connection: ConnectionState }) {
+  if (connection === 'connected') return <span className="pill pill-ok">Connected</span>
+  if (connection === 'error') return <span className="pill pill-failing">Sync failing</span>
+  if (connection === 'connecting') return <span className="pill pill-starting">Connecting…</span>
+  return null
 }

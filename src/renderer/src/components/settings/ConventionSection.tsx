@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react'
-import type { NamingConvention } from '../../../../shared/naming.ts'
+import type { NamingConvention, ParsedChannel } from '../../../../shared/naming.ts'
 import type { ProfileView } from '../../../../shared/profiles.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
-import type { ConventionPreview } from '../../store/slices/profiles-slice.ts'
+import { formatCount } from '../../lib/format.ts'
+import type { ConventionImpact, ConventionPreview } from '../../store/slices/profiles-slice.ts'
 
 const DEFAULT_SAMPLES = [
   'private-lobby-max',
@@ -14,9 +15,10 @@ const DEFAULT_SAMPLES = [
 
 /** How channel names become rooms, groups and users: edited with a live preview and the separator warning. */
 export function ConventionSection({ profile }: { profile: ProfileView }) {
-  const { setConvention, previewConvention } = useAppFields((state) => ({
+  const { setConvention, previewConvention, conventionImpact } = useAppFields((state) => ({
     setConvention: state.setConvention,
     previewConvention: state.previewConvention,
+    conventionImpact: state.conventionImpact,
   }))
   const saved = profile.convention
   const [draft, setDraft] = useState<NamingConvention>(saved)
@@ -24,6 +26,9 @@ export function ConventionSection({ profile }: { profile: ProfileView }) {
   // The preview answers this form's draft, not anything the engine keeps: it stays with the form.
   const [preview, setPreview] = useState<ConventionPreview | null>(null)
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  // Asked before saving a draft that reads the live channels differently; any edit withdraws the question.
+  const [question, setQuestion] = useState<{ draft: NamingConvention; confirmation: Confirmation } | null>(null)
+  const [checking, setChecking] = useState(false)
 
   // The preview follows the typing, a moment after it pauses.
   useEffect(() => {
@@ -48,13 +53,24 @@ export function ConventionSection({ profile }: { profile: ProfileView }) {
 
   const text = draft.kind === 'template' ? draft.template : draft.pattern
   const changed = JSON.stringify(draft) !== JSON.stringify(saved)
+  const confirming = question && JSON.stringify(question.draft) === JSON.stringify(draft) ? question.confirmation : null
   const save = async () => {
+    setQuestion(null)
     const outcome = await setConvention(profile.id, draft)
     setResult(
       outcome.ok
         ? { ok: true, text: 'Saved; the connection re-reads its channels with it' }
         : { ok: false, text: outcome.error.message },
     )
+  }
+  // Saving re-reads every live channel: when that changes who some of them are, say so and ask first.
+  const requestSave = async () => {
+    setResult(null)
+    setChecking(true)
+    const outcome = await conventionImpact(profile.id, draft)
+    setChecking(false)
+    if (outcome.ok && (!outcome.value.live || outcome.value.changed === 0)) return save()
+    setQuestion({ draft, confirmation: outcome.ok ? { impact: outcome.value } : { error: outcome.error.message } })
   }
 
   return (
@@ -167,12 +183,15 @@ export function ConventionSection({ profile }: { profile: ProfileView }) {
           </tbody>
         </table>
       </div>
+      {confirming && (
+        <ImpactConfirmation confirmation={confirming} onSave={() => void save()} onCancel={() => setQuestion(null)} />
+      )}
       <div className="form-actions">
         <button
           type="button"
           className="button"
-          disabled={!changed || Boolean(preview?.error)}
-          onClick={() => void save()}
+          disabled={!changed || Boolean(preview?.error) || checking || confirming !== null}
+          onClick={() => void requestSave()}
         >
           Save convention
         </button>
@@ -189,4 +208,59 @@ export function ConventionSection({ profile }: { profile: ProfileView }) {
       </div>
     </section>
   )
+}
+
+type Confirmation = { impact: ConventionImpact } | { error: string }
+
+/** What saving would change in the live channels, and the choice to go on or not. */
+function ImpactConfirmation({
+  confirmation,
+  onSave,
+  onCancel,
+}: {
+  confirmation: Confirmation
+  onSave: () => void
+  onCancel: () => void
+}) {
+  return (
+    <div className="banner banner-warning" role="alertdialog" aria-label="Convention change">
+      {'impact' in confirmation ? (
+        <>
+          <p>
+            <strong>
+              {formatCount(confirmation.impact.changed)} of {formatCount(confirmation.impact.channels)} channels will be
+              read differently.
+            </strong>{' '}
+            Their sessions end and begin again, marked “naming convention changed”, and are left out of joins and leaves
+            per minute; everyone read the same keeps their session.
+          </p>
+          <ul className="impact-examples" aria-label="Examples">
+            {confirmation.impact.examples.map((example) => (
+              <li key={example.channel}>
+                <code>{example.channel}</code>: {reading(example.before)} → {reading(example.after)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>
+          The channels present now could not be compared with this convention ({confirmation.error}); saving re-reads
+          them all.
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onSave}>
+          Save and re-read
+        </button>
+        <button type="button" className="ghost-button" onClick={onCancel}>
+          Keep editing
+        </button>
+      </div>
+    </div>
+  )
+}
+
+function reading(parsed: ParsedChannel | null): string {
+  if (!parsed) return 'not a participant'
+  return `room ${parsed.room}${parsed.group === null ? '' : `, group ${parsed.group}`}, user ${parsed.user}`
 }

@@ -1,6 +1,7 @@
-import { TOTAL_SERIES, type GroupSeries, type Series } from '../../../../shared/history.ts'
+import { TOTAL_SERIES, type Annotations, type GroupSeries, type Series } from '../../../../shared/history.ts'
 import { needsRefetch, resolveRange, type TimeRange } from '../../lib/time-range.ts'
 import { describeError } from '../outcome.ts'
+import type { LiveSlice } from './live-slice.ts'
 import type { SliceCreator } from './types.ts'
 
 /** Rooms drawn on the overview chart next to the total. */
@@ -20,6 +21,8 @@ export interface ChartData<T> {
   to: number
   points: number
   data: T
+  /** Gaps and events over the same range, marked on the chart. */
+  annotations: Annotations
   fetchedAt: number
 }
 
@@ -44,8 +47,9 @@ export interface HistorySlice {
   loadSparklines(rooms: string[], now?: number): Promise<void>
 }
 
-function keyOf(range: TimeRange, points: number, subject: string): string {
-  return `${JSON.stringify(range)}|${points}|${subject}`
+/** What a chart was fetched for; a new reading since (its gap or event) makes it stale. */
+function keyOf(range: TimeRange, points: number, subject: string, readingAt: number | null): string {
+  return `${JSON.stringify(range)}|${points}|${subject}|${readingAt}`
 }
 
 /** A step series sampled at equal times, for a sparkline (values hold until the next change). */
@@ -62,7 +66,16 @@ export function sampleSteps(series: Series, from: number, to: number, samples: n
   return values
 }
 
-export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, api) => {
+const NO_ANNOTATIONS: Annotations = { spans: [], instants: [] }
+
+export const createHistorySlice: SliceCreator<HistorySlice, Pick<LiveSlice, 'readingAt'>> = (set, get, api) => {
+  // Marks are fetched with each chart; without them the chart still shows its gaps as breaks.
+  const annotationsOver = (from: number, to: number): Promise<Annotations> =>
+    api
+      .call('history.annotations', { from, to })
+      .then((marks) => marks ?? NO_ANNOTATIONS)
+      .catch(() => NO_ANNOTATIONS)
+
   // Replies may come back out of order; only the latest request of each chart is applied.
   const latest = { overview: 0, room: 0 }
   const sparklinesInFlight = new Set<string>()
@@ -77,29 +90,38 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get, api) =>
     setOverviewRange: (overviewRange) => set({ overviewRange }),
     setRoomRange: (roomRange) => set({ roomRange }),
     async loadOverviewChart(points, rooms, now = Date.now()) {
-      const { overviewRange, overviewChart } = get()
-      const key = keyOf(overviewRange, points, rooms.join('\n'))
+      const { overviewRange, overviewChart, readingAt } = get()
+      const key = keyOf(overviewRange, points, rooms.join('\n'), readingAt)
       if (overviewChart?.key === key && !needsRefetch(overviewRange, points, overviewChart.fetchedAt, now)) return
       const { from, to } = resolveRange(overviewRange, now)
       const request = ++latest.overview
       try {
-        const series = await api.call('history.series', { rooms, from, to, points, includeTotal: true })
+        const [series, annotations] = await Promise.all([
+          api.call('history.series', { rooms, from, to, points, includeTotal: true }),
+          annotationsOver(from, to),
+        ])
         if (request !== latest.overview) return
-        set({ overviewChart: { key, from, to, points, data: { rooms, series }, fetchedAt: now }, chartError: null })
+        set({
+          overviewChart: { key, from, to, points, data: { rooms, series }, annotations, fetchedAt: now },
+          chartError: null,
+        })
       } catch (error) {
         if (request === latest.overview) set({ chartError: describeError(error) })
       }
     },
     async loadRoomChart(room, points, now = Date.now()) {
-      const { roomRange, roomChart } = get()
-      const key = keyOf(roomRange, points, room)
+      const { roomRange, roomChart, readingAt } = get()
+      const key = keyOf(roomRange, points, room, readingAt)
       if (roomChart?.key === key && !needsRefetch(roomRange, points, roomChart.fetchedAt, now)) return
       const { from, to } = resolveRange(roomRange, now)
       const request = ++latest.room
       try {
-        const data = await api.call('history.groups', { room, from, to, points })
+        const [data, annotations] = await Promise.all([
+          api.call('history.groups', { room, from, to, points }),
+          annotationsOver(from, to),
+        ])
         if (request !== latest.room) return
-        set({ roomChart: { key, from, to, points, data, fetchedAt: now }, chartError: null })
+        set({ roomChart: { key, from, to, points, data, annotations, fetchedAt: now }, chartError: null })
       } catch (error) {
         if (request === latest.room) set({ chartError: describeError(error) })
       }

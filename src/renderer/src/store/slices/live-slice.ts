@@ -31,6 +31,11 @@ export interface LiveSlice {
   baseline: boolean
   /** When the baseline was taken: rates cover the time since, up to a minute. */
   rateSince: number | null
+  /**
+   * Time of the latest tick that began a new reading (after connecting, a restart of the sync or a
+   * gap): the history gained a gap or an event there, so charts are fetched again.
+   */
+  readingAt: number | null
   resetLive(): void
   loadRooms(): Promise<void>
   applyTick(tick: Tick): void
@@ -48,6 +53,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
   rateWindow: [],
   baseline: false,
   rateSince: null,
+  readingAt: null,
   resetLive: () =>
     set({
       rooms: new Map(),
@@ -59,6 +65,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       rateWindow: [],
       baseline: false,
       rateSince: null,
+      readingAt: null,
     }),
   async loadRooms() {
     try {
@@ -102,6 +109,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       rateWindow,
       baseline: true,
       rateSince: state.rateSince ?? tick.at,
+      readingAt: tick.baseline ? tick.at : state.readingAt,
     })
   },
   fetchRoomDetail: (input) => attempt(() => api.call('room.detail', input)),

@@ -14,6 +14,7 @@ import type { UiSlice } from './ui-slice.ts'
 
 export type ConventionInfo = MethodResult<'convention.set'>
 export type ConventionPreview = MethodResult<'convention.preview'>
+export type ConventionImpact = MethodResult<'convention.impact'>
 export type BroadcastSettingsPatch = MethodInput<'broadcast.set'>['settings']
 
 /**
@@ -31,6 +32,8 @@ export interface ProfilesSlice {
   setConvention(id: string, convention: NamingConvention): Promise<Outcome<ConventionInfo>>
   /** How sample channel names parse under a convention not saved yet: a form's draft, so not kept here. */
   previewConvention(convention: NamingConvention, samples: string[]): Promise<Outcome<ConventionPreview>>
+  /** How many of the channels present now a convention not saved yet would read differently. */
+  conventionImpact(id: string, convention: NamingConvention): Promise<Outcome<ConventionImpact>>
   /** Changes some broadcaster settings (the rest keep their value); `enabled` is the switch. */
   setBroadcast(id: string, patch: BroadcastSettingsPatch): Promise<Outcome<BroadcastSettings>>
 }
@@ -72,6 +75,7 @@ export const createProfilesSlice: SliceCreator<ProfilesSlice, Pick<UiSlice, 'err
       return outcome
     },
     previewConvention: (convention, samples) => attempt(() => api.call('convention.preview', { convention, samples })),
+    conventionImpact: (id, convention) => attempt(() => api.call('convention.impact', { id, convention })),
     async setBroadcast(id, patch) {
       const outcome = await attempt(() => api.call('broadcast.set', { id, settings: patch }))
       if (outcome.ok) patchProfile(id, { broadcast: outcome.value })

@@ -1,0 +1,116 @@
+import { createHmac } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
+import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
+
+// Webhooks repeated, late, out of order or stamped by a clock running ahead make no ghosts: the
+// engine's receiver against the emulator's own webhooks and validly signed batches posted by hand.
+
+let emulator: RunningEmulator | undefined
+let harness: EngineHarness | undefined
+afterEach(async () => {
+  await harness?.close()
+  await emulator?.close()
+  harness = undefined
+  emulator = undefined
+})
+
+async function hybridEngine() {
+  const webhookPort = await freePort()
+  emulator = await startEmulator({
+    vacateDelayMs: 0,
+    webhookBatchMs: 20,
+    webhooks: [`http://127.0.0.1:${webhookPort}/`],
+  })
+  const h = (harness = new EngineHarness())
+  const profile = await h.handlers['profiles.save']({
+    name: 'emulator',
+    connection: emulatorConnection(emulator),
+    secret: emulator.secret,
+    sync: { ...DEFAULT_SYNC_OPTIONS, mode: 'hybrid', webhookPort, reconcileIntervalSec: 3600 },
+  })
+  await h.handlers['connection.connect']({ id: profile.id })
+  await h.until(
+    () => h.handlers['status.get'](undefined),
+    (status) => status.sync?.state === 'ok',
+    'the first poll',
+  )
+  const target = emulator
+  /** Posts a validly signed batch, as Pusher would. */
+  const post = async (timeMs: number, events: { name: string; channel: string }[]) => {
+    const body = JSON.stringify({ time_ms: timeMs, events })
+    const response = await fetch(`http://127.0.0.1:${webhookPort}/`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Pusher-Key': target.key,
+        'X-Pusher-Signature': createHmac('sha256', target.secret).update(body).digest('hex'),
+      },
+      body,
+    })
+    expect(response.status).toBe(200)
+  }
+  const total = async () => (await h.handlers['rooms.list'](undefined)).total
+  return { h, post, total }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('webhooks that cannot be trusted as they come', () => {
+  it(
+    'a webhook stamped an hour ahead makes no ghost: the next poll after it corrects it',
+    { timeout: 30_000 },
+    async () => {
+      const { h, post, total } = await hybridEngine()
+      // Nobody is on this channel; a sender whose clock runs an hour ahead says somebody is.
+      await post(Date.now() + 3_600_000, [{ name: 'channel_occupied', channel: 'private-lobby-ghost' }])
+      await h.until(total, (count) => count === 1, 'the webhook applied')
+      // Its time counts as at most 2 s from now: a poll after that is newer news and wins.
+      await pause(2_500)
+      h.engine.handlers['sync.now'](undefined)
+      await h.until(total, (count) => count === 0, 'the ghost gone after the next poll')
+    },
+  )
+
+  it('repeated, late and reordered webhooks leave the true state', { timeout: 30_000 }, async () => {
+    const { h, post, total } = await hybridEngine()
+    const socket = await h.join(emulator as RunningEmulator, 'private-lobby-ana')
+    await h.until(total, (count) => count === 1, 'ana from the emulator’s own webhook')
+    // The same news again, twice: no second ana.
+    const t0 = Date.now()
+    await post(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
+    await post(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
+    await pause(300)
+    expect(await total()).toBe(1)
+    const ticks = h.events('tick').length
+
+    // ben comes and goes; the "came" arrives after the "went" (reordered on the way).
+    await post(t0 + 200, [{ name: 'channel_vacated', channel: 'private-lobby-ben' }])
+    await post(t0 + 100, [{ name: 'channel_occupied', channel: 'private-lobby-ben' }])
+    await pause(300)
+    expect(await total()).toBe(1)
+    // Late news of ana leaving, from before she was last known present, does not remove her.
+    await post(t0 - 60_000, [{ name: 'channel_vacated', channel: 'private-lobby-ana' }])
+    await pause(300)
+    expect(await total()).toBe(1)
+    expect(
+      h
+        .events('tick')
+        .slice(ticks)
+        .reduce((sum, tick) => sum + tick.joins, 0),
+    ).toBe(0)
+
+    // And a poll agrees: nothing to correct.
+    h.engine.handlers['sync.now'](undefined)
+    await h.until(
+      () => h.handlers['status.get'](undefined),
+      (status) => (status.sync?.drift?.checks ?? 0) >= 1,
+      'the reconciling poll',
+    )
+    expect((await h.handlers['status.get'](undefined)).sync?.drift).toMatchObject({ last: 0 })
+    expect(await total()).toBe(1)
+    socket.disconnect()
+    await h.until(total, (count) => count === 0, 'ana leaving, for real')
+  })
+})
