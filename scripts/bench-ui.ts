@@ -95,6 +95,7 @@ function installFakeEngine(roomCount: number): void {
       secretStorage: { backend: 'bench', encrypted: true, warning: null },
     }),
     'status.get': () => status,
+    'engine.get': () => ({ shell: 'desktop', shown: { kind: 'local' }, saved: null }),
     'settings.get': () => ({
       version: 1,
       theme: 'light',
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
           body: readFileSync(file),
         })
       })
+      page.on('pageerror', (error) => console.error('page error:', error.message))
+      page.on('console', (message) => message.type() === 'error' && console.error('page console:', message.text()))
       await page.addInitScript(installFakeEngine, roomCount)
       await page.goto('http://bench.local/index.html')
       await page.getByRole('table', { name: 'Rooms by occupancy' }).waitFor()
