@@ -5,7 +5,7 @@ import { useAppFields } from '../hooks/use-store.ts'
 import { isLive } from '../lib/time-range.ts'
 import { useAppStore } from '../store/context.tsx'
 import { topRooms } from '../store/selectors.ts'
-import { TOP_ROOMS } from '../store/slices/history-slice.ts'
+import { TOP_ROOMS } from '../store/slices/ui-slice.ts'
 import { CHART_PLOT_INSET, TimeChart, type LineSeries, type LiveTail } from './charts/TimeChart.tsx'
 import { chartWindow } from './charts/chart-window.ts'
 import { PALETTE, seriesColor } from './charts/palette.ts'
@@ -37,7 +37,7 @@ export function OverviewChart() {
   }, [loadChart, points, topKey, range, liveAt, width])
 
   // Live while the range reaches the latest sync (the engine's clock, not this machine's).
-  const live = chart !== null && liveAt !== null && isLive(range, liveAt)
+  const live = chart !== null && liveAt !== null && isLive(range)
   const lines = useMemo<LineSeries[]>(() => {
     if (!chart) return []
     return chart.data.series.map((series, index) => {

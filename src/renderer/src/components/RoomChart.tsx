@@ -31,7 +31,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
 
   const shown = chart && chart.data.room === room ? chart : null
   // Live while the range reaches the latest sync (the engine's clock, not this machine's).
-  const live = shown !== null && liveAt !== null && isLive(range, liveAt)
+  const live = shown !== null && liveAt !== null && isLive(range)
   const stacked = useMemo<StackedSeries>(() => {
     const groups =
       shown && shown.data.groups.length > 0
