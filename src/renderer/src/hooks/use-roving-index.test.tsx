@@ -113,3 +113,46 @@ describe('useRovingIndex', () => {
     expect(revealed).toEqual([2])
   })
 })
+
+function Radios({ checked, onChoose }: { checked: number; onChoose(index: number): void }) {
+  const ref = useRef<HTMLDivElement>(null)
+  const roving = useRovingIndex(ref, { count: 3, orientation: 'horizontal', wrap: true, stop: checked })
+  return (
+    <div
+      ref={ref}
+      role="radiogroup"
+      onKeyDown={(event) => {
+        const target = roving.onKeyDown(event)
+        if (target !== null) onChoose(target)
+      }}
+    >
+      {['5 min', '1 h', '24 h'].map((label, index) => (
+        <button key={label} type="button" role="radio" aria-checked={index === checked} {...roving.itemProps(index)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+describe('useRovingIndex with a fixed stop (a radio group)', () => {
+  it('keeps the checked option as the tab stop and moves from the focused one', () => {
+    globalThis.IS_REACT_ACT_ENVIRONMENT = true
+    const host = document.createElement('div')
+    document.body.append(host)
+    const root = createRoot(host)
+    const chosen: number[] = []
+    act(() => root.render(<Radios checked={1} onChoose={(index) => chosen.push(index)} />))
+    const stops = () => [...host.querySelectorAll('[tabindex="0"]')].map((node) => node.textContent)
+    expect(stops()).toEqual(['1 h'])
+    act(() => host.querySelectorAll('button')[0]?.focus())
+    expect(stops()).toEqual(['1 h'])
+    act(() => {
+      document.activeElement?.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }))
+    })
+    expect(chosen).toEqual([2])
+    expect(document.activeElement?.textContent).toBe('24 h')
+    act(() => root.unmount())
+    host.remove()
+  })
+})

@@ -49,10 +49,14 @@ export interface RovingIndex {
  */
 export function useRovingIndex(
   container: RefObject<HTMLElement | null>,
-  options: RovingOptions & { reveal?(index: number): void },
+  options: RovingOptions & {
+    reveal?(index: number): void
+    /** Fixes the tab stop (a radio group's is its checked option); otherwise it follows the focus. */
+    stop?: number
+  },
 ): RovingIndex {
   const [active, setActiveState] = useState(0)
-  const clamped = Math.max(0, Math.min(active, options.count - 1))
+  const clamped = Math.max(0, Math.min(options.stop ?? active, options.count - 1))
   const { reveal } = options
 
   const focusItem = useCallback(
@@ -68,7 +72,10 @@ export function useRovingIndex(
   )
 
   const onKeyDown = (event: KeyboardEvent): number | null => {
-    const target = rovingTarget(event.key, clamped, options)
+    // Moves start from the item with the focus, which is the tab stop unless the stop is fixed.
+    const focused = (event.target as HTMLElement).closest?.('[data-roving-index]')?.getAttribute('data-roving-index')
+    const from = focused == null ? clamped : Number(focused)
+    const target = rovingTarget(event.key, from, options)
     if (target === null) return null
     event.preventDefault()
     setActiveState(target)
