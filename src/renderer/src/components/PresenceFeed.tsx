@@ -11,7 +11,8 @@ export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
       {events.length === 0 ? (
         <p className="chart-message">Nothing since Headcount started watching.</p>
       ) : (
-        <ol className="feed" aria-label="Joins and leaves, newest first">
+        // Focusable, so the keyboard can scroll it.
+        <ol className="feed" aria-label="Joins and leaves, newest first" tabIndex={0}>
           {events.map((event) => (
             <li key={`${event.type}|${event.user}|${event.at}`} className={`feed-item feed-${event.type}`}>
               <span className="feed-time">{formatClock(event.at)}</span>

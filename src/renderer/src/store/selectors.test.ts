@@ -162,6 +162,22 @@ describe('room selectors', () => {
     ])
   })
 
+  it('sort names as people read them: room2 before room10', () => {
+    const numbered = [room('room10', 1), room('room2', 1), room('Room1', 1), room('room11', 3)]
+    expect(sortRooms(numbered, { search: '', sort: 'room', descending: false }).map((r) => r.room)).toEqual([
+      'Room1',
+      'room2',
+      'room10',
+      'room11',
+    ])
+    expect(sortRooms(numbered, { search: '', sort: 'count', descending: true }).map((r) => r.room)).toEqual([
+      'room11',
+      'Room1',
+      'room2',
+      'room10',
+    ])
+  })
+
   it('memoise the rows until the rooms or the query change', () => {
     const select = createRoomRowsSelector()
     const state = {

@@ -1,4 +1,5 @@
 import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
+import { naturalCompare } from '../lib/natural-sort.ts'
 import type { AppState } from './app-store.ts'
 import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
 import type { RoomsQuery } from './slices/ui-slice.ts'
@@ -85,7 +86,7 @@ export function selectWebhookProblem(state: Pick<AppState, 'link' | 'status'>): 
   return sync.webhook?.error ?? null
 }
 
-/** Rooms in the table's order: filtered by the search (room or group name), sorted, ties by name. */
+/** Rooms in the table's order: filtered by the search (room or group name), sorted, ties by name (room2 before room10). */
 export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): RoomSummaryView[] {
   const needle = query.search.trim().toLowerCase()
   const rows: RoomSummaryView[] = []
@@ -101,7 +102,7 @@ export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): 
   const sign = query.descending ? -1 : 1
   rows.sort((a, b) => {
     if (query.sort === 'count' && a.count !== b.count) return sign * (a.count - b.count)
-    const byName = a.room < b.room ? -1 : a.room > b.room ? 1 : 0
+    const byName = naturalCompare(a.room, b.room)
     return query.sort === 'room' ? sign * byName : byName
   })
   return rows

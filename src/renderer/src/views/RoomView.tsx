@@ -134,6 +134,7 @@ export function RoomView() {
   return (
     <ViewFrame
       title="Rooms"
+      heading={room ? `Room ${room}` : 'Rooms'}
       description={
         room
           ? `Who is in ${room}, by group, and who came and went.`
