@@ -152,6 +152,8 @@ export class Monitor {
       group: input.group,
       offset: input.offset,
       limit: input.limit,
+      sort: input.sort,
+      order: input.order,
     })
     return {
       room: input.room,

@@ -105,6 +105,55 @@ test.describe('compare rooms and share views', () => {
   })
 })
 
+test.describe('the rooms view', () => {
+  test('participants sort on the engine by any column, and the view says when a room is empty', async ({
+    page,
+    console,
+    room,
+    connected,
+  }) => {
+    void connected
+    test.setTimeout(60_000)
+    await console.open()
+    await page.goto('/#/rooms/lobby')
+    const view = console.view('Rooms')
+    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room lobby')
+    // The figure and the list give the same count.
+    await expect(view.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
+    const firstUser = room.participantRows.first().getByRole('cell').first()
+    await room.participants.getByRole('button', { name: 'Sort by user' }).click()
+    // Natural order: blue-2 before blue-10.
+    await expect(firstUser).toHaveText('p-lobby-blue-0')
+    await expect(room.participantRows.nth(2).getByRole('cell').first()).toHaveText('p-lobby-blue-2')
+    await room.participants.getByRole('button', { name: 'Sort by user' }).click()
+    await expect(firstUser).toHaveText('p-lobby-red-23')
+    await expect(room.participants.getByRole('columnheader', { name: 'Sort by user' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    )
+    await expect(page).toHaveURL(/#\/rooms\/lobby\?.*sort=user&order=desc/)
+    // The list is one tab stop; the arrows move inside it.
+    await firstUser.click()
+    await page.keyboard.press('ArrowDown')
+    await expect(room.participantRows.nth(1)).toBeFocused()
+    await expect(room.participants.locator('[role="row"][tabindex="0"]')).toHaveCount(1)
+
+    // The feed filters joins and leaves by kind and user.
+    const feed = view.getByRole('region', { name: 'Recent joins and leaves' })
+    await feed.getByLabel('Joins and leaves of user').fill('no-such-user')
+    await expect(feed).toContainText('Nothing matches these filters.')
+
+    // A room nobody is in opens, says so, and shows what history it has.
+    await view.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
+    await view.getByRole('button', { name: 'Open' }).click()
+    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room room-that-never-was')
+    await expect(view.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
+      'Nobody is in room-that-never-was now',
+    )
+  })
+})
+
 test.describe('keyboard and small screens', () => {
   test('the overview is crossed in fewer than 30 Tab presses, and Enter on a room opens it', async ({
     page,

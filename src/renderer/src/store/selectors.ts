@@ -1,5 +1,5 @@
 import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
-import { naturalCompare } from '../lib/natural-sort.ts'
+import { naturalCompare } from '../../../shared/natural-sort.ts'
 import type { AppState } from './app-store.ts'
 import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
 import type { RoomsQuery } from './slices/ui-slice.ts'

@@ -3,8 +3,12 @@ import { attempt, describeError, type Outcome } from '../outcome.ts'
 import type { SliceCreator } from './types.ts'
 import type { UiSlice } from './ui-slice.ts'
 
-/** Joins and leaves kept for the feeds (the engine sends at most 100 per tick). */
-export const RECENT_CAP = 300
+/**
+ * The feeds show the last minutes of joins and leaves, gathered tick by tick (each sends at most 100),
+ * not only the last sync's; at most this many are kept, so a crowd arriving at once stays bounded.
+ */
+export const RECENT_WINDOW_MS = 10 * 60_000
+export const RECENT_CAP = 5_000
 /** Ticks kept for the per-minute rates. */
 export const RATE_WINDOW_MS = 60_000
 
@@ -91,7 +95,11 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
           { at: tick.at, joins: tick.joins, leaves: tick.leaves },
         ]
       : []
-    const recent = tick.recent.length === 0 ? state.recent : [...state.recent, ...tick.recent].slice(-RECENT_CAP)
+    const since = tick.at - RECENT_WINDOW_MS
+    const recent =
+      tick.recent.length === 0 && (state.recent[0]?.at ?? Infinity) >= since
+        ? state.recent
+        : [...state.recent.filter((event) => event.at >= since), ...tick.recent].slice(-RECENT_CAP)
     set({
       rooms,
       liveAt: tick.at,

@@ -1,3 +1,4 @@
+import { PARTICIPANT_SORTS, type ParticipantSort } from '../../../../shared/presence.ts'
 import type { SliceCreator } from './types.ts'
 
 export const VIEWS = ['overview', 'rooms', 'connections', 'broadcast', 'export', 'settings'] as const
@@ -12,8 +13,8 @@ export interface RoomsQuery {
 export const DEFAULT_ROOMS_QUERY: RoomsQuery = { search: '', sort: 'count', descending: true }
 
 /** Participant columns the engine sorts by; null keeps the order they arrived in. */
-export const PARTICIPANT_SORTS = ['user', 'group', 'joined', 'present'] as const
-export type ParticipantSortKey = (typeof PARTICIPANT_SORTS)[number]
+export { PARTICIPANT_SORTS }
+export type ParticipantSortKey = ParticipantSort
 export interface ParticipantsQuery {
   search: string
   sort: ParticipantSortKey | null
