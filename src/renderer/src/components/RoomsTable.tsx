@@ -5,7 +5,7 @@ import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { createRoomRowsSelector, groupNames } from '../store/selectors.ts'
+import { createRoomRowsSelector } from '../store/selectors.ts'
 import type { Sparkline as SparklineData } from '../store/slices/history-slice.ts'
 import { CHART_ROOM_LIMIT, type RoomSortKey } from '../store/slices/ui-slice.ts'
 import { groupColor } from './charts/palette.ts'
@@ -39,7 +39,7 @@ export function RoomsTable() {
   )
   const pinned = useMemo(() => new Set(chartRooms), [chartRooms])
   const chartFull = chartRooms.length >= CHART_ROOM_LIMIT
-  const groups = useMemo(() => groupNames(rooms.values()), [rooms])
+  const groups = useAppStore((state) => state.groups)
   const groupKey = groups.join('\n')
   const groupColors = useMemo(
     () => new Map(groupKey.split('\n').map((group, index) => [group, groupColor(theme, group, index)])),

@@ -176,6 +176,19 @@ describe('app store: live slice', () => {
     expect(store.getState().rateWindow).toEqual([{ at: 70_000, joins: 1, leaves: 0 }])
   })
 
+  it('keeps the groups seen, sorted, as the same array until a new one appears', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    const summary = (room: string, groups: Record<string, number>) => ({ room, count: 1, groups })
+    emit('tick', tick(1, { changed: [summary('a', { red: 1 }), summary('b', { blue: 1 })] }))
+    const first = store.getState().groups
+    expect(first).toEqual(['blue', 'red'])
+    emit('tick', tick(2, { changed: [summary('a', { blue: 1 })], removed: ['b'] }))
+    expect(store.getState().groups).toBe(first)
+    emit('tick', tick(3, { changed: [summary('c', { green: 1 })] }))
+    expect(store.getState().groups).toEqual(['blue', 'green', 'red'])
+  })
+
   it('keeps the joins and leaves of the last minutes across ticks, bounded', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')

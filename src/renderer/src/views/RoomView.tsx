@@ -11,7 +11,7 @@ import { useRoomParticipants } from '../hooks/use-room-participants.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { groupNames, roomFeed, topRooms } from '../store/selectors.ts'
+import { roomFeed, topRooms } from '../store/selectors.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 
 const PICKER_ROOMS = 200
@@ -72,18 +72,15 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
 }
 
 function RoomDetail({ room }: { room: string }) {
-  const { live, total, rooms, recentLive, query, setQuery } = useAppFields((state) => ({
+  const { live, total, recentLive, query, setQuery } = useAppFields((state) => ({
     live: state.rooms.get(room),
     total: state.total,
-    rooms: state.rooms,
     recentLive: state.recent,
     query: state.participantsQuery,
     setQuery: state.setParticipantsQuery,
   }))
-  const groupOrder = useMemo(() => groupNames(rooms.values()), [rooms])
-  const groupKey = groupOrder.join('\n')
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- compared by value, so a new Map with the same groups keeps the order object
-  const stableGroups = useMemo(() => groupOrder, [groupKey])
+  // A new array only when a group appears, so the chart's colours stay put.
+  const stableGroups = useAppStore((state) => state.groups)
   // What is typed shows at once; the engine is asked (and the URL written) after a pause.
   const [typed, setTyped] = useState<string | null>(null)
   const search = typed ?? query.search

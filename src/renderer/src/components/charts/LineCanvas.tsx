@@ -34,13 +34,18 @@ export const LineCanvas = memo(function LineCanvas({
     const context = canvas?.getContext('2d')
     if (!canvas || !context) return
     const ratio = window.devicePixelRatio || 1
-    canvas.width = Math.round(width * ratio)
-    canvas.height = Math.round((height + 2 * BLEED) * ratio)
+    // Resized only when the size changes: setting it, even to the same value, reallocates the bitmap.
+    const pixelWidth = Math.round(width * ratio)
+    const pixelHeight = Math.round((height + 2 * BLEED) * ratio)
+    if (canvas.width !== pixelWidth) canvas.width = pixelWidth
+    if (canvas.height !== pixelHeight) canvas.height = pixelHeight
     context.setTransform(ratio, 0, 0, ratio, 0, BLEED * ratio)
     context.clearRect(0, -BLEED, width, height + 2 * BLEED)
     const span = Math.max(1, to - from)
     const xOf = (t: number) => ((t - from) / span) * width
     const yOf = (value: number) => height - (Math.min(transform(value), top) / top) * height
+    // Counts the draws, so a benchmark can tell when the lines were drawn again.
+    canvas.dataset.draws = String(Number(canvas.dataset.draws ?? 0) + 1)
     context.lineJoin = 'miter'
     context.lineCap = 'butt'
     // The heavy total last, so the rooms never hide it.
