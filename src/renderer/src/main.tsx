@@ -32,6 +32,8 @@ if (link) {
 let shownEngine: string | null = null
 api.on('engine', (view) => {
   if (shownEngine !== null && engineIdentity(view) !== shownEngine) {
+    // Afresh means the view too: the room, range and pins in the URL were the other engine's.
+    window.history.replaceState(null, '', window.location.pathname + window.location.search)
     window.location.reload()
     return
   }
