@@ -182,6 +182,8 @@ export class Monitor {
       group: input.group,
       offset: input.offset,
       limit: input.limit,
+      sort: input.sort,
+      order: input.order,
     })
     // When each session began, as the history knows it: a restart or a gap does not make it begin again.
     const starts = this.options.history?.openSessionStarts(input.room, page.members)

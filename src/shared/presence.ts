@@ -57,12 +57,23 @@ export const RoomsSnapshotSchema = z.object({
 })
 export type RoomsSnapshot = z.infer<typeof RoomsSnapshotSchema>
 
+/** Participant columns a room's detail can be sorted by. */
+export const PARTICIPANT_SORTS = ['user', 'group', 'joined', 'present'] as const
+export type ParticipantSort = (typeof PARTICIPANT_SORTS)[number]
+
 export const RoomDetailInputSchema = z.object({
   room: z.string().min(1).max(200),
   search: z.string().max(200).optional(),
   group: z.string().max(200).optional(),
   offset: z.int().min(0).default(0),
   limit: z.int().min(1).max(1000).default(100),
+  /**
+   * The participants' order, by the engine so a room of a million pages in order: by user (natural:
+   * user2 before user10), group, joined (when they arrived) or present (for how long); ties by user.
+   * Without it, the order they arrived in.
+   */
+  sort: z.enum(PARTICIPANT_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
 })
 export type RoomDetailInput = z.input<typeof RoomDetailInputSchema>
 

@@ -4,6 +4,8 @@
 // nothing. Strings and Member objects are made only when asked for (results and queries).
 import type { ParsedChannel } from '../../shared/naming.ts'
 import { BASE_FIELDS, ByteKeyedTable, grownFloat64, grownInt32, hashBytes, latin1String } from './byte-table.ts'
+import type { ParticipantSort } from '../../shared/presence.ts'
+import { naturalCompare } from '../../shared/natural-sort.ts'
 import type { Member, MemberRow, MembersPage, MembersQuery, RoomSummary } from './types.ts'
 
 /** Members keyed by [room id: 4 bytes][user id bytes]. */
@@ -241,23 +243,73 @@ export class MemberStore {
     const offset = Math.max(0, Math.floor(query.offset))
     const end = offset + Math.max(0, Math.floor(query.limit))
     const table = this.table
+    const rowOf = (id: number): MemberRow => {
+      const pair = table.pair[id] as number
+      return {
+        user: table.keyString(id, USER_OFFSET),
+        group: pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string),
+        since: table.since[id] as number,
+      }
+    }
     const rows: MemberRow[] = []
+    const matching: number[] = []
     let total = 0
     for (let id = this.roomHead[room] as number; id >= 0; id = table.following[id] as number) {
       if (table.refs[id] === 0) continue
       const pair = table.pair[id] as number
       if (wantedGroup >= 0 && (pair < 0 || this.pairGroup[pair] !== wantedGroup)) continue
       if (needle.length > 0 && !this.userContains(id, needle)) continue
-      if (total >= offset && total < end) {
-        rows.push({
-          user: table.keyString(id, USER_OFFSET),
-          group: pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string),
-          since: table.since[id] as number,
-        })
-      }
+      // Sorted, every match is needed before a page can be cut; unsorted, only the page is read.
+      if (query.sort) matching.push(id)
+      else if (total >= offset && total < end) rows.push(rowOf(id))
       total++
     }
-    return { total, members: rows }
+    if (!query.sort) return { total, members: rows }
+    return {
+      total,
+      members: this.sortMembers(matching, query.sort, query.order ?? 'asc')
+        .slice(offset, end)
+        .map(rowOf),
+    }
+  }
+
+  /**
+   * Member ids in a column's order, ties by user (natural order, so user2 comes before user10).
+   * "present" is "joined" the other way round: present longest is joined earliest.
+   */
+  private sortMembers(ids: number[], sort: ParticipantSort, order: 'asc' | 'desc'): number[] {
+    const table = this.table
+    const users = new Map<number, string>()
+    const userOf = (id: number) => {
+      let user = users.get(id)
+      if (user === undefined) users.set(id, (user = table.keyString(id, USER_OFFSET)))
+      return user
+    }
+    const groupOf = (id: number) => {
+      const pair = table.pair[id] as number
+      return pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string)
+    }
+    const sign = order === 'desc' ? -1 : 1
+    const byUser = (a: number, b: number) => naturalCompare(userOf(a), userOf(b))
+    let compare: (a: number, b: number) => number
+    if (sort === 'user') compare = (a, b) => sign * byUser(a, b)
+    else if (sort === 'group')
+      compare = (a, b) => {
+        const groupA = groupOf(a)
+        const groupB = groupOf(b)
+        // Members without a group come last either way.
+        if (groupA !== groupB) {
+          if (groupA === null) return 1
+          if (groupB === null) return -1
+          return sign * naturalCompare(groupA, groupB)
+        }
+        return byUser(a, b)
+      }
+    else {
+      const direction = sort === 'joined' ? sign : -sign
+      compare = (a, b) => direction * ((table.since[a] as number) - (table.since[b] as number)) || byUser(a, b)
+    }
+    return ids.sort(compare)
   }
 
   private userContains(id: number, needle: Uint8Array): boolean {

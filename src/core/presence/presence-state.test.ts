@@ -593,6 +593,42 @@ describe('queries', () => {
     expect(state.memberCount()).toBe(5)
   })
 
+  it('sorts members by user (naturally), group, joined or time present, either way, before paging', async () => {
+    const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
+    await state.ingestChannelList(list(['private-A-red-user10', 'private-A-blue-user2']), 10)
+    await state.ingestChannelList(
+      list(['private-A-red-user10', 'private-A-blue-user2', 'private-A-red-User1', 'private-A-blue-user3']),
+      20,
+    )
+    await state.ingestChannelList(
+      list([
+        'private-A-red-user10',
+        'private-A-blue-user2',
+        'private-A-red-User1',
+        'private-A-blue-user3',
+        'private-A-red-user11',
+      ]),
+      30,
+    )
+    const users = (query: Omit<Parameters<PresenceState['members']>[1], 'offset' | 'limit'>, offset = 0, limit = 10) =>
+      state.members('A', { ...query, offset, limit }).members.map((member) => member.user)
+    expect(users({ sort: 'user' })).toEqual(['User1', 'user2', 'user3', 'user10', 'user11'])
+    expect(users({ sort: 'user', order: 'desc' })).toEqual(['user11', 'user10', 'user3', 'user2', 'User1'])
+    // Pages are cut from the sorted whole, and the total counts every match.
+    expect(users({ sort: 'user' }, 1, 2)).toEqual(['user2', 'user3'])
+    expect(state.members('A', { sort: 'user', offset: 1, limit: 2 }).total).toBe(5)
+    // By group, then by user within it.
+    expect(users({ sort: 'group' })).toEqual(['user2', 'user3', 'User1', 'user10', 'user11'])
+    expect(users({ sort: 'group', order: 'desc' })).toEqual(['User1', 'user10', 'user11', 'user2', 'user3'])
+    // Joined earliest first; present longest first is the same order.
+    expect(users({ sort: 'joined' })).toEqual(['user2', 'user10', 'User1', 'user3', 'user11'])
+    expect(users({ sort: 'present', order: 'desc' })).toEqual(['user2', 'user10', 'User1', 'user3', 'user11'])
+    expect(users({ sort: 'joined', order: 'desc' })).toEqual(['user11', 'User1', 'user3', 'user2', 'user10'])
+    // Search and group filters still apply.
+    expect(users({ sort: 'user', order: 'desc', search: 'user1' })).toEqual(['user11', 'user10', 'User1'])
+    expect(users({ sort: 'joined', group: 'blue' })).toEqual(['user2', 'user3'])
+  })
+
   it('clear and setConvention start over', async () => {
     const state = stateFor()
     await state.ingestChannelList(list(['private-A-max']), 1)

@@ -1,3 +1,4 @@
+import type { ParticipantSort } from '../../shared/presence.ts'
 /** A participant: one (room, user), however many channels (devices) stand for it. */
 export interface Member {
   room: string
@@ -76,6 +77,9 @@ export interface MembersQuery {
   group?: string
   offset: number
   limit: number
+  /** Sorted by this column (ties by user), in this order; without it, in order of first appearance. */
+  sort?: ParticipantSort
+  order?: 'asc' | 'desc'
 }
 
 export interface MemberRow {

@@ -36,6 +36,7 @@ export function App() {
   const theme = useAppStore((state) => selectTheme(state, prefersDark))
   const view = useAppStore((state) => state.view)
   const engine = useAppStore((state) => state.engine)
+  const sidebarCollapsed = useAppStore((state) => state.sidebarCollapsed)
   const CurrentView = VIEW_COMPONENTS[view]
 
   useEffect(() => {
@@ -55,7 +56,7 @@ export function App() {
 
   return (
     <ThemeContext.Provider value={theme}>
-      <div className="app">
+      <div className={sidebarCollapsed ? 'app sidebar-collapsed' : 'app'}>
         <Navigation />
         <main ref={mainRef} className="content" aria-label="Main content">
           <EngineBanner />

@@ -5,15 +5,19 @@ import { connectApi } from './api/index.ts'
 import { App } from './App.tsx'
 import { createAppStore } from './store/app-store.ts'
 import { StoreProvider } from './store/context.tsx'
+import { startUrlSync } from './store/url-sync.ts'
 import './styles/app.css'
 
-// The access token (web mode beyond loopback) now lives in a cookie; keep it out of history and screenshots.
+// The access token (web mode beyond loopback) now lives in a cookie; keep it out of history and screenshots
+// (the hash, which says which view to open, stays).
 if (new URLSearchParams(window.location.search).has('token')) {
-  window.history.replaceState(null, '', window.location.pathname)
+  window.history.replaceState(null, '', window.location.pathname + window.location.hash)
 }
 
 const { api, link } = connectApi()
 const store = createAppStore(api, link ? link.state : 'open')
+// The view, room, range, chosen rooms, search and sort live in the URL's hash: a reload or a link lands there.
+startUrlSync(store, window)
 if (link) {
   link.onStateChange((state, problem) => {
     store.getState().setLink(state, problem)
@@ -28,6 +32,8 @@ if (link) {
 let shownEngine: string | null = null
 api.on('engine', (view) => {
   if (shownEngine !== null && engineIdentity(view) !== shownEngine) {
+    // Afresh means the view too: the room, range and pins in the URL were the other engine's.
+    window.history.replaceState(null, '', window.location.pathname + window.location.search)
     window.location.reload()
     return
   }

@@ -103,7 +103,7 @@ export class OverviewSection {
       )
     const counts: Record<string, number> = {}
     for (const label of labels) {
-      const match = /^(.*): ([\d,]+) people$/.exec(label)
+      const match = /^(.*): ([\d,]+) people(?:, on the chart)?$/.exec(label)
       if (match) counts[match[1] as string] = Number((match[2] as string).replace(/,/g, ''))
     }
     return counts

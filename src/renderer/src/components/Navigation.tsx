@@ -1,5 +1,6 @@
 import type { KeyboardEvent } from 'react'
 import { useAppFields } from '../hooks/use-store.ts'
+import { CopyViewLink } from './CopyViewLink.tsx'
 import { VIEWS, type View } from '../store/slices/ui-slice.ts'
 import { selectFreshness } from '../store/selectors.ts'
 
@@ -13,9 +14,11 @@ const LABELS: Record<View, string> = {
 }
 
 export function Navigation() {
-  const { view, navigate, link, status } = useAppFields((state) => ({
+  const { view, navigate, collapsed, setCollapsed, link, status } = useAppFields((state) => ({
     view: state.view,
     navigate: state.navigate,
+    collapsed: state.sidebarCollapsed,
+    setCollapsed: state.setSidebarCollapsed,
     link: state.link,
     status: state.status,
   }))
@@ -32,10 +35,23 @@ export function Navigation() {
   }
 
   return (
-    <nav className="navigation" aria-label="Sections">
-      <div className="brand" aria-hidden="true">
-        <img className="brand-mark" src="./favicon.svg" alt="" width={22} height={22} />
-        Headcount
+    <nav id="sidebar" className={collapsed ? 'navigation collapsed' : 'navigation'} aria-label="Sections">
+      <div className="brand-row">
+        <div className="brand" aria-hidden="true">
+          <img className="brand-mark" src="./favicon.svg" alt="" width={22} height={22} />
+          <span className="nav-text">Headcount</span>
+        </div>
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-expanded={!collapsed}
+          aria-controls="sidebar"
+          aria-label={collapsed ? 'Expand the sidebar' : 'Collapse the sidebar'}
+          title={collapsed ? 'Expand the sidebar' : 'Collapse the sidebar'}
+          onClick={() => setCollapsed(!collapsed)}
+        >
+          <span aria-hidden="true">{collapsed ? '»' : '«'}</span>
+        </button>
       </div>
       <ul role="tablist" aria-orientation="vertical" onKeyDown={onKeyDown}>
         {VIEWS.map((candidate) => (
@@ -49,7 +65,11 @@ export function Navigation() {
               className={candidate === view ? 'active' : undefined}
               onClick={() => navigate(candidate)}
             >
-              {LABELS[candidate]}
+              {/* Collapsed, a section shows its initial; its name stays its accessible name. */}
+              <span className="nav-initial" aria-hidden="true">
+                {LABELS[candidate].slice(0, 1)}
+              </span>
+              <span className="nav-text">{LABELS[candidate]}</span>
               {candidate === 'connections' && (
                 <span
                   className={`nav-dot ${status?.connection === 'connected' && !stale ? 'tone-ok' : stale ? 'tone-error' : status?.connection === 'connecting' ? 'tone-busy' : 'tone-idle'}`}
@@ -60,7 +80,8 @@ export function Navigation() {
           </li>
         ))}
       </ul>
-      {status?.profile && (
+      {!collapsed && <CopyViewLink />}
+      {status?.profile && !collapsed && (
         <div className="nav-connection" aria-label="Active connection">
           <span className="muted">Connected to</span>
           <span className="nav-profile" title={status.profile}>

@@ -1,18 +1,53 @@
+import { useState } from 'react'
 import type { PresenceEvent } from '../../../shared/presence.ts'
 import { formatClock } from '../lib/format.ts'
+import { RECENT_WINDOW_MS } from '../store/slices/live-slice.ts'
 
-/** Recent joins and leaves, newest first, in a box of fixed height. */
+/**
+ * A room's joins and leaves of the last minutes, newest first, in a box of fixed height: filtered to
+ * joins, leaves or both, and to users whose id contains the text typed.
+ */
 export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
+  const [joins, setJoins] = useState(true)
+  const [leaves, setLeaves] = useState(true)
+  const [user, setUser] = useState('')
+  const needle = user.trim().toLowerCase()
+  const shown = events.filter(
+    (event) => (event.type === 'join' ? joins : leaves) && (needle === '' || event.user.toLowerCase().includes(needle)),
+  )
   return (
     <section className="panel feed-panel" aria-label="Recent joins and leaves">
       <header className="panel-header">
-        <h2>Recent joins and leaves</h2>
+        <h2>
+          Joins and leaves <span className="muted">· last {Math.round(RECENT_WINDOW_MS / 60_000)} min</span>
+        </h2>
+        <div className="feed-filters" role="group" aria-label="Show">
+          <label>
+            <input type="checkbox" checked={joins} onChange={(event) => setJoins(event.target.checked)} /> Joins
+          </label>
+          <label>
+            <input type="checkbox" checked={leaves} onChange={(event) => setLeaves(event.target.checked)} /> Leaves
+          </label>
+          <input
+            type="search"
+            className="search"
+            placeholder="User"
+            aria-label="Joins and leaves of user"
+            value={user}
+            onChange={(event) => setUser(event.target.value)}
+          />
+        </div>
       </header>
-      {events.length === 0 ? (
-        <p className="chart-message">Nothing since Headcount started watching.</p>
+      {shown.length === 0 ? (
+        <p className="chart-message">
+          {events.length === 0
+            ? 'Nobody joined or left in the last minutes while Headcount watched.'
+            : 'Nothing matches these filters.'}
+        </p>
       ) : (
-        <ol className="feed" aria-label="Joins and leaves, newest first">
-          {events.map((event) => (
+        // Focusable, so the keyboard can scroll it.
+        <ol className="feed" aria-label="Joins and leaves, newest first" tabIndex={0}>
+          {shown.map((event) => (
             <li key={`${event.type}|${event.user}|${event.at}`} className={`feed-item feed-${event.type}`}>
               <span className="feed-time">{formatClock(event.at)}</span>
               <span className="feed-mark" aria-hidden="true">

@@ -16,13 +16,16 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
   const theme = useThemeName()
   const [ref, width] = useElementWidth<HTMLDivElement>()
   const points = Math.min(5000, Math.max(2, width - CHART_PLOT_INSET - 1))
-  const { range, chart, error, liveAt, summary, setRange, loadChart } = useAppFields((state) => ({
+  const { range, resetTo, chart, error, liveAt, summary, setRange, zoom, reset, loadChart } = useAppFields((state) => ({
     range: state.roomRange,
+    resetTo: state.roomResetTo,
     chart: state.roomChart,
     error: state.chartError,
     liveAt: state.liveAt,
     summary: state.rooms.get(room),
     setRange: state.setRoomRange,
+    zoom: state.zoomChart,
+    reset: state.resetChartRange,
     loadChart: state.loadRoomChart,
   }))
   useEffect(() => {
@@ -31,7 +34,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
 
   const shown = chart && chart.data.room === room ? chart : null
   // Live while the range reaches the latest sync (the engine's clock, not this machine's).
-  const live = shown !== null && liveAt !== null && isLive(range, liveAt)
+  const live = shown !== null && liveAt !== null && isLive(range)
   const stacked = useMemo<StackedSeries>(() => {
     const groups =
       shown && shown.data.groups.length > 0
@@ -65,7 +68,14 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
     <section className="panel" aria-label="Room occupancy over time">
       <header className="panel-header">
         <h2>Occupancy by group</h2>
-        <RangePicker label="Room chart range" range={range} onChange={setRange} />
+        <RangePicker
+          label="Room chart range"
+          range={range}
+          resetTo={resetTo}
+          onChange={setRange}
+          onZoom={(window) => zoom('room', window)}
+          onReset={() => reset('room')}
+        />
       </header>
       <div ref={ref} className="chart-host">
         {!shown ? (
@@ -82,7 +92,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
             stacked={stacked}
             live={tail}
             annotations={shown.annotations}
-            onZoom={(window) => setRange({ kind: 'fixed', ...window })}
+            onZoom={(window) => zoom('room', window)}
           />
         )}
       </div>

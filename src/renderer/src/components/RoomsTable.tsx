@@ -5,12 +5,13 @@ import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { createRoomRowsSelector, groupNames } from '../store/selectors.ts'
+import { createRoomRowsSelector } from '../store/selectors.ts'
 import type { Sparkline as SparklineData } from '../store/slices/history-slice.ts'
-import type { RoomSortKey } from '../store/slices/ui-slice.ts'
+import { CHART_ROOM_LIMIT, type RoomSortKey } from '../store/slices/ui-slice.ts'
 import { groupColor } from './charts/palette.ts'
 import { Sparkline } from './charts/Sparkline.tsx'
 import { useThemeName } from './theme.tsx'
+import { VIEW_HEADING_ID } from './ViewFrame.tsx'
 
 export const ROW_HEIGHT = 34
 const VISIBLE_ROWS = 12
@@ -23,16 +24,22 @@ export function RoomsTable() {
   const theme = useThemeName()
   const selectRows = useMemo(createRoomRowsSelector, [])
   const rows = useAppStore(selectRows)
-  const { rooms, total, query, sparklines, setQuery, openRoom, loadSparklines } = useAppFields((state) => ({
-    rooms: state.rooms,
-    total: state.total,
-    query: state.roomsQuery,
-    sparklines: state.sparklines,
-    setQuery: state.setRoomsQuery,
-    openRoom: state.openRoom,
-    loadSparklines: state.loadSparklines,
-  }))
-  const groups = useMemo(() => groupNames(rooms.values()), [rooms])
+  const { rooms, total, query, sparklines, chartRooms, setQuery, openRoom, togglePin, loadSparklines } = useAppFields(
+    (state) => ({
+      rooms: state.rooms,
+      total: state.total,
+      query: state.roomsQuery,
+      sparklines: state.sparklines,
+      setQuery: state.setRoomsQuery,
+      chartRooms: state.chartRooms,
+      openRoom: state.openRoom,
+      togglePin: state.toggleChartRoom,
+      loadSparklines: state.loadSparklines,
+    }),
+  )
+  const pinned = useMemo(() => new Set(chartRooms), [chartRooms])
+  const chartFull = chartRooms.length >= CHART_ROOM_LIMIT
+  const groups = useAppStore((state) => state.groups)
   const groupKey = groups.join('\n')
   const groupColors = useMemo(
     () => new Map(groupKey.split('\n').map((group, index) => [group, groupColor(theme, group, index)])),
@@ -63,6 +70,11 @@ export function RoomsTable() {
     return () => clearTimeout(timer)
   }, [visibleKey, loadSparklines, refreshTick])
 
+  // Opening a room from the keyboard puts the focus on its heading, not on the page's body.
+  const openRoomAndFocus = (room: string) => {
+    openRoom(room)
+    requestAnimationFrame(() => document.getElementById(VIEW_HEADING_ID)?.focus())
+  }
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1))
   const focusRow = (index: number) => {
     const next = Math.max(0, Math.min(rows.length - 1, index))
@@ -80,7 +92,12 @@ export function RoomsTable() {
       focusRow(event.key === 'Home' ? 0 : rows.length - 1)
     } else if (event.key === 'Enter') {
       const row = rows[activeIndex]
-      if (row) openRoom(row.room)
+      if (row) openRoomAndFocus(row.room)
+    } else if (event.key === ' ' || event.key.toLowerCase() === 'p') {
+      // Space (or P) pins the room to the chart, as its pin button does.
+      event.preventDefault()
+      const row = rows[activeIndex]
+      if (row) togglePin(row.room)
     }
   }
 
@@ -135,6 +152,9 @@ export function RoomsTable() {
           <div role="columnheader" className="cell-groups">
             Groups
           </div>
+          <div role="columnheader" className="cell-pin">
+            <span className="visually-hidden">On the chart</span>
+          </div>
         </div>
         <div
           ref={scrollRef}
@@ -161,6 +181,9 @@ export function RoomsTable() {
                     sparkline={sparklines.get(row.room)}
                     groupColors={groupColors}
                     tabbable={item.index === activeIndex}
+                    pinned={pinned.has(row.room)}
+                    pinnable={!chartFull}
+                    onPin={togglePin}
                     onOpen={openRoom}
                     onFocus={setActive}
                   />
@@ -182,6 +205,10 @@ interface RoomRowProps {
   sparkline: SparklineData | undefined
   groupColors: Map<string, string>
   tabbable: boolean
+  /** On the overview chart; `pinnable` while the chart has room for another. */
+  pinned: boolean
+  pinnable: boolean
+  onPin(room: string): void
   onOpen(room: string): void
   onFocus(index: number): void
 }
@@ -194,6 +221,9 @@ const RoomRow = memo(function RoomRow({
   sparkline,
   groupColors,
   tabbable,
+  pinned,
+  pinnable,
+  onPin,
   onOpen,
   onFocus,
 }: RoomRowProps) {
@@ -209,7 +239,7 @@ const RoomRow = memo(function RoomRow({
       style={{ transform: `translateY(${top}px)` }}
       onClick={() => onOpen(row.room)}
       onFocus={() => onFocus(index)}
-      aria-label={`${row.room}: ${formatCount(row.count)} people`}
+      aria-label={`${row.room}: ${formatCount(row.count)} people${pinned ? ', on the chart' : ''}`}
     >
       <div role="cell" className="cell-room" title={row.room}>
         {row.room}
@@ -226,7 +256,11 @@ const RoomRow = memo(function RoomRow({
       <div role="cell" className="cell-trend">
         <Sparkline values={sparkline?.values} label={`Trend of ${row.room}`} />
       </div>
-      <div role="cell" className="cell-groups">
+      <div
+        role="cell"
+        className="cell-groups"
+        title={groups.map(([group, count]) => `${group} ${formatCount(count)}`).join(' · ') || undefined}
+      >
         {groups.length > 0 && (
           <>
             <span className="group-bar" aria-hidden="true">
@@ -242,6 +276,32 @@ const RoomRow = memo(function RoomRow({
             </span>
           </>
         )}
+      </div>
+      <div role="cell" className="cell-pin">
+        {/* Out of the tab order: the row is the list's one tab stop, and Space pins from it. */}
+        <button
+          type="button"
+          className={pinned ? 'pin-button on' : 'pin-button'}
+          tabIndex={-1}
+          aria-pressed={pinned}
+          disabled={!pinned && !pinnable}
+          aria-label={pinned ? `Take ${row.room} off the chart` : `Show ${row.room} on the chart`}
+          title={
+            pinned
+              ? 'On the chart: click (or Space) to take it off'
+              : pinnable
+                ? 'Show on the chart (Space)'
+                : `The chart shows at most ${CHART_ROOM_LIMIT} rooms`
+          }
+          onClick={(event) => {
+            event.stopPropagation()
+            onPin(row.room)
+          }}
+        >
+          <svg width={14} height={14} viewBox="0 0 14 14" aria-hidden="true">
+            <path d="M2 11 L5 6 L8 8 L12 2" fill="none" stroke="currentColor" strokeWidth={1.6} />
+          </svg>
+        </button>
       </div>
     </div>
   )

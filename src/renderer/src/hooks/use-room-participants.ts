@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { PresenceEvent, RoomDetail } from '../../../shared/presence.ts'
+import type { ParticipantSort, PresenceEvent, RoomDetail, RoomSummaryView } from '../../../shared/presence.ts'
 import { useAppStore } from '../store/context.tsx'
 
 export const PARTICIPANT_PAGE = 200
@@ -7,6 +7,11 @@ type Participant = RoomDetail['participants'][number]
 
 export interface RoomParticipants {
   matching: number | null
+  /**
+   * The room as the engine saw it when it answered (null: empty, or not asked yet): the count to show
+   * beside the list, since both come from the same moment.
+   */
+  summary: RoomSummaryView | null
   participantAt(index: number): Participant | undefined
   recent: PresenceEvent[]
   error: string | null
@@ -19,19 +24,26 @@ interface Loaded {
   key: string
   pages: Map<number, Participant[]>
   matching: number | null
+  summary: RoomSummaryView | null
   recent: PresenceEvent[]
   error: string | null
 }
 
-const NOTHING: Omit<Loaded, 'key'> = { pages: new Map(), matching: null, recent: [], error: null }
+const NOTHING: Omit<Loaded, 'key'> = { pages: new Map(), matching: null, summary: null, recent: [], error: null }
 
 /**
  * A room's participants, fetched page by page as the list scrolls, searched on the engine, and
  * refreshed (the pages in view) shortly after the room's count changes.
  */
-export function useRoomParticipants(room: string | null, search: string, version: string): RoomParticipants {
+export function useRoomParticipants(
+  room: string | null,
+  search: string,
+  version: string,
+  order: { sort: ParticipantSort | null; descending: boolean } = { sort: null, descending: false },
+): RoomParticipants {
   const fetchDetail = useAppStore((state) => state.fetchRoomDetail)
-  const key = `${room ?? ''}\n${search}`
+  const { sort, descending } = order
+  const key = `${room ?? ''}\n${search}\n${sort ?? ''}\n${descending}`
   const [loaded, setLoaded] = useState<Loaded>({ key: '', ...NOTHING })
   const current = loaded.key === key ? loaded : { key, ...NOTHING }
   const inFlight = useRef(new Set<string>())
@@ -47,6 +59,8 @@ export function useRoomParticipants(room: string | null, search: string, version
         search: search || undefined,
         offset: page * PARTICIPANT_PAGE,
         limit: PARTICIPANT_PAGE,
+        sort: sort ?? undefined,
+        order: descending ? 'desc' : 'asc',
       })
       inFlight.current.delete(flight)
       setLoaded((before) => {
@@ -57,12 +71,13 @@ export function useRoomParticipants(room: string | null, search: string, version
           key,
           pages: new Map(base.pages).set(page, outcome.value.participants),
           matching: outcome.value.matching,
+          summary: outcome.value.summary,
           recent: outcome.value.recent,
           error: null,
         }
       })
     },
-    [key, room, search, fetchDetail],
+    [key, room, search, sort, descending, fetchDetail],
   )
 
   // A new room or search starts with its first page.
@@ -96,6 +111,7 @@ export function useRoomParticipants(room: string | null, search: string, version
 
   return {
     matching: current.matching,
+    summary: current.summary,
     participantAt: (index) => pages.get(Math.floor(index / PARTICIPANT_PAGE))?.[index % PARTICIPANT_PAGE],
     recent: current.recent,
     error: current.error,

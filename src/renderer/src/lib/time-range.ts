@@ -23,9 +23,12 @@ export function resolveRange(range: TimeRange, now: number): { from: number; to:
   return { from: range.from, to: range.to }
 }
 
-/** Whether the range ends at "now" and so takes live updates. */
-export function isLive(range: TimeRange, now: number): boolean {
-  return range.kind === 'preset' || range.to >= now - 5_000
+/**
+ * Whether the range follows "now" and so takes live updates: presets do. A fixed window (custom or
+ * zoomed) stays where it is, even one that ended a moment ago, and the chart says it is not live.
+ */
+export function isLive(range: TimeRange): boolean {
+  return range.kind === 'preset'
 }
 
 /**
@@ -43,7 +46,7 @@ export const LIVE_LEAD = 0.02
  */
 export function needsRefetch(range: TimeRange, points: number, fetchedAt: number | null, now: number): boolean {
   if (fetchedAt === null) return true
-  if (!isLive(range, now)) return false
+  if (!isLive(range)) return false
   const { from, to } = resolveRange(range, now)
   const perPoint = (to - from) / Math.max(points, 1)
   return now - fetchedAt >= Math.max(1000, perPoint, (to - from) * LIVE_LEAD * 0.75)

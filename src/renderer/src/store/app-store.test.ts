@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
 import { preferencesOf } from './slices/connection-slice.ts'
+import { RECENT_CAP, RECENT_WINDOW_MS } from './slices/live-slice.ts'
 import { disconnected as status, fakeApi } from './test-api.ts'
 
 const connected: Status = {
@@ -176,15 +177,38 @@ describe('app store: live slice', () => {
     expect(store.getState().rateWindow).toEqual([{ at: 70_000, joins: 1, leaves: 0 }])
   })
 
-  it('keeps the newest joins and leaves, bounded', () => {
+  it('keeps the groups seen, sorted, as the same array until a new one appears', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')
-    const event = (i: number) => ({ type: 'join' as const, room: 'a', user: `u${i}`, group: null, at: i })
-    for (let batch = 0; batch < 5; batch++)
-      emit('tick', tick(batch, { recent: Array.from({ length: 100 }, (_, i) => event(batch * 100 + i)) }))
-    const recent = store.getState().recent
-    expect(recent).toHaveLength(300)
-    expect(recent.at(-1)?.user).toBe('u499')
+    const summary = (room: string, groups: Record<string, number>) => ({ room, count: 1, groups })
+    emit('tick', tick(1, { changed: [summary('a', { red: 1 }), summary('b', { blue: 1 })] }))
+    const first = store.getState().groups
+    expect(first).toEqual(['blue', 'red'])
+    emit('tick', tick(2, { changed: [summary('a', { blue: 1 })], removed: ['b'] }))
+    expect(store.getState().groups).toBe(first)
+    emit('tick', tick(3, { changed: [summary('c', { green: 1 })] }))
+    expect(store.getState().groups).toEqual(['blue', 'green', 'red'])
+  })
+
+  it('keeps the joins and leaves of the last minutes across ticks, bounded', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    const event = (i: number, at: number) => ({ type: 'join' as const, room: 'a', user: `u${i}`, group: null, at })
+    // Sixty ticks of 100 events, a second apart: more than the cap, all within the window.
+    for (let batch = 0; batch < 60; batch++)
+      emit(
+        'tick',
+        tick(batch * 1000, { recent: Array.from({ length: 100 }, (_, i) => event(batch * 100 + i, batch * 1000)) }),
+      )
+    let recent = store.getState().recent
+    expect(recent).toHaveLength(RECENT_CAP)
+    expect(recent.at(-1)?.user).toBe('u5999')
+    // Ticks with nothing new still let the old ones age out of the window.
+    emit('tick', tick(59_000 + RECENT_WINDOW_MS - 1))
+    expect(store.getState().recent).toHaveLength(100)
+    emit('tick', tick(59_000 + RECENT_WINDOW_MS + 1))
+    recent = store.getState().recent
+    expect(recent).toEqual([])
   })
 
   it('ignores a rooms snapshot older than a tick already applied', async () => {

@@ -162,6 +162,22 @@ describe('room selectors', () => {
     ])
   })
 
+  it('sort names as people read them: room2 before room10', () => {
+    const numbered = [room('room10', 1), room('room2', 1), room('Room1', 1), room('room11', 3)]
+    expect(sortRooms(numbered, { search: '', sort: 'room', descending: false }).map((r) => r.room)).toEqual([
+      'Room1',
+      'room2',
+      'room10',
+      'room11',
+    ])
+    expect(sortRooms(numbered, { search: '', sort: 'count', descending: true }).map((r) => r.room)).toEqual([
+      'room11',
+      'Room1',
+      'room2',
+      'room10',
+    ])
+  })
+
   it('memoise the rows until the rooms or the query change', () => {
     const select = createRoomRowsSelector()
     const state = {
@@ -171,6 +187,29 @@ describe('room selectors', () => {
     const first = select(state)
     expect(select({ ...state })).toBe(first)
     expect(select({ ...state, rooms: new Map(state.rooms) })).not.toBe(first)
+  })
+
+  it('keep the rows in the same order as a fresh sort when updates move, add and remove rooms', () => {
+    let seed = 7
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
+    const select = createRoomRowsSelector()
+    let map = new Map(Array.from({ length: 300 }, (_, i) => [`room${i}`, room(`room${i}`, 1 + (i % 7))]))
+    for (const query of [
+      { search: '', sort: 'count' as const, descending: true },
+      { search: 'room1', sort: 'room' as const, descending: false },
+      { search: 'red', sort: 'count' as const, descending: false },
+    ]) {
+      for (let step = 0; step < 20; step++) {
+        map = new Map(map)
+        for (let k = 0; k < 15; k++) {
+          const name = `room${Math.floor(random() * 400)}`
+          if (random() < 0.2) map.delete(name)
+          else map.set(name, room(name, Math.floor(random() * 9), random() < 0.5 ? { red: 1 } : { blue: 1 }))
+        }
+        const rows = select({ rooms: map, roomsQuery: query })
+        expect(rows.map((r) => r.room)).toEqual(sortRooms(map.values(), query).map((r) => r.room))
+      }
+    }
   })
 
   it('pick the busiest rooms without sorting them all', () => {

@@ -11,13 +11,22 @@ import { useRoomParticipants } from '../hooks/use-room-participants.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { groupNames, roomFeed, topRooms } from '../store/selectors.ts'
+import { roomFeed, topRooms } from '../store/selectors.ts'
+import { naturalCompare } from '../../../shared/natural-sort.ts'
 
 const PICKER_ROOMS = 200
+/** Joins and leaves the feed lists at most. */
+const FEED_LIMIT = 500
 
+/**
+ * Opening a room by name: the busiest rooms are offered (in name order, room2 before room10, with
+ * their counts) and narrowed as one types; a name that is not occupied now still opens, to say so and
+ * show the history it has.
+ */
 function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void }) {
   const names = useAppStore((state) => topRooms(state.rooms.values(), PICKER_ROOMS).join('\n'))
   const rooms = useAppStore((state) => state.rooms)
+  const offered = useMemo(() => (names ? names.split('\n').sort(naturalCompare) : []), [names])
   const [text, setText] = useState<string | null>(null)
   const value = text ?? room
   return (
@@ -26,8 +35,9 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
       aria-label="Choose a room"
       onSubmit={(event) => {
         event.preventDefault()
-        if (rooms.has(value.trim())) {
-          onPick(value.trim())
+        const name = value.trim()
+        if (name) {
+          onPick(name)
           setText(null)
         }
       }}
@@ -37,6 +47,7 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
         list="room-names"
         aria-label="Room"
         value={value}
+        maxLength={200}
         onChange={(event) => {
           setText(event.target.value)
           if (rooms.has(event.target.value)) {
@@ -47,8 +58,10 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
         onFocus={(event) => event.target.select()}
       />
       <datalist id="room-names">
-        {names.split('\n').map((name) => (
-          <option key={name} value={name} />
+        {offered.map((name) => (
+          <option key={name} value={name}>
+            {`${formatCount(rooms.get(name)?.count ?? 0)} people`}
+          </option>
         ))}
       </datalist>
       <button type="submit" className="ghost-button">
@@ -59,32 +72,45 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
 }
 
 function RoomDetail({ room }: { room: string }) {
-  const { summary, total, rooms, recentLive } = useAppFields((state) => ({
-    summary: state.rooms.get(room),
+  const { live, total, recentLive, query, setQuery } = useAppFields((state) => ({
+    live: state.rooms.get(room),
     total: state.total,
-    rooms: state.rooms,
     recentLive: state.recent,
+    query: state.participantsQuery,
+    setQuery: state.setParticipantsQuery,
   }))
-  const groupOrder = useMemo(() => groupNames(rooms.values()), [rooms])
-  const groupKey = groupOrder.join('\n')
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- compared by value, so a new Map with the same groups keeps the order object
-  const stableGroups = useMemo(() => groupOrder, [groupKey])
-  const [search, setSearch] = useState('')
-  const [searched, setSearched] = useState('')
-  const [chosenUser, setChosenUser] = useState<string | null>(null)
+  // A new array only when a group appears, so the chart's colours stay put.
+  const stableGroups = useAppStore((state) => state.groups)
+  // What is typed shows at once; the engine is asked (and the URL written) after a pause.
+  const [typed, setTyped] = useState<string | null>(null)
+  const search = typed ?? query.search
   useEffect(() => {
-    const timer = setTimeout(() => setSearched(search.trim()), 200)
+    if (typed === null) return
+    const timer = setTimeout(() => {
+      setQuery({ search: typed.trim() })
+      setTyped(null)
+    }, 200)
     return () => clearTimeout(timer)
-  }, [search])
-  const version = summary ? `${summary.count}|${Object.entries(summary.groups).join(',')}` : 'empty'
-  const participants = useRoomParticipants(room, searched, version)
+  }, [typed, setQuery])
+  const searched = query.search
+  const [chosenUser, setChosenUser] = useState<string | null>(null)
+  const version = live ? `${live.count}|${Object.entries(live.groups).join(',')}` : 'empty'
+  const participants = useRoomParticipants(room, searched, version, query)
+  // The figures and the list say the same count: both from the engine's answer for the list (it
+  // follows each change within a second), the live one only until that answer arrives.
+  const summary = participants.matching === null ? live : (participants.summary ?? undefined)
   const feed = useMemo(
-    () => roomFeed(room, [participants.recent, recentLive], 60),
+    () => roomFeed(room, [participants.recent, recentLive], FEED_LIMIT),
     [room, participants.recent, recentLive],
   )
   const groupCount = Object.keys(summary?.groups ?? {}).length
   return (
     <LiveArea>
+      {!live && (
+        <p className="notice" role="status">
+          Nobody is in {room} now. Its history, if it had any, is in the chart below.
+        </p>
+      )}
       <section className="figures figures-compact" aria-label="Room figures">
         <div className="figure" role="group" aria-label="People in the room">
           <div className="figure-label">People in the room</div>
@@ -102,20 +128,23 @@ function RoomDetail({ room }: { room: string }) {
           <div className="figure-detail">{groupCount ? 'subgroups present' : 'no subgroups'}</div>
         </div>
       </section>
+      <PresenceFeed events={feed} />
       <RoomChart room={room} groupOrder={stableGroups} />
       <div className="room-grid">
         <ParticipantList
           participants={participants}
           search={search}
           searched={searched}
-          onSearch={setSearch}
+          onSearch={setTyped}
+          sort={query.sort}
+          descending={query.descending}
+          onSort={(sort, descending) => setQuery({ sort, descending })}
           onChoose={setChosenUser}
           chosen={chosenUser}
         />
         <div className="room-side">
           <GroupBreakdown summary={summary} groupOrder={stableGroups} />
           <FriendsInRoom room={room} user={chosenUser} version={version} />
-          <PresenceFeed events={feed} />
         </div>
       </div>
     </LiveArea>
@@ -134,6 +163,7 @@ export function RoomView() {
   return (
     <ViewFrame
       title="Rooms"
+      heading={room ? `Room ${room}` : 'Rooms'}
       description={
         room
           ? `Who is in ${room}, by group, and who came and went.`

@@ -1,20 +1,31 @@
-import { useState } from 'react'
-import { formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../../lib/format.ts'
+import { useRef, useState } from 'react'
+import { useRovingIndex } from '../../hooks/use-roving-index.ts'
+import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format.ts'
+import { rangeCaption } from '../../lib/range-caption.ts'
 import { PRESET_LABELS, PRESETS, resolveRange, zoomRange, type TimeRange } from '../../lib/time-range.ts'
 
 interface RangePickerProps {
   label: string
   range: TimeRange
+  /** Where Reset goes after a zoom (null: the last hour, live). */
+  resetTo: TimeRange | null
+  /** A range chosen as such: a preset or a custom window. */
   onChange(range: TimeRange): void
+  onZoom(window: { from: number; to: number }): void
+  onReset(): void
 }
 
-/** Presets, a custom window and zoom buttons (the keyboard's way to zoom; the mouse can also drag on the chart). */
-export function RangePicker({ label, range, onChange }: RangePickerProps) {
+/**
+ * Presets, a custom window and zoom buttons (the keyboard's way to zoom; the mouse can also drag on the
+ * chart). The presets are one tab stop, chosen with the arrow keys as radio buttons are. A fixed window
+ * says it is not live and offers the way back: to the live range a zoom started from, or the last hour.
+ */
+export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }: RangePickerProps) {
   const [customOpen, setCustomOpen] = useState(false)
   const [draft, setDraft] = useState<{ from: string; to: string } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const openCustom = () => {
-    const window = resolveRange(range, Date.now())
+    const window = resolveRange(range, clockNow())
     setDraft({ from: toDateTimeLocal(window.from), to: toDateTimeLocal(window.to) })
     setError(null)
     setCustomOpen(true)
@@ -31,36 +42,56 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
   const zoom = (factor: number) => {
     const now = Date.now()
     const window = resolveRange(range, now)
-    onChange({ kind: 'fixed', ...zoomRange(window.from, window.to, factor, now) })
+    onZoom(zoomRange(window.from, window.to, factor, now))
   }
+
+  // The options: each preset, then Custom (checked for any fixed window, zoomed or chosen).
+  const options = [...PRESETS, 'custom'] as const
+  const checkedIndex = range.kind === 'preset' ? PRESETS.indexOf(range.preset) : PRESETS.length
+  const choose = (index: number) => {
+    const option = options[index]
+    if (option === 'custom') openCustom()
+    else if (option) onChange({ kind: 'preset', preset: option })
+  }
+  const groupRef = useRef<HTMLDivElement>(null)
+  // The tab stop is the checked option, as in any radio group.
+  const roving = useRovingIndex(groupRef, {
+    count: options.length,
+    orientation: 'horizontal',
+    wrap: true,
+    stop: checkedIndex,
+  })
+  const zoomedFromLive = range.kind === 'fixed' && resetTo?.kind !== 'fixed'
 
   return (
     <div className="range-picker" role="group" aria-label={label}>
-      <div className="segmented" role="radiogroup" aria-label="Time range">
-        {PRESETS.map((preset) => {
-          const checked = range.kind === 'preset' && range.preset === preset
+      <div
+        ref={groupRef}
+        className="segmented"
+        role="radiogroup"
+        aria-label="Time range"
+        onKeyDown={(event) => {
+          const target = roving.onKeyDown(event)
+          // Arrows choose as they move (a radio group's way); Custom only opens when chosen.
+          if (target !== null && options[target] !== 'custom') choose(target)
+        }}
+      >
+        {options.map((option, index) => {
+          const checked = index === checkedIndex
           return (
             <button
-              key={preset}
+              key={option}
               type="button"
               role="radio"
               aria-checked={checked}
               className={checked ? 'on' : undefined}
-              onClick={() => onChange({ kind: 'preset', preset })}
+              onClick={() => choose(index)}
+              {...roving.itemProps(index)}
             >
-              {PRESET_LABELS[preset]}
+              {option === 'custom' ? 'Custom' : PRESET_LABELS[option]}
             </button>
           )
         })}
-        <button
-          type="button"
-          role="radio"
-          aria-checked={range.kind === 'fixed'}
-          className={range.kind === 'fixed' ? 'on' : undefined}
-          onClick={openCustom}
-        >
-          Custom
-        </button>
       </div>
       <div className="zoom-buttons">
         <button type="button" className="icon-button" aria-label="Zoom in" title="Zoom in" onClick={() => zoom(0.5)}>
@@ -69,17 +100,16 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
         <button type="button" className="icon-button" aria-label="Zoom out" title="Zoom out" onClick={() => zoom(2)}>
           −
         </button>
-        {range.kind === 'fixed' && (
-          <button type="button" className="ghost-button" onClick={() => onChange({ kind: 'preset', preset: '1h' })}>
-            Reset
-          </button>
-        )}
       </div>
       <span className="range-caption" aria-live="polite">
-        {range.kind === 'fixed'
-          ? `${formatDateTime(range.from)} → ${formatDateTime(range.to)}`
-          : `Last ${PRESET_LABELS[range.preset]}, live`}
+        {rangeCaption(range)}
+        {range.kind === 'fixed' && <span className="not-live"> · not live</span>}
       </span>
+      {range.kind === 'fixed' && (
+        <button type="button" className="ghost-button back-to-live" onClick={onReset}>
+          {zoomedFromLive ? 'Back to live' : 'Reset zoom'}
+        </button>
+      )}
       {customOpen && draft && (
         <div className="custom-range" role="group" aria-label="Custom range">
           <label>
@@ -113,4 +143,9 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
       )}
     </div>
   )
+}
+
+/** This machine's clock, read in event handlers only. */
+function clockNow(): number {
+  return Date.now()
 }

@@ -1,4 +1,5 @@
 import { memo } from 'react'
+import { formatCount } from '../../lib/format.ts'
 
 const WIDTH = 96
 const HEIGHT = 22
@@ -14,7 +15,14 @@ export const Sparkline = memo(function Sparkline({
   if (!values || values.length < 2)
     return <svg className="sparkline" width={WIDTH} height={HEIGHT} role="img" aria-label={`${label}: no trend yet`} />
   let max = 1
-  for (const value of values) if (value !== null && value > max) max = value
+  let low = Infinity
+  let high = -Infinity
+  for (const value of values) {
+    if (value === null) continue
+    if (value > max) max = value
+    low = Math.min(low, value)
+    high = Math.max(high, value)
+  }
   const step = WIDTH / (values.length - 1)
   const segments: string[] = []
   let current = ''
@@ -41,6 +49,10 @@ export const Sparkline = memo(function Sparkline({
       role="img"
       aria-label={`${label}: ${direction} over 15 minutes`}
     >
+      {/* The values behind the line, on hover: where it started and ended, its low and its high. */}
+      {first !== null && last !== null && (
+        <title>{`${label}, last 15 minutes: ${formatCount(first)} → ${formatCount(last)} (low ${formatCount(low)}, high ${formatCount(high)})`}</title>
+      )}
       {segments.map((d, index) => (
         <path key={index} d={d} />
       ))}

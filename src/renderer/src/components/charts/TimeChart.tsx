@@ -1,20 +1,26 @@
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react'
-import { Area, AreaChart, CartesianGrid, Line, LineChart, XAxis, YAxis } from 'recharts'
-import { formatAxisTime, formatClock, formatCompact, formatCount, formatDateTime } from '../../lib/format.ts'
+import { Area, AreaChart, CartesianGrid, LineChart, XAxis, YAxis } from 'recharts'
+import { useRovingIndex } from '../../hooks/use-roving-index.ts'
+import { formatAxisTime, formatClock, formatCount, formatDateTime } from '../../lib/format.ts'
 import { selectionRange } from '../../lib/time-range.ts'
 import type { ChartPoint } from '../../store/selectors.ts'
+import type { ChartScale } from '../../store/slices/ui-slice.ts'
 import { useThemeName } from '../theme.tsx'
-import { niceMax, timeTicks, valueAt } from './chart-math.ts'
+import { timeTicks, valueAt } from './chart-math.ts'
+import { LineCanvas } from './LineCanvas.tsx'
 import { PALETTE } from './palette.ts'
+import { yScaleFor, type YScale } from './y-scale.ts'
 
 export interface LineSeries {
   key: string
   label: string
   color: string
   /** The series as fetched: at most one point per pixel. */
-  points: ChartPoint[]
+  points: readonly ChartPoint[]
   /** The total is drawn heavier than the rooms. */
   strong?: boolean
+  /** A dash pattern, so series beyond the palette's colours still tell apart. */
+  dash?: number[]
 }
 
 export interface StackedSeries {
@@ -60,6 +66,12 @@ interface TimeChartProps {
   stacked?: StackedSeries
   live?: LiveTail | null
   annotations?: ChartAnnotations
+  /** How a line chart's values read: counts, counts on a log scale, or shares of everyone (0 to 1). */
+  scale?: ChartScale
+  /** Series the legend has turned off: listed, not drawn. */
+  hidden?: readonly string[]
+  /** Makes the legend's entries switches that show or hide their series. */
+  onToggleSeries?(key: string): void
   onZoom?(range: { from: number; to: number }): void
 }
 
@@ -71,10 +83,11 @@ const INSTANT_REACH_PX = 5
 
 /**
  * Occupancy over time: step lines (one per room and the total) or stacked step areas (a room's
- * groups). recharts draws what was fetched, and redraws only when a fetch or the size changes; each
- * live tick only moves a thin layer on top (the "tail" from the last fetched point to now), the
- * crosshair readout and drag-to-zoom, so a tick costs a few elements, not a chart. Never animated;
- * each series holds at most one point per pixel.
+ * groups). What was fetched is drawn once per fetch or size change (lines on a canvas, areas by
+ * recharts, axes by recharts); each live tick only moves a thin layer on top (the "tail" from the last
+ * fetched point to now), the legend's readout and drag-to-zoom, so a tick costs a few elements, not a
+ * chart. Never animated; each series holds at most one point per pixel. The legend wraps, so every
+ * series drawn is named, however narrow the chart.
  */
 export function TimeChart({
   label,
@@ -86,6 +99,9 @@ export function TimeChart({
   stacked,
   live,
   annotations,
+  scale = 'linear',
+  hidden,
+  onToggleSeries,
   onZoom,
 }: TimeChartProps) {
   const [hoverT, setHoverT] = useState<number | null>(null)
@@ -100,11 +116,16 @@ export function TimeChart({
   }
   const xOf = (t: number) => Math.min(plotWidth, Math.max(0, ((t - from) / Math.max(1, to - from)) * plotWidth))
 
-  // The scale covers the fetched data and the live values, on round numbers, so it rarely changes.
-  const yMax = useMemo(() => {
+  const shown = useMemo(
+    () => (lines && hidden?.length ? lines.filter((line) => !hidden.includes(line.key)) : lines),
+    [lines, hidden],
+  )
+  // The scale covers the fetched data and the live values of what is drawn, on round numbers, and is
+  // kept while its ticks stay the same, so the axes are not redrawn on every tick.
+  const fetchedMax = useMemo(() => {
     let max = 0
-    if (lines)
-      for (const line of lines)
+    if (shown)
+      for (const line of shown)
         for (const point of line.points) if (point.value !== null && point.value > max) max = point.value
     if (stacked) {
       for (const row of stacked.rows) {
@@ -113,18 +134,26 @@ export function TimeChart({
         if (sum > max) max = sum
       }
     }
-    if (live) {
-      const liveValues = Object.values(live.values)
-      max = Math.max(max, stacked ? liveValues.reduce((sum, value) => sum + value, 0) : Math.max(0, ...liveValues))
-    }
-    return niceMax(max)
-  }, [lines, stacked, live])
-  const yOf = (value: number) => plotHeight - (Math.min(value, yMax) / yMax) * plotHeight
+    return max
+  }, [shown, stacked])
+  let liveMax = 0
+  if (live) {
+    if (stacked) for (const value of Object.values(live.values)) liveMax += value
+    else for (const line of shown ?? []) liveMax = Math.max(liveMax, live.values[line.key] ?? 0)
+  }
+  const kind = stacked ? 'linear' : scale
+  const candidate = yScaleFor(kind, Math.max(fetchedMax, liveMax), plotHeight < 160 ? 4 : 5)
+  const scaleKey = `${kind}|${candidate.ticks.map((tick) => tick.at).join(',')}`
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- compared by its ticks: the same axis keeps its identity
+  const yScale = useMemo(() => candidate, [scaleKey])
+  const yOf = (value: number) => plotHeight - (Math.min(yScale.transform(value), yScale.top) / yScale.top) * plotHeight
+  const formatValue = (value: number | null) =>
+    value === null ? '—' : kind === 'share' ? `${(value * 100).toFixed(1)}%` : formatCount(value)
 
   const readout = useMemo(() => {
     const at = hoverT
     const pastLive = live && at !== null && at >= live.at
-    const items: { key: string; label: string; color: string; value: number | null }[] = []
+    const items: LegendItem[] = []
     const keys = lines ?? stacked?.keys ?? []
     for (const item of keys) {
       let value: number | null
@@ -136,7 +165,7 @@ export function TimeChart({
         const row = at === null ? stacked?.rows.at(-1) : rowAt(stacked?.rows ?? [], at)
         value = (row?.[item.key] as number | null | undefined) ?? null
       }
-      items.push({ key: item.key, label: item.label, color: item.color, value })
+      items.push({ key: item.key, label: item.label, color: item.color, dash: (item as LineSeries).dash, value })
     }
     return items
   }, [hoverT, lines, stacked, live])
@@ -177,17 +206,24 @@ export function TimeChart({
         <span className="readout-time">
           {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? formatDateTime(hoverT) : formatClock(hoverT)}
         </span>
-        {readout.map((item) => (
-          <span key={item.key} className="readout-item">
-            <span className="swatch" style={{ background: item.color }} aria-hidden="true" />
-            <span className="readout-label">{item.label}</span>
-            <span className="readout-value">{formatCount(item.value)}</span>
-          </span>
-        ))}
+        <Legend items={readout} hidden={hidden} onToggle={onToggleSeries} formatValue={formatValue} />
       </div>
       <div className="chart-canvas" role="img" aria-label={label} style={{ height }}>
         {width > Y_AXIS_WIDTH + 40 && (
-          <ChartBody from={from} to={to} width={width} height={height} yMax={yMax} lines={lines} stacked={stacked} />
+          <ChartBody from={from} to={to} width={width} height={height} yScale={yScale} stacked={stacked} />
+        )}
+        {shown && width > Y_AXIS_WIDTH + 40 && (
+          <div className="chart-layer" style={{ left: Y_AXIS_WIDTH, top: MARGIN.top }}>
+            <LineCanvas
+              lines={shown}
+              from={from}
+              to={to}
+              width={plotWidth}
+              height={plotHeight}
+              top={yScale.top}
+              transform={yScale.transform}
+            />
+          </div>
         )}
         {live && (
           <svg
@@ -197,7 +233,7 @@ export function TimeChart({
             height={plotHeight}
             aria-hidden="true"
           >
-            {lines?.map((line) => {
+            {shown?.map((line) => {
               const last = line.points.at(-1)
               const value = live.values[line.key]
               if (!last || last.value === null || value === undefined || live.at <= last.t) return null
@@ -209,6 +245,7 @@ export function TimeChart({
                   d={`M${x0} ${yOf(last.value)} H${x1} V${yOf(value)}`}
                   stroke={line.color}
                   strokeWidth={line.strong ? 2.25 : 1.5}
+                  strokeDasharray={line.dash?.join(' ')}
                   fill="none"
                 />
               )
@@ -367,13 +404,15 @@ interface ChartBodyProps {
   to: number
   width: number
   height: number
-  yMax: number
-  lines?: LineSeries[]
+  yScale: YScale
   stacked?: StackedSeries
 }
 
-/** The recharts part, memoised: it redraws only when its data, scale or size change. */
-const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines, stacked }: ChartBodyProps) {
+/**
+ * The recharts part, memoised: axes and grid, and a stacked chart's areas (a line chart's lines are on
+ * the canvas above). It redraws only when its window, scale, data or size change.
+ */
+const ChartBody = memo(function ChartBody({ from, to, width, height, yScale, stacked }: ChartBodyProps) {
   const theme = PALETTE[useThemeName()]
   const plotWidth = width - Y_AXIS_WIDTH - MARGIN.right
   const ticks = useMemo(() => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110))), [from, to, plotWidth])
@@ -392,13 +431,15 @@ const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines
       tickLine={false}
     />
   )
+  const labels = new Map(yScale.ticks.map((tick) => [tick.at, tick.label]))
   const yAxis = (
     <YAxis
       width={Y_AXIS_WIDTH}
-      domain={[0, yMax]}
+      domain={[0, yScale.top]}
+      ticks={yScale.ticks.map((tick) => tick.at)}
+      interval={0}
       allowDataOverflow
-      allowDecimals={false}
-      tickFormatter={formatCompact}
+      tickFormatter={(at: number) => labels.get(at) ?? ''}
       stroke={theme.axis}
       tick={{ fill: theme.axis, fontSize: 11 }}
       tickLine={false}
@@ -432,28 +473,80 @@ const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines
       </AreaChart>
     )
   }
+  // Two points span the window, so the axes are laid out; the lines themselves are on the canvas.
   return (
-    <LineChart width={width} height={height} margin={MARGIN} accessibilityLayer={false}>
+    <LineChart width={width} height={height} margin={MARGIN} data={[{ t: from }, { t: to }]} accessibilityLayer={false}>
       {grid}
       {xAxis}
       {yAxis}
-      {(lines ?? []).map((line) => (
-        <Line
-          key={line.key}
-          data={line.points}
-          dataKey="value"
-          name={line.label}
-          type="stepAfter"
-          stroke={line.color}
-          strokeWidth={line.strong ? 2.25 : 1.5}
-          isAnimationActive={false}
-          connectNulls={false}
-          dot={false}
-          activeDot={false}
-        />
-      ))}
     </LineChart>
   )
 })
+
+interface LegendItem {
+  key: string
+  label: string
+  color: string
+  dash?: number[]
+  value: number | null
+}
+
+/**
+ * Each series' name, colour and value (at the cursor, or the latest). With `onToggle`, one tab stop
+ * whose arrow keys move between the series and whose entries show or hide theirs.
+ */
+function Legend({
+  items,
+  hidden,
+  onToggle,
+  formatValue,
+}: {
+  items: LegendItem[]
+  hidden?: readonly string[]
+  onToggle?(key: string): void
+  formatValue(value: number | null): string
+}) {
+  const ref = useRef<HTMLDivElement>(null)
+  const roving = useRovingIndex(ref, { count: items.length, orientation: 'horizontal' })
+  const body = (item: LegendItem, off: boolean) => (
+    <>
+      <svg className="legend-swatch" width={16} height={10} aria-hidden="true">
+        <line x1={0} y1={5} x2={16} y2={5} stroke={item.color} strokeWidth={3} strokeDasharray={item.dash?.join(' ')} />
+      </svg>
+      <span className="readout-label">{item.label}</span>
+      <span className="readout-value">{off ? 'hidden' : formatValue(item.value)}</span>
+    </>
+  )
+  if (!onToggle)
+    return (
+      <>
+        {items.map((item) => (
+          <span key={item.key} className="readout-item">
+            {body(item, false)}
+          </span>
+        ))}
+      </>
+    )
+  return (
+    <div ref={ref} className="chart-legend" role="toolbar" aria-label="Series shown" onKeyDown={roving.onKeyDown}>
+      {items.map((item, index) => {
+        const off = hidden?.includes(item.key) ?? false
+        return (
+          <button
+            key={item.key}
+            type="button"
+            className={off ? 'readout-item legend-toggle off' : 'readout-item legend-toggle'}
+            aria-pressed={!off}
+            title={off ? `Show ${item.label}` : `Hide ${item.label}`}
+            onClick={() => onToggle(item.key)}
+            {...roving.itemProps(index)}
+          >
+            {body(item, off)}
+          </button>
+        )
+      })}
+    </div>
+  )
+}
 
 export const CHART_PLOT_INSET = Y_AXIS_WIDTH + MARGIN.right

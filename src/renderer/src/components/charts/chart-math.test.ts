@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { niceMax, timeTicks, valueAt } from './chart-math.ts'
+import { timeTicks, valueAt } from './chart-math.ts'
 
 describe('chart math', () => {
   it('puts at most the asked number of ticks at round times', () => {
@@ -26,12 +26,5 @@ describe('chart math', () => {
     expect(valueAt(points, 25)).toBeNull()
     expect(valueAt(points, 99)).toBe(3)
     expect(valueAt([], 1)).toBeNull()
-  })
-
-  it('rounds the scale up with headroom', () => {
-    expect(niceMax(0)).toBe(4)
-    expect(niceMax(97)).toBe(120)
-    expect(niceMax(1000)).toBe(1200)
-    expect(niceMax(4_700)).toBe(5_000)
   })
 })

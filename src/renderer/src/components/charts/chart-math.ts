@@ -53,13 +53,3 @@ export function valueAt(points: readonly ChartPoint[], t: number): number | null
   }
   return found < 0 ? null : (points[found] as ChartPoint).value
 }
-
-/** A y-axis top with a little headroom, on a round number, so the scale does not twitch on every tick. */
-export function niceMax(max: number): number {
-  if (max <= 4) return 4
-  const magnitude = 10 ** Math.floor(Math.log10(max))
-  for (const factor of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12]) {
-    if (factor * magnitude >= max * 1.05) return factor * magnitude
-  }
-  return 15 * magnitude
-}

@@ -4,8 +4,6 @@ import { describeError } from '../outcome.ts'
 import type { LiveSlice } from './live-slice.ts'
 import type { SliceCreator } from './types.ts'
 
-/** Rooms drawn on the overview chart next to the total. */
-export const TOP_ROOMS = 5
 /** The rooms table's sparklines show this much history. */
 export const SPARKLINE_SPAN_MS = 15 * 60_000
 export const SPARKLINE_POINTS = 40
@@ -13,6 +11,9 @@ export const SPARKLINE_POINTS = 40
 export const SPARKLINE_TTL_MS = 30_000
 /** The engine takes at most this many rooms per series query. */
 const ROOMS_PER_QUERY = 50
+
+/** Each chart opens on the last hour, live. */
+export const DEFAULT_RANGE: TimeRange = { kind: 'preset', preset: '1h' }
 
 export interface ChartData<T> {
   /** What was asked: the chart is fetched again when any of it changes. */
@@ -31,15 +32,26 @@ export interface Sparkline {
   fetchedAt: number
 }
 
+/** The two charts with a range of their own. */
+export type ChartName = 'overview' | 'room'
+
 export interface HistorySlice {
   overviewRange: TimeRange
   roomRange: TimeRange
+  /** Where each chart's Reset goes: the range its zoom started from; null while not zoomed. */
+  overviewResetTo: TimeRange | null
+  roomResetTo: TimeRange | null
   overviewChart: ChartData<{ rooms: string[]; series: Series[] }> | null
   roomChart: ChartData<GroupSeries> | null
   chartError: string | null
   sparklines: Map<string, Sparkline>
+  /** A range chosen as such (a preset or a custom window): the zoom, if any, is over. */
   setOverviewRange(range: TimeRange): void
   setRoomRange(range: TimeRange): void
+  /** Zooms a chart into a window, remembering the range the first zoom started from. */
+  zoomChart(chart: ChartName, window: { from: number; to: number }): void
+  /** Back to the range before zooming (a live preset comes back live); the default hour if none. */
+  resetChartRange(chart: ChartName): void
   /** Fetches the overview chart if its range, size or rooms changed, or time moved by a point. */
   loadOverviewChart(points: number, rooms: string[], now?: number): Promise<void>
   loadRoomChart(room: string, points: number, now?: number): Promise<void>
@@ -81,14 +93,28 @@ export const createHistorySlice: SliceCreator<HistorySlice, Pick<LiveSlice, 'rea
   const sparklinesInFlight = new Set<string>()
 
   return {
-    overviewRange: { kind: 'preset', preset: '1h' },
-    roomRange: { kind: 'preset', preset: '1h' },
+    overviewRange: DEFAULT_RANGE,
+    roomRange: DEFAULT_RANGE,
     overviewChart: null,
     roomChart: null,
     chartError: null,
     sparklines: new Map(),
-    setOverviewRange: (overviewRange) => set({ overviewRange }),
-    setRoomRange: (roomRange) => set({ roomRange }),
+    overviewResetTo: null,
+    roomResetTo: null,
+    setOverviewRange: (overviewRange) => set({ overviewRange, overviewResetTo: null }),
+    setRoomRange: (roomRange) => set({ roomRange, roomResetTo: null }),
+    zoomChart(chart, window) {
+      const state = get()
+      const range: TimeRange = { kind: 'fixed', from: window.from, to: window.to }
+      if (chart === 'overview')
+        set({ overviewRange: range, overviewResetTo: state.overviewResetTo ?? state.overviewRange })
+      else set({ roomRange: range, roomResetTo: state.roomResetTo ?? state.roomRange })
+    },
+    resetChartRange(chart) {
+      const state = get()
+      if (chart === 'overview') set({ overviewRange: state.overviewResetTo ?? DEFAULT_RANGE, overviewResetTo: null })
+      else set({ roomRange: state.roomResetTo ?? DEFAULT_RANGE, roomResetTo: null })
+    },
     async loadOverviewChart(points, rooms, now = Date.now()) {
       const { overviewRange, overviewChart, readingAt } = get()
       const key = keyOf(overviewRange, points, rooms.join('\n'), readingAt)

@@ -3,8 +3,12 @@ import { attempt, describeError, type Outcome } from '../outcome.ts'
 import type { SliceCreator } from './types.ts'
 import type { UiSlice } from './ui-slice.ts'
 
-/** Joins and leaves kept for the feeds (the engine sends at most 100 per tick). */
-export const RECENT_CAP = 300
+/**
+ * The feeds show the last minutes of joins and leaves, gathered tick by tick (each sends at most 100),
+ * not only the last sync's; at most this many are kept, so a crowd arriving at once stays bounded.
+ */
+export const RECENT_WINDOW_MS = 10 * 60_000
+export const RECENT_CAP = 5_000
 /** Ticks kept for the per-minute rates. */
 export const RATE_WINDOW_MS = 60_000
 
@@ -23,6 +27,12 @@ export interface LiveSlice {
   channels: number
   unmatched: number
   recent: PresenceEvent[]
+  /**
+   * Group names seen in the rooms since the rooms were loaded, sorted: colours are given in this
+   * order. Kept from tick to tick (a new array only when a group appears), since reading every room's
+   * groups on each tick costs milliseconds at 10,000 rooms; a group that empties keeps its colour.
+   */
+  groups: string[]
   rateWindow: TickCounts[]
   /**
    * Whether the rooms already hold a synced state, so a tick's joins are real arrivals; the first sync
@@ -50,6 +60,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
   channels: 0,
   unmatched: 0,
   recent: [],
+  groups: [],
   rateWindow: [],
   baseline: false,
   rateSince: null,
@@ -62,6 +73,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       channels: 0,
       unmatched: 0,
       recent: [],
+      groups: [],
       rateWindow: [],
       baseline: false,
       rateSince: null,
@@ -75,6 +87,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       if (snapshot.at === null || (liveAt !== null && liveAt >= snapshot.at)) return
       set({
         rooms: new Map(snapshot.rooms.map((room) => [room.room, room])),
+        groups: withGroupsOf(get().groups, snapshot.rooms),
         liveAt: snapshot.at,
         total: snapshot.total,
         channels: snapshot.channels,
@@ -98,9 +111,14 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
           { at: tick.at, joins: tick.joins, leaves: tick.leaves },
         ]
       : []
-    const recent = tick.recent.length === 0 ? state.recent : [...state.recent, ...tick.recent].slice(-RECENT_CAP)
+    const since = tick.at - RECENT_WINDOW_MS
+    const recent =
+      tick.recent.length === 0 && (state.recent[0]?.at ?? Infinity) >= since
+        ? state.recent
+        : [...state.recent.filter((event) => event.at >= since), ...tick.recent].slice(-RECENT_CAP)
     set({
       rooms,
+      groups: withGroupsOf(state.groups, tick.changed),
       liveAt: tick.at,
       total: tick.total,
       channels: tick.channels,
@@ -114,3 +132,17 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
   },
   fetchRoomDetail: (input) => attempt(() => api.call('room.detail', input)),
 })
+
+/** The sorted group names with those of `rooms` added: the same array when none is new. */
+export function withGroupsOf(groups: string[], rooms: readonly RoomSummaryView[]): string[] {
+  let known: Set<string> | null = null
+  let added: string[] | null = null
+  for (const room of rooms)
+    for (const group in room.groups) {
+      known ??= new Set(groups)
+      if (known.has(group)) continue
+      known.add(group)
+      ;(added ??= []).push(group)
+    }
+  return added ? [...groups, ...added].sort() : groups
+}

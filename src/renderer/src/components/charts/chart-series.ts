@@ -1,0 +1,41 @@
+import type { ChartPoint } from '../../store/selectors.ts'
+import { PALETTE, seriesColor, type ThemeName } from './palette.ts'
+
+/** Dash patterns after the palette's colours run out: solid, then dashed, then dotted. */
+const DASHES: (number[] | undefined)[] = [undefined, [6, 3], [2, 2]]
+
+/** The colour and dash of the nth room's line: twenty rooms stay told apart with eight colours. */
+export function roomLineStyle(theme: ThemeName, index: number): { color: string; dash?: number[] } {
+  const colours = PALETTE[theme].series.length
+  return { color: seriesColor(theme, index), dash: DASHES[Math.floor(index / colours) % DASHES.length] }
+}
+
+/**
+ * A step series carried to `end`: the last value holds until then, so every line of a chart ends at
+ * the same instant instead of at its own last change. A series ending in a gap (null) stays ended.
+ */
+export function extendTo(points: readonly ChartPoint[], end: number): readonly ChartPoint[] {
+  const last = points.at(-1)
+  if (!last || last.value === null || last.t >= end) return points
+  return [...points, { t: end, value: last.value }]
+}
+
+/**
+ * A room's share of everyone present, over time: at every change of either series, room ÷ total.
+ * Unknown (null) where either is unknown, and where nobody at all is present (a share of nothing).
+ */
+export function shareOf(room: readonly ChartPoint[], total: readonly ChartPoint[]): ChartPoint[] {
+  const shares: ChartPoint[] = []
+  let i = 0
+  let j = 0
+  let roomValue: number | null = null
+  let totalValue: number | null = null
+  while (i < room.length || j < total.length) {
+    const t = Math.min(room[i]?.t ?? Infinity, total[j]?.t ?? Infinity)
+    while (i < room.length && (room[i] as ChartPoint).t === t) roomValue = (room[i++] as ChartPoint).value
+    while (j < total.length && (total[j] as ChartPoint).t === t) totalValue = (total[j++] as ChartPoint).value
+    const value = roomValue === null || totalValue === null || totalValue <= 0 ? null : roomValue / totalValue
+    if (shares.at(-1)?.value !== value || shares.length === 0) shares.push({ t, value })
+  }
+  return shares
+}

@@ -1,0 +1,221 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { expect, test } from './fixtures.ts'
+import type { Section } from './pages/console-page.ts'
+
+// Comparing rooms on the chart, views that live in the URL, the keyboard and small screens.
+
+const SECTIONS: Section[] = ['Overview', 'Rooms', 'Connections', 'Broadcast', 'Export', 'Settings']
+
+/** How far the page, or the console's scrolling content, reaches past its width. */
+async function sidewaysOverflow(page: Page): Promise<{ page: number; content: number }> {
+  return page.evaluate(() => {
+    const scrolling = document.scrollingElement as HTMLElement
+    const content = document.querySelector('main.content') as HTMLElement
+    return {
+      page: scrolling.scrollWidth - scrolling.clientWidth,
+      content: content.scrollWidth - content.clientWidth,
+    }
+  })
+}
+
+test.describe('compare rooms and share views', () => {
+  test('pin three rooms from the table and see exactly them on the chart', async ({
+    page,
+    console,
+    overview,
+    connected,
+  }) => {
+    void connected
+    await console.open()
+    const legend = overview.chart.getByRole('toolbar', { name: 'Series shown' })
+    // By default: everyone and the busiest rooms (all four of the seeded crowd).
+    await expect(legend.getByRole('button')).toHaveCount(5)
+    for (const room of ['cafe', 'library', 'stage']) {
+      await overview
+        .room(room)
+        .getByRole('button', { name: `Show ${room} on the chart` })
+        .click()
+      await expect(overview.room(room)).toHaveAttribute('aria-label', /on the chart$/)
+    }
+    await expect(overview.chart).toContainText('3 chosen rooms')
+    await expect(legend.getByRole('button')).toHaveText([/All rooms/, /cafe/, /library/, /stage/])
+    await expect(overview.chart.getByRole('img', { name: /^Occupancy over time/ })).toHaveAccessibleName(
+      /Occupancy over time: All rooms, cafe, library and stage/,
+    )
+    // The legend hides and shows a series; hidden, it is still listed.
+    await legend.getByRole('button', { name: /library/ }).click()
+    await expect(legend.getByRole('button', { name: /library/ })).toHaveAttribute('aria-pressed', 'false')
+    await expect(overview.chart.getByRole('img', { name: /^Occupancy over time/ })).toHaveAccessibleName(
+      /All rooms, cafe and stage$/,
+    )
+    // A log scale, on round numbers; the choice is in the URL with the rooms.
+    await overview.chart.getByRole('radio', { name: 'Log' }).click()
+    await expect(page).toHaveURL(/pin=cafe&pin=library&pin=stage&hide=library&scale=log/)
+    await page.reload()
+    await expect(legend.getByRole('button')).toHaveText([/All rooms/, /cafe/, /library/, /stage/])
+    await expect(overview.chart.getByRole('radio', { name: 'Log' })).toHaveAttribute('aria-checked', 'true')
+    // Back to the busiest.
+    await overview.chart.getByRole('button', { name: 'Choose rooms…' }).click()
+    await overview.chart.getByRole('button', { name: 'Show the busiest instead' }).click()
+    await expect(legend.getByRole('button')).toHaveCount(5)
+  })
+
+  test('a zoomed room view, copied as a link, opens the same view in a new page', async ({
+    page,
+    context,
+    console,
+    overview,
+    connected,
+  }) => {
+    void connected
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await console.open()
+    await overview.room('stage').click()
+    const view = console.view('Rooms')
+    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room stage')
+    const chart = view.getByRole('region', { name: 'Room occupancy over time' })
+    await chart.getByRole('button', { name: 'Zoom in' }).click()
+    await chart.getByRole('button', { name: 'Zoom in' }).click()
+    await expect(chart.getByRole('button', { name: 'Back to live' })).toBeVisible()
+    await expect(chart.locator('.range-caption')).toContainText('not live')
+    // A window of 15 minutes reads to the second.
+    const caption = (await chart.locator('.range-caption').textContent()) ?? ''
+    expect(caption).toMatch(/\d\d:\d\d:\d\d → \d\d:\d\d:\d\d, 15 min/)
+    await expect(page).toHaveURL(/#\/rooms\/stage\?from=.*&to=.*&reset=1h/)
+
+    await console.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
+    await expect(console.navigation.getByRole('status')).toContainText('Copied this page’s address')
+    const link = await page.evaluate(() => navigator.clipboard.readText())
+    expect(link).toBe(page.url())
+
+    const second = await context.newPage()
+    await second.goto(link)
+    const again = second.getByRole('tabpanel', { name: 'Rooms' })
+    await expect(again.getByRole('heading', { level: 1 })).toHaveText('Room stage')
+    const secondChart = again.getByRole('region', { name: 'Room occupancy over time' })
+    await expect(secondChart.locator('.range-caption')).toHaveText(caption)
+    // Back to live returns to the hour the zoom started from.
+    await secondChart.getByRole('button', { name: 'Back to live' }).click()
+    await expect(secondChart.locator('.range-caption')).toHaveText('Last 1 h, live')
+    await expect(second).toHaveURL(/#\/rooms\/stage\?range=1h$/)
+    // The browser's Back returns to the overview the first page came from.
+    await page.goBack()
+    await expect(console.view('Overview')).toBeVisible()
+  })
+})
+
+test.describe('the rooms view', () => {
+  test('participants sort on the engine by any column, and the view says when a room is empty', async ({
+    page,
+    console,
+    room,
+    connected,
+  }) => {
+    void connected
+    test.setTimeout(60_000)
+    await console.open()
+    await page.goto('/#/rooms/lobby')
+    const view = console.view('Rooms')
+    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room lobby')
+    // The figure and the list give the same count.
+    await expect(view.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
+    const firstUser = room.participantRows.first().getByRole('cell').first()
+    await room.participants.getByRole('button', { name: 'Sort by user' }).click()
+    // Natural order: blue-2 before blue-10.
+    await expect(firstUser).toHaveText('p-lobby-blue-0')
+    await expect(room.participantRows.nth(2).getByRole('cell').first()).toHaveText('p-lobby-blue-2')
+    await room.participants.getByRole('button', { name: 'Sort by user' }).click()
+    await expect(firstUser).toHaveText('p-lobby-red-23')
+    await expect(room.participants.getByRole('columnheader', { name: 'Sort by user' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    )
+    await expect(page).toHaveURL(/#\/rooms\/lobby\?.*sort=user&order=desc/)
+    // The list is one tab stop; the arrows move inside it.
+    await firstUser.click()
+    await page.keyboard.press('ArrowDown')
+    await expect(room.participantRows.nth(1)).toBeFocused()
+    await expect(room.participants.locator('[role="row"][tabindex="0"]')).toHaveCount(1)
+
+    // The feed filters joins and leaves by kind and user.
+    const feed = view.getByRole('region', { name: 'Recent joins and leaves' })
+    await feed.getByLabel('Joins and leaves of user').fill('no-such-user')
+    await expect(feed).toContainText('Nothing matches these filters.')
+
+    // A room nobody is in opens, says so, and shows what history it has.
+    await view.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
+    await view.getByRole('button', { name: 'Open' }).click()
+    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room room-that-never-was')
+    await expect(view.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
+      'Nobody is in room-that-never-was now',
+    )
+  })
+})
+
+test.describe('keyboard and small screens', () => {
+  test('the overview is crossed in fewer than 30 Tab presses, and Enter on a room opens it', async ({
+    page,
+    console,
+    overview,
+    connected,
+  }) => {
+    void connected
+    await console.open()
+    await expect(overview.room('lobby')).toBeVisible()
+    let presses = 0
+    const isRow = () =>
+      page.evaluate(() => document.activeElement?.matches('[aria-label="Rooms by occupancy"] [role="row"]') ?? false)
+    while (presses < 30) {
+      await page.keyboard.press('Tab')
+      presses++
+      if (await isRow()) break
+    }
+    expect(presses).toBeLessThan(30)
+    await expect(overview.room('lobby')).toBeFocused()
+    await page.keyboard.press('ArrowDown')
+    await expect(overview.room('stage')).toBeFocused()
+    await page.keyboard.press('Enter')
+    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toHaveText('Room stage')
+    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toBeFocused()
+  })
+
+  test('no view scrolls sideways at 800 px, and the sidebar collapses', async ({ page, console, connected }) => {
+    void connected
+    await page.setViewportSize({ width: 800, height: 700 })
+    await console.open()
+    for (const section of SECTIONS) {
+      await console.goTo(section)
+      expect(await sidewaysOverflow(page), section).toEqual({ page: 0, content: 0 })
+    }
+    await console.navigation.getByRole('button', { name: 'Collapse the sidebar' }).click()
+    await expect(console.navigation.getByRole('button', { name: 'Expand the sidebar' })).toHaveAttribute(
+      'aria-expanded',
+      'false',
+    )
+    const width = await console.navigation.evaluate((node) => node.getBoundingClientRect().width)
+    expect(width).toBeLessThan(80)
+    await console.goTo('Overview')
+    expect(await sidewaysOverflow(page)).toEqual({ page: 0, content: 0 })
+  })
+
+  test('every view is free of serious accessibility violations', async ({ page, console, connected }) => {
+    void connected
+    // Six full-page checks take a while on a loaded machine.
+    test.setTimeout(180_000)
+    await console.open()
+    for (const section of SECTIONS) {
+      await console.goTo(section)
+      // The overview is checked with its room chooser open, so the chooser is checked too.
+      if (section === 'Overview') await page.getByRole('button', { name: 'Choose rooms…' }).click()
+      // Let the view's data arrive (charts, lists) before it is checked.
+      await page.waitForTimeout(500)
+      const results = await new AxeBuilder({ page }).analyze()
+      const serious = results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+      expect(serious, section).toEqual([])
+    }
+  })
+})
