@@ -110,6 +110,7 @@ test.describe('the rooms view', () => {
     page,
     console,
     room,
+    crowd,
     connected,
   }) => {
     void connected
@@ -139,10 +140,15 @@ test.describe('the rooms view', () => {
     await expect(room.participantRows.nth(1)).toBeFocused()
     await expect(room.participants.locator('[role="row"][tabindex="0"]')).toHaveCount(1)
 
-    // The feed filters joins and leaves by kind and user.
+    // The feed lists joins seen as they happened (not the crowd found at the first sync), and
+    // filters them by user.
     const feed = view.getByRole('region', { name: 'Recent joins and leaves' })
+    crowd.running.inject('private-lobby-red-newcomer')
+    await expect(feed).toContainText('newcomerjoined', { timeout: 15_000 })
     await feed.getByLabel('Joins and leaves of user').fill('no-such-user')
     await expect(feed).toContainText('Nothing matches these filters.')
+    await feed.getByLabel('Joins and leaves of user').fill('newcomer')
+    await expect(feed).toContainText('newcomerjoined')
 
     // A room nobody is in opens, says so, and shows what history it has.
     await view.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
