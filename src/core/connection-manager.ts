@@ -1,6 +1,8 @@
+import type { AlertRule } from '../shared/alerts.ts'
 import { ApiError } from '../shared/envelope.ts'
 import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
+import { AlertMonitor } from './alerts/alert-monitor.ts'
 import type { Broadcaster } from './broadcast/broadcaster.ts'
 import { createBroadcaster } from './broadcast/create-broadcaster.ts'
 import type { FriendStore } from './broadcast/friend-store.ts'
@@ -39,6 +41,7 @@ export class ConnectionManager {
   private monitorNow: Monitor | null = null
   private historyNow: HistoryStore | null = null
   private broadcasterNow: Broadcaster | null = null
+  private alertsNow: AlertMonitor | null = null
   /** Serialises connect/disconnect so two clicks never start two monitors. */
   private switching: Promise<unknown> = Promise.resolve()
 
@@ -79,6 +82,11 @@ export class ConnectionManager {
 
   get monitor(): Monitor | null {
     return this.monitorNow
+  }
+
+  /** Alert rules of the connected profile take effect at once; `id` not connected: nothing to do. */
+  setAlertRules(id: string, rules: readonly AlertRule[]): void {
+    if (this.isActive(id)) this.alertsNow?.setRules(rules)
   }
 
   requireMonitor(): Monitor {
@@ -125,14 +133,31 @@ export class ConnectionManager {
       } catch (error) {
         throw new ApiError('failed', `The history file ${historyPath} could not be opened: ${(error as Error).message}`)
       }
+      const history = this.historyNow
+      const alerts = new AlertMonitor({
+        rules: profile.alerts,
+        history,
+        emit: (event) => this.options.events.emit('alert', event),
+        logger,
+        now: () => this.options.now().getTime(),
+        retentionDays: () => history.getRetention().rollupRetentionDays,
+      })
+      this.alertsNow = alerts
+      alerts.start()
       const monitor = new Monitor({
         profile,
         credentials,
         history: this.historyNow,
         logger,
         requestTimeoutMs,
-        onTick: (tick) => this.options.events.emit('tick', tick),
-        onStatus: (sync) => this.syncStatusChanged(sync),
+        onTick: (tick) => {
+          this.options.events.emit('tick', tick)
+          alerts.observeTick(tick)
+        },
+        onStatus: (sync) => {
+          this.syncStatusChanged(sync)
+          alerts.observeSync(sync)
+        },
         onIngest: (result) => this.broadcasterNow?.observe(result),
       })
       this.monitorNow = monitor
@@ -145,12 +170,15 @@ export class ConnectionManager {
         logger,
         // A broadcaster being replaced or closed no longer speaks for the status.
         onStatus: (broadcast) => {
-          if (this.broadcasterNow === broadcaster) this.setStatus({ broadcast })
+          if (this.broadcasterNow !== broadcaster) return
+          this.setStatus({ broadcast })
+          alerts.observeBroadcast(broadcast)
         },
       })
       this.broadcasterNow = broadcaster
       profiles.setActive(id)
       this.setStatus({ profile: profile.name, profileId: id, broadcast: broadcaster.status() })
+      alerts.observeBroadcast(broadcaster.status())
       await monitor.start()
       await broadcaster.configure(profile.broadcast)
       return this.current
@@ -192,12 +220,16 @@ export class ConnectionManager {
     const monitor = this.monitorNow
     const history = this.historyNow
     const broadcaster = this.broadcasterNow
+    const alerts = this.alertsNow
     this.monitorNow = null
     this.historyNow = null
     this.broadcasterNow = null
+    this.alertsNow = null
     // The broadcaster first: nothing is sent after the connection stops.
     await broadcaster?.close()
     await monitor?.stop()
+    // Alerts still open stay open in the history: the next start takes them over.
+    await alerts?.stop()
     this.options.exports.cancelAll()
     await history?.close()
   }

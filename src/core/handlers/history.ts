@@ -7,13 +7,19 @@ import type { EngineContext, HandlerGroup } from './context.ts'
 /** What the app looks like now (rooms, a room's members) and over time (series). */
 export function historyHandlers(
   context: EngineContext,
-): HandlerGroup<'rooms.list' | 'room.detail' | 'history.series' | 'history.groups'> {
+): HandlerGroup<'rooms.list' | 'room.detail' | 'history.series' | 'history.groups' | 'history.rooms'> {
   const { connection } = context
   return {
     'rooms.list': () => connection.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
     'room.detail': (input) => connection.requireMonitor().roomDetail(input),
     'history.series': (query) => querySeriesInTurns(connection, query),
     'history.groups': (query) => connection.requireHistory().roomGroupSeries(query),
+    'history.rooms': () => ({
+      rooms: connection
+        .requireHistory()
+        .rooms()
+        .map(({ room, count, changedAt }) => ({ room, count, changedAt })),
+    }),
   }
 }
 

@@ -2,7 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef } from 'react'
 import { useNow } from '../hooks/use-now.ts'
 import type { RoomParticipants } from '../hooks/use-room-participants.ts'
-import { formatClock, formatCount, formatDuration } from '../lib/format.ts'
+import { formatCount, formatDuration } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 
 const ROW_HEIGHT = 30
 
@@ -19,6 +20,7 @@ interface ParticipantListProps {
 
 export function ParticipantList({ participants, search, searched, onSearch, onChoose, chosen }: ParticipantListProps) {
   const now = useNow(5000)
+  const time = useTimeFormat()
   const scrollRef = useRef<HTMLDivElement>(null)
   const count = participants.matching ?? 0
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -104,7 +106,7 @@ export function ParticipantList({ participants, search, searched, onSearch, onCh
                         </span>
                         <span role="cell">{participant.group ?? '—'}</span>
                         <span role="cell" className="num">
-                          {formatClock(participant.since)}
+                          {time.clock(participant.since)}
                         </span>
                         <span role="cell" className="num">
                           {formatDuration(now - participant.since)}

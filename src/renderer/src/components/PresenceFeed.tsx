@@ -1,8 +1,9 @@
 import type { PresenceEvent } from '../../../shared/presence.ts'
-import { formatClock } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 
 /** Recent joins and leaves, newest first, in a box of fixed height. */
 export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
+  const time = useTimeFormat()
   return (
     <section className="panel feed-panel" aria-label="Recent joins and leaves">
       <header className="panel-header">
@@ -14,7 +15,7 @@ export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
         <ol className="feed" aria-label="Joins and leaves, newest first">
           {events.map((event) => (
             <li key={`${event.type}|${event.user}|${event.at}`} className={`feed-item feed-${event.type}`}>
-              <span className="feed-time">{formatClock(event.at)}</span>
+              <span className="feed-time">{time.clock(event.at)}</span>
               <span className="feed-mark" aria-hidden="true">
                 {event.type === 'join' ? '+' : '−'}
               </span>

@@ -1,5 +1,6 @@
-import { useState } from 'react'
-import { formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../../lib/format.ts'
+import { useId, useState } from 'react'
+import { useNow } from '../../hooks/use-now.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { PRESET_LABELS, PRESETS, resolveRange, zoomRange, type TimeRange } from '../../lib/time-range.ts'
 
 interface RangePickerProps {
@@ -10,23 +11,29 @@ interface RangePickerProps {
 
 /** Presets, a custom window and zoom buttons (the keyboard's way to zoom; the mouse can also drag on the chart). */
 export function RangePicker({ label, range, onChange }: RangePickerProps) {
+  const time = useTimeFormat()
+  // The zone's offset is named for the time shown; a minute is fine enough to follow a change of clocks.
+  const now = useNow(60_000)
+  const hintId = useId()
   const [customOpen, setCustomOpen] = useState(false)
   const [draft, setDraft] = useState<{ from: string; to: string } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const openCustom = () => {
     const window = resolveRange(range, Date.now())
-    setDraft({ from: toDateTimeLocal(window.from), to: toDateTimeLocal(window.to) })
+    setDraft({ from: time.input(window.from), to: range.kind === 'preset' ? 'now' : time.input(window.to) })
     setError(null)
     setCustomOpen(true)
   }
   const applyCustom = () => {
-    const from = fromDateTimeLocal(draft?.from ?? '')
-    const to = fromDateTimeLocal(draft?.to ?? '')
-    if (from === null || to === null) return setError('Enter both times')
-    if (from >= to) return setError('"From" must be before "to"')
+    const now = Date.now()
+    const from = time.parse(draft?.from ?? '', now)
+    const to = time.parse(draft?.to ?? '', now)
+    if (!from.ok) return setError(`From: ${from.error}`)
+    if (!to.ok) return setError(`To: ${to.error}`)
+    if (from.ms >= to.ms) return setError('"From" must be before "to"')
     setError(null)
     setCustomOpen(false)
-    onChange({ kind: 'fixed', from, to: Math.min(to, Date.now()) })
+    onChange({ kind: 'fixed', from: from.ms, to: Math.min(to.ms, now) })
   }
   const zoom = (factor: number) => {
     const now = Date.now()
@@ -77,15 +84,25 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
       </div>
       <span className="range-caption" aria-live="polite">
         {range.kind === 'fixed'
-          ? `${formatDateTime(range.from)} → ${formatDateTime(range.to)}`
+          ? `${time.dateTime(range.from)} → ${time.dateTime(range.to)}`
           : `Last ${PRESET_LABELS[range.preset]}, live`}
+      </span>
+      <span
+        className="range-zone"
+        aria-label="Time zone"
+        title="Times on this chart are in this zone (Settings → Time zone)"
+      >
+        {time.label(range.kind === 'fixed' ? range.to : now)}
       </span>
       {customOpen && draft && (
         <div className="custom-range" role="group" aria-label="Custom range">
           <label>
             From
             <input
-              type="datetime-local"
+              type="text"
+              className="time-input"
+              spellCheck={false}
+              aria-describedby={hintId}
               value={draft.from}
               onChange={(event) => setDraft({ ...draft, from: event.target.value })}
             />
@@ -93,7 +110,10 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
           <label>
             To
             <input
-              type="datetime-local"
+              type="text"
+              className="time-input"
+              spellCheck={false}
+              aria-describedby={hintId}
               value={draft.to}
               onChange={(event) => setDraft({ ...draft, to: event.target.value })}
             />
@@ -104,6 +124,9 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
           <button type="button" className="ghost-button" onClick={() => setCustomOpen(false)}>
             Cancel
           </button>
+          <span id={hintId} className="field-hint">
+            YYYY-MM-DD HH:MM:SS (seconds optional) or now, in {time.label(now)}
+          </span>
           {error && (
             <span className="field-error" role="alert">
               {error}

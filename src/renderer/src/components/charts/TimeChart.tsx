@@ -1,6 +1,8 @@
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react'
 import { Area, AreaChart, CartesianGrid, Line, LineChart, XAxis, YAxis } from 'recharts'
-import { formatAxisTime, formatClock, formatCompact, formatCount, formatDateTime } from '../../lib/format.ts'
+import { formatCompact, formatCount } from '../../lib/format.ts'
+import type { TimeFormat } from '../../lib/time-format.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { selectionRange } from '../../lib/time-range.ts'
 import type { ChartPoint } from '../../store/selectors.ts'
 import { useThemeName } from '../theme.tsx'
@@ -53,6 +55,7 @@ const X_AXIS_HEIGHT = 24
  * each series holds at most one point per pixel.
  */
 export function TimeChart({ label, from, to, width, height, lines, stacked, live, onZoom }: TimeChartProps) {
+  const time = useTimeFormat()
   const [hoverT, setHoverT] = useState<number | null>(null)
   const [selection, setSelection] = useState<{ start: number; end: number } | null>(null)
   const dragging = useRef(false)
@@ -131,7 +134,7 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
     <div className="time-chart">
       <div className="chart-readout" aria-live="off">
         <span className="readout-time">
-          {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? formatDateTime(hoverT) : formatClock(hoverT)}
+          {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? time.dateTime(hoverT) : time.clock(hoverT)}
         </span>
         {readout.map((item) => (
           <span key={item.key} className="readout-item">
@@ -143,7 +146,16 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
       </div>
       <div className="chart-canvas" role="img" aria-label={label} style={{ height }}>
         {width > Y_AXIS_WIDTH + 40 && (
-          <ChartBody from={from} to={to} width={width} height={height} yMax={yMax} lines={lines} stacked={stacked} />
+          <ChartBody
+            from={from}
+            to={to}
+            width={width}
+            height={height}
+            yMax={yMax}
+            lines={lines}
+            stacked={stacked}
+            time={time}
+          />
         )}
         {live && (
           <svg
@@ -256,13 +268,18 @@ interface ChartBodyProps {
   yMax: number
   lines?: LineSeries[]
   stacked?: StackedSeries
+  /** The zone the axis is written in: a change of setting redraws it. */
+  time: TimeFormat
 }
 
 /** The recharts part, memoised: it redraws only when its data, scale or size change. */
-const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines, stacked }: ChartBodyProps) {
+const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines, stacked, time }: ChartBodyProps) {
   const theme = PALETTE[useThemeName()]
   const plotWidth = width - Y_AXIS_WIDTH - MARGIN.right
-  const ticks = useMemo(() => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110))), [from, to, plotWidth])
+  const ticks = useMemo(
+    () => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110)), time.offsetMs),
+    [from, to, plotWidth, time],
+  )
   const span = to - from
   const xAxis = (
     <XAxis
@@ -271,7 +288,7 @@ const ChartBody = memo(function ChartBody({ from, to, width, height, yMax, lines
       domain={[from, to]}
       allowDataOverflow
       ticks={ticks}
-      tickFormatter={(t: number) => formatAxisTime(t, span)}
+      tickFormatter={(t: number) => time.axis(t, span)}
       stroke={theme.axis}
       tick={{ fill: theme.axis, fontSize: 11 }}
       height={X_AXIS_HEIGHT}

@@ -1,4 +1,4 @@
-import type { ExportProgress, ExportRequest } from '../../../../shared/history.ts'
+import type { ExportProgress, ExportRequest, KnownRoomView } from '../../../../shared/history.ts'
 import { attempt, type Outcome } from '../outcome.ts'
 import type { SliceCreator } from './types.ts'
 
@@ -15,6 +15,9 @@ const FINISHED = new Set<ExportProgress['state']>(['done', 'cancelled', 'failed'
 export interface ExportSlice {
   /** Exports of this session by id, newest last. */
   exportJobs: Map<string, ExportJob>
+  /** Every room the connected app's history knows (present or emptied), once asked for. */
+  knownRooms: KnownRoomView[] | null
+  loadKnownRooms(): Promise<Outcome<KnownRoomView[]>>
   startExport(request: ExportRequest): Promise<Outcome<string>>
   cancelExport(id: string): Promise<Outcome<null>>
   saveExportAs(id: string): Promise<Outcome<string | null>>
@@ -29,6 +32,12 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
   }
   return {
     exportJobs: new Map(),
+    knownRooms: null,
+    async loadKnownRooms() {
+      const outcome = await attempt(async () => (await api.call('history.rooms')).rooms)
+      if (outcome.ok) set({ knownRooms: outcome.value })
+      return outcome
+    },
     async startExport(request) {
       const outcome = await attempt(() => api.call('export.start', request))
       if (!outcome.ok) return outcome
