@@ -72,6 +72,14 @@ export class SettingsSection {
     return this.region.getByRole('region', { name: 'Appearance' }).getByRole('radio', { name: label })
   }
 
+  /** "UTC", or this computer's zone (its label starts "This computer’s"). */
+  timeZone(choice: 'UTC' | 'This computer'): Locator {
+    return this.region
+      .getByRole('region', { name: 'Appearance' })
+      .getByRole('group', { name: 'Time zone' })
+      .getByRole('radio', choice === 'UTC' ? { name: 'UTC', exact: true } : { name: /^This computer/ })
+  }
+
   get retention(): Locator {
     return this.region.getByRole('form', { name: 'History retention' })
   }
