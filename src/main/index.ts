@@ -4,7 +4,7 @@ import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
 import { EngineHost } from '../core/remote/engine-host.ts'
 import { startDemoCrowd } from '../emulator/demo.ts'
-import { createSaveAsHandler } from './export-save.ts'
+import { createSaveAsHandler, createSaveFileHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
 import { SafeStorageSecretStore } from './secrets.ts'
@@ -50,6 +50,7 @@ async function start(): Promise<void> {
         dialog,
         () => BrowserWindow.getFocusedWindow(),
       ),
+      'export.saveFile': createSaveFileHandler(dialog, () => BrowserWindow.getFocusedWindow()),
     },
     logger: consoleLogger,
   })

@@ -7,7 +7,9 @@ import { useAppStore } from '../store/context.tsx'
 import { topRooms } from '../store/selectors.ts'
 import { TOP_ROOMS } from '../store/slices/history-slice.ts'
 import { CHART_PLOT_INSET, TimeChart, type LineSeries, type LiveTail } from './charts/TimeChart.tsx'
+import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
+import { tableOfLines } from '../lib/chart-table.ts'
 import { PALETTE, seriesColor } from './charts/palette.ts'
 import { RangePicker } from './charts/RangePicker.tsx'
 import { useThemeName } from './theme.tsx'
@@ -65,6 +67,14 @@ export function OverviewChart() {
       <header className="panel-header">
         <h2>Occupancy over time</h2>
         <RangePicker label="Overview chart range" range={range} onChange={setRange} />
+        <ChartExport
+          subject="overview"
+          title="Occupancy over time"
+          hostRef={ref}
+          table={() => (chart ? tableOfLines(lines, tail) : null)}
+          from={from}
+          to={to}
+        />
       </header>
       <div ref={ref} className="chart-host">
         {!chart ? (

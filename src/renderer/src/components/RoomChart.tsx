@@ -3,7 +3,9 @@ import { useElementWidth } from '../hooks/use-element-width.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { isLive } from '../lib/time-range.ts'
 import { CHART_PLOT_INSET, TimeChart, type LiveTail, type StackedSeries } from './charts/TimeChart.tsx'
+import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
+import { tableOfStacked } from '../lib/chart-table.ts'
 import { groupColor, PALETTE } from './charts/palette.ts'
 import { RangePicker } from './charts/RangePicker.tsx'
 import { useThemeName } from './theme.tsx'
@@ -66,6 +68,14 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
       <header className="panel-header">
         <h2>Occupancy by group</h2>
         <RangePicker label="Room chart range" range={range} onChange={setRange} />
+        <ChartExport
+          subject={`room-${room}`}
+          title={`Occupancy of ${room} by group`}
+          hostRef={ref}
+          table={() => (shown ? tableOfStacked(stacked, tail) : null)}
+          from={from}
+          to={to}
+        />
       </header>
       <div ref={ref} className="chart-host">
         {!shown ? (

@@ -21,6 +21,8 @@ export interface ExportSlice {
   startExport(request: ExportRequest): Promise<Outcome<string>>
   cancelExport(id: string): Promise<Outcome<null>>
   saveExportAs(id: string): Promise<Outcome<string | null>>
+  /** Desktop: a file the console made (a chart's picture or data, base64) saved through a dialog; where, or null. */
+  saveMadeFile(name: string, base64: string): Promise<Outcome<string | null>>
   applyExportProgress(progress: ExportProgress): void
 }
 
@@ -60,6 +62,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
       return { ok: true, value: savedTo }
     },
+    saveMadeFile: (name, data) => attempt(async () => (await api.call('export.saveFile', { name, data })).savedTo),
     applyExportProgress(progress) {
       merge(progress.id, (job) =>
         job && FINISHED.has(job.progress.state)
