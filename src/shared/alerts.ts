@@ -106,3 +106,11 @@ export type AlertLogQuery = z.input<typeof AlertLogQuerySchema>
 
 export const AlertLogSchema = z.object({ entries: z.array(AlertEntrySchema) })
 export type AlertLog = z.infer<typeof AlertLogSchema>
+
+/** What a notification says of an alert event, on the desktop and in the browser alike. */
+export function alertNotice(event: AlertEvent): { title: string; body: string } {
+  const { entry } = event
+  return event.change === 'fired'
+    ? { title: `Alert: ${entry.rule}`, body: entry.message }
+    : { title: `Resolved: ${entry.rule}`, body: entry.resolution ?? 'No longer true' }
+}
