@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import { join } from 'node:path'
 
-export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Settings'
+export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Alerts' | 'Settings'
 
 /** The console's frame: navigation, the current view and the status bar, found by their ARIA roles. */
 export class ConsolePage {

@@ -10,6 +10,7 @@ import { CHART_PLOT_INSET, TimeChart, type LineSeries, type LiveTail } from './c
 import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
 import { tableOfLines } from '../lib/chart-table.ts'
+import { alertMarks } from '../lib/alert-marks.ts'
 import { PALETTE, seriesColor } from './charts/palette.ts'
 import { RangePicker } from './charts/RangePicker.tsx'
 import { useThemeName } from './theme.tsx'
@@ -23,7 +24,7 @@ export function OverviewChart() {
   const points = Math.min(5000, Math.max(2, width - CHART_PLOT_INSET - 1))
   // A string, so the ranking is compared by value and only a change in the top rooms re-renders.
   const topKey = useAppStore((state) => topRooms(state.rooms.values(), TOP_ROOMS).join('\n'))
-  const { range, chart, error, liveAt, total, rooms, setRange, loadChart } = useAppFields((state) => ({
+  const { range, chart, error, liveAt, total, rooms, setRange, loadChart, alertLog } = useAppFields((state) => ({
     range: state.overviewRange,
     chart: state.overviewChart,
     error: state.chartError,
@@ -32,7 +33,9 @@ export function OverviewChart() {
     rooms: state.rooms,
     setRange: state.setOverviewRange,
     loadChart: state.loadOverviewChart,
+    alertLog: state.alertLog,
   }))
+  const marks = useMemo(() => alertMarks(alertLog), [alertLog])
 
   useEffect(() => {
     if (width > 0) void loadChart(points, topKey ? topKey.split('\n') : [])
@@ -90,6 +93,7 @@ export function OverviewChart() {
             height={HEIGHT}
             lines={lines}
             live={tail}
+            marks={marks}
             onZoom={(window) => setRange({ kind: 'fixed', ...window })}
           />
         )}

@@ -6,6 +6,7 @@ import { CHART_PLOT_INSET, TimeChart, type LiveTail, type StackedSeries } from '
 import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
 import { tableOfStacked } from '../lib/chart-table.ts'
+import { alertMarks } from '../lib/alert-marks.ts'
 import { groupColor, PALETTE } from './charts/palette.ts'
 import { RangePicker } from './charts/RangePicker.tsx'
 import { useThemeName } from './theme.tsx'
@@ -18,7 +19,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
   const theme = useThemeName()
   const [ref, width] = useElementWidth<HTMLDivElement>()
   const points = Math.min(5000, Math.max(2, width - CHART_PLOT_INSET - 1))
-  const { range, chart, error, liveAt, summary, setRange, loadChart } = useAppFields((state) => ({
+  const { range, chart, error, liveAt, summary, setRange, loadChart, alertLog } = useAppFields((state) => ({
     range: state.roomRange,
     chart: state.roomChart,
     error: state.chartError,
@@ -26,7 +27,9 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
     summary: state.rooms.get(room),
     setRange: state.setRoomRange,
     loadChart: state.loadRoomChart,
+    alertLog: state.alertLog,
   }))
+  const marks = useMemo(() => alertMarks(alertLog, room), [alertLog, room])
   useEffect(() => {
     if (width > 0) void loadChart(room, points)
   }, [loadChart, room, points, range, liveAt, width])
@@ -91,6 +94,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
             height={HEIGHT}
             stacked={stacked}
             live={tail}
+            marks={marks}
             onZoom={(window) => setRange({ kind: 'fixed', ...window })}
           />
         )}

@@ -6,6 +6,7 @@ import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { selectionRange } from '../../lib/time-range.ts'
 import type { ChartPoint } from '../../store/selectors.ts'
 import { useThemeName } from '../theme.tsx'
+import { ChartMarks, type ChartMark } from './ChartMarks.tsx'
 import { niceMax, timeTicks, valueAt } from './chart-math.ts'
 import { PALETTE } from './palette.ts'
 
@@ -40,6 +41,8 @@ interface TimeChartProps {
   lines?: LineSeries[]
   stacked?: StackedSeries
   live?: LiveTail | null
+  /** Alerts (and other happenings) drawn over the plot. */
+  marks?: readonly ChartMark[]
   onZoom?(range: { from: number; to: number }): void
 }
 
@@ -54,7 +57,7 @@ const X_AXIS_HEIGHT = 24
  * crosshair readout and drag-to-zoom, so a tick costs a few elements, not a chart. Never animated;
  * each series holds at most one point per pixel.
  */
-export function TimeChart({ label, from, to, width, height, lines, stacked, live, onZoom }: TimeChartProps) {
+export function TimeChart({ label, from, to, width, height, lines, stacked, live, marks, onZoom }: TimeChartProps) {
   const time = useTimeFormat()
   const [hoverT, setHoverT] = useState<number | null>(null)
   const [selection, setSelection] = useState<{ start: number; end: number } | null>(null)
@@ -183,6 +186,17 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
             })}
             {stacked && <StackedTail stacked={stacked} live={live} xOf={xOf} yOf={yOf} />}
           </svg>
+        )}
+        {marks && (
+          <ChartMarks
+            marks={marks}
+            from={from}
+            to={to}
+            left={Y_AXIS_WIDTH}
+            top={MARGIN.top}
+            width={plotWidth}
+            height={plotHeight}
+          />
         )}
         <div
           className={onZoom ? 'chart-interaction zoomable' : 'chart-interaction'}

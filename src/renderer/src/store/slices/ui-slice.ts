@@ -1,6 +1,6 @@
 import type { SliceCreator } from './types.ts'
 
-export const VIEWS = ['overview', 'rooms', 'connections', 'broadcast', 'export', 'settings'] as const
+export const VIEWS = ['overview', 'rooms', 'connections', 'broadcast', 'export', 'alerts', 'settings'] as const
 export type View = (typeof VIEWS)[number]
 
 export type RoomSortKey = 'room' | 'count'
