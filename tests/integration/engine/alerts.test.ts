@@ -29,7 +29,7 @@ describe('alerts through the contract', () => {
     // Rules can be set before connecting; they are kept in settings.json with the profile.
     const rule = await h.handlers['alerts.saveRule']({
       id: profile.id,
-      rule: { kind: 'room-above', room: 'lobby', people: 3 },
+      rule: { kind: 'room-above', room: 'lobby', people: 3, enabled: true },
     })
     expect(rule).toMatchObject({ id: expect.any(String), kind: 'room-above', room: 'lobby', people: 3, enabled: true })
     const stored = JSON.parse(readFileSync(join(h.dataDir, 'settings.json'), 'utf8')) as {
@@ -55,10 +55,13 @@ describe('alerts through the contract', () => {
       change: 'fired',
       entry: { rule: 'lobby above 3 people', room: 'lobby', message: 'lobby has 5 people, above 3', resolvedAt: null },
     })
-    expect(h.handlers['alerts.log']({ limit: 10 }).entries).toEqual([fired[0]?.entry])
+    expect((await h.handlers['alerts.log']({ limit: 10 })).entries).toEqual([fired[0]?.entry])
 
     // A changed rule resolves the firing of the old one, then fires again at once if still true.
-    await h.handlers['alerts.saveRule']({ id: profile.id, rule: { ...rule, people: 4 } })
+    await h.handlers['alerts.saveRule']({
+      id: profile.id,
+      rule: { id: rule.id, kind: 'room-above', room: 'lobby', people: 4, enabled: true },
+    })
     const changed = await h.until(
       () => h.events('alert'),
       (events) => events.length === 3,
@@ -77,7 +80,7 @@ describe('alerts through the contract', () => {
       'the resolution',
     )
     expect(resolved[3]).toMatchObject({ change: 'resolved', entry: { resolution: 'lobby is down to 1 person' } })
-    expect(h.handlers['alerts.log']({ limit: 10 }).entries.map((entry) => entry.resolvedAt !== null)).toEqual([
+    expect((await h.handlers['alerts.log']({ limit: 10 })).entries.map((entry) => entry.resolvedAt !== null)).toEqual([
       true,
       true,
     ])
@@ -90,7 +93,7 @@ describe('alerts through the contract', () => {
       (rooms) => rooms.total === 0,
       'an empty app',
     )
-    expect(h.handlers['history.rooms'](undefined).rooms).toMatchObject([{ room: 'lobby', count: 0 }])
+    expect((await h.handlers['history.rooms'](undefined)).rooms).toMatchObject([{ room: 'lobby', count: 0 }])
 
     h.handlers['alerts.deleteRule']({ id: profile.id, ruleId: rule.id })
     expect((await h.handlers['profiles.list'](undefined))[0]?.alerts).toEqual([])
