@@ -129,12 +129,15 @@ test.describe('export what you see', () => {
     await form.getByRole('radio', { name: /A column per room/ }).check()
     await expect(form.getByRole('radio', { name: 'Every change' })).toBeDisabled()
     await form.getByRole('radio', { name: '10 seconds' }).click()
-    await form.getByRole('button', { name: 'Export CSV' }).click()
-    const link = exporter.jobs.getByRole('link', { name: 'Download CSV' })
-    await expect(link).toBeVisible()
+    // One click: the file downloads as soon as it is written.
+    await expect(form.getByLabel('Download it as soon as it is written')).toBeChecked()
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      form.getByRole('button', { name: 'Export CSV' }).click(),
+    ])
+    await expect(exporter.jobs.getByRole('link', { name: 'Download CSV' })).toBeVisible()
     await expect(exporter.jobs).toContainText('a column per room')
     await console.screenshot('export-wide')
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
     expect(download.suggestedFilename()).toMatch(/^headcount-occupancy-by-room-10s-/)
     const lines = csvLines(await downloaded(download))
     expect(lines[0]).toEqual(['time', '*total*', 'popup', 'lobby'])

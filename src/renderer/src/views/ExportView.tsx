@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import type { ExportRequest } from '../../../shared/history.ts'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
@@ -6,7 +6,7 @@ import { formatCount } from '../lib/format.ts'
 import { useNow } from '../hooks/use-now.ts'
 import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { exportRoomChoices } from '../lib/export-choices.ts'
-import { failureText } from '../store/outcome.ts'
+import { failureText, type Outcome } from '../store/outcome.ts'
 import type { ExportJob } from '../store/slices/export-slice.ts'
 
 type Kind = ExportRequest['kind']
@@ -120,16 +120,34 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
   )
 }
 
+/** What "Save as" answered, in words: where it went, nothing if cancelled, or why it failed. */
+function savedMessage(outcome: Outcome<string | null>): { ok: boolean; text: string } | null {
+  if (!outcome.ok) return { ok: false, text: outcome.error.message }
+  return outcome.value ? { ok: true, text: `Saved to ${outcome.value}` } : null
+}
+
 function JobRow({ id, job }: { id: string; job: ExportJob }) {
   const time = useTimeFormat()
-  const { cancelExport, saveExportAs, transport } = useAppFields((state) => ({
+  const { cancelExport, saveExportAs, markExportDelivered, transport } = useAppFields((state) => ({
     cancelExport: state.cancelExport,
     saveExportAs: state.saveExportAs,
+    markExportDelivered: state.markExportDelivered,
     // The desktop saves through a dialog (from this computer's engine or a shared server's); a web page downloads.
     transport: state.engine?.shell === 'desktop' ? 'electron' : 'web',
   }))
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const download = useRef<HTMLAnchorElement>(null)
   const { progress, request } = job
+  const saveAs = () => saveExportAs(id).then((outcome) => setMessage(savedMessage(outcome)))
+  // One click to a file: the export asked for from the form is handed over as soon as it is written.
+  const deliverNow = progress.state === 'done' && job.deliver
+  useEffect(() => {
+    if (!deliverNow) return
+    markExportDelivered(id)
+    if (transport === 'electron') void saveAs()
+    else download.current?.click()
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the file is ready
+  }, [deliverNow])
   const fraction =
     progress.state === 'done'
       ? 1
@@ -183,24 +201,11 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
         )}
         {progress.state === 'done' &&
           (transport === 'electron' ? (
-            <button
-              type="button"
-              className="button"
-              onClick={async () => {
-                const outcome = await saveExportAs(id)
-                setMessage(
-                  outcome.ok
-                    ? outcome.value
-                      ? { ok: true, text: `Saved to ${outcome.value}` }
-                      : null
-                    : { ok: false, text: outcome.error.message },
-                )
-              }}
-            >
+            <button type="button" className="button" onClick={() => void saveAs()}>
               Save as…
             </button>
           ) : (
-            <a className="button" href={`./exports/${encodeURIComponent(id)}`} download>
+            <a ref={download} className="button" href={`./exports/${encodeURIComponent(id)}`} download>
               Download CSV
             </a>
           ))}
@@ -220,10 +225,11 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
 export function ExportView() {
   const time = useTimeFormat()
   const now = useNow(60_000)
-  const { jobs, startExport, connected } = useAppFields((state) => ({
+  const { jobs, startExport, connected, desktop } = useAppFields((state) => ({
     jobs: state.exportJobs,
     startExport: state.startExport,
     connected: state.status?.profileId !== null && state.status?.profileId !== undefined,
+    desktop: state.engine?.shell === 'desktop',
   }))
   const [kind, setKind] = useState<Kind>('occupancy')
   const [resolution, setResolution] = useState<Resolution>('1m')
@@ -233,6 +239,7 @@ export function ExportView() {
   const [from, setFrom] = useState(() => time.input(Date.now() - 3_600_000))
   const [to, setTo] = useState(() => time.input(Date.now()))
   const [untilNow, setUntilNow] = useState(true)
+  const [deliver, setDeliver] = useState(true)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const wide = kind === 'occupancy' && layout === 'wide'
@@ -256,7 +263,7 @@ export function ExportView() {
       ...(kind === 'occupancy' ? { resolution, layout } : {}),
       ...(allRooms ? {} : { rooms: [...chosen] }),
     }
-    const outcome = await startExport(request)
+    const outcome = await startExport(request, { deliver })
     setBusy(false)
     if (!outcome.ok) setError(outcome.error.message)
   }
@@ -400,6 +407,10 @@ export function ExportView() {
           </p>
         )}
         <div className="form-actions">
+          <label className="checkbox">
+            <input type="checkbox" checked={deliver} onChange={(event) => setDeliver(event.target.checked)} />
+            {desktop ? 'Ask where to save it as soon as it is written' : 'Download it as soon as it is written'}
+          </label>
           <span className="status-spacer" />
           <button type="submit" className="button primary" disabled={busy || !connected}>
             Export CSV

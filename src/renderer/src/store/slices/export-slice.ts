@@ -8,6 +8,8 @@ export interface ExportJob {
   startedAt: number
   /** Desktop: where "Save as" put the file. */
   savedTo: string | null
+  /** Hand the file over (download, or the desktop's "Save as") as soon as it is written: the form's one click. */
+  deliver: boolean
 }
 
 const FINISHED = new Set<ExportProgress['state']>(['done', 'cancelled', 'failed'])
@@ -18,7 +20,9 @@ export interface ExportSlice {
   /** Every room the connected app's history knows (present or emptied), once asked for. */
   knownRooms: KnownRoomView[] | null
   loadKnownRooms(): Promise<Outcome<KnownRoomView[]>>
-  startExport(request: ExportRequest): Promise<Outcome<string>>
+  startExport(request: ExportRequest, options?: { deliver?: boolean }): Promise<Outcome<string>>
+  /** The finished file was handed over (or the operator will fetch it by hand): not again. */
+  markExportDelivered(id: string): void
   cancelExport(id: string): Promise<Outcome<null>>
   saveExportAs(id: string): Promise<Outcome<string | null>>
   /** Desktop: a file the console made (a chart's picture or data, base64) saved through a dialog; where, or null. */
@@ -40,7 +44,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       if (outcome.ok) set({ knownRooms: outcome.value })
       return outcome
     },
-    async startExport(request) {
+    async startExport(request, options = {}) {
       const outcome = await attempt(() => api.call('export.start', request))
       if (!outcome.ok) return outcome
       const progress = outcome.value
@@ -51,6 +55,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
           job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
         startedAt: job?.startedAt ?? Date.now(),
         savedTo: null,
+        deliver: options.deliver ?? false,
       }))
       return { ok: true, value: progress.id }
     },
@@ -62,6 +67,10 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
       return { ok: true, value: savedTo }
     },
+    markExportDelivered(id) {
+      const job = get().exportJobs.get(id)
+      if (job?.deliver) merge(id, () => ({ ...job, deliver: false }))
+    },
     saveMadeFile: (name, data) => attempt(async () => (await api.call('export.saveFile', { name, data })).savedTo),
     applyExportProgress(progress) {
       merge(progress.id, (job) =>
@@ -72,6 +81,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
               progress,
               startedAt: job?.startedAt ?? Date.now(),
               savedTo: job?.savedTo ?? null,
+              deliver: job?.deliver ?? false,
             },
       )
     },
