@@ -73,7 +73,9 @@ test.describe('alerts', () => {
     await console.goTo('Overview')
     const mark = overview.chart.locator('.chart-mark-firing')
     await expect(mark).toHaveCount(1)
-    await expect(mark).toHaveAttribute('aria-label', 'Alert lobby above 100 people, firing')
+    await expect(mark).toHaveAttribute('data-alert', 'Alert lobby above 100 people, firing')
+    // Said in words in the chart's name, as the drawing is hidden from assistive technology.
+    await expect(overview.chart.getByRole('img', { name: /Alert lobby above 100 people, firing$/ })).toBeVisible()
     await expect(mark).toContainText('lobby above 100 people')
     await console.screenshot('alerts-chart-mark')
 

@@ -267,7 +267,7 @@ function NotificationState() {
   const [permission, setPermission] = useState<NoticePermission>(() => noticePermission())
   if (desktop) return <p className="field-hint">Alerts show as system notifications, even with this window closed.</p>
   return (
-    <p className="field-hint" aria-label="Notifications">
+    <p className="field-hint" role="note" aria-label="Notifications">
       {PERMISSION_WORDS[permission]}{' '}
       {permission === 'default' && (
         <button

@@ -7,7 +7,7 @@ export interface ChartMark {
   until: number | null
   /** A few words drawn at its start: "lobby above 100". */
   label: string
-  /** Read by assistive technology and tests: "Alert lobby above 100 people, firing". */
+  /** In words, for the chart's accessible name: "Alert lobby above 100 people, firing". */
   description: string
 }
 
@@ -24,6 +24,12 @@ interface ChartMarksProps {
 
 const LABEL_CHARS = 28
 
+/** The marks in a chart's range, in words, for its accessible name (the drawing itself is hidden from it). */
+export function marksInWords(marks: readonly ChartMark[], from: number, to: number): string {
+  const shown = marks.filter((mark) => mark.at <= to && (mark.until ?? to) >= from)
+  return shown.map((mark) => mark.description).join('; ')
+}
+
 /**
  * A layer of marks over the plot, drawn inside the chart canvas (so a saved picture has them too):
  * a line where each starts, a light band while it lasts and a dashed line where it ended. A generic
@@ -35,14 +41,7 @@ export function ChartMarks({ marks, from, to, left, top, width, height }: ChartM
   const shown = marks.filter((mark) => mark.at <= to && (mark.until ?? to) >= from)
   if (shown.length === 0) return null
   return (
-    <svg
-      className="chart-marks"
-      style={{ left, top }}
-      width={width}
-      height={height}
-      role="list"
-      aria-label="Alerts on this chart"
-    >
+    <svg className="chart-marks" style={{ left, top }} width={width} height={height} aria-hidden="true">
       {shown.map((mark) => {
         const x0 = xOf(mark.at)
         const x1 = xOf(mark.until ?? to)
@@ -52,8 +51,7 @@ export function ChartMarks({ marks, from, to, left, top, width, height }: ChartM
           <g
             key={mark.id}
             className={firing ? 'chart-mark chart-mark-firing' : 'chart-mark chart-mark-resolved'}
-            role="listitem"
-            aria-label={mark.description}
+            data-alert={mark.description}
           >
             <rect x={x0} y={0} width={Math.max(1, x1 - x0)} height={height} className="chart-mark-band" />
             {mark.at >= from && <line x1={x0} x2={x0} y1={0} y2={height} className="chart-mark-start" />}

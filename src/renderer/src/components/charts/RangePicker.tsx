@@ -89,6 +89,7 @@ export function RangePicker({ label, range, onChange }: RangePickerProps) {
       </span>
       <span
         className="range-zone"
+        role="note"
         aria-label="Time zone"
         title="Times on this chart are in this zone (Settings → Time zone)"
       >

@@ -6,7 +6,7 @@ import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { selectionRange } from '../../lib/time-range.ts'
 import type { ChartPoint } from '../../store/selectors.ts'
 import { useThemeName } from '../theme.tsx'
-import { ChartMarks, type ChartMark } from './ChartMarks.tsx'
+import { ChartMarks, marksInWords, type ChartMark } from './ChartMarks.tsx'
 import { niceMax, timeTicks, valueAt } from './chart-math.ts'
 import { PALETTE } from './palette.ts'
 
@@ -133,6 +133,7 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
   }
 
   const span = to - from
+  const marksLabel = marks ? marksInWords(marks, from, to) : ''
   return (
     <div className="time-chart">
       <div className="chart-readout" aria-live="off">
@@ -147,7 +148,12 @@ export function TimeChart({ label, from, to, width, height, lines, stacked, live
           </span>
         ))}
       </div>
-      <div className="chart-canvas" role="img" aria-label={label} style={{ height }}>
+      <div
+        className="chart-canvas"
+        role="img"
+        aria-label={marksLabel ? `${label}. ${marksLabel}` : label}
+        style={{ height }}
+      >
         {width > Y_AXIS_WIDTH + 40 && (
           <ChartBody
             from={from}
