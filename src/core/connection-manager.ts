@@ -1,8 +1,10 @@
+import type { AlertRule } from '../shared/alerts.ts'
 import { ApiError } from '../shared/envelope.ts'
 import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import type { Profile } from '../shared/profiles.ts'
 import type { Status } from '../shared/status.ts'
 import type { SyncStatus } from '../shared/sync.ts'
+import { AlertMonitor } from './alerts/alert-monitor.ts'
 import type { Broadcaster } from './broadcast/broadcaster.ts'
 import { createBroadcaster } from './broadcast/create-broadcaster.ts'
 import type { FriendStore } from './broadcast/friend-store.ts'
@@ -59,6 +61,7 @@ export class ConnectionManager {
   private monitorNow: Monitor | null = null
   private historyNow: HistoryStore | null = null
   private broadcasterNow: Broadcaster | null = null
+  private alertsNow: AlertMonitor | null = null
   /** Serialises connect/disconnect so two clicks never start two monitors. */
   private switching: Promise<unknown> = Promise.resolve()
 
@@ -102,6 +105,11 @@ export class ConnectionManager {
 
   get monitor(): Monitor | null {
     return this.monitorNow
+  }
+
+  /** Alert rules of the connected profile take effect at once; `id` not connected: nothing to do. */
+  setAlertRules(id: string, rules: readonly AlertRule[]): void {
+    if (this.isActive(id)) this.alertsNow?.setRules(rules)
   }
 
   requireMonitor(): Monitor {
@@ -164,14 +172,31 @@ export class ConnectionManager {
       } catch (error) {
         throw new ApiError('failed', `The history file ${historyPath} could not be opened: ${(error as Error).message}`)
       }
+      const history = this.historyNow
+      const alerts = new AlertMonitor({
+        rules: profile.alerts,
+        history,
+        emit: (event) => this.options.events.emit('alert', event),
+        logger,
+        now: () => this.options.now().getTime(),
+        retentionDays: () => history.getRetention().rollupRetentionDays,
+      })
+      this.alertsNow = alerts
+      alerts.start()
       const monitor = new Monitor({
         profile,
         credentials,
         history: this.historyNow,
         logger,
         requestTimeoutMs,
-        onTick: (tick) => this.options.events.emit('tick', tick),
-        onStatus: (sync) => this.syncStatusChanged(sync),
+        onTick: (tick) => {
+          this.options.events.emit('tick', tick)
+          alerts.observeTick(tick)
+        },
+        onStatus: (sync) => {
+          this.syncStatusChanged(sync)
+          alerts.observeSync(sync)
+        },
         onIngest: (result, observed) => this.broadcasterNow?.observe(result, observed),
       })
       this.monitorNow = monitor
@@ -184,7 +209,9 @@ export class ConnectionManager {
         logger,
         // A broadcaster being replaced or closed no longer speaks for the status.
         onStatus: (broadcast) => {
-          if (this.broadcasterNow === broadcaster) this.setStatus({ broadcast })
+          if (this.broadcasterNow !== broadcaster) return
+          this.setStatus({ broadcast })
+          alerts.observeBroadcast(broadcast)
         },
       })
       this.broadcasterNow = broadcaster
@@ -198,6 +225,7 @@ export class ConnectionManager {
         profileId: id,
         broadcast: broadcaster.status(),
       })
+      alerts.observeBroadcast(broadcaster.status())
       await monitor.start()
       await broadcaster.configure(profile.broadcast)
       return this.current
@@ -251,12 +279,16 @@ export class ConnectionManager {
     const history = this.historyNow
     const broadcaster = this.broadcasterNow
     const previous = this.current.profileId
+    const alerts = this.alertsNow
     this.monitorNow = null
     this.historyNow = null
     this.broadcasterNow = null
+    this.alertsNow = null
     // The broadcaster first: nothing is sent after the connection stops.
     await broadcaster?.close()
     await monitor?.stop(reason.cause, reason.detail ?? GAP_CAUSE_TITLES[reason.cause])
+    // Alerts still open stay open in the history: the next start takes them over.
+    await alerts?.stop()
     this.options.exports.cancelAll()
     await history?.close()
     if (previous !== null && previous !== next) await this.hooks?.afterStop(previous)

@@ -7,6 +7,7 @@ import { prepareDataDir } from './data-files.ts'
 import { DemoSlot, type DemoLauncher } from './demo.ts'
 import { EngineEvents } from './events.ts'
 import { ExportJobs } from './export/export-jobs.ts'
+import { alertHandlers } from './handlers/alerts.ts'
 import { appHandlers } from './handlers/app.ts'
 import { broadcastHandlers } from './handlers/broadcast.ts'
 import { connectionHandlers } from './handlers/connection.ts'
@@ -111,6 +112,7 @@ export class Engine {
       ...broadcastHandlers(context),
       ...friendHandlers(context),
       ...demoHandlers(context),
+      ...alertHandlers(context),
     }
   }
 

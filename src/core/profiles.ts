@@ -75,6 +75,8 @@ export class ProfileService {
       convention: input.convention ?? existing?.convention ?? DEFAULT_CONVENTION,
       sync: input.sync ?? existing?.sync ?? DEFAULT_SYNC_OPTIONS,
       broadcast: input.broadcast ?? existing?.broadcast ?? DEFAULT_BROADCAST_SETTINGS,
+      // Changed only through the alert methods: saving the connection's form keeps them.
+      alerts: existing?.alerts ?? [],
     }
     // The secret first: a profile must never be saved pointing at a secret that failed to save.
     if (input.secret !== undefined) {
@@ -91,7 +93,7 @@ export class ProfileService {
     return this.view(profile)
   }
 
-  update(id: string, change: Partial<Pick<Profile, 'convention' | 'sync' | 'broadcast'>>): Profile {
+  update(id: string, change: Partial<Pick<Profile, 'convention' | 'sync' | 'broadcast' | 'alerts'>>): Profile {
     const profile = { ...this.get(id), ...change }
     this.write({ profiles: this.all().map((candidate) => (candidate.id === id ? profile : candidate)) })
     return profile

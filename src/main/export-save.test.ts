@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { localExportFiles } from '../core/remote/engine-host.ts'
-import { createSaveAsHandler } from './export-save.ts'
+import { createSaveAsHandler, createSaveFileHandler } from './export-save.ts'
 
 let dir: string
 beforeEach(() => {
@@ -59,5 +59,40 @@ describe('export save-as', () => {
       () => null,
     )
     await expect(save({ id: 'e1' })).rejects.toMatchObject({ code: 'failed', message: /^Could not save to .*ENOENT/ })
+  })
+})
+
+describe('saving a file the console made', () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff])
+
+  it('offers its name and kind, and writes its bytes where the operator chose', async () => {
+    const target = join(dir, 'chosen.png')
+    const dialog = { showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: target })) }
+    const save = createSaveFileHandler(dialog as never, () => null)
+    await expect(save({ name: 'headcount-overview.png', data: png.toString('base64') })).resolves.toEqual({
+      savedTo: target,
+    })
+    expect(readFileSync(target)).toEqual(png)
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith({
+      defaultPath: 'headcount-overview.png',
+      filters: [{ name: 'PNG image', extensions: ['png'] }],
+    })
+  })
+
+  it('writes nothing when the operator cancels, and says where it could not write', async () => {
+    const cancel = createSaveFileHandler(
+      { showSaveDialog: vi.fn(async () => ({ canceled: true, filePath: '' })) } as never,
+      () => null,
+    )
+    await expect(cancel({ name: 'data.csv', data: 'YQ==' })).resolves.toEqual({ savedTo: null })
+    const target = join(dir, 'no-such-folder', 'data.csv')
+    const failing = createSaveFileHandler(
+      { showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: target })) } as never,
+      () => null,
+    )
+    await expect(failing({ name: 'data.csv', data: 'YQ==' })).rejects.toMatchObject({
+      code: 'failed',
+      message: /^Could not save to .*ENOENT/,
+    })
   })
 })

@@ -4,7 +4,8 @@ import { Engine } from '../core/engine.ts'
 import { consoleLogger } from '../core/logger.ts'
 import { EngineHost } from '../core/remote/engine-host.ts'
 import { startDemoCrowd } from '../emulator/demo.ts'
-import { createSaveAsHandler } from './export-save.ts'
+import { notifyAlerts } from './alert-notifications.ts'
+import { createSaveAsHandler, createSaveFileHandler } from './export-save.ts'
 import { bindContractToIpc, createSenderCheck, forwardEventsToWindows } from './ipc.ts'
 import { menuTemplate } from './menu.ts'
 import { SafeStorageSecretStore } from './secrets.ts'
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
         dialog,
         () => BrowserWindow.getFocusedWindow(),
       ),
+      'export.saveFile': createSaveFileHandler(dialog, () => BrowserWindow.getFocusedWindow()),
     },
     logger: consoleLogger,
   })
@@ -68,6 +70,13 @@ async function start(): Promise<void> {
   const icon = join(app.getAppPath(), 'resources', 'icon.png')
   let mainWindow = createMainWindow(location, preload, icon)
   void host.start()
+  // Alerts are the engine's: they notify with the window hidden, or closed where the app stays open (macOS).
+  notifyAlerts(host.events, () => {
+    if (mainWindow.isDestroyed()) mainWindow = createMainWindow(location, preload, icon)
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.show()
+    mainWindow.focus()
+  })
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

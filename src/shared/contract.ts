@@ -1,4 +1,12 @@
 import { z } from 'zod'
+import {
+  AlertEventSchema,
+  AlertLogQuerySchema,
+  AlertLogSchema,
+  AlertRuleIdSchema,
+  AlertRuleInputSchema,
+  AlertRuleSchema,
+} from './alerts.ts'
 import { AppInfoSchema } from './app-info.ts'
 import {
   BroadcastPreviewSchema,
@@ -17,6 +25,7 @@ import {
   ExportRequestSchema,
   GroupSeriesQuerySchema,
   GroupSeriesSchema,
+  KnownRoomSchema,
   SeriesQuerySchema,
   SeriesSchema,
 } from './history.ts'
@@ -53,6 +62,9 @@ function method<I extends z.ZodType, O extends z.ZodType>(spec: MethodSpec<I, O>
 const NoInput = z.undefined()
 const Done = z.null()
 const ProfileRef = z.object({ id: ProfileIdSchema })
+
+/** A file the console saves through the desktop's dialog, base64: 4 MB, far above a chart's picture or data. */
+export const MAX_SAVED_FILE_BASE64 = 4 * 1024 * 1024
 
 const ConventionInfoSchema = z.object({
   convention: NamingConventionSchema,
@@ -176,6 +188,12 @@ export const contract = {
       summary: 'Gaps (with their cause) and events (convention, sync mode, broadcasting changed) over a time range',
     }),
 
+    'history.rooms': method({
+      input: NoInput,
+      output: z.object({ rooms: z.array(KnownRoomSchema) }),
+      summary: 'Every room the history of the connected app knows, present or emptied, with its latest count',
+    }),
+
     'export.start': method({
       input: ExportRequestSchema,
       output: ExportProgressSchema,
@@ -190,6 +208,18 @@ export const contract = {
       input: z.object({ id: z.string() }),
       output: z.object({ savedTo: z.string().nullable() }),
       summary: 'Desktop only: ask where to save a finished export and copy it there (null if the operator cancels)',
+    }),
+
+    'export.saveFile': method({
+      input: z.object({
+        /** The name offered in the save dialog, e.g. "headcount-overview-2026-03-04T14-03-07Z.png". */
+        name: z.string().regex(/^[A-Za-z0-9 ._()-]{1,120}\.(png|csv)$/, 'A file name ending in .png or .csv'),
+        /** The file, base64: a chart's picture or the data behind it, made by the console. */
+        data: z.base64().max(MAX_SAVED_FILE_BASE64, 'The file is too large to save this way (4 MB at most)'),
+      }),
+      output: z.object({ savedTo: z.string().nullable() }),
+      summary:
+        'Desktop only: ask where to save a file the console made (a chart as PNG, its data as CSV) and write it there (null if the operator cancels)',
     }),
 
     'broadcast.set': method({
@@ -223,6 +253,24 @@ export const contract = {
       input: FriendsOfInputSchema,
       output: FriendsOfSchema,
       summary: "Which of a user's friends are in the room now (connected profile)",
+    }),
+
+    'alerts.saveRule': method({
+      input: ProfileRef.extend({ rule: AlertRuleInputSchema }),
+      output: AlertRuleSchema,
+      summary:
+        "Add (no rule id) or change one of a connection's alert rules; the connected profile's engine evaluates it from its next sync",
+    }),
+    'alerts.deleteRule': method({
+      input: ProfileRef.extend({ ruleId: AlertRuleIdSchema }),
+      output: Done,
+      summary: 'Remove an alert rule; its alerts still firing are resolved',
+    }),
+    'alerts.log': method({
+      input: AlertLogQuerySchema,
+      output: AlertLogSchema,
+      summary:
+        "The connected app's alert log from its history, newest first: each firing, and its resolution once it stopped",
     }),
 
     'demo.start': method({
@@ -261,6 +309,8 @@ export const contract = {
     tick: TickSchema,
     'settings.changed': SettingsSchema,
     'export.progress': ExportProgressSchema,
+    /** An alert rule fired or stopped being true (already in the history's alert log). */
+    alert: AlertEventSchema,
   },
 } as const
 

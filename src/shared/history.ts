@@ -50,9 +50,31 @@ export const ExportRequestSchema = z
     from: Time,
     to: Time,
     resolution: z.enum(['raw', '10s', '1m', '1h']).default('1m'),
+    /**
+     * Occupancy only. long: a row per room and time. wide: a row per time and a column per room (the
+     * total first), for spreadsheets; a cell is the count at the end of the interval, blank where unknown.
+     */
+    layout: z.enum(['long', 'wide']).default('long'),
   })
   .refine((request) => request.from < request.to, { message: '"from" must be before "to"', path: ['from'] })
+  .refine((request) => request.layout === 'long' || request.kind === 'occupancy', {
+    message: 'Only occupancy can be exported with a column per room',
+    path: ['layout'],
+  })
+  .refine((request) => request.layout === 'long' || request.resolution !== 'raw', {
+    message: 'A column per room needs a resolution of 10 seconds, 1 minute or 1 hour, not every change',
+    path: ['resolution'],
+  })
 export type ExportRequest = z.input<typeof ExportRequestSchema>
+
+/** A room the history knows, with its latest stored count: rooms that have emptied are in it too. */
+export const KnownRoomSchema = z.object({
+  room: z.string(),
+  count: z.int().nonnegative(),
+  /** When its count last changed (ms), null if never stored. */
+  changedAt: z.number().nullable(),
+})
+export type KnownRoomView = z.infer<typeof KnownRoomSchema>
 
 export const ExportProgressSchema = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertRuleSchema, MAX_ALERT_RULES } from './alerts.ts'
 import { BroadcastSettingsSchema, DEFAULT_BROADCAST_SETTINGS } from './broadcast.ts'
 import { ConnectionSchema, SecretSchema } from './connection.ts'
 import { NamingConventionSchema } from './naming.ts'
@@ -15,6 +16,11 @@ export const ProfileSchema = z.object({
   sync: SyncOptionsSchema,
   /** Broadcasting for this app; profiles saved before the broadcaster existed get the defaults (off). */
   broadcast: BroadcastSettingsSchema.default(DEFAULT_BROADCAST_SETTINGS),
+  /** Alert rules, evaluated by the engine while this connection is watched; none for profiles saved before alerts. */
+  alerts: z
+    .array(AlertRuleSchema)
+    .max(MAX_ALERT_RULES, `At most ${MAX_ALERT_RULES} alert rules per connection`)
+    .default([]),
 })
 export type Profile = z.infer<typeof ProfileSchema>
 

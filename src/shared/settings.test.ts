@@ -44,6 +44,13 @@ describe('migrateSettings', () => {
     })
   })
 
+  it("gives a file written before the time zone setting this computer's time zone", () => {
+    const before = { version: 1, theme: 'dark', rawRetentionDays: 7, rollupRetentionDays: 90, profiles: [] }
+    expect(migrateSettings(before)).toMatchObject({ theme: 'dark', timeZone: 'local' })
+    expect(migrateSettings({ ...before, timeZone: 'utc' }).timeZone).toBe('utc')
+    expect(() => migrateSettings({ ...before, timeZone: 'Europe/Paris' })).toThrow(/timeZone/)
+  })
+
   it('refuses values outside the schema with the field named', () => {
     expect(() => migrateSettings({ version: 1, rawRetentionDays: 0 })).toThrow(/rawRetentionDays/)
     expect(() => migrateSettings({ version: 1, theme: 'purple' })).toThrow(SettingsFileError)
@@ -68,5 +75,11 @@ describe('settings patches', () => {
     expect(SettingsPatchSchema.safeParse({ colour: 'red' }).success).toBe(false)
     expect(SettingsPatchSchema.safeParse({ version: 2 }).success).toBe(false)
     expect(SettingsPatchSchema.safeParse({ rawRetentionDays: 1.5 }).success).toBe(false)
+  })
+
+  it('switch the time zone between local and UTC only', () => {
+    const patch = SettingsPatchSchema.parse({ timeZone: 'utc' })
+    expect(applySettingsPatch(DEFAULT_SETTINGS, patch).timeZone).toBe('utc')
+    expect(SettingsPatchSchema.safeParse({ timeZone: 'Mars/Olympus' }).success).toBe(false)
   })
 })

@@ -8,9 +8,17 @@ export const SETTINGS_VERSION = 1
 export const ThemeSchema = z.enum(['system', 'light', 'dark'])
 export type Theme = z.infer<typeof ThemeSchema>
 
+/**
+ * The time zone every time on screen is read and written in: this computer's own, or UTC. Files
+ * (CSV exports) are always UTC, whatever is chosen here.
+ */
+export const TimeZoneSettingSchema = z.enum(['local', 'utc'])
+export type TimeZoneSetting = z.infer<typeof TimeZoneSettingSchema>
+
 export const SettingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
   theme: ThemeSchema,
+  timeZone: TimeZoneSettingSchema,
   /** Raw occupancy samples are kept this many days, then only roll-ups remain. */
   rawRetentionDays: z.int().min(1).max(365),
   /** One-minute roll-ups are kept this many days. */
@@ -25,6 +33,7 @@ export type Settings = z.infer<typeof SettingsSchema>
 export const DEFAULT_SETTINGS: Settings = {
   version: SETTINGS_VERSION,
   theme: 'system',
+  timeZone: 'local',
   rawRetentionDays: 7,
   rollupRetentionDays: 90,
   profiles: [],
@@ -34,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
 /** A partial update of the operator's preferences; profiles and the version have their own owners. */
 export const SettingsPatchSchema = SettingsSchema.pick({
   theme: true,
+  timeZone: true,
   rawRetentionDays: true,
   rollupRetentionDays: true,
 })
@@ -67,7 +77,8 @@ export function migrateSettings(raw: unknown): Settings {
     )
   }
   // Each future shape change adds a step here: `if (version < 2) { …rename or convert… }`.
-  // Version 0 is a file without a version field: same shape as 1, so only defaults are filled.
+  // Version 0 is a file without a version field: same shape as 1, so only defaults are filled. Keys
+  // added since (timeZone) have defaults, so a file written before them is filled the same way.
   const candidate = { ...DEFAULT_SETTINGS }
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     if (key !== 'version' && stored[key] !== undefined) (candidate as Record<string, unknown>)[key] = stored[key]

@@ -10,7 +10,7 @@ test.describe('the console in web mode', () => {
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
     await console.open()
-    for (const section of ['Overview', 'Rooms', 'Connections', 'Broadcast', 'Export', 'Settings'] as const) {
+    for (const section of ['Overview', 'Rooms', 'Connections', 'Broadcast', 'Export', 'Alerts', 'Settings'] as const) {
       await expect(console.tab(section)).toBeVisible()
     }
     await expect(console.tab('Overview')).toHaveAttribute('aria-selected', 'true')

@@ -6,6 +6,7 @@ import { ensurePrivateDir } from '../data-files.ts'
 import type { HistoryStore } from '../history/history-store.ts'
 import type { Logger } from '../logger.ts'
 import { exportOccupancyCsv, exportSessionsCsv, type RowProgress } from './history-export.ts'
+import { exportWideOccupancyCsv } from './wide-occupancy.ts'
 
 interface Job {
   controller: AbortController
@@ -41,7 +42,10 @@ export class ExportJobs {
     const request = ExportRequestSchema.parse(raw)
     ensurePrivateDir(this.dir)
     const id = randomUUID()
-    const suffix = request.kind === 'occupancy' ? `occupancy-${request.resolution}` : 'sessions'
+    const suffix =
+      request.kind === 'sessions'
+        ? 'sessions'
+        : `occupancy-${request.layout === 'wide' ? 'by-room-' : ''}${request.resolution}`
     const out = join(this.dir, `headcount-${suffix}-${stamp(request.from)}-${stamp(request.to)}-${id.slice(0, 8)}.csv`)
     const job: Job = {
       controller: new AbortController(),
@@ -61,9 +65,11 @@ export class ExportJobs {
       to: request.to,
     }
     const run =
-      request.kind === 'occupancy'
-        ? exportOccupancyCsv(history, { ...common, resolution: request.resolution })
-        : exportSessionsCsv(history, common)
+      request.kind === 'sessions'
+        ? exportSessionsCsv(history, common)
+        : request.layout === 'wide' && request.resolution !== 'raw'
+          ? exportWideOccupancyCsv(history, { ...common, resolution: request.resolution })
+          : exportOccupancyCsv(history, { ...common, resolution: request.resolution })
     run
       .then(
         (result) => {

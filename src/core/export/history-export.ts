@@ -5,7 +5,7 @@ import type { JoinNote, LeaveNote } from '../history/types.ts'
 import { parseGroups, withoutRepeats, type Step } from '../history/steps.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import { CsvFile } from './csv-file.ts'
-import { csvRecord, isoTime, type CsvValue } from './csv.ts'
+import { csvRecord, isoTime, type CsvValue } from '../../shared/csv.ts'
 
 export type Resolution = 'raw' | '10s' | '1m' | '1h'
 

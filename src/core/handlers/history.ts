@@ -7,7 +7,9 @@ import type { EngineContext, HandlerGroup } from './context.ts'
 /** What the app looks like now (rooms, a room's members) and over time (series). */
 export function historyHandlers(
   context: EngineContext,
-): HandlerGroup<'rooms.list' | 'room.detail' | 'history.series' | 'history.groups' | 'history.annotations'> {
+): HandlerGroup<
+  'rooms.list' | 'room.detail' | 'history.series' | 'history.groups' | 'history.annotations' | 'history.rooms'
+> {
   const { connection } = context
   return {
     'rooms.list': () => connection.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
@@ -15,6 +17,12 @@ export function historyHandlers(
     'history.series': (query) => querySeriesInTurns(connection, query),
     'history.groups': (query) => connection.requireHistory().roomGroupSeries(query),
     'history.annotations': ({ from, to }) => connection.requireHistory().annotations(from, to),
+    'history.rooms': () => ({
+      rooms: connection
+        .requireHistory()
+        .rooms()
+        .map(({ room, count, changedAt }) => ({ room, count, changedAt })),
+    }),
   }
 }
 

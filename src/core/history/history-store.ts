@@ -1,5 +1,7 @@
+import type { AlertEntry } from '../../shared/alerts.ts'
 import type { Annotations, GapCause, GroupSeries, Series, SeriesQuery } from '../../shared/history.ts'
 import { silentLogger, type Logger } from '../logger.ts'
+import { AlertLog, type AlertFiring } from './alert-log.ts'
 import { CatalogReader } from './catalog-reader.ts'
 import { HistoryDb, openHistoryDatabase } from './history-db.ts'
 import { Retention } from './retention.ts'
@@ -64,6 +66,7 @@ export class HistoryStore {
   private readonly catalog: CatalogReader
   private readonly series: SeriesReader
   private readonly sessionReader: SessionReader
+  private readonly alertLog: AlertLog
   private closed = false
 
   private constructor(db: HistoryDb, path: string, options: HistoryStoreOptions) {
@@ -80,6 +83,7 @@ export class HistoryStore {
     this.catalog = new CatalogReader(db, rooms)
     this.series = new SeriesReader(db, rooms, this.catalog)
     this.sessionReader = new SessionReader(db, rooms, () => this.catalog.rooms().map((room) => room.room))
+    this.alertLog = new AlertLog(db)
     if (!this.readOnly) {
       rooms.load()
       const writer = new HistoryWriter(db, rooms)
@@ -156,6 +160,21 @@ export class HistoryStore {
    */
   recordSetup(at: number, setup: HistorySetup): Promise<void> {
     return this.write((writer) => writer.writeSetup(at, setup))
+  }
+
+  /** Records that an alert rule fired (queued with the ticks); resolves to its log entry once stored. */
+  recordAlertFired(firing: AlertFiring): Promise<AlertEntry> {
+    return this.write(() => this.alertLog.fire(firing))
+  }
+
+  /** Writes an alert's resolution; resolves to the entry, or null when it was not open. */
+  recordAlertResolved(id: number, at: number, resolution: string): Promise<AlertEntry | null> {
+    return this.write(() => this.alertLog.resolve(id, at, resolution))
+  }
+
+  /** Forgets resolved alerts that ended before `before`. */
+  pruneAlertLog(before: number): Promise<number> {
+    return this.write(() => this.alertLog.prune(before))
   }
 
   /** Resolves once every write queued so far is on disk. */
@@ -291,6 +310,16 @@ export class HistoryStore {
 
   errors(from: number, to: number, limit = 100): HistoryError[] {
     return this.catalog.errors(from, to, limit)
+  }
+
+  /** The alert log, newest first, `limit` entries older than the entry `before`. */
+  alertEntries(limit: number, before?: number): AlertEntry[] {
+    return this.alertLog.entries(limit, before)
+  }
+
+  /** Alerts fired and not resolved: those a crash or a stop left open, for the alert engine to take up again. */
+  openAlerts(): AlertEntry[] {
+    return this.alertLog.open()
   }
 
   /** Sessions, most recent joins first, filtered and paged. */

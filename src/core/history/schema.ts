@@ -142,6 +142,29 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         FROM (SELECT max(t) AS t FROM ticks) WHERE t IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    // The alert log (alert-log.ts): one row per firing of a rule, resolved in place when it stops.
+    // Self-contained (IF NOT EXISTS), so its place in this list may move without harm.
+    sql: `
+      CREATE TABLE IF NOT EXISTS alert_log (
+        id INTEGER PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        room TEXT,
+        fired_at INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        resolved_at INTEGER,
+        resolution TEXT,
+        CHECK (resolved_at IS NULL OR resolved_at >= fired_at)
+      );
+      CREATE INDEX IF NOT EXISTS alert_log_by_time ON alert_log (fired_at);
+      -- A rule fires at most once at a time for a subject (a room, or the connection).
+      CREATE UNIQUE INDEX IF NOT EXISTS alert_log_open ON alert_log (rule_id, ifnull(room, ''))
+        WHERE resolved_at IS NULL;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

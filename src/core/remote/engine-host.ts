@@ -70,6 +70,11 @@ export function localExportFiles(engine: Pick<Engine, 'exportFile'>): ExportFile
   }
 }
 
+/** Save dialogs: answered by the desktop shell, never sent to a shared server. */
+type DesktopSaveMethod = 'export.saveAs' | 'export.saveFile'
+const isDesktopSave = (method: string): method is DesktopSaveMethod =>
+  method === 'export.saveAs' || method === 'export.saveFile'
+
 export interface EngineHostOptions {
   /** Makes this computer's engine; called at start (when it is the one shown) and on each switch back. */
   createLocal(): Engine
@@ -77,7 +82,7 @@ export interface EngineHostOptions {
   /** Where the shared server's token is kept (the desktop's safeStorage store). */
   secrets: SecretStore
   /** Methods the desktop shell itself answers whichever engine is shown (save-as dialogs). */
-  shellHandlers: Pick<Handlers, 'export.saveAs'>
+  shellHandlers: Pick<Handlers, DesktopSaveMethod>
   logger?: Logger
   /** Connection tuning for the shared server (tests shorten the waits). */
   remoteTuning?: Pick<RemoteServerOptions, 'connectTimeoutMs' | 'callTimeoutMs' | 'retryDelaysMs'>
@@ -197,7 +202,7 @@ export class EngineHost {
       await this.switching
     }
     const shown = this.shown
-    if (shown?.kind === 'remote' && isMethodName(method) && !isShellMethodName(method) && method !== 'export.saveAs') {
+    if (shown?.kind === 'remote' && isMethodName(method) && !isShellMethodName(method) && !isDesktopSave(method)) {
       return this.forward(shown.remote, method, input)
     }
     return dispatch(this.localHandlers(), method, input, this.logger)

@@ -7,8 +7,10 @@ import { StaleBanner } from './components/StaleBanner.tsx'
 import { WebhookBanner } from './components/WebhookBanner.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
 import { ThemeContext } from './components/theme.tsx'
+import { useAlertNotices } from './hooks/use-alert-notices.ts'
 import { useAppStore } from './store/context.tsx'
 import { selectTheme } from './store/selectors.ts'
+import { AlertsView } from './views/AlertsView.tsx'
 import { BroadcastView } from './views/BroadcastView.tsx'
 import { ConnectionsView } from './views/ConnectionsView.tsx'
 import { ExportView } from './views/ExportView.tsx'
@@ -28,6 +30,7 @@ const VIEW_COMPONENTS = {
   connections: ConnectionsView,
   broadcast: BroadcastView,
   export: ExportView,
+  alerts: AlertsView,
   settings: SettingsView,
 }
 
@@ -38,6 +41,7 @@ export function App() {
   const engine = useAppStore((state) => state.engine)
   const sidebarCollapsed = useAppStore((state) => state.sidebarCollapsed)
   const CurrentView = VIEW_COMPONENTS[view]
+  useAlertNotices()
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme

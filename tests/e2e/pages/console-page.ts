@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test'
 import { join } from 'node:path'
 
-export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Settings'
+export type Section = 'Overview' | 'Rooms' | 'Connections' | 'Broadcast' | 'Export' | 'Alerts' | 'Settings'
 
 /** The console's frame: navigation, the current view and the status bar, found by their ARIA roles. */
 export class ConsolePage {
@@ -70,6 +70,14 @@ export class SettingsSection {
 
   theme(label: 'Follow the system' | 'Light' | 'Dark'): Locator {
     return this.region.getByRole('region', { name: 'Appearance' }).getByRole('radio', { name: label })
+  }
+
+  /** "UTC", or this computer's zone (its label starts "This computer’s"). */
+  timeZone(choice: 'UTC' | 'This computer'): Locator {
+    return this.region
+      .getByRole('region', { name: 'Appearance' })
+      .getByRole('group', { name: 'Time zone' })
+      .getByRole('radio', choice === 'UTC' ? { name: 'UTC', exact: true } : { name: /^This computer/ })
   }
 
   get retention(): Locator {

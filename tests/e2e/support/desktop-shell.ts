@@ -53,7 +53,7 @@ export class DesktopShell {
         }),
       choices: new MemoryChoices(),
       secrets,
-      shellHandlers: { 'export.saveAs': () => ({ savedTo: null }) },
+      shellHandlers: { 'export.saveAs': () => ({ savedTo: null }), 'export.saveFile': () => ({ savedTo: null }) },
     })
     const serve = staticFiles(RENDERER)
     this.files = createServer((request, response) => serve(request, response))

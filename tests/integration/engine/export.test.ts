@@ -17,7 +17,7 @@ describe('exports through the contract', () => {
     const h = (harness = new EngineHarness())
     await expect(
       Promise.resolve().then(() =>
-        h.handlers['export.start']({ kind: 'occupancy', from: 0, to: 1, resolution: 'raw' }),
+        h.handlers['export.start']({ kind: 'occupancy', from: 0, to: 1, resolution: 'raw', layout: 'long' }),
       ),
     ).rejects.toMatchObject({
       message: /connect to an app first/,
@@ -51,6 +51,7 @@ describe('exports through the contract', () => {
       from,
       to: Date.now() + 1000,
       resolution: 'raw',
+      layout: 'long',
     })
     expect(started.state).toBe('running')
     const done = await h.until(
@@ -70,6 +71,7 @@ describe('exports through the contract', () => {
       from,
       to: Date.now() + 1000,
       resolution: 'raw',
+      layout: 'long',
     })
     const sessionsDone = await h.until(
       () => h.events('export.progress').find((progress) => progress.id === sessions.id && progress.state === 'done'),

@@ -107,7 +107,7 @@ describe('a naming-convention change on a live crowd', () => {
         }),
       ])
 
-      const sessions = await exported(h, { kind: 'sessions', from, to, resolution: 'raw' })
+      const sessions = await exported(h, { kind: 'sessions', from, to, resolution: 'raw', layout: 'long' })
       expect(sessions[0]).toBe('room,user,group,joined,left,duration_s,join_note,leave_note')
       const rows = sessions.slice(1)
       // One session for each unchanged user; the changed ones end and begin again, marked so.
@@ -121,7 +121,7 @@ describe('a naming-convention change on a live crowd', () => {
       expect(begun).toHaveLength(GROUPED)
       expect(rows).toHaveLength(PLAIN + 2 * GROUPED)
 
-      const occupancy = await exported(h, { kind: 'occupancy', from, to, resolution: 'raw' })
+      const occupancy = await exported(h, { kind: 'occupancy', from, to, resolution: 'raw', layout: 'long' })
       expect(occupancy.some((row) => row.includes('Naming convention changed'))).toBe(true)
       expect(occupancy.some((row) => row.includes('Headcount was not recording'))).toBe(false)
     },
@@ -175,7 +175,7 @@ describe('changes of how the app is watched', () => {
         }),
       ])
       // Nobody left or joined over the restart.
-      const sessions = await exported(h, { kind: 'sessions', from, to: Date.now() + 1000, resolution: 'raw' })
+      const sessions = await exported(h, { kind: 'sessions', from, to: Date.now() + 1000, resolution: 'raw', layout: 'long' })
       expect(sessions.slice(1)).toHaveLength(10)
       expect(sessions.slice(1).every((row) => row.split(',')[4] === '')).toBe(true)
     },

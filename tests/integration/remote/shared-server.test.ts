@@ -116,7 +116,7 @@ async function openDesk(shared: { choices?: MemoryChoices; secrets?: MemorySecre
     },
     choices,
     secrets,
-    shellHandlers: { 'export.saveAs': () => ({ savedTo: null }) },
+    shellHandlers: { 'export.saveAs': () => ({ savedTo: null }), 'export.saveFile': () => ({ savedTo: null }) },
     remoteTuning: { retryDelaysMs: [100, 200, 400] },
   })
   const heard: Desk['heard'] = []

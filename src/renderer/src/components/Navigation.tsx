@@ -10,6 +10,7 @@ const LABELS: Record<View, string> = {
   connections: 'Connections',
   broadcast: 'Broadcast',
   export: 'Export',
+  alerts: 'Alerts',
   settings: 'Settings',
 }
 

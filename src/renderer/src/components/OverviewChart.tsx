@@ -4,8 +4,11 @@ import { useElementWidth } from '../hooks/use-element-width.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { isLive, MIN_SPAN_MS } from '../lib/time-range.ts'
 import { useAppStore } from '../store/context.tsx'
+import { alertMarks } from '../lib/alert-marks.ts'
+import { tableOfLines } from '../lib/chart-table.ts'
 import { topRooms, type ChartPoint } from '../store/selectors.ts'
 import { TOP_ROOMS } from '../store/slices/ui-slice.ts'
+import { ChartExport } from './charts/ChartExport.tsx'
 import { ChartRoomChooser } from './charts/ChartRoomChooser.tsx'
 import { extendTo, roomLineStyle, shareOf } from './charts/chart-series.ts'
 import { chartWindow } from './charts/chart-window.ts'
@@ -45,6 +48,7 @@ export function OverviewChart() {
     reset,
     toggleSeries,
     loadChart,
+    alertLog,
   } = useAppFields((state) => ({
     range: state.overviewRange,
     resetTo: state.overviewResetTo,
@@ -61,10 +65,12 @@ export function OverviewChart() {
     reset: state.resetChartRange,
     toggleSeries: state.toggleSeries,
     loadChart: state.loadOverviewChart,
+    alertLog: state.alertLog,
   }))
   const [choosing, setChoosing] = useState(false)
   const chosen = chartRooms.length > 0
   const wantedKey = chosen ? chartRooms.join('\n') : topKey
+  const marks = useMemo(() => alertMarks(alertLog), [alertLog])
 
   useEffect(() => {
     if (width > 0) void loadChart(points, wantedKey ? wantedKey.split('\n') : [])
@@ -117,6 +123,14 @@ export function OverviewChart() {
           onZoom={(window) => zoom('overview', window)}
           onReset={() => reset('overview')}
         />
+        <ChartExport
+          subject="overview"
+          title="Occupancy over time"
+          hostRef={ref}
+          table={() => (chart ? tableOfLines(lines, tail) : null)}
+          from={from}
+          to={to}
+        />
       </header>
       <div className="chart-options">
         <span className="chart-rooms-caption">
@@ -151,6 +165,7 @@ export function OverviewChart() {
             lines={lines}
             live={tail}
             annotations={chart.annotations}
+            bands={marks}
             scale={scale}
             hidden={hidden}
             onToggleSeries={toggleSeries}

@@ -3,7 +3,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import type { ParticipantSort } from '../../../shared/presence.ts'
 import { useNow } from '../hooks/use-now.ts'
 import type { RoomParticipants } from '../hooks/use-room-participants.ts'
-import { formatClock, formatCount, formatDuration } from '../lib/format.ts'
+import { formatCount, formatDuration } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 
 const FIRST_SEEN = 'Already present when Headcount began or resumed watching: joined at this time or before'
 
@@ -44,6 +45,7 @@ export function ParticipantList({
   chosen,
 }: ParticipantListProps) {
   const now = useNow(5000)
+  const time = useTimeFormat()
   const scrollRef = useRef<HTMLDivElement>(null)
   const count = participants.matching ?? 0
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -173,7 +175,7 @@ export function ParticipantList({
                         {participant.sinceExact ? (
                           <>
                             <span role="cell" className="num">
-                              {formatClock(participant.since)}
+                              {time.clock(participant.since)}
                             </span>
                             <span role="cell" className="num">
                               {formatDuration(now - participant.since)}
@@ -183,7 +185,7 @@ export function ParticipantList({
                           // First seen when Headcount began or resumed watching: they may have joined earlier.
                           <>
                             <span role="cell" className="num" title={FIRST_SEEN}>
-                              by {formatClock(participant.since)}
+                              by {time.clock(participant.since)}
                             </span>
                             <span role="cell" className="num" title={FIRST_SEEN}>
                               ≥ {formatDuration(now - participant.since)}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { PresenceEvent } from '../../../shared/presence.ts'
-import { formatClock } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { RECENT_WINDOW_MS } from '../store/slices/live-slice.ts'
 
 /**
@@ -15,6 +15,7 @@ export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
   const shown = events.filter(
     (event) => (event.type === 'join' ? joins : leaves) && (needle === '' || event.user.toLowerCase().includes(needle)),
   )
+  const time = useTimeFormat()
   return (
     <section className="panel feed-panel" aria-label="Recent joins and leaves">
       <header className="panel-header">
@@ -49,7 +50,7 @@ export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
         <ol className="feed" aria-label="Joins and leaves, newest first" tabIndex={0}>
           {shown.map((event) => (
             <li key={`${event.type}|${event.user}|${event.at}`} className={`feed-item feed-${event.type}`}>
-              <span className="feed-time">{formatClock(event.at)}</span>
+              <span className="feed-time">{time.clock(event.at)}</span>
               <span className="feed-mark" aria-hidden="true">
                 {event.type === 'join' ? '+' : '−'}
               </span>

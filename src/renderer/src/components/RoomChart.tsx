@@ -3,7 +3,10 @@ import { useElementWidth } from '../hooks/use-element-width.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { isLive } from '../lib/time-range.ts'
 import { CHART_PLOT_INSET, TimeChart, type LiveTail, type StackedSeries } from './charts/TimeChart.tsx'
+import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
+import { tableOfStacked } from '../lib/chart-table.ts'
+import { alertMarks } from '../lib/alert-marks.ts'
 import { groupColor, PALETTE } from './charts/palette.ts'
 import { RangePicker } from './charts/RangePicker.tsx'
 import { useThemeName } from './theme.tsx'
@@ -16,18 +19,22 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
   const theme = useThemeName()
   const [ref, width] = useElementWidth<HTMLDivElement>()
   const points = Math.min(5000, Math.max(2, width - CHART_PLOT_INSET - 1))
-  const { range, resetTo, chart, error, liveAt, summary, setRange, zoom, reset, loadChart } = useAppFields((state) => ({
-    range: state.roomRange,
-    resetTo: state.roomResetTo,
-    chart: state.roomChart,
-    error: state.chartError,
-    liveAt: state.liveAt,
-    summary: state.rooms.get(room),
-    setRange: state.setRoomRange,
-    zoom: state.zoomChart,
-    reset: state.resetChartRange,
-    loadChart: state.loadRoomChart,
-  }))
+  const { range, resetTo, chart, error, liveAt, summary, setRange, zoom, reset, loadChart, alertLog } = useAppFields(
+    (state) => ({
+      range: state.roomRange,
+      resetTo: state.roomResetTo,
+      chart: state.roomChart,
+      error: state.chartError,
+      liveAt: state.liveAt,
+      summary: state.rooms.get(room),
+      setRange: state.setRoomRange,
+      zoom: state.zoomChart,
+      reset: state.resetChartRange,
+      loadChart: state.loadRoomChart,
+      alertLog: state.alertLog,
+    }),
+  )
+  const marks = useMemo(() => alertMarks(alertLog, room), [alertLog, room])
   useEffect(() => {
     if (width > 0) void loadChart(room, points)
   }, [loadChart, room, points, range, liveAt, width])
@@ -76,6 +83,14 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
           onZoom={(window) => zoom('room', window)}
           onReset={() => reset('room')}
         />
+        <ChartExport
+          subject={`room-${room}`}
+          title={`Occupancy of ${room} by group`}
+          hostRef={ref}
+          table={() => (shown ? tableOfStacked(stacked, tail) : null)}
+          from={from}
+          to={to}
+        />
       </header>
       <div ref={ref} className="chart-host">
         {!shown ? (
@@ -92,6 +107,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
             stacked={stacked}
             live={tail}
             annotations={shown.annotations}
+            bands={marks}
             onZoom={(window) => zoom('room', window)}
           />
         )}

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
-import { formatAgo, formatClock } from '../lib/format.ts'
+import { formatAgo } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { selectFreshness } from '../store/selectors.ts'
 
 /**
@@ -10,6 +11,7 @@ import { selectFreshness } from '../store/selectors.ts'
  */
 export function StaleBanner() {
   const now = useNow(1000)
+  const time = useTimeFormat()
   const { link, linkProblem, status, syncNow, remoteShown } = useAppFields((state) => ({
     link: state.link,
     linkProblem: state.linkProblem,
@@ -28,7 +30,7 @@ export function StaleBanner() {
       <div>
         <strong>Data is stale.</strong>{' '}
         {freshness.lastGoodAt !== null
-          ? `Last good sync at ${formatClock(freshness.lastGoodAt)} (${formatAgo(freshness.lastGoodAt, now)}).`
+          ? `Last good sync at ${time.clock(freshness.lastGoodAt)} (${formatAgo(freshness.lastGoodAt, now)}).`
           : 'No sync has succeeded yet.'}
         <div className="banner-problem">
           {freshness.problem.message}.{freshness.problem.hint ? ` ${freshness.problem.hint}` : ''}

@@ -1,7 +1,8 @@
 import { engineLabel } from '../../../shared/engine-choice.ts'
 import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
-import { formatAgo, formatClock, formatLatency } from '../lib/format.ts'
+import { formatAgo, formatLatency } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { selectFreshness, selectStatusLine } from '../store/selectors.ts'
 
 const MODE_LABELS = { poll: 'poll', webhook: 'webhooks', hybrid: 'hybrid' } as const
@@ -9,6 +10,7 @@ const MODE_LABELS = { poll: 'poll', webhook: 'webhooks', hybrid: 'hybrid' } as c
 /** One line at the bottom: connection state, mode, last sync, and a plain-words error while something is wrong. */
 export function StatusBar() {
   const now = useNow(1000)
+  const time = useTimeFormat()
   const { link, linkProblem, status, info, engine } = useAppFields((state) => ({
     link: state.link,
     linkProblem: state.linkProblem,
@@ -36,7 +38,7 @@ export function StatusBar() {
           {sync.lastSuccessAt === null
             ? 'not synced yet'
             : freshness.stale
-              ? `stale since ${formatClock(sync.lastSuccessAt)}`
+              ? `stale since ${time.clock(sync.lastSuccessAt)}`
               : `synced ${formatAgo(sync.lastSuccessAt, now)} · ${formatLatency(sync.latencyMs)}`}
         </span>
       )}

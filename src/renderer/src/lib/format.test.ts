@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  formatAgo,
-  formatCompact,
-  formatCount,
-  formatDuration,
-  formatLatency,
-  formatRate,
-  fromDateTimeLocal,
-  toDateTimeLocal,
-} from './format.ts'
+import { formatAgo, formatCompact, formatCount, formatDuration, formatLatency, formatRate } from './format.ts'
 
 describe('format', () => {
   it('counts with separators, and a dash for nothing', () => {
@@ -34,13 +25,5 @@ describe('format', () => {
     expect(formatDuration(50 * 3_600_000)).toBe('2 d 2 h')
     expect(formatLatency(4.26)).toBe('4.3 ms')
     expect(formatLatency(null)).toBe('—')
-  })
-
-  it('round-trips datetime-local values and refuses malformed ones', () => {
-    const ms = new Date(2026, 2, 4, 14, 3).getTime()
-    expect(toDateTimeLocal(ms)).toBe('2026-03-04T14:03')
-    expect(fromDateTimeLocal('2026-03-04T14:03')).toBe(ms)
-    expect(fromDateTimeLocal('yesterday')).toBeNull()
-    expect(fromDateTimeLocal('')).toBeNull()
   })
 })

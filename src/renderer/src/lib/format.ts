@@ -1,4 +1,7 @@
-/** Formatting shared by every view: one locale, tabular-friendly, words an operator reads at a glance. */
+/**
+ * Formatting shared by every view: one locale, tabular-friendly, words an operator reads at a glance.
+ * Times of day and dates are time-format.ts's, in the zone the operator chose.
+ */
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 0 })
@@ -44,41 +47,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`
 }
 
-const pad = (value: number) => String(value).padStart(2, '0')
-
-/** Local wall-clock time, "14:03:07". */
-export function formatClock(ms: number): string {
-  const date = new Date(ms)
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-}
-
-/** Local date and time, "2026-03-04 14:03". */
-export function formatDateTime(ms: number): string {
-  const date = new Date(ms)
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
-}
-
-/** An axis tick suited to the span shown: seconds for minutes, hours for a day, dates for a week. */
-export function formatAxisTime(ms: number, spanMs: number): string {
-  const date = new Date(ms)
-  if (spanMs <= 15 * 60_000) return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  if (spanMs <= 36 * 3_600_000) return `${pad(date.getHours())}:${pad(date.getMinutes())}`
-  return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}h`
-}
-
 export function formatLatency(ms: number | null): string {
   if (ms === null) return '—'
   return ms < 10 ? `${oneDecimal.format(ms)} ms` : `${integer.format(ms)} ms`
-}
-
-/** The value of a `datetime-local` input for a time, and back (local time, minute precision). */
-export function toDateTimeLocal(ms: number): string {
-  const date = new Date(ms)
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
-}
-
-export function fromDateTimeLocal(value: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null
-  const ms = new Date(value).getTime()
-  return Number.isFinite(ms) ? ms : null
 }

@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Api } from '../../../shared/client.ts'
+import { createAlertsSlice, type AlertsSlice } from './slices/alerts-slice.ts'
 import { createBroadcastSlice, type BroadcastSlice } from './slices/broadcast-slice.ts'
 import type { LinkState } from '../api/ws-transport.ts'
 import { createConnectionSlice, type ConnectionSlice } from './slices/connection-slice.ts'
@@ -24,7 +25,8 @@ export type AppState = UiSlice &
   BroadcastSlice &
   LiveSlice &
   HistorySlice &
-  ExportSlice
+  ExportSlice &
+  AlertsSlice
 export type AppStore = StoreApi<AppState>
 
 export function createAppStore(api: Api, initialLink: LinkState): AppStore {
@@ -37,6 +39,7 @@ export function createAppStore(api: Api, initialLink: LinkState): AppStore {
     ...createLiveSlice(set, get, api),
     ...createHistorySlice(set, get, api),
     ...createExportSlice(set, get, api),
+    ...createAlertsSlice(set, get, api),
     link: initialLink,
   }))
   const state = () => store.getState()
@@ -44,5 +47,15 @@ export function createAppStore(api: Api, initialLink: LinkState): AppStore {
   api.on('settings.changed', (settings) => state().applySettings(settings))
   api.on('tick', (tick) => state().applyTick(tick))
   api.on('export.progress', (progress) => state().applyExportProgress(progress))
+  api.on('alert', (event) => state().applyAlert(event))
+  // Each connection has its own alert log (in its history): read it when one is connected.
+  let alertsOf: string | null = null
+  store.subscribe(({ status }) => {
+    const profileId = status?.connection === 'connected' ? status.profileId : null
+    if (profileId === alertsOf) return
+    alertsOf = profileId
+    store.setState({ alertLog: null, alertLogError: null })
+    if (profileId !== null) void state().loadAlertLog()
+  })
   return store
 }

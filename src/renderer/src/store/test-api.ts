@@ -26,6 +26,7 @@ export function profileView(id: string, change: Partial<ProfileView> = {}): Prof
     convention: DEFAULT_CONVENTION,
     sync: DEFAULT_SYNC_OPTIONS,
     broadcast: DEFAULT_BROADCAST_SETTINGS,
+    alerts: [],
     hasSecret: true,
     ...change,
   }

@@ -8,7 +8,8 @@ import { LiveArea } from '../components/LiveArea.tsx'
 import { NotConnected } from '../components/NotConnected.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
-import { formatClock, formatCount } from '../lib/format.ts'
+import { formatCount } from '../lib/format.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { failureText } from '../store/outcome.ts'
 
 const STATE_LABELS: Record<BroadcastState, string> = {
@@ -20,6 +21,7 @@ const STATE_LABELS: Record<BroadcastState, string> = {
 }
 
 function BroadcastConsole({ profileId }: { profileId: string }) {
+  const time = useTimeFormat()
   const { settings, setBroadcast, status } = useAppFields((state) => ({
     // The profile's own copy: loaded with the profiles, changed by setBroadcast.
     settings: state.profiles.find((profile) => profile.id === profileId)?.broadcast ?? null,
@@ -75,7 +77,7 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
         <div className="banner banner-warning" role="alert" aria-label="Another broadcaster">
           <div>
             <strong>Another broadcaster is publishing to this app</strong> (seen{' '}
-            {formatClock(status.otherBroadcaster.detectedAt)}): {status.otherBroadcaster.detail}.{' '}
+            {time.clock(status.otherBroadcaster.detectedAt)}): {status.otherBroadcaster.detail}.{' '}
             {settings.force
               ? 'Broadcasting anyway: every message is sent twice.'
               : 'Headcount holds back so participants do not get every count twice.'}

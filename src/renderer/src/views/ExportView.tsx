@@ -1,14 +1,17 @@
-import { useMemo, useState, type FormEvent } from 'react'
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import type { ExportRequest } from '../../../shared/history.ts'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useAppFields } from '../hooks/use-store.ts'
-import { formatCount, formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../lib/format.ts'
-import { useAppStore } from '../store/context.tsx'
-import { sortRooms } from '../store/selectors.ts'
+import { formatCount } from '../lib/format.ts'
+import { useNow } from '../hooks/use-now.ts'
+import { useTimeFormat } from '../hooks/use-time-format.ts'
+import { exportRoomChoices } from '../lib/export-choices.ts'
+import { failureText, type Outcome } from '../store/outcome.ts'
 import type { ExportJob } from '../store/slices/export-slice.ts'
 
 type Kind = ExportRequest['kind']
 type Resolution = NonNullable<ExportRequest['resolution']>
+type Layout = NonNullable<ExportRequest['layout']>
 const RESOLUTIONS: { value: Resolution; label: string }[] = [
   { value: 'raw', label: 'Every change' },
   { value: '10s', label: '10 seconds' },
@@ -20,14 +23,28 @@ const QUICK_RANGES = [
   { label: 'Last 24 h', ms: 86_400_000 },
   { label: 'Last 7 days', ms: 7 * 86_400_000 },
 ]
-const ROOM_CHOICES = 100
+const ROOM_CHOICES = 200
 
 function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next: Set<string>): void }) {
-  const rooms = useAppStore((state) => state.rooms)
+  const time = useTimeFormat()
+  const { rooms, knownRooms, loadKnownRooms } = useAppFields((state) => ({
+    rooms: state.rooms,
+    knownRooms: state.knownRooms,
+    loadKnownRooms: state.loadKnownRooms,
+  }))
   const [search, setSearch] = useState('')
+  const [includeEmptied, setIncludeEmptied] = useState(true)
+  const [historyError, setHistoryError] = useState<string | null>(null)
+  useEffect(() => {
+    void loadKnownRooms().then((outcome) => setHistoryError(failureText(outcome)))
+  }, [loadKnownRooms])
   const matches = useMemo(
-    () => sortRooms(rooms.values(), { search, sort: 'count', descending: true }).slice(0, ROOM_CHOICES),
-    [rooms, search],
+    () => exportRoomChoices(rooms.values(), knownRooms, search, includeEmptied),
+    [rooms, knownRooms, search, includeEmptied],
+  )
+  const emptiedCount = useMemo(
+    () => exportRoomChoices([], knownRooms, '', true).filter((room) => !rooms.has(room.room)).length,
+    [rooms, knownRooms],
   )
   const toggle = (room: string) => {
     const next = new Set(chosen)
@@ -35,28 +52,66 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
     else next.add(room)
     onChange(next)
   }
+  const shown = matches.slice(0, ROOM_CHOICES)
   return (
     <div className="room-chooser">
-      <input
-        type="search"
-        className="search"
-        placeholder="Find rooms"
-        aria-label="Find rooms to export"
-        value={search}
-        onChange={(event) => setSearch(event.target.value)}
-      />
+      <div className="chooser-bar">
+        <input
+          type="search"
+          className="search"
+          placeholder="Find rooms"
+          aria-label="Find rooms to export"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={includeEmptied}
+            onChange={(event) => setIncludeEmptied(event.target.checked)}
+          />
+          Rooms that have emptied{knownRooms ? ` (${formatCount(emptiedCount)})` : ''}
+        </label>
+        <button
+          type="button"
+          className="ghost-button"
+          disabled={matches.length === 0}
+          onClick={() => onChange(new Set([...chosen, ...matches.map((choice) => choice.room)]))}
+        >
+          {search.trim()
+            ? `Select all ${formatCount(matches.length)} found`
+            : `Select all ${formatCount(matches.length)}`}
+        </button>
+        <button type="button" className="ghost-button" disabled={chosen.size === 0} onClick={() => onChange(new Set())}>
+          Select none
+        </button>
+      </div>
+      {historyError && (
+        <p className="field-error" role="alert">
+          Rooms that have emptied could not be listed: {historyError}
+        </p>
+      )}
       <ul className="choice-list" aria-label="Rooms to export">
-        {matches.map((room) => (
-          <li key={room.room}>
+        {shown.map((choice) => (
+          <li key={choice.room}>
             <label className="checkbox">
-              <input type="checkbox" checked={chosen.has(room.room)} onChange={() => toggle(room.room)} />
-              <span className="choice-name">{room.room}</span>
-              <span className="muted num">{formatCount(room.count)}</span>
+              <input type="checkbox" checked={chosen.has(choice.room)} onChange={() => toggle(choice.room)} />
+              <span className="choice-name">{choice.room}</span>
+              {choice.present ? (
+                <span className="muted num">{formatCount(choice.count)}</span>
+              ) : (
+                <span className="muted">
+                  emptied{choice.emptiedAt !== null ? ` ${time.dateTime(choice.emptiedAt)}` : ''}
+                </span>
+              )}
             </label>
           </li>
         ))}
       </ul>
       <p className="field-hint">
+        {matches.length > shown.length
+          ? `Showing ${formatCount(shown.length)} of ${formatCount(matches.length)}: search to narrow. `
+          : ''}
         {chosen.size
           ? `${formatCount(chosen.size)} chosen: ${[...chosen].slice(0, 5).join(', ')}${chosen.size > 5 ? '…' : ''}`
           : 'Choose at least one room.'}
@@ -65,15 +120,34 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
   )
 }
 
+/** What "Save as" answered, in words: where it went, nothing if cancelled, or why it failed. */
+function savedMessage(outcome: Outcome<string | null>): { ok: boolean; text: string } | null {
+  if (!outcome.ok) return { ok: false, text: outcome.error.message }
+  return outcome.value ? { ok: true, text: `Saved to ${outcome.value}` } : null
+}
+
 function JobRow({ id, job }: { id: string; job: ExportJob }) {
-  const { cancelExport, saveExportAs, transport } = useAppFields((state) => ({
+  const time = useTimeFormat()
+  const { cancelExport, saveExportAs, markExportDelivered, transport } = useAppFields((state) => ({
     cancelExport: state.cancelExport,
     saveExportAs: state.saveExportAs,
+    markExportDelivered: state.markExportDelivered,
     // The desktop saves through a dialog (from this computer's engine or a shared server's); a web page downloads.
     transport: state.engine?.shell === 'desktop' ? 'electron' : 'web',
   }))
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const download = useRef<HTMLAnchorElement>(null)
   const { progress, request } = job
+  const saveAs = () => saveExportAs(id).then((outcome) => setMessage(savedMessage(outcome)))
+  // One click to a file: the export asked for from the form is handed over as soon as it is written.
+  const deliverNow = progress.state === 'done' && job.deliver
+  useEffect(() => {
+    if (!deliverNow) return
+    markExportDelivered(id)
+    if (transport === 'electron') void saveAs()
+    else download.current?.click()
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the file is ready
+  }, [deliverNow])
   const fraction =
     progress.state === 'done'
       ? 1
@@ -81,7 +155,7 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
         ? Math.min(1, progress.rows / Math.max(1, progress.estimatedRows))
         : null
   const what = request
-    ? `${request.kind === 'occupancy' ? `Occupancy at ${RESOLUTIONS.find((r) => r.value === (request.resolution ?? '1m'))?.label.toLowerCase()}` : 'Presence sessions'}, ${formatDateTime(request.from)} → ${formatDateTime(request.to)}${request.rooms ? `, ${formatCount(request.rooms.length)} rooms` : ', all rooms'}`
+    ? `${request.kind === 'occupancy' ? `Occupancy at ${RESOLUTIONS.find((r) => r.value === (request.resolution ?? '1m'))?.label.toLowerCase()}${request.layout === 'wide' ? ', a column per room' : ''}` : 'Presence sessions'}, ${time.dateTime(request.from)} → ${time.dateTime(request.to)}${request.rooms ? `, ${formatCount(request.rooms.length)} rooms` : ', all rooms'}`
     : 'Export'
   const stateLabel = { running: 'Writing…', done: 'Ready', cancelled: 'Cancelled', failed: 'Failed' }[progress.state]
   return (
@@ -127,24 +201,11 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
         )}
         {progress.state === 'done' &&
           (transport === 'electron' ? (
-            <button
-              type="button"
-              className="button"
-              onClick={async () => {
-                const outcome = await saveExportAs(id)
-                setMessage(
-                  outcome.ok
-                    ? outcome.value
-                      ? { ok: true, text: `Saved to ${outcome.value}` }
-                      : null
-                    : { ok: false, text: outcome.error.message },
-                )
-              }}
-            >
+            <button type="button" className="button" onClick={() => void saveAs()}>
               Save as…
             </button>
           ) : (
-            <a className="button" href={`./exports/${encodeURIComponent(id)}`} download>
+            <a ref={download} className="button" href={`./exports/${encodeURIComponent(id)}`} download>
               Download CSV
             </a>
           ))}
@@ -162,43 +223,56 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
 }
 
 export function ExportView() {
-  const { jobs, startExport, connected } = useAppFields((state) => ({
+  const time = useTimeFormat()
+  const now = useNow(60_000)
+  const { jobs, startExport, connected, desktop } = useAppFields((state) => ({
     jobs: state.exportJobs,
     startExport: state.startExport,
     connected: state.status?.profileId !== null && state.status?.profileId !== undefined,
+    desktop: state.engine?.shell === 'desktop',
   }))
   const [kind, setKind] = useState<Kind>('occupancy')
   const [resolution, setResolution] = useState<Resolution>('1m')
+  const [layout, setLayout] = useState<Layout>('long')
   const [allRooms, setAllRooms] = useState(true)
   const [chosen, setChosen] = useState<Set<string>>(() => new Set())
-  const [from, setFrom] = useState(() => toDateTimeLocal(Date.now() - 3_600_000))
-  const [to, setTo] = useState(() => toDateTimeLocal(Date.now() + 60_000))
+  const [from, setFrom] = useState(() => time.input(Date.now() - 3_600_000))
+  const [to, setTo] = useState(() => time.input(Date.now()))
+  const [untilNow, setUntilNow] = useState(true)
+  const [deliver, setDeliver] = useState(true)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const wide = kind === 'occupancy' && layout === 'wide'
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
-    const fromMs = fromDateTimeLocal(from)
-    const toMs = fromDateTimeLocal(to)
-    if (fromMs === null || toMs === null) return setError('Enter both the start and the end of the range')
-    if (fromMs >= toMs) return setError('The start must be before the end')
+    const now = Date.now()
+    const fromTime = time.parse(from, now)
+    const toTime = untilNow ? ({ ok: true, ms: now } as const) : time.parse(to, now)
+    if (!fromTime.ok) return setError(`From: ${fromTime.error}`)
+    if (!toTime.ok) return setError(`To: ${toTime.error}`)
+    if (fromTime.ms >= toTime.ms) return setError('The start must be before the end')
     if (!allRooms && chosen.size === 0) return setError('Choose at least one room, or export all rooms')
     setError(null)
     setBusy(true)
     const request: ExportRequest = {
       kind,
-      from: fromMs,
-      to: toMs,
-      ...(kind === 'occupancy' ? { resolution } : {}),
+      from: fromTime.ms,
+      // "Until now" includes the sync of this very second.
+      to: untilNow ? toTime.ms + 1000 : toTime.ms,
+      ...(kind === 'occupancy' ? { resolution, layout } : {}),
       ...(allRooms ? {} : { rooms: [...chosen] }),
     }
-    const outcome = await startExport(request)
+    const outcome = await startExport(request, { deliver })
     setBusy(false)
     if (!outcome.ok) setError(outcome.error.message)
   }
 
   return (
-    <ViewFrame title="Export" description="Occupancy history and presence sessions as CSV (RFC 4180, times in UTC).">
+    <ViewFrame
+      title="Export"
+      description="Occupancy history and presence sessions as CSV (RFC 4180). Times in the files are UTC (ISO 8601), whatever zone the console shows."
+    >
       {!connected && (
         <p className="banner banner-info">History is kept per connection: connect to an app to export its history.</p>
       )}
@@ -235,11 +309,37 @@ export function ExportView() {
           <div className="field-row">
             <label>
               From
-              <input type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} />
+              <input
+                type="text"
+                className="time-input"
+                spellCheck={false}
+                aria-describedby="export-range-hint"
+                value={from}
+                onChange={(event) => setFrom(event.target.value)}
+              />
             </label>
             <label>
               To
-              <input type="datetime-local" value={to} onChange={(event) => setTo(event.target.value)} />
+              <input
+                type="text"
+                className="time-input"
+                spellCheck={false}
+                aria-describedby="export-range-hint"
+                disabled={untilNow}
+                value={untilNow ? 'now' : to}
+                onChange={(event) => setTo(event.target.value)}
+              />
+            </label>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                checked={untilNow}
+                onChange={(event) => {
+                  setUntilNow(event.target.checked)
+                  if (!event.target.checked) setTo(time.input(Date.now()))
+                }}
+              />
+              Until now
             </label>
             <div className="quick-ranges" role="group" aria-label="Quick ranges">
               {QUICK_RANGES.map((quick) => (
@@ -248,15 +348,38 @@ export function ExportView() {
                   type="button"
                   className="ghost-button"
                   onClick={() => {
-                    const now = Date.now()
-                    setFrom(toDateTimeLocal(now - quick.ms))
-                    setTo(toDateTimeLocal(now + 60_000))
+                    setFrom(time.input(Date.now() - quick.ms))
+                    setUntilNow(true)
                   }}
                 >
                   {quick.label}
                 </button>
               ))}
             </div>
+          </div>
+          <p id="export-range-hint" className="field-hint">
+            YYYY-MM-DD HH:MM:SS (seconds optional) or now, in {time.label(now)}. The file&rsquo;s times are UTC.
+          </p>
+        </fieldset>
+        <fieldset disabled={kind !== 'occupancy'}>
+          <legend>Layout</legend>
+          <div className="radio-row">
+            <label>
+              <input type="radio" name="layout" checked={layout === 'long'} onChange={() => setLayout('long')} />A row
+              per room and time (with min, max, average and groups)
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="layout"
+                checked={layout === 'wide'}
+                onChange={() => {
+                  setLayout('wide')
+                  if (resolution === 'raw') setResolution('1m')
+                }}
+              />
+              A column per room, for spreadsheets (time, then one count per room; blank where unknown)
+            </label>
           </div>
         </fieldset>
         <fieldset disabled={kind !== 'occupancy'}>
@@ -269,6 +392,8 @@ export function ExportView() {
                 role="radio"
                 aria-checked={resolution === option.value}
                 className={resolution === option.value ? 'on' : undefined}
+                disabled={wide && option.value === 'raw'}
+                title={wide && option.value === 'raw' ? 'A column per room needs a fixed interval' : undefined}
                 onClick={() => setResolution(option.value)}
               >
                 {option.label}
@@ -282,6 +407,10 @@ export function ExportView() {
           </p>
         )}
         <div className="form-actions">
+          <label className="checkbox">
+            <input type="checkbox" checked={deliver} onChange={(event) => setDeliver(event.target.checked)} />
+            {desktop ? 'Ask where to save it as soon as it is written' : 'Download it as soon as it is written'}
+          </label>
           <span className="status-spacer" />
           <button type="submit" className="button primary" disabled={busy || !connected}>
             Export CSV

@@ -1,18 +1,27 @@
 import { useState, type FormEvent } from 'react'
 import { engineLabel } from '../../../shared/engine-choice.ts'
-import { ThemeSchema, type Theme } from '../../../shared/settings.ts'
+import { ThemeSchema, TimeZoneSettingSchema, type Theme, type TimeZoneSetting } from '../../../shared/settings.ts'
 import { ConventionSection } from '../components/settings/ConventionSection.tsx'
 import { SyncSection } from '../components/settings/SyncSection.tsx'
 import { ViewFrame } from '../components/ViewFrame.tsx'
+import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
+import { timeFormat } from '../lib/time-format.ts'
 import { useAppStore } from '../store/context.tsx'
 import { failureText } from '../store/outcome.ts'
 import { selectSecretWarning } from '../store/selectors.ts'
 
 const THEME_LABELS: Record<Theme, string> = { system: 'Follow the system', light: 'Light', dark: 'Dark' }
 
+/** "This computer's (Europe/Paris (UTC+1))" or "UTC". */
+function timeZoneLabel(option: TimeZoneSetting, now: number): string {
+  return option === 'utc' ? 'UTC' : `This computer’s: ${timeFormat('local').label(now)}`
+}
+
 function AppearanceSection() {
   const theme = useAppStore((state) => state.settings?.theme ?? 'system')
+  const timeZone = useAppStore((state) => state.settings?.timeZone ?? 'local')
+  const now = useNow(60_000)
   const updateSettings = useAppStore((state) => state.updateSettings)
   const [error, setError] = useState<string | null>(null)
   return (
@@ -33,6 +42,24 @@ function AppearanceSection() {
           </label>
         ))}
       </fieldset>
+      <fieldset className="radio-row">
+        <legend>Time zone</legend>
+        {TimeZoneSettingSchema.options.map((option) => (
+          <label key={option}>
+            <input
+              type="radio"
+              name="time-zone"
+              value={option}
+              checked={timeZone === option}
+              onChange={async () => setError(failureText(await updateSettings({ timeZone: option })))}
+            />
+            {timeZoneLabel(option, now)}
+          </label>
+        ))}
+      </fieldset>
+      <p className="field-hint">
+        Every time on screen (axes, readouts, ranges, captions) is in this zone. Exported files are always in UTC.
+      </p>
       {error && (
         <p className="field-error" role="alert">
           {error}

@@ -7,7 +7,8 @@ import {
   type FriendsImportResult,
 } from '../../../../shared/broadcast.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
-import { formatCount, formatDateTime } from '../../lib/format.ts'
+import { formatCount } from '../../lib/format.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { failureText, type Outcome } from '../../store/outcome.ts'
 
 /** Friend rosters: the imported graph, a CSV import with its errors by line, and the roster switch. */
@@ -20,6 +21,7 @@ export function FriendsPanel({
   settings: BroadcastSettings
   status: BroadcastStatus | undefined
 }) {
+  const time = useTimeFormat()
   const { graph, loadFriendGraph, importFriends, clearFriends, setBroadcast } = useAppFields((state) => ({
     graph: state.friendGraphs.get(profileId) ?? null,
     loadFriendGraph: state.loadFriendGraph,
@@ -78,7 +80,7 @@ export function FriendsPanel({
         {graph && !graph.ok
           ? `The friend graph could not be read: ${graph.error.message}.`
           : summary?.importedAt
-            ? `${formatCount(summary.users)} users and ${formatCount(summary.edges)} friendships, imported ${formatDateTime(Date.parse(summary.importedAt))}${summary.mutual ? ' (both ways)' : ''}.`
+            ? `${formatCount(summary.users)} users and ${formatCount(summary.edges)} friendships, imported ${time.dateTime(Date.parse(summary.importedAt))}${summary.mutual ? ' (both ways)' : ''}.`
             : summary
               ? 'No friend graph imported.'
               : ''}{' '}

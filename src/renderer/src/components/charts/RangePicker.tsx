@@ -1,6 +1,7 @@
-import { useRef, useState } from 'react'
+import { useId, useRef, useState } from 'react'
+import { useNow } from '../../hooks/use-now.ts'
 import { useRovingIndex } from '../../hooks/use-roving-index.ts'
-import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { rangeCaption } from '../../lib/range-caption.ts'
 import { PRESET_LABELS, PRESETS, resolveRange, zoomRange, type TimeRange } from '../../lib/time-range.ts'
 
@@ -21,26 +22,32 @@ interface RangePickerProps {
  * says it is not live and offers the way back: to the live range a zoom started from, or the last hour.
  */
 export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }: RangePickerProps) {
+  const time = useTimeFormat()
+  // The zone's offset is named for the time shown; a minute is fine enough to follow a change of clocks.
+  const now = useNow(60_000)
+  const hintId = useId()
   const [customOpen, setCustomOpen] = useState(false)
   const [draft, setDraft] = useState<{ from: string; to: string } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const openCustom = () => {
     const window = resolveRange(range, clockNow())
-    setDraft({ from: toDateTimeLocal(window.from), to: toDateTimeLocal(window.to) })
+    setDraft({ from: time.input(window.from), to: range.kind === 'preset' ? 'now' : time.input(window.to) })
     setError(null)
     setCustomOpen(true)
   }
   const applyCustom = () => {
-    const from = fromDateTimeLocal(draft?.from ?? '')
-    const to = fromDateTimeLocal(draft?.to ?? '')
-    if (from === null || to === null) return setError('Enter both times')
-    if (from >= to) return setError('"From" must be before "to"')
+    const now = clockNow()
+    const from = time.parse(draft?.from ?? '', now)
+    const to = time.parse(draft?.to ?? '', now)
+    if (!from.ok) return setError(`From: ${from.error}`)
+    if (!to.ok) return setError(`To: ${to.error}`)
+    if (from.ms >= to.ms) return setError('"From" must be before "to"')
     setError(null)
     setCustomOpen(false)
-    onChange({ kind: 'fixed', from, to: Math.min(to, Date.now()) })
+    onChange({ kind: 'fixed', from: from.ms, to: Math.min(to.ms, now) })
   }
   const zoom = (factor: number) => {
-    const now = Date.now()
+    const now = clockNow()
     const window = resolveRange(range, now)
     onZoom(zoomRange(window.from, window.to, factor, now))
   }
@@ -102,8 +109,16 @@ export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }
         </button>
       </div>
       <span className="range-caption" aria-live="polite">
-        {rangeCaption(range)}
+        {rangeCaption(range, time)}
         {range.kind === 'fixed' && <span className="not-live"> · not live</span>}
+      </span>
+      <span
+        className="range-zone"
+        role="note"
+        aria-label="Time zone"
+        title="Times on this chart are in this zone (Settings → Time zone)"
+      >
+        {time.label(range.kind === 'fixed' ? range.to : now)}
       </span>
       {range.kind === 'fixed' && (
         <button type="button" className="ghost-button back-to-live" onClick={onReset}>
@@ -115,7 +130,10 @@ export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }
           <label>
             From
             <input
-              type="datetime-local"
+              type="text"
+              className="time-input"
+              spellCheck={false}
+              aria-describedby={hintId}
               value={draft.from}
               onChange={(event) => setDraft({ ...draft, from: event.target.value })}
             />
@@ -123,7 +141,10 @@ export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }
           <label>
             To
             <input
-              type="datetime-local"
+              type="text"
+              className="time-input"
+              spellCheck={false}
+              aria-describedby={hintId}
               value={draft.to}
               onChange={(event) => setDraft({ ...draft, to: event.target.value })}
             />
@@ -134,6 +155,9 @@ export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }
           <button type="button" className="ghost-button" onClick={() => setCustomOpen(false)}>
             Cancel
           </button>
+          <span id={hintId} className="field-hint">
+            YYYY-MM-DD HH:MM:SS (seconds optional) or now, in {time.label(now)}
+          </span>
           {error && (
             <span className="field-error" role="alert">
               {error}

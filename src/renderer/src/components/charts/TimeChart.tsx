@@ -1,11 +1,14 @@
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react'
 import { Area, AreaChart, CartesianGrid, LineChart, XAxis, YAxis } from 'recharts'
 import { useRovingIndex } from '../../hooks/use-roving-index.ts'
-import { formatAxisTime, formatClock, formatCount, formatDateTime } from '../../lib/format.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
+import { formatCount } from '../../lib/format.ts'
+import type { TimeFormat } from '../../lib/time-format.ts'
 import { selectionRange } from '../../lib/time-range.ts'
 import type { ChartPoint } from '../../store/selectors.ts'
 import type { ChartScale } from '../../store/slices/ui-slice.ts'
 import { useThemeName } from '../theme.tsx'
+import { ChartBands, bandsInWords, type ChartBand } from './ChartBands.tsx'
 import { timeTicks, valueAt } from './chart-math.ts'
 import { LineCanvas } from './LineCanvas.tsx'
 import { PALETTE } from './palette.ts'
@@ -66,6 +69,8 @@ interface TimeChartProps {
   stacked?: StackedSeries
   live?: LiveTail | null
   annotations?: ChartAnnotations
+  /** Alerts drawn over the plot as bands, from firing to resolution. */
+  bands?: readonly ChartBand[]
   /** How a line chart's values read: counts, counts on a log scale, or shares of everyone (0 to 1). */
   scale?: ChartScale
   /** Series the legend has turned off: listed, not drawn. */
@@ -99,11 +104,13 @@ export function TimeChart({
   stacked,
   live,
   annotations,
+  bands,
   scale = 'linear',
   hidden,
   onToggleSeries,
   onZoom,
 }: TimeChartProps) {
+  const time = useTimeFormat()
   const [hoverT, setHoverT] = useState<number | null>(null)
   const [selection, setSelection] = useState<{ start: number; end: number } | null>(null)
   const dragging = useRef(false)
@@ -200,17 +207,23 @@ export function TimeChart({
           ...annotations.instants.filter((mark) => Math.abs(mark.t - hoverT) <= reach),
           ...annotations.spans.filter((mark) => mark.from <= hoverT && hoverT < mark.to),
         ]
+  const bandsLabel = bands ? bandsInWords(bands, from, to) : ''
   return (
     <div className="time-chart">
       <div className="chart-readout" aria-live="off">
         <span className="readout-time">
-          {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? formatDateTime(hoverT) : formatClock(hoverT)}
+          {hoverT === null ? 'Latest' : span > 36 * 3_600_000 ? time.dateTime(hoverT) : time.clock(hoverT)}
         </span>
         <Legend items={readout} hidden={hidden} onToggle={onToggleSeries} formatValue={formatValue} />
       </div>
-      <div className="chart-canvas" role="img" aria-label={label} style={{ height }}>
+      <div
+        className="chart-canvas"
+        role="img"
+        aria-label={bandsLabel ? `${label}. ${bandsLabel}` : label}
+        style={{ height }}
+      >
         {width > Y_AXIS_WIDTH + 40 && (
-          <ChartBody from={from} to={to} width={width} height={height} yScale={yScale} stacked={stacked} />
+          <ChartBody from={from} to={to} width={width} height={height} yScale={yScale} stacked={stacked} time={time} />
         )}
         {shown && width > Y_AXIS_WIDTH + 40 && (
           <div className="chart-layer" style={{ left: Y_AXIS_WIDTH, top: MARGIN.top }}>
@@ -255,6 +268,17 @@ export function TimeChart({
         )}
         {annotations && (
           <ChartMarks annotations={annotations} from={from} to={to} xOf={xOf} width={plotWidth} height={plotHeight} />
+        )}
+        {bands && (
+          <ChartBands
+            bands={bands}
+            from={from}
+            to={to}
+            left={Y_AXIS_WIDTH}
+            top={MARGIN.top}
+            width={plotWidth}
+            height={plotHeight}
+          />
         )}
         <div
           className={onZoom ? 'chart-interaction zoomable' : 'chart-interaction'}
@@ -406,16 +430,21 @@ interface ChartBodyProps {
   height: number
   yScale: YScale
   stacked?: StackedSeries
+  /** The zone the axis is written in: a change of setting redraws it. */
+  time: TimeFormat
 }
 
 /**
  * The recharts part, memoised: axes and grid, and a stacked chart's areas (a line chart's lines are on
- * the canvas above). It redraws only when its window, scale, data or size change.
+ * the canvas above). It redraws only when its window, scale, data, size or time zone change.
  */
-const ChartBody = memo(function ChartBody({ from, to, width, height, yScale, stacked }: ChartBodyProps) {
+const ChartBody = memo(function ChartBody({ from, to, width, height, yScale, stacked, time }: ChartBodyProps) {
   const theme = PALETTE[useThemeName()]
   const plotWidth = width - Y_AXIS_WIDTH - MARGIN.right
-  const ticks = useMemo(() => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110))), [from, to, plotWidth])
+  const ticks = useMemo(
+    () => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110)), time.offsetMs),
+    [from, to, plotWidth, time],
+  )
   const span = to - from
   const xAxis = (
     <XAxis
@@ -424,7 +453,7 @@ const ChartBody = memo(function ChartBody({ from, to, width, height, yScale, sta
       domain={[from, to]}
       allowDataOverflow
       ticks={ticks}
-      tickFormatter={(t: number) => formatAxisTime(t, span)}
+      tickFormatter={(t: number) => time.axis(t, span)}
       stroke={theme.axis}
       tick={{ fill: theme.axis, fontSize: 11 }}
       height={X_AXIS_HEIGHT}

@@ -15,6 +15,29 @@ describe('chart math', () => {
     expect(timeTicks(0, 7 * 86_400_000, 8).length).toBeLessThanOrEqual(8)
   })
 
+  it('puts ticks on round times of the zone shown', () => {
+    const from = Date.parse('2026-01-15T10:20:00Z')
+    const utcTicks = timeTicks(from, from + 6 * 3_600_000, 6, () => 0)
+    expect(utcTicks.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual([
+      '11:00',
+      '12:00',
+      '13:00',
+      '14:00',
+      '15:00',
+      '16:00',
+    ])
+    // India is 5 h 30 ahead: its whole hours fall on the half hour in UTC.
+    const indiaTicks = timeTicks(from, from + 6 * 3_600_000, 6, () => 5.5 * 3_600_000)
+    expect(indiaTicks.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual([
+      '10:30',
+      '11:30',
+      '12:30',
+      '13:30',
+      '14:30',
+      '15:30',
+    ])
+  })
+
   it('reads a step series at any time', () => {
     const points = [
       { t: 10, value: 1 },

@@ -23,17 +23,26 @@ const STEPS = [
   2 * DAY,
 ]
 
+/** This computer's offset from UTC at `t` (ms east of Greenwich). */
+const localOffset = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE
+
 /**
- * Axis ticks at round times (whole minutes, hours, days in local time) inside [from, to], at most
- * `maxTicks` of them, so labels never crowd whatever the chart's width.
+ * Axis ticks at round times (whole minutes, hours, days on the clocks of the zone shown) inside
+ * [from, to], at most `maxTicks` of them, so labels never crowd whatever the chart's width.
+ * `offsetAt` is the zone's offset from UTC (the time format's `offsetMs`); this computer's by default.
  */
-export function timeTicks(from: number, to: number, maxTicks: number): number[] {
+export function timeTicks(
+  from: number,
+  to: number,
+  maxTicks: number,
+  offsetAt: (t: number) => number = localOffset,
+): number[] {
   if (!(to > from) || maxTicks < 1) return []
   const span = to - from
   const step = STEPS.find((candidate) => span / candidate <= maxTicks) ?? Math.ceil(span / maxTicks / DAY) * DAY
-  // Round in local time so an hourly axis reads 14:00, 15:00 whatever the time zone's offset.
-  const offset = new Date(from).getTimezoneOffset() * MINUTE
-  const first = Math.ceil((from - offset) / step) * step + offset
+  // Round on the zone's clocks so an hourly axis reads 14:00, 15:00 whatever the zone's offset.
+  const offset = offsetAt(from)
+  const first = Math.ceil((from + offset) / step) * step - offset
   const ticks: number[] = []
   for (let t = first; t <= to; t += step) ticks.push(t)
   return ticks

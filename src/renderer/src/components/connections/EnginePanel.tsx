@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react'
 import type { CertificateSeen, EngineView } from '../../../../shared/engine-choice.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
+import type { TimeFormat } from '../../lib/time-format.ts'
 import { Field } from './Field.tsx'
 
 type Choice = 'local' | 'remote'
@@ -14,6 +16,12 @@ function shownLine(engine: EngineView): string {
     refused: 'refused',
   }[engine.shown.state]
   return `The shared server ${engine.shown.url} (${state})`
+}
+
+/** A certificate's expiry as the console writes times; as given when it is not a date Date can read. */
+function validTo(text: string, time: TimeFormat): string {
+  const ms = Date.parse(text)
+  return Number.isFinite(ms) ? `${time.dateTime(ms)} (${time.label(ms)})` : text
 }
 
 /** The certificate a shared server presented, for the operator to compare before trusting it. */
@@ -30,6 +38,7 @@ function CertificateCheck({
   trust(): void
   cancel(): void
 }) {
+  const time = useTimeFormat()
   return (
     <div className="test-result bad" role="alert" aria-label="Certificate to check">
       <p>{message}</p>
@@ -41,7 +50,7 @@ function CertificateCheck({
         <dt>Issued by</dt>
         <dd>{certificate.issuer || '—'}</dd>
         <dt>Valid until</dt>
-        <dd>{new Date(certificate.validTo).toLocaleString()}</dd>
+        <dd>{validTo(certificate.validTo, time)}</dd>
       </dl>
       <div className="form-actions">
         <span className="status-spacer" />

@@ -1,4 +1,4 @@
-import type { ExportProgress, ExportRequest } from '../../../../shared/history.ts'
+import type { ExportProgress, ExportRequest, KnownRoomView } from '../../../../shared/history.ts'
 import { attempt, type Outcome } from '../outcome.ts'
 import type { SliceCreator } from './types.ts'
 
@@ -8,6 +8,8 @@ export interface ExportJob {
   startedAt: number
   /** Desktop: where "Save as" put the file. */
   savedTo: string | null
+  /** Hand the file over (download, or the desktop's "Save as") as soon as it is written: the form's one click. */
+  deliver: boolean
 }
 
 const FINISHED = new Set<ExportProgress['state']>(['done', 'cancelled', 'failed'])
@@ -15,9 +17,16 @@ const FINISHED = new Set<ExportProgress['state']>(['done', 'cancelled', 'failed'
 export interface ExportSlice {
   /** Exports of this session by id, newest last. */
   exportJobs: Map<string, ExportJob>
-  startExport(request: ExportRequest): Promise<Outcome<string>>
+  /** Every room the connected app's history knows (present or emptied), once asked for. */
+  knownRooms: KnownRoomView[] | null
+  loadKnownRooms(): Promise<Outcome<KnownRoomView[]>>
+  startExport(request: ExportRequest, options?: { deliver?: boolean }): Promise<Outcome<string>>
+  /** The finished file was handed over (or the operator will fetch it by hand): not again. */
+  markExportDelivered(id: string): void
   cancelExport(id: string): Promise<Outcome<null>>
   saveExportAs(id: string): Promise<Outcome<string | null>>
+  /** Desktop: a file the console made (a chart's picture or data, base64) saved through a dialog; where, or null. */
+  saveMadeFile(name: string, base64: string): Promise<Outcome<string | null>>
   applyExportProgress(progress: ExportProgress): void
 }
 
@@ -29,7 +38,13 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
   }
   return {
     exportJobs: new Map(),
-    async startExport(request) {
+    knownRooms: null,
+    async loadKnownRooms() {
+      const outcome = await attempt(async () => (await api.call('history.rooms')).rooms)
+      if (outcome.ok) set({ knownRooms: outcome.value })
+      return outcome
+    },
+    async startExport(request, options = {}) {
       const outcome = await attempt(() => api.call('export.start', request))
       if (!outcome.ok) return outcome
       const progress = outcome.value
@@ -40,6 +55,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
           job && (FINISHED.has(job.progress.state) || job.progress.rows > progress.rows) ? job.progress : progress,
         startedAt: job?.startedAt ?? Date.now(),
         savedTo: null,
+        deliver: options.deliver ?? false,
       }))
       return { ok: true, value: progress.id }
     },
@@ -51,6 +67,11 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       if (savedTo) merge(id, (job) => ({ ...(job as ExportJob), savedTo }))
       return { ok: true, value: savedTo }
     },
+    markExportDelivered(id) {
+      const job = get().exportJobs.get(id)
+      if (job?.deliver) merge(id, () => ({ ...job, deliver: false }))
+    },
+    saveMadeFile: (name, data) => attempt(async () => (await api.call('export.saveFile', { name, data })).savedTo),
     applyExportProgress(progress) {
       merge(progress.id, (job) =>
         job && FINISHED.has(job.progress.state)
@@ -60,6 +81,7 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
               progress,
               startedAt: job?.startedAt ?? Date.now(),
               savedTo: job?.savedTo ?? null,
+              deliver: job?.deliver ?? false,
             },
       )
     },

@@ -1,7 +1,7 @@
 import { PARTICIPANT_SORTS, type ParticipantSort } from '../../../../shared/presence.ts'
 import type { SliceCreator } from './types.ts'
 
-export const VIEWS = ['overview', 'rooms', 'connections', 'broadcast', 'export', 'settings'] as const
+export const VIEWS = ['overview', 'rooms', 'connections', 'broadcast', 'export', 'alerts', 'settings'] as const
 export type View = (typeof VIEWS)[number]
 
 export type RoomSortKey = 'room' | 'count'

@@ -1,0 +1,102 @@
+import { csvRecord, isoTime, type CsvValue } from '../../shared/csv.ts'
+import { TOTAL_SERIES } from '../../shared/history.ts'
+import { yieldToEventLoop } from '../event-loop.ts'
+import { bucketize } from '../history/buckets.ts'
+import type { HistoryStore } from '../history/history-store.ts'
+import type { Step } from '../history/steps.ts'
+import { CsvFile } from './csv-file.ts'
+import { RESOLUTION_MS, type ExportResult, type RowProgress } from './history-export.ts'
+
+export interface WideOccupancyOptions {
+  out: string
+  /** Rooms, one column each after the total (default: every room the history knows). */
+  rooms?: readonly string[]
+  /** Inclusive, ms. */
+  from: number
+  /** Exclusive, ms. */
+  to: number
+  resolution: keyof typeof RESOLUTION_MS
+  signal?: AbortSignal
+  onProgress?: (progress: RowProgress) => void
+  /** Cells computed per block of rows (memory: 8 bytes each); tests make it small. */
+  cellsPerBlock?: number
+}
+
+const CELLS_PER_BLOCK = 1_000_000
+/** How long the export may hold the event loop before letting it go, ms. */
+const TURN_MS = 10
+
+/**
+ * Occupancy as one row per interval and one column per room, for spreadsheets: `time`, then the
+ * total (`*total*`), then each room. A cell is the count at the end of the interval, as the long
+ * layout's `count`; it is blank where nothing is known: before the room's first data, and for an
+ * interval wholly inside a gap. Times are ISO 8601 UTC, at the start of each interval (aligned to UTC).
+ *
+ * Written in blocks of rows, each filled column by column from the history, so memory stays bounded
+ * at any number of rooms and range; the event loop is let go every few milliseconds.
+ */
+export async function exportWideOccupancyCsv(
+  store: HistoryStore,
+  options: WideOccupancyOptions,
+): Promise<ExportResult> {
+  const { from, to, signal, onProgress } = options
+  if (!(from < to)) throw new RangeError('"from" must be before "to"')
+  const width = RESOLUTION_MS[options.resolution]
+  const origin = Math.floor(from / width) * width
+  const rowCount = Math.ceil((to - origin) / width)
+  const rooms = options.rooms ?? store.rooms().map((room) => room.room)
+  const columns = [TOTAL_SERIES, ...rooms]
+  const rowsPerBlock = Math.max(1, Math.floor((options.cellsPerBlock ?? CELLS_PER_BLOCK) / columns.length))
+
+  signal?.throwIfAborted()
+  const file = await CsvFile.create(options.out)
+  let rows = 0
+  let lastTurn = performance.now()
+  const turn = async () => {
+    if (performance.now() - lastTurn < TURN_MS) return
+    await yieldToEventLoop()
+    signal?.throwIfAborted()
+    onProgress?.({ rows, estimatedRows: rowCount })
+    lastTurn = performance.now()
+  }
+  try {
+    await file.write(csvRecord(['time', ...columns]))
+    for (let first = 0; first < rowCount; first += rowsPerBlock) {
+      const blockRows = Math.min(rowsPerBlock, rowCount - first)
+      const blockFrom = Math.max(from, origin + first * width)
+      const blockTo = Math.min(to, origin + (first + blockRows) * width)
+      const cells = new Float64Array(blockRows * columns.length).fill(Number.NaN)
+      for (let column = 0; column < columns.length; column++) {
+        const name = columns[column] as string
+        const steps: Iterable<Step> | null =
+          name === TOTAL_SERIES
+            ? store.totalOccupancySteps(blockFrom, blockTo)
+            : store.occupancySteps(name, blockFrom, blockTo)
+        if (steps) {
+          for (const bucket of bucketize(steps, { from: blockFrom, to: blockTo, origin, width })) {
+            if (bucket.covered > 0 && bucket.last !== null)
+              cells[(bucket.index - first) * columns.length + column] = bucket.last
+          }
+        }
+        await turn()
+      }
+      for (let row = 0; row < blockRows; row++) {
+        const record: CsvValue[] = [isoTime(origin + (first + row) * width)]
+        for (let column = 0; column < columns.length; column++) {
+          const value = cells[row * columns.length + column] as number
+          record.push(Number.isNaN(value) ? null : value)
+        }
+        await file.write(csvRecord(record))
+        rows += 1
+        if ((rows & 63) === 0) await turn()
+      }
+    }
+    signal?.throwIfAborted()
+    await file.finish()
+  } catch (error) {
+    await file.abort()
+    throw error
+  }
+  onProgress?.({ rows, estimatedRows: rows })
+  return { rows, path: options.out }
+}
