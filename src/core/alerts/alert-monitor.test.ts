@@ -144,11 +144,11 @@ describe('the alert log in a history from before alerts', () => {
       unmatched: 0,
     })
     await old.close()
-    // Make it the file an earlier Headcount wrote: schema 1, no alert log.
+    // Make it the file the Headcount before alerts wrote: schema 2 (gap causes, events), no alert log.
     const db = new DatabaseSync(path)
     db.exec('DROP TABLE alert_log')
-    db.exec('DELETE FROM schema_migrations WHERE version > 1')
-    db.exec('PRAGMA user_version = 1')
+    db.exec('DELETE FROM schema_migrations WHERE version > 2')
+    db.exec('PRAGMA user_version = 2')
     db.close()
 
     const { history, monitor, events } = start([lobbyAbove100])
