@@ -58,7 +58,10 @@ export class ChurnTracker {
 /** The power of ten a room's displayed value should move in, for `publishesPerSecond` allowed. */
 export function neededStep(churn: Churn, publishesPerSecond: number): number {
   if (!(publishesPerSecond > 0)) return Number.POSITIVE_INFINITY
-  return Math.max(2 * Math.sqrt(churn.events / publishesPerSecond), Math.abs(churn.drift) / publishesPerSecond)
+  // A room that changes no more often than it may be published stays exact (the random-walk estimate
+  // holds for wide cells; a cell of 1 is left at every change, not at four times their rate).
+  const walk = churn.events <= publishesPerSecond ? 1 : 2 * Math.sqrt(churn.events / publishesPerSecond)
+  return Math.max(walk, Math.abs(churn.drift) / publishesPerSecond)
 }
 
 function exponentOf(step: number): number {
