@@ -42,7 +42,8 @@ describe('adaptive precision', () => {
     const wide = policy.figures('r', 500_000, { events: 100, drift: 0 }, 0.01, 0)
     // A little less churn: the step needed is smaller, but not half the next smaller one.
     expect(policy.figures('r', 500_000, { events: 60, drift: 0 }, 0.01, 0)).toBe(wide)
-    // Far less: it narrows.
+    // Far less: it narrows, back to exact once the room changes no more often than it may be published.
+    expect(policy.figures('r', 500_000, { events: 0.005, drift: 0 }, 0.01, 0)).toBeNull()
     expect(policy.figures('r', 500_000, { events: 0.01, drift: 0 }, 0.01, 0) ?? 7).toBeGreaterThan(wide ?? 0)
   })
 

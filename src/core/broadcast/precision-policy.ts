@@ -6,6 +6,9 @@
 // ("pressure") when spending still runs ahead of the budget.
 import { digitsOf, MIN_FIGURES, SMALL_ROOM } from '../../shared/precision.ts'
 
+/** Seconds of observation the early rate estimate is scaled for at least. */
+const MIN_SEEN_S = 10
+
 /** Joins and leaves a second, and the net change a second, of one room. */
 export interface Churn {
   events: number
@@ -46,7 +49,8 @@ export class ChurnTracker {
     if (churn === undefined) return { events: 0, drift: 0 }
     const decay = Math.exp(-Math.max(0, now - churn.at) / 1000 / this.tau)
     // Early on the average has seen less than its window: scale it up rather than read a quiet start.
-    const seen = 1 - Math.exp(-Math.max(1, (now - churn.since) / 1000) / this.tau)
+    // (From a few seconds on: the first second's one or two changes say little about a room's rate.)
+    const seen = 1 - Math.exp(-Math.max(MIN_SEEN_S, (now - churn.since) / 1000) / this.tau)
     return { events: (churn.events * decay) / seen, drift: (churn.drift * decay) / seen }
   }
 
@@ -84,7 +88,8 @@ export class PrecisionPolicy {
     const step = neededStep(churn, publishesPerSecond)
     const wanted = Number.isFinite(step) ? exponentOf(step) : digits
     let exponent = this.exponents.get(room) ?? 0
-    if (wanted > exponent || step < 0.5 * 10 ** (exponent - 1)) exponent = wanted
+    // Back to exact as soon as the room changes no more often than it may be published.
+    if (wanted > exponent || wanted === 0 || step < 0.5 * 10 ** (exponent - 1)) exponent = wanted
     this.exponents.set(room, exponent)
     if (count < SMALL_ROOM) return null
     const figures = Math.max(MIN_FIGURES, Math.min(digits, digits - exponent - pressure))
