@@ -50,7 +50,10 @@ function ConfirmBroadcast({
   onConfirm(): void
   onCancel(): void
 }) {
-  const examples = useAppStore((state) => topRooms(state.rooms.values(), 3))
+  // Joined into one string: a selector must return the same value while nothing changed.
+  const examples = useAppStore((state) => topRooms(state.rooms.values(), 3).join('\n'))
+    .split('\n')
+    .filter((room) => room !== '')
   const channels = examples.map((room) => fillChannelTemplate(settings.channelTemplate, { room }))
   const projected = status && status.projectionBasis !== 'none' ? formatPerDay(status.projectedPerDay) : null
   return (
@@ -217,7 +220,7 @@ function BroadcastConsole({ profileId }: { profileId: string }) {
       )}
       <div className="broadcast-grid">
         <div className="broadcast-column">
-          <BudgetControl key={JSON.stringify(settings.budget)} profileId={profileId} settings={settings} />
+          <BudgetControl profileId={profileId} settings={settings} />
           <BroadcastSettingsForm
             key={JSON.stringify(settings)}
             profileId={profileId}
