@@ -15,7 +15,7 @@ test.describe('the message economy in the Broadcast panel', () => {
     await budget.getByLabel('Daily budget').selectOption({ label: 'Pro: 4,000,000 a day' })
     await budget.getByRole('button', { name: 'Save budget' }).click()
     await expect(budget.getByRole('status')).toHaveText('Budget: 4,000,000 messages a day (Pro)')
-    await expect(broadcast.region.getByRole('group', { name: 'Budget' })).toContainText('of 4M')
+    await expect(broadcast.region.getByRole('group', { name: 'Budget' })).toContainText('of 4M in Pusher’s day (UTC)')
 
     await budget.getByLabel('Daily budget').selectOption({ label: 'Another number…' })
     await budget.getByLabel('Messages a day').fill('lots')
@@ -108,6 +108,7 @@ test.describe('the message economy in the Broadcast panel', () => {
       await expect(broadcast.switch).toHaveAttribute('aria-checked', 'true')
     } finally {
       listener.disconnect()
+      await engine.call('connection.disconnect')
       await plain.close()
     }
   })

@@ -651,7 +651,9 @@ export class Broadcaster {
       return outgoing
     }
 
-    const spentToday = () => this.ledger.today(now, 'messages')
+    // The day's spend before this tick, plus what this tick has paid so far.
+    const spentBefore = this.ledger.today(now, 'messages')
+    const spentToday = () => spentBefore + spend.estimated
     const priced: Priced[] = []
     for (const candidate of planned) {
       const item = this.price(candidate, ts)
@@ -772,7 +774,7 @@ export class Broadcaster {
     const { template } = this.rosterTemplate()
     if (template === null) return
     const perEvent = this.publishCost()
-    const now = this.now()
+    const spentBefore = gate === null ? 0 : this.ledger.today(this.now(), 'messages')
     for (const roster of this.rosters.plan()) {
       const channel = fillChannelTemplate(template, roster)
       const problem =
@@ -788,7 +790,7 @@ export class Broadcaster {
       if (gate !== null) {
         const cost = built.data.length * (1 + perEvent)
         // What doesn't fit waits: a roster stays due until it is sent.
-        if (!gate.canPay(cost, this.ledger.today(now, 'messages'))) break
+        if (!gate.canPay(cost, spentBefore + spend.estimated)) break
         gate.pay(cost)
         spend.estimated += cost
       }

@@ -137,4 +137,28 @@ describe('the broadcaster under a budget, against the emulator', () => {
     const status = (await harness.handlers['status.get'](undefined)).broadcast
     expect(status?.warnings.map((warning) => warning.kind)).toEqual(['public', 'cache-heartbeat-off'])
   }, 60_000)
+  it('with countSubscribers, counts deliveries by the subscriber count the server reports, and each event twice', async () => {
+    emulator = await startEmulator({ vacateDelayMs: 50 })
+    inject(emulator, crowd('u', 3), 'lobby')
+    const { harness, id } = await connectedEngine(emulator, WITH_GROUPS)
+    cleanups.push(() => harness.close())
+    // A listener who is no participant: the estimate (3) misses it, the server's count (4) doesn't.
+    const spectator = await Spectator.watch(emulator, ['lobby'], 'occupancy')
+    cleanups.push(() => spectator.close())
+    await harness.handlers['broadcast.set']({
+      id,
+      settings: { ...FAST, enabled: true, countSubscribers: true, budget: { messagesPerDay: 1_000_000, plan: null } },
+    })
+    harness.handlers['sync.now'](undefined)
+    const status = await harness.until(
+      async () => (await harness.handlers['status.get'](undefined)).broadcast,
+      (s?: BroadcastStatus | null) => s?.subscribers === 'reported' && s.eventsToday >= 2,
+      'two events with reported subscriber counts',
+    )
+    const spent = (key: 'events' | 'deliveries' | 'messages') =>
+      (status?.spend ?? []).reduce((total, bucket) => total + bucket[key], 0)
+    expect(spent('deliveries')).toBe(4 * spent('events'))
+    expect(spent('messages')).toBe(2 * spent('events') + spent('deliveries'))
+    expect(spectator.on('lobby').length).toBeGreaterThanOrEqual(1)
+  }, 60_000)
 })

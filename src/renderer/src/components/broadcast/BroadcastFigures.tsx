@@ -26,7 +26,7 @@ export function BroadcastFigures({ status, now }: { status: BroadcastStatus; now
   const budget = status.budget
   const measured = status.measured
   return (
-    <section className="figures" aria-label="Broadcast figures">
+    <section className="figures figures-explained" aria-label="Broadcast figures">
       <div className="figure" role="group" aria-label="Events published">
         <div className="figure-label">Events published</div>
         <div className="figure-value">{formatPerDay(today('events'))}</div>
@@ -62,14 +62,11 @@ export function BroadcastFigures({ status, now }: { status: BroadcastStatus; now
       </div>
       {budget && (
         <div className="figure" role="group" aria-label="Budget">
-          <div className="figure-label">Budget today (UTC)</div>
-          <div className="figure-value">
-            {Math.round((budget.spentToday / budget.messagesPerDay) * 1000) / 10}% of{' '}
-            {formatPerDay(budget.messagesPerDay)}
-          </div>
+          <div className="figure-label">Budget used</div>
+          <div className="figure-value">{Math.round((budget.spentToday / budget.messagesPerDay) * 1000) / 10}%</div>
           <div className="figure-detail">
-            {formatPerDay(budget.remainingToday)} left · ≈{formatPerDay(budget.projectedToday)} by{' '}
-            {formatClock(budget.resetsAt)}
+            of {formatPerDay(budget.messagesPerDay)} in Pusher’s day (UTC) · {formatPerDay(budget.remainingToday)} left
+            · ≈{formatPerDay(budget.projectedToday)} by {formatClock(budget.resetsAt)}
             {budget.waiting > 0 ? ` · ${formatCount(budget.waiting)} rooms waiting` : ''}
             {budget.pressure > 0 ? ` · ${budget.pressure} figure${budget.pressure > 1 ? 's' : ''} dropped` : ''}
           </div>

@@ -15,6 +15,7 @@ export function BudgetControl({ profileId, settings }: { profileId: string; sett
   const budget = settings.budget
   const [choice, setChoice] = useState<string>(budget === null ? NONE : (budget.plan ?? CUSTOM))
   const [custom, setCustom] = useState(budget !== null && budget.plan === null ? String(budget.messagesPerDay) : '')
+  const [countSubscribers, setCountSubscribers] = useState(settings.countSubscribers)
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
 
   const onSubmit = async (event: FormEvent) => {
@@ -28,7 +29,7 @@ export function BudgetControl({ profileId, settings }: { profileId: string; sett
       const plan = PUSHER_PLANS.find((candidate) => candidate.id === (choice as PlanId))
       if (plan) next = { messagesPerDay: plan.messagesPerDay, plan: plan.id }
     }
-    const outcome = await setBroadcast(profileId, { budget: next })
+    const outcome = await setBroadcast(profileId, { budget: next, countSubscribers })
     setResult(
       outcome.ok
         ? {
@@ -72,6 +73,15 @@ export function BudgetControl({ profileId, settings }: { profileId: string; sett
           </label>
         )}
       </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={countSubscribers}
+          onChange={(event) => setCountSubscribers(event.target.checked)}
+        />{' '}
+        Count each room channel’s subscribers exactly (asks Pusher with every summary: each then costs two messages, and
+        the app needs subscription counting enabled); otherwise a room’s subscribers are taken to be its participants
+      </label>
       <p className="field-hint">
         Pusher counts every event published and every delivery of it, per day from 00:00 UTC, and refuses events once
         the plan’s count is reached. Within a budget Headcount rounds large rooms (“≈1.2M”, the precision in the
