@@ -726,12 +726,13 @@ export class Broadcaster {
     const name = this.settings.eventName
     const recipients = priced.subscribers
     const heartbeatMs = this.cacheChannels ? Infinity : this.settings.heartbeatMs
-    const info = this.settings.countSubscribers ? { info: 'subscription_count' } : {}
+    const info = this.settings.countSubscribers ? 'subscription_count' : undefined
     const first = planned.reason === 'first'
     if (!priced.split) {
       // The usual case, one event: no count of parts to keep.
       const accepted = () => this.summaries.commit(planned, now, heartbeatMs, ts)
-      const event: PricedOutgoing = { channel, name, data: priced.data[0] as string, recipients, accepted, ...info }
+      const event: PricedOutgoing = { channel, name, data: priced.data[0] as string, recipients, accepted }
+      if (info !== undefined) event.info = info
       if (first) event.first = true
       outgoing.push(event)
       return
@@ -744,7 +745,8 @@ export class Broadcaster {
       if (priced.truncated) this.truncatedEvents++
     }
     for (const data of priced.data) {
-      const event: PricedOutgoing = { channel, name, data, recipients, accepted, ...info }
+      const event: PricedOutgoing = { channel, name, data, recipients, accepted }
+      if (info !== undefined) event.info = info
       if (first) event.first = true
       outgoing.push(event)
     }

@@ -92,13 +92,16 @@ export function classifySendError(error: unknown, endpoint: string, timeoutMs: n
   return hint === undefined ? failure : { ...failure, hint }
 }
 
+/** No event of a request had a subscriber count reported (the usual answer, `{}`): shared, never written. */
+const NONE_REPORTED: ReadonlyArray<number | null> = Object.freeze([])
+
 /**
  * The subscriber counts an answer to events sent with `info=subscription_count` reports, in event order
- * (`{"batch":[{"subscription_count":51},{}]}`); null for each event without one.
+ * (`{"batch":[{"subscription_count":51},{}]}`); null (or nothing) for each event without one.
  */
-export function reportedCounts(text: string, events: number): Array<number | null> {
+export function reportedCounts(text: string, events: number): ReadonlyArray<number | null> {
+  if (!text.includes('subscription_count')) return NONE_REPORTED
   const counts: Array<number | null> = new Array<number | null>(events).fill(null)
-  if (!text.includes('subscription_count')) return counts
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -154,7 +157,7 @@ export async function deliver(events: readonly Outgoing[], options: DeliveryOpti
     checkAnswer(answer, options.endpoint)
     outcome.events += batch.length
     const reported = reportedCounts(answer, batch.length)
-    batch.forEach((event, index) => event.accepted(reported[index] ?? null))
+    for (let index = 0; index < batch.length; index++) (batch[index] as Outgoing).accepted(reported[index] ?? null)
     options.onAccepted(batch, reported)
   }
   let next = 0
