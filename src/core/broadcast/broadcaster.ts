@@ -459,6 +459,9 @@ export class Broadcaster {
   private async tick(generation: number): Promise<void> {
     const now = this.now()
     if (now < this.backoffUntil || this.stateAt === null) return
+    // Against the emulator, its count is read before the first send, so both counts start together.
+    if (this.measure === null) await this.readEmulator(generation)
+    if (generation !== this.generation) return
     const startedAt = performance.now()
     const cpu = process.cpuUsage()
     const spend: TickSpend = { at: now, estimated: 0, accepted: 0, actual: 0 }

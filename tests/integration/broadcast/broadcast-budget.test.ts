@@ -78,6 +78,16 @@ describe('the broadcaster under a budget, against the emulator', () => {
     expect(spectator.on('lobby')).toHaveLength(1)
     expect(emulatorMessages(emulator)).toBeLessThanOrEqual(budget)
     expect(emulatorMessages(emulator)).toBeGreaterThan(CROWD)
+    // The panel's comparison: the emulator counted one delivery more than Headcount, to the spectator,
+    // a subscriber of the room channel who is no participant.
+    const measured = await harness.until(
+      async () => (await harness.handlers['status.get'](undefined)).broadcast?.measured,
+      (m) => (m?.emulatorMessages ?? 0) > 0,
+      'a reading of the emulator’s count',
+      15_000,
+    )
+    expect(measured?.headcountMessages).toBe(CROWD + 1)
+    expect(measured?.emulatorMessages).toBe(CROWD + 2)
   }, 60_000)
 
   it('rounds a large room once it churns, participants read "≈", and a late joiner on a cache channel gets the last summary', async () => {
