@@ -205,6 +205,7 @@ export class ConnectionManager {
         profile,
         credentials,
         graph: friends.load(id)?.graph ?? null,
+        dataDir: this.options.dataDir,
         timeoutMs: requestTimeoutMs ?? 10_000,
         logger,
         // A broadcaster being replaced or closed no longer speaks for the status.

@@ -8,7 +8,7 @@ export const PRIVATE_DIR_MODE = 0o700
 export const PRIVATE_FILE_MODE = 0o600
 
 /** The folders and files of the data folder that are Headcount's (the desktop's folder holds Chromium's too). */
-const OWN_FOLDERS = new Set(['history', 'friends', 'exports'])
+const OWN_FOLDERS = new Set(['history', 'friends', 'exports', 'broadcast'])
 const OWN_FILES = /^(?:settings|secrets)\.json(?:$|\.)/
 
 /** Creates a folder (and missing parents) readable only by its owner, and tightens it if it exists. */

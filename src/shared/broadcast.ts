@@ -1,6 +1,8 @@
 import { z } from 'zod'
-import { channelTemplateProblem } from './channel-names.ts'
+import { channelTemplateProblem, fillChannelTemplate } from './channel-names.ts'
+import type { CompiledConvention } from './naming.ts'
 import { MAX_CHANNEL_NAME_LENGTH, MAX_EVENT_NAME_LENGTH } from './pusher-limits.ts'
+import { MAX_BUDGET, MIN_BUDGET, PLAN_IDS, planById } from './pusher-plans.ts'
 
 /**
  * The broadcaster (DESIGN §6): its per-profile settings, what it reports in the status, payload
@@ -68,6 +70,21 @@ export const DEFAULT_FRIEND_ROSTER_SETTINGS: FriendRosterSettings = {
   channelTemplate: null,
 }
 
+export const PlanIdSchema = z.enum(PLAN_IDS)
+
+/**
+ * What the broadcaster may cause in a day, in messages as Pusher counts them (one per event published,
+ * one per delivery), within Pusher's day (UTC). `plan` is a label: when given, the figure is that plan's.
+ */
+export const MessageBudgetSchema = z
+  .object({
+    messagesPerDay: z.int().min(MIN_BUDGET).max(MAX_BUDGET),
+    plan: PlanIdSchema.nullable().default(null),
+  })
+  .refine((budget) => budget.plan === null || planById(budget.plan).messagesPerDay === budget.messagesPerDay, {
+    message: 'The budget of a plan is that plan’s daily messages; give plan: null for another figure',
+  })
+
 /** Per connection profile; every field has a default so profiles saved before the broadcaster still load. */
 export const BroadcastSettingsSchema = z.object({
   /** The switch. Off by default; on for the connected profile starts broadcasting within one interval. */
@@ -85,6 +102,19 @@ export const BroadcastSettingsSchema = z.object({
   /** Broadcast even when another Headcount is already broadcasting to the same app (every message then doubles). */
   force: z.boolean().default(false),
   friends: FriendRosterSettingsSchema.default(DEFAULT_FRIEND_ROSTER_SETTINGS),
+  /**
+   * Daily message budget, or null for none. With one, large rooms are rounded (adaptive precision) and
+   * nothing is sent that the budget can't pay for; see docs/broadcasting.md.
+   */
+  budget: MessageBudgetSchema.nullable().default(null),
+  /**
+   * Ask the server for each room channel's subscriber count with every event (`info=subscription_count`):
+   * exact accounting, at one more message per event on Pusher, which needs subscription counting enabled.
+   * Off: a room's subscribers are estimated as its participants.
+   */
+  countSubscribers: z.boolean().default(false),
+  /** The operator confirmed broadcasting to this app once (the console asks before the first time). */
+  confirmed: z.boolean().default(false),
 })
 export type BroadcastSettings = z.infer<typeof BroadcastSettingsSchema>
 
@@ -97,6 +127,9 @@ export const DEFAULT_BROADCAST_SETTINGS: BroadcastSettings = {
   concurrency: 8,
   force: false,
   friends: DEFAULT_FRIEND_ROSTER_SETTINGS,
+  budget: null,
+  countSubscribers: false,
+  confirmed: false,
 }
 
 /** A change to some settings; fields left out keep their value (`friends` too, field by field). */
@@ -117,6 +150,9 @@ export const BroadcastSettingsPatchSchema = z
       })
       .partial()
       .strict(),
+    budget: MessageBudgetSchema.nullable(),
+    countSubscribers: z.boolean(),
+    confirmed: z.boolean(),
   })
   .partial()
   .strict()
@@ -178,12 +214,38 @@ export const OutgoingEventSchema = z.object({
 })
 export type OutgoingEvent = z.infer<typeof OutgoingEventSchema>
 
+/** What participants of a room see now: the last summary the server accepted, as they read it. */
+export const ShownSummarySchema = z.object({
+  /** The count published (rounded when `precision` is set). */
+  count: z.int().nonnegative(),
+  /** Significant figures of a rounded count, or null when it was exact. */
+  precision: z.int().positive().nullable(),
+  /** The most the published count was off by from rounding alone, when published (0: exact). */
+  roundingError: z.int().nonnegative(),
+  /** When the server accepted it (ms epoch). */
+  publishedAt: z.number(),
+  /** The true count now, and how far the published one is from it. */
+  countNow: z.int().nonnegative(),
+  offBy: z.int().nonnegative(),
+  /** The figures the room is published at now (null: exact). */
+  precisionNow: z.int().positive().nullable(),
+  /** Why the room's change is not out yet: waiting for the budget, or null. */
+  waiting: z.string().nullable(),
+})
+export type ShownSummary = z.infer<typeof ShownSummarySchema>
+
 export const BroadcastPreviewSchema = z.object({
   room: z.string(),
-  /** The summary event(s) the room would get now; empty when the channel name is invalid (see `problem`). */
+  /**
+   * The summary event(s) the room got last (`source: 'sent'`), exactly as sent, or, before any was
+   * sent, those it would get now (`'would-send'`); empty when the channel name is invalid (see `problem`).
+   */
   events: z.array(OutgoingEventSchema),
+  source: z.enum(['sent', 'would-send']),
   /** Why nothing would be sent (invalid channel name, broadcaster settings), or null. */
   problem: z.string().nullable(),
+  /** What participants see now; null until a summary of the room was accepted. */
+  shown: ShownSummarySchema.nullable(),
 })
 export type BroadcastPreview = z.infer<typeof BroadcastPreviewSchema>
 
@@ -192,17 +254,37 @@ export type BroadcastPreview = z.infer<typeof BroadcastPreviewSchema>
 export const BroadcastStateSchema = z.enum(['off', 'starting', 'on', 'failing', 'blocked'])
 export type BroadcastState = z.infer<typeof BroadcastStateSchema>
 
-const CountsSchema = z.object({
-  /** Messages today (UTC day), since Headcount connected. */
-  today: z.number().nonnegative(),
-  /** At the rate of the last minute, messages per day. */
-  projectedPerDay: z.number().nonnegative(),
-})
+/** Length of a spend bucket: 15 minutes, so "today" can be summed exactly in any time zone. */
+export const SPEND_BUCKET_MS = 15 * 60_000
 
 /**
- * The broadcaster's part of the status. Messages are counted as Pusher bills them: each event once per
- * recipient (a room summary reaches the room's participants, assuming each subscribes to the room
- * channel; a roster reaches one user), so they compare with what vanilla presence would deliver.
+ * What the broadcaster caused in one UTC quarter-hour starting at `start` (ms epoch), kept on disk per
+ * connection, so neither a restart nor a switch of connection resets the day.
+ */
+export const SpendBucketSchema = z.object({
+  start: z.number(),
+  /** Requests made, and events published (accepted by the HTTP API). */
+  requests: z.number().nonnegative(),
+  events: z.number().nonnegative(),
+  /** Deliveries of those events to subscribers, and of cached events to late joiners (estimated or reported). */
+  deliveries: z.number().nonnegative(),
+  /** Messages as Pusher bills them: events (twice with `countSubscribers`) plus deliveries. */
+  messages: z.number().nonnegative(),
+  /** What vanilla presence channels would have delivered for the joins and leaves seen. */
+  vanilla: z.number().nonnegative(),
+})
+export type SpendBucket = z.infer<typeof SpendBucketSchema>
+
+export const TemplateWarningSchema = z.object({
+  kind: z.enum(['reads-as-participant', 'public', 'cache-recommended', 'cache-heartbeat-off']),
+  message: z.string(),
+})
+export type TemplateWarning = z.infer<typeof TemplateWarningSchema>
+
+/**
+ * The broadcaster's part of the status. Messages are counted as Pusher bills them: one per event
+ * published plus one per delivery (a room summary reaches the room channel's subscribers, estimated as
+ * the room's participants unless the server reports its subscription count; a roster reaches one user).
  */
 export const BroadcastStatusSchema = z.object({
   enabled: z.boolean(),
@@ -213,22 +295,75 @@ export const BroadcastStatusSchema = z.object({
    */
   state: BroadcastStateSchema,
   intervalMs: z.int(),
-  /** Estimated deliveries per second over the last minute. */
+  /** What the connection is: the emulator (it answered /emulator/stats), Pusher itself, or another server. */
+  target: z.enum(['emulator', 'pusher', 'other', 'unknown']),
+  /** Billed messages (events and deliveries), deliveries and events per second over the last minute. */
   messagesPerSecond: z.number().nonnegative(),
+  deliveriesPerSecond: z.number().nonnegative(),
+  eventsPerSecond: z.number().nonnegative(),
+  /** Billed messages, events and requests in Pusher's day (UTC) so far, kept across restarts. */
   messagesToday: z.number().nonnegative(),
-  projectedPerDay: z.number().nonnegative(),
-  /** Events published (what the HTTP API accepted) and requests made, today. */
   eventsToday: z.number().nonnegative(),
   requestsToday: z.number().nonnegative(),
+  /**
+   * Messages a day at the steady rate of the last minute (first values left out: they are sent once).
+   * While off, from a dry run of the current settings on the live crowd (`projectionBasis`).
+   */
+  projectedPerDay: z.number().nonnegative(),
+  projectionBasis: z.enum(['sending', 'dry-run', 'none']),
   /** Requests per second and events per request over the last minute. */
   requestsPerSecond: z.number().nonnegative(),
   eventsPerRequest: z.number().nonnegative(),
+  /** Where a room's fan-out comes from: its participants, or the subscription counts the server reports. */
+  subscribers: z.enum(['participants', 'reported', 'not-reported']),
+  /** Spend per UTC quarter-hour over the last 25 hours, oldest first: the console sums its own "today". */
+  spend: z.array(SpendBucketSchema),
   /**
-   * What vanilla presence channels would have delivered for the same crowd and the same joins and leaves
-   * since connecting: each join or leave to every other member of the room, plus the member list to each
-   * joiner. Counted whether or not the broadcaster is on.
+   * What vanilla presence channels would have delivered for the same crowd and the same joins and leaves:
+   * each join or leave to every other member of the room, plus the member list to each joiner. Counted
+   * whether or not the broadcaster is on, from the second sync (the first one's "joins" arrived before
+   * Headcount looked). `projectedPerDay` is null until a join or leave has been seen.
    */
-  vanillaPresence: CountsSchema,
+  vanillaPresence: z.object({
+    today: z.number().nonnegative(),
+    projectedPerDay: z.number().nonnegative().nullable(),
+  }),
+  /** The budget, and where it stands in Pusher's day; null without one. */
+  budget: z
+    .object({
+      messagesPerDay: z.int(),
+      plan: PlanIdSchema.nullable(),
+      /** Messages today (UTC) and what is left. */
+      spentToday: z.number().nonnegative(),
+      remainingToday: z.number().nonnegative(),
+      /** Next 00:00 UTC, when Pusher's count restarts. */
+      resetsAt: z.number(),
+      /** Spent so far plus the steady rate until the day ends. */
+      projectedToday: z.number().nonnegative(),
+      /** The token bucket: what may be spent now, its bound, and how fast it fills (messages/s). */
+      available: z.number().nonnegative(),
+      capacity: z.number().nonnegative(),
+      refillPerSecond: z.number().nonnegative(),
+      /** Extra figures dropped because spending ran ahead of the budget (0: none). */
+      pressure: z.int().nonnegative(),
+      /** Rooms whose change waited for the budget at the last tick. */
+      waiting: z.int().nonnegative(),
+      /** Rooms a summary to which costs more than the whole daily budget: they get nothing. */
+      unaffordable: z.object({
+        count: z.int(),
+        examples: z.array(z.object({ room: z.string(), cost: z.number() })),
+      }),
+    })
+    .nullable(),
+  /**
+   * The emulator's own count of messages for triggered events (published plus delivered) since
+   * broadcasting switched on, next to Headcount's count over the same time; null on other servers.
+   */
+  measured: z
+    .object({ since: z.number(), at: z.number(), emulatorMessages: z.number(), headcountMessages: z.number() })
+    .nullable(),
+  /** About the room channel template: it reads as a participant, is public, or is no cache channel under a budget. */
+  warnings: z.array(TemplateWarningSchema),
   /** Rooms currently published, and when the last tick finished (ms epoch). */
   rooms: z.int().nonnegative(),
   lastTickAt: z.number().nullable(),
@@ -265,6 +400,78 @@ export const BroadcastStatusSchema = z.object({
   }),
 })
 export type BroadcastStatus = z.infer<typeof BroadcastStatusSchema>
+
+// ---- room channel templates -----------------------------------------------------------------------
+
+/** Pusher's cache channel prefixes: the channel keeps its last event and hands it to each new subscriber. */
+export const CACHE_CHANNEL_PREFIXES = ['cache-', 'private-cache-', 'private-encrypted-cache-', 'presence-cache-']
+
+export function isCacheChannelName(name: string): boolean {
+  return CACHE_CHANNEL_PREFIXES.some((prefix) => name.startsWith(prefix))
+}
+
+/** Room ids the checks below fill templates with. */
+const PROBE_ROOMS = ['lobby', 'room1']
+
+/**
+ * Why a room channel template can't be used under a naming convention, or null: its names would read
+ * as participant channels (`private-cache-{room}` under `private-{room}-{user}` makes
+ * `private-cache-lobby`, user "lobby" in room "cache"), so Headcount would count each room channel as a
+ * person, and the authorizer would sign it to that "user" only.
+ */
+export function roomTemplateConflict(template: string, convention: CompiledConvention): string | null {
+  for (const room of PROBE_ROOMS) {
+    const channel = fillChannelTemplate(template, { room })
+    const read = convention.parse(channel)
+    if (read !== null) {
+      const how = convention.convention.kind === 'template' ? convention.convention.template : 'the naming convention'
+      return `Under ${how}, ${channel} reads as user "${read.user}" in room "${read.room}": Headcount would count every room channel as a person. Use a room channel template that doesn't match the convention${read.room === 'cache' ? ', such as cache-{room}' : ''}`
+    }
+  }
+  return null
+}
+
+/** Room channel templates worth offering under a convention: cache channels first, then private ones. */
+export function suggestedRoomTemplates(convention: CompiledConvention): string[] {
+  return ['cache-{room}', 'private-cache-{room}', 'private-{room}'].filter(
+    (template) => roomTemplateConflict(template, convention) === null,
+  )
+}
+
+/** What to tell the operator about a room channel template, in the order it matters. */
+export function roomTemplateWarnings(
+  settings: Pick<BroadcastSettings, 'channelTemplate' | 'budget'>,
+  convention: CompiledConvention,
+): TemplateWarning[] {
+  const template = settings.channelTemplate
+  const warnings: TemplateWarning[] = []
+  const conflict = roomTemplateConflict(template, convention)
+  if (conflict !== null) warnings.push({ kind: 'reads-as-participant', message: conflict })
+  const sample = fillChannelTemplate(template, { room: 'lobby' })
+  const cache = isCacheChannelName(sample)
+  const privateVariants = suggestedRoomTemplates(convention).filter((candidate) => candidate.startsWith('private-'))
+  if (!sample.startsWith('private-') && !sample.startsWith('presence-')) {
+    warnings.push({
+      kind: 'public',
+      message: `${template} is a public channel: anyone with the app key can subscribe and read every count, and each of them is one more delivery on your bill.${privateVariants.length > 0 ? ` ${privateVariants.join(' or ')} needs a signature from your app server.` : ''}`,
+    })
+  }
+  if (settings.budget !== null && !cache) {
+    const caches = suggestedRoomTemplates(convention).filter((candidate) => candidate.includes('cache-'))
+    warnings.push({
+      kind: 'cache-recommended',
+      message: `With a budget a room may go a while between summaries, and heartbeats cost as much as the summaries: a cache channel (${caches.join(' or ') || 'cache-{room}'}) hands each late joiner the last summary when it subscribes, with no heartbeat.`,
+    })
+  }
+  if (cache) {
+    warnings.push({
+      kind: 'cache-heartbeat-off',
+      message:
+        'Cache channel: no heartbeats (a late joiner gets the last summary on subscribe), and a summary too big for one event drops its smallest groups rather than being split, since the channel keeps only its last event.',
+    })
+  }
+  return warnings
+}
 
 // ---- friend graph ---------------------------------------------------------------------------------
 

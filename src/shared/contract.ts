@@ -231,7 +231,8 @@ export const contract = {
     'broadcast.preview': method({
       input: z.object({ room: z.string().min(1).max(200) }),
       output: BroadcastPreviewSchema,
-      summary: "The exact event(s) the connected profile's broadcaster would send for a room now",
+      summary:
+        "The last summary the connected profile's broadcaster sent to a room, exactly as sent, and what its participants see now (before any was sent, the event(s) it would send now)",
     }),
     'friends.import': method({
       input: FriendsImportInputSchema,

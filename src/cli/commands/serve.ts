@@ -1,7 +1,9 @@
 import { join } from 'node:path'
 import { Engine } from '../../core/engine.ts'
 import { startDemoCrowd } from '../../emulator/demo.ts'
+import type { BroadcastSettingsPatch } from '../../shared/broadcast.ts'
 import type { Credentials } from '../../shared/connection.ts'
+import { type MessageBudget, parseBudget, PLAN_IDS } from '../../shared/pusher-plans.ts'
 import { consoleLogger } from '../../core/logger.ts'
 import { FileSecretStore } from '../../core/secret-store.ts'
 import { FileSettingsStore } from '../../core/settings-store.ts'
@@ -22,7 +24,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the console UI in a browser (web mode)',
   usage: `headcount serve [connection] [--data DIR] [--listen ADDR] [--http-port N] [--token TOKEN]
-                [--tls-cert FILE --tls-key FILE] [--broadcast]
+                [--tls-cert FILE --tls-key FILE] [--broadcast] [--budget MESSAGES_PER_DAY|PLAN]
 
 ${CONNECTION_USAGE}
   With a connection, it is saved as the profile "Command line" and watched at once; without one,
@@ -39,6 +41,10 @@ ${CONNECTION_USAGE}
                    (--tls above is the connection's to Pusher, not this.)
   --broadcast      switch the broadcaster on for the connection (remembered with it; see
                    docs/broadcasting.md). Needs a connection, given or resumed.
+  --budget B       the broadcaster's daily message budget (remembered with the connection): a
+                   number of messages a day (90000000, 90M, 200k) or a Pusher plan's
+                   (${PLAN_IDS.join(', ')}); none removes it. Within it, large rooms are
+                   rounded and nothing is sent that would spend past it in Pusher's day (UTC).
 
 A team runs one serve with --listen 0.0.0.0, --tls-cert, --tls-key and a token; every operator's
 desktop console opens it from its Connections page (Engine: a shared server), with that URL and token.
@@ -56,12 +62,14 @@ on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       broadcast: { type: 'boolean', default: false },
+      budget: { type: 'string' },
     })
     const host = values.listen
     const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
     const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
     const dataDir = resolveDataDir(values.data, io.env)
     const credentials = connectionFromFlags(values, io.env)
+    const budget = values.budget === undefined ? undefined : budgetFlag(values.budget)
     const tls = serverTls(values['tls-cert'], values['tls-key'])
     const tlsWarning = tls && validityWarning(tls, new Date())
     if (tlsWarning) io.err(`headcount serve: ${tlsWarning}`)
@@ -119,7 +127,7 @@ on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a
       process.on('SIGTERM', stop)
     })
     try {
-      await startWatching(engine, credentials, values.broadcast)
+      await startWatching(engine, credentials, { broadcast: values.broadcast, budget })
     } catch (error) {
       // A start that fails halfway leaves nothing listening: the process must end with its one line.
       stop()
@@ -150,8 +158,20 @@ function serverTls(certFile: string | undefined, keyFile: string | undefined): S
   }
 }
 
+/** `--budget`'s value: a number of messages a day, a plan, or none. */
+export function budgetFlag(text: string): MessageBudget | null {
+  if (/^(none|off)$/i.test(text.trim())) return null
+  const parsed = parseBudget(text)
+  if (!parsed.ok) throw new UsageError(`--budget: ${parsed.error}`)
+  return parsed.budget
+}
+
 /** Watches the connection given (saved as "Command line") or the last one used, and broadcasts if asked. */
-async function startWatching(engine: Engine, credentials: Credentials | null, broadcast: boolean): Promise<void> {
+async function startWatching(
+  engine: Engine,
+  credentials: Credentials | null,
+  { broadcast, budget }: { broadcast: boolean; budget: MessageBudget | null | undefined },
+): Promise<void> {
   if (credentials) {
     const { secret, ...connection } = credentials
     const existing = engine.profiles.all().find((profile) => profile.name === COMMAND_LINE_PROFILE)
@@ -160,13 +180,16 @@ async function startWatching(engine: Engine, credentials: Credentials | null, br
   } else {
     await engine.resume()
   }
-  if (broadcast) {
+  if (broadcast || budget !== undefined) {
     const status = await engine.handlers['status.get'](undefined)
     if (status.profileId === null) {
       throw new CommandError(
-        '--broadcast needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed',
+        `${broadcast ? '--broadcast' : '--budget'} needs a connection: give one (--url, --app-id …) or connect once in the UI so it can be resumed`,
       )
     }
-    await engine.handlers['broadcast.set']({ id: status.profileId, settings: { enabled: true } })
+    const settings: BroadcastSettingsPatch = {}
+    if (budget !== undefined) settings.budget = budget
+    if (broadcast) settings.enabled = true
+    await engine.handlers['broadcast.set']({ id: status.profileId, settings })
   }
 }

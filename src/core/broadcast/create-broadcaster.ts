@@ -7,12 +7,16 @@ import type { Monitor } from '../monitor.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { FriendGraph } from './friend-graph.ts'
 import { PusherMarker } from './marker.ts'
+import { httpServerProbe } from './server-probe.ts'
+import { SpendLedger, spendLedgerPath } from './spend-ledger.ts'
 
 export interface BroadcasterSetup {
   monitor: Monitor
   profile: Profile
   credentials: Credentials
   graph: FriendGraph | null
+  /** The data folder: the broadcaster's spend is kept there per profile. */
+  dataDir: string
   timeoutMs: number
   logger: Logger
   onStatus(status: BroadcastStatus): void
@@ -42,6 +46,8 @@ export function createBroadcaster(setup: BroadcasterSetup): Broadcaster {
     timeoutMs,
     logger,
     onStatus: setup.onStatus,
+    ledger: SpendLedger.open(spendLedgerPath(setup.dataDir, profile.id), logger),
+    probe: httpServerProbe(credentials, monitor.client.endpoint, Math.min(timeoutMs, 5000)),
   })
   return broadcaster
 }

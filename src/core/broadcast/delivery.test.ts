@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { RequestAbortedError } from '../channels/client.ts'
 import { ChannelsApiError, failureFromStatus } from '../channels/errors.ts'
 import type { BatchEvent } from '../channels/client.ts'
-import { deliver, type Outgoing, toBatches } from './delivery.ts'
+import { deliver, type Outgoing, reportedCounts, toBatches } from './delivery.ts'
 
 function events(count: number, accepted: string[] = []): Outgoing[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -158,5 +158,17 @@ describe('deliver after a 413', () => {
     const outcome = await deliver(sized([500]), { ...base, sink: fake, concurrency: 1 })
     expect(outcome.sizeLimit).toEqual({ scope: 'event', events: 1, bytes: 500 })
     expect(fake.calls).toHaveLength(1)
+  })
+})
+
+describe('reportedCounts', () => {
+  it('reads the subscriber counts of a batch answer in event order, null where none or malformed', () => {
+    expect(reportedCounts('{"batch":[{"subscription_count":51},{},{"subscription_count":-1}]}', 3)).toEqual([
+      51,
+      null,
+      null,
+    ])
+    expect(reportedCounts('{}', 2)).toEqual([])
+    expect(reportedCounts('not json subscription_count', 1)).toEqual([null])
   })
 })

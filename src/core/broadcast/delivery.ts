@@ -12,10 +12,10 @@ export interface BatchSink {
 }
 
 export interface Outgoing extends BatchEvent {
-  /** Estimated deliveries: the room's participants for a summary, 1 for a roster. */
+  /** Estimated deliveries: the room channel's subscribers for a summary, 1 for a roster. */
   recipients: number
-  /** Called once the server accepted the event. */
-  accepted(): void
+  /** Called once the server accepted the event, with the subscriber count it reported (null: none). */
+  accepted(reported: number | null): void
 }
 
 export interface DeliveryOptions {
@@ -29,8 +29,8 @@ export interface DeliveryOptions {
   active(): boolean
   /** Aborted when switched off: requests in flight are given up at once. */
   signal?: AbortSignal
-  /** After each accepted request. */
-  onAccepted(events: readonly Outgoing[]): void
+  /** After each accepted request, with each event's reported subscriber count (null where none). */
+  onAccepted(events: readonly Outgoing[], reported: ReadonlyArray<number | null>): void
 }
 
 /**
@@ -92,6 +92,31 @@ export function classifySendError(error: unknown, endpoint: string, timeoutMs: n
   return hint === undefined ? failure : { ...failure, hint }
 }
 
+/** No event of a request had a subscriber count reported (the usual answer, `{}`): shared, never written. */
+const NONE_REPORTED: ReadonlyArray<number | null> = Object.freeze([])
+
+/**
+ * The subscriber counts an answer to events sent with `info=subscription_count` reports, in event order
+ * (`{"batch":[{"subscription_count":51},{}]}`); null (or nothing) for each event without one.
+ */
+export function reportedCounts(text: string, events: number): ReadonlyArray<number | null> {
+  if (!text.includes('subscription_count')) return NONE_REPORTED
+  const counts: Array<number | null> = new Array<number | null>(events).fill(null)
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return counts
+  }
+  const batch = (body as { batch?: unknown } | null)?.batch
+  if (!Array.isArray(batch)) return counts
+  for (let i = 0; i < events && i < batch.length; i++) {
+    const count = (batch[i] as { subscription_count?: unknown } | null)?.subscription_count
+    if (Number.isSafeInteger(count) && (count as number) >= 0) counts[i] = count as number
+  }
+  return counts
+}
+
 /** Some compatible servers answer errors with HTTP 200 and `{"error", "code"}`: that is a failure too. */
 function checkAnswer(text: string, endpoint: string): void {
   if (!text.includes('"error"')) return
@@ -124,13 +149,16 @@ export async function deliver(events: readonly Outgoing[], options: DeliveryOpti
   const send = async (batch: readonly Outgoing[]): Promise<void> => {
     outcome.requests++
     const answer = await options.sink.triggerBatch(
-      batch.map(({ channel, name, data }) => ({ channel, name, data })),
+      batch.map(({ channel, name, data, info }) =>
+        info === undefined ? { channel, name, data } : { channel, name, data, info },
+      ),
       { signal: options.signal },
     )
     checkAnswer(answer, options.endpoint)
     outcome.events += batch.length
-    for (const event of batch) event.accepted()
-    options.onAccepted(batch)
+    const reported = reportedCounts(answer, batch.length)
+    for (let index = 0; index < batch.length; index++) (batch[index] as Outgoing).accepted(reported[index] ?? null)
+    options.onAccepted(batch, reported)
   }
   let next = 0
   const worker = async (): Promise<void> => {

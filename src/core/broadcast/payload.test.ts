@@ -35,6 +35,34 @@ describe('summaryData', () => {
     expect(Object.assign({}, ...parts.map((part) => part.groups))).toEqual(groups)
   })
 
+  it('on a cache channel (one part at most) keeps the largest groups in one event and says how many were left out', () => {
+    const groups = manyGroups(1500)
+    const built = summaryData({ room: 'hall', count: 40_000, groups }, 1, 10_000, { maxParts: 1 })
+    expect(built.data).toHaveLength(1)
+    expect(built.truncated).toBe(true)
+    const only = JSON.parse(built.data[0] as string) as RoomSummaryPayload
+    expect(bytes(built.data[0] as string)).toBeLessThanOrEqual(10_000)
+    expect(only).toMatchObject({ room: 'hall', count: 40_000, truncated: true })
+    const kept = Object.values(only.groups)
+    expect(kept.length + (only.omittedGroups ?? 0)).toBe(1500)
+    // The smallest groups are the ones left out.
+    const omitted = Object.entries(groups).filter(([name]) => !(name in only.groups))
+    expect(omitted.length).toBeGreaterThan(0)
+    expect(Math.max(...omitted.map(([, n]) => n))).toBeLessThanOrEqual(Math.min(...kept))
+  })
+
+  it('marks rounded counts with approx and precision, in every part', () => {
+    const built = summaryData({ room: 'hall', count: 1_200_000, groups: { red: 700_000 } }, 5, 10_000, { figures: 2 })
+    expect(JSON.parse(built.data[0] as string)).toEqual({
+      room: 'hall',
+      count: 1_200_000,
+      groups: { red: 700_000 },
+      ts: 5,
+      approx: true,
+      precision: 2,
+    })
+  })
+
   it('truncates beyond the part limit, keeping the largest groups and saying how many were left out', () => {
     const groups = manyGroups(800)
     const built = summaryData({ room: 'hall', count: 1, groups }, 1, 1000)

@@ -17,13 +17,31 @@ export interface BuiltData {
 
 const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8')
 
-/** `{room, count, groups, ts}`, split or truncated to fit `budget` bytes per event. */
-export function summaryData(summary: RoomSummary, ts: number, budget: number): BuiltData {
+export interface SummaryDataOptions {
+  /** Significant figures the counts were rounded to (`approx`, `precision`), or null when exact. */
+  figures?: number | null
+  /**
+   * At most this many events (default MAX_PARTS). 1 on cache channels: the channel keeps only its last
+   * event, so a late joiner would get only the last part; the smallest groups are left out instead.
+   */
+  maxParts?: number
+}
+
+/** `{room, count, groups, ts}` (plus `approx`, `precision` when rounded), split or truncated to fit `budget` bytes per event. */
+export function summaryData(
+  summary: RoomSummary,
+  ts: number,
+  budget: number,
+  { figures = null, maxParts = MAX_PARTS }: SummaryDataOptions = {},
+): BuiltData {
+  const rounding: Pick<RoomSummaryPayload, 'approx' | 'precision'> =
+    figures === null ? {} : { approx: true, precision: figures }
   const whole = JSON.stringify({
     room: summary.room,
     count: summary.count,
     groups: summary.groups,
     ts,
+    ...rounding,
   } satisfies RoomSummaryPayload)
   // A UTF-16 unit is at most 3 bytes of UTF-8: most summaries fit without counting their bytes.
   if (whole.length * 3 <= budget || byteLength(whole) <= budget)
@@ -38,8 +56,9 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
       count: summary.count,
       groups: {},
       ts,
-      part: MAX_PARTS,
-      parts: MAX_PARTS,
+      ...rounding,
+      part: maxParts,
+      parts: maxParts,
       truncated: true,
       omittedGroups: entries.length,
     } satisfies RoomSummaryPayload),
@@ -55,7 +74,7 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
     if (cost > room) continue
     if (used + cost > room) {
       parts.push(current)
-      if (parts.length === MAX_PARTS) {
+      if (parts.length === maxParts) {
         current = []
         break
       }
@@ -66,7 +85,7 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
     used += cost
     placed++
   }
-  if (current.length > 0 && parts.length < MAX_PARTS) parts.push(current)
+  if (current.length > 0 && parts.length < maxParts) parts.push(current)
   const omitted = entries.length - placed
   const data = parts.map((groups, index) => {
     const payload: RoomSummaryPayload = {
@@ -74,6 +93,7 @@ export function summaryData(summary: RoomSummary, ts: number, budget: number): B
       count: summary.count,
       groups: Object.fromEntries(groups),
       ts,
+      ...rounding,
       part: index + 1,
       parts: parts.length,
     }

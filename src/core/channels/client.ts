@@ -31,6 +31,8 @@ export interface BatchEvent {
   channel: string
   name: string
   data: string
+  /** Attributes to report for the channel in the answer, e.g. `subscription_count`. */
+  info?: string
 }
 
 /** The caller gave the request up (its signal was aborted): not a failure of the server. */

@@ -63,6 +63,38 @@ describe('headcount serve --broadcast', () => {
     expect(code).toBe(0)
   })
 
+  it('takes --budget as a plan or a number, keeps it with the connection, and refuses anything else in words', async () => {
+    emulator = await startEmulator({ vacateDelayMs: 50 })
+    const participant = client(emulator)
+    cleanups.push(() => participant.disconnect())
+    await connected(participant)
+    await subscribed(participant, 'private-lobby-ana')
+    const spectator = await Spectator.watch(emulator, ['lobby'], 'occupancy')
+    cleanups.push(() => spectator.close())
+
+    const { child, dataDir } = serve(['--url', emulator.url, '--broadcast', '--budget', 'growth-plus'])
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
+    expect((await lines.next()).value).toMatch(/^Headcount web UI: /)
+    // One person is a small room: exact even under a budget.
+    const heard = await eventually(() => spectator.last<RoomSummaryPayload>('lobby'), 50)
+    expect(heard).toMatchObject({ room: 'lobby', count: 1 })
+    expect(heard?.approx).toBeUndefined()
+    const settings = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as {
+      profiles: Array<{ name: string; broadcast: { budget: unknown } }>
+    }
+    expect(settings.profiles.find((profile) => profile.name === 'Command line')?.broadcast.budget).toEqual({
+      messagesPerDay: 90_000_000,
+      plan: 'growth-plus',
+    })
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+
+    const refused = serve(['--url', emulator.url, '--budget', 'lots'])
+    const [code] = (await once(refused.child, 'exit')) as [number]
+    expect(code).not.toBe(0)
+    expect(refused.stderr.join('')).toMatch(/--budget: "lots" is neither a number of messages a day .* nor a plan/)
+  })
+
   it('refuses --broadcast without a connection, in one line', async () => {
     const { child, stderr } = serve(['--broadcast'])
     const [code] = (await once(child, 'exit')) as [number]

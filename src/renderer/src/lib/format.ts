@@ -51,3 +51,17 @@ export function formatLatency(ms: number | null): string {
   if (ms === null) return '—'
   return ms < 10 ? `${oneDecimal.format(ms)} ms` : `${integer.format(ms)} ms`
 }
+
+/**
+ * A published count as participants read it: exact in full ("1,234"), rounded ones compactly with no
+ * more figures than are known and marked ("≈1.23M").
+ */
+export function formatApprox(value: number, precision: number | null): string {
+  if (precision === null) return integer.format(value)
+  return `≈${new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: precision }).format(value)}`
+}
+
+/** Messages a day, compact once large: "950", "12.3k", "90M". */
+export function formatPerDay(value: number): string {
+  return value >= 10_000 ? formatCompact(value) : formatCount(value)
+}

@@ -8,7 +8,13 @@ const EMPTY_GRAPH: FriendsSummary = { users: 0, edges: 0, mutual: true, imported
 const GRAPH: FriendsSummary = { users: 3, edges: 4, mutual: true, importedAt: '2026-01-01T00:00:00.000Z' }
 
 function preview(room: string): BroadcastPreview {
-  return { room, events: [{ channel: room, event: 'occupancy', data: '{}', bytes: 2 }], problem: null }
+  return {
+    room,
+    events: [{ channel: room, event: 'occupancy', data: '{}', bytes: 2 }],
+    source: 'would-send',
+    problem: null,
+    shown: null,
+  }
 }
 
 describe('app store: broadcast slice', () => {

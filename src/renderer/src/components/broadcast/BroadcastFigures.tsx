@@ -1,40 +1,88 @@
 import type { BroadcastStatus } from '../../../../shared/broadcast.ts'
-import { formatCompact, formatCount } from '../../lib/format.ts'
+import { useTimeFormat } from '../../hooks/use-time-format.ts'
+import { formatCount, formatPerDay } from '../../lib/format.ts'
+import { dayStart, spendSince } from '../../lib/spend.ts'
 
-function perDay(value: number): string {
-  return value >= 10_000 ? formatCompact(value) : formatCount(value)
+function perSecond(value: number): string {
+  return value < 10 ? value.toFixed(1) : formatCount(value)
 }
 
-/** What broadcasting costs now, and what vanilla presence channels would have cost for the same crowd. */
-export function BroadcastFigures({ status }: { status: BroadcastStatus }) {
+const SUBSCRIBERS: Record<BroadcastStatus['subscribers'], string> = {
+  participants: 'estimated: each room’s participants',
+  reported: 'as the server reported each channel’s subscribers',
+  'not-reported': 'estimated: the server reports no subscription counts',
+}
+
+/**
+ * What broadcasting costs, kept apart: events published (what Headcount sends) and deliveries (what
+ * they cost once fanned out to subscribers), billed together as messages. "Today" is the day in the
+ * console's time zone (Settings), summed from the engine's quarter-hours; the budget runs on Pusher's
+ * day (UTC).
+ */
+export function BroadcastFigures({ status, now }: { status: BroadcastStatus; now: number }) {
+  const time = useTimeFormat()
+  const since = dayStart(now, time)
+  const today = (key: 'messages' | 'events' | 'deliveries' | 'vanilla') => spendSince(status.spend, key, since)
   const ours = status.projectedPerDay
   const vanilla = status.vanillaPresence.projectedPerDay
-  const saving = vanilla > 0 ? 1 - ours / vanilla : null
+  const saving = vanilla !== null && vanilla > 0 && status.projectionBasis !== 'none' ? 1 - ours / vanilla : null
+  const budget = status.budget
+  const measured = status.measured
   return (
-    <section className="figures" aria-label="Broadcast figures">
-      <div className="figure" role="group" aria-label="Messages per second">
-        <div className="figure-label">Messages / s</div>
-        <div className="figure-value">
-          {status.messagesPerSecond < 10 ? status.messagesPerSecond.toFixed(1) : formatCount(status.messagesPerSecond)}
-        </div>
+    <section className="figures figures-explained" aria-label="Broadcast figures">
+      <div className="figure" role="group" aria-label="Events published">
+        <div className="figure-label">Events published</div>
+        <div className="figure-value">{formatPerDay(today('events'))}</div>
         <div className="figure-detail">
-          {status.requestsPerSecond.toFixed(1)} req/s · {status.eventsPerRequest.toFixed(1)} per batch
+          today · {perSecond(status.eventsPerSecond)}/s in {status.requestsPerSecond.toFixed(1)} req/s (
+          {status.eventsPerRequest.toFixed(1)} per batch)
+        </div>
+      </div>
+      <div className="figure" role="group" aria-label="Deliveries">
+        <div className="figure-label">Deliveries</div>
+        <div className="figure-value">{formatPerDay(today('deliveries'))}</div>
+        <div className="figure-detail">
+          today · {perSecond(status.deliveriesPerSecond)}/s, {SUBSCRIBERS[status.subscribers]}
         </div>
       </div>
       <div className="figure" role="group" aria-label="Messages today">
         <div className="figure-label">Messages today</div>
-        <div className="figure-value">{perDay(status.messagesToday)}</div>
-        <div className="figure-detail">{formatCount(status.eventsToday)} events published</div>
+        <div className="figure-value">{formatPerDay(today('messages'))}</div>
+        <div className="figure-detail">
+          events + deliveries, as Pusher bills them; {formatPerDay(status.messagesToday)} in Pusher’s day (UTC)
+        </div>
       </div>
       <div className="figure" role="group" aria-label="Messages per day">
         <div className="figure-label">Per day</div>
-        <div className="figure-value">{perDay(ours)}</div>
-        <div className="figure-detail">{status.enabled ? 'at the last minute’s rate' : 'broadcasting is off'}</div>
+        <div className="figure-value">{status.projectionBasis === 'none' ? '—' : formatPerDay(ours)}</div>
+        <div className="figure-detail">
+          {status.projectionBasis === 'sending'
+            ? 'at the last minute’s steady rate'
+            : status.projectionBasis === 'dry-run'
+              ? 'if switched on now: a dry run of these settings on the live crowd'
+              : 'no projection until the first sync'}
+        </div>
       </div>
+      {budget && (
+        <div className="figure" role="group" aria-label="Budget">
+          <div className="figure-label">Budget used</div>
+          <div className="figure-value">{Math.round((budget.spentToday / budget.messagesPerDay) * 1000) / 10}%</div>
+          <div className="figure-detail">
+            of {formatPerDay(budget.messagesPerDay)} in Pusher’s day (UTC) · {formatPerDay(budget.remainingToday)} left
+            · ≈{formatPerDay(budget.projectedToday)} by {time.clock(budget.resetsAt)}
+            {budget.waiting > 0 ? ` · ${formatCount(budget.waiting)} rooms waiting` : ''}
+            {budget.pressure > 0 ? ` · ${budget.pressure} figure${budget.pressure > 1 ? 's' : ''} dropped` : ''}
+          </div>
+        </div>
+      )}
       <div className="figure" role="group" aria-label="Vanilla presence per day">
         <div className="figure-label">Presence / day</div>
-        <div className="figure-value">{perDay(vanilla)}</div>
-        <div className="figure-detail">{perDay(status.vanillaPresence.today)} today, same crowd</div>
+        <div className="figure-value">{vanilla === null ? '—' : formatPerDay(vanilla)}</div>
+        <div className="figure-detail">
+          {vanilla === null
+            ? 'no join or leave seen since the first sync yet'
+            : `${formatPerDay(today('vanilla'))} today, same crowd, same joins and leaves`}
+        </div>
       </div>
       <div className="figure" role="group" aria-label="Saving against presence channels">
         <div className="figure-label">Saving</div>
@@ -43,12 +91,24 @@ export function BroadcastFigures({ status }: { status: BroadcastStatus }) {
         </div>
         <div className="figure-detail">
           {saving === null
-            ? 'no joins or leaves yet'
+            ? vanilla === null
+              ? 'no joins or leaves yet'
+              : 'no projection yet'
             : saving >= 0
               ? 'fewer messages than presence'
               : 'more than presence'}
         </div>
       </div>
+      {measured && (
+        <div className="figure" role="group" aria-label="Measured by the emulator">
+          <div className="figure-label">Emulator’s count</div>
+          <div className="figure-value">{formatPerDay(measured.emulatorMessages)}</div>
+          <div className="figure-detail">
+            messages since {time.clock(measured.since)}, exact; Headcount counted{' '}
+            {formatPerDay(measured.headcountMessages)}
+          </div>
+        </div>
+      )}
       <div className="figure" role="group" aria-label="Rooms published">
         <div className="figure-label">Rooms published</div>
         <div className="figure-value">{formatCount(status.rooms)}</div>

@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SPEND_BUCKET_MS } from '../../shared/broadcast.ts'
+import { type Logger, silentLogger } from '../logger.ts'
+import { SpendLedger, spendLedgerPath } from './spend-ledger.ts'
+
+const MIDNIGHT = Date.UTC(2026, 2, 4)
+const dirs: string[] = []
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'headcount-spend-'))
+  dirs.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the spend ledger', () => {
+  it('sums Pusher’s day (UTC) and keeps it across a reopen, as a restart would', () => {
+    const path = spendLedgerPath(tempDir(), 'profile-1')
+    const ledger = SpendLedger.open(path, silentLogger, MIDNIGHT)
+    ledger.add(MIDNIGHT - 60_000, { messages: 500, events: 5 })
+    ledger.add(MIDNIGHT + 60_000, { messages: 100, events: 1, deliveries: 99, requests: 1 })
+    ledger.add(MIDNIGHT + 3 * SPEND_BUCKET_MS, { messages: 40 })
+    // An estimate given back when the send failed.
+    ledger.add(MIDNIGHT + 3 * SPEND_BUCKET_MS, { messages: -10 })
+    ledger.flush(MIDNIGHT + 3 * SPEND_BUCKET_MS)
+    const reopened = SpendLedger.open(path, silentLogger, MIDNIGHT + 3 * SPEND_BUCKET_MS)
+    expect(reopened.today(MIDNIGHT + 3 * SPEND_BUCKET_MS, 'messages')).toBe(130)
+    expect(reopened.today(MIDNIGHT + 3 * SPEND_BUCKET_MS, 'deliveries')).toBe(99)
+    expect(reopened.since(MIDNIGHT - SPEND_BUCKET_MS, 'messages')).toBe(630)
+    expect(reopened.recent(MIDNIGHT + 3 * SPEND_BUCKET_MS).map((bucket) => bucket.start)).toEqual([
+      MIDNIGHT - SPEND_BUCKET_MS,
+      MIDNIGHT,
+      MIDNIGHT + 3 * SPEND_BUCKET_MS,
+    ])
+  })
+
+  it('drops buckets older than two days', () => {
+    const path = spendLedgerPath(tempDir(), 'p')
+    const ledger = SpendLedger.open(path, silentLogger, MIDNIGHT)
+    ledger.add(MIDNIGHT, { messages: 1 })
+    ledger.flush(MIDNIGHT)
+    const later = MIDNIGHT + 3 * 86_400_000
+    expect(SpendLedger.open(path, silentLogger, later).since(0, 'messages')).toBe(0)
+  })
+
+  it('sets an unreadable file aside with a warning and starts the day at 0', () => {
+    const dir = tempDir()
+    const path = spendLedgerPath(dir, 'p')
+    SpendLedger.open(path, silentLogger, MIDNIGHT).flush(MIDNIGHT)
+    const ledger = SpendLedger.open(path, silentLogger, MIDNIGHT)
+    ledger.add(MIDNIGHT, { messages: 1 })
+    ledger.flush(MIDNIGHT)
+    writeFileSync(path, '{"version": 1, "buckets": [{"start": "yesterday"}]}')
+    const warnings: string[] = []
+    const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) }
+    const reopened = SpendLedger.open(path, logger, MIDNIGHT)
+    expect(reopened.today(MIDNIGHT, 'messages')).toBe(0)
+    expect(warnings[0]).toMatch(/unusable \(not a spend file Headcount wrote\); kept as .*invalid-/)
+    expect(readdirSync(join(dir, 'broadcast')).some((name) => name.includes('.invalid-'))).toBe(true)
+  })
+})
