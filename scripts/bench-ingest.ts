@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
@@ -188,12 +188,20 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number
 }
 
-/** Longest time the event loop went without running a 1 ms timer, while `work` runs. */
+/**
+ * Longest time the event loop went without running a 1 ms timer while `work` runs (GC pauses included),
+ * the longest delay monitorEventLoopDelay saw, and the longest single garbage-collection pause.
+ */
 async function withLoopProbe<T>(
   work: () => Promise<T>,
-): Promise<{ value: T; maxBlockMs: number; histogramMaxMs: number }> {
+): Promise<{ value: T; maxBlockMs: number; histogramMaxMs: number; gcMaxMs: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 })
   histogram.enable()
+  let gcMaxMs = 0
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration)
+  })
+  gcObserver.observe({ entryTypes: ['gc'] })
   let last = performance.now()
   let maxGap = 0
   const timer = setInterval(() => {
@@ -204,10 +212,13 @@ async function withLoopProbe<T>(
   try {
     const value = await work()
     maxGap = Math.max(maxGap, performance.now() - last)
-    return { value, maxBlockMs: maxGap, histogramMaxMs: histogram.max / 1e6 }
+    // GC entries are delivered asynchronously: let the last ones arrive.
+    await new Promise((resolve) => setImmediate(resolve))
+    return { value, maxBlockMs: maxGap, histogramMaxMs: histogram.max / 1e6, gcMaxMs }
   } finally {
     clearInterval(timer)
     histogram.disable()
+    gcObserver.disconnect()
   }
 }
 
@@ -236,6 +247,9 @@ interface FirstFigures {
   jsonParseMs: number
   firstMs: number
   firstBlockMs: number
+  /** Longest delay monitorEventLoopDelay saw, and the longest GC pause, during the first ingest. */
+  firstDelayMs: number
+  firstGcMs: number
   rssBeforeMb: number
   peakRssMb: number
   peakHeapDeltaMb: number
@@ -302,9 +316,12 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
   }
   const sampler = setInterval(sample, 2)
   const start = performance.now()
-  const { value: result, maxBlockMs } = await withLoopProbe(() =>
-    state.ingestChannelList(bytes, 1_000, { listChanges }),
-  )
+  const {
+    value: result,
+    maxBlockMs,
+    histogramMaxMs,
+    gcMaxMs,
+  } = await withLoopProbe(() => state.ingestChannelList(bytes, 1_000, { listChanges }))
   const firstMs = performance.now() - start
   clearInterval(sampler)
   sample()
@@ -327,6 +344,8 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
     jsonParseMs: parse.decodeAndParse,
     firstMs,
     firstBlockMs: maxBlockMs,
+    firstDelayMs: histogramMaxMs,
+    firstGcMs: gcMaxMs,
     rssBeforeMb: before.rss / MB,
     peakRssMb: peakRss / MB,
     peakHeapDeltaMb: peakHeapDelta / MB,
@@ -502,6 +521,9 @@ function printTable(rows: Row[]): void {
     ['  churn joins / leaves', ...rows.map((r) => `${r.steady.churn.joins} / ${r.steady.churn.leaves}`)],
     ['max loop block: first (worst run)', ...rows.map((r) => ms(worst(r, (f) => f.firstBlockMs)))],
     ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstBlockMs))))],
+    ['  loop delay histogram max, first (worst)', ...rows.map((r) => ms(worst(r, (f) => f.firstDelayMs)))],
+    ['  longest GC pause, first (worst)', ...rows.map((r) => ms(worst(r, (f) => f.firstGcMs)))],
+    ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstGcMs))))],
     [
       'max loop block: later polls',
       ...rows.map((r) =>
