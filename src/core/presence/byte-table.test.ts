@@ -40,7 +40,7 @@ describe('ByteKeyedTable', () => {
         expect(String.fromCharCode(...Array.from(key, (_, i) => table.keyByte(entry, i)))).toBe(key)
         expect(table.isUsed(entry)).toBe(true)
       }
-    })
+    }, 60_000)
   }
 
   it('keeps keys and fields across record and arena pages, through removals, reuse and compaction', () => {
@@ -193,7 +193,7 @@ describe('ByteKeyedTable', () => {
     table.remove(first)
     expect(table.find(a, 0, a.length, hash)).toBe(-1)
     expect(table.find(b, 0, b.length, hash)).toBe(second)
-  })
+  }, 60_000)
 
   it('refuses a record without room for its own fields, or a ragged inline part', () => {
     expect(() => new ByteKeyedTable(BASE_FIELDS - 1)).toThrow(RangeError)

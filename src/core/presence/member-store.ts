@@ -22,8 +22,10 @@ const PREVIOUS = BASE_FIELDS + 4
 const FOLLOWING = BASE_FIELDS + 5
 /** Scratch mark (snapshot generation) so one object is prepared per member. */
 const MARK = BASE_FIELDS + 6
-/** Fields 10-11: when the member became present (ms epoch), as a float64 (an even index). */
-const SINCE = BASE_FIELDS + 7
+/** Generation of the snapshot that last made this member present, 0 if none (see JoinedMembers). */
+const JOINED_IN = BASE_FIELDS + 7
+/** Fields 12-13: when the member became present (ms epoch), as a float64 (an even index; 11 is unused). */
+const SINCE = BASE_FIELDS + 9
 const MEMBER_FIELDS = SINCE + 2
 /** Key bytes in the record: the room id and a user id of up to 12 bytes, so most keys need no arena. */
 const INLINE_KEY_BYTES = 16
@@ -83,6 +85,7 @@ export class MemberStore {
       table.setField(id, LINKS, 0)
       table.setFloatField(id, SINCE, 0)
       table.setField(id, MARK, 0)
+      table.setField(id, JOINED_IN, 0)
       // Append to the room's list.
       const tail = this.roomTail[room] as number
       table.setField(id, PREVIOUS, tail)
@@ -164,6 +167,16 @@ export class MemberStore {
 
   isPresent(id: number): boolean {
     return this.table.field(id, REFS) > 0
+  }
+
+  /** Records that the snapshot of this generation made the member present. */
+  markJoined(id: number, generation: number): void {
+    this.table.setField(id, JOINED_IN, generation)
+  }
+
+  /** True while the member is known and the snapshot of this generation was the last to make it present. */
+  joinedIn(id: number, generation: number): boolean {
+    return this.table.isUsed(id) && this.table.field(id, JOINED_IN) === generation
   }
 
   /** Marks a member for a snapshot generation; false when it was already marked (one object per member). */

@@ -273,6 +273,74 @@ describe('ingestChannelList: diffs and counts', () => {
     expect(keys(result.leaves)).toEqual(['C//zed'])
   })
 
+  // Counts only (`listChanges: false`, what `headcount snapshot` uses) against the full path, over random
+  // snapshots with groups, devices, unmatched names and duplicates, for a template and a regex.
+  for (const convention of [
+    { kind: 'template', template: 'private-{room}-{group}-{user}' },
+    { kind: 'regex', pattern: 'private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>[^-]+?)(?:-d\\d)?' },
+  ] as NamingConvention[]) {
+    it(`counts only, it gives the rooms, groups, counts and joins of the full path (${convention.kind})`, async () => {
+      const full = stateFor(convention, 1)
+      const counted = stateFor(convention, 1)
+      let seed = 11
+      const next = (bound: number): number => (seed = (Math.imul(seed, 48271) + 7) >>> 0) % bound
+      const groups = ['red', 'blue', 'green']
+      for (let round = 0; round < 6; round++) {
+        const names = Array.from({ length: 3000 + next(3000) }, () => {
+          const room = `r${next(40)}`
+          const user = `u${next(2500)}`
+          const kind = next(20)
+          if (kind === 0) return `private-${room}`
+          // The same user in another group, or on another device: one participant.
+          if (kind === 1) return `private-${room}-${groups[next(3)] as string}-${user}-d${next(3)}`
+          return `private-${room}-${groups[user.length % 3] as string}-${user}`
+        })
+        // A duplicated name now and then, as a careless server might send.
+        names.push(names[0] as string)
+        const body = list(names)
+        const expected = await full.ingestChannelList(body, round + 1)
+        const result = await counted.ingestChannelList(body, round + 1, { listChanges: false })
+        expect(result.rooms).toEqual(expected.rooms)
+        expect([result.total, result.channels, result.unmatched]).toEqual([
+          expected.total,
+          expected.channels,
+          expected.unmatched,
+        ])
+        expect([result.joinCount, result.leaveCount]).toEqual([expected.joins.length, expected.leaves.length])
+        expect([result.joins, result.leaves]).toEqual([[], []])
+        // The joins, read lazily, are the full path's.
+        expect(result.joinedMembers?.count).toBe(expected.joins.length)
+        expect(keys([...(result.joinedMembers ?? [])])).toEqual(keys(expected.joins))
+        expect(counted.rooms()).toEqual(full.rooms())
+        for (const room of full.rooms().slice(0, 3))
+          expect(counted.members(room.room, { offset: 0, limit: 50 })).toEqual(
+            full.members(room.room, { offset: 0, limit: 50 }),
+          )
+      }
+    }, 60_000)
+  }
+
+  it("reads a snapshot's joins lazily, skipping members made present again by a later snapshot", async () => {
+    const state = stateFor()
+    const first = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 1, {
+      listChanges: false,
+    })
+    expect(keys([...(first.joinedMembers ?? [])])).toEqual(['A//eve', 'A//max', 'B//bob'])
+    // Each reading makes fresh objects.
+    expect([...(first.joinedMembers ?? [])][0]).not.toBe([...(first.joinedMembers ?? [])][0])
+    await state.ingestChannelList(list(['private-A-eve', 'private-B-bob']), 2, { listChanges: false })
+    const third = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 3, {
+      listChanges: false,
+    })
+    expect(keys([...(third.joinedMembers ?? [])])).toEqual(['A//max'])
+    // max joined again in the third snapshot: the first one's joins no longer include it.
+    expect(first.joinedMembers?.count).toBe(3)
+    expect(keys([...(first.joinedMembers ?? [])])).toEqual(['A//eve', 'B//bob'])
+    // With lists, there is no lazy reading.
+    const listed = await stateFor().ingestChannelList(list(['private-A-max']), 1)
+    expect(listed.joinedMembers).toBeUndefined()
+  })
+
   it('counts per room and per group', async () => {
     const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
     const result = await state.ingestChannelList(

@@ -18,6 +18,7 @@ import { MemberStore } from './member-store.ts'
 import type {
   IngestOptions,
   IngestResult,
+  JoinedMembers,
   Member,
   MembersPage,
   MembersQuery,
@@ -53,11 +54,35 @@ class EntryList {
   }
 }
 
+/** A snapshot's joins as member ids, each made a Member only when read. */
+class JoinedMemberList implements JoinedMembers {
+  readonly count: number
+  private readonly ids: Int32Array
+  private readonly store: MemberStore
+  private readonly generation: number
+
+  constructor(ids: Int32Array, count: number, store: MemberStore, generation: number) {
+    this.ids = ids
+    this.count = count
+    this.store = store
+    this.generation = generation
+  }
+
+  *[Symbol.iterator](): Iterator<Member> {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.ids[i] as number
+      if (this.store.joinedIn(id, this.generation)) yield this.store.memberObject(id)
+    }
+  }
+}
+
 interface Changes {
   joins: Member[]
   leaves: Member[]
   joinCount: number
   leaveCount: number
+  /** Without listChanges: the members that joined, read lazily. */
+  joinedMembers: JoinedMembers | null
 }
 
 interface Prepared {
@@ -186,6 +211,7 @@ export class PresenceState {
       total: members.total,
       joinCount: changes.joinCount,
       leaveCount: changes.leaveCount,
+      ...(changes.joinedMembers === null ? {} : { joinedMembers: changes.joinedMembers }),
     }
     // Tidy up out of sight: channels the snapshot found gone leave the table.
     await this.purgeDead(at, Infinity, sliceOver, pause).catch((error: unknown) => {
@@ -243,6 +269,10 @@ export class PresenceState {
     let aliveUnmatched = 0
     let joinCount = 0
     let leaveCount = 0
+    // Without lists, joins are kept as member ids (marked with this generation) and read lazily.
+    const joined = list ? null : new EntryList()
+    const joinedMembers = (): JoinedMembers | null =>
+      joined === null ? null : new JoinedMemberList(joined.entries, joined.count, members, generation)
     const activate = (
       entries: ArrayLike<number>,
       objects: ReadonlyArray<Member | null> | null,
@@ -260,7 +290,10 @@ export class PresenceState {
         if (id < 0) aliveUnmatched++
         else if (members.activate(id, at)) {
           joinCount++
-          if (list) joins.push(objects?.[i] ?? members.memberObject(id))
+          if (joined !== null) {
+            members.markJoined(id, generation)
+            joined.push(id, null)
+          } else joins.push(objects?.[i] ?? members.memberObject(id))
         }
       }
     }
@@ -291,13 +324,19 @@ export class PresenceState {
         table.setStamp(entry, at)
         const id = table.member(entry)
         if (id < 0) aliveUnmatched++
-        else if (members.activate(id, at)) joinCount++
+        else if (members.activate(id, at)) {
+          joinCount++
+          if (joined !== null) {
+            members.markJoined(id, generation)
+            joined.push(id, null)
+          }
+        }
       }
       alive += activations.count
       leave(leaving.entries, leaving.objects, leaving.count)
       this.aliveChannels += alive
       this.aliveUnmatched += aliveUnmatched
-      return { joins: prepared.joins, leaves, joinCount, leaveCount }
+      return { joins: prepared.joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
     }
     activate(activations.entries, null, activations.count)
     activate(this.touched, null, this.touched.length)
@@ -305,7 +344,7 @@ export class PresenceState {
     leave(this.touched, null, this.touched.length)
     this.aliveChannels += alive
     this.aliveUnmatched += aliveUnmatched
-    return { joins, leaves, joinCount, leaveCount }
+    return { joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
   }
 
   /** Drops the PENDING entries a failed scan added, in slices (they are invisible meanwhile). */
