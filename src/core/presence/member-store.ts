@@ -22,13 +22,16 @@ const PREVIOUS = BASE_FIELDS + 4
 const FOLLOWING = BASE_FIELDS + 5
 /** Scratch mark (snapshot generation) so one object is prepared per member. */
 const MARK = BASE_FIELDS + 6
+/** Fields 10-11: when the member became present (ms epoch), as a float64 (an even index). */
+const SINCE = BASE_FIELDS + 7
 /** Generation of the snapshot that last made this member present, 0 if none (see JoinedMembers). */
-const JOINED_IN = BASE_FIELDS + 7
-/** Fields 12-13: when the member became present (ms epoch), as a float64 (an even index; 11 is unused). */
-const SINCE = BASE_FIELDS + 9
-const MEMBER_FIELDS = SINCE + 2
-/** Key bytes in the record: the room id and a user id of up to 12 bytes, so most keys need no arena. */
-const INLINE_KEY_BYTES = 16
+const JOINED_IN = SINCE + 2
+const MEMBER_FIELDS = JOINED_IN + 1
+/**
+ * Key bytes in the record: the room id and a user id of up to 8 bytes, so most keys need no arena,
+ * and a record is 64 bytes (an even stride, as the float64 needs).
+ */
+const INLINE_KEY_BYTES = 12
 
 const USER_OFFSET = 4
 
