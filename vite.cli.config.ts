@@ -24,7 +24,9 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       external: (id) => id.startsWith('node:') || external.has(packageName(id)),
-      output: { format: 'es', entryFileNames: 'main.js' },
+      // One file still: the commands main.ts imports on demand are inlined (paths found from
+      // import.meta.url stay right).
+      output: { format: 'es', entryFileNames: 'main.js', codeSplitting: false },
     },
   },
   ssr: { target: 'node', noExternal: true },

@@ -1,22 +1,28 @@
-import { desktopCommand } from './commands/desktop.ts'
-import { emulatorCommand } from './commands/emulator.ts'
-import { exportCommand } from './commands/export.ts'
-import { serveCommand } from './commands/serve.ts'
-import { snapshotCommand } from './commands/snapshot.ts'
 import { packageVersion } from './package-info.ts'
 import { CommandError, UsageError, type Command, type CommandIO } from './usage.ts'
 
-const COMMANDS: Command[] = [desktopCommand, serveCommand, snapshotCommand, exportCommand, emulatorCommand]
+/**
+ * Each command's module is loaded only when that command runs (the overview loads them all): a quick
+ * `headcount snapshot` then starts without loading the server, the history database and the emulator.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['desktop', async () => (await import('./commands/desktop.ts')).desktopCommand],
+  ['serve', async () => (await import('./commands/serve.ts')).serveCommand],
+  ['snapshot', async () => (await import('./commands/snapshot.ts')).snapshotCommand],
+  ['export', async () => (await import('./commands/export.ts')).exportCommand],
+  ['emulator', async () => (await import('./commands/emulator.ts')).emulatorCommand],
+]
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length))
+async function overview(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map(([, load]) => load()))
+  const width = Math.max(...commands.map((command) => command.name.length))
   return [
     'headcount: occupancy console and broadcaster for large groups on Pusher Channels',
     '',
     'Usage: headcount [command] [options]   (no command: the desktop console)',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     'Options: --help (also after a command), --version',
     'Exit codes: 0 success, 1 failure (reason on stderr), 2 bad usage.',
@@ -42,18 +48,19 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     return main(['desktop', ...argv], io)
   }
   if (first === '--help' || first === '-h' || first === 'help') {
-    io.out(overview())
+    io.out(await overview())
     return 0
   }
   if (first === '--version' || first === '-v') {
     io.out(packageVersion())
     return 0
   }
-  const command = COMMANDS.find((candidate) => candidate.name === first)
-  if (!command) {
+  const load = COMMANDS.find(([name]) => name === first)?.[1]
+  if (!load) {
     io.err(`headcount: unknown command "${first}" (see headcount --help)`)
     return 2
   }
+  const command = await load()
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(`Usage: ${command.usage}`)
     return 0

@@ -61,9 +61,12 @@ ${CONNECTION_USAGE}
     let result
     try {
       const response = await client.listChannels(convention.prefix)
-      result = await presence.ingestChannelList(response.body, fetchedAt).catch((error: unknown) => {
-        throw unreadableListError(error, response.body, client.endpoint)
-      })
+      // Counts only: the rooms and their counts, with no Member object made for each person present.
+      result = await presence
+        .ingestChannelList(response.body, fetchedAt, { listChanges: false })
+        .catch((error: unknown) => {
+          throw unreadableListError(error, response.body, client.endpoint)
+        })
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
       throw new CommandError(`${failure.message}. ${failure.hint}`)

@@ -44,6 +44,8 @@ export class RequestAbortedError extends Error {
 }
 
 const JSON_CONTENT = { 'content-type': 'application/json' }
+/** Declared body lengths up to this are given one buffer up front; beyond it (a server's mistake?) chunks are kept. */
+const PREALLOCATED_BODY_LIMIT = 256 * 1024 * 1024
 
 interface Answer {
   status: number
@@ -133,6 +135,9 @@ export class ChannelsClient {
       let settled = false
       let controller: Dispatcher.DispatchController | null = null
       const chunks: Buffer[] = []
+      // With a declared length, the body is copied into one buffer as it arrives: a list of a million
+      // channels is then held once, not as chunks and again as their concatenation.
+      let whole: Buffer | null = null
       const finish = (outcome: Answer | Error): void => {
         if (settled) return
         settled = true
@@ -179,16 +184,29 @@ export class ChannelsClient {
             headersArrived = true
             const declared = Number(headers['content-length'] ?? Number.NaN)
             expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
+            if (expected !== null && expected > 0 && expected <= PREALLOCATED_BODY_LIMIT)
+              whole = Buffer.allocUnsafe(expected)
           },
           onResponseData(_dispatch, chunk) {
-            chunks.push(chunk)
+            if (whole !== null && received + chunk.length <= whole.length) chunk.copy(whole, received)
+            else {
+              // More than declared: kept as chunks from here on.
+              if (whole !== null) chunks.push(whole.subarray(0, received))
+              whole = null
+              chunks.push(chunk)
+            }
             received += chunk.length
           },
           onResponseEnd() {
             if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
-            const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-            if (status >= 300) return fail(failureFromStatus(status, whole.toString('utf8'), endpoint))
-            finish({ status, body: whole, latencyMs: performance.now() - started })
+            const body =
+              whole !== null
+                ? whole.subarray(0, received)
+                : chunks.length === 1
+                  ? (chunks[0] as Buffer)
+                  : Buffer.concat(chunks)
+            if (status >= 300) return fail(failureFromStatus(status, body.toString('utf8'), endpoint))
+            finish({ status, body, latencyMs: performance.now() - started })
           },
           onResponseError(_dispatch, error) {
             // The connection closed (or was reset) before the body was complete, or never answered.

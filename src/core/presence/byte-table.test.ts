@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BASE_FIELDS, ByteKeyedTable, hashBytes } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, hashBytes, PAGE_ENTRIES } from './byte-table.ts'
 
 const encoder = new TextEncoder()
 
@@ -40,8 +40,70 @@ describe('ByteKeyedTable', () => {
         expect(String.fromCharCode(...Array.from(key, (_, i) => table.keyByte(entry, i)))).toBe(key)
         expect(table.isUsed(entry)).toBe(true)
       }
-    })
+    }, 60_000)
   }
+
+  it('keeps keys and fields across record and arena pages, through removals, reuse and compaction', () => {
+    // An int32 field and a float64 one (an even index) after the base fields, 8 key bytes inline.
+    const VALUE = BASE_FIELDS
+    const STAMP = BASE_FIELDS + 1
+    const table = new ByteKeyedTable(BASE_FIELDS + 3, 8)
+    const reference = new Map<string, { entry: number; value: number }>()
+    const next = sequence(3)
+    // Keys of 1 to 1,200 bytes: several arena pages of a megabyte, and more than three record pages.
+    const keyOf = (id: number): string => `key-${id}-`.padEnd(1 + (id % 1200), String.fromCharCode(97 + (id % 26)))
+    const check = (key: string, entry: number, value: number): void => {
+      expect(table.keyString(entry)).toBe(key)
+      expect(table.keyString(entry, 5)).toBe(key.slice(5))
+      expect(table.keyLength(entry)).toBe(key.length)
+      expect(table.field(entry, VALUE)).toBe(value)
+      expect(table.floatField(entry, STAMP)).toBe(value * 1.5)
+    }
+    let firstPage: Int32Array | null = null
+    for (let step = 0; step < 60_000; step++) {
+      const id = step < 4 * PAGE_ENTRIES ? step : next(6 * PAGE_ENTRIES)
+      const key = keyOf(id)
+      const bytes = encoder.encode(key)
+      const hash = hashBytes(bytes, 0, bytes.length)
+      const found = table.find(bytes, 0, bytes.length, hash)
+      const known = reference.get(key)
+      expect(found).toBe(known?.entry ?? -1)
+      if (known === undefined) {
+        const entry = table.insert(bytes, 0, bytes.length, hash)
+        table.setField(entry, VALUE, step)
+        table.setFloatField(entry, STAMP, step * 1.5)
+        reference.set(key, { entry, value: step })
+      } else {
+        check(key, known.entry, known.value)
+        if (step % 2 === 0) {
+          table.remove(known.entry)
+          reference.delete(key)
+        }
+      }
+      // Growing by pages never replaces a full page: what it holds is not copied.
+      if (table.capacity >= PAGE_ENTRIES && firstPage === null) firstPage = table.pages[0] as Int32Array
+      if (step % 5000 === 0) table.compactIfWasteful()
+    }
+    expect(table.pages.length).toBeGreaterThan(3)
+    expect(table.pages[0]).toBe(firstPage)
+    expect(table.size).toBe(reference.size)
+    for (const [key, { entry, value }] of reference) check(key, entry, value)
+    // Most keys gone: their tails are garbage, and compaction rewrites the live ones into fresh pages.
+    const footprint = table.footprint
+    let kept = 0
+    for (const [key, { entry }] of reference) {
+      if (kept++ % 10 === 0) continue
+      table.remove(entry)
+      reference.delete(key)
+    }
+    table.compactIfWasteful()
+    expect(table.footprint).toBeLessThan(footprint)
+    for (const [key, { entry, value }] of reference) {
+      check(key, entry, value)
+      const bytes = encoder.encode(key)
+      expect(table.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))).toBe(entry)
+    }
+  }, 120_000)
 
   it('finds many keys at once exactly as find does one at a time', () => {
     const table = new ByteKeyedTable(BASE_FIELDS + 2, 12)
@@ -123,7 +185,7 @@ describe('ByteKeyedTable', () => {
     table.remove(first)
     expect(table.find(a, 0, a.length, hash)).toBe(-1)
     expect(table.find(b, 0, b.length, hash)).toBe(second)
-  })
+  }, 60_000)
 
   it('refuses a record without room for its own fields, or a ragged inline part', () => {
     expect(() => new ByteKeyedTable(BASE_FIELDS - 1)).toThrow(RangeError)

@@ -1,16 +1,26 @@
 // A hash table keyed by byte strings, in flat typed arrays: open addressing with linear probing and
-// backward-shift deletion (no tombstones). Each entry is one record in a single array: its int32 fields
-// (the key's length and hash first, then the subclass's), then the first bytes of its key; the rest of a
-// longer key goes to a byte arena. A lookup that lands on an entry thus finds its fields and, for short
-// keys, the whole key in one or two adjacent cache lines, wherever the entry is. Subclasses may keep
-// parallel arrays too (grown in growEntries). Entry ids are dense and reused after removal. Lets the
-// presence state recognise names straight from response bytes, with no JS string or object per entry for
-// the garbage collector to trace.
+// backward-shift deletion (no tombstones). Each entry is one record: its int32 fields (the key's length
+// and hash first, then the subclass's), then the first bytes of its key; the rest of a longer key goes to
+// a byte arena. A lookup that lands on an entry thus finds its fields and, for short keys, the whole key
+// in one or two adjacent cache lines, wherever the entry is. Records live in pages of PAGE_ENTRIES and key
+// tails in arena pages of a megabyte, so the table grows a page at a time and never copies what it holds
+// (a million-entry table copied in one go would hold the event loop, and briefly need the memory twice).
+// Entry ids are dense and reused after removal. Lets the presence state recognise names straight from
+// response bytes, with no JS string or object per entry for the garbage collector to trace.
 import { Buffer } from 'node:buffer'
 
 export const FNV_OFFSET = 0x811c9dc5
 export const FNV_PRIME = 0x01000193
 const GOLDEN = 0x9e3779b1
+
+/** Entry e's record is in page e >>> PAGE_BITS, at index (e & PAGE_MASK) * stride. */
+export const PAGE_BITS = 12
+export const PAGE_ENTRIES = 1 << PAGE_BITS
+export const PAGE_MASK = PAGE_ENTRIES - 1
+/** Key tails go to arena pages of this size (a tail never straddles two): KEY_START is page << ARENA_PAGE_BITS | offset. */
+const ARENA_PAGE_BITS = 20
+const ARENA_PAGE = 1 << ARENA_PAGE_BITS
+const ARENA_OFFSET_MASK = ARENA_PAGE - 1
 
 /** Record fields every table has. Where the key's tail starts in the arena; -1 while the entry is free. */
 export const KEY_START = 0
@@ -19,8 +29,8 @@ export const KEY_INFO = 1
 export const HASH = 2
 export const BASE_FIELDS = 3
 export const KEY_LENGTH_MASK = 0xffffff
-/** Keys longer than this are refused (a channel name has at most 164 characters). */
-export const MAX_KEY_LENGTH = KEY_LENGTH_MASK
+/** Keys longer than this are refused (a channel name has at most 164 characters); a tail fits an arena page. */
+export const MAX_KEY_LENGTH = ARENA_PAGE
 
 /** FNV-1a over bytes; the channel scanner computes the same value inline while it looks for a name's end. */
 export function hashBytes(bytes: Uint8Array, start: number, length: number): number {
@@ -41,29 +51,24 @@ export function grownInt32(array: Int32Array, size: number, fill = 0): Int32Arra
   return next
 }
 
-export function grownUint8(array: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
-  const next = new Uint8Array(size)
-  next.set(array)
-  return next
-}
-
-export function grownFloat64(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(size)
-  next.set(array)
-  return next
-}
-
 export class ByteKeyedTable {
   /** Int32 fields per entry, the key's first bytes included. */
   readonly stride: number
   /** Byte offset of the key's first bytes within a record, and how many fit there. */
   readonly inlineOffset: number
   readonly inlineBytes: number
-  /** Entry e's fields are records[e * stride + field]. */
-  records: Int32Array<ArrayBuffer>
-  /** The same memory as bytes (inline keys), and as a Buffer for decoding them. */
-  recordBytes: Uint8Array<ArrayBuffer>
-  private recordText: Buffer
+  /**
+   * The records, PAGE_ENTRIES entries a page (the only page of a small table is smaller, and doubles
+   * until it is full size): entry e's field f is pages[e >>> PAGE_BITS][(e & PAGE_MASK) * stride + f].
+   * A page is replaced only while the table has one; hold on to one only between inserts.
+   */
+  pages: Array<Int32Array<ArrayBuffer>> = []
+  /** The same pages as bytes (inline keys), as float64s (fields a subclass keeps as numbers) and as Buffers. */
+  bytePages: Array<Uint8Array<ArrayBuffer>> = []
+  floatPages: Array<Float64Array<ArrayBuffer>> = []
+  private textPages: Buffer[] = []
+  /** Entries the pages hold. */
+  capacity = 0
 
   /**
    * Slot → 0 when empty, else (entry + 1) in the low bits (entryMask) and the entry's hash bits above
@@ -76,11 +81,13 @@ export class ByteKeyedTable {
   private entryMask = 0
   private tagMask = 0
 
-  /** Key bytes past the inline ones. */
-  arena = new Uint8Array(4096)
-  /** The arena as a Buffer, whose latin1 decoding is the fastest way from bytes to a short string. */
-  private arenaText = Buffer.from(this.arena.buffer)
+  /** Key bytes past the inline ones, in pages (the first grows up to ARENA_PAGE before a second is added). */
+  private arenaPages: Array<Uint8Array<ArrayBuffer>> = []
+  /** The pages as Buffers, whose latin1 decoding is the fastest way from bytes to a short string. */
+  private arenaTexts: Buffer[] = []
+  /** Where the next tail goes (page << ARENA_PAGE_BITS | offset), and bytes of removed keys' tails. */
   private arenaUsed = 0
+  private arenaLive = 0
   private arenaGarbage = 0
 
   /** Entries ever allocated (high-water mark): ids below it are in use or free. */
@@ -94,7 +101,7 @@ export class ByteKeyedTable {
 
   /**
    * `fields` int32 fields per entry (BASE_FIELDS and the subclass's), then `inlineBytes` (a multiple of
-   * 4) of each key kept in the record itself.
+   * 4) of each key kept in the record itself. Float64 fields (floatPages) need an even stride and index.
    */
   constructor(fields = BASE_FIELDS, inlineBytes = 0, initialEntries = 64) {
     if (fields < BASE_FIELDS) throw new RangeError(`a table needs at least ${BASE_FIELDS} fields per entry`)
@@ -102,30 +109,53 @@ export class ByteKeyedTable {
     this.stride = fields + inlineBytes / 4
     this.inlineOffset = fields * 4
     this.inlineBytes = inlineBytes
-    this.records = new Int32Array(initialEntries * this.stride)
-    this.recordBytes = new Uint8Array(this.records.buffer)
-    this.recordText = Buffer.from(this.records.buffer)
+    let first = 2
+    while (first < initialEntries && first < PAGE_ENTRIES) first *= 2
+    this.setPage(0, new Int32Array(first * this.stride))
+    this.capacity = first
     this.setEntryBits()
+    this.resetArena(4096)
   }
 
-  get capacity(): number {
-    return this.records.length / this.stride
+  /** Entry e's int32 field f. */
+  field(entry: number, f: number): number {
+    return (this.pages[entry >>> PAGE_BITS] as Int32Array)[(entry & PAGE_MASK) * this.stride + f] as number
+  }
+
+  setField(entry: number, f: number, value: number): void {
+    ;(this.pages[entry >>> PAGE_BITS] as Int32Array)[(entry & PAGE_MASK) * this.stride + f] = value
+  }
+
+  /** Entry e's float64 at int32 fields f and f + 1 (f even, stride even). */
+  floatField(entry: number, f: number): number {
+    return (this.floatPages[entry >>> PAGE_BITS] as Float64Array)[
+      ((entry & PAGE_MASK) * this.stride + f) >> 1
+    ] as number
+  }
+
+  setFloatField(entry: number, f: number, value: number): void {
+    ;(this.floatPages[entry >>> PAGE_BITS] as Float64Array)[((entry & PAGE_MASK) * this.stride + f) >> 1] = value
   }
 
   keyLength(entry: number): number {
-    return (this.records[entry * this.stride + KEY_INFO] as number) & KEY_LENGTH_MASK
+    return this.field(entry, KEY_INFO) & KEY_LENGTH_MASK
   }
 
   /** Byte `index` of the entry's key. */
   keyByte(entry: number, index: number): number {
-    return index < this.inlineBytes
-      ? (this.recordBytes[entry * this.stride * 4 + this.inlineOffset + index] as number)
-      : (this.arena[(this.records[entry * this.stride + KEY_START] as number) + index - this.inlineBytes] as number)
+    if (index < this.inlineBytes)
+      return (this.bytePages[entry >>> PAGE_BITS] as Uint8Array)[
+        (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset + index
+      ] as number
+    const start = this.field(entry, KEY_START)
+    return (this.arenaPages[start >>> ARENA_PAGE_BITS] as Uint8Array)[
+      (start & ARENA_OFFSET_MASK) + index - this.inlineBytes
+    ] as number
   }
 
   /** True while the entry holds a key. */
   isUsed(entry: number): boolean {
-    return (this.records[entry * this.stride + KEY_START] as number) >= 0
+    return this.field(entry, KEY_START) >= 0
   }
 
   /** The entry whose key is these bytes, or -1. */
@@ -165,7 +195,7 @@ export class ByteKeyedTable {
     const shift = this.shift
     const tagMask = this.tagMask
     const entryMask = this.entryMask
-    const records = this.records
+    const pages = this.pages
     const stride = this.stride
     const inlineBytes = this.inlineBytes
     let touched = 0
@@ -195,18 +225,23 @@ export class ByteKeyedTable {
     }
     // 3. Their records (and inline keys), in a loop short enough for many loads to be in flight at once.
     for (let i = 0; i < count; i++) {
-      const at = (out[i] as number) * stride
-      if (at >= 0) touched ^= (records[at + KEY_INFO] as number) ^ (records[at + stride - 1] as number)
+      const candidate = out[i] as number
+      if (candidate < 0) continue
+      const page = pages[candidate >>> PAGE_BITS] as Int32Array
+      const at = (candidate & PAGE_MASK) * stride
+      touched ^= (page[at + KEY_INFO] as number) ^ (page[at + stride - 1] as number)
     }
     // 4. Key tails in the arena, if any.
     if (tails) {
-      const arena = this.arena
+      const arenaPages = this.arenaPages
       for (let i = 0; i < count; i++) {
         const candidate = out[i] as number
         const length = lengths[i] as number
         if (candidate < 0 || length <= inlineBytes) continue
-        const tailStart = records[candidate * stride + KEY_START] as number
-        touched ^= (arena[tailStart] as number) ^ (arena[tailStart + length - inlineBytes - 1] as number)
+        const tailStart = this.field(candidate, KEY_START)
+        const arena = arenaPages[tailStart >>> ARENA_PAGE_BITS] as Uint8Array
+        const offset = tailStart & ARENA_OFFSET_MASK
+        touched ^= (arena[offset] as number) ^ (arena[offset + length - inlineBytes - 1] as number)
       }
     }
     // 5. Confirm; a tag shared by another key (rare) falls back to a full probe.
@@ -222,11 +257,11 @@ export class ByteKeyedTable {
   }
 
   private matches(entry: number, source: Uint8Array, start: number, length: number, hash: number): boolean {
-    const at = entry * this.stride
-    const records = this.records
+    const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * this.stride
     return (
-      records[at + HASH] === hash &&
-      ((records[at + KEY_INFO] as number) & KEY_LENGTH_MASK) === length &&
+      page[at + HASH] === hash &&
+      ((page[at + KEY_INFO] as number) & KEY_LENGTH_MASK) === length &&
       this.keyEquals(entry, source, start, length)
     )
   }
@@ -235,19 +270,20 @@ export class ByteKeyedTable {
   keyEquals(entry: number, source: Uint8Array, start: number, length: number): boolean {
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
-    const bytes = this.recordBytes
-    const inlineStart = entry * this.stride * 4 + this.inlineOffset
+    const bytes = this.bytePages[entry >>> PAGE_BITS] as Uint8Array
+    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
     for (let i = 0; i < head; i++) if (bytes[inlineStart + i] !== source[start + i]) return false
     if (length === head) return true
-    const arena = this.arena
-    const tailStart = (this.records[entry * this.stride + KEY_START] as number) - head
-    for (let i = head; i < length; i++) if (arena[tailStart + i] !== source[start + i]) return false
+    const tailStart = this.field(entry, KEY_START)
+    const arena = this.arenaPages[tailStart >>> ARENA_PAGE_BITS] as Uint8Array
+    const offset = (tailStart & ARENA_OFFSET_MASK) - head
+    for (let i = head; i < length; i++) if (arena[offset + i] !== source[start + i]) return false
     return true
   }
 
   /**
-   * Sizes the slot array for `entries` entries up front, so a big first load does not rehash (a pause
-   * that cannot be sliced) part-way through.
+   * Sizes the slot array for `entries` entries up front (at most half full), so a big first load does
+   * not rehash (a pause that cannot be sliced) part-way through.
    */
   reserve(entries: number): void {
     let size = this.slots.length
@@ -258,27 +294,29 @@ export class ByteKeyedTable {
   /** Adds an entry for a key known to be absent; returns its id. */
   insert(source: Uint8Array, start: number, length: number, hash: number): number {
     if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)
-    if ((this.size + 1) * 2 > this.slots.length) this.resizeSlots(this.slots.length * 2)
+    // Up to three quarters full: linear probing with tags stays short there, and a table reserved for
+    // an estimate that falls a little short does not rehash.
+    if ((this.size + 1) * 4 > this.slots.length * 3) this.resizeSlots(this.slots.length * 2)
     const entry = this.allocate()
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
-    const bytes = this.recordBytes
-    const inlineStart = entry * this.stride * 4 + this.inlineOffset
+    const bytes = this.bytePages[entry >>> PAGE_BITS] as Uint8Array
+    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
     for (let i = 0; i < head; i++) bytes[inlineStart + i] = source[start + i] as number
     const tail = length - head
-    let tailStart = this.arenaUsed
+    let tailStart = 0
     if (tail > 0) {
-      if (tailStart + tail > this.arena.length) this.growArena(tail)
-      const arena = this.arena
-      for (let i = 0; i < tail; i++) arena[tailStart + i] = source[start + head + i] as number
-      this.arenaUsed += tail
-    } else {
-      tailStart = 0
+      tailStart = this.allocateTail(tail)
+      const arena = this.arenaPages[tailStart >>> ARENA_PAGE_BITS] as Uint8Array
+      const offset = tailStart & ARENA_OFFSET_MASK
+      for (let i = 0; i < tail; i++) arena[offset + i] = source[start + head + i] as number
+      this.arenaLive += tail
     }
-    const at = entry * this.stride
-    this.records[at + KEY_START] = tailStart
-    this.records[at + KEY_INFO] = length
-    this.records[at + HASH] = hash
+    const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * this.stride
+    page[at + KEY_START] = tailStart
+    page[at + KEY_INFO] = length
+    page[at + HASH] = hash
     this.placeInSlot(entry, hash)
     this.size++
     return entry
@@ -289,10 +327,11 @@ export class ByteKeyedTable {
     const slots = this.slots
     const mask = this.mask
     const shift = this.shift
-    const records = this.records
+    const pages = this.pages
     const stride = this.stride
-    const at = entry * stride
-    let slot = Math.imul(records[at + HASH] as number, GOLDEN) >>> shift
+    const page = pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * stride
+    let slot = Math.imul(page[at + HASH] as number, GOLDEN) >>> shift
     while (((slots[slot] as number) & this.entryMask) !== entry + 1) slot = (slot + 1) & mask
     // Backward-shift deletion: pull later members of the probe run into the hole.
     let hole = slot
@@ -302,15 +341,20 @@ export class ByteKeyedTable {
       const stored = slots[probe] as number
       if (stored === 0) break
       const other = (stored & this.entryMask) - 1
-      const home = Math.imul(records[other * stride + HASH] as number, GOLDEN) >>> shift
+      const otherPage = pages[other >>> PAGE_BITS] as Int32Array
+      const home = Math.imul(otherPage[(other & PAGE_MASK) * stride + HASH] as number, GOLDEN) >>> shift
       if (((probe - home) & mask) >= ((probe - hole) & mask)) {
         slots[hole] = stored
         hole = probe
       }
     }
     slots[hole] = 0
-    this.arenaGarbage += Math.max(0, ((records[at + KEY_INFO] as number) & KEY_LENGTH_MASK) - this.inlineBytes)
-    records[at + KEY_START] = -1
+    const tail = ((page[at + KEY_INFO] as number) & KEY_LENGTH_MASK) - this.inlineBytes
+    if (tail > 0) {
+      this.arenaGarbage += tail
+      this.arenaLive -= tail
+    }
+    page[at + KEY_START] = -1
     this.size--
     if (this.freeCount === this.freeIds.length) this.freeIds = grownInt32(this.freeIds, this.freeIds.length * 2)
     this.freeIds[this.freeCount++] = entry
@@ -320,63 +364,127 @@ export class ByteKeyedTable {
   keyString(entry: number, from = 0): string {
     const length = this.keyLength(entry)
     const inlineBytes = this.inlineBytes
-    const inlineStart = entry * this.stride * 4 + this.inlineOffset
-    const tailStart = this.records[entry * this.stride + KEY_START] as number
+    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+    const recordText = this.textPages[entry >>> PAGE_BITS] as Buffer
+    const tailStart = this.field(entry, KEY_START)
+    const arenaText = this.arenaTexts[tailStart >>> ARENA_PAGE_BITS] as Buffer
+    const offset = tailStart & ARENA_OFFSET_MASK
     if (from >= inlineBytes)
-      return this.arenaText.toString('latin1', tailStart + from - inlineBytes, tailStart + length - inlineBytes)
-    if (length <= inlineBytes) return this.recordText.toString('latin1', inlineStart + from, inlineStart + length)
+      return arenaText.toString('latin1', offset + from - inlineBytes, offset + length - inlineBytes)
+    if (length <= inlineBytes) return recordText.toString('latin1', inlineStart + from, inlineStart + length)
     return (
-      this.recordText.toString('latin1', inlineStart + from, inlineStart + inlineBytes) +
-      this.arenaText.toString('latin1', tailStart, tailStart + length - inlineBytes)
+      recordText.toString('latin1', inlineStart + from, inlineStart + inlineBytes) +
+      arenaText.toString('latin1', offset, offset + length - inlineBytes)
     )
   }
 
   /** Rewrites the arena without removed key tails once they take more room than live ones. */
   compactIfWasteful(): void {
-    if (this.arenaGarbage < 1 << 20 || this.arenaGarbage < this.arenaUsed - this.arenaGarbage) return
-    const live = new Uint8Array(Math.max(4096, (this.arenaUsed - this.arenaGarbage) * 2))
-    const records = this.records
+    if (this.arenaGarbage < 1 << 20 || this.arenaGarbage < this.arenaLive) return
+    const old = this.arenaPages
+    this.resetArena(Math.min(ARENA_PAGE, Math.max(4096, this.arenaLive * 2)))
     const stride = this.stride
-    let used = 0
     // In entry order, which is mostly the order keys arrive in.
-    for (let entry = 0, at = 0; entry < this.top; entry++, at += stride) {
-      const start = records[at + KEY_START] as number
-      const tail = ((records[at + KEY_INFO] as number) & KEY_LENGTH_MASK) - this.inlineBytes
+    for (let entry = 0; entry < this.top; entry++) {
+      const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+      const at = (entry & PAGE_MASK) * stride
+      const start = page[at + KEY_START] as number
+      const tail = ((page[at + KEY_INFO] as number) & KEY_LENGTH_MASK) - this.inlineBytes
       if (start < 0 || tail <= 0) continue
-      live.set(this.arena.subarray(start, start + tail), used)
-      records[at + KEY_START] = used
-      used += tail
+      const from = start & ARENA_OFFSET_MASK
+      const moved = this.allocateTail(tail)
+      ;(this.arenaPages[moved >>> ARENA_PAGE_BITS] as Uint8Array).set(
+        (old[start >>> ARENA_PAGE_BITS] as Uint8Array).subarray(from, from + tail),
+        moved & ARENA_OFFSET_MASK,
+      )
+      page[at + KEY_START] = moved
     }
-    this.setArena(live)
-    this.arenaUsed = used
     this.arenaGarbage = 0
   }
 
   /** Bytes held in typed arrays (for figures). */
   get footprint(): number {
-    return this.slots.byteLength + this.arena.byteLength + this.records.byteLength
-  }
-
-  /** Subclasses grow their parallel arrays here (calling super first). */
-  protected growEntries(size: number): void {
-    this.records = grownInt32(this.records, size * this.stride)
-    this.recordBytes = new Uint8Array(this.records.buffer)
-    this.recordText = Buffer.from(this.records.buffer)
+    let bytes = this.slots.byteLength
+    for (const page of this.pages) bytes += page.byteLength
+    for (const page of this.arenaPages) bytes += page.byteLength
+    return bytes
   }
 
   /**
-   * Entries in use never pass half the slots, and ids are reused before new ones are taken, so an id is
-   * below half the slot count: log2(slots) bits hold id + 1, and the rest of the slot is tag.
+   * Entries in use never pass three quarters of the slots, and ids are reused before new ones are
+   * taken, so an id is below the slot count: log2(slots) bits hold id + 1, and the rest of the slot is tag.
    */
   private setEntryBits(): void {
     this.entryMask = this.slots.length - 1
     this.tagMask = ~this.entryMask
   }
 
+  private setPage(index: number, page: Int32Array<ArrayBuffer>): void {
+    this.pages[index] = page
+    this.bytePages[index] = new Uint8Array(page.buffer)
+    this.floatPages[index] = new Float64Array(page.buffer)
+    this.textPages[index] = Buffer.from(page.buffer)
+  }
+
   private allocate(): number {
     if (this.freeCount > 0) return this.freeIds[--this.freeCount] as number
-    if (this.top === this.capacity) this.growEntries(this.capacity * 2)
+    if (this.top === this.capacity) {
+      if (this.capacity < PAGE_ENTRIES) {
+        // The only page, still small: doubled (a copy of at most half a page).
+        const bigger = new Int32Array(this.capacity * 2 * this.stride)
+        bigger.set(this.pages[0] as Int32Array)
+        this.setPage(0, bigger)
+        this.capacity *= 2
+      } else {
+        this.setPage(this.pages.length, new Int32Array(PAGE_ENTRIES * this.stride))
+        this.capacity += PAGE_ENTRIES
+      }
+    }
     return this.top++
+  }
+
+  /** Room for a key tail of `length` bytes in one arena page; returns where it starts. */
+  private allocateTail(length: number): number {
+    let page = this.arenaUsed >>> ARENA_PAGE_BITS
+    let offset = this.arenaUsed & ARENA_OFFSET_MASK
+    // The last tail filled its page exactly.
+    if (page === this.arenaPages.length) this.addArenaPage()
+    let current = this.arenaPages[page] as Uint8Array<ArrayBuffer>
+    if (offset + length > current.length) {
+      if (current.length < ARENA_PAGE && offset + length <= ARENA_PAGE) {
+        // A small first page grows (copying at most half a megabyte) before more pages are added.
+        let size = current.length * 2
+        while (size < offset + length) size *= 2
+        const bigger = new Uint8Array(Math.min(size, ARENA_PAGE))
+        bigger.set(current.subarray(0, offset))
+        current = bigger
+        this.arenaPages[page] = bigger
+        this.arenaTexts[page] = Buffer.from(bigger.buffer)
+      } else {
+        // What is left of this page stays unused.
+        this.arenaGarbage += current.length - offset
+        page++
+        offset = 0
+        if (page === this.arenaPages.length) this.addArenaPage()
+      }
+    }
+    const start = (page << ARENA_PAGE_BITS) | offset
+    this.arenaUsed = start + length
+    return start
+  }
+
+  /** An empty arena whose first page has `size` bytes. */
+  private resetArena(size: number): void {
+    const first = new Uint8Array(size)
+    this.arenaPages = [first]
+    this.arenaTexts = [Buffer.from(first.buffer)]
+    this.arenaUsed = 0
+  }
+
+  private addArenaPage(): void {
+    const page = new Uint8Array(ARENA_PAGE)
+    this.arenaPages.push(page)
+    this.arenaTexts.push(Buffer.from(page.buffer))
   }
 
   private placeInSlot(entry: number, hash: number): void {
@@ -392,21 +500,11 @@ export class ByteKeyedTable {
     this.mask = size - 1
     this.shift = 32 - Math.log2(size)
     this.setEntryBits()
-    const records = this.records
     const stride = this.stride
-    for (let entry = 0, at = 0; entry < this.top; entry++, at += stride) {
-      if ((records[at + KEY_START] as number) >= 0) this.placeInSlot(entry, records[at + HASH] as number)
+    for (let entry = 0; entry < this.top; entry++) {
+      const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+      const at = (entry & PAGE_MASK) * stride
+      if ((page[at + KEY_START] as number) >= 0) this.placeInSlot(entry, page[at + HASH] as number)
     }
-  }
-
-  private growArena(needed: number): void {
-    const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + needed))
-    bigger.set(this.arena.subarray(0, this.arenaUsed))
-    this.setArena(bigger)
-  }
-
-  private setArena(arena: Uint8Array<ArrayBuffer>): void {
-    this.arena = arena
-    this.arenaText = Buffer.from(arena.buffer)
   }
 }

@@ -17,6 +17,8 @@ import {
   KEY_LENGTH_MASK,
   latin1String,
   MAX_KEY_LENGTH,
+  PAGE_BITS,
+  PAGE_MASK,
 } from './byte-table.ts'
 import { CHANNEL_STRIDE, type ChannelTable, MEMBER, NEXT, PENDING, PLAIN_FLAG, SEEN } from './channel-table.ts'
 import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, OPEN_BRACE, QUOTE } from './json-cursor.ts'
@@ -185,9 +187,9 @@ export class ChannelListScan {
       // Same order as last time? Then one byte comparison recognises the channel.
       if (this.deferred === 0) {
         const previous = this.previous
-        const predicted = previous >= 0 ? (table.records[previous * CHANNEL_STRIDE + NEXT] as number) : table.head
+        const predicted = previous >= 0 ? table.field(previous, NEXT) : table.head
         if (predicted >= 0) {
-          const info = table.records[predicted * CHANNEL_STRIDE + KEY_INFO] as number
+          const info = table.field(predicted, KEY_INFO)
           const length = info & KEY_LENGTH_MASK
           // A free entry has no state and is never plain.
           if (
@@ -336,14 +338,14 @@ export class ChannelListScan {
   /** Marks a channel listed in this body (once), and remembers it as following the previous one. */
   private listed(entry: number): void {
     const table = this.table
-    const records = table.records
-    const at = entry * CHANNEL_STRIDE
-    if (records[at + SEEN] !== this.generation) {
-      records[at + SEEN] = this.generation
+    const page = table.pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * CHANNEL_STRIDE
+    if (page[at + SEEN] !== this.generation) {
+      page[at + SEEN] = this.generation
       this.channels++
-      if ((records[at + MEMBER] as number) < 0) this.unmatched++
+      if ((page[at + MEMBER] as number) < 0) this.unmatched++
     }
-    if (this.previous >= 0) records[this.previous * CHANNEL_STRIDE + NEXT] = entry
+    if (this.previous >= 0) table.setField(this.previous, NEXT, entry)
     else table.head = entry
     this.previous = entry
   }

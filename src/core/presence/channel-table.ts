@@ -2,7 +2,7 @@
 // channel: its state in 32 bytes, then the first 32 bytes of its name (a longer name's tail goes to the
 // arena). Nothing for the garbage collector, and a channel found by a lookup costs one record, whatever
 // order the response lists it in.
-import { BASE_FIELDS, ByteKeyedTable, KEY_INFO } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, KEY_INFO, PAGE_BITS, PAGE_MASK } from './byte-table.ts'
 
 /** Entry states. */
 export const FREE = 0
@@ -25,9 +25,6 @@ const FIELDS = STAMP + 2
 /** Name bytes kept in the record: most channel names fit. */
 export const INLINE_NAME_BYTES = 32
 export const CHANNEL_STRIDE = FIELDS + INLINE_NAME_BYTES / 4
-/** float64 index of entry e's stamp: e * STAMP_STRIDE + STAMP_OFFSET. */
-const STAMP_STRIDE = CHANNEL_STRIDE / 2
-const STAMP_OFFSET = STAMP / 2
 
 // KEY_INFO's high bits: the state, and whether the name's bytes can be compared with raw JSON string bytes.
 const STATE_SHIFT = 24
@@ -35,14 +32,11 @@ const STATE_MASK = 3 << STATE_SHIFT
 export const PLAIN_FLAG = 1 << 26
 
 export class ChannelTable extends ByteKeyedTable {
-  /** The records as float64s, for the stamps. */
-  private stamps: Float64Array<ArrayBuffer>
   /** The first entry of the last snapshot (see NEXT), or -1. */
   head = -1
 
   constructor() {
     super(FIELDS, INLINE_NAME_BYTES, 1024)
-    this.stamps = new Float64Array(this.records.buffer)
   }
 
   /**
@@ -58,56 +52,51 @@ export class ChannelTable extends ByteKeyedTable {
         if (code === 0x22 || code === 0x5c || code < 0x20) isPlain = false
       }
     }
-    const at = entry * CHANNEL_STRIDE
-    const records = this.records
-    records[at + KEY_INFO] = length | (state << STATE_SHIFT) | (isPlain ? PLAIN_FLAG : 0)
-    records[at + SEEN] = 0
-    records[at + MEMBER] = -1
-    records[at + NEXT] = -1
-    this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] = 0
+    const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * CHANNEL_STRIDE
+    page[at + KEY_INFO] = length | (state << STATE_SHIFT) | (isPlain ? PLAIN_FLAG : 0)
+    page[at + SEEN] = 0
+    page[at + MEMBER] = -1
+    page[at + NEXT] = -1
+    this.setFloatField(entry, STAMP, 0)
     return entry
   }
 
   /** Frees a channel's entry (its member link is the caller's business). */
   drop(entry: number): void {
     this.remove(entry)
-    const at = entry * CHANNEL_STRIDE
-    this.records[at + KEY_INFO] = 0
-    this.records[at + MEMBER] = -1
-    this.records[at + NEXT] = -1
+    const page = this.pages[entry >>> PAGE_BITS] as Int32Array
+    const at = (entry & PAGE_MASK) * CHANNEL_STRIDE
+    page[at + KEY_INFO] = 0
+    page[at + MEMBER] = -1
+    page[at + NEXT] = -1
   }
 
   state(entry: number): number {
-    return ((this.records[entry * CHANNEL_STRIDE + KEY_INFO] as number) & STATE_MASK) >>> STATE_SHIFT
+    return (this.field(entry, KEY_INFO) & STATE_MASK) >>> STATE_SHIFT
   }
 
   setState(entry: number, state: number): void {
-    const at = entry * CHANNEL_STRIDE + KEY_INFO
-    this.records[at] = ((this.records[at] as number) & ~STATE_MASK) | (state << STATE_SHIFT)
+    this.setField(entry, KEY_INFO, (this.field(entry, KEY_INFO) & ~STATE_MASK) | (state << STATE_SHIFT))
   }
 
   stamp(entry: number): number {
-    return this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] as number
+    return this.floatField(entry, STAMP)
   }
 
   setStamp(entry: number, stamp: number): void {
-    this.stamps[entry * STAMP_STRIDE + STAMP_OFFSET] = stamp
+    this.setFloatField(entry, STAMP, stamp)
   }
 
   seen(entry: number): number {
-    return this.records[entry * CHANNEL_STRIDE + SEEN] as number
+    return this.field(entry, SEEN)
   }
 
   member(entry: number): number {
-    return this.records[entry * CHANNEL_STRIDE + MEMBER] as number
+    return this.field(entry, MEMBER)
   }
 
   setMember(entry: number, member: number): void {
-    this.records[entry * CHANNEL_STRIDE + MEMBER] = member
-  }
-
-  protected override growEntries(size: number): void {
-    super.growEntries(size)
-    this.stamps = new Float64Array(this.records.buffer)
+    this.setField(entry, MEMBER, member)
   }
 }

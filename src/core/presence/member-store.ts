@@ -3,70 +3,48 @@
 // applying a snapshot is typed-array arithmetic and a million members cost the garbage collector
 // nothing. Strings and Member objects are made only when asked for (results and queries).
 import type { ParsedChannel } from '../../shared/naming.ts'
-import { BASE_FIELDS, ByteKeyedTable, grownFloat64, grownInt32, hashBytes, latin1String } from './byte-table.ts'
 import type { ParticipantSort } from '../../shared/presence.ts'
 import { naturalCompare } from '../../shared/natural-sort.ts'
+import { BASE_FIELDS, ByteKeyedTable, grownInt32, hashBytes } from './byte-table.ts'
+import { RoomCounts } from './room-counts.ts'
 import type { Member, MemberRow, MembersPage, MembersQuery, RoomSummary } from './types.ts'
 
-/** Members keyed by [room id: 4 bytes][user id bytes]. */
-class MemberTable extends ByteKeyedTable {
-  room!: Int32Array
-  /** (room, group) pair id, or -1 without a group. */
-  pair!: Int32Array
-  /** ALIVE channels naming this member: present while above zero. */
-  refs!: Int32Array
-  /** Channel entries (any state) naming this member: the member exists while above zero. */
-  links!: Int32Array
-  since!: Float64Array
-  /** Neighbours in the room's list (creation order), -1 at the ends. */
-  previous!: Int32Array
-  following!: Int32Array
-  /** Scratch mark (snapshot generation) so one object is prepared per member. */
-  mark!: Int32Array
-
-  constructor() {
-    super(BASE_FIELDS, 0, 1024)
-    this.room = new Int32Array(1024)
-    this.pair = new Int32Array(1024)
-    this.refs = new Int32Array(1024)
-    this.links = new Int32Array(1024)
-    this.since = new Float64Array(1024)
-    this.previous = new Int32Array(1024)
-    this.following = new Int32Array(1024)
-    this.mark = new Int32Array(1024)
-  }
-
-  protected override growEntries(size: number): void {
-    super.growEntries(size)
-    this.room = grownInt32(this.room, size)
-    this.pair = grownInt32(this.pair, size)
-    this.refs = grownInt32(this.refs, size)
-    this.links = grownInt32(this.links, size)
-    this.since = grownFloat64(this.since, size)
-    this.previous = grownInt32(this.previous, size)
-    this.following = grownInt32(this.following, size)
-    this.mark = grownInt32(this.mark, size)
-  }
-}
+// Members keyed by [room id: 4 bytes][user id bytes], with their fields in the table's records (paged:
+// the table grows a page at a time, never copying what it holds).
+/** Member record fields after the base ones. */
+const ROOM = BASE_FIELDS
+/** (room, group) pair id, or -1 without a group. */
+const PAIR = BASE_FIELDS + 1
+/** ALIVE channels naming this member: present while above zero. */
+const REFS = BASE_FIELDS + 2
+/** Channel entries (any state) naming this member: the member exists while above zero. */
+const LINKS = BASE_FIELDS + 3
+/** Neighbours in the room's list (creation order), -1 at the ends. */
+const PREVIOUS = BASE_FIELDS + 4
+const FOLLOWING = BASE_FIELDS + 5
+/** Scratch mark (snapshot generation) so one object is prepared per member. */
+const MARK = BASE_FIELDS + 6
+/** Fields 10-11: when the member became present (ms epoch), as a float64 (an even index). */
+const SINCE = BASE_FIELDS + 7
+/** Generation of the snapshot that last made this member present, 0 if none (see JoinedMembers). */
+const JOINED_IN = SINCE + 2
+const MEMBER_FIELDS = JOINED_IN + 1
+/**
+ * Key bytes in the record: the room id and a user id of up to 8 bytes, so most keys need no arena,
+ * and a record is 64 bytes (an even stride, as the float64 needs).
+ */
+const INLINE_KEY_BYTES = 12
 
 const USER_OFFSET = 4
 
 export class MemberStore {
-  // Rooms and groups are interned for good (there are few); their ids index the arrays below.
-  private readonly roomTable = new ByteKeyedTable()
-  private roomName: string[] = []
-  private roomCount = new Int32Array(64)
-  private roomHead = new Int32Array(64)
-  private roomTail = new Int32Array(64)
-  /** Per room: group id → pair id. */
-  private roomPairs: Array<Map<number, number>> = []
-  private readonly groupTable = new ByteKeyedTable()
-  private groupName: string[] = []
-  private pairCount = new Int32Array(64)
-  private pairGroup = new Int32Array(64)
-  private pairTop = 0
+  /** Rooms and groups, and how many are present in each. */
+  private readonly counts = new RoomCounts()
+  /** Per room: the first and last member of its list (creation order), -1 when empty. */
+  private roomHead = new Int32Array(64).fill(-1)
+  private roomTail = new Int32Array(64).fill(-1)
 
-  private readonly table = new MemberTable()
+  private readonly table = new ByteKeyedTable(MEMBER_FIELDS, INLINE_KEY_BYTES, 1024)
   private key = new Uint8Array(256)
   private text = new Uint8Array(512)
 
@@ -86,7 +64,12 @@ export class MemberStore {
     userStart: number,
     userEnd: number,
   ): number {
-    const room = this.roomOf(source, roomStart, roomEnd)
+    const room = this.counts.roomOf(source, roomStart, roomEnd)
+    if (room >= this.roomHead.length) {
+      const size = this.roomHead.length * 2
+      this.roomHead = grownInt32(this.roomHead, size, -1)
+      this.roomTail = grownInt32(this.roomTail, size, -1)
+    }
     const userLength = userEnd - userStart
     const length = USER_OFFSET + userLength
     if (length > this.key.length) this.key = new Uint8Array(length * 2)
@@ -101,21 +84,22 @@ export class MemberStore {
     let id = table.find(key, 0, length, hash)
     if (id < 0) {
       id = table.insert(key, 0, length, hash)
-      table.room[id] = room
-      table.pair[id] = groupStart < 0 ? -1 : this.pairOf(room, this.groupOf(source, groupStart, groupEnd))
-      table.refs[id] = 0
-      table.links[id] = 0
-      table.since[id] = 0
-      table.mark[id] = 0
+      table.setField(id, ROOM, room)
+      table.setField(id, PAIR, groupStart < 0 ? -1 : this.counts.pairOf(room, source, groupStart, groupEnd))
+      table.setField(id, REFS, 0)
+      table.setField(id, LINKS, 0)
+      table.setFloatField(id, SINCE, 0)
+      table.setField(id, MARK, 0)
+      table.setField(id, JOINED_IN, 0)
       // Append to the room's list.
       const tail = this.roomTail[room] as number
-      table.previous[id] = tail
-      table.following[id] = -1
-      if (tail >= 0) table.following[tail] = id
+      table.setField(id, PREVIOUS, tail)
+      table.setField(id, FOLLOWING, -1)
+      if (tail >= 0) table.setField(tail, FOLLOWING, id)
       else this.roomHead[room] = id
       this.roomTail[room] = id
     }
-    table.links[id] = (table.links[id] as number) + 1
+    table.setField(id, LINKS, table.field(id, LINKS) + 1)
     return id
   }
 
@@ -150,15 +134,15 @@ export class MemberStore {
   /** A channel entry naming this member went away; the member goes when nothing names it. */
   unlink(id: number): void {
     const table = this.table
-    const links = (table.links[id] as number) - 1
-    table.links[id] = links
-    if (links > 0 || (table.refs[id] as number) > 0) return
-    const room = table.room[id] as number
-    const previous = table.previous[id] as number
-    const following = table.following[id] as number
-    if (previous >= 0) table.following[previous] = following
+    const links = table.field(id, LINKS) - 1
+    table.setField(id, LINKS, links)
+    if (links > 0 || table.field(id, REFS) > 0) return
+    const room = table.field(id, ROOM)
+    const previous = table.field(id, PREVIOUS)
+    const following = table.field(id, FOLLOWING)
+    if (previous >= 0) table.setField(previous, FOLLOWING, following)
     else this.roomHead[room] = following
-    if (following >= 0) table.previous[following] = previous
+    if (following >= 0) table.setField(following, PREVIOUS, previous)
     else this.roomTail[room] = previous
     table.remove(id)
   }
@@ -166,14 +150,11 @@ export class MemberStore {
   /** One more ALIVE channel for this member; true when that made it present. */
   activate(id: number, at: number): boolean {
     const table = this.table
-    const refs = table.refs[id] as number
-    table.refs[id] = refs + 1
+    const refs = table.field(id, REFS)
+    table.setField(id, REFS, refs + 1)
     if (refs > 0) return false
-    table.since[id] = at
-    const room = table.room[id] as number
-    this.roomCount[room] = (this.roomCount[room] as number) + 1
-    const pair = table.pair[id] as number
-    if (pair >= 0) this.pairCount[pair] = (this.pairCount[pair] as number) + 1
+    table.setFloatField(id, SINCE, at)
+    this.counts.add(table.field(id, ROOM), table.field(id, PAIR), 1)
     this.total++
     return true
   }
@@ -181,35 +162,41 @@ export class MemberStore {
   /** One fewer ALIVE channel; true when that made it absent. */
   deactivate(id: number): boolean {
     const table = this.table
-    const refs = (table.refs[id] as number) - 1
-    table.refs[id] = refs
+    const refs = table.field(id, REFS) - 1
+    table.setField(id, REFS, refs)
     if (refs > 0) return false
-    const room = table.room[id] as number
-    this.roomCount[room] = (this.roomCount[room] as number) - 1
-    const pair = table.pair[id] as number
-    if (pair >= 0) this.pairCount[pair] = (this.pairCount[pair] as number) - 1
+    this.counts.add(table.field(id, ROOM), table.field(id, PAIR), -1)
     this.total--
     return true
   }
 
   isPresent(id: number): boolean {
-    return (this.table.refs[id] as number) > 0
+    return this.table.field(id, REFS) > 0
+  }
+
+  /** Records that the snapshot of this generation made the member present. */
+  markJoined(id: number, generation: number): void {
+    this.table.setField(id, JOINED_IN, generation)
+  }
+
+  /** True while the member is known and the snapshot of this generation was the last to make it present. */
+  joinedIn(id: number, generation: number): boolean {
+    return this.table.isUsed(id) && this.table.field(id, JOINED_IN) === generation
   }
 
   /** Marks a member for a snapshot generation; false when it was already marked (one object per member). */
   markOnce(id: number, generation: number): boolean {
-    if (this.table.mark[id] === generation) return false
-    this.table.mark[id] = generation
+    if (this.table.field(id, MARK) === generation) return false
+    this.table.setField(id, MARK, generation)
     return true
   }
 
   /** A fresh Member object (the caller may keep or change it). */
   memberObject(id: number): Member {
     const table = this.table
-    const pair = table.pair[id] as number
     return {
-      room: this.roomName[table.room[id] as number] as string,
-      group: pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string),
+      room: this.counts.roomNameOf(table.field(id, ROOM)),
+      group: this.counts.groupNameOf(table.field(id, PAIR)),
       user: table.keyString(id, USER_OFFSET),
     }
   }
@@ -217,25 +204,21 @@ export class MemberStore {
   // ---- queries ---------------------------------------------------------------------------------
 
   rooms(): RoomSummary[] {
-    const summaries: RoomSummary[] = []
-    for (let room = 0; room < this.roomName.length; room++) {
-      if ((this.roomCount[room] as number) > 0) summaries.push(this.summary(room))
-    }
-    return summaries.sort((a, b) => b.count - a.count || (a.room < b.room ? -1 : a.room > b.room ? 1 : 0))
+    return this.counts.rooms()
   }
 
   room(name: string): RoomSummary | undefined {
-    const room = this.findRoom(name)
-    return room < 0 || this.roomCount[room] === 0 ? undefined : this.summary(room)
+    return this.counts.room(name)
   }
 
   /** Members present in a room in order of first appearance, filtered and paged. */
   members(name: string, query: MembersQuery): MembersPage {
-    const room = this.findRoom(name)
+    const counts = this.counts
+    const room = counts.findRoom(name)
     if (room < 0) return { total: 0, members: [] }
     let wantedGroup = -1
     if (query.group !== undefined) {
-      wantedGroup = this.findGroup(query.group)
+      wantedGroup = counts.findGroup(query.group)
       if (wantedGroup < 0) return { total: 0, members: [] }
     }
     const needle = asciiLowerBytes(query.search?.trim() ?? '')
@@ -243,21 +226,18 @@ export class MemberStore {
     const offset = Math.max(0, Math.floor(query.offset))
     const end = offset + Math.max(0, Math.floor(query.limit))
     const table = this.table
-    const rowOf = (id: number): MemberRow => {
-      const pair = table.pair[id] as number
-      return {
-        user: table.keyString(id, USER_OFFSET),
-        group: pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string),
-        since: table.since[id] as number,
-      }
-    }
+    const rowOf = (id: number): MemberRow => ({
+      user: table.keyString(id, USER_OFFSET),
+      group: counts.groupNameOf(table.field(id, PAIR)),
+      since: table.floatField(id, SINCE),
+    })
     const rows: MemberRow[] = []
     const matching: number[] = []
     let total = 0
-    for (let id = this.roomHead[room] as number; id >= 0; id = table.following[id] as number) {
-      if (table.refs[id] === 0) continue
-      const pair = table.pair[id] as number
-      if (wantedGroup >= 0 && (pair < 0 || this.pairGroup[pair] !== wantedGroup)) continue
+    for (let id = this.roomHead[room] as number; id >= 0; id = table.field(id, FOLLOWING)) {
+      if (table.field(id, REFS) === 0) continue
+      const pair = table.field(id, PAIR)
+      if (wantedGroup >= 0 && counts.groupOfPair(pair) !== wantedGroup) continue
       if (needle.length > 0 && !this.userContains(id, needle)) continue
       // Sorted, every match is needed before a page can be cut; unsorted, only the page is read.
       if (query.sort) matching.push(id)
@@ -285,10 +265,7 @@ export class MemberStore {
       if (user === undefined) users.set(id, (user = table.keyString(id, USER_OFFSET)))
       return user
     }
-    const groupOf = (id: number) => {
-      const pair = table.pair[id] as number
-      return pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string)
-    }
+    const groupOf = (id: number) => this.counts.groupNameOf(table.field(id, PAIR))
     const sign = order === 'desc' ? -1 : 1
     const byUser = (a: number, b: number) => naturalCompare(userOf(a), userOf(b))
     let compare: (a: number, b: number) => number
@@ -307,7 +284,7 @@ export class MemberStore {
       }
     else {
       const direction = sort === 'joined' ? sign : -sign
-      compare = (a, b) => direction * ((table.since[a] as number) - (table.since[b] as number)) || byUser(a, b)
+      compare = (a, b) => direction * (table.floatField(a, SINCE) - table.floatField(b, SINCE)) || byUser(a, b)
     }
     return ids.sort(compare)
   }
@@ -322,71 +299,6 @@ export class MemberStore {
       if (j === needle.length) return true
     }
     return false
-  }
-
-  private summary(room: number): RoomSummary {
-    const groups: Record<string, number> = {}
-    for (const [group, pair] of this.roomPairs[room] as Map<number, number>) {
-      const count = this.pairCount[pair] as number
-      if (count > 0) groups[this.groupName[group] as string] = count
-    }
-    return { room: this.roomName[room] as string, count: this.roomCount[room] as number, groups }
-  }
-
-  private findRoom(name: string): number {
-    const bytes = new TextEncoder().encode(name)
-    return this.roomTable.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
-  }
-
-  private findGroup(name: string): number {
-    const bytes = new TextEncoder().encode(name)
-    return this.groupTable.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
-  }
-
-  private roomOf(source: Uint8Array, start: number, end: number): number {
-    const table = this.roomTable
-    const hash = hashBytes(source, start, end - start)
-    let room = table.find(source, start, end - start, hash)
-    if (room >= 0) return room
-    room = table.insert(source, start, end - start, hash)
-    // Rooms are never removed, so ids are dense.
-    this.roomName[room] = latin1String(source, start, end)
-    this.roomPairs[room] = new Map()
-    if (room >= this.roomCount.length) {
-      const size = this.roomCount.length * 2
-      this.roomCount = grownInt32(this.roomCount, size)
-      this.roomHead = grownInt32(this.roomHead, size)
-      this.roomTail = grownInt32(this.roomTail, size)
-    }
-    this.roomCount[room] = 0
-    this.roomHead[room] = -1
-    this.roomTail[room] = -1
-    return room
-  }
-
-  private groupOf(source: Uint8Array, start: number, end: number): number {
-    const table = this.groupTable
-    const hash = hashBytes(source, start, end - start)
-    let group = table.find(source, start, end - start, hash)
-    if (group >= 0) return group
-    group = table.insert(source, start, end - start, hash)
-    this.groupName[group] = latin1String(source, start, end)
-    return group
-  }
-
-  private pairOf(room: number, group: number): number {
-    const pairs = this.roomPairs[room] as Map<number, number>
-    let pair = pairs.get(group)
-    if (pair === undefined) {
-      pair = this.pairTop++
-      if (pair === this.pairCount.length) {
-        this.pairCount = grownInt32(this.pairCount, pair * 2)
-        this.pairGroup = grownInt32(this.pairGroup, pair * 2)
-      }
-      this.pairGroup[pair] = group
-      pairs.set(group, pair)
-    }
-    return pair
   }
 }
 

@@ -273,6 +273,74 @@ describe('ingestChannelList: diffs and counts', () => {
     expect(keys(result.leaves)).toEqual(['C//zed'])
   })
 
+  // Counts only (`listChanges: false`, what `headcount snapshot` uses) against the full path, over random
+  // snapshots with groups, devices, unmatched names and duplicates, for a template and a regex.
+  for (const convention of [
+    { kind: 'template', template: 'private-{room}-{group}-{user}' },
+    { kind: 'regex', pattern: 'private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>[^-]+?)(?:-d\\d)?' },
+  ] as NamingConvention[]) {
+    it(`counts only, it gives the rooms, groups, counts and joins of the full path (${convention.kind})`, async () => {
+      const full = stateFor(convention, 1)
+      const counted = stateFor(convention, 1)
+      let seed = 11
+      const next = (bound: number): number => (seed = (Math.imul(seed, 48271) + 7) >>> 0) % bound
+      const groups = ['red', 'blue', 'green']
+      for (let round = 0; round < 6; round++) {
+        const names = Array.from({ length: 3000 + next(3000) }, () => {
+          const room = `r${next(40)}`
+          const user = `u${next(2500)}`
+          const kind = next(20)
+          if (kind === 0) return `private-${room}`
+          // The same user in another group, or on another device: one participant.
+          if (kind === 1) return `private-${room}-${groups[next(3)] as string}-${user}-d${next(3)}`
+          return `private-${room}-${groups[user.length % 3] as string}-${user}`
+        })
+        // A duplicated name now and then, as a careless server might send.
+        names.push(names[0] as string)
+        const body = list(names)
+        const expected = await full.ingestChannelList(body, round + 1)
+        const result = await counted.ingestChannelList(body, round + 1, { listChanges: false })
+        expect(result.rooms).toEqual(expected.rooms)
+        expect([result.total, result.channels, result.unmatched]).toEqual([
+          expected.total,
+          expected.channels,
+          expected.unmatched,
+        ])
+        expect([result.joinCount, result.leaveCount]).toEqual([expected.joins.length, expected.leaves.length])
+        expect([result.joins, result.leaves]).toEqual([[], []])
+        // The joins, read lazily, are the full path's.
+        expect(result.joinedMembers?.count).toBe(expected.joins.length)
+        expect(keys([...(result.joinedMembers ?? [])])).toEqual(keys(expected.joins))
+        expect(counted.rooms()).toEqual(full.rooms())
+        for (const room of full.rooms().slice(0, 3))
+          expect(counted.members(room.room, { offset: 0, limit: 50 })).toEqual(
+            full.members(room.room, { offset: 0, limit: 50 }),
+          )
+      }
+    }, 60_000)
+  }
+
+  it("reads a snapshot's joins lazily, skipping members made present again by a later snapshot", async () => {
+    const state = stateFor()
+    const first = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 1, {
+      listChanges: false,
+    })
+    expect(keys([...(first.joinedMembers ?? [])])).toEqual(['A//eve', 'A//max', 'B//bob'])
+    // Each reading makes fresh objects.
+    expect([...(first.joinedMembers ?? [])][0]).not.toBe([...(first.joinedMembers ?? [])][0])
+    await state.ingestChannelList(list(['private-A-eve', 'private-B-bob']), 2, { listChanges: false })
+    const third = await state.ingestChannelList(list(['private-A-max', 'private-A-eve', 'private-B-bob']), 3, {
+      listChanges: false,
+    })
+    expect(keys([...(third.joinedMembers ?? [])])).toEqual(['A//max'])
+    // max joined again in the third snapshot: the first one's joins no longer include it.
+    expect(first.joinedMembers?.count).toBe(3)
+    expect(keys([...(first.joinedMembers ?? [])])).toEqual(['A//eve', 'B//bob'])
+    // With lists, there is no lazy reading.
+    const listed = await stateFor().ingestChannelList(list(['private-A-max']), 1)
+    expect(listed.joinedMembers).toBeUndefined()
+  })
+
   it('counts per room and per group', async () => {
     const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' })
     const result = await state.ingestChannelList(
@@ -529,6 +597,53 @@ describe('applyWebhookEvents', () => {
     expect(keys(later.joins)).toEqual(['A//max'])
     expect(keys(later.leaves)).toEqual(['A//new'])
   })
+
+  // A first snapshot is applied in slices; readers must still see it all or nothing, and webhooks that
+  // arrive at any point of it (scan, preparation or the sliced commit) keep their newer news.
+  for (const listChanges of [true, false]) {
+    it(`a first snapshot shows no one until all of it is applied, and keeps newer webhooks (lists: ${listChanges})`, async () => {
+      const state = stateFor(DEFAULT_CONVENTION, 0)
+      const names = Array.from({ length: 30_000 }, (_, i) => `private-room${i % 7}-u${i}`)
+      let resolved = false
+      const vacatedNames: string[] = []
+      const sampled: number[] = []
+      let turn = 0
+      const sample = (): void => {
+        if (resolved) return
+        sampled.push(state.memberCount(), state.rooms().length, state.members('room1', { offset: 0, limit: 5 }).total)
+        // Every few turns, a channel of the snapshot vacated after it was taken.
+        if (turn % 4 === 0) {
+          const name = names[(turn * 997) % names.length] as string
+          vacatedNames.push(name)
+          state.applyWebhookEvents([vacated(name, 1500)])
+        }
+        turn++
+        setImmediate(sample)
+      }
+      setImmediate(sample)
+      const result = await state.ingestChannelList(list(names), 1000, { listChanges })
+      resolved = true
+      expect(turn).toBeGreaterThan(5)
+      expect(sampled.every((value) => value === 0)).toBe(true)
+      const gone = new Set(vacatedNames)
+      expect(state.memberCount()).toBe(names.length - gone.size)
+      for (const name of gone) {
+        const [, room, user] = /^private-(room\d)-(u\d+)$/.exec(name) as RegExpExecArray
+        const page = state.members(room as string, { search: user, offset: 0, limit: 100_000 })
+        expect(page.members.some((member) => member.user === user)).toBe(false)
+      }
+      // The snapshot's joins: everyone present now, and perhaps some a vacate removed after they were applied
+      // (that webhook reported the leave), but none that a vacate removed before.
+      const joins = listChanges ? keys(result.joins) : keys([...(result.joinedMembers ?? [])])
+      const asKey = (name: string): string => name.replace(/^private-(room\d)-/, '$1//')
+      const present = new Set(names.filter((name) => !gone.has(name)).map(asKey))
+      const vacatedKeys = new Set(vacatedNames.map(asKey))
+      const joined = new Set(joins)
+      expect(result.joinCount).toBe(joins.length)
+      expect(joins.every((key) => present.has(key) || vacatedKeys.has(key))).toBe(true)
+      expect([...present].every((key) => joined.has(key))).toBe(true)
+    }, 60_000)
+  }
 
   it('webhooks applied while an ingest is being read are kept, by time', async () => {
     const state = stateFor(DEFAULT_CONVENTION, 0)

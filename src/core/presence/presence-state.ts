@@ -18,6 +18,7 @@ import { MemberStore } from './member-store.ts'
 import type {
   IngestOptions,
   IngestResult,
+  JoinedMembers,
   Member,
   MembersPage,
   MembersQuery,
@@ -53,11 +54,35 @@ class EntryList {
   }
 }
 
+/** A snapshot's joins as member ids, each made a Member only when read. */
+class JoinedMemberList implements JoinedMembers {
+  readonly count: number
+  private readonly ids: Int32Array
+  private readonly store: MemberStore
+  private readonly generation: number
+
+  constructor(ids: Int32Array, count: number, store: MemberStore, generation: number) {
+    this.ids = ids
+    this.count = count
+    this.store = store
+    this.generation = generation
+  }
+
+  *[Symbol.iterator](): Iterator<Member> {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.ids[i] as number
+      if (this.store.joinedIn(id, this.generation)) yield this.store.memberObject(id)
+    }
+  }
+}
+
 interface Changes {
   joins: Member[]
   leaves: Member[]
   joinCount: number
   leaveCount: number
+  /** Without listChanges: the members that joined, read lazily. */
+  joinedMembers: JoinedMembers | null
 }
 
 interface Prepared {
@@ -65,6 +90,8 @@ interface Prepared {
   leaving: EntryList
   /** The joins, exactly, if nothing changes between prepare and commit. */
   joins: Member[]
+  /** Their member ids, in the same order (with lists only). */
+  joinIds: EntryList
 }
 
 export interface PresenceStateOptions {
@@ -94,6 +121,8 @@ export class PresenceState {
   /** Channels ALIVE now, and how many of them are not participants. */
   private aliveChannels = 0
   private aliveUnmatched = 0
+  /** True while a first snapshot is applied in slices: queries answer as before it, with no one present. */
+  private revealing = false
 
   constructor(convention: CompiledConvention, options: PresenceStateOptions = {}) {
     this.convention = convention
@@ -124,6 +153,7 @@ export class PresenceState {
     this.touched = []
     this.aliveChannels = 0
     this.aliveUnmatched = 0
+    this.revealing = false
   }
 
   /**
@@ -166,9 +196,12 @@ export class PresenceState {
         throw error
       }
       const prepared = await this.prepare(generation, at, list, sliceOver, pause)
-      // The commit cannot be sliced: give it a fresh slice.
+      // The commit cannot be sliced (but into an empty state, see commitFirst): give it a fresh slice.
       await pause()
-      changes = this.commit(generation, at, list, prepared)
+      changes =
+        this.store.total === 0 && this.aliveChannels === 0 && prepared.leaving.count === 0
+          ? await this.commitFirst(generation, at, list, prepared, sliceOver, pause)
+          : this.commit(generation, at, list, prepared)
     } finally {
       if (this.epoch === epoch) {
         this.inFlight = false
@@ -186,6 +219,7 @@ export class PresenceState {
       total: members.total,
       joinCount: changes.joinCount,
       leaveCount: changes.leaveCount,
+      ...(changes.joinedMembers === null ? {} : { joinedMembers: changes.joinedMembers }),
     }
     // Tidy up out of sight: channels the snapshot found gone leave the table.
     await this.purgeDead(at, Infinity, sliceOver, pause).catch((error: unknown) => {
@@ -210,6 +244,7 @@ export class PresenceState {
     const activations = new EntryList()
     const leaving = new EntryList()
     const joins: Member[] = []
+    const joinIds = new EntryList()
     for (let entry = 0; entry < table.top; entry++) {
       if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
       const current = table.state(entry)
@@ -218,15 +253,17 @@ export class PresenceState {
       if (table.seen(entry) === generation) {
         if (current === ALIVE || (current === DEAD && table.stamp(entry) > at)) continue
         // Joins are listed here; the commit re-creates them only if a webhook changed something meanwhile.
-        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation))
+        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation)) {
           joins.push(members.memberObject(id))
+          joinIds.push(id, null)
+        }
         activations.push(entry, null)
       } else if (current === ALIVE && table.stamp(entry) <= at) {
         const object = list && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
         leaving.push(entry, object)
       }
     }
-    return { activations, leaving, joins }
+    return { activations, leaving, joins, joinIds }
   }
 
   /**
@@ -234,7 +271,13 @@ export class PresenceState {
    * since the scan began are looked at again under the same rules. Joins go before leaves, so a user
    * moving from one device's channel to another's is neither.
    */
-  private commit(generation: number, at: number, list: boolean, prepared: Prepared): Changes {
+  private commit(
+    generation: number,
+    at: number,
+    list: boolean,
+    prepared: Prepared,
+    joinedSoFar: EntryList | null = null,
+  ): Changes {
     const table = this.table
     const members = this.store
     const joins: Member[] = []
@@ -243,6 +286,10 @@ export class PresenceState {
     let aliveUnmatched = 0
     let joinCount = 0
     let leaveCount = 0
+    // Without lists, joins are kept as member ids (marked with this generation) and read lazily.
+    const joined = list ? null : (joinedSoFar ?? new EntryList())
+    const joinedMembers = (): JoinedMembers | null =>
+      joined === null ? null : new JoinedMemberList(joined.entries, joined.count, members, generation)
     const activate = (
       entries: ArrayLike<number>,
       objects: ReadonlyArray<Member | null> | null,
@@ -260,7 +307,10 @@ export class PresenceState {
         if (id < 0) aliveUnmatched++
         else if (members.activate(id, at)) {
           joinCount++
-          if (list) joins.push(objects?.[i] ?? members.memberObject(id))
+          if (joined !== null) {
+            members.markJoined(id, generation)
+            joined.push(id, null)
+          } else joins.push(objects?.[i] ?? members.memberObject(id))
         }
       }
     }
@@ -291,13 +341,19 @@ export class PresenceState {
         table.setStamp(entry, at)
         const id = table.member(entry)
         if (id < 0) aliveUnmatched++
-        else if (members.activate(id, at)) joinCount++
+        else if (members.activate(id, at)) {
+          joinCount++
+          if (joined !== null) {
+            members.markJoined(id, generation)
+            joined.push(id, null)
+          }
+        }
       }
       alive += activations.count
       leave(leaving.entries, leaving.objects, leaving.count)
       this.aliveChannels += alive
       this.aliveUnmatched += aliveUnmatched
-      return { joins: prepared.joins, leaves, joinCount, leaveCount }
+      return { joins: prepared.joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
     }
     activate(activations.entries, null, activations.count)
     activate(this.touched, null, this.touched.length)
@@ -305,7 +361,71 @@ export class PresenceState {
     leave(this.touched, null, this.touched.length)
     this.aliveChannels += alive
     this.aliveUnmatched += aliveUnmatched
-    return { joins, leaves, joinCount, leaveCount }
+    return { joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
+  }
+
+  /**
+   * The commit of a snapshot into a state with no one present (a first sync: a million joins, too many
+   * to apply within one slice), in slices. Readers see the state as it was, empty, until the end (see
+   * revealing); webhooks may change entries meanwhile, so each entry is checked as the commit's
+   * look at touched entries checks it, and those are looked at again once all are applied.
+   */
+  private async commitFirst(
+    generation: number,
+    at: number,
+    list: boolean,
+    prepared: Prepared,
+    sliceOver: () => boolean,
+    pause: () => Promise<void>,
+  ): Promise<Changes> {
+    const table = this.table
+    const members = this.store
+    const { activations } = prepared
+    const entries = activations.entries
+    const joined = new EntryList()
+    let alive = 0
+    let aliveUnmatched = 0
+    this.revealing = true
+    try {
+      for (let i = 0; i < activations.count; i++) {
+        if ((i & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
+        const entry = entries[i] as number
+        const current = table.state(entry)
+        if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
+        if (current === DEAD && table.stamp(entry) > at) continue
+        table.setState(entry, ALIVE)
+        table.setStamp(entry, at)
+        alive++
+        const id = table.member(entry)
+        if (id < 0) aliveUnmatched++
+        else if (members.activate(id, at)) {
+          members.markJoined(id, generation)
+          joined.push(id, null)
+        }
+      }
+    } finally {
+      // An abandoned commit leaves a state clear() has already replaced.
+      this.revealing = false
+    }
+    this.aliveChannels += alive
+    this.aliveUnmatched += aliveUnmatched
+    const nothingLeft: Prepared = {
+      activations: new EntryList(),
+      leaving: prepared.leaving,
+      joins: [],
+      joinIds: new EntryList(),
+    }
+    // Entries webhooks touched since the scan began, as the commit looks at them.
+    const late = this.commit(generation, at, list, nothingLeft, list ? null : joined)
+    const joinCount = joined.count + (list ? late.joinCount : 0)
+    // Without lists, the late joins went into the same list of ids.
+    if (!list) return { ...late, joinCount: joined.count }
+    // The prepared joins are the joins unless a webhook made some of them present first.
+    const joins =
+      this.touched.length === 0
+        ? prepared.joins
+        : prepared.joins.filter((_, i) => members.joinedIn(prepared.joinIds.entries[i] as number, generation))
+    return { ...late, joins: [...joins, ...late.joins], joinCount }
   }
 
   /** Drops the PENDING entries a failed scan added, in slices (they are invisible meanwhile). */
@@ -473,8 +593,8 @@ export class PresenceState {
     }
     return {
       at: latest,
-      channels: this.aliveChannels,
-      unmatched: this.aliveUnmatched,
+      channels: this.channelCount(),
+      unmatched: this.unmatchedCount(),
       events: events.length,
       applied,
       ignored,
@@ -484,8 +604,8 @@ export class PresenceState {
       leaveCount: leaves.length,
       joins,
       leaves,
-      rooms: listRooms ? members.rooms() : [],
-      total: members.total,
+      rooms: listRooms ? this.rooms() : [],
+      total: this.memberCount(),
     }
   }
 
@@ -503,33 +623,35 @@ export class PresenceState {
 
   // ---- queries ---------------------------------------------------------------------------------
 
+  // While a first snapshot is applied in slices (revealing), the queries answer as before it: no one.
+
   /** Every room with at least one member, busiest first. */
   rooms(): RoomSummary[] {
-    return this.store.rooms()
+    return this.revealing ? [] : this.store.rooms()
   }
 
   room(id: string): RoomSummary | undefined {
-    return this.store.room(id)
+    return this.revealing ? undefined : this.store.room(id)
   }
 
   /** A room's present members in order of first appearance, filtered by user substring and group, paged. */
   members(room: string, query: MembersQuery): MembersPage {
-    return this.store.members(room, query)
+    return this.revealing ? { total: 0, members: [] } : this.store.members(room, query)
   }
 
   /** Distinct participants (room, user) present. */
   memberCount(): number {
-    return this.store.total
+    return this.revealing ? 0 : this.store.total
   }
 
   /** Channels currently present (participants and unmatched). */
   channelCount(): number {
-    return this.aliveChannels
+    return this.revealing ? 0 : this.aliveChannels
   }
 
   /** Present channels that are not participants. */
   unmatchedCount(): number {
-    return this.aliveUnmatched
+    return this.revealing ? 0 : this.aliveUnmatched
   }
 
   /**

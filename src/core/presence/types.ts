@@ -32,13 +32,26 @@ export interface IngestResult {
   /** How many joined / left (always set by PresenceState; equal to the list lengths unless `listChanges: false`). */
   joinCount?: number
   leaveCount?: number
+  /**
+   * With `listChanges: false`, a snapshot's joins read one Member at a time, made as they are read (set by
+   * PresenceState's snapshots). Read it soon: a member who has since been forgotten, or made present
+   * again by a later snapshot, is skipped.
+   */
+  joinedMembers?: JoinedMembers
+}
+
+/** Members a snapshot made present, without a list of them held in memory. */
+export interface JoinedMembers extends Iterable<Member> {
+  /** How many there were when the snapshot was applied. */
+  readonly count: number
 }
 
 export interface IngestOptions {
   /**
-   * List each join and leave as a Member (default true). With false, `joins` and `leaves` are empty and
-   * only `joinCount` / `leaveCount` say how many: a first snapshot of a million people then creates no
-   * million objects, whose garbage collection would pause the event loop for longer than its slices.
+   * List each join and leave as a Member (default true). With false, `joins` and `leaves` are empty,
+   * `joinCount` / `leaveCount` say how many, and `joinedMembers` reads the joins lazily: a first snapshot
+   * of a million people then creates no million objects at once, whose garbage collection would pause
+   * the event loop for longer than its slices.
    */
   listChanges?: boolean
 }

@@ -53,6 +53,27 @@ describe('ChannelsClient', () => {
     if (body) expect(failure.message).toContain(body.slice(0, 20))
   })
 
+  it('returns a large body byte for byte, with a declared length or without one (chunked)', async () => {
+    // About 3 MB of channels: many chunks on the way.
+    const names = Array.from({ length: 60_000 }, (_, i) => `"private-room${i % 97}-u${i}":{}`)
+    const text = `{"channels":{${names.join(',')}}}`
+    for (const declared of [true, false]) {
+      api.responder = (_request, response) => {
+        response.writeHead(200, {
+          'Content-Type': 'application/json',
+          ...(declared ? { 'Content-Length': String(Buffer.byteLength(text)) } : {}),
+        })
+        // Written in pieces, so the body arrives in several chunks whatever the socket does.
+        const step = 100_000
+        for (let at = 0; at < text.length; at += step) response.write(text.slice(at, at + step))
+        response.end()
+      }
+      const result = await new ChannelsClient(credentialsFor(api.port)).listChannels('private-')
+      expect(result.body.length).toBe(Buffer.byteLength(text))
+      expect(new TextDecoder().decode(result.body)).toBe(text)
+    }
+  })
+
   it('says a refused signature in plain words, without the string the server expected to be signed', async () => {
     const { startEmulator } = await import('../../../src/emulator/index.ts')
     const emulator = await startEmulator()

@@ -1,0 +1,120 @@
+// Rooms and groups, interned for good from the bytes of channel names (there are few of them), with
+// how many people are present per room and per (room, group) pair as integers. Shared by the presence
+// state's members and by the counts-only reading of a channel list, so both summarise rooms alike.
+import { ByteKeyedTable, grownInt32, hashBytes, latin1String } from './byte-table.ts'
+import type { RoomSummary } from './types.ts'
+
+export class RoomCounts {
+  private readonly roomTable = new ByteKeyedTable()
+  private roomName: string[] = []
+  private roomCount = new Int32Array(64)
+  /** Per room: group id → pair id. */
+  private roomPairs: Array<Map<number, number>> = []
+  private readonly groupTable = new ByteKeyedTable()
+  private groupName: string[] = []
+  private pairCount = new Int32Array(64)
+  private pairGroup = new Int32Array(64)
+  private pairTop = 0
+
+  /** Rooms ever seen; room ids are below it. */
+  get roomTotal(): number {
+    return this.roomName.length
+  }
+
+  /** The room named by these bytes, created (with no one in it) if new. */
+  roomOf(source: Uint8Array, start: number, end: number): number {
+    const table = this.roomTable
+    const hash = hashBytes(source, start, end - start)
+    let room = table.find(source, start, end - start, hash)
+    if (room >= 0) return room
+    room = table.insert(source, start, end - start, hash)
+    // Rooms are never removed, so ids are dense.
+    this.roomName[room] = latin1String(source, start, end)
+    this.roomPairs[room] = new Map()
+    if (room >= this.roomCount.length) this.roomCount = grownInt32(this.roomCount, this.roomCount.length * 2)
+    this.roomCount[room] = 0
+    return room
+  }
+
+  /** The (room, group) pair of the group named by these bytes, created if new. */
+  pairOf(room: number, source: Uint8Array, start: number, end: number): number {
+    const group = this.groupOf(source, start, end)
+    const pairs = this.roomPairs[room] as Map<number, number>
+    let pair = pairs.get(group)
+    if (pair === undefined) {
+      pair = this.pairTop++
+      if (pair === this.pairCount.length) {
+        this.pairCount = grownInt32(this.pairCount, pair * 2)
+        this.pairGroup = grownInt32(this.pairGroup, pair * 2)
+      }
+      this.pairGroup[pair] = group
+      pairs.set(group, pair)
+    }
+    return pair
+  }
+
+  /** One more (or, with -1, one fewer) person present in a room, and in a pair unless it is -1. */
+  add(room: number, pair: number, delta: number): void {
+    this.roomCount[room] = (this.roomCount[room] as number) + delta
+    if (pair >= 0) this.pairCount[pair] = (this.pairCount[pair] as number) + delta
+  }
+
+  roomNameOf(room: number): string {
+    return this.roomName[room] as string
+  }
+
+  /** The group's name of a pair, or null for -1 (no group). */
+  groupNameOf(pair: number): string | null {
+    return pair < 0 ? null : (this.groupName[this.pairGroup[pair] as number] as string)
+  }
+
+  /** The group id of a pair (-1 for none), to compare pairs by group. */
+  groupOfPair(pair: number): number {
+    return pair < 0 ? -1 : (this.pairGroup[pair] as number)
+  }
+
+  /** Every room with someone in it, busiest first (then by name). */
+  rooms(): RoomSummary[] {
+    const summaries: RoomSummary[] = []
+    for (let room = 0; room < this.roomName.length; room++) {
+      if ((this.roomCount[room] as number) > 0) summaries.push(this.summary(room))
+    }
+    return summaries.sort((a, b) => b.count - a.count || (a.room < b.room ? -1 : a.room > b.room ? 1 : 0))
+  }
+
+  room(name: string): RoomSummary | undefined {
+    const room = this.findRoom(name)
+    return room < 0 || this.roomCount[room] === 0 ? undefined : this.summary(room)
+  }
+
+  /** A room's id by name, or -1. */
+  findRoom(name: string): number {
+    const bytes = new TextEncoder().encode(name)
+    return this.roomTable.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
+  }
+
+  /** A group's id by name, or -1. */
+  findGroup(name: string): number {
+    const bytes = new TextEncoder().encode(name)
+    return this.groupTable.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
+  }
+
+  private groupOf(source: Uint8Array, start: number, end: number): number {
+    const table = this.groupTable
+    const hash = hashBytes(source, start, end - start)
+    let group = table.find(source, start, end - start, hash)
+    if (group >= 0) return group
+    group = table.insert(source, start, end - start, hash)
+    this.groupName[group] = latin1String(source, start, end)
+    return group
+  }
+
+  private summary(room: number): RoomSummary {
+    const groups: Record<string, number> = {}
+    for (const [group, pair] of this.roomPairs[room] as Map<number, number>) {
+      const count = this.pairCount[pair] as number
+      if (count > 0) groups[this.groupName[group] as string] = count
+    }
+    return { room: this.roomName[room] as string, count: this.roomCount[room] as number, groups }
+  }
+}
