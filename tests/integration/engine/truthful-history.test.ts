@@ -175,7 +175,13 @@ describe('changes of how the app is watched', () => {
         }),
       ])
       // Nobody left or joined over the restart.
-      const sessions = await exported(h, { kind: 'sessions', from, to: Date.now() + 1000, resolution: 'raw', layout: 'long' })
+      const sessions = await exported(h, {
+        kind: 'sessions',
+        from,
+        to: Date.now() + 1000,
+        resolution: 'raw',
+        layout: 'long',
+      })
       expect(sessions.slice(1)).toHaveLength(10)
       expect(sessions.slice(1).every((row) => row.split(',')[4] === '')).toBe(true)
     },

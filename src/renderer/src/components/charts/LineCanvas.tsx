@@ -1,4 +1,5 @@
 import { memo, useLayoutEffect, useRef } from 'react'
+import { lonePoints } from './chart-series.ts'
 import type { LineSeries } from './TimeChart.tsx'
 
 interface LineCanvasProps {
@@ -71,6 +72,14 @@ export const LineCanvas = memo(function LineCanvas({
         previousY = y
       }
       context.stroke()
+      // A value with none beside it (the first sync of a chart, or one between two gaps) is no line:
+      // drawn as a dot, so a known value is never invisible.
+      context.fillStyle = line.color
+      for (const point of lonePoints(line.points)) {
+        context.beginPath()
+        context.arc(xOf(point.t), yOf(point.value ?? 0), LONE_POINT_RADIUS, 0, 2 * Math.PI)
+        context.fill()
+      }
     }
   }, [lines, from, to, width, height, top, transform])
   return (
@@ -82,6 +91,8 @@ export const LineCanvas = memo(function LineCanvas({
     />
   )
 })
+
+const LONE_POINT_RADIUS = 3
 
 /** Room above and below the plot so a line at 0 or at the top is drawn whole, not half clipped. */
 const BLEED = 2

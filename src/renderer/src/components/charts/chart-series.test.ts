@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { extendTo, roomLineStyle, shareOf } from './chart-series.ts'
+import { extendTo, lonePoints, roomLineStyle, shareOf } from './chart-series.ts'
 
 describe('chart series', () => {
   it('ends every line at the same instant, holding its last value', () => {
@@ -60,5 +60,20 @@ describe('chart series', () => {
     expect(styles[0]?.dash).toBeUndefined()
     expect(styles[8]?.dash).toEqual([6, 3])
     expect(styles[16]?.dash).toEqual([2, 2])
+  })
+
+  it('finds the values no line would show: alone, or between gaps', () => {
+    expect(lonePoints([{ t: 0, value: 72 }])).toEqual([{ t: 0, value: 72 }])
+    expect(
+      lonePoints([
+        { t: 0, value: 1 },
+        { t: 5, value: 2 },
+        { t: 10, value: null },
+        { t: 15, value: 3 },
+        { t: 20, value: null },
+      ]),
+    ).toEqual([{ t: 15, value: 3 }])
+    expect(lonePoints([{ t: 0, value: null }])).toEqual([])
+    expect(lonePoints([])).toEqual([])
   })
 })

@@ -39,3 +39,18 @@ export function shareOf(room: readonly ChartPoint[], total: readonly ChartPoint[
   }
   return shares
 }
+
+/**
+ * The points of a step series that no line would show: a value with no value before or after it (the
+ * first sync of a chart, or one reading between two gaps). Charts draw them as dots.
+ */
+export function lonePoints(points: readonly ChartPoint[]): ChartPoint[] {
+  const lone: ChartPoint[] = []
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i] as ChartPoint
+    if (point.value === null) continue
+    if ((points[i - 1]?.value ?? null) !== null || (points[i + 1]?.value ?? null) !== null) continue
+    lone.push(point)
+  }
+  return lone
+}
