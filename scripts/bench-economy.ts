@@ -11,7 +11,7 @@
 import { Broadcaster } from '../src/core/broadcast/broadcaster.ts'
 import type { Marker } from '../src/core/broadcast/marker.ts'
 import { SimulatedClock } from '../src/core/broadcast/simulated-clock.ts'
-import { seededRandom } from '../src/core/broadcast/test-random.ts'
+import { seededRandom } from '../src/shared/seeded-random.ts'
 import { type BatchEvent, ChannelsClient, type RequestOptions } from '../src/core/channels/client.ts'
 import { silentLogger } from '../src/core/logger.ts'
 import type { Member, RoomSummary } from '../src/core/presence/types.ts'

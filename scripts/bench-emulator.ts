@@ -10,6 +10,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/index.ts'
 import { AppState } from '../src/emulator/state.ts'
 import { Crowd } from '../src/emulator/crowd/crowd.ts'
 import { InjectedCrowdDriver } from '../src/emulator/crowd/injected-driver.ts'
+import { seededRandom } from '../src/shared/seeded-random.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -18,21 +19,9 @@ function settle(): void {
   for (let i = 0; i < 3; i++) gc()
 }
 
-/** Deterministic PRNG so runs are comparable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Zipf-like room popularity: a few rooms hold most people. */
 function* skewedMembers(count: number, rooms: number, seed: number): Generator<{ channel: string }> {
-  const random = mulberry32(seed)
+  const random = seededRandom(seed)
   const weights = Array.from({ length: rooms }, (_, i) => 1 / (i + 1))
   const total = weights.reduce((a, b) => a + b, 0)
   const cumulative: number[] = []

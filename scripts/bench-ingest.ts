@@ -16,6 +16,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
+import { seededRandom } from '../src/shared/seeded-random.ts'
 
 const TEMPLATE = 'private-{room}-{group}-{user}'
 const GROUPS: Array<[string, number]> = [
@@ -26,18 +27,6 @@ const GROUPS: Array<[string, number]> = [
 ]
 
 // ---- workload ------------------------------------------------------------------------------------
-
-/** Deterministic PRNG (mulberry32), so every run measures the same bodies. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Zipf(1.1)-distributed room picker: a few huge rooms, a long tail. */
 function roomPicker(rooms: number, next: () => number): () => number {
@@ -153,7 +142,7 @@ class Workload {
 
 /** A server's order: a fixed shuffle of the channel indices. */
 function permutation(size: number, seed: number): Int32Array {
-  const next = random(seed)
+  const next = seededRandom(seed)
   const order = new Int32Array(size)
   for (let i = 0; i < size; i++) order[i] = i
   for (let i = size - 1; i > 0; i--) {
@@ -171,7 +160,7 @@ function participantName(room: number, group: string, index: number): string {
 
 /** 1% of channels flagged: they are replaced by new ones (1% leaves and 1% joins). */
 function churnFlags(size: number, seed: number): Uint8Array {
-  const next = random(seed)
+  const next = seededRandom(seed)
   const flags = new Uint8Array(size)
   const count = Math.max(1, Math.round(size * 0.01))
   for (let i = 0; i < count; i++) flags[Math.floor(next() * size)] = 1

@@ -17,7 +17,7 @@ import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
 import { SimulatedClock } from './simulated-clock.ts'
 import { SpendLedger, spendLedgerPath } from './spend-ledger.ts'
-import { seededRandom } from './test-random.ts'
+import { seededRandom } from '../../shared/seeded-random.ts'
 
 const INTERVAL_MS = 10_000
 const BUDGET = 3_000_000

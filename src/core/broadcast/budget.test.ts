@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BudgetGate, DAY_MS, utcDayStart } from './budget.ts'
-import { seededRandom } from './test-random.ts'
+import { seededRandom } from '../../shared/seeded-random.ts'
 
 const MIDNIGHT = Date.UTC(2026, 2, 4)
 

@@ -8,6 +8,7 @@ import { compileConvention, type CompiledConvention, type NamingConvention } fro
 import { hashBytes } from './byte-table.ts'
 import { PresenceState } from './presence-state.ts'
 import type { IngestResult, Member, RoomSummary } from './types.ts'
+import { seededRandom } from '../../shared/seeded-random.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -18,18 +19,6 @@ const TEMPLATE: NamingConvention = { kind: 'template', template: 'private-{room}
 const DEVICES: NamingConvention = {
   kind: 'regex',
   pattern: 'private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>[^-]+?)(?:-d\\d+)?',
-}
-
-/** mulberry32: a reproducible stream per seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function shuffled<T>(items: readonly T[], next: () => number): T[] {
@@ -217,7 +206,7 @@ describe('ingest in any order: against JSON.parse and a Map of Sets', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const devices = seed % 2 === 0
     it(`seed ${seed}${devices ? ', users on several devices' : ''}: shuffled, reversed, moved and churned lists`, async () => {
-      const next = random(seed)
+      const next = seededRandom(seed)
       // Small slices (1 ms) so scans are cut into many pieces along the way.
       const checker = new Checker(devices ? DEVICES : TEMPLATE, 1)
       let names = crowd(next, 3000, 40, devices)
@@ -274,7 +263,7 @@ describe('ingest in any order: against JSON.parse and a Map of Sets', () => {
       if (other === undefined) byHash.set(hash, name)
       else pairs.push([other, name])
     }
-    const next = random(99)
+    const next = seededRandom(99)
     const checker = new Checker(TEMPLATE, 1)
     const filler = crowd(next, 2000, 10, false)
     const firsts = pairs.map(([a]) => a)
@@ -291,7 +280,7 @@ describe('ingest in any order: against JSON.parse and a Map of Sets', () => {
   }, 60_000)
 
   it('stays exact at 200,000 channels over shuffled and churned polls', async () => {
-    const next = random(2024)
+    const next = seededRandom(2024)
     const checker = new Checker(DEVICES)
     let names = crowd(next, 180_000, 2000, true)
     expect(names.length).toBeGreaterThan(200_000)
