@@ -167,14 +167,18 @@ function groupCellWriter(
   let seen = 0
   let lastJson: string | undefined
   let lastZero = false
-  let lastSeen = -1
+  let lastSeen = 0
   let cells = ''
+  const blank = ','.repeat(groups.length)
   return (json, count, until) => {
+    // No group columns asked for, or none of them seen yet: nothing to parse.
+    if (thresholds.length === 0) return blank
     if (until < seenUntil) seen = 0
     seenUntil = until
     while (seen < thresholds.length && (thresholds[seen] as number) < until) seen += 1
     const zero = count === 0
-    if (json === lastJson && zero === lastZero && seen === lastSeen && lastSeen !== -1) return cells
+    if (seen === 0) return blank
+    if (json === lastJson && zero === lastZero && seen === lastSeen) return cells
     lastJson = json
     lastZero = zero
     lastSeen = seen

@@ -9,6 +9,7 @@ import { HistoryStore } from '../history/history-store.ts'
 import { parseGroups, withoutRepeats, type Step } from '../history/steps.ts'
 import type { RoomSummary } from '../presence/types.ts'
 import { exportOccupancyCsv, RESOLUTION_MS, type Resolution } from './history-export.ts'
+import { exportWideOccupancyCsv } from './wide-occupancy.ts'
 
 /**
  * The fast occupancy export (each line one string, cells escaped once, groups reused while they
@@ -161,6 +162,32 @@ describe('occupancy export lines', () => {
         }
       })
     }
+  }
+
+  for (const resolution of ['10s', '1m', '1h'] as const) {
+    it(
+      `writes each wide row as the long layout's counts through csvRecord at ${resolution}`,
+      { timeout: 60_000 },
+      async () => {
+        const [, from, to] = ranges[1] as [string, number, number]
+        const width = RESOLUTION_MS[resolution]
+        const origin = Math.floor(from / width) * width
+        const columns = [TOTAL_SERIES, ...rooms]
+        const counts = new Map<string, CsvValue>()
+        for (const [time, room, count] of referenceRecords(store, rooms, from, to, resolution))
+          counts.set(`${String(time)} ${String(room)}`, count)
+        let expected = csvRecord(['time', ...columns])
+        for (let t = origin; t < to; t += width) {
+          const time = new Date(t).toISOString()
+          expected += csvRecord([time, ...columns.map((column) => counts.get(`${time} ${column}`) ?? null)])
+        }
+        const out = join(dir, `wide-${resolution}.csv`)
+        await exportWideOccupancyCsv(store, { out, rooms, from, to, resolution, cellsPerBlock: 700 })
+        const text = readFileSync(out, 'utf8')
+        expect(text).toBe(expected)
+        if (resolution !== '1h') expect(text).toContain(',,')
+      },
+    )
   }
 
   it('reads a group named like an object property as its own count', async () => {
