@@ -18,7 +18,7 @@ export const RESOLUTION_MS: Record<Exclude<Resolution, 'raw'>, number> = {
 /** Text gathered before handing it to the file (which writes in 64 KB pieces itself). */
 const CHUNK_CHARS = 64 * 1024
 /** How long an export may hold the event loop before letting it go, ms. */
-const TURN_MS = 10
+const TURN_MS = 5
 
 /**
  * How far a file export is: the contract's ExportProgress counts, with the estimate (made before
