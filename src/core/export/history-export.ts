@@ -2,7 +2,7 @@ import { bucketize } from '../history/buckets.ts'
 import { TOTAL_SERIES, type ExportProgress } from '../../shared/history.ts'
 import type { HistoryStore } from '../history/history-store.ts'
 import type { JoinNote, LeaveNote } from '../history/types.ts'
-import { parseGroupCounts, withoutRepeats, type Step } from '../history/steps.ts'
+import { withoutRepeats, type Step } from '../history/steps.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import { CsvFile } from './csv-file.ts'
 import { csvCell, csvRecord, isoTime } from '../../shared/csv.ts'
@@ -131,6 +131,19 @@ export async function exportOccupancyCsv(store: HistoryStore, options: Occupancy
   })
 }
 
+/** The store's own JSON of group counts as an object, or null when it is none (parsed without copying). */
+function storedGroupCounts(json: string | undefined): Record<string, unknown> | null {
+  if (!json) return null
+  try {
+    const parsed: unknown = JSON.parse(json)
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null
+  } catch {
+    return null
+  }
+}
+
 /** A number cell as csvCell writes it (blank unless finite). */
 function numberCell(value: number | null): string {
   return value !== null && Number.isFinite(value) ? String(value) : ''
@@ -182,12 +195,25 @@ function groupCellWriter(
     lastJson = json
     lastZero = zero
     lastSeen = seen
-    const counts = parseGroupCounts(json)
-    const read = zero || counts.size > 0
+    const counts = storedGroupCounts(json)
+    let read = zero
+    // Only number values count (as parseGroups reads them); the groups were read if any is there.
+    if (!read && counts !== null)
+      for (const name in counts)
+        if (typeof counts[name] === 'number') {
+          read = true
+          break
+        }
     cells = ''
     for (let i = 0; i < groups.length; i += 1) {
       const from = since[i]
-      cells += read && from !== undefined && from < until ? `,${numberCell(counts.get(groups[i] as string) ?? 0)}` : ','
+      if (!read || from === undefined || from >= until) {
+        cells += ','
+        continue
+      }
+      // Own properties only: a group named `constructor` is not Object's.
+      const value = counts !== null && Object.hasOwn(counts, groups[i] as string) ? counts[groups[i] as string] : 0
+      cells += `,${typeof value === 'number' ? numberCell(value) : '0'}`
     }
     return cells
   }

@@ -211,22 +211,3 @@ export function parseGroups(json: string | null | undefined): Record<string, num
     return {}
   }
 }
-
-/**
- * Stored group counts as a map, by the same rules as parseGroups (only number values of a JSON object
- * count), for callers that look groups up by name: a Map has no inherited keys, so a group named
- * `constructor` or `__proto__` reads as its own count.
- */
-export function parseGroupCounts(json: string | null | undefined): Map<string, number> {
-  const counts = new Map<string, number>()
-  if (!json) return counts
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(json)
-  } catch {
-    return counts
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return counts
-  for (const [name, count] of Object.entries(parsed)) if (typeof count === 'number') counts.set(name, count)
-  return counts
-}
