@@ -267,7 +267,7 @@ async function writeCsv(
   options: CommonOptions,
   header: string[],
   estimatedRows: number,
-  /** Lines between looks at the clock, less a power of 2: fewer where each line sums many stored changes. */
+  /** Lines between looks at the clock, as a mask (a power of 2, less 1): fewer where a line sums many stored changes. */
   checkMask: number,
   lines: () => Iterable<string>,
 ): Promise<ExportResult> {
