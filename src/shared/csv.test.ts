@@ -51,4 +51,29 @@ describe('CSV (RFC 4180)', () => {
   it('writes times as ISO 8601 UTC with milliseconds', () => {
     expect(isoTime(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('2026-01-02T03:04:05.000Z')
   })
+
+  it('writes every time exactly as Date#toISOString does, across days, years and odd values', () => {
+    const day = 86_400_000
+    const times = [
+      0,
+      -1,
+      1,
+      day - 1,
+      day,
+      Date.UTC(2026, 0, 1) - 1,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(-1, 0, 1),
+      Date.UTC(10_000, 0, 1),
+      8.64e15,
+      -8.64e15,
+      1_700_000_000_000.5,
+      -0.5,
+    ]
+    // A walk within one day and across its end, in both directions, as exports and charts go.
+    for (let t = Date.UTC(2026, 2, 3, 23, 0, 0); t < Date.UTC(2026, 2, 4, 1, 0, 0); t += 7_777) times.push(t)
+    for (let t = Date.UTC(2026, 2, 4, 1, 0, 0); t > Date.UTC(2026, 2, 3, 23, 0, 0); t -= 60_001) times.push(t)
+    for (const t of times) expect(isoTime(t)).toBe(new Date(t).toISOString())
+    expect(() => isoTime(Number.NaN)).toThrow(RangeError)
+    expect(() => isoTime(8.64e15 + 1)).toThrow(RangeError)
+  })
 })

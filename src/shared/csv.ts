@@ -28,7 +28,27 @@ export function csvRecord(values: readonly CsvValue[]): string {
   return `${line}\r\n`
 }
 
-/** ISO 8601 in UTC with milliseconds: `2026-01-02T03:04:05.000Z`. */
+const DAY_MS = 86_400_000
+const pad2 = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'))
+const pad3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'))
+/** The last day formatted, so times within one day (an export's many rows) skip `Date` altogether. */
+let dayStart = Number.NaN
+let dayPrefix = ''
+
+/**
+ * ISO 8601 in UTC with milliseconds: `2026-01-02T03:04:05.000Z`, exactly as `Date#toISOString`
+ * writes it (which an export of a million rows would otherwise spend a third of its time in).
+ */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString()
+  let offset = ms - dayStart
+  if (!(offset >= 0 && offset < DAY_MS && Number.isInteger(ms))) {
+    const text = new Date(ms).toISOString()
+    if (!Number.isInteger(ms)) return text
+    dayStart = Math.floor(ms / DAY_MS) * DAY_MS
+    dayPrefix = text.slice(0, text.indexOf('T') + 1)
+    offset = ms - dayStart
+  }
+  const seconds = Math.floor(offset / 1000)
+  const minutes = Math.floor(seconds / 60)
+  return `${dayPrefix}${pad2[Math.floor(minutes / 60)]}:${pad2[minutes % 60]}:${pad2[seconds % 60]}.${pad3[offset % 1000]}Z`
 }

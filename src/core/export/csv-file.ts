@@ -6,6 +6,8 @@ import { basename, dirname, join } from 'node:path'
 import { PRIVATE_FILE_MODE } from '../data-files.ts'
 
 const FLUSH_AT = 64 * 1024
+/** How much may wait for the disk before the writer waits: a few chunks, so building the next one overlaps writing the last. */
+const QUEUE_BYTES = 1024 * 1024
 
 /**
  * A CSV file written through a stream: lines are gathered into 64 KB writes, the writer waits for
@@ -25,7 +27,7 @@ export class CsvFile {
     this.path = path
     this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`)
     // Private like everything in the data folder: an export lists who was present and when.
-    this.stream = createWriteStream(this.tempPath, { flags: 'wx', mode: PRIVATE_FILE_MODE })
+    this.stream = createWriteStream(this.tempPath, { flags: 'wx', mode: PRIVATE_FILE_MODE, highWaterMark: QUEUE_BYTES })
     this.stream.on('error', (error) => {
       this.failed ??= error
     })

@@ -1,4 +1,4 @@
-import { csvRecord, isoTime, type CsvValue } from '../../shared/csv.ts'
+import { csvRecord, isoTime } from '../../shared/csv.ts'
 import { TOTAL_SERIES } from '../../shared/history.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import { bucketize } from '../history/buckets.ts'
@@ -23,8 +23,10 @@ export interface WideOccupancyOptions {
 }
 
 const CELLS_PER_BLOCK = 1_000_000
+/** Text gathered before handing it to the file. */
+const CHUNK_CHARS = 64 * 1024
 /** How long the export may hold the event loop before letting it go, ms. */
-const TURN_MS = 10
+const TURN_MS = 5
 
 /**
  * Occupancy as one row per interval and one column per room, for spreadsheets: `time`, then the
@@ -48,6 +50,8 @@ export async function exportWideOccupancyCsv(
   const columns = [TOTAL_SERIES, ...rooms]
   const rowsPerBlock = Math.max(1, Math.floor((options.cellsPerBlock ?? CELLS_PER_BLOCK) / columns.length))
 
+  // An interval of 1 h sums several hundred stored changes: look at the clock after each one there.
+  const checkMask = width <= 10_000 ? 255 : width <= 60_000 ? 15 : 0
   signal?.throwIfAborted()
   const file = await CsvFile.create(options.out)
   let rows = 0
@@ -73,23 +77,35 @@ export async function exportWideOccupancyCsv(
             ? store.totalOccupancySteps(blockFrom, blockTo)
             : store.occupancySteps(name, blockFrom, blockTo)
         if (steps) {
+          let read = 0
           for (const bucket of bucketize(steps, { from: blockFrom, to: blockTo, origin, width })) {
             if (bucket.covered > 0 && bucket.last !== null)
               cells[(bucket.index - first) * columns.length + column] = bucket.last
+            // A column can be a whole day of 10-second intervals: let go within it too.
+            if ((++read & checkMask) === 0 && performance.now() - lastTurn >= TURN_MS) await turn()
           }
         }
         await turn()
       }
+      // Cells are counts or NaN (unknown, blank), so each line is written directly as one string
+      // (what csvRecord would make of them) and handed to the file in chunks.
+      let chunk = ''
       for (let row = 0; row < blockRows; row++) {
-        const record: CsvValue[] = [isoTime(origin + (first + row) * width)]
+        let line = isoTime(origin + (first + row) * width)
         for (let column = 0; column < columns.length; column++) {
           const value = cells[row * columns.length + column] as number
-          record.push(Number.isNaN(value) ? null : value)
+          line += Number.isFinite(value) ? `,${value}` : ','
         }
-        await file.write(csvRecord(record))
+        chunk += `${line}\r\n`
         rows += 1
-        if ((rows & 63) === 0) await turn()
+        if ((rows & 63) !== 0) continue
+        if (chunk.length >= CHUNK_CHARS) {
+          await file.write(chunk)
+          chunk = ''
+        }
+        await turn()
       }
+      await file.write(chunk)
     }
     signal?.throwIfAborted()
     await file.finish()
