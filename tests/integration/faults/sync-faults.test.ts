@@ -139,13 +139,18 @@ describe('sync through a faulty network', () => {
     await connectThroughProxy()
     proxy.set('stall', CHANNEL_LIST)
     const stalledBefore = proxy.count('stall')
+    // Held, not only seen: the proxy counts a request as it arrives and holds it a moment later.
     await harness.until(
-      () => proxy.count('stall'),
-      (n) => n > stalledBefore,
+      () => proxy.holding,
+      (n) => n === 1,
       'a stalled poll',
     )
+    const stalled = proxy.count('stall')
     harness.handlers['sync.now'](undefined)
     harness.handlers['sync.now'](undefined)
+    // Time for a second request to reach the proxy, were one sent; well inside the deadline.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(proxy.count('stall')).toBe(stalled)
     expect(proxy.holding).toBe(1)
     // After the deadline the loop tries again by itself: it is not frozen.
     await harness.until(
