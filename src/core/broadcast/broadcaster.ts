@@ -11,7 +11,6 @@ import {
   type BroadcastState,
   type BroadcastStatus,
   type FriendsOf,
-  isCacheChannelName,
   roomTemplateWarnings,
   type ShownSummary,
   type TemplateWarning,
@@ -34,6 +33,7 @@ import { ChurnTracker, PrecisionPolicy } from './precision-policy.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
 import type { ServerKind, ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
+import { RoomChannels } from './room-channels.ts'
 import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summaries.ts'
 
 /** Smallest event size a 413 can shrink the budget to. */
@@ -83,11 +83,6 @@ export interface BroadcasterOptions {
   timers?: Timers
   /** How often a blocked broadcaster looks again whether the other one has gone (default 15 s). */
   recheckMs?: number
-}
-
-interface RoomChannel {
-  channel: string
-  problem: string | null
 }
 
 interface LastError {
@@ -155,9 +150,6 @@ export class Broadcaster {
   /** Rooms whose change waited for the budget at the last tick, and why. */
   private waiting = new Map<string, string>()
   private readonly unaffordable = new Map<string, number>()
-  /** Subscriber counts the server reported per channel (with `countSubscribers`). */
-  private readonly reported = new Map<string, number>()
-  private subscribersReported = false
 
   // Dry run while off: what the current settings would send, for the projection.
   private readonly dry: { summaries: SummaryTracker; meter: MessageMeter; gate: BudgetGate | null; spent: number }
@@ -185,10 +177,7 @@ export class Broadcaster {
   private backoffUntil = 0
   private lastError: LastError | null = null
   private other: { detectedAt: number; detail: string } | null = null
-  private readonly invalid = new Map<string, string>()
-  /** Each room's summary channel and why Pusher would refuse it (null: valid), worked out once. */
-  private roomChannels = new Map<string, RoomChannel>()
-  private cacheChannels: boolean
+  private readonly channels: RoomChannels
   private warnings: TemplateWarning[]
   private lastTick: { at: number; ms: number; cpuMs: number } | null = null
   private closed = false
@@ -211,7 +200,7 @@ export class Broadcaster {
     this.steady = new MessageMeter(now)
     this.vanilla = new MessageMeter(now)
     this.dry = { summaries: new SummaryTracker(this.random), meter: new MessageMeter(now), gate: null, spent: 0 }
-    this.cacheChannels = this.isCacheTemplate()
+    this.channels = new RoomChannels(this.settings.channelTemplate)
     this.warnings = roomTemplateWarnings(this.settings, options.convention)
     this.applyBudget(null)
     if (options.graph) this.rosters.setGraph(options.graph, this.presence)
@@ -262,7 +251,8 @@ export class Broadcaster {
       if (entry === undefined) continue
       vanilla += vanillaDeliveries(summary.count, entry.joins, entry.leaves)
       // On a cache channel each newcomer is handed the last summary when it subscribes: one more message.
-      if (sending && this.cacheChannels && this.summaries.shown(summary.room) !== undefined) lateJoiners += entry.joins
+      if (sending && this.channels.cacheChannels && this.summaries.shown(summary.room) !== undefined)
+        lateJoiners += entry.joins
       changes.delete(summary.room)
     }
     // Rooms left out of `rooms` emptied.
@@ -294,12 +284,9 @@ export class Broadcaster {
       this.settings = settings
       if (before.channelTemplate !== settings.channelTemplate || before.eventName !== settings.eventName) {
         // New channels (or a new event): every room's value is a first value there.
-        this.roomChannels = new Map()
-        this.invalid.clear()
-        this.reported.clear()
+        this.channels.retarget(settings.channelTemplate)
         this.summaries.clear()
         this.dry.summaries.clear()
-        this.cacheChannels = this.isCacheTemplate()
       }
       this.warnings = roomTemplateWarnings(settings, this.options.convention)
       this.applyBudget(before.budget)
@@ -330,10 +317,6 @@ export class Broadcaster {
     this.work.abort()
     this.work = new AbortController()
     return ++this.generation
-  }
-
-  private isCacheTemplate(): boolean {
-    return isCacheChannelName(fillChannelTemplate(this.settings.channelTemplate, { room: 'room' }))
   }
 
   /** A new gate when the budget changed (none without a budget). */
@@ -523,10 +506,7 @@ export class Broadcaster {
     let firsts = 0
     batch.forEach((event, index) => {
       const count = reported[index] ?? null
-      if (count !== null) {
-        this.reported.set(event.channel, count)
-        this.subscribersReported = true
-      }
+      if (count !== null) this.channels.report(event.channel, count)
       const delivered = count ?? event.recipients
       deliveries += delivered
       if ((event as PricedOutgoing).first === true) firsts += delivered + perEvent
@@ -576,23 +556,6 @@ export class Broadcaster {
     return this.settings.countSubscribers ? 2 : 1
   }
 
-  private roomChannel(room: string): RoomChannel {
-    let known = this.roomChannels.get(room)
-    if (known === undefined) {
-      const channel = fillChannelTemplate(this.settings.channelTemplate, { room })
-      known = { channel, problem: channelNameProblem(channel) }
-      if (known.problem !== null) this.invalid.set(channel, known.problem)
-      this.roomChannels.set(room, known)
-    }
-    return known
-  }
-
-  /** Subscribers a summary to the room reaches: its participants, or more if the server said so. */
-  private subscribersOf(channel: string, participants: number): number {
-    const reported = this.reported.get(channel)
-    return reported === undefined ? participants : Math.max(participants, reported)
-  }
-
   /**
    * Each room's significant figures under the budget (null: exact). A room's share of the budget is the
    * same number of publishes a second for every room (the budget's pace over the total fan-out), at
@@ -631,7 +594,7 @@ export class Broadcaster {
     let total = 0
     let largest = 0
     for (const summary of rooms) {
-      const cost = this.subscribersOf(this.roomChannel(summary.room).channel, summary.count) + perEvent
+      const cost = this.channels.subscribersOf(this.channels.of(summary.room).channel, summary.count) + perEvent
       total += cost
       if (cost <= budget.messagesPerDay && cost > largest) largest = cost
     }
@@ -703,7 +666,7 @@ export class Broadcaster {
 
   /** A planned summary's events and their cost; null when its channel name is invalid. */
   private price(planned: PlannedSummary, ts: number): Priced | null {
-    const { channel, problem } = this.roomChannel(planned.summary.room)
+    const { channel, problem } = this.channels.of(planned.summary.room)
     if (problem !== null) {
       // Never sent, so there is nothing to announce when it empties.
       if (planned.reason === 'emptied') this.summaries.forget(planned.summary.room)
@@ -711,9 +674,9 @@ export class Broadcaster {
     }
     const built = summaryData(planned.shown, ts, this.budget, {
       figures: planned.figures,
-      maxParts: this.cacheChannels ? 1 : undefined,
+      maxParts: this.channels.cacheChannels ? 1 : undefined,
     })
-    const subscribers = this.subscribersOf(channel, planned.summary.count)
+    const subscribers = this.channels.subscribersOf(channel, planned.summary.count)
     return {
       planned,
       channel,
@@ -729,7 +692,7 @@ export class Broadcaster {
     const { planned, channel } = priced
     const name = this.settings.eventName
     const recipients = priced.subscribers
-    const heartbeatMs = this.cacheChannels ? Infinity : this.settings.heartbeatMs
+    const heartbeatMs = this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs
     const info = this.settings.countSubscribers ? 'subscription_count' : undefined
     const first = planned.reason === 'first'
     if (!priced.split) {
@@ -788,7 +751,7 @@ export class Broadcaster {
           ? 'the user has no group, and the roster channel template needs one'
           : channelNameProblem(channel)
       if (problem !== null) {
-        this.invalid.set(channel, problem)
+        this.channels.refused(channel, problem)
         this.rosters.drop(roster)
         continue
       }
@@ -874,14 +837,14 @@ export class Broadcaster {
     const planned = this.dry.summaries.plan(rooms, now, this.figuresOf(rooms, now, costs))
     const gate = this.dry.gate
     const perEvent = this.publishCost()
-    const heartbeatMs = this.cacheChannels ? Infinity : this.settings.heartbeatMs
+    const heartbeatMs = this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs
     if (utcDayStart(now) !== utcDayStart(now - this.settings.intervalMs)) this.dry.spent = 0
     gate?.refill(now, this.dry.spent, costs.largest)
     let steady = 0
     for (const candidate of planned) {
-      const { channel, problem } = this.roomChannel(candidate.summary.room)
+      const { channel, problem } = this.channels.of(candidate.summary.room)
       if (problem !== null) continue
-      const cost = this.subscribersOf(channel, candidate.summary.count) + perEvent
+      const cost = this.channels.subscribersOf(channel, candidate.summary.count) + perEvent
       if (gate !== null) {
         const surplusOnly = candidate.reason === 'heartbeat'
         if (!gate.canPay(cost, this.dry.spent) || (surplusOnly && gate.available - cost < gate.capacity / 2)) continue
@@ -898,7 +861,7 @@ export class Broadcaster {
   // ---- queries ---------------------------------------------------------------------------------
 
   preview(room: string): BroadcastPreview {
-    const { channel, problem } = this.roomChannel(room)
+    const { channel, problem } = this.channels.of(room)
     if (problem !== null) {
       return {
         room,
@@ -912,7 +875,7 @@ export class Broadcaster {
     const summary = this.presence.room(room) ?? { room, count: 0, groups: {} }
     const figuresNow = this.figuresOf(this.presence.rooms(), now)(summary)
     const sent = this.summaries.shown(room)
-    const maxParts = this.cacheChannels ? 1 : undefined
+    const maxParts = this.channels.cacheChannels ? 1 : undefined
     const built =
       sent === undefined
         ? summaryData(summary, this.stateAt ?? now, this.budget, { figures: figuresNow, maxParts })
@@ -954,7 +917,6 @@ export class Broadcaster {
   status(): BroadcastStatus {
     const now = this.now()
     const requestRate = this.requests.perSecond(now)
-    const examples = [...this.invalid].slice(0, MAX_INVALID_EXAMPLES).map(([channel, reason]) => ({ channel, reason }))
     const error = this.lastError
     const sending = this.state !== 'off' && this.state !== 'blocked'
     const dryRunning = this.state === 'off' && this.stateAt !== null
@@ -981,7 +943,7 @@ export class Broadcaster {
       eventsPerRequest: requestRate > 0 ? this.events.perSecond(now) / requestRate : 0,
       subscribers: !this.settings.countSubscribers
         ? 'participants'
-        : this.subscribersReported
+        : this.channels.subscribersReported
           ? 'reported'
           : 'not-reported',
       spend: this.ledger.recent(now),
@@ -1034,7 +996,7 @@ export class Broadcaster {
               at: error.at,
               attempts: error.attempts,
             },
-      invalidChannels: { count: this.invalid.size, examples },
+      invalidChannels: this.channels.refusedChannels(MAX_INVALID_EXAMPLES),
       splitEvents: this.splitEvents,
       truncatedEvents: this.truncatedEvents,
       otherBroadcaster: this.other,
