@@ -31,7 +31,8 @@ import { describeMarker, type Marker } from './marker.ts'
 import { rosterData, summaryData } from './payload.ts'
 import { ChurnTracker, PrecisionPolicy } from './precision-policy.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
-import type { ServerKind, ServerProbe } from './server-probe.ts'
+import { EmulatorComparison } from './emulator-comparison.ts'
+import type { ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { RoomChannels } from './room-channels.ts'
 import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summaries.ts'
@@ -39,8 +40,6 @@ import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summa
 /** Smallest event size a 413 can shrink the budget to. */
 const MIN_EVENT_BUDGET = 1000
 const MAX_INVALID_EXAMPLES = 5
-/** How often the emulator's own count is read while broadcasting to it. */
-const MEASURE_EVERY_MS = 5000
 /** Without a budget, the spend is written at most this often (with one, before every send). */
 const FLUSH_EVERY_MS = 10_000
 /** Most figures pressure can drop, and how long it waits between steps up and down. */
@@ -155,12 +154,9 @@ export class Broadcaster {
   private readonly dry: { summaries: SummaryTracker; meter: MessageMeter; gate: BudgetGate | null; spent: number }
   private dryTimer: unknown = null
 
-  private target: ServerKind | 'unknown' = 'unknown'
-  /** The emulator's count and ours when broadcasting switched on; then the latest reading. */
-  private measure: { since: number; emulatorBase: number; oursBase: number; at: number; emulator: number } | null = null
   /** Messages counted since connecting (never reset), to compare with the emulator's count. */
   private sessionMessages = 0
-  private measuring = false
+  private readonly emulator: EmulatorComparison
 
   /** Bumped on every switch on or off: work started under an older value stops. */
   private generation = 0
@@ -204,15 +200,8 @@ export class Broadcaster {
     this.warnings = roomTemplateWarnings(this.settings, options.convention)
     this.applyBudget(null)
     if (options.graph) this.rosters.setGraph(options.graph, this.presence)
-    if (options.probe) {
-      options.probe
-        .identify()
-        .then((kind) => {
-          this.target = kind
-          this.emit()
-        })
-        .catch(() => {})
-    }
+    this.emulator = new EmulatorComparison(options.probe, this.now, () => this.sessionMessages)
+    this.emulator.identify(() => this.emit())
   }
 
   // ---- inputs ----------------------------------------------------------------------------------
@@ -364,7 +353,7 @@ export class Broadcaster {
     this.other = null
     this.marker.hold()
     this.running = true
-    this.measure = null
+    this.emulator.restart()
     this.summaries.resendAll()
     this.schedule(0, generation)
   }
@@ -396,7 +385,7 @@ export class Broadcaster {
     this.marker.release()
     this.other = null
     this.backoffUntil = 0
-    this.measure = null
+    this.emulator.restart()
     this.setState('off')
     if (this.stateAt !== null && !this.closed) this.scheduleDryRun()
   }
@@ -444,7 +433,7 @@ export class Broadcaster {
     const now = this.now()
     if (now < this.backoffUntil || this.stateAt === null) return
     // Against the emulator, its count is read before the first send, so both counts start together.
-    if (this.measure === null) await this.readEmulator(generation)
+    if (!this.emulator.started) await this.readEmulator(generation)
     if (generation !== this.generation) return
     const startedAt = performance.now()
     const cpu = process.cpuUsage()
@@ -790,28 +779,8 @@ export class Broadcaster {
   }
 
   /** Against the emulator, reads its own count every few seconds, between ticks (nothing in flight). */
-  private async readEmulator(generation: number): Promise<void> {
-    const probe = this.options.probe
-    if (probe === undefined || this.target !== 'emulator' || this.measuring) return
-    const now = this.now()
-    if (this.measure !== null && now - this.measure.at < MEASURE_EVERY_MS) return
-    this.measuring = true
-    try {
-      const emulator = await probe.emulatorMessages(this.work.signal)
-      if (generation !== this.generation) return
-      const at = this.now()
-      if (this.measure === null || emulator < this.measure.emulator) {
-        // The first reading, or the emulator's counts were reset: start comparing from here.
-        this.measure = { since: at, emulatorBase: emulator, oursBase: this.sessionMessages, at, emulator }
-      } else {
-        this.measure.at = at
-        this.measure.emulator = emulator
-      }
-    } catch {
-      // No reading this time; the last one stands.
-    } finally {
-      this.measuring = false
-    }
+  private readEmulator(generation: number): Promise<void> {
+    return this.emulator.read(this.work.signal, () => generation === this.generation)
   }
 
   // ---- the dry run (while off) -----------------------------------------------------------------
@@ -925,12 +894,11 @@ export class Broadcaster {
     const budget = this.settings.budget
     const gate = this.gate
     const dayEnd = utcDayStart(now) + DAY_MS
-    const measure = this.measure
     return {
       enabled: this.settings.enabled,
       state: this.state,
       intervalMs: this.settings.intervalMs,
-      target: this.target,
+      target: this.emulator.target,
       messagesPerSecond: this.messages.perSecond(now),
       deliveriesPerSecond: this.deliveries.perSecond(now),
       eventsPerSecond: this.events.perSecond(now),
@@ -971,15 +939,7 @@ export class Broadcaster {
                 examples: [...this.unaffordable].slice(0, MAX_INVALID_EXAMPLES).map(([room, cost]) => ({ room, cost })),
               },
             },
-      measured:
-        measure === null
-          ? null
-          : {
-              since: measure.since,
-              at: measure.at,
-              emulatorMessages: measure.emulator - measure.emulatorBase,
-              headcountMessages: this.sessionMessagesAt(measure),
-            },
+      measured: this.emulator.status(),
       warnings: this.warnings,
       rooms: this.summaries.size,
       lastTickAt: this.lastTick?.at ?? null,
@@ -1007,10 +967,6 @@ export class Broadcaster {
         rostersToday: this.rostersSent,
       },
     }
-  }
-
-  private sessionMessagesAt(measure: { oursBase: number }): number {
-    return this.sessionMessages - measure.oursBase
   }
 
   private setState(state: BroadcastState): void {
