@@ -33,6 +33,7 @@ import { ChurnTracker, PrecisionPolicy } from './precision-policy.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
 import { EmulatorComparison } from './emulator-comparison.ts'
 import type { ServerProbe } from './server-probe.ts'
+import { MessageAccounting, type PricedOutgoing, type TickSpend } from './message-accounting.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { RoomChannels } from './room-channels.ts'
 import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summaries.ts'
@@ -40,8 +41,6 @@ import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summa
 /** Smallest event size a 413 can shrink the budget to. */
 const MIN_EVENT_BUDGET = 1000
 const MAX_INVALID_EXAMPLES = 5
-/** Without a budget, the spend is written at most this often (with one, before every send). */
-const FLUSH_EVERY_MS = 10_000
 /** Most figures pressure can drop, and how long it waits between steps up and down. */
 const MAX_PRESSURE = 6
 const PRESSURE_UP_MS = 30_000
@@ -102,14 +101,6 @@ interface Priced {
   cost: number
 }
 
-/** What one tick sent and what it was expected to cost, for settling the spend afterwards. */
-interface TickSpend {
-  at: number
-  estimated: number
-  accepted: number
-  actual: number
-}
-
 export class Broadcaster {
   private readonly options: BroadcasterOptions
   private readonly presence: PresenceReader
@@ -124,21 +115,7 @@ export class Broadcaster {
   /** Time of the newest presence state seen (the `ts` of summaries); null before the first sync. */
   private stateAt: number | null = null
   private baselineSeen = false
-  private vanillaSeen = false
-
-  private readonly ledger: SpendLedger
-  /** Rates over the last minute: billed messages, deliveries, events, requests. */
-  private readonly messages: MessageMeter
-  private readonly deliveries: MessageMeter
-  private readonly events: MessageMeter
-  private readonly requests: MessageMeter
-  /** Billed messages less first values (sent once): the rate a day is projected from. */
-  private readonly steady: MessageMeter
-  private readonly vanilla: MessageMeter
-  private rostersSent = 0
-  private splitEvents = 0
-  private truncatedEvents = 0
-  private lastFlushAt = 0
+  private readonly accounts: MessageAccounting
 
   // Adaptive precision and the budget.
   private readonly churn = new ChurnTracker()
@@ -154,8 +131,6 @@ export class Broadcaster {
   private readonly dry: { summaries: SummaryTracker; meter: MessageMeter; gate: BudgetGate | null; spent: number }
   private dryTimer: unknown = null
 
-  /** Messages counted since connecting (never reset), to compare with the emulator's count. */
-  private sessionMessages = 0
   private readonly emulator: EmulatorComparison
 
   /** Bumped on every switch on or off: work started under an older value stops. */
@@ -186,21 +161,15 @@ export class Broadcaster {
     this.random = options.random ?? Math.random
     this.timers = options.timers ?? realTimers
     this.settings = options.settings
-    this.ledger = options.ledger ?? SpendLedger.inMemory(options.logger)
     this.summaries = new SummaryTracker(this.random)
     const now = this.now()
-    this.messages = new MessageMeter(now)
-    this.deliveries = new MessageMeter(now)
-    this.events = new MessageMeter(now)
-    this.requests = new MessageMeter(now)
-    this.steady = new MessageMeter(now)
-    this.vanilla = new MessageMeter(now)
+    this.accounts = new MessageAccounting(options.ledger ?? SpendLedger.inMemory(options.logger), now)
     this.dry = { summaries: new SummaryTracker(this.random), meter: new MessageMeter(now), gate: null, spent: 0 }
     this.channels = new RoomChannels(this.settings.channelTemplate)
     this.warnings = roomTemplateWarnings(this.settings, options.convention)
     this.applyBudget(null)
     if (options.graph) this.rosters.setGraph(options.graph, this.presence)
-    this.emulator = new EmulatorComparison(options.probe, this.now, () => this.sessionMessages)
+    this.emulator = new EmulatorComparison(options.probe, this.now, () => this.accounts.sessionMessages)
     this.emulator.identify(() => this.emit())
   }
 
@@ -217,7 +186,7 @@ export class Broadcaster {
     if (this.state === 'off' && this.dryTimer === null && !this.closed) this.scheduleDryRun()
     this.baselineSeen = true
     if (!observed) return
-    this.vanillaSeen = true
+    this.accounts.vanillaKnown()
     if (result.joins.length === 0 && result.leaves.length === 0) return
     const changes = new Map<string, { joins: number; leaves: number }>()
     const touch = (room: string) => {
@@ -250,13 +219,9 @@ export class Broadcaster {
       this.churn.forget(room)
       this.policy.forget(room)
     }
-    this.vanilla.add(vanilla, now)
-    this.ledger.add(now, { vanilla, deliveries: lateJoiners, messages: lateJoiners })
-    if (lateJoiners > 0) {
-      this.count(now, { messages: lateJoiners, deliveries: lateJoiners, steady: lateJoiners })
-      // Not a choice the budget can refuse, but paid from it all the same.
-      this.gate?.pay(lateJoiners)
-    }
+    this.accounts.observed(now, vanilla, lateJoiners)
+    // Not a choice the budget can refuse, but paid from it all the same.
+    if (lateJoiners > 0) this.gate?.pay(lateJoiners)
   }
 
   setGraph(graph: FriendGraph | null): void {
@@ -298,7 +263,7 @@ export class Broadcaster {
     await this.switching
     await this.switchOff()
     this.stopDryRun()
-    this.ledger.flush(this.now())
+    this.accounts.flush(this.now())
   }
 
   /** A new generation of work: what the previous one started stops, its requests are given up. */
@@ -439,12 +404,7 @@ export class Broadcaster {
     const cpu = process.cpuUsage()
     const spend: TickSpend = { at: now, estimated: 0, accepted: 0, actual: 0 }
     const outgoing = this.plan(now, spend)
-    if (spend.estimated > 0 && this.gate !== null) {
-      // Counted before it is sent, and written down: a crash mid-tick can't hide spend from the next start.
-      this.ledger.add(now, { messages: spend.estimated })
-      this.ledger.flush(now)
-      this.lastFlushAt = now
-    }
+    if (spend.estimated > 0 && this.gate !== null) this.accounts.reserve(now, spend.estimated)
 
     const outcome = await deliver(outgoing, {
       sink: this.options.sink,
@@ -454,9 +414,10 @@ export class Broadcaster {
       timeoutMs: this.options.timeoutMs,
       active: () => generation === this.generation && this.running,
       signal: this.work.signal,
-      onAccepted: (batch, reported) => this.accepted(batch, reported, spend),
+      onAccepted: (batch, reported) =>
+        this.accounts.accepted(this.now(), batch, reported, spend, this.publishCost(), this.channels),
     })
-    this.settle(spend)
+    this.accounts.settle(this.now(), spend, this.gate)
     if (generation !== this.generation) return
     const failure = outcome.failure
     if (failure !== null) {
@@ -485,59 +446,6 @@ export class Broadcaster {
     this.lastTick = { at: this.now(), ms: performance.now() - startedAt, cpuMs: (cpuUsed.user + cpuUsed.system) / 1000 }
     await this.readEmulator(generation)
     this.emit()
-  }
-
-  /** After each accepted request: the events' deliveries, as reported or estimated. */
-  private accepted(batch: readonly Outgoing[], reported: ReadonlyArray<number | null>, spend: TickSpend): void {
-    const at = this.now()
-    const perEvent = this.publishCost()
-    let deliveries = 0
-    let firsts = 0
-    batch.forEach((event, index) => {
-      const count = reported[index] ?? null
-      if (count !== null) this.channels.report(event.channel, count)
-      const delivered = count ?? event.recipients
-      deliveries += delivered
-      if ((event as PricedOutgoing).first === true) firsts += delivered + perEvent
-      spend.accepted += event.recipients + perEvent
-      spend.actual += delivered + perEvent
-    })
-    const messages = deliveries + batch.length * perEvent
-    this.requests.add(1, at)
-    this.ledger.add(spend.at, { requests: 1, events: batch.length, deliveries })
-    this.count(at, { messages, deliveries, events: batch.length, steady: messages - firsts })
-  }
-
-  /**
-   * What the tick's estimate left to settle: events not accepted give their cost back (to the ledger and
-   * the bucket); reported subscriber counts above the estimate are paid on top.
-   */
-  private settle(spend: TickSpend): void {
-    const correction = spend.actual - spend.accepted
-    const unsent = spend.estimated - spend.accepted
-    if (this.gate !== null) {
-      // Reserved before sending: give back what didn't go, add what cost more than estimated.
-      const change = correction - unsent
-      if (change !== 0) this.ledger.add(spend.at, { messages: change })
-      if (unsent > 0) this.gate.refund(unsent)
-      if (correction > 0) this.gate.pay(correction)
-      else if (correction < 0) this.gate.refund(-correction)
-    } else if (spend.actual > 0) {
-      this.ledger.add(spend.at, { messages: spend.actual })
-    }
-    const now = this.now()
-    if (this.gate !== null ? spend.estimated > 0 : now - this.lastFlushAt >= FLUSH_EVERY_MS) {
-      this.ledger.flush(now)
-      this.lastFlushAt = now
-    }
-  }
-
-  private count(at: number, amounts: { messages: number; deliveries: number; events?: number; steady: number }): void {
-    this.messages.add(amounts.messages, at)
-    this.deliveries.add(amounts.deliveries, at)
-    if (amounts.events) this.events.add(amounts.events, at)
-    this.steady.add(amounts.steady, at)
-    this.sessionMessages += amounts.messages
   }
 
   /** Messages one published event costs: one, or two when it asks for the subscription count. */
@@ -608,7 +516,7 @@ export class Broadcaster {
     }
 
     // The day's spend before this tick, plus what this tick has paid so far.
-    const spentBefore = this.ledger.today(now, 'messages')
+    const spentBefore = this.accounts.spentToday(now)
     const spentToday = () => spentBefore + spend.estimated
     const priced: Priced[] = []
     for (const candidate of planned) {
@@ -697,8 +605,8 @@ export class Broadcaster {
     const accepted = () => {
       if (--waiting > 0) return
       this.summaries.commit(planned, now, heartbeatMs, ts)
-      if (priced.data.length > 1) this.splitEvents++
-      if (priced.truncated) this.truncatedEvents++
+      if (priced.data.length > 1) this.accounts.splitEvents++
+      if (priced.truncated) this.accounts.truncatedEvents++
     }
     for (const data of priced.data) {
       const event: PricedOutgoing = { channel, name, data, recipients, accepted }
@@ -732,7 +640,7 @@ export class Broadcaster {
     const { template } = this.rosterTemplate()
     if (template === null) return
     const perEvent = this.publishCost()
-    const spentBefore = gate === null ? 0 : this.ledger.today(this.now(), 'messages')
+    const spentBefore = gate === null ? 0 : this.accounts.spentToday(this.now())
     for (const roster of this.rosters.plan()) {
       const channel = fillChannelTemplate(template, roster)
       const problem =
@@ -756,7 +664,7 @@ export class Broadcaster {
       const accepted = () => {
         if (--waiting > 0) return
         this.rosters.commit(roster)
-        this.rostersSent++
+        this.accounts.rostersSent++
       }
       for (const data of built.data)
         outgoing.push({ channel, name: this.settings.friends.eventName, data, recipients: 1, accepted })
@@ -885,12 +793,11 @@ export class Broadcaster {
 
   status(): BroadcastStatus {
     const now = this.now()
-    const requestRate = this.requests.perSecond(now)
     const error = this.lastError
     const sending = this.state !== 'off' && this.state !== 'blocked'
     const dryRunning = this.state === 'off' && this.stateAt !== null
-    const steadyRate = sending ? this.steady.perSecond(now) : dryRunning ? this.dry.meter.perSecond(now) : 0
-    const messagesToday = this.ledger.today(now, 'messages')
+    const steadyRate = sending ? this.accounts.steadyPerSecond(now) : dryRunning ? this.dry.meter.perSecond(now) : 0
+    const messagesToday = this.accounts.spentToday(now)
     const budget = this.settings.budget
     const gate = this.gate
     const dayEnd = utcDayStart(now) + DAY_MS
@@ -899,26 +806,14 @@ export class Broadcaster {
       state: this.state,
       intervalMs: this.settings.intervalMs,
       target: this.emulator.target,
-      messagesPerSecond: this.messages.perSecond(now),
-      deliveriesPerSecond: this.deliveries.perSecond(now),
-      eventsPerSecond: this.events.perSecond(now),
-      messagesToday,
-      eventsToday: this.ledger.today(now, 'events'),
-      requestsToday: this.ledger.today(now, 'requests'),
+      ...this.accounts.status(now),
       projectedPerDay: steadyRate * 86_400,
       projectionBasis: sending ? 'sending' : dryRunning ? 'dry-run' : 'none',
-      requestsPerSecond: requestRate,
-      eventsPerRequest: requestRate > 0 ? this.events.perSecond(now) / requestRate : 0,
       subscribers: !this.settings.countSubscribers
         ? 'participants'
         : this.channels.subscribersReported
           ? 'reported'
           : 'not-reported',
-      spend: this.ledger.recent(now),
-      vanillaPresence: {
-        today: this.ledger.today(now, 'vanilla'),
-        projectedPerDay: this.vanillaSeen ? this.vanilla.projectedPerDay(now) : null,
-      },
       budget:
         budget === null || gate === null
           ? null
@@ -957,14 +852,12 @@ export class Broadcaster {
               attempts: error.attempts,
             },
       invalidChannels: this.channels.refusedChannels(MAX_INVALID_EXAMPLES),
-      splitEvents: this.splitEvents,
-      truncatedEvents: this.truncatedEvents,
       otherBroadcaster: this.other,
       marker: this.marker.state,
       friends: {
         enabled: this.settings.friends.enabled,
         unavailable: this.rosterTemplate().unavailable,
-        rostersToday: this.rostersSent,
+        rostersToday: this.accounts.rostersSent,
       },
     }
   }
@@ -978,11 +871,6 @@ export class Broadcaster {
   private emit(): void {
     this.options.onStatus(this.status())
   }
-}
-
-/** An event with what it is for: a first value is sent once, so it is left out of the daily projection. */
-interface PricedOutgoing extends Outgoing {
-  first?: true
 }
 
 function capitalise(text: string): string {
