@@ -24,30 +24,24 @@ import type { Logger } from '../logger.ts'
 import type { IngestResult, RoomSummary } from '../presence/types.ts'
 import { backoffDelay } from '../sync/backoff.ts'
 import { MessageMeter, vanillaDeliveries } from './accounting.ts'
-import { BudgetGate, DAY_MS, utcDayStart } from './budget.ts'
+import { BudgetGate, utcDayStart } from './budget.ts'
 import { type BatchSink, deliver, type Outgoing } from './delivery.ts'
 import type { FriendGraph } from './friend-graph.ts'
 import { describeMarker, type Marker } from './marker.ts'
 import { rosterData, summaryData } from './payload.ts'
-import { ChurnTracker, PrecisionPolicy } from './precision-policy.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
 import { EmulatorComparison } from './emulator-comparison.ts'
 import type { ServerProbe } from './server-probe.ts'
+import { AdaptivePrecision } from './adaptive-precision.ts'
+import { BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
 import { MessageAccounting, type PricedOutgoing, type TickSpend } from './message-accounting.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { RoomChannels } from './room-channels.ts'
-import { type PlannedSummary, type SummaryReason, SummaryTracker } from './summaries.ts'
+import { type PlannedSummary, SummaryTracker } from './summaries.ts'
 
 /** Smallest event size a 413 can shrink the budget to. */
 const MIN_EVENT_BUDGET = 1000
 const MAX_INVALID_EXAMPLES = 5
-/** Most figures pressure can drop, and how long it waits between steps up and down. */
-const MAX_PRESSURE = 6
-const PRESSURE_UP_MS = 30_000
-const PRESSURE_DOWN_MS = 120_000
-
-/** Order of a summary in the queue for the budget: what must go out first. */
-const RANK: Record<SummaryReason, number> = { emptied: 0, first: 1, jump: 2, precision: 2, changed: 3, heartbeat: 4 }
 
 /** Timers, injectable so a benchmark can run simulated minutes in moments. */
 export interface Timers {
@@ -118,14 +112,8 @@ export class Broadcaster {
   private readonly accounts: MessageAccounting
 
   // Adaptive precision and the budget.
-  private readonly churn = new ChurnTracker()
-  private readonly policy = new PrecisionPolicy()
-  private gate: BudgetGate | null = null
-  private pressure = 0
-  private pressureAt = 0
-  /** Rooms whose change waited for the budget at the last tick, and why. */
-  private waiting = new Map<string, string>()
-  private readonly unaffordable = new Map<string, number>()
+  private readonly precision = new AdaptivePrecision()
+  private readonly queue = new BudgetQueue()
 
   // Dry run while off: what the current settings would send, for the projection.
   private readonly dry: { summaries: SummaryTracker; meter: MessageMeter; gate: BudgetGate | null; spent: number }
@@ -203,7 +191,7 @@ export class Broadcaster {
     let vanilla = 0
     let lateJoiners = 0
     const sending = this.state === 'on' || this.state === 'failing'
-    for (const [room, entry] of changes) this.churn.observe(room, result.at, entry.joins, entry.leaves)
+    for (const [room, entry] of changes) this.precision.churned(room, result.at, entry.joins, entry.leaves)
     for (const summary of result.rooms) {
       const entry = changes.get(summary.room)
       if (entry === undefined) continue
@@ -216,12 +204,11 @@ export class Broadcaster {
     // Rooms left out of `rooms` emptied.
     for (const [room, entry] of changes) {
       vanilla += vanillaDeliveries(0, entry.joins, entry.leaves)
-      this.churn.forget(room)
-      this.policy.forget(room)
+      this.precision.emptied(room)
     }
     this.accounts.observed(now, vanilla, lateJoiners)
     // Not a choice the budget can refuse, but paid from it all the same.
-    if (lateJoiners > 0) this.gate?.pay(lateJoiners)
+    if (lateJoiners > 0) this.queue.gate?.pay(lateJoiners)
   }
 
   setGraph(graph: FriendGraph | null): void {
@@ -276,18 +263,12 @@ export class Broadcaster {
   /** A new gate when the budget changed (none without a budget). */
   private applyBudget(before: BroadcastSettings['budget']): void {
     const budget = this.settings.budget
+    this.queue.setBudget(budget, before)
     if (budget === null) {
-      this.gate = null
       this.dry.gate = null
-      this.pressure = 0
-      this.waiting.clear()
-      this.unaffordable.clear()
-      return
-    }
-    if (this.gate === null || before?.messagesPerDay !== budget.messagesPerDay) {
-      this.gate = new BudgetGate(budget.messagesPerDay)
+      this.precision.release()
+    } else if (this.dry.gate === null || before?.messagesPerDay !== budget.messagesPerDay) {
       this.dry.gate = new BudgetGate(budget.messagesPerDay)
-      this.unaffordable.clear()
     }
   }
 
@@ -404,7 +385,7 @@ export class Broadcaster {
     const cpu = process.cpuUsage()
     const spend: TickSpend = { at: now, estimated: 0, accepted: 0, actual: 0 }
     const outgoing = this.plan(now, spend)
-    if (spend.estimated > 0 && this.gate !== null) this.accounts.reserve(now, spend.estimated)
+    if (spend.estimated > 0 && this.queue.gate !== null) this.accounts.reserve(now, spend.estimated)
 
     const outcome = await deliver(outgoing, {
       sink: this.options.sink,
@@ -417,7 +398,7 @@ export class Broadcaster {
       onAccepted: (batch, reported) =>
         this.accounts.accepted(this.now(), batch, reported, spend, this.publishCost(), this.channels),
     })
-    this.accounts.settle(this.now(), spend, this.gate)
+    this.accounts.settle(this.now(), spend, this.queue.gate)
     if (generation !== this.generation) return
     const failure = outcome.failure
     if (failure !== null) {
@@ -440,7 +421,7 @@ export class Broadcaster {
       this.lastError = null
       this.setState('on')
     }
-    this.adjustPressure(this.now())
+    this.precision.adjust(this.now(), this.queue.gate, this.queue.waiting)
     // Process CPU while the tick ran: planning, serialising, signing and the HTTP client's work.
     const cpuUsed = process.cpuUsage(cpu)
     this.lastTick = { at: this.now(), ms: performance.now() - startedAt, cpuMs: (cpuUsed.user + cpuUsed.system) / 1000 }
@@ -453,49 +434,17 @@ export class Broadcaster {
     return this.settings.countSubscribers ? 2 : 1
   }
 
-  /**
-   * Each room's significant figures under the budget (null: exact). A room's share of the budget is the
-   * same number of publishes a second for every room (the budget's pace over the total fan-out), at
-   * most one per interval.
-   */
+  /** Each room's significant figures under the budget (null: exact). */
   private figuresOf(
     rooms: readonly RoomSummary[],
     now: number,
     costs = this.roomCosts(rooms),
   ): (summary: RoomSummary) => number | null {
-    const budget = this.settings.budget
-    if (budget === null) return () => null
-    const pace = budget.messagesPerDay / 86_400
-    const publishesPerSecond = Math.min(
-      1000 / this.settings.intervalMs,
-      costs.total > 0 ? pace / costs.total : Infinity,
-    )
-    return (summary) =>
-      this.policy.figures(
-        summary.room,
-        summary.count,
-        this.churn.rate(summary.room, now),
-        publishesPerSecond,
-        this.pressure,
-      )
+    return this.precision.figuresOf(this.settings.budget, this.settings.intervalMs, costs.total, now)
   }
 
-  /**
-   * What one summary to every room costs together (the fan-out the budget is shared over), and the
-   * costliest one the budget can ever pay (the bucket is sized to hold it). Nothing to count without a budget.
-   */
-  private roomCosts(rooms: readonly RoomSummary[]): { total: number; largest: number } {
-    const budget = this.settings.budget
-    if (budget === null) return { total: 0, largest: 0 }
-    const perEvent = this.publishCost()
-    let total = 0
-    let largest = 0
-    for (const summary of rooms) {
-      const cost = this.channels.subscribersOf(this.channels.of(summary.room).channel, summary.count) + perEvent
-      total += cost
-      if (cost <= budget.messagesPerDay && cost > largest) largest = cost
-    }
-    return { total, largest }
+  private roomCosts(rooms: readonly RoomSummary[]): RoomCosts {
+    return roomCosts(rooms, this.settings.budget, this.channels, this.publishCost())
   }
 
   /** This tick's events: summaries (paid for in order of urgency under a budget), then rosters. */
@@ -503,7 +452,7 @@ export class Broadcaster {
     const rooms = this.presence.rooms()
     const costs = this.roomCosts(rooms)
     const planned = this.summaries.plan(rooms, now, this.figuresOf(rooms, now, costs))
-    const gate = this.gate
+    const gate = this.queue.gate
     const outgoing: Outgoing[] = []
     const ts = this.stateAt ?? now
     if (gate === null) {
@@ -517,47 +466,15 @@ export class Broadcaster {
 
     // The day's spend before this tick, plus what this tick has paid so far.
     const spentBefore = this.accounts.spentToday(now)
-    const spentToday = () => spentBefore + spend.estimated
     const priced: Priced[] = []
     for (const candidate of planned) {
       const item = this.price(candidate, ts)
       if (item !== null) priced.push(item)
     }
-    priced.sort(
-      (a, b) =>
-        RANK[a.planned.reason] - RANK[b.planned.reason] ||
-        (a.planned.reason === 'first' ? a.cost - b.cost : b.planned.urgency - a.planned.urgency),
+    const allPaid = this.queue.pay(priced, now, spentBefore, costs.largest, spend, (item) =>
+      this.addSummaryEvents(outgoing, item, now, ts),
     )
-    let largest = costs.largest
-    // A summary in parts costs each part.
-    for (const item of priced) if (gate.affordable(item.cost)) largest = Math.max(largest, item.cost)
-    gate.refill(now, spentToday(), largest)
-    this.waiting = new Map()
-    let saving: string | null = null
-    for (const item of priced) {
-      const room = item.planned.summary.room
-      if (!gate.affordable(item.cost)) {
-        this.unaffordable.set(room, item.cost)
-        continue
-      }
-      this.unaffordable.delete(room)
-      if (saving !== null) {
-        if (item.planned.reason !== 'heartbeat') this.waiting.set(room, saving)
-        continue
-      }
-      if (item.planned.reason === 'heartbeat') {
-        // Heartbeats only from a surplus: they tell nobody anything new.
-        if (gate.available - item.cost < gate.capacity / 2 || !gate.canPay(item.cost, spentToday())) continue
-      } else if (!gate.canPay(item.cost, spentToday())) {
-        saving = `waiting for the budget (${Math.ceil(item.cost).toLocaleString('en-US')} messages, ${Math.floor(gate.available).toLocaleString('en-US')} available)`
-        this.waiting.set(room, saving)
-        continue
-      }
-      gate.pay(item.cost)
-      spend.estimated += item.cost
-      this.addSummaryEvents(outgoing, item, now, ts)
-    }
-    if (saving === null) this.addRosters(outgoing, ts, gate, spend)
+    if (allPaid) this.addRosters(outgoing, ts, gate, spend)
     return outgoing
   }
 
@@ -671,21 +588,6 @@ export class Broadcaster {
     }
   }
 
-  /** Under a budget, drops a figure while changes wait and the bucket runs low; gives it back when it fills. */
-  private adjustPressure(now: number): void {
-    const gate = this.gate
-    if (gate === null) return
-    const low = gate.available < gate.capacity * 0.2
-    const high = gate.available > gate.capacity * 0.8
-    if (this.waiting.size > 0 && low && this.pressure < MAX_PRESSURE && now - this.pressureAt >= PRESSURE_UP_MS) {
-      this.pressure++
-      this.pressureAt = now
-    } else if (high && this.waiting.size === 0 && this.pressure > 0 && now - this.pressureAt >= PRESSURE_DOWN_MS) {
-      this.pressure--
-      this.pressureAt = now
-    }
-  }
-
   /** Against the emulator, reads its own count every few seconds, between ticks (nothing in flight). */
   private readEmulator(generation: number): Promise<void> {
     return this.emulator.read(this.work.signal, () => generation === this.generation)
@@ -771,7 +673,7 @@ export class Broadcaster {
             countNow: summary.count,
             offBy: Math.abs(summary.count - sent.count),
             precisionNow: figuresNow,
-            waiting: this.waiting.get(room) ?? null,
+            waiting: this.queue.waitingFor(room),
           }
     return {
       room,
@@ -797,10 +699,6 @@ export class Broadcaster {
     const sending = this.state !== 'off' && this.state !== 'blocked'
     const dryRunning = this.state === 'off' && this.stateAt !== null
     const steadyRate = sending ? this.accounts.steadyPerSecond(now) : dryRunning ? this.dry.meter.perSecond(now) : 0
-    const messagesToday = this.accounts.spentToday(now)
-    const budget = this.settings.budget
-    const gate = this.gate
-    const dayEnd = utcDayStart(now) + DAY_MS
     return {
       enabled: this.settings.enabled,
       state: this.state,
@@ -814,26 +712,14 @@ export class Broadcaster {
         : this.channels.subscribersReported
           ? 'reported'
           : 'not-reported',
-      budget:
-        budget === null || gate === null
-          ? null
-          : {
-              messagesPerDay: budget.messagesPerDay,
-              plan: budget.plan,
-              spentToday: messagesToday,
-              remainingToday: Math.max(0, budget.messagesPerDay - messagesToday),
-              resetsAt: dayEnd,
-              projectedToday: Math.min(budget.messagesPerDay, messagesToday + steadyRate * ((dayEnd - now) / 1000)),
-              available: Math.max(0, gate.available),
-              capacity: gate.capacity,
-              refillPerSecond: gate.refillPerSecond,
-              pressure: this.pressure,
-              waiting: this.waiting.size,
-              unaffordable: {
-                count: this.unaffordable.size,
-                examples: [...this.unaffordable].slice(0, MAX_INVALID_EXAMPLES).map(([room, cost]) => ({ room, cost })),
-              },
-            },
+      budget: this.queue.status(
+        this.settings.budget,
+        now,
+        this.accounts.spentToday(now),
+        steadyRate,
+        this.precision.pressure,
+        MAX_INVALID_EXAMPLES,
+      ),
       measured: this.emulator.status(),
       warnings: this.warnings,
       rooms: this.summaries.size,
