@@ -23,36 +23,27 @@ import type { Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult, RoomSummary } from '../presence/types.ts'
 import { backoffDelay } from '../sync/backoff.ts'
-import { MessageMeter, vanillaDeliveries } from './accounting.ts'
-import { BudgetGate, utcDayStart } from './budget.ts'
+import { AdaptivePrecision } from './adaptive-precision.ts'
+import { vanillaDeliveries } from './accounting.ts'
+import type { BudgetGate } from './budget.ts'
+import { BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
 import { type BatchSink, deliver, type Outgoing } from './delivery.ts'
+import { DryRun } from './dry-run.ts'
+import { EmulatorComparison } from './emulator-comparison.ts'
 import type { FriendGraph } from './friend-graph.ts'
 import { describeMarker, type Marker } from './marker.ts'
-import { rosterData, summaryData } from './payload.ts'
-import { type PresenceReader, RosterTracker } from './rosters.ts'
-import { EmulatorComparison } from './emulator-comparison.ts'
-import type { ServerProbe } from './server-probe.ts'
-import { AdaptivePrecision } from './adaptive-precision.ts'
-import { BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
 import { MessageAccounting, type PricedOutgoing, type TickSpend } from './message-accounting.ts'
-import { SpendLedger } from './spend-ledger.ts'
+import { rosterData, summaryData } from './payload.ts'
 import { RoomChannels } from './room-channels.ts'
+import { type PresenceReader, RosterTracker } from './rosters.ts'
+import type { ServerProbe } from './server-probe.ts'
+import { SpendLedger } from './spend-ledger.ts'
 import { type PlannedSummary, SummaryTracker } from './summaries.ts'
+import { realTimers, type Timers } from './timers.ts'
 
 /** Smallest event size a 413 can shrink the budget to. */
 const MIN_EVENT_BUDGET = 1000
 const MAX_INVALID_EXAMPLES = 5
-
-/** Timers, injectable so a benchmark can run simulated minutes in moments. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-}
 
 export interface BroadcasterOptions {
   presence: PresenceReader
@@ -115,9 +106,8 @@ export class Broadcaster {
   private readonly precision = new AdaptivePrecision()
   private readonly queue = new BudgetQueue()
 
-  // Dry run while off: what the current settings would send, for the projection.
-  private readonly dry: { summaries: SummaryTracker; meter: MessageMeter; gate: BudgetGate | null; spent: number }
-  private dryTimer: unknown = null
+  /** While off: what the current settings would send, for the projection. */
+  private readonly dry: DryRun
 
   private readonly emulator: EmulatorComparison
 
@@ -152,7 +142,7 @@ export class Broadcaster {
     this.summaries = new SummaryTracker(this.random)
     const now = this.now()
     this.accounts = new MessageAccounting(options.ledger ?? SpendLedger.inMemory(options.logger), now)
-    this.dry = { summaries: new SummaryTracker(this.random), meter: new MessageMeter(now), gate: null, spent: 0 }
+    this.dry = new DryRun(this.random, now, this.timers)
     this.channels = new RoomChannels(this.settings.channelTemplate)
     this.warnings = roomTemplateWarnings(this.settings, options.convention)
     this.applyBudget(null)
@@ -171,7 +161,7 @@ export class Broadcaster {
   observe(result: IngestResult, observed: boolean = this.baselineSeen): void {
     this.stateAt = result.at
     this.rosters.observe(result.joins, result.leaves)
-    if (this.state === 'off' && this.dryTimer === null && !this.closed) this.scheduleDryRun()
+    if (this.state === 'off' && !this.dry.scheduled && !this.closed) this.scheduleDryRun()
     this.baselineSeen = true
     if (!observed) return
     this.accounts.vanillaKnown()
@@ -227,7 +217,7 @@ export class Broadcaster {
         // New channels (or a new event): every room's value is a first value there.
         this.channels.retarget(settings.channelTemplate)
         this.summaries.clear()
-        this.dry.summaries.clear()
+        this.dry.forgetShown()
       }
       this.warnings = roomTemplateWarnings(settings, this.options.convention)
       this.applyBudget(before.budget)
@@ -245,11 +235,11 @@ export class Broadcaster {
   /** Stops for good (disconnecting). */
   async close(): Promise<void> {
     this.closed = true
-    this.stopDryRun()
+    this.dry.stop()
     this.work.abort()
     await this.switching
     await this.switchOff()
-    this.stopDryRun()
+    this.dry.stop()
     this.accounts.flush(this.now())
   }
 
@@ -264,12 +254,8 @@ export class Broadcaster {
   private applyBudget(before: BroadcastSettings['budget']): void {
     const budget = this.settings.budget
     this.queue.setBudget(budget, before)
-    if (budget === null) {
-      this.dry.gate = null
-      this.precision.release()
-    } else if (this.dry.gate === null || before?.messagesPerDay !== budget.messagesPerDay) {
-      this.dry.gate = new BudgetGate(budget.messagesPerDay)
-    }
+    this.dry.setBudget(budget, before)
+    if (budget === null) this.precision.release()
   }
 
   // ---- switching -------------------------------------------------------------------------------
@@ -278,7 +264,7 @@ export class Broadcaster {
     const generation = this.nextGeneration()
     const { signal } = this.work
     this.clearTimers()
-    this.stopDryRun()
+    this.dry.stop()
     this.running = false
     this.setState('starting')
     if (!this.settings.force) {
@@ -596,44 +582,27 @@ export class Broadcaster {
   // ---- the dry run (while off) -----------------------------------------------------------------
 
   private scheduleDryRun(): void {
-    this.dryTimer = this.timers.setTimeout(() => {
-      this.dryTimer = null
+    this.dry.after(this.settings.intervalMs, () => {
       if (this.state !== 'off' || this.closed) return
       this.dryTick(this.now())
       this.scheduleDryRun()
-    }, this.settings.intervalMs)
-  }
-
-  private stopDryRun(): void {
-    if (this.dryTimer !== null) this.timers.clearTimeout(this.dryTimer)
-    this.dryTimer = null
+    })
   }
 
   /** What a tick would send now with the current settings, counted but never sent. */
   private dryTick(now: number): void {
     const rooms = this.presence.rooms()
     const costs = this.roomCosts(rooms)
-    const planned = this.dry.summaries.plan(rooms, now, this.figuresOf(rooms, now, costs))
-    const gate = this.dry.gate
-    const perEvent = this.publishCost()
-    const heartbeatMs = this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs
-    if (utcDayStart(now) !== utcDayStart(now - this.settings.intervalMs)) this.dry.spent = 0
-    gate?.refill(now, this.dry.spent, costs.largest)
-    let steady = 0
-    for (const candidate of planned) {
-      const { channel, problem } = this.channels.of(candidate.summary.room)
-      if (problem !== null) continue
-      const cost = this.channels.subscribersOf(channel, candidate.summary.count) + perEvent
-      if (gate !== null) {
-        const surplusOnly = candidate.reason === 'heartbeat'
-        if (!gate.canPay(cost, this.dry.spent) || (surplusOnly && gate.available - cost < gate.capacity / 2)) continue
-        gate.pay(cost)
-        this.dry.spent += cost
-      }
-      this.dry.summaries.commit(candidate, now, heartbeatMs, this.stateAt ?? now)
-      if (candidate.reason !== 'first') steady += cost
-    }
-    this.dry.meter.add(steady, now)
+    this.dry.tick(now, {
+      rooms,
+      costs,
+      figures: this.figuresOf(rooms, now, costs),
+      channels: this.channels,
+      perEvent: this.publishCost(),
+      heartbeatMs: this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs,
+      intervalMs: this.settings.intervalMs,
+      ts: this.stateAt ?? now,
+    })
     this.emit()
   }
 
@@ -698,7 +667,7 @@ export class Broadcaster {
     const error = this.lastError
     const sending = this.state !== 'off' && this.state !== 'blocked'
     const dryRunning = this.state === 'off' && this.stateAt !== null
-    const steadyRate = sending ? this.accounts.steadyPerSecond(now) : dryRunning ? this.dry.meter.perSecond(now) : 0
+    const steadyRate = sending ? this.accounts.steadyPerSecond(now) : dryRunning ? this.dry.perSecond(now) : 0
     return {
       enabled: this.settings.enabled,
       state: this.state,
