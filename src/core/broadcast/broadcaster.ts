@@ -4,7 +4,6 @@
 // (adaptive precision), pays for every event from a token bucket before sending it, and spends first
 // where participants see the most wrong value. One exists per connected profile, on or off; off, it
 // still counts what vanilla presence would have cost and what its own settings would cost (a dry run).
-import { Buffer } from 'node:buffer'
 import {
   type BroadcastPreview,
   type BroadcastSettings,
@@ -12,33 +11,29 @@ import {
   type BroadcastStatus,
   type FriendsOf,
   roomTemplateWarnings,
-  type ShownSummary,
   type TemplateWarning,
 } from '../../shared/broadcast.ts'
-import { channelNameProblem, channelTemplateProblem, fillChannelTemplate } from '../../shared/channel-names.ts'
 import type { CompiledConvention } from '../../shared/naming.ts'
-import { roundingError } from '../../shared/precision.ts'
 import { EVENT_DATA_BUDGET_BYTES, MAX_EVENTS_PER_BATCH } from '../../shared/pusher-limits.ts'
 import type { Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
-import type { IngestResult, RoomSummary } from '../presence/types.ts'
+import type { IngestResult } from '../presence/types.ts'
 import { backoffDelay } from '../sync/backoff.ts'
-import { AdaptivePrecision } from './adaptive-precision.ts'
 import { vanillaDeliveries } from './accounting.ts'
-import type { BudgetGate } from './budget.ts'
-import { BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
-import { type BatchSink, deliver, type Outgoing } from './delivery.ts'
+import { AdaptivePrecision } from './adaptive-precision.ts'
+import { BudgetQueue } from './budget-queue.ts'
+import { type BatchSink, deliver } from './delivery.ts'
 import { DryRun } from './dry-run.ts'
 import { EmulatorComparison } from './emulator-comparison.ts'
+import { EventPlanner, publishCost, type TickContext } from './event-planner.ts'
 import type { FriendGraph } from './friend-graph.ts'
 import { describeMarker, type Marker } from './marker.ts'
-import { MessageAccounting, type PricedOutgoing, type TickSpend } from './message-accounting.ts'
-import { rosterData, summaryData } from './payload.ts'
+import { MessageAccounting, type TickSpend } from './message-accounting.ts'
 import { RoomChannels } from './room-channels.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
 import type { ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
-import { type PlannedSummary, SummaryTracker } from './summaries.ts'
+import { SummaryTracker } from './summaries.ts'
 import { realTimers, type Timers } from './timers.ts'
 
 /** Smallest event size a 413 can shrink the budget to. */
@@ -74,18 +69,6 @@ interface LastError {
   attempts: number
 }
 
-/** A summary's events ready to send, and what they cost. */
-interface Priced {
-  planned: PlannedSummary
-  channel: string
-  data: string[]
-  split: boolean
-  truncated: boolean
-  /** Estimated subscribers of the room channel, and the messages the events cost (publishing included). */
-  subscribers: number
-  cost: number
-}
-
 export class Broadcaster {
   private readonly options: BroadcasterOptions
   private readonly presence: PresenceReader
@@ -110,6 +93,7 @@ export class Broadcaster {
   private readonly dry: DryRun
 
   private readonly emulator: EmulatorComparison
+  private readonly planner: EventPlanner
 
   /** Bumped on every switch on or off: work started under an older value stops. */
   private generation = 0
@@ -148,6 +132,17 @@ export class Broadcaster {
     this.applyBudget(null)
     if (options.graph) this.rosters.setGraph(options.graph, this.presence)
     this.emulator = new EmulatorComparison(options.probe, this.now, () => this.accounts.sessionMessages)
+    this.planner = new EventPlanner({
+      presence: this.presence,
+      now: this.now,
+      convention: options.convention,
+      summaries: this.summaries,
+      rosters: this.rosters,
+      channels: this.channels,
+      accounts: this.accounts,
+      queue: this.queue,
+      precision: this.precision,
+    })
     this.emulator.identify(() => this.emit())
   }
 
@@ -370,7 +365,7 @@ export class Broadcaster {
     const startedAt = performance.now()
     const cpu = process.cpuUsage()
     const spend: TickSpend = { at: now, estimated: 0, accepted: 0, actual: 0 }
-    const outgoing = this.plan(now, spend)
+    const outgoing = this.planner.plan(this.tickContext(now), spend)
     if (spend.estimated > 0 && this.queue.gate !== null) this.accounts.reserve(now, spend.estimated)
 
     const outcome = await deliver(outgoing, {
@@ -382,7 +377,7 @@ export class Broadcaster {
       active: () => generation === this.generation && this.running,
       signal: this.work.signal,
       onAccepted: (batch, reported) =>
-        this.accounts.accepted(this.now(), batch, reported, spend, this.publishCost(), this.channels),
+        this.accounts.accepted(this.now(), batch, reported, spend, publishCost(this.settings), this.channels),
     })
     this.accounts.settle(this.now(), spend, this.queue.gate)
     if (generation !== this.generation) return
@@ -415,163 +410,8 @@ export class Broadcaster {
     this.emit()
   }
 
-  /** Messages one published event costs: one, or two when it asks for the subscription count. */
-  private publishCost(): number {
-    return this.settings.countSubscribers ? 2 : 1
-  }
-
-  /** Each room's significant figures under the budget (null: exact). */
-  private figuresOf(
-    rooms: readonly RoomSummary[],
-    now: number,
-    costs = this.roomCosts(rooms),
-  ): (summary: RoomSummary) => number | null {
-    return this.precision.figuresOf(this.settings.budget, this.settings.intervalMs, costs.total, now)
-  }
-
-  private roomCosts(rooms: readonly RoomSummary[]): RoomCosts {
-    return roomCosts(rooms, this.settings.budget, this.channels, this.publishCost())
-  }
-
-  /** This tick's events: summaries (paid for in order of urgency under a budget), then rosters. */
-  private plan(now: number, spend: TickSpend): Outgoing[] {
-    const rooms = this.presence.rooms()
-    const costs = this.roomCosts(rooms)
-    const planned = this.summaries.plan(rooms, now, this.figuresOf(rooms, now, costs))
-    const gate = this.queue.gate
-    const outgoing: Outgoing[] = []
-    const ts = this.stateAt ?? now
-    if (gate === null) {
-      for (const candidate of planned) {
-        const priced = this.price(candidate, ts)
-        if (priced !== null) this.addSummaryEvents(outgoing, priced, now, ts)
-      }
-      this.addRosters(outgoing, ts, null, spend)
-      return outgoing
-    }
-
-    // The day's spend before this tick, plus what this tick has paid so far.
-    const spentBefore = this.accounts.spentToday(now)
-    const priced: Priced[] = []
-    for (const candidate of planned) {
-      const item = this.price(candidate, ts)
-      if (item !== null) priced.push(item)
-    }
-    const allPaid = this.queue.pay(priced, now, spentBefore, costs.largest, spend, (item) =>
-      this.addSummaryEvents(outgoing, item, now, ts),
-    )
-    if (allPaid) this.addRosters(outgoing, ts, gate, spend)
-    return outgoing
-  }
-
-  /** A planned summary's events and their cost; null when its channel name is invalid. */
-  private price(planned: PlannedSummary, ts: number): Priced | null {
-    const { channel, problem } = this.channels.of(planned.summary.room)
-    if (problem !== null) {
-      // Never sent, so there is nothing to announce when it empties.
-      if (planned.reason === 'emptied') this.summaries.forget(planned.summary.room)
-      return null
-    }
-    const built = summaryData(planned.shown, ts, this.budget, {
-      figures: planned.figures,
-      maxParts: this.channels.cacheChannels ? 1 : undefined,
-    })
-    const subscribers = this.channels.subscribersOf(channel, planned.summary.count)
-    return {
-      planned,
-      channel,
-      data: built.data,
-      split: built.split,
-      truncated: built.truncated,
-      subscribers,
-      cost: built.data.length * (subscribers + this.publishCost()),
-    }
-  }
-
-  private addSummaryEvents(outgoing: Outgoing[], priced: Priced, now: number, ts: number): void {
-    const { planned, channel } = priced
-    const name = this.settings.eventName
-    const recipients = priced.subscribers
-    const heartbeatMs = this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs
-    const info = this.settings.countSubscribers ? 'subscription_count' : undefined
-    const first = planned.reason === 'first'
-    if (!priced.split) {
-      // The usual case, one event: no count of parts to keep.
-      const accepted = () => this.summaries.commit(planned, now, heartbeatMs, ts)
-      const event: PricedOutgoing = { channel, name, data: priced.data[0] as string, recipients, accepted }
-      if (info !== undefined) event.info = info
-      if (first) event.first = true
-      outgoing.push(event)
-      return
-    }
-    let waiting = priced.data.length
-    const accepted = () => {
-      if (--waiting > 0) return
-      this.summaries.commit(planned, now, heartbeatMs, ts)
-      if (priced.data.length > 1) this.accounts.splitEvents++
-      if (priced.truncated) this.accounts.truncatedEvents++
-    }
-    for (const data of priced.data) {
-      const event: PricedOutgoing = { channel, name, data, recipients, accepted }
-      if (info !== undefined) event.info = info
-      if (first) event.first = true
-      outgoing.push(event)
-    }
-  }
-
-  /** The user-channel template rosters go to, or why there is none. */
-  private rosterTemplate(): { template: string | null; unavailable: string | null } {
-    const friends = this.settings.friends
-    if (!this.rosters.hasGraph) return { template: null, unavailable: 'No friend graph imported' }
-    const template =
-      friends.channelTemplate ??
-      (this.options.convention.convention.kind === 'template' ? this.options.convention.convention.template : null)
-    if (template === null) {
-      return {
-        template: null,
-        unavailable:
-          'The naming convention is a regular expression: set a roster channel template ({room}, {user}, optionally {group})',
-      }
-    }
-    const problem = channelTemplateProblem(template, ['room', 'user', 'group'], ['room', 'user'])
-    return problem === null ? { template, unavailable: null } : { template: null, unavailable: problem }
-  }
-
-  /** Changed rosters; under a budget, each paid for (one delivery each, plus publishing) until it runs out. */
-  private addRosters(outgoing: Outgoing[], ts: number, gate: BudgetGate | null, spend: TickSpend): void {
-    if (!this.settings.friends.enabled) return
-    const { template } = this.rosterTemplate()
-    if (template === null) return
-    const perEvent = this.publishCost()
-    const spentBefore = gate === null ? 0 : this.accounts.spentToday(this.now())
-    for (const roster of this.rosters.plan()) {
-      const channel = fillChannelTemplate(template, roster)
-      const problem =
-        template.includes('{group}') && roster.group === null
-          ? 'the user has no group, and the roster channel template needs one'
-          : channelNameProblem(channel)
-      if (problem !== null) {
-        this.channels.refused(channel, problem)
-        this.rosters.drop(roster)
-        continue
-      }
-      const built = rosterData(roster.room, roster.user, roster.friends, ts, this.budget)
-      if (gate !== null) {
-        const cost = built.data.length * (1 + perEvent)
-        // What doesn't fit waits: a roster stays due until it is sent.
-        if (!gate.canPay(cost, spentBefore + spend.estimated)) break
-        gate.pay(cost)
-        spend.estimated += cost
-      }
-      let waiting = built.data.length
-      const accepted = () => {
-        if (--waiting > 0) return
-        this.rosters.commit(roster)
-        this.accounts.rostersSent++
-      }
-      for (const data of built.data)
-        outgoing.push({ channel, name: this.settings.friends.eventName, data, recipients: 1, accepted })
-    }
+  private tickContext(now: number): TickContext {
+    return { settings: this.settings, eventBytes: this.budget, now, ts: this.stateAt ?? now }
   }
 
   /** Against the emulator, reads its own count every few seconds, between ticks (nothing in flight). */
@@ -592,13 +432,13 @@ export class Broadcaster {
   /** What a tick would send now with the current settings, counted but never sent. */
   private dryTick(now: number): void {
     const rooms = this.presence.rooms()
-    const costs = this.roomCosts(rooms)
+    const costs = this.planner.roomCosts(rooms, this.settings)
     this.dry.tick(now, {
       rooms,
       costs,
-      figures: this.figuresOf(rooms, now, costs),
+      figures: this.planner.figuresOf(rooms, now, this.settings, costs),
       channels: this.channels,
-      perEvent: this.publishCost(),
+      perEvent: publishCost(this.settings),
       heartbeatMs: this.channels.cacheChannels ? Infinity : this.settings.heartbeatMs,
       intervalMs: this.settings.intervalMs,
       ts: this.stateAt ?? now,
@@ -609,53 +449,7 @@ export class Broadcaster {
   // ---- queries ---------------------------------------------------------------------------------
 
   preview(room: string): BroadcastPreview {
-    const { channel, problem } = this.channels.of(room)
-    if (problem !== null) {
-      return {
-        room,
-        events: [],
-        source: 'would-send',
-        problem: `Nothing is sent for this room: ${problem}`,
-        shown: null,
-      }
-    }
-    const now = this.now()
-    const summary = this.presence.room(room) ?? { room, count: 0, groups: {} }
-    const figuresNow = this.figuresOf(this.presence.rooms(), now)(summary)
-    const sent = this.summaries.shown(room)
-    const maxParts = this.channels.cacheChannels ? 1 : undefined
-    const built =
-      sent === undefined
-        ? summaryData(summary, this.stateAt ?? now, this.budget, { figures: figuresNow, maxParts })
-        : summaryData({ room, count: sent.count, groups: sent.groups }, sent.ts, this.budget, {
-            figures: sent.figures,
-            maxParts,
-          })
-    const shown: ShownSummary | null =
-      sent === undefined
-        ? null
-        : {
-            count: sent.count,
-            precision: sent.figures,
-            roundingError: roundingError(sent.trueCount, sent.figures),
-            publishedAt: sent.publishedAt,
-            countNow: summary.count,
-            offBy: Math.abs(summary.count - sent.count),
-            precisionNow: figuresNow,
-            waiting: this.queue.waitingFor(room),
-          }
-    return {
-      room,
-      events: built.data.map((data) => ({
-        channel,
-        event: this.settings.eventName,
-        data,
-        bytes: Buffer.byteLength(data, 'utf8'),
-      })),
-      source: sent === undefined ? 'would-send' : 'sent',
-      problem: null,
-      shown,
-    }
+    return this.planner.preview(room, this.tickContext(this.now()))
   }
 
   friendsOf(room: string, user: string): FriendsOf {
@@ -711,7 +505,7 @@ export class Broadcaster {
       marker: this.marker.state,
       friends: {
         enabled: this.settings.friends.enabled,
-        unavailable: this.rosterTemplate().unavailable,
+        unavailable: this.planner.rosterTemplate(this.settings).unavailable,
         rostersToday: this.accounts.rostersSent,
       },
     }
