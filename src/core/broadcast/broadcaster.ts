@@ -14,11 +14,8 @@ import {
   type TemplateWarning,
 } from '../../shared/broadcast.ts'
 import type { CompiledConvention } from '../../shared/naming.ts'
-import { EVENT_DATA_BUDGET_BYTES, MAX_EVENTS_PER_BATCH } from '../../shared/pusher-limits.ts'
-import type { Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
 import type { IngestResult } from '../presence/types.ts'
-import { backoffDelay } from '../sync/backoff.ts'
 import { vanillaDeliveries } from './accounting.ts'
 import { AdaptivePrecision } from './adaptive-precision.ts'
 import { BudgetQueue } from './budget-queue.ts'
@@ -30,14 +27,13 @@ import type { FriendGraph } from './friend-graph.ts'
 import { describeMarker, type Marker } from './marker.ts'
 import { MessageAccounting, type TickSpend } from './message-accounting.ts'
 import { RoomChannels } from './room-channels.ts'
+import { SendLimits } from './send-limits.ts'
 import { type PresenceReader, RosterTracker } from './rosters.ts'
 import type { ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { SummaryTracker } from './summaries.ts'
 import { realTimers, type Timers } from './timers.ts'
 
-/** Smallest event size a 413 can shrink the budget to. */
-const MIN_EVENT_BUDGET = 1000
 const MAX_INVALID_EXAMPLES = 5
 
 export interface BroadcasterOptions {
@@ -61,12 +57,6 @@ export interface BroadcasterOptions {
   timers?: Timers
   /** How often a blocked broadcaster looks again whether the other one has gone (default 15 s). */
   recheckMs?: number
-}
-
-interface LastError {
-  failure: Failure
-  at: number
-  attempts: number
 }
 
 export class Broadcaster {
@@ -102,13 +92,9 @@ export class Broadcaster {
   private recheckTimer: ReturnType<typeof setTimeout> | null = null
   private ticking: Promise<void> = Promise.resolve()
   private switching: Promise<void> = Promise.resolve()
-  private budget = EVENT_DATA_BUDGET_BYTES
-  /** Events per request: Pusher's 10, fewer once a server turned out to limit the size of a request. */
-  private batchSize = MAX_EVENTS_PER_BATCH
+  private readonly limits: SendLimits
   /** Aborted on every switch on or off (and on close): requests in flight under it are given up. */
   private work = new AbortController()
-  private backoffUntil = 0
-  private lastError: LastError | null = null
   private other: { detectedAt: number; detail: string } | null = null
   private readonly channels: RoomChannels
   private warnings: TemplateWarning[]
@@ -124,6 +110,7 @@ export class Broadcaster {
     this.timers = options.timers ?? realTimers
     this.settings = options.settings
     this.summaries = new SummaryTracker(this.random)
+    this.limits = new SendLimits(options.logger, this.random)
     const now = this.now()
     this.accounts = new MessageAccounting(options.ledger ?? SpendLedger.inMemory(options.logger), now)
     this.dry = new DryRun(this.random, now, this.timers)
@@ -311,7 +298,7 @@ export class Broadcaster {
     await this.ticking
     this.marker.release()
     this.other = null
-    this.backoffUntil = 0
+    this.limits.forgetBackoff()
     this.emulator.restart()
     this.setState('off')
     if (this.stateAt !== null && !this.closed) this.scheduleDryRun()
@@ -358,7 +345,7 @@ export class Broadcaster {
 
   private async tick(generation: number): Promise<void> {
     const now = this.now()
-    if (now < this.backoffUntil || this.stateAt === null) return
+    if (!this.limits.mayTry(now) || this.stateAt === null) return
     // Against the emulator, its count is read before the first send, so both counts start together.
     if (!this.emulator.started) await this.readEmulator(generation)
     if (generation !== this.generation) return
@@ -371,7 +358,7 @@ export class Broadcaster {
     const outcome = await deliver(outgoing, {
       sink: this.options.sink,
       concurrency: this.settings.concurrency,
-      batchSize: this.batchSize,
+      batchSize: this.limits.batchSize,
       endpoint: this.options.endpoint,
       timeoutMs: this.options.timeoutMs,
       active: () => generation === this.generation && this.running,
@@ -381,27 +368,7 @@ export class Broadcaster {
     })
     this.accounts.settle(this.now(), spend, this.queue.gate)
     if (generation !== this.generation) return
-    const failure = outcome.failure
-    if (failure !== null) {
-      const attempts = (this.lastError?.attempts ?? 0) + 1
-      this.lastError = { failure, at: this.now(), attempts }
-      const limit = outcome.sizeLimit
-      if (failure.kind === 'too-large' && limit?.scope === 'request') {
-        // The server limits a request, not an event: fewer events per request, at the next tick.
-        this.batchSize = Math.max(1, Math.min(this.batchSize, Math.floor(limit.events / 2)))
-        this.options.logger.info(`the server limits the size of a request: now ${this.batchSize} events per request`)
-      } else if (failure.kind === 'too-large' && this.budget > MIN_EVENT_BUDGET) {
-        // The server's limit on an event is smaller than Pusher's: smaller events, at the next tick.
-        this.budget = Math.max(MIN_EVENT_BUDGET, Math.floor(this.budget / 2))
-      } else {
-        this.backoffUntil = this.now() + backoffDelay(attempts, Math.max(1000, this.settings.intervalMs), this.random)
-      }
-      this.options.logger.warn(`broadcast failed (${failure.kind}): ${failure.message}`)
-      this.setState('failing')
-    } else {
-      this.lastError = null
-      this.setState('on')
-    }
+    this.setState(this.limits.record(outcome, this.now, this.settings.intervalMs) ? 'failing' : 'on')
     this.precision.adjust(this.now(), this.queue.gate, this.queue.waiting)
     // Process CPU while the tick ran: planning, serialising, signing and the HTTP client's work.
     const cpuUsed = process.cpuUsage(cpu)
@@ -411,7 +378,7 @@ export class Broadcaster {
   }
 
   private tickContext(now: number): TickContext {
-    return { settings: this.settings, eventBytes: this.budget, now, ts: this.stateAt ?? now }
+    return { settings: this.settings, eventBytes: this.limits.eventBytes, now, ts: this.stateAt ?? now }
   }
 
   /** Against the emulator, reads its own count every few seconds, between ticks (nothing in flight). */
@@ -458,7 +425,6 @@ export class Broadcaster {
 
   status(): BroadcastStatus {
     const now = this.now()
-    const error = this.lastError
     const sending = this.state !== 'off' && this.state !== 'blocked'
     const dryRunning = this.state === 'off' && this.stateAt !== null
     const steadyRate = sending ? this.accounts.steadyPerSecond(now) : dryRunning ? this.dry.perSecond(now) : 0
@@ -489,17 +455,7 @@ export class Broadcaster {
       lastTickAt: this.lastTick?.at ?? null,
       lastTickMs: this.lastTick?.ms ?? null,
       lastTickCpuMs: this.lastTick?.cpuMs ?? null,
-      lastError:
-        error === null
-          ? null
-          : {
-              kind: error.failure.kind,
-              message: error.failure.message,
-              hint: error.failure.hint,
-              status: error.failure.status,
-              at: error.at,
-              attempts: error.attempts,
-            },
+      lastError: this.limits.lastError(),
       invalidChannels: this.channels.refusedChannels(MAX_INVALID_EXAMPLES),
       otherBroadcaster: this.other,
       marker: this.marker.state,
