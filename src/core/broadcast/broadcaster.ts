@@ -32,6 +32,7 @@ import { type PresenceReader, RosterTracker } from './rosters.ts'
 import type { ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { SummaryTracker } from './summaries.ts'
+import { churnByRoom } from './sync-churn.ts'
 import { realTimers, type Timers } from './timers.ts'
 
 const MAX_INVALID_EXAMPLES = 5
@@ -148,35 +149,16 @@ export class Broadcaster {
     if (!observed) return
     this.accounts.vanillaKnown()
     if (result.joins.length === 0 && result.leaves.length === 0) return
-    const changes = new Map<string, { joins: number; leaves: number }>()
-    const touch = (room: string) => {
-      let entry = changes.get(room)
-      if (entry === undefined) {
-        entry = { joins: 0, leaves: 0 }
-        changes.set(room, entry)
-      }
-      return entry
-    }
-    for (const member of result.joins) touch(member.room).joins++
-    for (const member of result.leaves) touch(member.room).leaves++
     const now = this.now()
+    // On a cache channel each newcomer is handed the last summary when it subscribes: one more message.
+    const cached = (this.state === 'on' || this.state === 'failing') && this.channels.cacheChannels
     let vanilla = 0
     let lateJoiners = 0
-    const sending = this.state === 'on' || this.state === 'failing'
-    for (const [room, entry] of changes) this.precision.churned(room, result.at, entry.joins, entry.leaves)
-    for (const summary of result.rooms) {
-      const entry = changes.get(summary.room)
-      if (entry === undefined) continue
-      vanilla += vanillaDeliveries(summary.count, entry.joins, entry.leaves)
-      // On a cache channel each newcomer is handed the last summary when it subscribes: one more message.
-      if (sending && this.channels.cacheChannels && this.summaries.shown(summary.room) !== undefined)
-        lateJoiners += entry.joins
-      changes.delete(summary.room)
-    }
-    // Rooms left out of `rooms` emptied.
-    for (const [room, entry] of changes) {
-      vanilla += vanillaDeliveries(0, entry.joins, entry.leaves)
-      this.precision.emptied(room)
+    for (const { room, joins, leaves, count } of churnByRoom(result)) {
+      this.precision.churned(room, result.at, joins, leaves)
+      vanilla += vanillaDeliveries(count ?? 0, joins, leaves)
+      if (count === null) this.precision.emptied(room)
+      else if (cached && this.summaries.shown(room) !== undefined) lateJoiners += joins
     }
     this.accounts.observed(now, vanilla, lateJoiners)
     // Not a choice the budget can refuse, but paid from it all the same.
