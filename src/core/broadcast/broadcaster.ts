@@ -24,7 +24,8 @@ import { DryRun } from './dry-run.ts'
 import { EmulatorComparison } from './emulator-comparison.ts'
 import { EventPlanner, publishCost, type TickContext } from './event-planner.ts'
 import type { FriendGraph } from './friend-graph.ts'
-import { describeMarker, type Marker } from './marker.ts'
+import type { Marker } from './marker.ts'
+import { OtherBroadcaster } from './other-broadcaster.ts'
 import { MessageAccounting, type TickSpend } from './message-accounting.ts'
 import { RoomChannels } from './room-channels.ts'
 import { SendLimits } from './send-limits.ts'
@@ -63,7 +64,7 @@ export interface BroadcasterOptions {
 export class Broadcaster {
   private readonly options: BroadcasterOptions
   private readonly presence: PresenceReader
-  private readonly marker: Marker
+  private readonly others: OtherBroadcaster
   private readonly now: () => number
   private readonly random: () => number
   private readonly timers: Timers
@@ -96,7 +97,6 @@ export class Broadcaster {
   private readonly limits: SendLimits
   /** Aborted on every switch on or off (and on close): requests in flight under it are given up. */
   private work = new AbortController()
-  private other: { detectedAt: number; detail: string } | null = null
   private readonly channels: RoomChannels
   private warnings: TemplateWarning[]
   private lastTick: { at: number; ms: number; cpuMs: number } | null = null
@@ -105,7 +105,7 @@ export class Broadcaster {
   constructor(options: BroadcasterOptions) {
     this.options = options
     this.presence = options.presence
-    this.marker = options.marker
+    this.others = new OtherBroadcaster(options.marker, options.logger)
     this.now = options.now ?? Date.now
     this.random = options.random ?? Math.random
     this.timers = options.timers ?? realTimers
@@ -232,22 +232,11 @@ export class Broadcaster {
     this.running = false
     this.setState('starting')
     if (!this.settings.force) {
-      let others: string[] = []
-      try {
-        others = await this.marker.othersNow({ signal })
-      } catch (error) {
-        // Not knowing is no reason to stay silent: the live marker still reveals a rival later.
-        if (!signal.aborted)
-          this.options.logger.warn(`could not check for another broadcaster: ${(error as Error).message}`)
-      }
+      const other = await this.others.findOther(signal)
       if (generation !== this.generation || signal.aborted) return
-      if (others.length > 0) {
-        this.block(others[0] as string)
-        return
-      }
+      if (other !== null) return this.block(other)
     }
-    this.other = null
-    this.marker.hold()
+    this.others.claim()
     this.running = true
     this.emulator.restart()
     this.summaries.resendAll()
@@ -257,11 +246,7 @@ export class Broadcaster {
   private block(otherId: string): void {
     this.running = false
     this.clearTimers()
-    this.marker.release()
-    this.other = {
-      detectedAt: this.now(),
-      detail: `${capitalise(describeMarker(otherId))} is already broadcasting to this app`,
-    }
+    this.others.blockedBy(otherId, this.now())
     this.setState('blocked')
     const generation = this.generation
     this.recheckTimer = setTimeout(() => {
@@ -278,8 +263,7 @@ export class Broadcaster {
     this.running = false
     this.clearTimers()
     await this.ticking
-    this.marker.release()
-    this.other = null
+    this.others.release()
     this.limits.forgetBackoff()
     this.emulator.restart()
     this.setState('off')
@@ -295,16 +279,7 @@ export class Broadcaster {
 
   /** The marker connection changed: someone joined the marker channel, or the connection came or went. */
   markerChanged(): void {
-    const others = this.marker.othersLive
-    if (this.running && others.length > 0 && this.other === null) {
-      // Both consoles keep going only if forced; otherwise the operator sees the warning on both.
-      this.other = {
-        detectedAt: this.now(),
-        detail: `${capitalise(describeMarker(others[0] as string))} is also broadcasting to this app: every message is doubled`,
-      }
-    } else if (others.length === 0 && this.state !== 'blocked') {
-      this.other = null
-    }
+    this.others.markerChanged(this.running, this.state === 'blocked', this.now())
     this.emit()
   }
 
@@ -439,8 +414,7 @@ export class Broadcaster {
       lastTickCpuMs: this.lastTick?.cpuMs ?? null,
       lastError: this.limits.lastError(),
       invalidChannels: this.channels.refusedChannels(MAX_INVALID_EXAMPLES),
-      otherBroadcaster: this.other,
-      marker: this.marker.state,
+      ...this.others.status(),
       friends: {
         enabled: this.settings.friends.enabled,
         unavailable: this.planner.rosterTemplate(this.settings).unavailable,
@@ -458,8 +432,4 @@ export class Broadcaster {
   private emit(): void {
     this.options.onStatus(this.status())
   }
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
