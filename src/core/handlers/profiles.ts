@@ -18,7 +18,16 @@ export function profileHandlers(
     'profiles.list': () => profiles.list(),
     'profiles.save': async (input) => {
       if (input.convention) await checkedConventionInfo(input.convention)
-      return profiles.save(input)
+      const wasOn = input.id !== undefined && connection.isActive(input.id) && profiles.get(input.id).broadcast.enabled
+      const saved = await profiles.save(input)
+      // Pointed at another app, it was switched off (the operator is asked again): the broadcaster
+      // running now stops at once rather than at the next connect.
+      if (wasOn && !saved.broadcast.enabled) {
+        await connection.broadcaster?.configure(saved.broadcast)
+        // Switching off is an event in the history.
+        await connection.recordSetup(profiles.get(saved.id))
+      }
+      return saved
     },
     'profiles.delete': async ({ id }) => {
       // Disconnected first: the broadcaster writes its spend as it closes.

@@ -46,6 +46,11 @@ describe('retargeting a connection', () => {
     const connection = emulatorConnection(newApp)
     const saved = await h.handlers['profiles.save']({ id, name: 'production', connection, secret: newApp.secret })
     expect(saved.broadcast).toMatchObject({ enabled: false, confirmed: false, budget, intervalMs: 100 })
+    // The broadcaster running for the old app stops at once, before any reconnect.
+    expect((await h.handlers['status.get'](undefined)).broadcast).toMatchObject({ enabled: false, state: 'off' })
+    const published = oldApp.stats(0).published
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(oldApp.stats(0).published).toBe(published)
     await h.handlers['connection.connect']({ id })
     const status = await h.until(
       async () => (await h.handlers['status.get'](undefined)).broadcast,
