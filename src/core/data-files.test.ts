@@ -2,7 +2,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symli
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ensurePrivateFile, jsonSyntaxProblem, keepAside, prepareDataDir, writeFileAtomic } from './data-files.ts'
+import {
+  ensurePrivateFile,
+  jsonSyntaxProblem,
+  keepAside,
+  prepareDataDir,
+  removeWithCopies,
+  writeFileAtomic,
+} from './data-files.ts'
 
 let root: string
 beforeEach(() => {
@@ -107,5 +114,21 @@ describe('jsonSyntaxProblem', () => {
     }
     expect(jsonSyntaxProblem(parseError('{"a":'))).toBe('not valid JSON (it ends too early)')
     expect(jsonSyntaxProblem(parseError('{"a": 1'))).toBe('not valid JSON (at line 1 column 8)')
+  })
+
+  it('removes a file with the copies set aside or half-written beside it, and nothing else', () => {
+    const dir = join(root, 'broadcast')
+    mkdirSync(dir)
+    const path = join(dir, 'p1.spend.json')
+    for (const name of ['p1.spend.json', 'p1.spend.json.invalid-2026-03-04T00-00-00-000Z', 'p1.spend.json.4242.tmp']) {
+      writeFileSync(join(dir, name), '{}')
+    }
+    // Another profile's files, and one whose name only starts the same.
+    for (const name of ['p2.spend.json', 'p1.spend.jsonl', 'p1-other.spend.json']) writeFileSync(join(dir, name), '{}')
+    removeWithCopies(path)
+    expect(readdirSync(dir).sort()).toEqual(['p1-other.spend.json', 'p1.spend.jsonl', 'p2.spend.json'])
+    // Nothing there (or no folder at all): nothing to do.
+    expect(() => removeWithCopies(path)).not.toThrow()
+    expect(() => removeWithCopies(join(root, 'missing', 'p1.json'))).not.toThrow()
   })
 })

@@ -1,8 +1,18 @@
 // The data folder holds app secrets, presence history and friend graphs: only its owner may read it.
 // Every folder Headcount makes in it is 0700 and every file 0600, whatever the umask, and what an older
 // version (or a hand edit) left more open is tightened at start.
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import {
+  chmodSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 
 export const PRIVATE_DIR_MODE = 0o700
 export const PRIVATE_FILE_MODE = 0o600
@@ -39,6 +49,25 @@ export function keepAside(path: string, now: Date = new Date()): string {
   renameSync(path, keptAs)
   chmodSync(keptAs, PRIVATE_FILE_MODE)
   return keptAs
+}
+
+/**
+ * Removes a data file and every copy of it Headcount made beside it: `<name>.invalid-<time>` (set aside
+ * by `keepAside`) and `<name>.<pid>.tmp` (left by a crash in `writeFileAtomic`). None there: nothing to do.
+ */
+export function removeWithCopies(path: string): void {
+  const dir = dirname(path)
+  const name = basename(path)
+  let entries: string[]
+  try {
+    entries = readdirSync(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  for (const entry of entries) {
+    if (entry === name || entry.startsWith(`${name}.`)) rmSync(join(dir, entry), { force: true })
+  }
 }
 
 /**

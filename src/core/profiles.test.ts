@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { DEFAULT_BROADCAST_SETTINGS } from '../shared/broadcast.ts'
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings.ts'
 import { ProfileService } from './profiles.ts'
 import { MemorySecretStore } from './secret-store.ts'
@@ -83,5 +84,49 @@ describe('ProfileService', () => {
       { id: lost.id, hasSecret: false },
     ])
     expect(read).not.toHaveBeenCalled()
+  })
+
+  describe('pointing a profile at another app', () => {
+    const agreed = { ...DEFAULT_BROADCAST_SETTINGS, enabled: true, force: true, confirmed: true, intervalMs: 2000 }
+    const host = { kind: 'host' as const, host: '127.0.0.1', port: 6001, useTLS: false }
+
+    it.each([
+      ['app id', { ...connection, appId: '43' }],
+      ['key', { ...connection, key: 'other-key' }],
+      ['cluster', { ...connection, target: { kind: 'cluster' as const, cluster: 'mt1' } }],
+      ['cluster to host', { ...connection, target: host }],
+    ])('asks again after a change of %s: off, not confirmed, not forced; the rest kept', async (_change, next) => {
+      const { profiles } = service()
+      const saved = await profiles.save({ name: 'Production', connection, secret: 's', broadcast: agreed })
+      const edited = await profiles.save({ id: saved.id, name: 'Production', connection: next })
+      expect(edited.broadcast).toEqual({ ...agreed, enabled: false, force: false, confirmed: false })
+      expect(profiles.get(saved.id).broadcast.confirmed).toBe(false)
+    })
+
+    it('asks again after a change of host, port or TLS', async () => {
+      const { profiles } = service()
+      const saved = await profiles.save({ name: 'Local', connection: { ...connection, target: host }, secret: 's' })
+      for (const target of [
+        { ...host, host: '10.0.0.2' },
+        { ...host, port: 6002 },
+        { ...host, useTLS: true },
+      ]) {
+        profiles.update(saved.id, { broadcast: agreed })
+        const edited = await profiles.save({ id: saved.id, name: 'Local', connection: { ...connection, target } })
+        expect(edited.broadcast.confirmed).toBe(false)
+      }
+    })
+
+    it('keeps what was agreed when the same app is saved again (a new name, a new secret)', async () => {
+      const { profiles } = service()
+      const saved = await profiles.save({ name: 'Production', connection, secret: 's', broadcast: agreed })
+      const edited = await profiles.save({
+        id: saved.id,
+        name: 'Production (EU)',
+        connection: { ...connection, target: { kind: 'cluster', cluster: 'eu' } },
+        secret: 'rotated',
+      })
+      expect(edited.broadcast).toEqual(agreed)
+    })
   })
 })

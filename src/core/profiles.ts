@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Credentials } from '../shared/connection.ts'
+import { appIdentity, type Credentials } from '../shared/connection.ts'
 import { ApiError } from '../shared/envelope.ts'
-import { DEFAULT_BROADCAST_SETTINGS } from '../shared/broadcast.ts'
+import { type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from '../shared/broadcast.ts'
 import { DEFAULT_CONVENTION } from '../shared/naming.ts'
 import type { Profile, ProfileInput, ProfileView } from '../shared/profiles.ts'
 import { applySettingsPatch, type Settings } from '../shared/settings.ts'
@@ -10,6 +10,14 @@ import type { SecretStore } from './secret-store.ts'
 import type { SettingsStore } from './settings-store.ts'
 
 const secretId = (profileId: string) => `profile:${profileId}`
+
+/**
+ * Broadcast settings for a profile now pointing at another app: what the operator agreed to for the old
+ * app (confirming its cost, forcing past its other broadcaster, switching on) is asked again for the new one.
+ */
+function retargeted(settings: BroadcastSettings): BroadcastSettings {
+  return { ...settings, enabled: false, force: false, confirmed: false }
+}
 
 /**
  * Saved connections. Profiles live in settings, their secrets in the secret store; only `credentials`
@@ -78,6 +86,8 @@ export class ProfileService {
       // Changed only through the alert methods: saving the connection's form keeps them.
       alerts: existing?.alerts ?? [],
     }
+    if (existing && appIdentity(existing.connection) !== appIdentity(input.connection))
+      profile.broadcast = retargeted(profile.broadcast)
     // The secret first: a profile must never be saved pointing at a secret that failed to save.
     if (input.secret !== undefined) {
       try {

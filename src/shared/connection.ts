@@ -64,6 +64,15 @@ export function apiBaseUrl(target: Target): string {
   return `${scheme}://${target.host}${target.port === null ? '' : `:${target.port}`}`
 }
 
+/**
+ * Which app a connection reaches, in words: its API, id and key (the secret is no part of it). Two
+ * connections with the same identity are the same app; anything agreed or counted for one app (the
+ * broadcaster's confirmation, its day's spend) is not the other's.
+ */
+export function appIdentity(connection: Connection): string {
+  return `${apiBaseUrl(connection.target)}/apps/${connection.appId} key ${connection.key}`
+}
+
 export class ConnectionUrlError extends Error {
   override name = 'ConnectionUrlError'
 }

@@ -95,7 +95,7 @@ describe('the broadcaster under a budget', () => {
         timeoutMs: 10_000,
         logger: silentLogger,
         onStatus: () => {},
-        ledger: SpendLedger.open(ledgerPath, silentLogger, clock.now),
+        ledger: SpendLedger.open(ledgerPath, silentLogger, 'the app', clock.now),
         now: () => clock.now,
         random,
         timers: clock,

@@ -1,5 +1,5 @@
 import type { BroadcastStatus } from '../../shared/broadcast.ts'
-import type { Credentials } from '../../shared/connection.ts'
+import { appIdentity, type Credentials } from '../../shared/connection.ts'
 import { compileConvention } from '../../shared/naming.ts'
 import type { Profile } from '../../shared/profiles.ts'
 import type { Logger } from '../logger.ts'
@@ -46,7 +46,7 @@ export function createBroadcaster(setup: BroadcasterSetup): Broadcaster {
     timeoutMs,
     logger,
     onStatus: setup.onStatus,
-    ledger: SpendLedger.open(spendLedgerPath(setup.dataDir, profile.id), logger),
+    ledger: SpendLedger.open(spendLedgerPath(setup.dataDir, profile.id), logger, appIdentity(credentials)),
     probe: httpServerProbe(credentials, monitor.client.endpoint, Math.min(timeoutMs, 5000)),
   })
   return broadcaster

@@ -1,10 +1,10 @@
 // Friend graphs on disk, one file per connection profile (`friends/<profile id>.json` in the data
 // folder), written to a temporary file and renamed so a crash leaves the old graph or the new one.
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { FriendsSummary } from '../../shared/broadcast.ts'
-import { jsonSyntaxProblem, writeFileAtomic } from '../data-files.ts'
+import { jsonSyntaxProblem, removeWithCopies, writeFileAtomic } from '../data-files.ts'
 import type { Logger } from '../logger.ts'
 import { FriendGraph } from './friend-graph.ts'
 
@@ -85,8 +85,9 @@ export class FriendStore {
     return stored
   }
 
+  /** Forgets the profile's graph: its file, and any temporary copy a crash left beside it. */
   clear(profileId: string): void {
-    rmSync(this.file(profileId), { force: true })
+    removeWithCopies(this.file(profileId))
     this.cache.set(profileId, null)
   }
 

@@ -1,4 +1,4 @@
-import type { Timers } from './broadcaster.ts'
+import type { Timers } from './timers.ts'
 
 /**
  * A clock and timers that move only when told, for running the broadcaster through simulated hours in

@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/envelope.ts'
 import { DEFAULT_CONVENTION } from '../../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../../shared/profiles.ts'
+import { removeSpendLedger } from '../broadcast/spend-ledger.ts'
 import { ChannelsClient } from '../channels/client.ts'
 import { toFailure, unreadableListError } from '../channels/errors.ts'
 import { runnableConvention } from '../convention-safety.ts'
@@ -17,12 +18,32 @@ export function profileHandlers(
     'profiles.list': () => profiles.list(),
     'profiles.save': async (input) => {
       if (input.convention) await checkedConventionInfo(input.convention)
-      return profiles.save(input)
+      const wasOn = input.id !== undefined && connection.isActive(input.id) && profiles.get(input.id).broadcast.enabled
+      const saved = await profiles.save(input)
+      // Pointed at another app, it was switched off (the operator is asked again): the broadcaster
+      // running now stops at once rather than at the next connect.
+      if (wasOn && !saved.broadcast.enabled) {
+        await connection.broadcaster?.configure(saved.broadcast)
+        // Switching off is an event in the history.
+        await connection.recordSetup(profiles.get(saved.id))
+      }
+      return saved
     },
     'profiles.delete': async ({ id }) => {
+      // Disconnected first: the broadcaster writes its spend as it closes.
       if (connection.isActive(id)) await connection.disconnect()
+      // Settings (with its broadcast settings, alert rules and webhook setup) and the secret.
       await profiles.delete(id)
-      friends.clear(id)
+      // Then every file kept for it; its history stays, the record of what was watched.
+      try {
+        friends.clear(id)
+        removeSpendLedger(context.options.dataDir, id)
+      } catch (error) {
+        throw new ApiError(
+          'failed',
+          `The connection is deleted, but some of its files could not be removed: ${(error as Error).message}`,
+        )
+      }
       return null
     },
     'profiles.test': (input) => testConnection(context, input),

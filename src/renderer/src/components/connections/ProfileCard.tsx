@@ -78,7 +78,7 @@ export function ProfileCard({ profile, active, onEdit }: { profile: ProfileView;
         </button>
         {confirming ? (
           <span className="confirm" role="group" aria-label={`Delete ${profile.name}?`}>
-            Delete and forget its secret?
+            Delete it with its secret, settings, alert rules, friend graph and spend? Its history stays.
             <button
               type="button"
               className="danger-button"
