@@ -22,6 +22,7 @@ import { roundingError } from '../../shared/precision.ts'
 import { EVENT_DATA_BUDGET_BYTES, MAX_EVENTS_PER_BATCH } from '../../shared/pusher-limits.ts'
 import type { Failure } from '../channels/errors.ts'
 import type { Logger } from '../logger.ts'
+import { joinCountOf, joinsOf } from '../presence/joins.ts'
 import type { IngestResult, RoomSummary } from '../presence/types.ts'
 import { backoffDelay } from '../sync/backoff.ts'
 import { MessageMeter, vanillaDeliveries } from './accounting.ts'
@@ -235,12 +236,12 @@ export class Broadcaster {
    */
   observe(result: IngestResult, observed: boolean = this.baselineSeen): void {
     this.stateAt = result.at
-    this.rosters.observe(result.joins, result.leaves)
+    this.rosters.observe(joinsOf(result), result.leaves)
     if (this.state === 'off' && this.dryTimer === null && !this.closed) this.scheduleDryRun()
     this.baselineSeen = true
     if (!observed) return
     this.vanillaSeen = true
-    if (result.joins.length === 0 && result.leaves.length === 0) return
+    if (joinCountOf(result) === 0 && result.leaves.length === 0) return
     const changes = new Map<string, { joins: number; leaves: number }>()
     const touch = (room: string) => {
       let entry = changes.get(room)
@@ -250,7 +251,7 @@ export class Broadcaster {
       }
       return entry
     }
-    for (const member of result.joins) touch(member.room).joins++
+    for (const member of joinsOf(result)) touch(member.room).joins++
     for (const member of result.leaves) touch(member.room).leaves++
     const now = this.now()
     let vanilla = 0
