@@ -12,7 +12,7 @@ import { yieldToEventLoop } from '../event-loop.ts'
 import { hashBytes } from './byte-table.ts'
 import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
 import { compileBytesParser, type ChannelBytesParser } from './channel-bytes.ts'
-import { ChannelListScan } from './channel-list-scan.ts'
+import { ChannelListScan, type ScanOutcome } from './channel-list-scan.ts'
 import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { JoinedMemberList } from './joined-members.ts'
 import { MemberStore } from './member-store.ts'
@@ -53,6 +53,11 @@ class EntryList {
     if (object !== null || this.objects.length > 0) this.objects[this.count] = object
     this.count++
   }
+}
+
+/** A body to ingest, until the scan takes it. */
+interface BodySource {
+  body: Uint8Array | null
 }
 
 /** Which changes are listed as Member objects: joins not listed are read lazily (JoinedMembers). */
@@ -149,12 +154,15 @@ export class PresenceState {
   ingestChannelList(body: Uint8Array, at: number, options: IngestOptions = {}): Promise<IngestResult> {
     const listLeaves = options.listChanges ?? true
     const lists: ChangeLists = { joins: listLeaves && options.lazyJoins !== true, leaves: listLeaves }
-    const run = this.queue.then(() => this.ingest(body, at, lists))
+    // Held through `source` only, which the scan empties: once read, the body (a million channels are
+    // 35 MB) can be freed while the snapshot is applied, if the caller holds it no longer either.
+    const source: BodySource = { body }
+    const run = this.queue.then(() => this.ingest(source, at, lists))
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  private async ingest(body: Uint8Array, at: number, list: ChangeLists): Promise<IngestResult> {
+  private async ingest(source: BodySource, at: number, list: ChangeLists): Promise<IngestResult> {
     const epoch = this.epoch
     const members = this.store
     const generation = ++this.generation
@@ -171,9 +179,8 @@ export class PresenceState {
     let outcome
     let changes
     try {
-      const scan = new ChannelListScan(body, this.table, members, this.convention, this.parseBytes, generation)
       try {
-        outcome = await scan.run(sliceOver, pause)
+        outcome = await this.scan(source, generation, sliceOver, pause)
         if (outcome.serverError !== null)
           throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
       } catch (error) {
@@ -212,6 +219,20 @@ export class PresenceState {
       if (!(error instanceof IngestAbortedError)) throw error
     })
     return result
+  }
+
+  /** Reads and checks the body (see ChannelListScan), which nothing here holds once this returns. */
+  private async scan(
+    source: BodySource,
+    generation: number,
+    sliceOver: () => boolean,
+    pause: () => Promise<void>,
+  ): Promise<ScanOutcome> {
+    const body = source.body
+    source.body = null
+    if (body === null) throw new Error('a body can be ingested once')
+    const scan = new ChannelListScan(body, this.table, this.store, this.convention, this.parseBytes, generation)
+    return scan.run(sliceOver, pause)
   }
 
   /**
