@@ -56,10 +56,11 @@ export class JoinedMemberList implements JoinedMembers {
     const compare = (a: number, b: number): number => store.compareByRoomUserGroup(a, b)
     const runs: Int32Array[] = []
     for (let start = 0; start < ids.length; start += SORT_RUN) {
+      // Each run in a turn of its own: the caller may have held the loop a while already.
+      if (ids.length > SORT_RUN) await yieldToEventLoop()
       const run = ids.subarray(start, Math.min(ids.length, start + SORT_RUN))
       run.sort(compare)
       runs.push(run)
-      if (start + SORT_RUN < ids.length) await yieldToEventLoop()
     }
     return this.readMerged(runs, compare)
   }
