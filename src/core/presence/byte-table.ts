@@ -402,6 +402,11 @@ export class ByteKeyedTable {
     this.arenaGarbage = 0
   }
 
+  /** Slots in the hash index (for figures and tests: how the table was sized). */
+  get slotCount(): number {
+    return this.slots.length
+  }
+
   /** Bytes held in typed arrays (for figures). */
   get footprint(): number {
     let bytes = this.slots.byteLength
