@@ -8,6 +8,11 @@ import { watchLoopBlocks } from './loop-block.ts'
 export interface LoopFigures {
   /** Longest stretch the 1 ms timer could not run, ms (wall time, GC included). */
   blockMs: number
+  /**
+   * Most CPU time this thread spent between two runs of that timer, ms: the longest block as the
+   * thread's own work, which a machine busy with other processes does not stretch.
+   */
+  blockCpuMs: number
   /** Longest delay monitorEventLoopDelay saw, ms. */
   delayMs: number
   /** Longest garbage-collection pause, ms. */
@@ -24,11 +29,19 @@ export function watchLoop(): { stop(): LoopFigures } {
   })
   observer.observe({ entryTypes: ['gc'] })
   const blocks = watchLoopBlocks()
+  let blockCpuMs = 0
+  let lastCpu = threadCpuMs()
+  const cpuTimer = setInterval(() => {
+    const cpu = threadCpuMs()
+    blockCpuMs = Math.max(blockCpuMs, cpu - lastCpu)
+    lastCpu = cpu
+  }, 1)
   return {
     stop() {
+      clearInterval(cpuTimer)
       histogram.disable()
       observer.disconnect()
-      return { blockMs: blocks.stop(), delayMs: histogram.max / 1e6, gcMs }
+      return { blockMs: blocks.stop(), blockCpuMs, delayMs: histogram.max / 1e6, gcMs }
     },
   }
 }
@@ -42,4 +55,9 @@ export function peakRssMb(): number {
     // Not Linux.
   }
   return process.memoryUsage().rss / 1048576
+}
+
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage()
+  return (user + system) / 1000
 }
