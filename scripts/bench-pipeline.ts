@@ -1,20 +1,39 @@
 // The whole sync pipeline as DESIGN §8 measures it: from the bytes of a `GET /channels` response to
 // updated room counts, joins/leaves and stored history (PresenceState + HistoryStore on disk), for
 // 10,000 / 100,000 / 1,000,000 channels, as ratios to JSON.parse of the same bytes in the same process.
-// Each size runs in a fresh child process so its memory figures are its own. Prints figures; no pass/fail.
+// Each size runs in a fresh child process so its memory figures are its own. The first tick is handed
+// to the history as the engine hands it: a fresh reading, joins read lazily.
 //
-//   node scripts/bench-pipeline.ts [--sizes 10000,100000,1000000]
+// Then the engine's real first sync as `serve` runs it (the sync loop polling the emulator, the presence
+// state, the history on disk: src/core/monitor.ts) with a crowd of --members (default 1,000,000), in
+// fresh processes, --runs times: from start to the first tick stored, peak RSS (VmHWM), the longest
+// event-loop block (a 1 ms timer and monitorEventLoopDelay) and GC pause, beside JSON.parse of the same
+// body in the same process and the naive script's whole process (scripts/lib/naive-snapshot.mjs: the
+// `pusher` SDK's `get`, JSON.parse, a Map of Sets). Medians. Prints figures; no pass/fail.
+//
+//   node scripts/bench-pipeline.ts [--sizes 10000,100000,1000000] [--members 1000000] [--runs 3]
+//                                  [--no-table] [--no-engine]
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { connectionFromFlags } from '../src/cli/connection-flags.ts'
+import { ChannelsClient } from '../src/core/channels/client.ts'
 import { HistoryStore } from '../src/core/history/history-store.ts'
+import { silentLogger } from '../src/core/logger.ts'
+import { Monitor } from '../src/core/monitor.ts'
+import { joinsOf } from '../src/core/presence/joins.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
-import { compileConvention } from '../src/shared/naming.ts'
+import { DEFAULT_BROADCAST_SETTINGS } from '../src/shared/broadcast.ts'
+import { compileConvention, type NamingConvention } from '../src/shared/naming.ts'
+import type { Tick } from '../src/shared/presence.ts'
+import { DEFAULT_SYNC_OPTIONS } from '../src/shared/sync.ts'
+import { measureProcess, median, NAIVE, startEmulator, type ProcessFigures } from './lib/crowd-processes.ts'
+import { peakRssMb, watchLoop } from './lib/first-sync-probe.ts'
 
 const GROUPS = ['players', 'players', 'players', 'red', 'blue', 'staff']
+const MB = 1048576
 
 /** `size` channels over size/1000 rooms with a skewed spread; `shift` replaces that many users with new ones. */
 function body(size: number, shift: number): Uint8Array {
@@ -27,50 +46,48 @@ function body(size: number, shift: number): Uint8Array {
   return new TextEncoder().encode(`{"channels":{${parts.join(',')}}}`)
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
+function jsonParseMs(bytes: Uint8Array, runs = 3): number {
+  const decoder = new TextDecoder()
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    JSON.parse(decoder.decode(bytes))
+    times.push(performance.now() - started)
+  }
+  return median(times)
 }
+
+// ---- the in-process table ---------------------------------------------------------------------------
 
 async function measure(size: number): Promise<Record<string, number>> {
   const first = body(size, 0)
   const churned = body(size, Math.round(size / 100))
-  const decoder = new TextDecoder()
-  const parseRuns: number[] = []
-  for (let run = 0; run < 3; run++) {
-    const started = performance.now()
-    JSON.parse(decoder.decode(first))
-    parseRuns.push(performance.now() - started)
-  }
-  const jsonParse = median(parseRuns)
+  const jsonParse = jsonParseMs(first)
 
   const dir = mkdtempSync(join(tmpdir(), 'headcount-bench-pipeline-'))
   const history = HistoryStore.open(join(dir, 'history.sqlite'))
   const presence = new PresenceState(compileConvention({ kind: 'template', template: 'private-{room}-{group}-{user}' }))
   const baseRss = process.memoryUsage().rss
-  let peakRss = baseRss
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5)
-  const delay = monitorEventLoopDelay({ resolution: 5 })
+  let fresh = true
 
   async function pipeline(bytes: Uint8Array, at: number): Promise<number> {
     const started = performance.now()
-    const result = await presence.ingestChannelList(bytes, at)
-    await history.recordTick({ ...result })
+    // As the engine does it (monitor.ts): joins read lazily, the first tick a fresh reading.
+    const result = await presence.ingestChannelList(bytes, at, { lazyJoins: true })
+    await history.recordTick({ ...result, joins: joinsOf(result), baseline: fresh })
+    fresh = false
     await history.flush()
     return performance.now() - started
   }
 
-  delay.enable()
+  let probe = watchLoop()
   const firstMs = await pipeline(first, Date.now())
-  delay.disable()
-  const firstBlock = delay.max / 1e6
-  delay.reset()
-  delay.enable()
+  const firstLoop = probe.stop()
+  const peakRss = peakRssMb()
+  probe = watchLoop()
   const steadyMs = await pipeline(first, Date.now() + 5000)
   const churnMs = await pipeline(churned, Date.now() + 10_000)
-  delay.disable()
-  const steadyBlock = delay.max / 1e6
-  clearInterval(sampler)
+  const steadyLoop = probe.stop()
   await history.close()
   rmSync(dir, { recursive: true, force: true })
   return {
@@ -80,23 +97,21 @@ async function measure(size: number): Promise<Record<string, number>> {
     firstMs,
     steadyMs,
     churnMs,
-    firstBlock,
-    steadyBlock,
-    peakRss: peakRss - baseRss,
-    baseRss,
+    firstBlock: firstLoop.blockMs,
+    firstBlockCpu: firstLoop.blockCpuMs,
+    firstGc: firstLoop.gcMs,
+    steadyBlock: steadyLoop.blockMs,
+    peakRss,
+    baseRss: baseRss / MB,
   }
 }
 
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, child: { type: 'string' } } })
-if (values.child) {
-  process.stdout.write(JSON.stringify(await measure(Number(values.child))))
-} else {
-  const sizes = (values.sizes ?? '10000,100000,1000000').split(',').map(Number)
-  const mb = (bytes: number) => `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0)} MB`
+function printTable(sizes: number[]): void {
+  const mb = (value: number) => `${value.toFixed(0)} MB`
   const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`
   const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`
   console.log(
-    'From response bytes to room counts, joins/leaves and history on disk (ratios to JSON.parse of the same bytes):\n',
+    'From response bytes to room counts, joins/leaves and history on disk, in one process (ratios to JSON.parse of the same bytes):\n',
   )
   const header = [
     'channels',
@@ -105,8 +120,9 @@ if (values.child) {
     'first sync (all join)',
     'steady (same)',
     '1% churn',
-    'longest block first / later',
-    'peak RSS increase',
+    'longest block first (its CPU) / later',
+    'longest GC, first',
+    'peak RSS (bodies in memory)',
   ]
   const rows: string[][] = []
   for (const size of sizes) {
@@ -122,18 +138,188 @@ if (values.child) {
     const base = r.jsonParse as number
     rows.push([
       (r.size as number).toLocaleString('en-US'),
-      mb(r.bytes as number),
+      mb((r.bytes as number) / MB),
       ms(base),
       `${ms(r.firstMs as number)} (${ratio(r.firstMs as number, base)})`,
       `${ms(r.steadyMs as number)} (${ratio(r.steadyMs as number, base)})`,
       `${ms(r.churnMs as number)} (${ratio(r.churnMs as number, base)})`,
-      `${ms(r.firstBlock as number)} / ${ms(r.steadyBlock as number)}`,
+      `${ms(r.firstBlock as number)} (CPU ${ms(r.firstBlockCpu as number)}) / ${ms(r.steadyBlock as number)}`,
+      ms(r.firstGc as number),
       mb(r.peakRss as number),
     ])
   }
+  printRows(header, rows)
+}
+
+function printRows(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   )
   for (const row of [header, ...rows])
     console.log(row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
+}
+
+// ---- the engine's first sync against the emulator ------------------------------------------------------
+
+const TEMPLATE: NamingConvention = { kind: 'template', template: 'private-{room}-{group}-{user}' }
+
+interface EngineFigures {
+  /** From starting the monitor to its first tick stored in the history. */
+  firstSyncMs: number
+  total: number
+  openSessions: number
+  bytes: number
+  jsonParseMs: number
+  rssBeforeMb: number
+  peakRssMb: number
+  blockMs: number
+  blockCpuMs: number
+  delayMs: number
+  gcMs: number
+}
+
+/** One engine first sync in this (fresh) process: what `serve` does when it connects to the app. */
+async function engineFirstSync(url: string): Promise<EngineFigures> {
+  const credentials = connectionFromFlags({ url }, {})
+  if (!credentials) throw new Error(`not a connection URL: ${url}`)
+  const dir = mkdtempSync(join(tmpdir(), 'headcount-bench-first-sync-'))
+  try {
+    const history = HistoryStore.open(join(dir, 'history.sqlite'))
+    await history.flush()
+    const { secret: _secret, ...connection } = credentials
+    let firstTick: (tick: Tick) => void = () => {}
+    const ticked = new Promise<Tick>((resolve) => (firstTick = resolve))
+    const monitor = new Monitor({
+      profile: {
+        id: 'bench',
+        name: 'bench',
+        connection,
+        convention: TEMPLATE,
+        // One poll in the measurement: the next is minutes away.
+        sync: { ...DEFAULT_SYNC_OPTIONS, mode: 'poll', pollIntervalSec: 300 },
+        broadcast: DEFAULT_BROADCAST_SETTINGS,
+        alerts: [],
+      },
+      credentials,
+      history,
+      logger: silentLogger,
+      requestTimeoutMs: 120_000,
+      // Called once the tick is in the history (monitor.ts stores it first).
+      onTick: (tick) => firstTick(tick),
+      onStatus: () => {},
+    })
+    const rssBeforeMb = process.memoryUsage().rss / MB
+    const probe = watchLoop()
+    const started = performance.now()
+    await monitor.start()
+    const tick = await ticked
+    const firstSyncMs = performance.now() - started
+    const loop = probe.stop()
+    const peak = peakRssMb()
+    await monitor.stop()
+    const openSessions = history.openSessionCount()
+    await history.close()
+    // The baseline, on the same bytes: what any JSON-based reader pays before looking at a channel.
+    const client = new ChannelsClient(credentials, { timeoutMs: 120_000 })
+    const response = await client.listChannels('private-')
+    return {
+      firstSyncMs,
+      total: tick.total,
+      openSessions,
+      bytes: response.body.byteLength,
+      jsonParseMs: jsonParseMs(response.body),
+      rssBeforeMb,
+      peakRssMb: peak,
+      ...loop,
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function printEngine(members: number, runs: number): Promise<void> {
+  const emulator = await startEmulator(members, 5000)
+  const scratch = mkdtempSync(join(tmpdir(), 'headcount-bench-pipeline-naive-'))
+  try {
+    const engine: EngineFigures[] = []
+    const naive: ProcessFigures[] = []
+    // One naive run first, unmeasured: the emulator's first answer also compiles its code.
+    await measureProcess([NAIVE, emulator.url, 'private-'], scratch)
+    for (let run = 0; run < runs; run++) {
+      const child = spawnSync(process.execPath, [import.meta.filename, '--engine-child', emulator.url], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      })
+      if (child.status !== 0) throw new Error(`the engine run failed:\n${child.stderr}`)
+      const figures = JSON.parse(child.stdout) as EngineFigures
+      if (figures.openSessions !== figures.total)
+        throw new Error(`${figures.total} present but ${figures.openSessions} open sessions`)
+      engine.push(figures)
+      naive.push(await measureProcess([NAIVE, emulator.url, 'private-'], scratch))
+    }
+    const pick = (key: keyof EngineFigures) => median(engine.map((figures) => figures[key]))
+    const worst = (key: keyof EngineFigures) => Math.max(...engine.map((figures) => figures[key]))
+    const parse = pick('jsonParseMs')
+    const rows: Array<[string, string]> = [
+      ['people present (open sessions after)', pick('total').toLocaleString('en-US')],
+      ['body', `${(pick('bytes') / MB).toFixed(1)} MB`],
+      ['JSON.parse of the same body', `${parse.toFixed(0)} ms`],
+      [
+        'first sync, start to tick stored',
+        `${pick('firstSyncMs').toFixed(0)} ms (${(pick('firstSyncMs') / parse).toFixed(2)}× JSON.parse)`,
+      ],
+      ['peak RSS (VmHWM)', `${pick('peakRssMb').toFixed(0)} MB (worst ${worst('peakRssMb').toFixed(0)} MB)`],
+      ['  RSS before the sync', `${pick('rssBeforeMb').toFixed(0)} MB`],
+      [
+        'longest event-loop block (1 ms timer)',
+        `${pick('blockMs').toFixed(1)} ms (worst ${worst('blockMs').toFixed(1)} ms)`,
+      ],
+      [
+        '  the same in CPU time of the thread',
+        `${pick('blockCpuMs').toFixed(1)} ms (worst ${worst('blockCpuMs').toFixed(1)} ms)`,
+      ],
+      ['  monitorEventLoopDelay max', `${pick('delayMs').toFixed(1)} ms (worst ${worst('delayMs').toFixed(1)} ms)`],
+      ['  longest GC pause', `${pick('gcMs').toFixed(1)} ms (worst ${worst('gcMs').toFixed(1)} ms)`],
+      [
+        'naive script, whole process: wall / peak RSS',
+        `${median(naive.map((f) => f.wallMs)).toFixed(0)} ms / ${median(naive.map((f) => f.peakRssMb)).toFixed(0)} MB`,
+      ],
+    ]
+    console.log(
+      `\nThe engine's first sync as serve runs it (sync loop, presence, history on disk) against the emulator with ${members.toLocaleString('en-US')} members: node ${process.version}, medians of ${runs} fresh processes, load average ${loadAverage()}\n`,
+    )
+    const width = Math.max(...rows.map(([label]) => label.length))
+    for (const [label, value] of rows) console.log(`${label.padEnd(width)}   ${value}`)
+  } finally {
+    emulator.stop()
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')
+}
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string' },
+    members: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    child: { type: 'string' },
+    'engine-child': { type: 'string' },
+    'no-table': { type: 'boolean', default: false },
+    'no-engine': { type: 'boolean', default: false },
+  },
+})
+if (values.child) {
+  process.stdout.write(JSON.stringify(await measure(Number(values.child))))
+} else if (values['engine-child']) {
+  process.stdout.write(JSON.stringify(await engineFirstSync(values['engine-child'])))
+  process.exit(0)
+} else {
+  if (!values['no-table']) printTable((values.sizes ?? '10000,100000,1000000').split(',').map(Number))
+  if (!values['no-engine']) await printEngine(Number(values.members), Number(values.runs))
 }

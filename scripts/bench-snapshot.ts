@@ -9,11 +9,19 @@
 // Headcount runs as `node bin/headcount.mjs snapshot`: in a checkout, the TypeScript sources (the
 // installed package runs a bundle, which starts faster). Peak RSS comes from /usr/bin/time (the
 // kernel's maximum resident set); without it, from VmHWM in /proc, read every few milliseconds.
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import {
+  BIN,
+  hasTime,
+  measureProcess as measure,
+  median,
+  NAIVE,
+  startEmulator,
+  type ProcessFigures,
+} from './lib/crowd-processes.ts'
 
 const { values } = parseArgs({
   options: {
@@ -25,97 +33,14 @@ const { values } = parseArgs({
 const members = Number(values.members)
 const rooms = Number(values.rooms)
 const runs = Number(values.runs)
-const ROOT = new URL('..', import.meta.url).pathname
-const BIN = join(ROOT, 'bin/headcount.mjs')
-const NAIVE = join(ROOT, 'scripts/lib/naive-snapshot.mjs')
 const TEMPLATE = 'private-{room}-{group}-{user}'
-const TIME = '/usr/bin/time'
-const hasTime = existsSync(TIME)
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
-}
-
-/** Starts the emulator with the crowd; resolves with its connection URL once it is ready. */
-function startEmulator(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'emulator',
-      '--port',
-      '0',
-      '--crowd',
-      String(members),
-      '--rooms',
-      String(rooms),
-      '--groups',
-      'players,red,blue',
-      '--room-channel',
-      'private-{room}',
-      '--seed',
-      '7',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  return new Promise((resolve, reject) => {
-    let output = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (text: string) => {
-      output += text
-      const url = /ready: (\S+)/.exec(output)?.[1]
-      if (url !== undefined) resolve({ url, stop: () => child.kill('SIGTERM') })
-    })
-    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)))
-  })
-}
-
-interface ProcessFigures {
-  wallMs: number
-  peakRssMb: number
-  stdout: string
-}
-
-/** Runs a command to its end: wall time from spawn to exit, peak RSS, what it printed. */
-function measure(args: string[], scratch: string): Promise<ProcessFigures> {
-  const timeFile = join(scratch, 'time.txt')
-  const command = hasTime ? TIME : process.execPath
-  const commandArgs = hasTime ? ['-f', '%M', '-o', timeFile, process.execPath, ...args] : args
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] })
-    let stdout = ''
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (text: string) => (stdout += text))
-    let peakKb = 0
-    // Without /usr/bin/time: the high-water mark of the process itself, read until it exits.
-    const poll = hasTime
-      ? null
-      : setInterval(() => {
-          try {
-            const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-            peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
-          } catch {
-            // Exited between two reads.
-          }
-        }, 5)
-    child.once('exit', (code) => {
-      const wallMs = performance.now() - started
-      if (poll !== null) clearInterval(poll)
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}`))
-      if (hasTime) peakKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop())
-      resolve({ wallMs, peakRssMb: peakKb / 1024, stdout })
-    })
-  })
-}
 
 interface Totals {
   rooms: number
   total: number
 }
 
-const emulator = await startEmulator()
+const emulator = await startEmulator(members, rooms)
 const scratch = mkdtempSync(join(tmpdir(), 'headcount-bench-snapshot-'))
 const snapshotArgs = [BIN, 'snapshot', '--url', emulator.url, '--pattern', TEMPLATE, '--json']
 const naiveArgs = [NAIVE, emulator.url, 'private-']

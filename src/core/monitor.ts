@@ -8,6 +8,7 @@ import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
 import { memberKey } from './history/session-reader.ts'
 import type { Logger } from './logger.ts'
+import { joinCountOf, joinsOf, lastJoins } from './presence/joins.ts'
 import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
 import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
@@ -132,7 +133,7 @@ export class Monitor {
     if (!baseline) {
       // Only the newest events are kept; a big change must not copy a million of them.
       for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
-      for (const member of result.joins.slice(-RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
+      for (const member of lastJoins(result, RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
       this.recent.push(...events)
       if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
     }
@@ -142,7 +143,7 @@ export class Monitor {
     await this.options.history?.recordTick({
       at,
       rooms: result.rooms,
-      joins: result.joins,
+      joins: joinsOf(result),
       leaves: result.leaves,
       total: result.total,
       channels: result.channels,
@@ -156,7 +157,7 @@ export class Monitor {
       roomCount: result.rooms.length,
       channels: result.channels,
       unmatched: result.unmatched,
-      joins: baseline ? 0 : result.joins.length,
+      joins: baseline ? 0 : joinCountOf(result),
       leaves: baseline ? 0 : result.leaves.length,
       baseline,
       drift,

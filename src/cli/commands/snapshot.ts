@@ -1,4 +1,4 @@
-import { ChannelsClient } from '../../core/channels/client.ts'
+import { ChannelsClient, type ChannelListResponse } from '../../core/channels/client.ts'
 import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
 import { toFailure, unreadableListError } from '../../core/channels/errors.ts'
@@ -60,13 +60,15 @@ ${CONNECTION_USAGE}
     const fetchedAt = Date.now()
     let result
     try {
-      const response = await client.listChannels(convention.prefix)
+      let response: ChannelListResponse | null = await client.listChannels(convention.prefix)
+      // What an unreadable answer began with, copied (a Buffer slice would hold the body), so the body can be freed once read.
+      const head = Uint8Array.from(response.body.subarray(0, 64))
       // Counts only: the rooms and their counts, with no Member object made for each person present.
-      result = await presence
-        .ingestChannelList(response.body, fetchedAt, { listChanges: false })
-        .catch((error: unknown) => {
-          throw unreadableListError(error, response.body, client.endpoint)
-        })
+      const ingesting = presence.ingestChannelList(response.body, fetchedAt, { listChanges: false })
+      response = null
+      result = await ingesting.catch((error: unknown) => {
+        throw unreadableListError(error, head, client.endpoint)
+      })
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
       throw new CommandError(`${failure.message}. ${failure.hint}`)

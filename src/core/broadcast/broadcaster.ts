@@ -15,6 +15,7 @@ import {
 } from '../../shared/broadcast.ts'
 import type { CompiledConvention } from '../../shared/naming.ts'
 import type { Logger } from '../logger.ts'
+import { joinCountOf, joinsOf } from '../presence/joins.ts'
 import type { IngestResult } from '../presence/types.ts'
 import { vanillaDeliveries } from './accounting.ts'
 import { AdaptivePrecision } from './adaptive-precision.ts'
@@ -143,12 +144,12 @@ export class Broadcaster {
    */
   observe(result: IngestResult, observed: boolean = this.baselineSeen): void {
     this.stateAt = result.at
-    this.rosters.observe(result.joins, result.leaves)
+    this.rosters.observe(joinsOf(result), result.leaves)
     if (this.state === 'off' && !this.dry.scheduled && !this.closed) this.scheduleDryRun()
     this.baselineSeen = true
     if (!observed) return
     this.accounts.vanillaKnown()
-    if (result.joins.length === 0 && result.leaves.length === 0) return
+    if (joinCountOf(result) === 0 && result.leaves.length === 0) return
     const now = this.now()
     // On a cache channel each newcomer is handed the last summary when it subscribes: one more message.
     const cached = (this.state === 'on' || this.state === 'failing') && this.channels.cacheChannels

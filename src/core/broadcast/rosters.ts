@@ -51,7 +51,7 @@ export class RosterTracker {
   }
 
   /** Applies one sync's joins and leaves. */
-  observe(joins: readonly Member[], leaves: readonly Member[]): void {
+  observe(joins: Iterable<Member>, leaves: Iterable<Member>): void {
     const graph = this.graph
     if (graph === null) return
     for (const member of leaves) {

@@ -11,7 +11,7 @@ export interface RoomChurn {
 }
 
 /** The rooms that had joins or leaves in `result`. */
-export function churnByRoom(result: Pick<IngestResult, 'joins' | 'leaves' | 'rooms'>): RoomChurn[] {
+export function churnByRoom(result: Pick<IngestResult, 'joins' | 'joinedMembers' | 'leaves' | 'rooms'>): RoomChurn[] {
   const changes = new Map<string, RoomChurn>()
   const touch = (room: string) => {
     let entry = changes.get(room)
@@ -21,7 +21,8 @@ export function churnByRoom(result: Pick<IngestResult, 'joins' | 'leaves' | 'roo
     }
     return entry
   }
-  for (const member of result.joins) touch(member.room).joins++
+  // Lazily read joins when the sync handed them over that way (what the engine asks for).
+  for (const member of result.joinedMembers ?? result.joins) touch(member.room).joins++
   for (const member of result.leaves) touch(member.room).leaves++
   for (const summary of result.rooms) {
     const entry = changes.get(summary.room)

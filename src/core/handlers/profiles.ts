@@ -67,7 +67,7 @@ async function testConnection(context: EngineContext, input: ConnectionTestInput
     const response = await client.listChannels(convention.prefix)
     // The same reader the sync uses, so "test" and "connect" agree on what a valid answer is.
     const result = await new PresenceState(convention)
-      .ingestChannelList(response.body, Date.now())
+      .ingestChannelList(response.body, Date.now(), { listChanges: false })
       .catch((error: unknown) => {
         throw unreadableListError(error, response.body, client.endpoint)
       })

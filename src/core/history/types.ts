@@ -1,7 +1,7 @@
 import type { GapCause, InstantKind } from '../../shared/history.ts'
 import type { NamingConvention } from '../../shared/naming.ts'
 import type { SyncMode } from '../../shared/sync.ts'
-import type { Member, RoomSummary } from '../presence/types.ts'
+import type { JoinedMembers, Member, RoomSummary } from '../presence/types.ts'
 
 // The series types cross the contract, so they are the contract's (src/shared/history.ts).
 
@@ -11,8 +11,12 @@ export interface HistoryTick {
   at: number
   /** Every room with at least one member; rooms left out that had members before are now empty. */
   rooms: RoomSummary[]
-  joins: Member[]
-  leaves: Member[]
+  /**
+   * Who joined: a list, or (a first sync of a million) the presence state's JoinedMembers, read one at
+   * a time while the tick is written. Either gives the same sessions.
+   */
+  joins: readonly Member[] | JoinedMembers
+  leaves: readonly Member[]
   total: number
   channels: number
   unmatched: number

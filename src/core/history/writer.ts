@@ -1,6 +1,6 @@
 import type { GapCause } from '../../shared/history.ts'
 import { conventionLabel } from '../../shared/naming.ts'
-import type { Member } from '../presence/types.ts'
+import type { JoinedMembers, Member } from '../presence/types.ts'
 import type { HistoryDb } from './history-db.ts'
 import { inIndexOrder } from './member-order.ts'
 import type { RoomIndex, RoomState } from './room-index.ts'
@@ -69,8 +69,16 @@ export class HistoryWriter {
     )
     const closeById = db.statement('UPDATE sessions SET left = max(?, joined), leave_note = ? WHERE id = ?')
     const leaves = baseline ? [] : await inIndexOrder(tick.leaves)
-    const joins = await inIndexOrder(tick.joins)
-    const present = baseline ? presentIndex(tick.joins) : null
+    const joined = tick.joins
+    const streamed = isJoinedMembers(joined)
+    const joins = streamed ? await joined.sorted() : await inIndexOrder(joined)
+    // A fresh reading asks of every open session whether its member is among the joins.
+    let present: ((room: string, group: string, user: string) => boolean) | null = null
+    if (baseline && streamed) present = (room, group, user) => joined.has(room, group, user)
+    else if (baseline && !streamed) {
+      const index = presentIndex(joined)
+      present = (room, group, user) => index.get(room)?.get(group)?.has(user) === true
+    }
     const roomNames = baseline ? new Map(rooms.all().map((room) => [room.id, room.name])) : null
     const writeSample = (room: RoomState, count: number, groups: Record<string, number>) =>
       this.writeSample(room, at, count, groups)
@@ -100,8 +108,7 @@ export class HistoryWriter {
           const rows = page.all(cursor.room, cursor.user, cursor.grp, OPEN_PAGE) as unknown as OpenRow[]
           for (const row of rows) {
             const name = roomNames.get(row.room)
-            if (name === undefined || !present.get(name)?.get(row.grp)?.has(row.user))
-              closeById.run(leftAt, leaveNote, row.id)
+            if (name === undefined || !present(name, row.grp, row.user)) closeById.run(leftAt, leaveNote, row.id)
           }
           yield
           const last = rows.at(-1)
@@ -351,6 +358,10 @@ function presentIndex(members: readonly Member[]): Map<string, Map<string, Set<s
     users.add(member.user)
   }
   return index
+}
+
+function isJoinedMembers(joins: readonly Member[] | JoinedMembers): joins is JoinedMembers {
+  return 'sorted' in joins
 }
 
 function parsePendingGap(json: string | null): PendingGap | null {

@@ -282,12 +282,12 @@ export class ByteKeyedTable {
   }
 
   /**
-   * Sizes the slot array for `entries` entries up front (at most half full), so a big first load does
-   * not rehash (a pause that cannot be sliced) part-way through.
+   * Sizes the slot array for `entries` entries up front (at most three quarters full, as inserts keep
+   * it), so a big first load does not rehash (a pause that cannot be sliced) part-way through.
    */
   reserve(entries: number): void {
     let size = this.slots.length
-    while (entries * 2 > size) size *= 2
+    while (entries * 4 > size * 3) size *= 2
     if (size !== this.slots.length) this.resizeSlots(size)
   }
 
@@ -400,6 +400,11 @@ export class ByteKeyedTable {
       page[at + KEY_START] = moved
     }
     this.arenaGarbage = 0
+  }
+
+  /** Slots in the hash index (for figures and tests: how the table was sized). */
+  get slotCount(): number {
+    return this.slots.length
   }
 
   /** Bytes held in typed arrays (for figures). */

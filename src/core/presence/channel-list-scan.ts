@@ -31,7 +31,10 @@ export interface ScanOutcome {
   serverError: { error: string; code: number | null } | null
 }
 
-const BYTES_PER_CHANNEL = 20
+/** Channels read before the tables are sized for the whole body from their average length. */
+const SAMPLE_CHANNELS = 4096
+/** Room reserved beyond that estimate, for names that grow longer or shorter further on. */
+const ESTIMATE_MARGIN = 1.25
 /** Channels handled between two looks at the clock. */
 const BATCH = 512
 /** Names looked up together once the order stops matching (see flushDeferred). */
@@ -86,11 +89,6 @@ export class ChannelListScan {
    */
   async run(sliceOver: () => boolean, pause: () => Promise<void>): Promise<ScanOutcome> {
     const cursor = this.cursor
-    // Sizes the tables for this body up front (rarely under ~20 bytes per channel: `"private-a-b":{},`),
-    // so a first load of a huge crowd does not rehash part-way. Later loads usually bring few new channels.
-    const likelyChannels = Math.ceil(cursor.end / BYTES_PER_CHANNEL)
-    this.table.reserve(likelyChannels)
-    this.members.reserve(likelyChannels)
     if (cursor.peek() !== OPEN_BRACE) cursor.fail(`expected a JSON object, found ${cursor.describeHere()}`)
     cursor.pos++
     let sawChannels = false
@@ -153,10 +151,23 @@ export class ChannelListScan {
       cursor.pos++
       return
     }
+    const channelsStart = cursor.pos
+    let sized = false
     for (;;) {
       const closed = this.scanBatch()
       this.flushDeferred()
       if (closed) return
+      if (!sized && this.channels >= SAMPLE_CHANNELS) {
+        // Sizes the tables for the rest of the body from the channels read so far, so a first load of a
+        // huge crowd does not rehash part-way (a pause that cannot be sliced), without reserving for the
+        // shortest names possible (twice the room a million channels need). Later loads usually find
+        // the tables big enough already.
+        sized = true
+        const perChannel = (cursor.pos - channelsStart) / this.channels
+        const likely = Math.ceil(((cursor.end - channelsStart) / perChannel) * ESTIMATE_MARGIN)
+        this.table.reserve(likely)
+        this.members.reserve(likely)
+      }
       if (sliceOver()) await pause()
     }
   }

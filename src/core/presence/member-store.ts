@@ -201,6 +201,57 @@ export class MemberStore {
     }
   }
 
+  /**
+   * Orders two members by room name, then user, then group name (none as ''): the order of
+   * `compareMembers` in the history (its open-sessions index), read from the table without making
+   * strings for the users. User bytes compare as the code units of their latin1 strings do.
+   */
+  compareByRoomUserGroup(a: number, b: number): number {
+    const table = this.table
+    const roomA = table.field(a, ROOM)
+    const roomB = table.field(b, ROOM)
+    if (roomA !== roomB) return this.counts.roomNameOf(roomA) < this.counts.roomNameOf(roomB) ? -1 : 1
+    const lengthA = table.keyLength(a)
+    const lengthB = table.keyLength(b)
+    const shorter = Math.min(lengthA, lengthB)
+    for (let i = USER_OFFSET; i < shorter; i++) {
+      const difference = table.keyByte(a, i) - table.keyByte(b, i)
+      if (difference !== 0) return difference
+    }
+    if (lengthA !== lengthB) return lengthA - lengthB
+    const groupA = this.counts.groupNameOf(table.field(a, PAIR)) ?? ''
+    const groupB = this.counts.groupNameOf(table.field(b, PAIR)) ?? ''
+    return groupA === groupB ? 0 : groupA < groupB ? -1 : 1
+  }
+
+  /** The member id of (room, user), or -1 when there is none; `room` is a room id from findRoom. */
+  findMember(room: number, user: string): number {
+    const length = USER_OFFSET + user.length
+    if (length > this.key.length) this.key = new Uint8Array(length * 2)
+    const key = this.key
+    key[0] = room & 0xff
+    key[1] = (room >>> 8) & 0xff
+    key[2] = (room >>> 16) & 0xff
+    key[3] = room >>> 24
+    for (let i = 0; i < user.length; i++) {
+      const code = user.charCodeAt(i)
+      // User ids are latin1 strings of their bytes (see keyString): any other character names no one.
+      if (code > 0xff) return -1
+      key[USER_OFFSET + i] = code
+    }
+    return this.table.find(key, 0, length, hashBytes(key, 0, length))
+  }
+
+  /** A room's id by name, or -1. */
+  findRoom(name: string): number {
+    return this.counts.findRoom(name)
+  }
+
+  /** The member's group name (null for none). */
+  groupOf(id: number): string | null {
+    return this.counts.groupNameOf(this.table.field(id, PAIR))
+  }
+
   // ---- queries ---------------------------------------------------------------------------------
 
   rooms(): RoomSummary[] {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { compileConvention, DEFAULT_CONVENTION, type NamingConvention } from '../../shared/naming.ts'
 import { ChannelListFormatError, IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { PresenceState } from './presence-state.ts'
@@ -790,4 +792,33 @@ describe('queries', () => {
     }
     expect(state.channelCount()).toBe(2000)
   })
+})
+
+describe('memory', () => {
+  it('lets the body go once it is read, while the snapshot is still being applied', async () => {
+    setFlagsFromString('--expose-gc')
+    const collect = runInNewContext('gc') as () => void
+    const state = stateFor(DEFAULT_CONVENTION, 0)
+    let body: Uint8Array | null = list(Array.from({ length: 20_000 }, (_, i) => `private-room${i % 9}-u${i}`))
+    const held = new WeakRef(body)
+    const ingesting = state.ingestChannelList(body, 1000)
+    body = null
+    let pending = true
+    let turnsFreed = 0
+    let turnsHeld = 0
+    const look = (): void => {
+      if (!pending) return
+      collect()
+      if (held.deref() === undefined) turnsFreed++
+      else turnsHeld++
+      setImmediate(look)
+    }
+    setImmediate(look)
+    const result = await ingesting
+    pending = false
+    expect(result.total).toBe(20_000)
+    // Held while it is read, then freed for the rest of the ingest (preparing and applying the joins).
+    expect(turnsHeld).toBeGreaterThan(0)
+    expect(turnsFreed).toBeGreaterThan(0)
+  }, 60_000)
 })

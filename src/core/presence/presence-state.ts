@@ -12,8 +12,9 @@ import { yieldToEventLoop } from '../event-loop.ts'
 import { hashBytes } from './byte-table.ts'
 import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
 import { compileBytesParser, type ChannelBytesParser } from './channel-bytes.ts'
-import { ChannelListScan } from './channel-list-scan.ts'
+import { ChannelListScan, type ScanOutcome } from './channel-list-scan.ts'
 import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
+import { JoinedMemberList } from './joined-members.ts'
 import { MemberStore } from './member-store.ts'
 import type {
   IngestOptions,
@@ -54,26 +55,15 @@ class EntryList {
   }
 }
 
-/** A snapshot's joins as member ids, each made a Member only when read. */
-class JoinedMemberList implements JoinedMembers {
-  readonly count: number
-  private readonly ids: Int32Array
-  private readonly store: MemberStore
-  private readonly generation: number
+/** A body to ingest, until the scan takes it. */
+interface BodySource {
+  body: Uint8Array | null
+}
 
-  constructor(ids: Int32Array, count: number, store: MemberStore, generation: number) {
-    this.ids = ids
-    this.count = count
-    this.store = store
-    this.generation = generation
-  }
-
-  *[Symbol.iterator](): Iterator<Member> {
-    for (let i = 0; i < this.count; i++) {
-      const id = this.ids[i] as number
-      if (this.store.joinedIn(id, this.generation)) yield this.store.memberObject(id)
-    }
-  }
+/** Which changes are listed as Member objects: joins not listed are read lazily (JoinedMembers). */
+interface ChangeLists {
+  joins: boolean
+  leaves: boolean
 }
 
 interface Changes {
@@ -81,7 +71,7 @@ interface Changes {
   leaves: Member[]
   joinCount: number
   leaveCount: number
-  /** Without listChanges: the members that joined, read lazily. */
+  /** Joins not listed: the members that joined, read lazily. */
   joinedMembers: JoinedMembers | null
 }
 
@@ -162,13 +152,17 @@ export class PresenceState {
    * ChannelListFormatError or ServerErrorInBody the state is exactly as before.
    */
   ingestChannelList(body: Uint8Array, at: number, options: IngestOptions = {}): Promise<IngestResult> {
-    const list = options.listChanges ?? true
-    const run = this.queue.then(() => this.ingest(body, at, list))
+    const listLeaves = options.listChanges ?? true
+    const lists: ChangeLists = { joins: listLeaves && options.lazyJoins !== true, leaves: listLeaves }
+    // Held through `source` only, which the scan empties: once read, the body (a million channels are
+    // 35 MB) can be freed while the snapshot is applied, if the caller holds it no longer either.
+    const source: BodySource = { body }
+    const run = this.queue.then(() => this.ingest(source, at, lists))
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  private async ingest(body: Uint8Array, at: number, list: boolean): Promise<IngestResult> {
+  private async ingest(source: BodySource, at: number, list: ChangeLists): Promise<IngestResult> {
     const epoch = this.epoch
     const members = this.store
     const generation = ++this.generation
@@ -185,9 +179,8 @@ export class PresenceState {
     let outcome
     let changes
     try {
-      const scan = new ChannelListScan(body, this.table, members, this.convention, this.parseBytes, generation)
       try {
-        outcome = await scan.run(sliceOver, pause)
+        outcome = await this.scan(source, generation, sliceOver, pause)
         if (outcome.serverError !== null)
           throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
       } catch (error) {
@@ -228,6 +221,20 @@ export class PresenceState {
     return result
   }
 
+  /** Reads and checks the body (see ChannelListScan), which nothing here holds once this returns. */
+  private async scan(
+    source: BodySource,
+    generation: number,
+    sliceOver: () => boolean,
+    pause: () => Promise<void>,
+  ): Promise<ScanOutcome> {
+    const body = source.body
+    source.body = null
+    if (body === null) throw new Error('a body can be ingested once')
+    const scan = new ChannelListScan(body, this.table, this.store, this.convention, this.parseBytes, generation)
+    return scan.run(sliceOver, pause)
+  }
+
   /**
    * Finds what a checked snapshot will change, without changing it (in slices: readers still see the
    * old state), and makes the Member objects for joins and leaves ahead of the commit.
@@ -235,7 +242,7 @@ export class PresenceState {
   private async prepare(
     generation: number,
     at: number,
-    list: boolean,
+    list: ChangeLists,
     sliceOver: () => boolean,
     pause: () => Promise<void>,
   ): Promise<Prepared> {
@@ -253,13 +260,13 @@ export class PresenceState {
       if (table.seen(entry) === generation) {
         if (current === ALIVE || (current === DEAD && table.stamp(entry) > at)) continue
         // Joins are listed here; the commit re-creates them only if a webhook changed something meanwhile.
-        if (list && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation)) {
+        if (list.joins && id >= 0 && !members.isPresent(id) && members.markOnce(id, generation)) {
           joins.push(members.memberObject(id))
           joinIds.push(id, null)
         }
         activations.push(entry, null)
       } else if (current === ALIVE && table.stamp(entry) <= at) {
-        const object = list && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
+        const object = list.leaves && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
         leaving.push(entry, object)
       }
     }
@@ -274,7 +281,7 @@ export class PresenceState {
   private commit(
     generation: number,
     at: number,
-    list: boolean,
+    list: ChangeLists,
     prepared: Prepared,
     joinedSoFar: EntryList | null = null,
   ): Changes {
@@ -287,7 +294,7 @@ export class PresenceState {
     let joinCount = 0
     let leaveCount = 0
     // Without lists, joins are kept as member ids (marked with this generation) and read lazily.
-    const joined = list ? null : (joinedSoFar ?? new EntryList())
+    const joined = list.joins ? null : (joinedSoFar ?? new EntryList())
     const joinedMembers = (): JoinedMembers | null =>
       joined === null ? null : new JoinedMemberList(joined.entries, joined.count, members, generation)
     const activate = (
@@ -326,7 +333,7 @@ export class PresenceState {
         if (id < 0) aliveUnmatched--
         else if (members.deactivate(id)) {
           leaveCount++
-          if (list) leaves.push(objects?.[i] ?? members.memberObject(id))
+          if (list.leaves) leaves.push(objects?.[i] ?? members.memberObject(id))
         }
       }
     }
@@ -373,7 +380,7 @@ export class PresenceState {
   private async commitFirst(
     generation: number,
     at: number,
-    list: boolean,
+    list: ChangeLists,
     prepared: Prepared,
     sliceOver: () => boolean,
     pause: () => Promise<void>,
@@ -416,10 +423,10 @@ export class PresenceState {
       joinIds: new EntryList(),
     }
     // Entries webhooks touched since the scan began, as the commit looks at them.
-    const late = this.commit(generation, at, list, nothingLeft, list ? null : joined)
-    const joinCount = joined.count + (list ? late.joinCount : 0)
+    const late = this.commit(generation, at, list, nothingLeft, list.joins ? null : joined)
+    const joinCount = joined.count + (list.joins ? late.joinCount : 0)
     // Without lists, the late joins went into the same list of ids.
-    if (!list) return { ...late, joinCount: joined.count }
+    if (!list.joins) return { ...late, joinCount: joined.count }
     // The prepared joins are the joins unless a webhook made some of them present first.
     const joins =
       this.touched.length === 0

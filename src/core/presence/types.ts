@@ -33,17 +33,29 @@ export interface IngestResult {
   joinCount?: number
   leaveCount?: number
   /**
-   * With `listChanges: false`, a snapshot's joins read one Member at a time, made as they are read (set by
+   * With `listChanges: false` or `lazyJoins`, a snapshot's joins read one Member at a time, made as they are read (set by
    * PresenceState's snapshots). Read it soon: a member who has since been forgotten, or made present
    * again by a later snapshot, is skipped.
    */
   joinedMembers?: JoinedMembers
 }
 
-/** Members a snapshot made present, without a list of them held in memory. */
+/**
+ * Members a snapshot made present, without a list of them held in memory: each is made a Member as it
+ * is read, in the order a listed `joins` would have them.
+ */
 export interface JoinedMembers extends Iterable<Member> {
   /** How many there were when the snapshot was applied. */
   readonly count: number
+  /** The last `n` of them, in order (what a feed of recent joins shows). */
+  last(n: number): Member[]
+  /** Whether this member (group null for none) is one of them. */
+  has(room: string, group: string | null, user: string): boolean
+  /**
+   * All of them ordered by room, user, then group (as strings compare): the order of the history's
+   * open-sessions index. Sorted a few thousand at a time, letting the event loop go between; read lazily.
+   */
+  sorted(): Promise<Iterable<Member>>
 }
 
 export interface IngestOptions {
@@ -54,6 +66,11 @@ export interface IngestOptions {
    * the event loop for longer than its slices.
    */
   listChanges?: boolean
+  /**
+   * Read the joins through `joinedMembers` instead of listing them in `joins` (leaves are still listed
+   * unless `listChanges` is false): what the engine asks for, since a first sync joins everyone.
+   */
+  lazyJoins?: boolean
 }
 
 /** One `channel_occupied` / `channel_vacated` (other names are ignored) from a webhook batch. */

@@ -5,7 +5,8 @@ import { RequestAbortedError, type ChannelListResponse, type RequestOptions } fr
 import { toFailure, unreadableListError } from '../channels/errors.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import type { Logger } from '../logger.ts'
-import type { IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
+import { joinCountOf } from '../presence/joins.ts'
+import type { IngestOptions, IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
 import { backoffDelay } from './backoff.ts'
 import { receiverStartProblem, WebhookReceiver, type WebhookChannelEvent } from './webhook-receiver.ts'
 
@@ -24,7 +25,7 @@ export interface SyncTick {
 }
 
 export interface PresenceSink {
-  ingestChannelList(body: Uint8Array, at: number): Promise<IngestResult>
+  ingestChannelList(body: Uint8Array, at: number, options?: IngestOptions): Promise<IngestResult>
   applyWebhookEvents(events: WebhookChannelEvent[], options?: { listRooms?: boolean }): WebhookResult
   rooms(): RoomSummary[]
   channelCount(): number
@@ -437,13 +438,23 @@ export class SyncLoop {
     const controller = new AbortController()
     this.inFlight = controller
     try {
-      const response = await this.deps.client.listChannels(this.deps.prefix, { signal: controller.signal })
+      let response: ChannelListResponse | null = await this.deps.client.listChannels(this.deps.prefix, {
+        signal: controller.signal,
+      })
+      const { latencyMs } = response
+      const responseBytes = response.body.byteLength
+      // Enough of the answer to tell an HTML page, copied (a Buffer slice would hold the body): once the presence state has
+      // read it, nothing holds the body (35 MB for a million channels) while the tick is stored.
+      const head = Uint8Array.from(response.body.subarray(0, 64))
       // Webhook events are applied between polls, never during one.
       await this.applying
-      const result = await this.deps.presence.ingestChannelList(response.body, at).catch((error: unknown) => {
-        throw unreadableListError(error, response.body, this.deps.client.endpoint)
+      // Joins are read lazily: a first sync joins everyone, and a list of a million would be held for its tick.
+      const ingesting = this.deps.presence.ingestChannelList(response.body, at, { lazyJoins: true })
+      response = null
+      const result = await ingesting.catch((error: unknown) => {
+        throw unreadableListError(error, head, this.deps.client.endpoint)
       })
-      const drift = source === 'reconcile' ? result.joins.length + result.leaves.length : 0
+      const drift = source === 'reconcile' ? joinCountOf(result) + result.leaves.length : 0
       // The gap first: what the tick brings happened during it, and the history reads it so.
       const afterGap = this.gapFrom !== null
       if (this.gapFrom !== null) {
@@ -468,8 +479,8 @@ export class SyncLoop {
         ...this.counts(result),
         state: 'ok',
         lastSuccessAt: at,
-        latencyMs: Math.round(response.latencyMs),
-        responseBytes: response.body.byteLength,
+        latencyMs: Math.round(latencyMs),
+        responseBytes,
         error: null,
         drift: driftStatus,
       }

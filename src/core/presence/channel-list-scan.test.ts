@@ -1,0 +1,41 @@
+// How a scan sizes the presence tables for a body: once, early, from the names it has read, so a first
+// load never rehashes part-way (a pause that cannot be sliced) nor reserves for the shortest names.
+import { describe, expect, it } from 'vitest'
+import { compileConvention, DEFAULT_CONVENTION } from '../../shared/naming.ts'
+import { compileBytesParser } from './channel-bytes.ts'
+import { ChannelListScan } from './channel-list-scan.ts'
+import { ChannelTable } from './channel-table.ts'
+import { MemberStore } from './member-store.ts'
+
+const encoder = new TextEncoder()
+
+describe('ChannelListScan sizing the tables', () => {
+  it('reserves for the whole body once, from the average name, and does not rehash after', async () => {
+    const size = 60_000
+    const names = Array.from({ length: size }, (_, i) => `"private-room${i % 50}-player-with-a-longer-id${i}":{}`)
+    const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
+    const table = new ChannelTable()
+    const members = new MemberStore()
+    const convention = compileConvention(DEFAULT_CONVENTION)
+    const scan = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 1)
+    const seen: number[] = []
+    const outcome = await scan.run(
+      () => true,
+      async () => {
+        seen.push(table.slotCount)
+      },
+    )
+    expect(outcome.channels).toBe(size)
+    const final = table.slotCount
+    // Big enough for all of them at three quarters full, without the room 20-byte names would need
+    // (these are about 45 bytes: a reserve by bytes / 20 would take twice as many).
+    expect(final).toBeGreaterThanOrEqual((size * 4) / 3)
+    expect(final).toBeLessThanOrEqual(size * 4)
+    expect(final).toBeLessThan((Math.ceil(body.byteLength / 20) * 4) / 3)
+    // Sized while the first few thousand were read, and never again.
+    const firstAtFinal = seen.indexOf(final)
+    expect(firstAtFinal).toBeGreaterThanOrEqual(0)
+    expect(firstAtFinal).toBeLessThan(seen.length / 4)
+    expect(seen.slice(firstAtFinal).every((slots) => slots === final)).toBe(true)
+  })
+})
