@@ -29,13 +29,17 @@ test.describe('two tabs on one server', () => {
     await expect(otherSync.getByLabel(interval)).toHaveValue('7')
     await expect(other.view('Settings').getByRole('form', { name: 'Sync' })).toBeVisible()
 
-    // The naming convention: the same.
-    const template = console.view('Settings').getByRole('region', { name: 'Naming convention' }).getByLabel('Template')
-    const otherTemplate = other
-      .view('Settings')
-      .getByRole('region', { name: 'Naming convention' })
-      .getByLabel('Template')
-    await expect(otherTemplate).toHaveValue('private-{room}-{group}-{user}')
+    // The naming convention: one that reads every live channel the same saves without asking, and
+    // the other tab's form shows it.
+    const convention = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    const otherConvention = other.view('Settings').getByRole('region', { name: 'Naming convention' })
+    const pattern = '^private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>.+)$'
+    await convention.getByRole('radio', { name: 'Regular expression' }).check()
+    await convention.getByRole('textbox', { name: 'Pattern', exact: true }).fill(pattern)
+    await convention.getByRole('button', { name: 'Save convention' }).click()
+    await expect(convention.getByRole('status')).toContainText('Saved')
+    await expect(otherConvention.getByRole('radio', { name: 'Regular expression' })).toBeChecked()
+    await expect(otherConvention.getByRole('textbox', { name: 'Pattern', exact: true })).toHaveValue(pattern)
 
     // An edit in progress in the other tab survives a save of something else, and of the same form.
     await otherSync.getByLabel(interval).fill('9')

@@ -8,12 +8,16 @@ declare global {
   var IS_REACT_ACT_ENVIRONMENT: boolean | undefined
 }
 
-let edit: (next: { interval: string }) => void = () => {}
-
 function Form({ saved }: { saved: { interval: string } }) {
   const [draft, setDraft] = useSavedDraft(saved)
-  edit = setDraft
-  return <output>{draft.interval}</output>
+  return (
+    <>
+      <output>{draft.interval}</output>
+      <button type="button" onClick={() => setDraft({ interval: '9' })}>
+        type 9
+      </button>
+    </>
+  )
 }
 
 describe('useSavedDraft', () => {
@@ -40,7 +44,7 @@ describe('useSavedDraft', () => {
     expect(shown()).toBe('7')
     // The same value in a new object is no change.
     render('7')
-    act(() => edit({ interval: '9' }))
+    act(() => host.querySelector('button')?.click())
     expect(shown()).toBe('9')
     // Saved elsewhere while edited here: the edit stays.
     render('11')
