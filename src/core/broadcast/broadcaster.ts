@@ -165,7 +165,15 @@ export class Broadcaster {
 
   private target: ServerKind | 'unknown' = 'unknown'
   /** The emulator's count and ours when broadcasting switched on; then the latest reading. */
-  private measure: { since: number; emulatorBase: number; oursBase: number; at: number; emulator: number } | null = null
+  /** The emulator's count and ours, both as they were at the last reading (`at`), so they compare. */
+  private measure: {
+    since: number
+    emulatorBase: number
+    oursBase: number
+    at: number
+    emulator: number
+    ours: number
+  } | null = null
   /** Messages counted since connecting (never reset), to compare with the emulator's count. */
   private sessionMessages = 0
   private measuring = false
@@ -839,10 +847,12 @@ export class Broadcaster {
       const at = this.now()
       if (this.measure === null || emulator < this.measure.emulator) {
         // The first reading, or the emulator's counts were reset: start comparing from here.
-        this.measure = { since: at, emulatorBase: emulator, oursBase: this.sessionMessages, at, emulator }
+        const ours = this.sessionMessages
+        this.measure = { since: at, emulatorBase: emulator, oursBase: ours, at, emulator, ours }
       } else {
         this.measure.at = at
         this.measure.emulator = emulator
+        this.measure.ours = this.sessionMessages
       }
     } catch {
       // No reading this time; the last one stands.
@@ -1016,7 +1026,7 @@ export class Broadcaster {
               since: measure.since,
               at: measure.at,
               emulatorMessages: measure.emulator - measure.emulatorBase,
-              headcountMessages: this.sessionMessagesAt(measure),
+              headcountMessages: measure.ours - measure.oursBase,
             },
       warnings: this.warnings,
       rooms: this.summaries.size,
@@ -1045,10 +1055,6 @@ export class Broadcaster {
         rostersToday: this.rostersSent,
       },
     }
-  }
-
-  private sessionMessagesAt(measure: { oursBase: number }): number {
-    return this.sessionMessages - measure.oursBase
   }
 
   private setState(state: BroadcastState): void {
