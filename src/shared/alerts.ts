@@ -11,7 +11,12 @@ export const AlertRuleIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not 
 
 /** A room by name, or null for "any room" (every room with people in it). */
 const RoomTargetSchema = z.string().trim().min(1, 'Name the room, or choose any room').max(200).nullable()
-const People = z.int().min(0).max(100_000_000)
+/** A whole number from `min` to `max`, refused in words naming the field. */
+function wholeNumber(field: string, min: number, max: number) {
+  const range = `${field} is a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`
+  return z.int(range).min(min, range).max(max, range)
+}
+const People = wholeNumber('People', 0, 100_000_000)
 
 /** The most rules one connection may have: each is evaluated on every sync. */
 export const MAX_ALERT_RULES = 50
@@ -20,28 +25,36 @@ function ruleShapes<Id extends z.ZodType>(id: Id) {
   const base = { id, enabled: z.boolean().default(true) }
   return z.discriminatedUnion('kind', [
     z.object({ ...base, kind: z.literal('room-above'), room: RoomTargetSchema, people: People }),
-    z.object({ ...base, kind: z.literal('room-below'), room: RoomTargetSchema, people: People.min(1) }),
+    z.object({
+      ...base,
+      kind: z.literal('room-below'),
+      room: RoomTargetSchema,
+      people: wholeNumber('People', 1, 100_000_000),
+    }),
     z.object({
       ...base,
       kind: z.literal('room-change'),
       room: RoomTargetSchema,
       /** Fires when the count moves by more than this share of where it was, within `minutes`. */
-      percent: z.number().min(1).max(10_000),
-      minutes: z.int().min(1).max(1440),
+      percent: z
+        .number('Percent is a number from 1 to 10,000')
+        .min(1, 'Percent is a number from 1 to 10,000')
+        .max(10_000, 'Percent is a number from 1 to 10,000'),
+      minutes: wholeNumber('Minutes', 1, 1440),
       /** …and by at least this many people, so a room of 2 becoming 4 is not a 100 % alarm. */
-      atLeast: z.int().min(1).max(100_000_000).default(10),
+      atLeast: wholeNumber('At least', 1, 100_000_000).default(10),
     }),
     z.object({
       ...base,
       kind: z.literal('sync-stale'),
       /** Fires when syncs have been failing and the data is older than this. */
-      seconds: z.int().min(5).max(86_400),
+      seconds: wholeNumber('Seconds', 5, 86_400),
     }),
     z.object({
       ...base,
       kind: z.literal('broadcast-failing'),
       /** Fires when the broadcaster has been failing for this long (0: at once). */
-      seconds: z.int().min(0).max(3600).default(10),
+      seconds: wholeNumber('Seconds', 0, 3600).default(10),
     }),
   ])
 }

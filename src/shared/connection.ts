@@ -41,7 +41,11 @@ export const TargetSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('host'),
     host: HostSchema,
-    port: z.int().min(1).max(65535).nullable(),
+    port: z
+      .int('Port is a whole number')
+      .min(1, 'Port is a number from 1 to 65535')
+      .max(65535, 'Port is a number from 1 to 65535')
+      .nullable(),
     useTLS: z.boolean(),
   }),
 ])

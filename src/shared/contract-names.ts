@@ -25,6 +25,7 @@ export const CONTRACT_METHOD_NAMES: readonly string[] = [
   'history.annotations',
   'history.rooms',
   'export.start',
+  'export.list',
   'export.cancel',
   'export.saveAs',
   'export.saveFile',

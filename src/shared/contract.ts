@@ -22,6 +22,7 @@ import {
   AnnotationsQuerySchema,
   AnnotationsSchema,
   ExportProgressSchema,
+  ExportJobSchema,
   ExportRequestSchema,
   GroupSeriesQuerySchema,
   GroupSeriesSchema,
@@ -198,6 +199,12 @@ export const contract = {
       input: ExportRequestSchema,
       output: ExportProgressSchema,
       summary: 'Write occupancy or sessions to CSV; progress arrives as export.progress events',
+    }),
+    'export.list': method({
+      input: NoInput,
+      output: z.array(ExportJobSchema),
+      summary:
+        "This engine's exports since it started, running and finished, oldest first: a reloaded console lists them again",
     }),
     'export.cancel': method({
       input: z.object({ id: z.string() }),

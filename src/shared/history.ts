@@ -87,6 +87,14 @@ export const ExportProgressSchema = z.object({
 })
 export type ExportProgress = z.infer<typeof ExportProgressSchema>
 
+/** An export this engine ran since it started, so a console opened (or reloaded) later still lists it. */
+export const ExportJobSchema = z.object({
+  request: ExportRequestSchema,
+  progress: ExportProgressSchema,
+  startedAt: z.number(),
+})
+export type ExportJobView = z.infer<typeof ExportJobSchema>
+
 /**
  * Why nothing is known over a gap in the history. `not-recording` is the one cause histories written
  * before causes were kept carry for Headcount's own downtime.

@@ -13,6 +13,8 @@ interface Reading {
   oursBase: number
   at: number
   emulator: number
+  /** Ours at the same reading: both figures cover the same stretch of time, so they compare. */
+  ours: number
 }
 
 export class EmulatorComparison {
@@ -73,10 +75,12 @@ export class EmulatorComparison {
       const at = this.now()
       if (this.reading === null || emulator < this.reading.emulator) {
         // The first reading, or the emulator's counts were reset: start comparing from here.
-        this.reading = { since: at, emulatorBase: emulator, oursBase: this.ours(), at, emulator }
+        const ours = this.ours()
+        this.reading = { since: at, emulatorBase: emulator, oursBase: ours, at, emulator, ours }
       } else {
         this.reading.at = at
         this.reading.emulator = emulator
+        this.reading.ours = this.ours()
       }
     } catch {
       // No reading this time; the last one stands.
@@ -92,7 +96,7 @@ export class EmulatorComparison {
       since: reading.since,
       at: reading.at,
       emulatorMessages: reading.emulator - reading.emulatorBase,
-      headcountMessages: this.ours() - reading.oursBase,
+      headcountMessages: reading.ours - reading.oursBase,
     }
   }
 }

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { ApiError } from '../../shared/envelope.ts'
-import { ExportRequestSchema, type ExportProgress, type ExportRequest } from '../../shared/history.ts'
+import {
+  ExportRequestSchema,
+  type ExportJobView,
+  type ExportProgress,
+  type ExportRequest,
+} from '../../shared/history.ts'
 import { ensurePrivateDir } from '../data-files.ts'
 import type { HistoryStore } from '../history/history-store.ts'
 import type { Logger } from '../logger.ts'
@@ -12,6 +17,9 @@ interface Job {
   controller: AbortController
   progress: ExportProgress
 }
+
+/** How many exports `list` keeps, newest: each is one line in the console's list. */
+const LISTED_EXPORTS = 50
 
 function stamp(ms: number): string {
   return new Date(ms)
@@ -28,6 +36,8 @@ export class ExportJobs {
   private readonly jobs = new Map<string, Job>()
   /** Finished exports' files by id, for download or "save as". */
   private readonly finished = new Map<string, string>()
+  /** Every export since this engine started (the last LISTED_EXPORTS), for consoles opened later. */
+  private readonly listed: ExportJobView[] = []
   private readonly dir: string
   private readonly emit: (progress: ExportProgress) => void
   private readonly logger: Logger
@@ -52,8 +62,12 @@ export class ExportJobs {
       progress: { id, state: 'running', rows: 0, estimatedRows: null, file: null, error: null },
     }
     this.jobs.set(id, job)
+    const entry: ExportJobView = { request, progress: job.progress, startedAt: Date.now() }
+    this.listed.push(entry)
+    if (this.listed.length > LISTED_EXPORTS) this.listed.shift()
     const update = (change: Partial<ExportProgress>) => {
       job.progress = { ...job.progress, ...change }
+      entry.progress = job.progress
       this.emit(job.progress)
     }
     const common = {
@@ -92,6 +106,11 @@ export class ExportJobs {
     const job = this.jobs.get(id)
     if (!job) throw new ApiError('failed', 'No export with that id is running (it may have finished)')
     job.controller.abort()
+  }
+
+  /** The exports since this engine started, oldest first, each with its latest progress. */
+  list(): ExportJobView[] {
+    return this.listed.map((entry) => ({ ...entry }))
   }
 
   fileOf(id: string): string | null {

@@ -4,10 +4,11 @@ import type { EngineContext, HandlerGroup } from './context.ts'
 /** CSV exports of the history, with progress as events. */
 export function exportHandlers(
   context: EngineContext,
-): HandlerGroup<'export.start' | 'export.cancel' | 'export.saveAs' | 'export.saveFile'> {
+): HandlerGroup<'export.start' | 'export.list' | 'export.cancel' | 'export.saveAs' | 'export.saveFile'> {
   const { exports, connection } = context
   return {
     'export.start': (request) => exports.start(connection.requireHistory(), request),
+    'export.list': () => exports.list(),
     'export.cancel': ({ id }) => {
       exports.cancel(id)
       return null

@@ -89,6 +89,13 @@ describe('exports through the contract', () => {
         .sort(),
     ).toEqual(['lobby/ana', 'lobby/ben'])
     expect(existsSync(done?.file as string)).toBe(true)
+    // A console that opens now (or reloads) finds both, oldest first, with what was asked and how they ended.
+    const listed = await h.handlers['export.list'](undefined)
+    expect(listed.map((job) => [job.request.kind, job.progress.state, job.progress.rows])).toEqual([
+      ['occupancy', 'done', done?.rows],
+      ['sessions', 'done', sessionsDone?.rows],
+    ])
+    expect(listed[0]?.request.rooms).toEqual(['lobby'])
     expect(() => h.handlers['export.cancel']({ id: 'no-such-export' })).toThrow(/No export with that id/)
   })
 })

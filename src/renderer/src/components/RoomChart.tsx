@@ -5,6 +5,7 @@ import { isLive } from '../lib/time-range.ts'
 import { CHART_PLOT_INSET, TimeChart, type LiveTail, type StackedSeries } from './charts/TimeChart.tsx'
 import { ChartExport } from './charts/ChartExport.tsx'
 import { chartWindow } from './charts/chart-window.ts'
+import { stepRows } from './charts/chart-series.ts'
 import { tableOfStacked } from '../lib/chart-table.ts'
 import { alertMarks } from '../lib/alert-marks.ts'
 import { groupColor, PALETTE } from './charts/palette.ts'
@@ -62,6 +63,12 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
     })
     return { keys, rows }
   }, [shown, groupOrder, theme])
+  // A fixed window's areas end at its end (or the latest sync, if sooner), like the overview's lines.
+  const end = shown === null || live ? null : Math.min(shown.to, liveAt ?? shown.to)
+  const drawn = useMemo<StackedSeries>(
+    () => ({ keys: stacked.keys, rows: stepRows(stacked.rows, end) }),
+    [stacked, end],
+  )
   const tail = useMemo<LiveTail | null>(() => {
     if (!live || liveAt === null) return null
     const values: Record<string, number> = {}
@@ -104,7 +111,7 @@ export function RoomChart({ room, groupOrder }: { room: string; groupOrder: stri
             to={to}
             width={width}
             height={HEIGHT}
-            stacked={stacked}
+            stacked={drawn}
             live={tail}
             annotations={shown.annotations}
             bands={marks}

@@ -19,4 +19,25 @@ describe('app store: export slice', () => {
     await store.getState().startExport(request)
     expect(store.getState().exportJobs.get('e1')?.deliver).toBe(false)
   })
+
+  it('lists the engine’s exports again after a reload, without handing any over by itself', async () => {
+    const request = {
+      kind: 'occupancy' as const,
+      from: 0,
+      to: 1000,
+      resolution: '1m' as const,
+      layout: 'long' as const,
+    }
+    const done: ExportProgress = { ...running, state: 'done', rows: 5, estimatedRows: 5, file: '/x.csv' }
+    const { api } = fakeApi({ 'export.list': () => [{ request, progress: done, startedAt: 42 }] })
+    const store = createAppStore(api, 'open')
+    expect(await store.getState().loadExports()).toEqual({ ok: true, value: null })
+    expect(store.getState().exportJobs.get('e1')).toEqual({
+      request,
+      progress: done,
+      startedAt: 42,
+      savedTo: null,
+      deliver: false,
+    })
+  })
 })

@@ -50,6 +50,7 @@ export function fakeApi(overrides: Partial<Record<string, Handler>> = {}) {
     'settings.get': () => DEFAULT_SETTINGS,
     'settings.update': (patch) => ({ ...DEFAULT_SETTINGS, ...(patch as object) }),
     'profiles.list': () => [],
+    'export.list': () => [],
     'rooms.list': () => ({ at: null, total: 0, channels: 0, unmatched: 0, rooms: [] }),
     ...overrides,
   }

@@ -1,5 +1,11 @@
 import { useId, useState, type FormEvent } from 'react'
-import { describeRule, type AlertKind, type AlertRule, type AlertRuleInput } from '../../../shared/alerts.ts'
+import {
+  AlertRuleInputSchema,
+  describeRule,
+  type AlertKind,
+  type AlertRule,
+  type AlertRuleInput,
+} from '../../../shared/alerts.ts'
 import { ViewFrame } from '../components/ViewFrame.tsx'
 import { useNow } from '../hooks/use-now.ts'
 import { useAppFields } from '../hooks/use-store.ts'
@@ -55,6 +61,24 @@ function draftOf(rule: AlertRule): Draft {
   return { ...draft, seconds: String(rule.seconds) }
 }
 
+/** A typed number; an empty field is no number (not 0), so it is refused rather than saved as 0. */
+function numberOf(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text)
+}
+
+type FieldName = 'room' | 'people' | 'percent' | 'minutes' | 'atLeast' | 'seconds'
+type FieldErrors = Partial<Record<FieldName, string>>
+
+/** The draft checked against the contract before it is sent: each refusal in words, by its field. */
+function checkRule(draft: Draft): { ok: true; rule: AlertRuleInput } | { ok: false; errors: FieldErrors } {
+  const rule = ruleOf(draft)
+  const parsed = AlertRuleInputSchema.safeParse(rule)
+  if (parsed.success) return { ok: true, rule }
+  const errors: FieldErrors = {}
+  for (const issue of parsed.error.issues) errors[String(issue.path.at(-1)) as FieldName] ??= issue.message
+  return { ok: false, errors }
+}
+
 /** The rule the draft describes; numbers the engine checks (and refuses in words) against the contract. */
 function ruleOf(draft: Draft): AlertRuleInput {
   const room = draft.room.trim() || null
@@ -62,29 +86,55 @@ function ruleOf(draft: Draft): AlertRuleInput {
   switch (draft.kind) {
     case 'room-above':
     case 'room-below':
-      return { ...base, kind: draft.kind, room, people: Number(draft.people) }
+      return { ...base, kind: draft.kind, room, people: numberOf(draft.people) }
     case 'room-change':
       return {
         ...base,
         kind: 'room-change',
         room,
-        percent: Number(draft.percent),
-        minutes: Number(draft.minutes),
-        atLeast: Number(draft.atLeast),
+        percent: numberOf(draft.percent),
+        minutes: numberOf(draft.minutes),
+        atLeast: numberOf(draft.atLeast),
       }
     case 'sync-stale':
-      return { ...base, kind: 'sync-stale', seconds: Number(draft.seconds) }
+      return { ...base, kind: 'sync-stale', seconds: numberOf(draft.seconds) }
     case 'broadcast-failing':
-      return { ...base, kind: 'broadcast-failing', seconds: Number(draft.seconds) }
+      return { ...base, kind: 'broadcast-failing', seconds: numberOf(draft.seconds) }
   }
 }
 
-function NumberField({ label, value, onChange }: { label: string; value: string; onChange(value: string): void }) {
+function NumberField({
+  label,
+  value,
+  error,
+  onChange,
+}: {
+  label: string
+  value: string
+  error?: string
+  onChange(value: string): void
+}) {
+  const errorId = useId()
+  // The error describes the input from outside its label, so the label alone names it.
   return (
-    <label>
-      {label}
-      <input type="number" inputMode="numeric" value={value} onChange={(event) => onChange(event.target.value)} />
-    </label>
+    <span className="field-with-error">
+      <label>
+        {label}
+        <input
+          type="number"
+          inputMode="numeric"
+          value={value}
+          aria-invalid={Boolean(error)}
+          aria-describedby={error ? errorId : undefined}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      </label>
+      {error && (
+        <span id={errorId} className="field-error">
+          {error}
+        </span>
+      )}
+    </span>
   )
 }
 
@@ -92,15 +142,20 @@ function RuleForm({ profileId, editing, onDone }: { profileId: string; editing: 
   const { saveAlertRule, rooms } = useAppFields((state) => ({ saveAlertRule: state.saveAlertRule, rooms: state.rooms }))
   const [draft, setDraft] = useState<Draft>(() => (editing ? draftOf(editing) : EMPTY_DRAFT))
   const [error, setError] = useState<string | null>(null)
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({})
   const [busy, setBusy] = useState(false)
   const roomsListId = useId()
   const change = (fields: Partial<Draft>) => setDraft({ ...draft, ...fields })
+  const checked = checkRule(draft)
+  const described = checked.ok ? `${describeRule(checked.rule)}.` : ''
   const roomKind = draft.kind === 'room-above' || draft.kind === 'room-below' || draft.kind === 'room-change'
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault()
+    setFieldErrors(checked.ok ? {} : checked.errors)
+    if (!checked.ok) return setError(null)
     setBusy(true)
-    const outcome = await saveAlertRule(profileId, ruleOf(draft))
+    const outcome = await saveAlertRule(profileId, checked.rule)
     setBusy(false)
     setError(failureText(outcome))
     if (!outcome.ok) return
@@ -134,32 +189,57 @@ function RuleForm({ profileId, editing, onDone }: { profileId: string; editing: 
           </select>
         </label>
         {roomKind && (
-          <label>
-            Room
-            <input
-              type="text"
-              list={roomsListId}
-              placeholder="Any room"
-              value={draft.room}
-              onChange={(event) => change({ room: event.target.value })}
-            />
-            <datalist id={roomsListId}>
-              {[...rooms.keys()].slice(0, 200).map((room) => (
-                <option key={room} value={room} />
-              ))}
-            </datalist>
-          </label>
+          <span className="field-with-error">
+            <label>
+              Room
+              <input
+                type="text"
+                list={roomsListId}
+                placeholder="Any room"
+                value={draft.room}
+                aria-invalid={Boolean(fieldErrors.room)}
+                aria-describedby={fieldErrors.room ? `${roomsListId}-error` : undefined}
+                onChange={(event) => change({ room: event.target.value })}
+              />
+              <datalist id={roomsListId}>
+                {[...rooms.keys()].slice(0, 200).map((room) => (
+                  <option key={room} value={room} />
+                ))}
+              </datalist>
+            </label>
+            {fieldErrors.room && (
+              <span id={`${roomsListId}-error`} className="field-error">
+                {fieldErrors.room}
+              </span>
+            )}
+          </span>
         )}
         {(draft.kind === 'room-above' || draft.kind === 'room-below') && (
-          <NumberField label="People" value={draft.people} onChange={(people) => change({ people })} />
+          <NumberField
+            label="People"
+            value={draft.people}
+            error={fieldErrors.people}
+            onChange={(people) => change({ people })}
+          />
         )}
         {draft.kind === 'room-change' && (
           <>
-            <NumberField label="By more than, %" value={draft.percent} onChange={(percent) => change({ percent })} />
-            <NumberField label="Within, minutes" value={draft.minutes} onChange={(minutes) => change({ minutes })} />
+            <NumberField
+              label="By more than, %"
+              value={draft.percent}
+              error={fieldErrors.percent}
+              onChange={(percent) => change({ percent })}
+            />
+            <NumberField
+              label="Within, minutes"
+              value={draft.minutes}
+              error={fieldErrors.minutes}
+              onChange={(minutes) => change({ minutes })}
+            />
             <NumberField
               label="And at least, people"
               value={draft.atLeast}
+              error={fieldErrors.atLeast}
               onChange={(atLeast) => change({ atLeast })}
             />
           </>
@@ -168,6 +248,7 @@ function RuleForm({ profileId, editing, onDone }: { profileId: string; editing: 
           <NumberField
             label={draft.kind === 'sync-stale' ? 'For more than, seconds' : 'For at least, seconds'}
             value={draft.seconds}
+            error={fieldErrors.seconds}
             onChange={(seconds) => change({ seconds })}
           />
         )}
@@ -182,7 +263,7 @@ function RuleForm({ profileId, editing, onDone }: { profileId: string; editing: 
       </div>
       <p className="field-hint">
         {roomKind ? 'Leave the room empty to watch every room. ' : ''}
-        {describeRule(ruleOf(draft))}.
+        {described}
       </p>
       {error && (
         <p className="field-error" role="alert">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { BroadcastSettings } from '../../../../shared/broadcast.ts'
 import { describeBudget, parseBudget, PUSHER_PLANS, type PlanId } from '../../../../shared/pusher-plans.ts'
 import { useAppStore } from '../../store/context.tsx'
+import { useSavedDraft } from '../../hooks/use-saved-draft.ts'
 
 const NONE = 'none'
 const CUSTOM = 'custom'
@@ -13,9 +14,15 @@ const CUSTOM = 'custom'
 export function BudgetControl({ profileId, settings }: { profileId: string; settings: BroadcastSettings }) {
   const setBroadcast = useAppStore((state) => state.setBroadcast)
   const budget = settings.budget
-  const [choice, setChoice] = useState<string>(budget === null ? NONE : (budget.plan ?? CUSTOM))
-  const [custom, setCustom] = useState(budget !== null && budget.plan === null ? String(budget.messagesPerDay) : '')
-  const [countSubscribers, setCountSubscribers] = useState(settings.countSubscribers)
+  const [draft, setDraft] = useSavedDraft({
+    choice: budget === null ? NONE : (budget.plan ?? CUSTOM),
+    custom: budget !== null && budget.plan === null ? String(budget.messagesPerDay) : '',
+    countSubscribers: settings.countSubscribers,
+  })
+  const { choice, custom, countSubscribers } = draft
+  const setChoice = (next: string) => setDraft({ ...draft, choice: next })
+  const setCustom = (next: string) => setDraft({ ...draft, custom: next })
+  const setCountSubscribers = (next: boolean) => setDraft({ ...draft, countSubscribers: next })
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
 
   const onSubmit = async (event: FormEvent) => {

@@ -97,6 +97,18 @@ export function FriendsPanel({
               const file = event.target.files?.[0]
               if (!file) return
               setFileName(file.name)
+              // Refused before it is read: an empty file would leave the button greyed with no reason,
+              // and one far over the limit would be read whole (and shown) only to be refused.
+              const refusal =
+                file.size === 0
+                  ? `${file.name} is empty: choose a CSV of user,friend rows`
+                  : file.size > MAX_FRIENDS_CSV_CHARS * 4
+                    ? `${file.name} is ${(file.size / 1_000_000).toFixed(1)} MB; at most ${MAX_FRIENDS_CSV_CHARS / 1024} KB can be imported`
+                    : null
+              if (refusal) {
+                setCsv('')
+                return setResult({ ok: false, error: { code: 'bad-request', message: refusal } })
+              }
               setCsv(await file.text())
               setResult(null)
             }}
@@ -157,7 +169,9 @@ function ImportAnswer({ outcome }: { outcome: Outcome<FriendsImportResult> }) {
     </p>
   ) : (
     <div className="import-errors" role="alert" aria-label="Import errors">
-      <strong>Nothing was imported: {formatCount(result.errorCount)} bad rows.</strong>
+      <strong>
+        Nothing was imported: {formatCount(result.errorCount)} bad {result.errorCount === 1 ? 'row' : 'rows'}.
+      </strong>
       <ul>
         {result.errors.map((error, index) => (
           <li key={index}>

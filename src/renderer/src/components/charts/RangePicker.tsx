@@ -42,6 +42,8 @@ export function RangePicker({ label, range, resetTo, onChange, onZoom, onReset }
     if (!from.ok) return setError(`From: ${from.error}`)
     if (!to.ok) return setError(`To: ${to.error}`)
     if (from.ms >= to.ms) return setError('"From" must be before "to"')
+    // A window is shown up to now at most: one starting later would be drawn backwards.
+    if (from.ms >= now) return setError('"From" must be before now: nothing later is known yet')
     setError(null)
     setCustomOpen(false)
     onChange({ kind: 'fixed', from: from.ms, to: Math.min(to.ms, now) })

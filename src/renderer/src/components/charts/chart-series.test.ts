@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { extendTo, lonePoints, roomLineStyle, shareOf } from './chart-series.ts'
+import { extendTo, lonePoints, roomLineStyle, shareOf, stepRows } from './chart-series.ts'
 
 describe('chart series', () => {
   it('ends every line at the same instant, holding its last value', () => {
@@ -75,5 +75,31 @@ describe('chart series', () => {
     ).toEqual([{ t: 15, value: 3 }])
     expect(lonePoints([{ t: 0, value: null }])).toEqual([])
     expect(lonePoints([])).toEqual([])
+  })
+
+  it('holds a stacked value until the gap after it and, in a fixed window, until its end', () => {
+    // One reading before a restart (nothing changed), the restart's gap, then the same reading again.
+    const rows = [
+      { t: 0, red: 9, blue: 12 },
+      { t: 80, red: null, blue: null },
+      { t: 130, red: 9, blue: 12 },
+    ]
+    expect(stepRows(rows, null)).toEqual([
+      { t: 0, red: 9, blue: 12 },
+      { t: 80, red: 9, blue: 12 },
+      { t: 80, red: null, blue: null },
+      { t: 130, red: 9, blue: 12 },
+    ])
+    expect(stepRows(rows, 200).at(-1)).toEqual({ t: 200, red: 9, blue: 12 })
+    // A window ending in a gap stays ended; one already at its end gains nothing.
+    expect(stepRows(rows.slice(0, 2), 200)).toHaveLength(3)
+    expect(stepRows(rows, 130)).toHaveLength(4)
+    // Consecutive changes need no extra rows: recharts steps between them.
+    const changes = [
+      { t: 0, red: 1 },
+      { t: 10, red: 2 },
+    ]
+    expect(stepRows(changes, null)).toEqual(changes)
+    expect(stepRows([], 50)).toEqual([])
   })
 })

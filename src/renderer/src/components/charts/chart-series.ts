@@ -54,3 +54,28 @@ export function lonePoints(points: readonly ChartPoint[]): ChartPoint[] {
   }
   return lone
 }
+
+type StackedRow = Record<string, number | null>
+
+function isGapRow(row: StackedRow): boolean {
+  return Object.entries(row).some(([key, value]) => key !== 't' && value === null)
+}
+
+/**
+ * A stacked chart's rows as its step areas must be drawn: recharts draws an area between two points and
+ * nothing for one point followed by a gap, so a value that holds until a gap (the reading before a
+ * restart, when nothing changed) gets a row at the gap's start, and, in a fixed window (`end` not null),
+ * the last value a row at `end`. Only for drawing: the chart's table keeps the stored changes.
+ */
+export function stepRows(rows: readonly StackedRow[], end: number | null): StackedRow[] {
+  const drawn: StackedRow[] = []
+  let previous: StackedRow | null = null
+  for (const row of rows) {
+    if (previous && isGapRow(row) && !isGapRow(previous) && (previous.t ?? 0) < (row.t ?? 0))
+      drawn.push({ ...previous, t: row.t ?? null })
+    drawn.push(row)
+    previous = row
+  }
+  if (end !== null && previous && !isGapRow(previous) && (previous.t ?? 0) < end) drawn.push({ ...previous, t: end })
+  return drawn
+}

@@ -46,6 +46,11 @@ describe('the connection form draft', () => {
     expect(checked.errors.name).toBe('Give the connection a name')
     expect(checked.errors.appId).toMatch(/^App id is 1 to 100 letters, digits/)
     expect(checked.errors.port).toBe('Port is a whole number')
+    // Out of range, in words rather than the schema library's.
+    for (const port of ['70000', '-5', '0']) {
+      const outOfRange = checkDraft({ ...filled, port })
+      expect(outOfRange.ok ? null : outOfRange.errors.port).toBe('Port is a number from 1 to 65535')
+    }
   })
 
   it('leaves a custom pattern alone: the form edits templates only', () => {

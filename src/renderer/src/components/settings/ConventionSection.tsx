@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { NamingConvention, ParsedChannel } from '../../../../shared/naming.ts'
 import type { ProfileView } from '../../../../shared/profiles.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
+import { useSavedDraft } from '../../hooks/use-saved-draft.ts'
 import { formatCount } from '../../lib/format.ts'
 import type { ConventionImpact, ConventionPreview } from '../../store/slices/profiles-slice.ts'
 
@@ -21,7 +22,7 @@ export function ConventionSection({ profile }: { profile: ProfileView }) {
     conventionImpact: state.conventionImpact,
   }))
   const saved = profile.convention
-  const [draft, setDraft] = useState<NamingConvention>(saved)
+  const [draft, setDraft] = useSavedDraft<NamingConvention>(saved)
   const [samples, setSamples] = useState(DEFAULT_SAMPLES.join('\n'))
   // The preview answers this form's draft, not anything the engine keeps: it stays with the form.
   const [preview, setPreview] = useState<ConventionPreview | null>(null)

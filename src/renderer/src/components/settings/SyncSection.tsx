@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { ProfileView } from '../../../../shared/profiles.ts'
 import type { SyncMode, SyncOptions } from '../../../../shared/sync.ts'
 import { useAppFields } from '../../hooks/use-store.ts'
+import { useSavedDraft } from '../../hooks/use-saved-draft.ts'
 
 const MODES: { mode: SyncMode; label: string; hint: string }[] = [
   { mode: 'poll', label: 'Poll', hint: 'Ask the HTTP API for occupied channels at an interval. Works everywhere.' },
@@ -32,7 +33,7 @@ export function SyncSection({ profile }: { profile: ProfileView }) {
     // The receiver as it is now, when this profile is the one connected.
     webhook: state.status?.profileId === profile.id ? (state.status.sync?.webhook ?? null) : null,
   }))
-  const [draft, setDraft] = useState<Draft>(() => draftOf(profile.sync))
+  const [draft, setDraft] = useSavedDraft<Draft>(draftOf(profile.sync))
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
 
   const onSubmit = async (event: FormEvent) => {

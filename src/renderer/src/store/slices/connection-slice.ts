@@ -3,6 +3,7 @@ import type { Settings, SettingsPatch } from '../../../../shared/settings.ts'
 import type { Status } from '../../../../shared/status.ts'
 import type { LinkState } from '../../api/ws-transport.ts'
 import { attempt, describeError, type Outcome } from '../outcome.ts'
+import type { ExportSlice } from './export-slice.ts'
 import type { LiveSlice } from './live-slice.ts'
 import type { ProfilesSlice } from './profiles-slice.ts'
 import type { SliceCreator } from './types.ts'
@@ -40,7 +41,10 @@ export interface ConnectionSlice {
   applyStatus(status: Status): void
 }
 
-type Uses = Pick<UiSlice, 'error'> & Pick<LiveSlice, 'resetLive' | 'loadRooms'> & Pick<ProfilesSlice, 'loadProfiles'>
+type Uses = Pick<UiSlice, 'error'> &
+  Pick<LiveSlice, 'resetLive' | 'loadRooms'> &
+  Pick<ProfilesSlice, 'loadProfiles'> &
+  Pick<ExportSlice, 'loadExports'>
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice, Uses> = (set, get, api) => {
   /** Runs a switching call, marking it busy; the status it returns is applied at once. */
@@ -73,6 +77,7 @@ export const createConnectionSlice: SliceCreator<ConnectionSlice, Uses> = (set, 
         set({ info, settings: preferencesOf(settings) })
         get().applyStatus(status)
         await get().loadProfiles()
+        void get().loadExports()
         if (status.connection !== 'disconnected') await get().loadRooms()
       } catch (error) {
         set({ error: describeError(error) })

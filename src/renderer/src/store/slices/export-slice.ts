@@ -28,6 +28,8 @@ export interface ExportSlice {
   /** Desktop: a file the console made (a chart's picture or data, base64) saved through a dialog; where, or null. */
   saveMadeFile(name: string, base64: string): Promise<Outcome<string | null>>
   applyExportProgress(progress: ExportProgress): void
+  /** The engine's exports since it started: after a reload, those this page started before are listed again. */
+  loadExports(): Promise<Outcome<null>>
 }
 
 export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
@@ -72,6 +74,24 @@ export const createExportSlice: SliceCreator<ExportSlice> = (set, get, api) => {
       if (job?.deliver) merge(id, () => ({ ...job, deliver: false }))
     },
     saveMadeFile: (name, data) => attempt(async () => (await api.call('export.saveFile', { name, data })).savedTo),
+    async loadExports() {
+      const outcome = await attempt(() => api.call('export.list'))
+      if (!outcome.ok) return outcome
+      for (const listed of outcome.value) {
+        merge(listed.progress.id, (job) =>
+          job
+            ? { ...job, progress: FINISHED.has(job.progress.state) ? job.progress : listed.progress }
+            : {
+                request: listed.request,
+                progress: listed.progress,
+                startedAt: listed.startedAt,
+                savedTo: null,
+                deliver: false,
+              },
+        )
+      }
+      return { ok: true, value: null }
+    },
     applyExportProgress(progress) {
       merge(progress.id, (job) =>
         job && FINISHED.has(job.progress.state)

@@ -1,0 +1,58 @@
+// @vitest-environment happy-dom
+import { act } from 'react'
+import { createRoot, type Root } from 'react-dom/client'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { useSavedDraft } from './use-saved-draft.ts'
+
+declare global {
+  var IS_REACT_ACT_ENVIRONMENT: boolean | undefined
+}
+
+function Form({ saved }: { saved: { interval: string } }) {
+  const [draft, setDraft] = useSavedDraft(saved)
+  return (
+    <>
+      <output>{draft.interval}</output>
+      <button type="button" onClick={() => setDraft({ interval: '9' })}>
+        type 9
+      </button>
+    </>
+  )
+}
+
+describe('useSavedDraft', () => {
+  let host: HTMLDivElement
+  let root: Root
+  beforeEach(() => {
+    globalThis.IS_REACT_ACT_ENVIRONMENT = true
+    host = document.createElement('div')
+    document.body.append(host)
+    root = createRoot(host)
+  })
+  afterEach(() => {
+    act(() => root.unmount())
+    host.remove()
+  })
+  const shown = () => host.querySelector('output')?.textContent
+  const render = (interval: string) => act(() => root.render(<Form saved={{ interval }} />))
+
+  it('follows the saved value while untouched, and keeps an edit not yet saved', () => {
+    render('5')
+    expect(shown()).toBe('5')
+    // Saved elsewhere: an untouched form follows.
+    render('7')
+    expect(shown()).toBe('7')
+    // The same value in a new object is no change.
+    render('7')
+    act(() => host.querySelector('button')?.click())
+    expect(shown()).toBe('9')
+    // Saved elsewhere while edited here: the edit stays.
+    render('11')
+    expect(shown()).toBe('9')
+    // Once this form's own edit is saved, it follows again.
+    render('9')
+    expect(shown()).toBe('9')
+    render('12')
+    expect(shown()).toBe('12')
+  })
+})
