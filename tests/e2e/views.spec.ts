@@ -52,6 +52,13 @@ test.describe('compare rooms and share views', () => {
     // A log scale, on round numbers; the choice is in the URL with the rooms.
     await overview.chart.getByRole('radio', { name: 'Log' }).click()
     await expect(page).toHaveURL(/pin=cafe&pin=library&pin=stage&hide=library&scale=log/)
+    // The value axis reads 0 and powers of ten (with 2s and 5s between when few), the time axis clock times.
+    const valueTicks = overview.chart.locator('.chart-value-axis text')
+    await expect(valueTicks.first()).toHaveText('0')
+    for (const tick of (await valueTicks.allTextContents()).slice(1))
+      expect(tick.replaceAll(',', '')).toMatch(/^[125]0*$/)
+    expect(await valueTicks.count()).toBeGreaterThan(2)
+    await expect(overview.chart.locator('.chart-time-axis text').first()).toHaveText(/^\d\d:\d\d$/)
     await page.reload()
     await expect(legend.getByRole('button')).toHaveText([/All rooms/, /cafe/, /library/, /stage/])
     await expect(overview.chart.getByRole('radio', { name: 'Log' })).toHaveAttribute('aria-checked', 'true')
