@@ -1,0 +1,141 @@
+import type { ChartPoint } from '../../store/selectors.ts'
+import { lonePoints } from './chart-series.ts'
+
+/** A step line to draw into pixels: where its points go and how it looks, in device pixels. */
+export interface RasterLine {
+  points: readonly ChartPoint[]
+  /** The colour as one pixel of the buffer (see `pixelOf`). */
+  pixel: number
+  /** Thickness in whole pixels. */
+  width: number
+  /** Dash pattern (on, off, on, …) in pixels; none for a solid line. */
+  dash?: readonly number[]
+  /** Radius in pixels of the dot that shows a value with none beside it. */
+  dotRadius: number
+}
+
+/** Runs at most this many pixels across are written pixel by pixel, wider ones with fill(). */
+const NARROW = 8
+
+/** Whether this machine stores a 32-bit word's lowest byte first: it decides how RGBA packs into one. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/** An opaque colour as one RGBA pixel of a `Uint32Array` over `ImageData`'s bytes. */
+export function pixelOf(red: number, green: number, blue: number): number {
+  return LITTLE_ENDIAN
+    ? (0xff000000 | (blue << 16) | (green << 8) | red) >>> 0
+    : ((red << 24) | (green << 16) | (blue << 8) | 0xff) >>> 0
+}
+
+/** "#3b5bdb", "#35d" or "rgb(59, 91, 219)" (how a canvas reads a colour back) as red, green, blue; null otherwise. */
+export function rgbOf(colour: string): [number, number, number] | null {
+  const text = colour.trim().toLowerCase()
+  const long = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(text)
+  if (long) return [parseInt(long[1] as string, 16), parseInt(long[2] as string, 16), parseInt(long[3] as string, 16)]
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/.exec(text)
+  if (short) return [1, 2, 3].map((at) => parseInt(`${short[at]}${short[at]}`, 16)) as [number, number, number]
+  const rgb = /^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(,\s*[\d.]+\s*)?\)$/.exec(text)
+  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])]
+  return null
+}
+
+/**
+ * Step lines drawn straight into a buffer of pixels (`width` × `height`, row by row), in order, later
+ * lines over earlier ones: a value holds until the next point, a null breaks the line, and a value
+ * with none beside it is a dot. `xOf` and `yOf` place a time and a value in pixels (fractions allowed).
+ *
+ * Why not the canvas's own strokes: a step line at one point per pixel is a comb of thousands of tiny
+ * segments, and stroking twenty of them (joins, antialiasing, dashes) took the browser tens of
+ * milliseconds a redraw, most of a refetch's frame. Steps are only horizontal and vertical runs, so
+ * filling whole pixels is exact to half a pixel and costs one write per pixel drawn.
+ */
+export function rasterLines(
+  pixels: Uint32Array,
+  width: number,
+  height: number,
+  lines: readonly RasterLine[],
+  xOf: (t: number) => number,
+  yOf: (value: number) => number,
+): void {
+  /** Fills the pixels whose centres fall in [x0, x1) × [y0, y1). */
+  const fill = (x0: number, y0: number, x1: number, y1: number, pixel: number) => {
+    const left = Math.max(0, Math.ceil(x0 - 0.5))
+    const right = Math.min(width, Math.ceil(x1 - 0.5))
+    const top = Math.max(0, Math.ceil(y0 - 0.5))
+    const bottom = Math.min(height, Math.ceil(y1 - 0.5))
+    if (left >= right) return
+    // Most runs are a line's width across (a step up or down): a loop beats calling fill() per row.
+    if (right - left <= NARROW)
+      for (let row = top; row < bottom; row++)
+        for (let at = row * width + left, end = row * width + right; at < end; at++) pixels[at] = pixel
+    else for (let row = top; row < bottom; row++) pixels.fill(pixel, row * width + left, row * width + right)
+  }
+  for (const line of lines) {
+    const half = line.width / 2
+    const dash = line.dash && line.dash.length > 0 && line.dash.some((length) => length > 0) ? line.dash : null
+    // Where the pattern is: which of its lengths, and how much of it is left. Each run of the line starts it afresh.
+    let dashIndex = 0
+    let dashLeft = dash ? (dash[0] as number) : Infinity
+    /** A horizontal (or vertical) run from `from` to `to` along x (or y) at `at`, dashed if the line is. */
+    const run = (horizontal: boolean, from: number, to: number, at: number) => {
+      const low = Math.min(from, to)
+      const high = Math.max(from, to)
+      const piece = (a: number, b: number, capped: boolean) => {
+        const cap = capped ? half : 0
+        if (horizontal) fill(a - cap, at - half, b + cap, at + half, line.pixel)
+        else fill(at - half, a - cap, at + half, b + cap, line.pixel)
+      }
+      if (!dash) return piece(low, high, true)
+      // Along the direction of travel, so the pattern continues round each corner.
+      let position = 0
+      const length = high - low
+      const forward = to >= from
+      while (position < length) {
+        const take = Math.min(dashLeft, length - position)
+        if (dashIndex % 2 === 0 && take > 0) {
+          const a = forward ? low + position : high - position - take
+          piece(a, a + take, false)
+        }
+        position += take
+        dashLeft -= take
+        if (dashLeft <= 0) {
+          dashIndex = (dashIndex + 1) % dash.length
+          dashLeft = dash[dashIndex] as number
+        }
+      }
+    }
+    let previous: { x: number; y: number } | null = null
+    for (const point of line.points) {
+      const x = xOf(point.t)
+      if (point.value === null) {
+        if (previous) run(true, previous.x, x, previous.y)
+        previous = null
+        continue
+      }
+      const y = yOf(point.value)
+      if (!previous) {
+        dashIndex = 0
+        dashLeft = dash ? (dash[0] as number) : Infinity
+      } else {
+        run(true, previous.x, x, previous.y)
+        run(false, previous.y, y, x)
+      }
+      previous = { x, y }
+    }
+    if (line.dotRadius > 0)
+      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
+  }
+
+  /** A filled disc: the pixels whose centres are within `radius` of (cx, cy). */
+  function dot(cx: number, cy: number, radius: number, pixel: number) {
+    const top = Math.max(0, Math.ceil(cy - radius - 0.5))
+    const bottom = Math.min(height, Math.ceil(cy + radius - 0.5))
+    for (let row = top; row < bottom; row++) {
+      const dy = row + 0.5 - cy
+      const reach = Math.sqrt(Math.max(0, radius * radius - dy * dy))
+      const left = Math.max(0, Math.ceil(cx - reach - 0.5))
+      const right = Math.min(width, Math.ceil(cx + reach - 0.5))
+      if (left < right) pixels.fill(pixel, row * width + left, row * width + right)
+    }
+  }
+}
