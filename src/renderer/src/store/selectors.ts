@@ -140,7 +140,10 @@ export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'room
         if (!room) continue
         present++
         if (room === row) kept.push(row)
-        else if (matchesSearch(room, needle)) moved.push(room)
+        else if (!matchesSearch(room, needle)) continue
+        // Its place depends only on its name and count: with the same count it stays where it was.
+        else if (query.sort === 'room' || room.count === row.count) kept.push(room)
+        else moved.push(room)
       }
       // Then the rooms that were not rows: new ones, and ones whose groups now match the search.
       if (needle || present < rooms.size)
