@@ -98,6 +98,30 @@ describe('line raster', () => {
       ),
     ])
     expect(rows[1]).toBe('###..###..###..###..')
+    // Round a corner the pattern carries on: 3 on (2 along, 1 down), 2 off, 3 on, 2 off, …
+    const corner = draw([
+      line(
+        [
+          { t: 0.5, value: 0.5 },
+          { t: 2.5, value: 0.5 },
+          { t: 2.5, value: 10.5 },
+        ],
+        { dash: [3, 2] },
+      ),
+    ])
+    expect(corner.slice(0, 11).map((row) => row.slice(0, 4))).toEqual([
+      '###.',
+      '....',
+      '....',
+      '..#.',
+      '..#.',
+      '..#.',
+      '....',
+      '....',
+      '..#.',
+      '..#.',
+      '....',
+    ])
   })
 
   it('shows a value with no neighbour as a dot (its value still runs on to the gap after it)', () => {

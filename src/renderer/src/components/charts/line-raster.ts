@@ -57,22 +57,29 @@ export function rasterLines(
   xOf: (t: number) => number,
   yOf: (value: number) => number,
 ): void {
-  /** Fills the pixels whose centres fall in [x0, x1) × [y0, y1). */
-  const fill = (x0: number, y0: number, x1: number, y1: number, pixel: number) => {
-    const left = Math.max(0, Math.ceil(x0 - 0.5))
-    const right = Math.min(width, Math.ceil(x1 - 0.5))
-    const top = Math.max(0, Math.ceil(y0 - 0.5))
-    const bottom = Math.min(height, Math.ceil(y1 - 0.5))
+  /** Fills the pixels of columns [left, right) and rows [top, bottom), clipped to the buffer. */
+  const rect = (left: number, top: number, right: number, bottom: number, pixel: number) => {
+    left = Math.max(0, left)
+    right = Math.min(width, right)
     if (left >= right) return
+    const last = Math.min(height, bottom)
     // Most runs are a line's width across (a step up or down): a loop beats calling fill() per row.
-    if (right - left <= NARROW)
-      for (let row = top; row < bottom; row++)
-        for (let at = row * width + left, end = row * width + right; at < end; at++) pixels[at] = pixel
-    else for (let row = top; row < bottom; row++) pixels.fill(pixel, row * width + left, row * width + right)
+    for (let row = Math.max(0, top); row < last; row++) {
+      const start = row * width
+      if (right - left <= NARROW) for (let at = start + left; at < start + right; at++) pixels[at] = pixel
+      else pixels.fill(pixel, start + left, start + right)
+    }
   }
+  /** Fills the pixels whose centres fall in [x0, x1) × [y0, y1). */
+  const fill = (x0: number, y0: number, x1: number, y1: number, pixel: number) =>
+    rect(Math.ceil(x0 - 0.5), Math.ceil(y0 - 0.5), Math.ceil(x1 - 0.5), Math.ceil(y1 - 0.5), pixel)
   for (const line of lines) {
     const half = line.width / 2
     const dash = line.dash && line.dash.length > 0 && line.dash.some((length) => length > 0) ? line.dash : null
+    if (!dash) {
+      solid(line)
+      continue
+    }
     // Where the pattern is: which of its lengths, and how much of it is left. Each run of the line starts it afresh.
     let dashIndex = 0
     let dashLeft = dash ? (dash[0] as number) : Infinity
@@ -121,6 +128,37 @@ export function rasterLines(
         run(false, previous.y, y, x)
       }
       previous = { x, y }
+    }
+    if (line.dotRadius > 0)
+      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
+  }
+
+  /**
+   * A solid line, the common case, in whole pixels: each point is the top-left pixel of a
+   * width × width square centred on it, and a step is a run along the old value then one to the new.
+   */
+  function solid(line: RasterLine) {
+    const half = line.width / 2
+    const size = line.width
+    let started = false
+    let previousCol = 0
+    let previousRow = 0
+    for (const point of line.points) {
+      const x = xOf(point.t)
+      if (point.value === null) {
+        if (started) rect(previousCol, previousRow, Math.ceil(x + half - 0.5), previousRow + size, line.pixel)
+        started = false
+        continue
+      }
+      const col = Math.ceil(x - half - 0.5)
+      const row = Math.ceil(yOf(point.value) - half - 0.5)
+      if (started) {
+        rect(previousCol, previousRow, col + size, previousRow + size, line.pixel)
+        rect(col, Math.min(previousRow, row), col + size, Math.max(previousRow, row) + size, line.pixel)
+      }
+      started = true
+      previousCol = col
+      previousRow = row
     }
     if (line.dotRadius > 0)
       for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
