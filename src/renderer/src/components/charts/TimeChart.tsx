@@ -464,7 +464,7 @@ const LineAxes = memo(function LineAxes({ from, to, width, height, yScale, time 
     <svg className="chart-axes" width={width} height={height} aria-hidden="true">
       <g className="chart-grid" stroke={theme.grid}>
         {axes.values.map((tick) => (
-          <line key={tick.text} x1={plot.left} x2={plot.left + plot.width} y1={tick.at} y2={tick.at} />
+          <line key={tick.at} x1={plot.left} x2={plot.left + plot.width} y1={tick.at} y2={tick.at} />
         ))}
       </g>
       <line
@@ -477,7 +477,7 @@ const LineAxes = memo(function LineAxes({ from, to, width, height, yScale, time 
       />
       <g className="chart-value-axis" fill={theme.axis} fontSize={11} textAnchor="end">
         {axes.values.map((tick) => (
-          <text key={tick.text} x={plot.left - AXIS_LABEL_GAP} y={tick.at} dy="0.355em">
+          <text key={tick.at} x={plot.left - AXIS_LABEL_GAP} y={tick.at} dy="0.355em">
             {tick.text}
           </text>
         ))}
