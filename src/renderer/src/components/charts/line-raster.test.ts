@@ -98,6 +98,23 @@ describe('line raster', () => {
       ),
     ])
     expect(rows[1]).toBe('###..###..###..###..')
+    // A pattern a canvas would refuse, or one of nothing, draws solid.
+    for (const dash of [
+      [-1, 2],
+      [0, 0],
+      [Infinity, 1],
+    ]) {
+      const solid = draw([
+        line(
+          [
+            { t: 0, value: 1.5 },
+            { t: 20, value: 1.5 },
+          ],
+          { dash },
+        ),
+      ])
+      expect(solid[1]).toBe('#'.repeat(W))
+    }
     // Round a corner the pattern carries on: 3 on (2 along, 1 down), 2 off, 3 on, 2 off, …
     const corner = draw([
       line(

@@ -74,34 +74,35 @@ export function rasterLines(
   const fill = (x0: number, y0: number, x1: number, y1: number, pixel: number) =>
     rect(Math.ceil(x0 - 0.5), Math.ceil(y0 - 0.5), Math.ceil(x1 - 0.5), Math.ceil(y1 - 0.5), pixel)
   for (const line of lines) {
+    // A pattern a canvas would refuse (a negative or endless length) or one of nothing draws solid.
+    const usable = line.dash?.every((length) => length >= 0 && Number.isFinite(length))
+    const dash = usable && line.dash?.some((length) => length > 0) ? line.dash : null
+    if (dash) dashed(line, dash)
+    else solid(line)
+    if (line.dotRadius > 0)
+      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
+  }
+
+  /**
+   * A dashed line: each horizontal and vertical run is cut into the pattern's pieces, the pattern
+   * carrying on round each corner along the direction of travel, and starting afresh with each run of
+   * the line (after a gap), as a canvas's dashes do.
+   */
+  function dashed(line: RasterLine, dash: readonly number[]) {
     const half = line.width / 2
-    const dash = line.dash && line.dash.length > 0 && line.dash.some((length) => length > 0) ? line.dash : null
-    if (!dash) {
-      solid(line)
-      continue
-    }
-    // Where the pattern is: which of its lengths, and how much of it is left. Each run of the line starts it afresh.
+    // Where the pattern is: which of its lengths, and how much of that is left.
     let dashIndex = 0
-    let dashLeft = dash ? (dash[0] as number) : Infinity
-    /** A horizontal (or vertical) run from `from` to `to` along x (or y) at `at`, dashed if the line is. */
+    let dashLeft = dash[0] as number
     const run = (horizontal: boolean, from: number, to: number, at: number) => {
       const low = Math.min(from, to)
-      const high = Math.max(from, to)
-      const piece = (a: number, b: number, capped: boolean) => {
-        const cap = capped ? half : 0
-        if (horizontal) fill(a - cap, at - half, b + cap, at + half, line.pixel)
-        else fill(at - half, a - cap, at + half, b + cap, line.pixel)
-      }
-      if (!dash) return piece(low, high, true)
-      // Along the direction of travel, so the pattern continues round each corner.
+      const length = Math.max(from, to) - low
       let position = 0
-      const length = high - low
-      const forward = to >= from
       while (position < length) {
         const take = Math.min(dashLeft, length - position)
         if (dashIndex % 2 === 0 && take > 0) {
-          const a = forward ? low + position : high - position - take
-          piece(a, a + take, false)
+          const a = to >= from ? low + position : low + length - position - take
+          if (horizontal) fill(a, at - half, a + take, at + half, line.pixel)
+          else fill(at - half, a, at + half, a + take, line.pixel)
         }
         position += take
         dashLeft -= take
@@ -122,15 +123,13 @@ export function rasterLines(
       const y = yOf(point.value)
       if (!previous) {
         dashIndex = 0
-        dashLeft = dash ? (dash[0] as number) : Infinity
+        dashLeft = dash[0] as number
       } else {
         run(true, previous.x, x, previous.y)
         run(false, previous.y, y, x)
       }
       previous = { x, y }
     }
-    if (line.dotRadius > 0)
-      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
   }
 
   /**
@@ -160,8 +159,6 @@ export function rasterLines(
       previousCol = col
       previousRow = row
     }
-    if (line.dotRadius > 0)
-      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
   }
 
   /** A filled disc: the pixels whose centres are within `radius` of (cx, cy). */
