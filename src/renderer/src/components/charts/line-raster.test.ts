@@ -91,12 +91,13 @@ describe('line raster', () => {
     const rows = draw([
       line(
         [
-          { t: 0, value: 1.5 },
-          { t: 20, value: 1.5 },
+          { t: 0.5, value: 1.5 },
+          { t: 19.5, value: 1.5 },
         ],
         { dash: [3, 2] },
       ),
     ])
+    // Counted in pixels from the first point's: 3 on, 2 off, … to the last point's pixel.
     expect(rows[1]).toBe('###..###..###..###..')
     // A pattern a canvas would refuse, or one of nothing, draws solid.
     for (const dash of [
@@ -115,7 +116,8 @@ describe('line raster', () => {
       ])
       expect(solid[1]).toBe('#'.repeat(W))
     }
-    // Round a corner the pattern carries on: 3 on (2 along, 1 down), 2 off, 3 on, 2 off, …
+    // Round a corner the pattern carries on: 3 on (the corner's pixel the third), 2 off, 3 on, 2 off,
+    // 3 on, the last of them the end point's pixel.
     const corner = draw([
       line(
         [
@@ -137,8 +139,38 @@ describe('line raster', () => {
       '....',
       '..#.',
       '..#.',
-      '....',
+      '..#.',
     ])
+    // Each run of the line (after a gap) starts the pattern afresh.
+    const runs = draw([
+      line(
+        [
+          { t: 0.5, value: 1.5 },
+          { t: 4.5, value: 1.5 },
+          { t: 6.5, value: null },
+          { t: 10.5, value: 1.5 },
+          { t: 19.5, value: 1.5 },
+        ],
+        { dash: [3, 2] },
+      ),
+    ])
+    expect(runs[1]).toBe('###..##...###..###..')
+  })
+
+  it('dashes the very pixels the solid line has, thick or thin, in the pattern rounded to whole pixels', () => {
+    // A line stepping up and down by many pixels, at several widths and fractional places.
+    const points: ChartPoint[] = Array.from({ length: 19 }, (_, i) => ({ t: i + 0.3, value: 2 + ((i * 7) % 9) }))
+    for (const width of [1, 2, 3]) {
+      const solid = draw([line(points, { width })]).join('')
+      const dashed = draw([line(points, { width, dash: [2.4, 1.6] })]).join('')
+      const offPattern = draw([line(points, { width, dash: [0, 2, 2, 0] })]).join('')
+      // Everything dashed is on the solid line, and some of it is left out.
+      for (let at = 0; at < solid.length; at++) if (dashed[at] === '#') expect(solid[at]).toBe('#')
+      expect(dashed.split('#').length).toBeLessThan(solid.split('#').length)
+      // [2.4, 1.6] rounds to [2, 2]: its "on" pixels and those of the opposite pattern make the solid line.
+      for (let at = 0; at < solid.length; at++)
+        expect(dashed[at] === '#' || offPattern[at] === '#' ? '#' : '.').toBe(solid[at])
+    }
   })
 
   it('shows a value with no neighbour as a dot (its value still runs on to the gap after it)', () => {

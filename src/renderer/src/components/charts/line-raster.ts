@@ -70,9 +70,6 @@ export function rasterLines(
       else pixels.fill(pixel, start + left, start + right)
     }
   }
-  /** Fills the pixels whose centres fall in [x0, x1) × [y0, y1). */
-  const fill = (x0: number, y0: number, x1: number, y1: number, pixel: number) =>
-    rect(Math.ceil(x0 - 0.5), Math.ceil(y0 - 0.5), Math.ceil(x1 - 0.5), Math.ceil(y1 - 0.5), pixel)
   for (const line of lines) {
     // A pattern a canvas would refuse (a negative or endless length) or one of nothing draws solid.
     const usable = line.dash?.every((length) => length >= 0 && Number.isFinite(length))
@@ -84,51 +81,63 @@ export function rasterLines(
   }
 
   /**
-   * A dashed line: each horizontal and vertical run is cut into the pattern's pieces, the pattern
-   * carrying on round each corner along the direction of travel, and starting afresh with each run of
-   * the line (after a gap), as a canvas's dashes do.
+   * A dashed line, in whole pixels as a solid one: the same squares along the same path, each square
+   * one pixel of the pattern (lengths rounded to whole pixels), the pattern carrying on round each
+   * corner along the direction of travel and starting afresh with each run of the line (after a gap),
+   * as a canvas's dashes do. An "on" stretch of a run is one rectangle, so a dashed line costs what a
+   * solid one does.
    */
   function dashed(line: RasterLine, dash: readonly number[]) {
-    const half = line.width / 2
-    // Where the pattern is: which of its lengths, and how much of that is left.
-    let dashIndex = 0
-    let dashLeft = dash[0] as number
-    const run = (horizontal: boolean, from: number, to: number, at: number) => {
-      const low = Math.min(from, to)
-      const length = Math.max(from, to) - low
-      let position = 0
-      while (position < length) {
-        const take = Math.min(dashLeft, length - position)
-        if (dashIndex % 2 === 0 && take > 0) {
-          const a = to >= from ? low + position : low + length - position - take
-          if (horizontal) fill(a, at - half, a + take, at + half, line.pixel)
-          else fill(at - half, a, at + half, a + take, line.pixel)
+    const size = line.width
+    const half = size / 2
+    const pattern = dash.map((length) => Math.round(length))
+    if (!pattern.some((length) => length > 0)) return solid(line)
+    // Where the pattern is: which of its lengths, and how many pixels of it are left.
+    let index = 0
+    let left = pattern[0] as number
+    /** Moves `count` squares from `from` (exclusive) one step at a time, filling the "on" ones. */
+    const run = (horizontal: boolean, from: number, count: number, step: 1 | -1, across: number) => {
+      let position = from + step
+      while (count > 0) {
+        while (left === 0) {
+          index = (index + 1) % pattern.length
+          left = pattern[index] as number
         }
-        position += take
-        dashLeft -= take
-        if (dashLeft <= 0) {
-          dashIndex = (dashIndex + 1) % dash.length
-          dashLeft = dash[dashIndex] as number
+        const take = Math.min(left, count)
+        if (index % 2 === 0) {
+          // The squares at position … position + (take - 1) * step, as one rectangle.
+          const low = step > 0 ? position : position - take + 1
+          if (horizontal) rect(low, across, low + take - 1 + size, across + size, line.pixel)
+          else rect(across, low, across + size, low + take - 1 + size, line.pixel)
         }
+        position += take * step
+        count -= take
+        left -= take
       }
     }
-    let previous: { x: number; y: number } | null = null
+    let started = false
+    let previousCol = 0
+    let previousRow = 0
     for (const point of line.points) {
-      const x = xOf(point.t)
+      const col = Math.ceil(xOf(point.t) - half - 0.5)
       if (point.value === null) {
-        if (previous) run(true, previous.x, x, previous.y)
-        previous = null
+        if (started) run(true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
+        started = false
         continue
       }
-      const y = yOf(point.value)
-      if (!previous) {
-        dashIndex = 0
-        dashLeft = dash[0] as number
+      const row = Math.ceil(yOf(point.value) - half - 0.5)
+      if (started) {
+        run(true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
+        run(false, previousRow, Math.abs(row - previousRow), row < previousRow ? -1 : 1, col)
       } else {
-        run(true, previous.x, x, previous.y)
-        run(false, previous.y, y, x)
+        // A run of the line starts the pattern afresh, its first square the pattern's first pixel.
+        index = 0
+        left = pattern[0] as number
+        run(true, col - 1, 1, 1, row)
       }
-      previous = { x, y }
+      started = true
+      previousCol = col
+      previousRow = row
     }
   }
 
