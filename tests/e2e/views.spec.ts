@@ -110,6 +110,33 @@ test.describe('compare rooms and share views', () => {
     await page.goBack()
     await expect(console.view('Overview')).toBeVisible()
   })
+
+  test('moving between views (each a new URL hash) parses no SVG document for the page icon', async ({
+    page,
+    console,
+  }) => {
+    await console.open()
+    // Chromium asks for the page's icon again on each same-document navigation; an SVG icon is built
+    // into a document of its own on the page's main thread every time, mid-frame.
+    const session = await page.context().newCDPSession(page)
+    const events: { name: string }[] = []
+    session.on('Tracing.dataCollected', ({ value }) => events.push(...(value as { name: string }[])))
+    const complete = new Promise((resolve) => session.once('Tracing.tracingComplete', resolve))
+    await session.send('Tracing.start', { traceConfig: { includedCategories: ['blink', 'loading'] } })
+    for (const section of ['Rooms', 'Connections', 'Overview', 'Rooms', 'Overview'] as const) {
+      await console.goTo(section)
+      await expect(page).toHaveURL(new RegExp(`#/${section.toLowerCase()}`))
+    }
+    // The icon is fetched after the navigation commits: give the last one time to land.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)))
+    await session.send('Tracing.end')
+    await complete
+    // The trace did record the navigations, so an empty answer below means something.
+    expect(events.filter((event) => /SameDocumentNavigation/i.test(event.name)).length).toBeGreaterThanOrEqual(5)
+    expect(
+      events.filter((event) => /SVGImage|IsolatedSVGDocument/.test(event.name)).map((event) => event.name),
+    ).toEqual([])
+  })
 })
 
 test.describe('the rooms view', () => {
