@@ -7,6 +7,7 @@
 import { chromium } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
       { cwd: ROOT, stdio: 'inherit' },
     )
   }
+  const loadBefore = loadavg()[0] ?? NaN
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
@@ -345,6 +347,8 @@ async function main(): Promise<void> {
   console.log(
     'Target: under 16 ms (one frame at 60 Hz) for both. Each update changes 5% of the rooms (at least 5), with 20 joins/leaves.',
   )
+  // Other work on the machine stretches every figure: say how busy it was.
+  console.log(`Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? NaN).toFixed(2)}`)
 }
 
 await main()

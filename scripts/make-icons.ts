@@ -3,6 +3,7 @@
 //   resources/icons/NxN.png   Linux (AppImage, deb) icon set
 //   resources/icon.ico        Windows (nsis): classic bitmaps up to 64 px, PNG at 256 px
 //   resources/icon.icns       macOS (dmg): PNG entries 16 to 1024 px
+//   src/renderer/public/favicon.png  the page's icon, 32 px (see index.html for why not the SVG)
 // Chromium (Debian's, as the e2e tests use) draws the SVG at each size. Run: node scripts/make-icons.ts
 import { chromium } from '@playwright/test'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -128,4 +129,5 @@ mkdirSync(join(resources, 'icons'), { recursive: true })
 for (const size of PNG_SIZES) writeFileSync(join(resources, 'icons', `${size}x${size}.png`), get(size).png)
 writeFileSync(join(resources, 'icon.ico'), ico())
 writeFileSync(join(resources, 'icon.icns'), icns())
+writeFileSync(join(root, 'src', 'renderer', 'public', 'favicon.png'), get(32).png)
 console.log(`Wrote resources/icons (${PNG_SIZES.join(', ')} px), resources/icon.ico and resources/icon.icns`)

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Download } from '@playwright/test'
+import type { Download, Page } from '@playwright/test'
 import { expect, test } from './fixtures.ts'
 import { CROWD, roomTotal } from './support/crowd.ts'
 
@@ -15,6 +15,27 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
   expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
   expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR')
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) }
+}
+
+/** How many pixels of a PNG are (nearly) a colour such as "#3b5bdb", decoded by the page's browser. */
+async function pixelsOfColour(page: Page, png: Buffer, colour: string): Promise<number> {
+  return page.evaluate(
+    async ({ base64, colour }) => {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+      const context = canvas.getContext('2d')
+      if (!context) throw new Error('no 2D canvas')
+      context.drawImage(bitmap, 0, 0)
+      const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data
+      const want = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16))
+      let count = 0
+      for (let i = 0; i < data.length; i += 4)
+        if (want.every((value, channel) => Math.abs((data[i + channel] ?? 0) - value) <= 24)) count++
+      return count
+    },
+    { base64: png.toString('base64'), colour },
+  )
 }
 
 function csvLines(bytes: Buffer): string[][] {
@@ -48,6 +69,11 @@ test.describe('export what you see', () => {
     expect(size.width).toBe(2 * Math.round(canvasBox?.width ?? 0))
     expect(size.height).toBeGreaterThan(2 * Math.round(canvasBox?.height ?? 0))
     await expect(chart.getByRole('status')).toHaveText(`Downloaded ${png.suggestedFilename()}`)
+    // The lines' canvas is in the picture, not only the SVG axes: more of the first room's colour than
+    // its legend swatch alone (10 × 10 px at twice the size: 400 px) holds. A fresh chart's line is a
+    // dot (one reading), so this is little more: about 600 with it, about 420 without.
+    const firstRoomColour = await chart.locator('.chart-legend .legend-swatch line').nth(1).getAttribute('stroke')
+    expect(await pixelsOfColour(page, await downloaded(png), firstRoomColour ?? '')).toBeGreaterThan(500)
     // Kept beside the test's other output, to look at.
     await png.saveAs(testInfo.outputPath('overview-chart.png'))
 

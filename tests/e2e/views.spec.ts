@@ -52,6 +52,13 @@ test.describe('compare rooms and share views', () => {
     // A log scale, on round numbers; the choice is in the URL with the rooms.
     await overview.chart.getByRole('radio', { name: 'Log' }).click()
     await expect(page).toHaveURL(/pin=cafe&pin=library&pin=stage&hide=library&scale=log/)
+    // The value axis reads 0 and powers of ten (with 2s and 5s between when few), the time axis clock times.
+    const valueTicks = overview.chart.locator('.chart-value-axis text')
+    await expect(valueTicks.first()).toHaveText('0')
+    for (const tick of (await valueTicks.allTextContents()).slice(1))
+      expect(tick.replaceAll(',', '')).toMatch(/^[125]0*$/)
+    expect(await valueTicks.count()).toBeGreaterThan(2)
+    await expect(overview.chart.locator('.chart-time-axis text').first()).toHaveText(/^\d\d:\d\d$/)
     await page.reload()
     await expect(legend.getByRole('button')).toHaveText([/All rooms/, /cafe/, /library/, /stage/])
     await expect(overview.chart.getByRole('radio', { name: 'Log' })).toHaveAttribute('aria-checked', 'true')
@@ -102,6 +109,33 @@ test.describe('compare rooms and share views', () => {
     // The browser's Back returns to the overview the first page came from.
     await page.goBack()
     await expect(console.view('Overview')).toBeVisible()
+  })
+
+  test('moving between views (each a new URL hash) parses no SVG document for the page icon', async ({
+    page,
+    console,
+  }) => {
+    await console.open()
+    // Chromium asks for the page's icon again on each same-document navigation; an SVG icon is built
+    // into a document of its own on the page's main thread every time, mid-frame.
+    const session = await page.context().newCDPSession(page)
+    const events: { name: string }[] = []
+    session.on('Tracing.dataCollected', ({ value }) => events.push(...(value as { name: string }[])))
+    const complete = new Promise((resolve) => session.once('Tracing.tracingComplete', resolve))
+    await session.send('Tracing.start', { traceConfig: { includedCategories: ['blink', 'loading'] } })
+    for (const section of ['Rooms', 'Connections', 'Overview', 'Rooms', 'Overview'] as const) {
+      await console.goTo(section)
+      await expect(page).toHaveURL(new RegExp(`#/${section.toLowerCase()}`))
+    }
+    // The icon is fetched after the navigation commits: give the last one time to land.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)))
+    await session.send('Tracing.end')
+    await complete
+    // The trace did record the navigations, so an empty answer below means something.
+    expect(events.filter((event) => /SameDocumentNavigation/i.test(event.name)).length).toBeGreaterThanOrEqual(5)
+    expect(
+      events.filter((event) => /SVGImage|IsolatedSVGDocument/.test(event.name)).map((event) => event.name),
+    ).toEqual([])
   })
 })
 

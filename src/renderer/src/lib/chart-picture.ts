@@ -1,8 +1,8 @@
 /**
- * A chart as a PNG, as it is on screen: recharts draws SVG, so each SVG of the chart's canvas (the
- * chart and its live tail) is copied with the styles the page gives it written in, drawn onto a
- * canvas under a title, the range with its time zone, and a legend, then encoded by the browser.
- * Only the browser's own Canvas API: nothing leaves the page.
+ * A chart as a PNG, as it is on screen: each canvas of the chart (its lines) is drawn as it is, and
+ * each SVG (axes, areas, the live tail) is copied with the styles the page gives it written in, all
+ * onto a canvas under a title, the range with its time zone, and a legend, then encoded by the
+ * browser. Only the browser's own Canvas API: nothing leaves the page.
  */
 
 export interface PictureHeading {
@@ -79,7 +79,7 @@ function legendLayout(
   return { rows: legend.length ? row + 1 : 0, places }
 }
 
-/** The chart drawn in `canvasHost` (its SVGs, where they sit) as a PNG under its heading. */
+/** The chart drawn in `canvasHost` (its SVGs and canvases, where they sit) as a PNG under its heading. */
 export async function chartPicture(canvasHost: HTMLElement, heading: PictureHeading): Promise<Blob> {
   const box = canvasHost.getBoundingClientRect()
   const width = Math.max(1, Math.round(box.width))
@@ -118,11 +118,12 @@ export async function chartPicture(canvasHost: HTMLElement, heading: PictureHead
     context.fillText(item.label, place.x + 16, y)
   })
 
-  for (const svg of canvasHost.querySelectorAll<SVGSVGElement>(':scope svg')) {
-    if (svg.parentElement?.closest('svg')) continue
-    const rect = svg.getBoundingClientRect()
+  // In the page's order, so what is drawn over what on screen is drawn over it in the picture too.
+  for (const layer of canvasHost.querySelectorAll<SVGSVGElement | HTMLCanvasElement>(':scope svg, :scope canvas')) {
+    if (layer.parentElement?.closest('svg')) continue
+    const rect = layer.getBoundingClientRect()
     if (rect.width < 1 || rect.height < 1) continue
-    const image = await loadSvg(svg, rect.width, rect.height)
+    const image = layer instanceof HTMLCanvasElement ? layer : await loadSvg(layer, rect.width, rect.height)
     context.drawImage(image, rect.left - box.left, top + rect.top - box.top, rect.width, rect.height)
   }
 

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { timeFormat, timeFormatForZone } from './time-format.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { systemTimeZone, timeFormat, timeFormatForZone } from './time-format.ts'
 
 const utc = timeFormatForZone('UTC')
 const paris = timeFormatForZone('Europe/Paris')
@@ -90,5 +90,29 @@ describe('time formats by setting', () => {
 
   it('calls a computer set to UTC plain UTC', () => {
     expect(timeFormat('local', 'Etc/UTC').label(0)).toBe('UTC')
+  })
+})
+
+describe("this computer's zone", () => {
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.restoreAllMocks()
+  })
+
+  it('is read from Intl at most once a minute, so a render does not pay for asking', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now() + 120_000) // past any reading an earlier test left
+    const zone = vi.spyOn(Intl.DateTimeFormat.prototype, 'resolvedOptions')
+    const first = systemTimeZone()
+    expect(first).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')
+    zone.mockClear()
+    for (let i = 0; i < 100; i++) expect(systemTimeZone()).toBe(first)
+    expect(zone).not.toHaveBeenCalled()
+    vi.setSystemTime(Date.now() + 59_000)
+    systemTimeZone()
+    expect(zone).not.toHaveBeenCalled()
+    vi.setSystemTime(Date.now() + 1_000)
+    systemTimeZone()
+    expect(zone).toHaveBeenCalledTimes(1)
   })
 })

@@ -45,9 +45,19 @@ const DAY_MS = 86_400_000
 const pad = (value: number) => String(value).padStart(2, '0')
 const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu'])
 
-/** This computer's time zone as the browser reports it (Playwright and the OS can set it). */
+/** How long the computer's zone is taken as read: asking Intl costs tens of µs, and every render asks. */
+const SYSTEM_ZONE_TTL_MS = 60_000
+let systemZone: { zone: string; readAt: number } | null = null
+
+/**
+ * This computer's time zone as the browser reports it (Playwright and the OS can set it), read again
+ * at most once a minute: charts, captions and rows ask on every live update.
+ */
 export function systemTimeZone(): string {
-  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
+  const now = Date.now()
+  if (!systemZone || now - systemZone.readAt >= SYSTEM_ZONE_TTL_MS || now < systemZone.readAt)
+    systemZone = { zone: new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', readAt: now }
+  return systemZone.zone
 }
 
 /** A zone's wall clock for an instant. UTC needs no Intl; other zones read Intl's parts. */

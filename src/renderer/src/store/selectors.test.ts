@@ -5,6 +5,7 @@ import type { Status } from '../../../shared/status.ts'
 import type { SyncStatus } from '../../../shared/sync.ts'
 import {
   createRoomRowsSelector,
+  mergeSorted,
   groupNames,
   roomFeed,
   selectFreshness,
@@ -209,6 +210,42 @@ describe('room selectors', () => {
         const rows = select({ rooms: map, roomsQuery: query })
         expect(rows.map((r) => r.room)).toEqual(sortRooms(map.values(), query).map((r) => r.room))
       }
+    }
+  })
+
+  it('merge a few items into a sorted list in place of a sort, first-come among equals', () => {
+    const byValue = (a: { v: number }, b: { v: number }) => a.v - b.v
+    const sorted = [1, 3, 3, 5, 9].map((v, i) => ({ v, id: `s${i}` }))
+    const added = [
+      { v: 3, id: 'a0' },
+      { v: 0, id: 'a1' },
+      { v: 10, id: 'a2' },
+      { v: 4, id: 'a3' },
+    ]
+    expect(mergeSorted(sorted, added, byValue).map((item) => item.id)).toEqual([
+      'a1',
+      's0',
+      's1',
+      's2',
+      'a0',
+      'a3',
+      's3',
+      's4',
+      'a2',
+    ])
+    expect(mergeSorted([], [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
+    const unchanged = mergeSorted(sorted, [], byValue)
+    expect(unchanged).toEqual(sorted)
+    expect(unchanged).not.toBe(sorted)
+    let seed = 3
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
+    for (let round = 0; round < 50; round++) {
+      const base = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 20)).sort(
+        (a, b) => a - b,
+      )
+      const extra = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * 25) - 2)
+      const expected = [...base, ...extra].sort((a, b) => a - b)
+      expect(mergeSorted(base, extra, (a, b) => a - b)).toEqual(expected)
     }
   })
 

@@ -1,5 +1,5 @@
 import { memo, useLayoutEffect, useRef } from 'react'
-import { lonePoints } from './chart-series.ts'
+import { pixelOf, rasterLines, rgbOf } from './line-raster.ts'
 import type { LineSeries } from './TimeChart.tsx'
 
 interface LineCanvasProps {
@@ -15,10 +15,11 @@ interface LineCanvasProps {
 }
 
 /**
- * The lines of a line chart, drawn on one canvas: twenty series of a thousand points each cost a few
- * milliseconds here, where as SVG paths in recharts a history refetch redrew for tens of milliseconds.
- * Memoised, so a live tick (which only moves the tail drawn over it) never repaints it; a refetch
- * repaints it in one pass. Step lines: a value holds until the next point, and a null breaks the line.
+ * The lines of a line chart, drawn into one canvas's pixels (`rasterLines`): twenty series of a
+ * thousand points each cost a millisecond or two, where stroked as paths (by the canvas, or as SVG in
+ * recharts) a history refetch redrew for tens of milliseconds. Memoised, so a live tick (which only
+ * moves the tail drawn over it) never repaints it; a refetch repaints it in one pass. Step lines: a
+ * value holds until the next point, a null breaks the line, a lone value is a dot.
  */
 export const LineCanvas = memo(function LineCanvas({
   lines,
@@ -30,57 +31,45 @@ export const LineCanvas = memo(function LineCanvas({
   transform,
 }: LineCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null)
+  const imageRef = useRef<ImageData | null>(null)
   useLayoutEffect(() => {
     const canvas = ref.current
     const context = canvas?.getContext('2d')
     if (!canvas || !context) return
     const ratio = window.devicePixelRatio || 1
     // Resized only when the size changes: setting it, even to the same value, reallocates the bitmap.
-    const pixelWidth = Math.round(width * ratio)
-    const pixelHeight = Math.round((height + 2 * BLEED) * ratio)
+    const pixelWidth = Math.max(1, Math.round(width * ratio))
+    const pixelHeight = Math.max(1, Math.round((height + 2 * BLEED) * ratio))
     if (canvas.width !== pixelWidth) canvas.width = pixelWidth
     if (canvas.height !== pixelHeight) canvas.height = pixelHeight
-    context.setTransform(ratio, 0, 0, ratio, 0, BLEED * ratio)
-    context.clearRect(0, -BLEED, width, height + 2 * BLEED)
+    // One buffer kept while the size stays, cleared for each draw: a fresh one per refetch is a
+    // megabyte of garbage.
+    let image = imageRef.current
+    if (!image || image.width !== pixelWidth || image.height !== pixelHeight)
+      image = imageRef.current = context.createImageData(pixelWidth, pixelHeight)
+    const pixels = new Uint32Array(image.data.buffer)
+    pixels.fill(0)
     const span = Math.max(1, to - from)
-    const xOf = (t: number) => ((t - from) / span) * width
-    const yOf = (value: number) => height - (Math.min(transform(value), top) / top) * height
+    const roomWidth = Math.max(1, Math.round(ROOM_LINE_WIDTH * ratio))
+    // The heavy total last, so the rooms never hide it.
+    const ordered = [...lines].sort((a, b) => Number(a.strong ?? false) - Number(b.strong ?? false))
+    rasterLines(
+      pixels,
+      pixelWidth,
+      pixelHeight,
+      ordered.map((line) => ({
+        points: line.points,
+        pixel: pixelFor(context, line.color),
+        width: line.strong ? Math.max(roomWidth + 1, Math.round(TOTAL_LINE_WIDTH * ratio)) : roomWidth,
+        dash: line.dash?.map((length) => length * ratio),
+        dotRadius: LONE_POINT_RADIUS * ratio,
+      })),
+      (t) => ((t - from) / span) * width * ratio,
+      (value) => (BLEED + height - (Math.min(transform(value), top) / top) * height) * ratio,
+    )
+    context.putImageData(image, 0, 0)
     // Counts the draws, so a benchmark can tell when the lines were drawn again.
     canvas.dataset.draws = String(Number(canvas.dataset.draws ?? 0) + 1)
-    context.lineJoin = 'miter'
-    context.lineCap = 'butt'
-    // The heavy total last, so the rooms never hide it.
-    for (const line of [...lines].sort((a, b) => Number(a.strong ?? false) - Number(b.strong ?? false))) {
-      context.strokeStyle = line.color
-      context.lineWidth = line.strong ? 2.25 : 1.5
-      context.setLineDash(line.dash ?? [])
-      context.beginPath()
-      let previousY: number | null = null
-      for (const point of line.points) {
-        const x = xOf(point.t)
-        if (point.value === null) {
-          if (previousY !== null) context.lineTo(x, previousY)
-          previousY = null
-          continue
-        }
-        const y = yOf(point.value)
-        if (previousY === null) context.moveTo(x, y)
-        else {
-          context.lineTo(x, previousY)
-          context.lineTo(x, y)
-        }
-        previousY = y
-      }
-      context.stroke()
-      // A value with none beside it (the first sync of a chart, or one between two gaps) is no line:
-      // drawn as a dot, so a known value is never invisible.
-      context.fillStyle = line.color
-      for (const point of lonePoints(line.points)) {
-        context.beginPath()
-        context.arc(xOf(point.t), yOf(point.value ?? 0), LONE_POINT_RADIUS, 0, 2 * Math.PI)
-        context.fill()
-      }
-    }
   }, [lines, from, to, width, height, top, transform])
   return (
     <canvas
@@ -92,6 +81,25 @@ export const LineCanvas = memo(function LineCanvas({
   )
 })
 
+const pixels = new Map<string, number>()
+
+/** A CSS colour as one pixel; anything but hex or rgb() is read back through the canvas, which writes it so. */
+function pixelFor(context: CanvasRenderingContext2D, colour: string): number {
+  let pixel = pixels.get(colour)
+  if (pixel === undefined) {
+    let rgb = rgbOf(colour)
+    if (!rgb) {
+      context.fillStyle = colour
+      rgb = rgbOf(String(context.fillStyle)) ?? [0, 0, 0]
+    }
+    pixel = pixelOf(...rgb)
+    pixels.set(colour, pixel)
+  }
+  return pixel
+}
+
+const ROOM_LINE_WIDTH = 1.5
+const TOTAL_LINE_WIDTH = 2.25
 const LONE_POINT_RADIUS = 3
 
 /** Room above and below the plot so a line at 0 or at the top is drawn whole, not half clipped. */

@@ -1,5 +1,5 @@
 import { memo, useMemo, useRef, useState, type PointerEvent } from 'react'
-import { Area, AreaChart, CartesianGrid, LineChart, XAxis, YAxis } from 'recharts'
+import { Area, AreaChart, CartesianGrid, XAxis, YAxis } from 'recharts'
 import { useRovingIndex } from '../../hooks/use-roving-index.ts'
 import { useTimeFormat } from '../../hooks/use-time-format.ts'
 import { formatCount } from '../../lib/format.ts'
@@ -9,6 +9,7 @@ import type { ChartPoint } from '../../store/selectors.ts'
 import type { ChartScale } from '../../store/slices/ui-slice.ts'
 import { useThemeName } from '../theme.tsx'
 import { ChartBands, bandsInWords, type ChartBand } from './ChartBands.tsx'
+import { chartAxes, TIME_TICK_SPACING_PX } from './chart-axes.ts'
 import { timeTicks, valueAt } from './chart-math.ts'
 import { LineCanvas } from './LineCanvas.tsx'
 import { PALETTE } from './palette.ts'
@@ -88,11 +89,11 @@ const INSTANT_REACH_PX = 5
 
 /**
  * Occupancy over time: step lines (one per room and the total) or stacked step areas (a room's
- * groups). What was fetched is drawn once per fetch or size change (lines on a canvas, areas by
- * recharts, axes by recharts); each live tick only moves a thin layer on top (the "tail" from the last
- * fetched point to now), the legend's readout and drag-to-zoom, so a tick costs a few elements, not a
- * chart. Never animated; each series holds at most one point per pixel. The legend wraps, so every
- * series drawn is named, however narrow the chart.
+ * groups). What was fetched is drawn once per fetch or size change (lines on a canvas under axes in
+ * plain SVG; areas and their axes by recharts); each live tick only moves a thin layer on top (the
+ * "tail" from the last fetched point to now), the legend's readout and drag-to-zoom, so a tick costs
+ * a few elements, not a chart. Never animated; each series holds at most one point per pixel. The
+ * legend wraps, so every series drawn is named, however narrow the chart.
  */
 export function TimeChart({
   label,
@@ -222,9 +223,20 @@ export function TimeChart({
         aria-label={bandsLabel ? `${label}. ${bandsLabel}` : label}
         style={{ height }}
       >
-        {width > Y_AXIS_WIDTH + 40 && (
-          <ChartBody from={from} to={to} width={width} height={height} yScale={yScale} stacked={stacked} time={time} />
-        )}
+        {width > Y_AXIS_WIDTH + 40 &&
+          (stacked ? (
+            <StackedBody
+              from={from}
+              to={to}
+              width={width}
+              height={height}
+              yScale={yScale}
+              stacked={stacked}
+              time={time}
+            />
+          ) : (
+            <LineAxes from={from} to={to} width={width} height={height} yScale={yScale} time={time} />
+          ))}
         {shown && width > Y_AXIS_WIDTH + 40 && (
           <div className="chart-layer" style={{ left: Y_AXIS_WIDTH, top: MARGIN.top }}>
             <LineCanvas
@@ -423,92 +435,129 @@ function rowAt(rows: Record<string, number | null>[], t: number): Record<string,
   return found
 }
 
-interface ChartBodyProps {
+interface AxesProps {
   from: number
   to: number
   width: number
   height: number
   yScale: YScale
-  stacked?: StackedSeries
   /** The zone the axis is written in: a change of setting redraws it. */
   time: TimeFormat
 }
 
 /**
- * The recharts part, memoised: axes and grid, and a stacked chart's areas (a line chart's lines are on
- * the canvas above). It redraws only when its window, scale, data, size or time zone change.
+ * A line chart's axes and grid, as plain SVG (the lines are on the canvas above): a few dozen
+ * elements laid out by `chartAxes`, where recharts took most of a refetch's frame to lay out the same.
+ * Memoised: it redraws only when its window, scale, size or time zone change, never on a live tick.
  */
-const ChartBody = memo(function ChartBody({ from, to, width, height, yScale, stacked, time }: ChartBodyProps) {
+const LineAxes = memo(function LineAxes({ from, to, width, height, yScale, time }: AxesProps) {
+  const theme = PALETTE[useThemeName()]
+  const plot = {
+    left: Y_AXIS_WIDTH,
+    top: MARGIN.top,
+    width: width - Y_AXIS_WIDTH - MARGIN.right,
+    height: height - MARGIN.top - X_AXIS_HEIGHT,
+  }
+  const axes = chartAxes(from, to, plot, yScale, time)
+  const floor = plot.top + plot.height
+  return (
+    <svg className="chart-axes" width={width} height={height} aria-hidden="true">
+      <g className="chart-grid" stroke={theme.grid}>
+        {axes.values.map((tick) => (
+          <line key={tick.at} x1={plot.left} x2={plot.left + plot.width} y1={tick.at} y2={tick.at} />
+        ))}
+      </g>
+      <line
+        className="chart-time-axis-line"
+        x1={plot.left}
+        x2={plot.left + plot.width}
+        y1={floor}
+        y2={floor}
+        stroke={theme.axis}
+      />
+      <g className="chart-value-axis" fill={theme.axis} fontSize={11} textAnchor="end">
+        {axes.values.map((tick) => (
+          <text key={tick.at} x={plot.left - AXIS_LABEL_GAP} y={tick.at} dy="0.355em">
+            {tick.text}
+          </text>
+        ))}
+      </g>
+      <g className="chart-time-axis" fill={theme.axis} fontSize={11} textAnchor="middle">
+        {axes.times.map((tick) => (
+          <text key={tick.at} x={tick.at} y={floor + AXIS_LABEL_GAP} dy="0.71em">
+            {tick.text}
+          </text>
+        ))}
+      </g>
+    </svg>
+  )
+})
+
+/** Between an axis and its labels (px). */
+const AXIS_LABEL_GAP = 8
+
+interface StackedBodyProps extends AxesProps {
+  stacked: StackedSeries
+}
+
+/**
+ * A stacked chart (a room's groups), by recharts, memoised: its areas, axes and grid. It redraws only
+ * when its window, scale, data, size or time zone change.
+ */
+const StackedBody = memo(function StackedBody({ from, to, width, height, yScale, stacked, time }: StackedBodyProps) {
   const theme = PALETTE[useThemeName()]
   const plotWidth = width - Y_AXIS_WIDTH - MARGIN.right
   const ticks = useMemo(
-    () => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / 110)), time.offsetMs),
+    () => timeTicks(from, to, Math.max(2, Math.floor(plotWidth / TIME_TICK_SPACING_PX)), time.offsetMs),
     [from, to, plotWidth, time],
   )
   const span = to - from
-  const xAxis = (
-    <XAxis
-      dataKey="t"
-      type="number"
-      domain={[from, to]}
-      allowDataOverflow
-      ticks={ticks}
-      tickFormatter={(t: number) => time.axis(t, span)}
-      stroke={theme.axis}
-      tick={{ fill: theme.axis, fontSize: 11 }}
-      height={X_AXIS_HEIGHT}
-      tickLine={false}
-    />
-  )
   const labels = new Map(yScale.ticks.map((tick) => [tick.at, tick.label]))
-  const yAxis = (
-    <YAxis
-      width={Y_AXIS_WIDTH}
-      domain={[0, yScale.top]}
-      ticks={yScale.ticks.map((tick) => tick.at)}
-      interval={0}
-      allowDataOverflow
-      tickFormatter={(at: number) => labels.get(at) ?? ''}
-      stroke={theme.axis}
-      tick={{ fill: theme.axis, fontSize: 11 }}
-      tickLine={false}
-      axisLine={false}
-    />
-  )
-  const grid = <CartesianGrid vertical={false} stroke={theme.grid} />
-  if (stacked) {
-    return (
-      <AreaChart width={width} height={height} margin={MARGIN} data={stacked.rows} accessibilityLayer={false}>
-        {grid}
-        {xAxis}
-        {yAxis}
-        {stacked.keys.map((key) => (
-          <Area
-            key={key.key}
-            dataKey={key.key}
-            name={key.label}
-            stackId="groups"
-            type="stepAfter"
-            stroke={key.color}
-            fill={key.color}
-            fillOpacity={0.35}
-            strokeWidth={1.25}
-            isAnimationActive={false}
-            connectNulls={false}
-            dot={false}
-            activeDot={false}
-          />
-        ))}
-      </AreaChart>
-    )
-  }
-  // Two points span the window, so the axes are laid out; the lines themselves are on the canvas.
   return (
-    <LineChart width={width} height={height} margin={MARGIN} data={[{ t: from }, { t: to }]} accessibilityLayer={false}>
-      {grid}
-      {xAxis}
-      {yAxis}
-    </LineChart>
+    <AreaChart width={width} height={height} margin={MARGIN} data={stacked.rows} accessibilityLayer={false}>
+      <CartesianGrid vertical={false} stroke={theme.grid} />
+      <XAxis
+        dataKey="t"
+        type="number"
+        domain={[from, to]}
+        allowDataOverflow
+        ticks={ticks}
+        tickFormatter={(t: number) => time.axis(t, span)}
+        stroke={theme.axis}
+        tick={{ fill: theme.axis, fontSize: 11 }}
+        height={X_AXIS_HEIGHT}
+        tickLine={false}
+      />
+      <YAxis
+        width={Y_AXIS_WIDTH}
+        domain={[0, yScale.top]}
+        ticks={yScale.ticks.map((tick) => tick.at)}
+        interval={0}
+        allowDataOverflow
+        tickFormatter={(at: number) => labels.get(at) ?? ''}
+        stroke={theme.axis}
+        tick={{ fill: theme.axis, fontSize: 11 }}
+        tickLine={false}
+        axisLine={false}
+      />
+      {stacked.keys.map((key) => (
+        <Area
+          key={key.key}
+          dataKey={key.key}
+          name={key.label}
+          stackId="groups"
+          type="stepAfter"
+          stroke={key.color}
+          fill={key.color}
+          fillOpacity={0.35}
+          strokeWidth={1.25}
+          isAnimationActive={false}
+          connectNulls={false}
+          dot={false}
+          activeDot={false}
+        />
+      ))}
+    </AreaChart>
   )
 })
 
