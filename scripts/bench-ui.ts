@@ -116,6 +116,7 @@ function installFakeEngine(roomCount: number): void {
       activeProfileId: 'bench',
     }),
     'profiles.list': () => [],
+    'export.list': () => [],
     'rooms.list': () => ({ at, total, channels: total, unmatched: 0, rooms: [...rooms.values()] }),
     'history.series': (input) => {
       const names = input.rooms as string[]
