@@ -52,7 +52,7 @@ interface ConsoleFixtures {
 type EngineCaller = Pick<EngineApi, 'call'>
 
 /** Saves the seeded crowd as a connection on an engine, connects it, and waits for its first sync. */
-async function connectCrowd(engine: EngineCaller, crowd: CrowdServer): Promise<string> {
+export async function connectCrowd(engine: EngineCaller, crowd: CrowdServer): Promise<string> {
   const profile = await engine.call('profiles.save', {
     name: CROWD_PROFILE,
     connection: {

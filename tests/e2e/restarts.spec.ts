@@ -2,8 +2,8 @@ import type { Locator } from '@playwright/test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, CROWD_PROFILE } from './fixtures.ts'
-import { roomTotal, TEMPLATE } from './support/crowd.ts'
+import { connectCrowd, CROWD_PROFILE, expect, test } from './fixtures.ts'
+import { roomTotal } from './support/crowd.ts'
 import { EngineApi } from './support/engine-api.ts'
 import { serveConsole, type ServedConsole } from './support/serve.ts'
 
@@ -49,17 +49,7 @@ test.describe('restarting the server under an open console', () => {
     server = await serveConsole({ dataDir })
     const { port, url } = server
     const engine = await EngineApi.open(url)
-    const profile = await engine.call('profiles.save', {
-      name: CROWD_PROFILE,
-      connection: {
-        appId: crowd.running.appId,
-        key: crowd.running.key,
-        target: { kind: 'host', host: '127.0.0.1', port: crowd.port, useTLS: false },
-      },
-      secret: crowd.running.secret,
-      convention: { kind: 'template', template: TEMPLATE },
-    })
-    await engine.call('connection.connect', { id: profile.id })
+    await connectCrowd(engine, crowd)
     engine.close()
 
     await page.goto(url)
