@@ -72,12 +72,7 @@ export class MemberStore {
     }
     const userLength = userEnd - userStart
     const length = USER_OFFSET + userLength
-    if (length > this.key.length) this.key = new Uint8Array(length * 2)
-    const key = this.key
-    key[0] = room & 0xff
-    key[1] = (room >>> 8) & 0xff
-    key[2] = (room >>> 16) & 0xff
-    key[3] = room >>> 24
+    const key = this.roomKey(room, length)
     for (let i = 0; i < userLength; i++) key[USER_OFFSET + i] = source[userStart + i] as number
     const hash = hashBytes(key, 0, length)
     const table = this.table
@@ -224,15 +219,21 @@ export class MemberStore {
     return groupA === groupB ? 0 : groupA < groupB ? -1 : 1
   }
 
-  /** The member id of (room, user), or -1 when there is none; `room` is a room id from findRoom. */
-  findMember(room: number, user: string): number {
-    const length = USER_OFFSET + user.length
+  /** The scratch key for a member of `room`, at least `length` bytes, with the room id in its first four. */
+  private roomKey(room: number, length: number): Uint8Array {
     if (length > this.key.length) this.key = new Uint8Array(length * 2)
     const key = this.key
     key[0] = room & 0xff
     key[1] = (room >>> 8) & 0xff
     key[2] = (room >>> 16) & 0xff
     key[3] = room >>> 24
+    return key
+  }
+
+  /** The member id of (room, user), or -1 when there is none; `room` is a room id from findRoom. */
+  findMember(room: number, user: string): number {
+    const length = USER_OFFSET + user.length
+    const key = this.roomKey(room, length)
     for (let i = 0; i < user.length; i++) {
       const code = user.charCodeAt(i)
       // User ids are latin1 strings of their bytes (see keyString): any other character names no one.
