@@ -38,6 +38,21 @@ describe('headcount CLI', () => {
     expect(badPort.stderr[0]).toMatch(/--http-port must be a port number/)
   })
 
+  it('refuses a bad flag to the default command before saying anything else', async () => {
+    const io = capture()
+    expect(await main(['--bogus'], io)).toBe(2)
+    expect(io.stdout).toEqual([])
+    expect(io.stderr).toEqual([expect.stringMatching(/^headcount desktop: Unknown option '--bogus'/)])
+  })
+
+  it('says plainly that a flag needs its value when the value starts with a dash', async () => {
+    const io = capture()
+    expect(await main(['snapshot', '--timeout', '-1'], io)).toBe(2)
+    expect(io.stderr).toEqual([
+      "headcount snapshot: --timeout needs a value (write one that starts with '-' as --timeout=-1) (see headcount snapshot --help)",
+    ])
+  })
+
   it('snapshot refuses a regex that can backtrack catastrophically before contacting anyone', async () => {
     const io = capture()
     const url = 'http://key:secret@127.0.0.1:9/apps/1'

@@ -30,8 +30,18 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O) 
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false })
   } catch (error) {
-    throw new UsageError((error as Error).message)
+    throw new UsageError(usageMessage(error as Error & { code?: string }))
   }
+}
+
+/** Node's words for bad arguments, except where they puzzle: a value that starts with '-'. */
+function usageMessage(error: Error & { code?: string }): string {
+  const ambiguous = /^Option '(--[\w-]+)'.* argument is ambiguous/.exec(error.message)
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous !== null) {
+    const flag = ambiguous[1] as string
+    return `${flag} needs a value (write one that starts with '-' as ${flag}=-1)`
+  }
+  return error.message
 }
 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {

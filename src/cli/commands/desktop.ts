@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { findElectronBinary } from '../electron-binary.ts'
 import { PACKAGE_ROOT } from '../package-info.ts'
-import { CommandError, type Command } from '../usage.ts'
-import { serveCommand } from './serve.ts'
+import { CommandError, parseCommandArgs, type Command } from '../usage.ts'
+import { SERVE_OPTIONS, serveCommand } from './serve.ts'
 
 /** `headcount` with no command: the desktop app, or web mode where Electron cannot run. */
 export const desktopCommand: Command = {
@@ -15,6 +15,8 @@ export const desktopCommand: Command = {
 Opens the Electron console. Where Electron's binary is not installed, says so in one line and runs
 "headcount serve" with the same options instead.`,
   async run(args, io) {
+    // Bad usage is said before anything else (not after a line about falling back to web mode).
+    parseCommandArgs(args, SERVE_OPTIONS)
     const binary = findElectronBinary(io.env)
     if (!binary.available) {
       io.out(`Electron is not available here (${binary.reason}); serving the same console in web mode instead.`)

@@ -20,6 +20,19 @@ export const DEFAULT_HTTP_PORT = 7480
 /** The profile a connection given on the command line is kept as. */
 export const COMMAND_LINE_PROFILE = 'Command line'
 
+/** The options `serve` takes (and `desktop`, which falls back to it). */
+export const SERVE_OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  data: { type: 'string' },
+  listen: { type: 'string', default: '127.0.0.1' },
+  'http-port': { type: 'string' },
+  token: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  broadcast: { type: 'boolean', default: false },
+  budget: { type: 'string' },
+} as const
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the engine and serve the console UI in a browser (web mode)',
@@ -53,17 +66,7 @@ In a checkout, a web UI build that is missing or older than its sources is rebui
 on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a line
 "TLS certificate SHA-256 fingerprint: AB:CD:…"); stops on SIGINT or SIGTERM.`,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, {
-      ...CONNECTION_OPTIONS,
-      data: { type: 'string' },
-      listen: { type: 'string', default: '127.0.0.1' },
-      'http-port': { type: 'string' },
-      token: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      broadcast: { type: 'boolean', default: false },
-      budget: { type: 'string' },
-    })
+    const { values } = parseCommandArgs(args, SERVE_OPTIONS)
     const host = values.listen
     const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
     const token = values.token ?? io.env.HEADCOUNT_TOKEN ?? (isLoopbackAddress(host) ? null : generateToken())
