@@ -1,5 +1,6 @@
 // One sync's joins and leaves, room by room, with each room's size after them: what adaptive precision
 // learns churn from and what vanilla presence would have delivered for the same sync.
+import { joinsOf } from '../presence/joins.ts'
 import type { IngestResult } from '../presence/types.ts'
 
 export interface RoomChurn {
@@ -21,8 +22,7 @@ export function churnByRoom(result: Pick<IngestResult, 'joins' | 'joinedMembers'
     }
     return entry
   }
-  // Lazily read joins when the sync handed them over that way (what the engine asks for).
-  for (const member of result.joinedMembers ?? result.joins) touch(member.room).joins++
+  for (const member of joinsOf(result)) touch(member.room).joins++
   for (const member of result.leaves) touch(member.room).leaves++
   for (const summary of result.rooms) {
     const entry = changes.get(summary.room)

@@ -3,7 +3,7 @@
 import type { IngestResult, JoinedMembers, Member } from './types.ts'
 
 /** Every join, in order. */
-export function joinsOf(result: IngestResult): readonly Member[] | JoinedMembers {
+export function joinsOf(result: Pick<IngestResult, 'joins' | 'joinedMembers'>): readonly Member[] | JoinedMembers {
   return result.joinedMembers ?? result.joins
 }
 
