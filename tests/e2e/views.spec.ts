@@ -111,6 +111,69 @@ test.describe('compare rooms and share views', () => {
     await expect(console.view('Overview')).toBeVisible()
   })
 
+  test('the export form keeps its choices through a reload and in a copied link', async ({
+    page,
+    context,
+    console,
+    exporter,
+    connected,
+  }) => {
+    void connected
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await console.open()
+    await console.goTo('Export')
+    const form = exporter.form
+    await form.getByRole('radio', { name: 'Chosen rooms' }).check()
+    const choices = form.getByRole('list', { name: 'Rooms to export' })
+    await choices.getByRole('checkbox', { name: /stage/ }).check()
+    await choices.getByRole('checkbox', { name: /cafe/ }).check()
+    await form.getByLabel('Rooms that have emptied').uncheck()
+    await form.getByRole('searchbox', { name: 'Find rooms to export' }).fill('a')
+    await form.getByRole('radio', { name: /A column per room/ }).check()
+    await form.getByRole('radio', { name: '1 hour' }).click()
+    await form.getByLabel('Until now').uncheck()
+    await form.getByLabel('From').fill('2026-03-04 10:00:00')
+    await form.getByLabel('To', { exact: true }).fill('2026-03-04 16:30:15')
+    await form.getByLabel('Download it as soon as it is written').uncheck()
+    await expect(page).toHaveURL(
+      /#\/export\?resolution=1h&layout=wide&rooms=chosen&room=stage&room=cafe&q=a&emptied=hide/,
+    )
+
+    /** Every choice above, as the form shows it. */
+    const expectSameForm = async (again: typeof form) => {
+      await expect(again.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
+      const list = again.getByRole('list', { name: 'Rooms to export' })
+      await expect(list.getByRole('checkbox', { checked: true })).toHaveCount(2)
+      await expect(list.getByRole('checkbox', { name: /stage/ })).toBeChecked()
+      await expect(list.getByRole('checkbox', { name: /cafe/ })).toBeChecked()
+      await expect(again.getByText('2 chosen: stage, cafe')).toBeVisible()
+      await expect(again.getByLabel('Rooms that have emptied')).not.toBeChecked()
+      await expect(again.getByRole('searchbox', { name: 'Find rooms to export' })).toHaveValue('a')
+      await expect(again.getByRole('radio', { name: /A column per room/ })).toBeChecked()
+      await expect(again.getByRole('radio', { name: '1 hour' })).toHaveAttribute('aria-checked', 'true')
+      await expect(again.getByLabel('Until now')).not.toBeChecked()
+      await expect(again.getByLabel('From')).toHaveValue('2026-03-04 10:00:00')
+      await expect(again.getByLabel('To', { exact: true })).toHaveValue('2026-03-04 16:30:15')
+      await expect(again.getByLabel('Download it as soon as it is written')).not.toBeChecked()
+    }
+    await expectSameForm(form)
+    await page.reload()
+    await expectSameForm(form)
+
+    await console.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
+    const link = await page.evaluate(() => navigator.clipboard.readText())
+    const second = await context.newPage()
+    await second.goto(link)
+    await expectSameForm(second.getByRole('tabpanel', { name: 'Export' }).getByRole('form', { name: 'Export history' }))
+
+    // A hand-edited link with values the form doesn't know opens the defaults for those, and the rest.
+    await second.goto(link.replace('resolution=1h', 'resolution=2s').replace(/from=[^&]*/, 'from=yesterday'))
+    const edited = second.getByRole('tabpanel', { name: 'Export' }).getByRole('form', { name: 'Export history' })
+    await expect(edited.getByRole('radio', { name: '1 minute' })).toHaveAttribute('aria-checked', 'true')
+    await expect(edited.getByLabel('To', { exact: true })).toHaveValue('2026-03-04 16:30:15')
+    await expect(edited.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
+  })
+
   test('moving between views (each a new URL hash) parses no SVG document for the page icon', async ({
     page,
     console,
