@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures.ts'
-import type { Section } from './pages/console-page.ts'
+import { ConsolePage, type Section } from './pages/console-page.ts'
+import { ExportSection, RoomSection } from './pages/sections.ts'
 
 // Comparing rooms on the chart, views that live in the URL, the keyboard and small screens.
 
@@ -73,15 +74,15 @@ test.describe('compare rooms and share views', () => {
     context,
     console,
     overview,
+    room,
     connected,
   }) => {
     void connected
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     await console.open()
     await overview.room('stage').click()
-    const view = console.view('Rooms')
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    const chart = view.getByRole('region', { name: 'Room occupancy over time' })
+    await expect(room.heading).toHaveText('Room stage')
+    const chart = room.chart
     await chart.getByRole('button', { name: 'Zoom in' }).click()
     await chart.getByRole('button', { name: 'Zoom in' }).click()
     await expect(chart.getByRole('button', { name: 'Back to live' })).toBeVisible()
@@ -91,16 +92,15 @@ test.describe('compare rooms and share views', () => {
     expect(caption).toMatch(/\d\d:\d\d:\d\d → \d\d:\d\d:\d\d, 15 min/)
     await expect(page).toHaveURL(/#\/rooms\/stage\?from=.*&to=.*&reset=1h/)
 
-    await console.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
+    const link = await console.copyLink()
     await expect(console.navigation.getByRole('status')).toContainText('Copied this page’s address')
-    const link = await page.evaluate(() => navigator.clipboard.readText())
     expect(link).toBe(page.url())
 
     const second = await context.newPage()
     await second.goto(link)
-    const again = second.getByRole('tabpanel', { name: 'Rooms' })
-    await expect(again.getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    const secondChart = again.getByRole('region', { name: 'Room occupancy over time' })
+    const again = new RoomSection(new ConsolePage(second, ''))
+    await expect(again.heading).toHaveText('Room stage')
+    const secondChart = again.chart
     await expect(secondChart.locator('.range-caption')).toHaveText(caption)
     // Back to live returns to the hour the zoom started from.
     await secondChart.getByRole('button', { name: 'Back to live' }).click()
@@ -123,8 +123,8 @@ test.describe('compare rooms and share views', () => {
     await console.open()
     await console.goTo('Export')
     const form = exporter.form
-    await form.getByRole('radio', { name: 'Chosen rooms' }).check()
-    const choices = form.getByRole('list', { name: 'Rooms to export' })
+    await exporter.chooseRooms()
+    const choices = exporter.roomChoices
     await choices.getByRole('checkbox', { name: /stage/ }).check()
     await choices.getByRole('checkbox', { name: /cafe/ }).check()
     await form.getByLabel('Rooms that have emptied').uncheck()
@@ -160,15 +160,15 @@ test.describe('compare rooms and share views', () => {
     await page.reload()
     await expectSameForm(form)
 
-    await console.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
-    const link = await page.evaluate(() => navigator.clipboard.readText())
+    const link = await console.copyLink()
     const second = await context.newPage()
     await second.goto(link)
-    await expectSameForm(second.getByRole('tabpanel', { name: 'Export' }).getByRole('form', { name: 'Export history' }))
+    const secondExporter = new ExportSection(new ConsolePage(second, ''))
+    await expectSameForm(secondExporter.form)
 
     // A hand-edited link with values the form doesn't know opens the defaults for those, and the rest.
     await second.goto(link.replace('resolution=1h', 'resolution=2s').replace(/from=[^&]*/, 'from=yesterday'))
-    const edited = second.getByRole('tabpanel', { name: 'Export' }).getByRole('form', { name: 'Export history' })
+    const edited = secondExporter.form
     await expect(edited.getByRole('radio', { name: '1 minute' })).toHaveAttribute('aria-checked', 'true')
     await expect(edited.getByLabel('To', { exact: true })).toHaveValue('2026-03-04 16:30:15')
     await expect(edited.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
@@ -214,10 +214,9 @@ test.describe('the rooms view', () => {
     test.setTimeout(60_000)
     await console.open()
     await page.goto('/#/rooms/lobby')
-    const view = console.view('Rooms')
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room lobby')
+    await expect(room.heading).toHaveText('Room lobby')
     // The figure and the list give the same count.
-    await expect(view.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.people).toContainText('40')
     await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
     const firstUser = room.participantRows.first().getByRole('cell').first()
     await room.participants.getByRole('button', { name: 'Sort by user' }).click()
@@ -239,7 +238,7 @@ test.describe('the rooms view', () => {
 
     // The feed lists joins seen as they happened (not the crowd found at the first sync), and
     // filters them by user.
-    const feed = view.getByRole('region', { name: 'Recent joins and leaves' })
+    const feed = room.region.getByRole('region', { name: 'Recent joins and leaves' })
     crowd.running.inject('private-lobby-red-newcomer')
     await expect(feed).toContainText('newcomerjoined', { timeout: 15_000 })
     await feed.getByLabel('Joins and leaves of user').fill('no-such-user')
@@ -248,10 +247,10 @@ test.describe('the rooms view', () => {
     await expect(feed).toContainText('newcomerjoined')
 
     // A room nobody is in opens, says so, and shows what history it has.
-    await view.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
-    await view.getByRole('button', { name: 'Open' }).click()
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room room-that-never-was')
-    await expect(view.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
+    await room.region.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
+    await room.region.getByRole('button', { name: 'Open' }).click()
+    await expect(room.heading).toHaveText('Room room-that-never-was')
+    await expect(room.region.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
       'Nobody is in room-that-never-was now',
     )
   })
@@ -262,6 +261,7 @@ test.describe('keyboard and small screens', () => {
     page,
     console,
     overview,
+    room,
     connected,
   }) => {
     void connected
@@ -280,8 +280,8 @@ test.describe('keyboard and small screens', () => {
     await page.keyboard.press('ArrowDown')
     await expect(overview.room('stage')).toBeFocused()
     await page.keyboard.press('Enter')
-    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toBeFocused()
+    await expect(room.heading).toHaveText('Room stage')
+    await expect(room.heading).toBeFocused()
   })
 
   test('no view scrolls sideways at 800 px, and the sidebar collapses', async ({ page, console, connected }) => {
