@@ -174,6 +174,40 @@ test.describe('compare rooms and share views', () => {
     await expect(edited.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
   })
 
+  test('an export of more chosen rooms than a link can carry says so, and the link keeps the first ones', async ({
+    page,
+    console,
+    exporter,
+    engine,
+    crowd,
+    connected,
+  }) => {
+    void connected
+    // 300 more rooms with long names: far more than about 2,000 characters of names.
+    crowd.running.injectMany(
+      Array.from({ length: 300 }, (_, i) => ({
+        channel: `private-roomwithalongnameforthelink${String(i).padStart(3, '0')}-red-p-${i}`,
+      })),
+    )
+    await engine.call('sync.now')
+    await console.open()
+    await console.goTo('Export')
+    await exporter.chooseRooms()
+    await exporter.form.getByRole('button', { name: 'Select all 304' }).click()
+    const note = exporter.form.getByRole('note')
+    await expect(note).toContainText(/keeps the first \d+ of the 304 rooms chosen/)
+    await expect(note).toContainText('The export takes all 304.')
+    const kept = Number(/the first (\d+) of/.exec((await note.textContent()) ?? '')?.[1])
+    expect(kept).toBeGreaterThan(10)
+    expect(kept).toBeLessThan(304)
+    expect(decodeURIComponent(new URL(page.url()).hash).length).toBeLessThan(2_200)
+
+    await page.reload()
+    await expect(exporter.form.getByText(new RegExp(`(^|\\. )${kept} chosen: `))).toBeVisible()
+    await expect(exporter.roomChoices.getByRole('checkbox', { checked: true })).toHaveCount(kept)
+    await expect(note).toHaveCount(0)
+  })
+
   test('moving between views (each a new URL hash) parses no SVG document for the page icon', async ({
     page,
     console,
