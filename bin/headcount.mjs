@@ -19,5 +19,7 @@ if (!checkout && !existsSync(bundle)) {
   console.error('headcount: this installation has neither src/cli nor out/cli/main.js; reinstall the package')
   process.exit(1)
 }
-const { main } = await import(checkout ? sources.href : bundle.href)
+const { main, dropOutputOnceReaderLeaves } = await import(checkout ? sources.href : bundle.href)
+dropOutputOnceReaderLeaves(process.stdout)
+dropOutputOnceReaderLeaves(process.stderr)
 process.exitCode = await main(process.argv.slice(2))

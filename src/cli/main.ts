@@ -34,6 +34,17 @@ function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim()
 }
 
+/**
+ * A reader that leaves early (`headcount snapshot | head`) ends the output, not the command: Node
+ * reports the closed pipe as an 'error' event, which unhandled is a crash with a stack trace. Later
+ * writes are dropped, and the command finishes (or keeps serving) as it would have.
+ */
+export function dropOutputOnceReaderLeaves(stream: NodeJS.WritableStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
 const defaultIO: CommandIO = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -1,4 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -7,6 +17,7 @@ import {
   jsonSyntaxProblem,
   keepAside,
   prepareDataDir,
+  removeFilesOfDeletedConnections,
   removeWithCopies,
   writeFileAtomic,
 } from './data-files.ts'
@@ -130,5 +141,44 @@ describe('jsonSyntaxProblem', () => {
     // Nothing there (or no folder at all): nothing to do.
     expect(() => removeWithCopies(path)).not.toThrow()
     expect(() => removeWithCopies(join(root, 'missing', 'p1.json'))).not.toThrow()
+  })
+
+  it("removes only the per-connection files, and their copies, of connections that don't exist", () => {
+    mkdirSync(join(root, 'friends'))
+    mkdirSync(join(root, 'broadcast'))
+    mkdirSync(join(root, 'history'))
+    const files = [
+      'friends/live.json',
+      'friends/live.json.invalid-2026-03-04T00-00-00-000Z',
+      'friends/gone.json',
+      'friends/gone.json.invalid-2026-03-04T00-00-00-000Z',
+      'friends/gone.json.77.tmp',
+      'friends/gone.json.old',
+      'friends/.json',
+      'friends/README',
+      'broadcast/live.spend.json',
+      'broadcast/live.spend.json.12.tmp',
+      'broadcast/gone.spend.json',
+      'broadcast/gone.spend.json.12.tmp',
+      'broadcast/gone.json',
+      'history/gone.sqlite',
+      'history/gone.sqlite-wal',
+    ]
+    for (const file of files) writeFileSync(join(root, file), '{}')
+    // A folder named like a ledger is not a file to remove.
+    mkdirSync(join(root, 'broadcast', 'other.spend.json'))
+    const removed = removeFilesOfDeletedConnections(root, new Set(['live']))
+    const gone = [
+      'friends/gone.json',
+      'friends/gone.json.invalid-2026-03-04T00-00-00-000Z',
+      'friends/gone.json.77.tmp',
+      'broadcast/gone.spend.json',
+      'broadcast/gone.spend.json.12.tmp',
+    ]
+    expect(removed.sort()).toEqual([...gone].sort())
+    for (const file of files) expect(existsSync(join(root, file)), file).toBe(!gone.includes(file))
+    expect(existsSync(join(root, 'broadcast', 'other.spend.json'))).toBe(true)
+    // No such folders: nothing to do.
+    expect(removeFilesOfDeletedConnections(join(root, 'history'), new Set())).toEqual([])
   })
 })

@@ -70,6 +70,47 @@ export function removeWithCopies(path: string): void {
   }
 }
 
+/** The per-connection files: `<folder>/<connection id><suffix>`, with their copies beside them. */
+const PER_CONNECTION_FILES = [
+  { folder: 'friends', suffix: '.json' },
+  { folder: 'broadcast', suffix: '.spend.json' },
+] as const
+
+/** A copy `keepAside` or `writeFileAtomic` leaves beside a file: `.invalid-<time>` or `.<pid>.tmp`. */
+const COPY_SUFFIX = /^\.(?:invalid-[0-9A-Za-z-]+|\d+\.tmp)$/
+
+/**
+ * Removes the per-connection files (friend graph, spend ledger, and the copies of them set aside or
+ * half-written) of connections that no longer exist: versions before deleting a connection removed
+ * all of them left these behind. Only names of those shapes are touched; history never is. The caller
+ * must know the connections for sure (settings read as stored). Returns the paths removed, relative
+ * to the data folder.
+ */
+export function removeFilesOfDeletedConnections(dataDir: string, connectionIds: ReadonlySet<string>): string[] {
+  const removed: string[] = []
+  for (const { folder, suffix } of PER_CONNECTION_FILES) {
+    let entries: string[]
+    try {
+      entries = readdirSync(join(dataDir, folder))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw error
+    }
+    for (const entry of entries) {
+      const at = entry.indexOf(suffix)
+      if (at <= 0) continue
+      const rest = entry.slice(at + suffix.length)
+      if (rest !== '' && !COPY_SUFFIX.test(rest)) continue
+      if (connectionIds.has(entry.slice(0, at))) continue
+      const path = join(dataDir, folder, entry)
+      if (!lstatSync(path).isFile()) continue
+      rmSync(path, { force: true })
+      removed.push(join(folder, entry))
+    }
+  }
+  return removed
+}
+
 /**
  * Why `JSON.parse` refused a file, without its text: V8's messages quote the part of the input around
  * the fault, which in a secrets file is a secret. Only the position survives.

@@ -3,7 +3,7 @@ import type { AppInfo } from '../shared/app-info.ts'
 import type { Status } from '../shared/status.ts'
 import { FriendStore } from './broadcast/friend-store.ts'
 import { ConnectionManager } from './connection-manager.ts'
-import { prepareDataDir } from './data-files.ts'
+import { prepareDataDir, removeFilesOfDeletedConnections } from './data-files.ts'
 import { DemoSlot, type DemoLauncher } from './demo.ts'
 import { EngineEvents } from './events.ts'
 import { ExportJobs } from './export/export-jobs.ts'
@@ -65,6 +65,7 @@ export class Engine {
     prepareDataDir(options.dataDir)
     this.dataDir = options.dataDir
     this.logger = options.logger ?? silentLogger
+    this.removeFilesOfDeletedConnections(options.settings)
     this.events = new EngineEvents(this.logger)
     const now = options.now ?? (() => new Date())
     this.profiles = new ProfileService(options.settings, options.secrets, (settings) =>
@@ -128,6 +129,25 @@ export class Engine {
   /** Files a finished export wrote, for shells that copy or serve them. */
   exportFile(id: string): string | null {
     return this.exports.fileOf(id)
+  }
+
+  /**
+   * Connections deleted by versions before deleting one removed all its files left their friend graph
+   * copies and spend ledgers behind. Swept at start, only when the settings were read as stored (after
+   * an unreadable settings file was reset, every connection would look deleted); history is never touched.
+   */
+  private removeFilesOfDeletedConnections(settings: SettingsStore): void {
+    if (settings.stored !== true || settings.recoveryNote !== null) return
+    try {
+      const ids = new Set(settings.read().profiles.map((profile) => profile.id))
+      const removed = removeFilesOfDeletedConnections(this.dataDir, ids)
+      if (removed.length > 0)
+        this.logger.info(
+          `Removed ${removed.length} file${removed.length === 1 ? '' : 's'} of connections deleted earlier: ${removed.join(', ')}`,
+        )
+    } catch (error) {
+      this.logger.warn(`Files of connections deleted earlier could not all be removed: ${(error as Error).message}`)
+    }
   }
 
   get exportsDir(): string {

@@ -9,6 +9,11 @@ export interface SettingsStore {
   write(settings: Settings): void
   /** Set when the stored settings could not be used and defaults were loaded instead. */
   readonly recoveryNote: string | null
+  /**
+   * True when the settings in use were read from what was stored, not defaults for a missing or
+   * unusable file: only then do they say for sure which connections exist. Absent: not known.
+   */
+  readonly stored?: boolean
 }
 
 /**
@@ -19,6 +24,7 @@ export interface SettingsStore {
 export class FileSettingsStore implements SettingsStore {
   private current: Settings
   recoveryNote: string | null = null
+  stored = false
 
   private readonly path: string
   private readonly logger: Logger
@@ -39,7 +45,9 @@ export class FileSettingsStore implements SettingsStore {
       throw new Error(`The settings file ${this.path} could not be read (${code ?? 'unknown error'})`)
     }
     try {
-      return migrateSettings(JSON.parse(text))
+      const settings = migrateSettings(JSON.parse(text))
+      this.stored = true
+      return settings
     } catch (error) {
       // Only the position of a JSON fault: V8's message quotes the text around it.
       const reason = error instanceof SettingsFileError ? error.message : jsonSyntaxProblem(error)

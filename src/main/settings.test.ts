@@ -12,6 +12,7 @@ describe('ElectronSettingsStore', () => {
     const backing = new MemoryStore({ defaults: { settings: { theme: 'dark' } } })
     const store = new ElectronSettingsStore(silentLogger, backing as never)
     expect(store.read()).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' })
+    expect(store.stored).toBe(true)
     store.write({ ...DEFAULT_SETTINGS, theme: 'light' })
     expect(backing.data.settings).toEqual({ ...DEFAULT_SETTINGS, theme: 'light' })
   })
@@ -22,6 +23,7 @@ describe('ElectronSettingsStore', () => {
     const store = new ElectronSettingsStore(logger, backing as never)
     expect(store.read()).toEqual(DEFAULT_SETTINGS)
     expect(store.recoveryNote).toMatch(/rawRetentionDays/)
+    expect(store.stored).toBe(false)
     const keptKey = Object.keys(backing.data).find((key) => key.startsWith('invalid-'))
     expect(keptKey && backing.data[keptKey]).toEqual({ version: 1, rawRetentionDays: 'many' })
     expect(logger.warn).toHaveBeenCalledOnce()
@@ -29,6 +31,10 @@ describe('ElectronSettingsStore', () => {
 
   it('creates its own electron-store when none is given', () => {
     expect(new ElectronSettingsStore(silentLogger, { dir: tmpdir() }).read()).toEqual(DEFAULT_SETTINGS)
+  })
+
+  it('says settings were stored only when there were some to read', () => {
+    expect(new ElectronSettingsStore(silentLogger, new MemoryStore({}) as never).stored).toBe(false)
   })
 
   describe('the engine shown (this computer or a shared server)', () => {

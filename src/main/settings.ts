@@ -63,6 +63,7 @@ export class ElectronSettingsStore implements SettingsStore {
   private readonly store: Store<StoredShape>
   private current: Settings
   recoveryNote: string | null = null
+  stored = false
   /** Which engine the desktop shows (this computer's or a shared server), in the same file. */
   readonly engineChoice: EngineChoiceStore
 
@@ -81,6 +82,7 @@ export class ElectronSettingsStore implements SettingsStore {
     const raw = this.store.get('settings')
     try {
       this.current = migrateSettings(raw)
+      this.stored = raw !== undefined && this.recoveryNote === null
     } catch (error) {
       const reason = error instanceof SettingsFileError ? error.message : String(error)
       const key = `invalid-${new Date().toISOString()}` as const

@@ -21,6 +21,7 @@ test.describe('alerts', () => {
     page,
     console,
     overview,
+    alerts,
     engine,
     crowd,
     connected: _connected,
@@ -43,17 +44,12 @@ test.describe('alerts', () => {
 
     await console.open()
     await console.goTo('Alerts')
-    const view = console.view('Alerts')
+    const { region: view, rules, log } = alerts
     await expect(view.getByLabel('Notifications')).toContainText('shows a notification')
-    const form = view.getByRole('form', { name: 'Add an alert rule' })
-    await form.getByLabel('When', { exact: true }).selectOption({ label: 'A room above a number of people' })
-    await form.getByLabel('Room', { exact: true }).fill('lobby')
-    await form.getByLabel('People', { exact: true }).fill('100')
-    await expect(form).toContainText('lobby above 100 people.')
-    await form.getByRole('button', { name: 'Add the rule' }).click()
-    const rules = view.getByRole('region', { name: 'Alert rules' })
+    await alerts.describeRoomAbove('lobby', 100)
+    await expect(alerts.form).toContainText('lobby above 100 people.')
+    await alerts.addRule()
     await expect(rules.getByRole('listitem', { name: 'lobby above 100 people' })).toBeVisible()
-    const log = view.getByRole('region', { name: 'Alert log' })
     await expect(log).toContainText('No alert has fired')
 
     // The crowd grows past 100 in the lobby.
@@ -110,26 +106,27 @@ test.describe('alerts', () => {
     await expect(rules).toContainText('No rules yet')
   })
 
-  test('a rule the engine refuses says why, and nothing is saved', async ({ console, connected: _connected }) => {
+  test('a rule the engine refuses says why, and nothing is saved', async ({
+    console,
+    alerts,
+    connected: _connected,
+  }) => {
     await console.open()
     await console.goTo('Alerts')
-    const view = console.view('Alerts')
-    const form = view.getByRole('form', { name: 'Add an alert rule' })
-    const rules = view.getByRole('region', { name: 'Alert rules' })
+    const { form, rules } = alerts
     await form.getByLabel('When', { exact: true }).selectOption({ label: 'Sync stale' })
     const seconds = form.getByLabel('For more than, seconds')
     await seconds.fill('1')
-    await form.getByRole('button', { name: 'Add the rule' }).click()
+    await alerts.addRule()
     await expect(seconds).toHaveAccessibleDescription('Seconds is a whole number from 5 to 86,400')
     await expect(rules).toContainText('No rules yet')
 
     // Each bad number is refused in words beside its field, and what was typed stays.
-    await form.getByLabel('When', { exact: true }).selectOption({ label: 'A room above a number of people' })
-    await form.getByLabel('Room', { exact: true }).fill('lobby')
+    await alerts.describeRoomAbove('lobby', 100)
     const people = form.getByLabel('People', { exact: true })
     for (const typed of ['-5', '', '1e30', '2.5']) {
       await people.fill(typed)
-      await form.getByRole('button', { name: 'Add the rule' }).click()
+      await alerts.addRule()
       await expect(people).toHaveAttribute('aria-invalid', 'true')
       await expect(people).toHaveAccessibleDescription('People is a whole number from 0 to 100,000,000')
       await expect(people).toHaveValue(typed)
@@ -138,12 +135,12 @@ test.describe('alerts', () => {
     await form.getByLabel('When', { exact: true }).selectOption({ label: 'A room changing fast' })
     const percent = form.getByLabel('By more than, %')
     await percent.fill('0')
-    await form.getByRole('button', { name: 'Add the rule' }).click()
+    await alerts.addRule()
     await expect(percent).toHaveAccessibleDescription('Percent is a number from 1 to 10,000')
     await expect(rules).toContainText('No rules yet')
     // Corrected, it saves.
     await percent.fill('50')
-    await form.getByRole('button', { name: 'Add the rule' }).click()
+    await alerts.addRule()
     await expect(rules.getByRole('listitem')).toHaveCount(1)
     await expect(form.getByLabel('People', { exact: true })).toHaveAttribute('aria-invalid', 'false')
   })

@@ -11,7 +11,7 @@ test.describe('the message economy in the Broadcast panel', () => {
   }) => {
     await console.open()
     await console.goTo('Broadcast')
-    const budget = broadcast.region.getByRole('form', { name: 'Message budget' })
+    const budget = broadcast.budget
     await budget.getByLabel('Daily budget').selectOption({ label: 'Pro: 4,000,000 a day' })
     await budget.getByRole('button', { name: 'Save budget' }).click()
     await expect(budget.getByRole('status')).toHaveText('Budget: 4,000,000 messages a day (Pro)')

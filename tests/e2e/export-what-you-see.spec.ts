@@ -91,7 +91,7 @@ test.describe('export what you see', () => {
     )
 
     await overview.room('lobby').click()
-    const roomChart = room.region.getByRole('region', { name: 'Room occupancy over time' })
+    const roomChart = room.chart
     await expect(roomChart.locator('.chart-canvas svg').first()).toBeVisible()
     const [roomCsv] = await Promise.all([
       page.waitForEvent('download'),
@@ -135,8 +135,8 @@ test.describe('export what you see', () => {
     const form = exporter.form
     await expect(form.getByLabel('Until now')).toBeChecked()
     await expect(form.getByLabel('To', { exact: true })).toHaveValue('now')
-    await form.getByRole('radio', { name: 'Chosen rooms' }).check()
-    const choices = form.getByRole('list', { name: 'Rooms to export' })
+    await exporter.chooseRooms()
+    const choices = exporter.roomChoices
     await expect(choices.getByRole('checkbox')).toHaveCount(5)
     await expect(choices.getByRole('listitem').filter({ hasText: 'popup' })).toContainText('emptied')
 

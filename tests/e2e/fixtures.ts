@@ -2,6 +2,7 @@ import { test as base, expect } from '@playwright/test'
 import { join } from 'node:path'
 import { ConsolePage, SettingsSection } from './pages/console-page.ts'
 import {
+  AlertsSection,
   BroadcastSection,
   ConnectionsSection,
   ExportSection,
@@ -45,6 +46,7 @@ interface ConsoleFixtures {
   exporter: ExportSection
   broadcast: BroadcastSection
   settings: SettingsSection
+  alerts: AlertsSection
   /** This test's own team server (TLS and a token), with the seeded crowd saved and connected. */
   teamServer: TeamServer
 }
@@ -125,6 +127,7 @@ export const test = base.extend<ConsoleFixtures, { servers: ConsoleServers }>({
   exporter: async ({ console }, use) => use(new ExportSection(console)),
   broadcast: async ({ console }, use) => use(new BroadcastSection(console)),
   settings: async ({ console }, use) => use(new SettingsSection(console)),
+  alerts: async ({ console }, use) => use(new AlertsSection(console)),
 })
 
 export { expect }

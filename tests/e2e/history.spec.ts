@@ -15,19 +15,16 @@ test.describe('truthful history in web mode', () => {
     page,
     console,
     overview,
+    settings,
     connected: _connected,
   }) => {
     await console.open()
     await expect(overview.figure('People present')).toContainText(String(everyone))
 
     await console.goTo('Settings')
-    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
-    await section.getByRole('radio', { name: 'Regular expression' }).check()
+    const section = settings.convention
     // Only the red group's channels stay participants, read as before: the blue ones change.
-    await section
-      .getByRole('textbox', { name: 'Pattern', exact: true })
-      .fill('^private-(?<room>[^-]+)-(?<group>red)-(?<user>.+)$')
-    await section.getByRole('button', { name: 'Save convention' }).click()
+    await settings.saveRegexConvention('^private-(?<room>[^-]+)-(?<group>red)-(?<user>.+)$')
     const question = section.getByRole('alertdialog', { name: 'Convention change' })
     await expect(question).toContainText(`${blue} of ${everyone} channels will be read differently`)
     await expect(question.getByRole('list', { name: 'Examples' })).toContainText('-blue-')
@@ -100,16 +97,13 @@ test.describe('truthful history in web mode', () => {
 
   test('a convention that reads every live channel the same saves without asking', async ({
     console,
+    settings,
     connected: _connected,
   }) => {
     await console.open()
     await console.goTo('Settings')
-    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
-    await section.getByRole('radio', { name: 'Regular expression' }).check()
-    await section
-      .getByRole('textbox', { name: 'Pattern', exact: true })
-      .fill('^private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>.+)$')
-    await section.getByRole('button', { name: 'Save convention' }).click()
+    const section = settings.convention
+    await settings.saveRegexConvention('^private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>.+)$')
     await expect(section.getByRole('status')).toContainText('Saved')
     await expect(section.getByRole('alertdialog')).toHaveCount(0)
   })

@@ -105,7 +105,7 @@ test.describe('operator journeys in web mode', () => {
     await console.open()
     await overview.room('lobby').click()
     await expect(room.region).toBeVisible()
-    await expect(room.region.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.people).toContainText('40')
     await expect(room.region.getByRole('listitem', { name: 'red: 24' })).toBeVisible()
     await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
     const wanted = userOf('lobby', 'blue', 7)
@@ -257,11 +257,12 @@ test.describe('operator journeys in web mode', () => {
 
   test('settings show how channel names parse under the naming convention', async ({
     console,
+    settings,
     connected: _connected,
   }) => {
     await console.open()
     await console.goTo('Settings')
-    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
+    const section = settings.convention
     await expect(section.getByRole('textbox', { name: 'Template', exact: true })).toHaveValue(TEMPLATE)
     await section.getByLabel('Sample channel names').fill('private-lobby-red-max\nprivate-lobby\nprivate-a-b-c-d')
     const preview = section.getByRole('table', { name: 'How the samples parse' })
@@ -273,20 +274,19 @@ test.describe('operator journeys in web mode', () => {
 
   test('a regular expression that could backtrack catastrophically is refused in words before it can be saved', async ({
     console,
+    settings,
     connected: _connected,
   }) => {
     await console.open()
     await console.goTo('Settings')
-    const section = console.view('Settings').getByRole('region', { name: 'Naming convention' })
-    await section.getByRole('radio', { name: 'Regular expression' }).check()
-    const pattern = section.getByRole('textbox', { name: 'Pattern', exact: true })
+    const section = settings.convention
     await section.getByLabel('Sample channel names').fill(`private-${'a'.repeat(22)}-c\nprivate-lobby-max`)
-    await pattern.fill('^private-(?<room>(a+)+)-(?<user>b)$')
+    await settings.enterRegexConvention('^private-(?<room>(a+)+)-(?<user>b)$')
     await expect(section.getByRole('alert')).toContainText('This pattern can take exponential time')
     await expect(section.getByRole('alert')).toContainText('the part (a+)+')
     await expect(section.getByRole('button', { name: 'Save convention' })).toBeDisabled()
 
-    await pattern.fill('^private-(?<room>[^-]+)-(?<user>.+)$')
+    await settings.conventionPattern.fill('^private-(?<room>[^-]+)-(?<user>.+)$')
     const preview = section.getByRole('table', { name: 'How the samples parse' })
     await expect(preview.getByRole('row', { name: /private-lobby-max/ })).toContainText('lobby—max')
     await expect(section.getByRole('alert')).toHaveCount(0)
@@ -296,6 +296,7 @@ test.describe('operator journeys in web mode', () => {
   test('a webhook port already in use is an error in words; polls go on, and the receiver starts once it frees', async ({
     page,
     console,
+    settings,
     connected: _connected,
   }) => {
     const blocker = createServer()
@@ -304,7 +305,7 @@ test.describe('operator journeys in web mode', () => {
     try {
       await console.open()
       await console.goTo('Settings')
-      const sync = console.view('Settings').getByRole('form', { name: 'Sync' })
+      const sync = settings.sync
       await sync.getByRole('radio', { name: /^Webhooks/ }).check()
       await sync.getByLabel('Webhook port').fill(String(port))
       await sync.getByLabel('Webhook address').fill('127.0.0.1')

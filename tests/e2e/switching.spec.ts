@@ -19,6 +19,7 @@ test.describe('switching connections', () => {
     overview,
     room,
     broadcast,
+    alerts,
     engine,
     connected,
   }) => {
@@ -49,8 +50,8 @@ test.describe('switching connections', () => {
     await engine.call('broadcast.set', { id: connected, settings: { enabled: true } })
 
     await page.goto('/#/rooms/lobby?range=5m')
-    const people = room.region.getByRole('group', { name: 'People in the room' })
-    const chart = room.region.getByRole('region', { name: 'Room occupancy over time' })
+    const people = room.people
+    const chart = room.chart
     await expect(people).toContainText(String(roomTotal('lobby')))
     await expect(chart.locator('.chart-band-firing')).toHaveCount(1)
     await console.goTo('Broadcast')
@@ -71,8 +72,8 @@ test.describe('switching connections', () => {
     await expect(room.region.getByRole('region', { name: 'Groups now' })).toContainText('carry no group')
     await expect(chart.locator('.chart-band-firing')).toHaveCount(0)
     await console.goTo('Alerts')
-    await expect(console.view('Alerts').getByRole('region', { name: 'Alert rules' })).toContainText('No rules yet')
-    await expect(console.view('Alerts').getByRole('region', { name: 'Alert log' })).toContainText('No alert has fired')
+    await expect(alerts.rules).toContainText('No rules yet')
+    await expect(alerts.log).toContainText('No alert has fired')
     await console.goTo('Broadcast')
     await expect(broadcast.switch).toHaveAttribute('aria-checked', 'false')
     await expect(broadcast.region.getByRole('group', { name: 'Messages today' })).toContainText(
@@ -91,12 +92,7 @@ test.describe('switching connections', () => {
       /Watching another connection/,
     )
     await console.goTo('Alerts')
-    await expect(
-      console
-        .view('Alerts')
-        .getByRole('region', { name: 'Alert log' })
-        .getByRole('listitem', { name: 'lobby above 30 people: firing' }),
-    ).toBeVisible()
+    await expect(alerts.log.getByRole('listitem', { name: 'lobby above 30 people: firing' })).toBeVisible()
     await console.goTo('Broadcast')
     await expect(broadcast.switch).toHaveAttribute('aria-checked', 'true')
     await console.goTo('Overview')

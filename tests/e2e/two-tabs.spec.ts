@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures.ts'
-import { ConsolePage } from './pages/console-page.ts'
+import { ConsolePage, SettingsSection } from './pages/console-page.ts'
+import { BroadcastSection } from './pages/sections.ts'
 
 // Two operators (or two tabs) on the same serve: what one saves, the other shows without a reload,
 // and what the other was typing and had not saved yet is not thrown away.
@@ -9,37 +10,35 @@ test.describe('two tabs on one server', () => {
     page,
     context,
     console,
+    settings,
     connected,
   }) => {
     void connected
     await console.open()
     const other = new ConsolePage(await context.newPage(), '')
+    const otherSettings = new SettingsSection(other)
     await other.open()
 
     // Sync interval: the other tab's form follows the save.
     await console.goTo('Settings')
     await other.goTo('Settings')
-    const sync = console.view('Settings').getByRole('form', { name: 'Sync' })
-    const otherSync = other.view('Settings').getByRole('form', { name: 'Sync' })
+    const sync = settings.sync
+    const otherSync = otherSettings.sync
     const interval = 'Poll every, seconds (1–300)'
     await expect(otherSync.getByLabel(interval)).toHaveValue('5')
     await sync.getByLabel(interval).fill('7')
     await sync.getByRole('button', { name: 'Save' }).click()
     await expect(sync.getByRole('status')).toHaveText('Saved')
     await expect(otherSync.getByLabel(interval)).toHaveValue('7')
-    await expect(other.view('Settings').getByRole('form', { name: 'Sync' })).toBeVisible()
+    await expect(otherSync).toBeVisible()
 
     // The naming convention: one that reads every live channel the same saves without asking, and
     // the other tab's form shows it.
-    const convention = console.view('Settings').getByRole('region', { name: 'Naming convention' })
-    const otherConvention = other.view('Settings').getByRole('region', { name: 'Naming convention' })
     const pattern = '^private-(?<room>[^-]+)-(?<group>[^-]+)-(?<user>.+)$'
-    await convention.getByRole('radio', { name: 'Regular expression' }).check()
-    await convention.getByRole('textbox', { name: 'Pattern', exact: true }).fill(pattern)
-    await convention.getByRole('button', { name: 'Save convention' }).click()
-    await expect(convention.getByRole('status')).toContainText('Saved')
-    await expect(otherConvention.getByRole('radio', { name: 'Regular expression' })).toBeChecked()
-    await expect(otherConvention.getByRole('textbox', { name: 'Pattern', exact: true })).toHaveValue(pattern)
+    await settings.saveRegexConvention(pattern)
+    await expect(settings.convention.getByRole('status')).toContainText('Saved')
+    await expect(otherSettings.convention.getByRole('radio', { name: 'Regular expression' })).toBeChecked()
+    await expect(otherSettings.conventionPattern).toHaveValue(pattern)
 
     // An edit in progress in the other tab survives a save of something else, and of the same form.
     await otherSync.getByLabel(interval).fill('9')
@@ -51,8 +50,8 @@ test.describe('two tabs on one server', () => {
     // The message budget: the other tab's Broadcast panel shows the plan chosen here.
     await console.goTo('Broadcast')
     await other.goTo('Broadcast')
-    const budget = console.view('Broadcast').getByRole('form', { name: 'Message budget' })
-    const otherBudget = other.view('Broadcast').getByRole('form', { name: 'Message budget' })
+    const budget = new BroadcastSection(console).budget
+    const otherBudget = new BroadcastSection(other).budget
     await budget.getByLabel('Daily budget').selectOption({ label: 'Pro: 4,000,000 a day' })
     await budget.getByRole('button', { name: 'Save budget' }).click()
     await expect(budget.getByRole('status')).toHaveText('Budget: 4,000,000 messages a day (Pro)')
@@ -61,10 +60,7 @@ test.describe('two tabs on one server', () => {
 
     // Preferences: the time zone chosen here is the other tab's too.
     await console.goTo('Settings')
-    await console.page
-      .getByRole('region', { name: 'Appearance' })
-      .getByRole('radio', { name: 'UTC', exact: true })
-      .check()
+    await settings.timeZone('UTC').check()
     await other.goTo('Overview')
     await expect(other.view('Overview').getByRole('region', { name: 'Occupancy over time' })).toContainText('UTC')
     void page

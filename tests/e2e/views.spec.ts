@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures.ts'
-import type { Section } from './pages/console-page.ts'
+import { ConsolePage, type Section } from './pages/console-page.ts'
+import { ExportSection, RoomSection } from './pages/sections.ts'
 
 // Comparing rooms on the chart, views that live in the URL, the keyboard and small screens.
 
@@ -73,15 +74,15 @@ test.describe('compare rooms and share views', () => {
     context,
     console,
     overview,
+    room,
     connected,
   }) => {
     void connected
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     await console.open()
     await overview.room('stage').click()
-    const view = console.view('Rooms')
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    const chart = view.getByRole('region', { name: 'Room occupancy over time' })
+    await expect(room.heading).toHaveText('Room stage')
+    const chart = room.chart
     await chart.getByRole('button', { name: 'Zoom in' }).click()
     await chart.getByRole('button', { name: 'Zoom in' }).click()
     await expect(chart.getByRole('button', { name: 'Back to live' })).toBeVisible()
@@ -91,16 +92,15 @@ test.describe('compare rooms and share views', () => {
     expect(caption).toMatch(/\d\d:\d\d:\d\d → \d\d:\d\d:\d\d, 15 min/)
     await expect(page).toHaveURL(/#\/rooms\/stage\?from=.*&to=.*&reset=1h/)
 
-    await console.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
+    const link = await console.copyLink()
     await expect(console.navigation.getByRole('status')).toContainText('Copied this page’s address')
-    const link = await page.evaluate(() => navigator.clipboard.readText())
     expect(link).toBe(page.url())
 
     const second = await context.newPage()
     await second.goto(link)
-    const again = second.getByRole('tabpanel', { name: 'Rooms' })
-    await expect(again.getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    const secondChart = again.getByRole('region', { name: 'Room occupancy over time' })
+    const again = new RoomSection(new ConsolePage(second, ''))
+    await expect(again.heading).toHaveText('Room stage')
+    const secondChart = again.chart
     await expect(secondChart.locator('.range-caption')).toHaveText(caption)
     // Back to live returns to the hour the zoom started from.
     await secondChart.getByRole('button', { name: 'Back to live' }).click()
@@ -109,6 +109,103 @@ test.describe('compare rooms and share views', () => {
     // The browser's Back returns to the overview the first page came from.
     await page.goBack()
     await expect(console.view('Overview')).toBeVisible()
+  })
+
+  test('the export form keeps its choices through a reload and in a copied link', async ({
+    page,
+    context,
+    console,
+    exporter,
+    connected,
+  }) => {
+    void connected
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await console.open()
+    await console.goTo('Export')
+    const form = exporter.form
+    await exporter.chooseRooms()
+    const choices = exporter.roomChoices
+    await choices.getByRole('checkbox', { name: /stage/ }).check()
+    await choices.getByRole('checkbox', { name: /cafe/ }).check()
+    await form.getByLabel('Rooms that have emptied').uncheck()
+    await form.getByRole('searchbox', { name: 'Find rooms to export' }).fill('a')
+    await form.getByRole('radio', { name: /A column per room/ }).check()
+    await form.getByRole('radio', { name: '1 hour' }).click()
+    await form.getByLabel('Until now').uncheck()
+    await form.getByLabel('From').fill('2026-03-04 10:00:00')
+    await form.getByLabel('To', { exact: true }).fill('2026-03-04 16:30:15')
+    await form.getByLabel('Download it as soon as it is written').uncheck()
+    await expect(page).toHaveURL(
+      /#\/export\?resolution=1h&layout=wide&rooms=chosen&room=stage&room=cafe&q=a&emptied=hide/,
+    )
+
+    /** Every choice above, as the form shows it. */
+    const expectSameForm = async (again: typeof form) => {
+      await expect(again.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
+      const list = again.getByRole('list', { name: 'Rooms to export' })
+      await expect(list.getByRole('checkbox', { checked: true })).toHaveCount(2)
+      await expect(list.getByRole('checkbox', { name: /stage/ })).toBeChecked()
+      await expect(list.getByRole('checkbox', { name: /cafe/ })).toBeChecked()
+      await expect(again.getByText('2 chosen: stage, cafe')).toBeVisible()
+      await expect(again.getByLabel('Rooms that have emptied')).not.toBeChecked()
+      await expect(again.getByRole('searchbox', { name: 'Find rooms to export' })).toHaveValue('a')
+      await expect(again.getByRole('radio', { name: /A column per room/ })).toBeChecked()
+      await expect(again.getByRole('radio', { name: '1 hour' })).toHaveAttribute('aria-checked', 'true')
+      await expect(again.getByLabel('Until now')).not.toBeChecked()
+      await expect(again.getByLabel('From')).toHaveValue('2026-03-04 10:00:00')
+      await expect(again.getByLabel('To', { exact: true })).toHaveValue('2026-03-04 16:30:15')
+      await expect(again.getByLabel('Download it as soon as it is written')).not.toBeChecked()
+    }
+    await expectSameForm(form)
+    await page.reload()
+    await expectSameForm(form)
+
+    const link = await console.copyLink()
+    const second = await context.newPage()
+    await second.goto(link)
+    const secondExporter = new ExportSection(new ConsolePage(second, ''))
+    await expectSameForm(secondExporter.form)
+
+    // A hand-edited link with values the form doesn't know opens the defaults for those, and the rest.
+    await second.goto(link.replace('resolution=1h', 'resolution=2s').replace(/from=[^&]*/, 'from=yesterday'))
+    const edited = secondExporter.form
+    await expect(edited.getByRole('radio', { name: '1 minute' })).toHaveAttribute('aria-checked', 'true')
+    await expect(edited.getByLabel('To', { exact: true })).toHaveValue('2026-03-04 16:30:15')
+    await expect(edited.getByRole('radio', { name: 'Chosen rooms' })).toBeChecked()
+  })
+
+  test('an export of more chosen rooms than a link can carry says so, and the link keeps the first ones', async ({
+    page,
+    console,
+    exporter,
+    engine,
+    crowd,
+    connected,
+  }) => {
+    void connected
+    // 300 more rooms with long names: far more than about 2,000 characters of names.
+    crowd.running.injectMany(
+      Array.from({ length: 300 }, (_, i) => ({
+        channel: `private-roomwithalongnameforthelink${String(i).padStart(3, '0')}-red-p-${i}`,
+      })),
+    )
+    await engine.call('sync.now')
+    await console.open()
+    await console.goTo('Export')
+    await exporter.chooseRooms()
+    await exporter.form.getByRole('button', { name: 'Select all 304' }).click()
+    const note = exporter.form.getByRole('note')
+    await expect(note).toContainText(/keeps the first \d+ of the 304 rooms chosen/)
+    await expect(note).toContainText('The export takes all 304.')
+    const kept = Number(/the first (\d+) of/.exec((await note.textContent()) ?? '')?.[1])
+    expect(kept).toBeGreaterThan(10)
+    expect(kept).toBeLessThan(304)
+    expect(decodeURIComponent(new URL(page.url()).hash).length).toBeLessThan(2_200)
+
+    await page.reload()
+    await expect(exporter.form.getByText(new RegExp(`(^|\\. )${kept} chosen: `))).toBeVisible()
+    await expect(exporter.roomChoices.getByRole('checkbox', { checked: true })).toHaveCount(kept)
+    await expect(note).toHaveCount(0)
   })
 
   test('moving between views (each a new URL hash) parses no SVG document for the page icon', async ({
@@ -151,10 +248,9 @@ test.describe('the rooms view', () => {
     test.setTimeout(60_000)
     await console.open()
     await page.goto('/#/rooms/lobby')
-    const view = console.view('Rooms')
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room lobby')
+    await expect(room.heading).toHaveText('Room lobby')
     // The figure and the list give the same count.
-    await expect(view.getByRole('group', { name: 'People in the room' })).toContainText('40')
+    await expect(room.people).toContainText('40')
     await expect(room.participants).toHaveAttribute('aria-rowcount', '41')
     const firstUser = room.participantRows.first().getByRole('cell').first()
     await room.participants.getByRole('button', { name: 'Sort by user' }).click()
@@ -176,7 +272,7 @@ test.describe('the rooms view', () => {
 
     // The feed lists joins seen as they happened (not the crowd found at the first sync), and
     // filters them by user.
-    const feed = view.getByRole('region', { name: 'Recent joins and leaves' })
+    const feed = room.region.getByRole('region', { name: 'Recent joins and leaves' })
     crowd.running.inject('private-lobby-red-newcomer')
     await expect(feed).toContainText('newcomerjoined', { timeout: 15_000 })
     await feed.getByLabel('Joins and leaves of user').fill('no-such-user')
@@ -185,10 +281,10 @@ test.describe('the rooms view', () => {
     await expect(feed).toContainText('newcomerjoined')
 
     // A room nobody is in opens, says so, and shows what history it has.
-    await view.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
-    await view.getByRole('button', { name: 'Open' }).click()
-    await expect(view.getByRole('heading', { level: 1 })).toHaveText('Room room-that-never-was')
-    await expect(view.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
+    await room.region.getByRole('combobox', { name: 'Room' }).fill('room-that-never-was')
+    await room.region.getByRole('button', { name: 'Open' }).click()
+    await expect(room.heading).toHaveText('Room room-that-never-was')
+    await expect(room.region.getByRole('status').filter({ hasText: 'Nobody is in' })).toContainText(
       'Nobody is in room-that-never-was now',
     )
   })
@@ -199,6 +295,7 @@ test.describe('keyboard and small screens', () => {
     page,
     console,
     overview,
+    room,
     connected,
   }) => {
     void connected
@@ -217,8 +314,8 @@ test.describe('keyboard and small screens', () => {
     await page.keyboard.press('ArrowDown')
     await expect(overview.room('stage')).toBeFocused()
     await page.keyboard.press('Enter')
-    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toHaveText('Room stage')
-    await expect(console.view('Rooms').getByRole('heading', { level: 1 })).toBeFocused()
+    await expect(room.heading).toHaveText('Room stage')
+    await expect(room.heading).toBeFocused()
   })
 
   test('no view scrolls sideways at 800 px, and the sidebar collapses', async ({ page, console, connected }) => {

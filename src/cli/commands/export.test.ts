@@ -142,6 +142,19 @@ describe('headcount export', () => {
     )
   })
 
+  it('names in its help every column the files have', async () => {
+    await history()
+    const help = capture()
+    expect(await main(['export', '--help'], help)).toBe(0)
+    const text = help.stdout.join('\n').replace(/\s+/g, '')
+    for (const args of [['--sessions'], ['--resolution', 'raw'], ['--resolution', '1m']]) {
+      const out = join(dir, 'columns.csv')
+      expect(await main(['export', '--data', dir, ...args, '--out', out], capture())).toBe(0)
+      const header = readFileSync(out, 'utf8').split('\r\n')[0] ?? ''
+      expect(text, args.join(' ')).toContain(header)
+    }
+  })
+
   it('exits 1 with one line for a missing database, an invalid one, an unknown room or an unwritable file', async () => {
     const missing = capture({ HEADCOUNT_DATA: dir })
     expect(await main(['export', '--out', join(dir, 'x.csv')], missing)).toBe(1)

@@ -131,10 +131,13 @@ export const exportCommand: Command = {
   --from ISO          start, e.g. 2026-01-02 or 2026-01-02T03:04:05Z (default: 24 hours before --to;
                       a time without Z or an offset is UTC)
   --to ISO            end, exclusive (default: now)
-  --resolution R      raw (every change), 10s, 1m (default) or 1h: per interval, count (its last
-                      value), min, max and time-weighted avg
-  --sessions          export presence sessions (room,user,group,joined,left,duration_s) instead;
-                      filtered by time only when --from or --to is given
+  --resolution R      raw (every change: time,room,count,gap), 10s, 1m (default) or 1h (per
+                      interval: time,room,count,min,max,avg,gap; count its last value, avg
+                      time-weighted); then a column group:<name> per group; gap: why nothing is known
+  --sessions          export presence sessions instead
+                      (room,user,group,joined,left,duration_s,join_note,leave_note; a note says why a
+                      time is only when first or last seen); filtered by time only when --from or
+                      --to is given
   --no-total          leave out the total (exported as room "*total*")
   --out FILE          the CSV file to write (RFC 4180, UTC ISO 8601 times); replaced if it exists
 

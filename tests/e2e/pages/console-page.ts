@@ -46,6 +46,13 @@ export class ConsolePage {
     await this.page.screenshot({ path: join(this.screenshotDir, `${name}.png`) })
   }
 
+  /** Copies the link to the view shown, as its button does, and reads it back from the clipboard (permission granted). */
+  async copyLink(): Promise<string> {
+    await this.navigation.getByRole('button', { name: 'Copy link to this view' }).click()
+    await expect(this.navigation.getByRole('status')).toContainText('Copied')
+    return this.page.evaluate(() => navigator.clipboard.readText())
+  }
+
   /** The banner shown while figures may be out of date. */
   get staleBanner(): Locator {
     return this.page.getByRole('alert', { name: 'Data is stale' })
@@ -78,6 +85,30 @@ export class SettingsSection {
       .getByRole('region', { name: 'Appearance' })
       .getByRole('group', { name: 'Time zone' })
       .getByRole('radio', choice === 'UTC' ? { name: 'UTC', exact: true } : { name: /^This computer/ })
+  }
+
+  get convention(): Locator {
+    return this.region.getByRole('region', { name: 'Naming convention' })
+  }
+
+  get conventionPattern(): Locator {
+    return this.convention.getByRole('textbox', { name: 'Pattern', exact: true })
+  }
+
+  /** Switches the naming convention to a regular expression and types it, without saving. */
+  async enterRegexConvention(pattern: string): Promise<void> {
+    await this.convention.getByRole('radio', { name: 'Regular expression' }).check()
+    await this.conventionPattern.fill(pattern)
+  }
+
+  /** Types a regular-expression convention and saves it; what follows (a question, "Saved") is the caller's. */
+  async saveRegexConvention(pattern: string): Promise<void> {
+    await this.enterRegexConvention(pattern)
+    await this.convention.getByRole('button', { name: 'Save convention' }).click()
+  }
+
+  get sync(): Locator {
+    return this.region.getByRole('form', { name: 'Sync' })
   }
 
   get retention(): Locator {

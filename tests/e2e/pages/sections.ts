@@ -135,6 +135,20 @@ export class RoomSection {
   get participantRows(): Locator {
     return this.participants.getByRole('rowgroup').getByRole('row')
   }
+
+  /** "Room <name>", where focus goes when a room opens. */
+  get heading(): Locator {
+    return this.region.getByRole('heading', { level: 1 })
+  }
+
+  get chart(): Locator {
+    return this.region.getByRole('region', { name: 'Room occupancy over time' })
+  }
+
+  /** The room's figure: how many people are in it. */
+  get people(): Locator {
+    return this.region.getByRole('group', { name: 'People in the room' })
+  }
 }
 
 export class ExportSection {
@@ -149,6 +163,17 @@ export class ExportSection {
 
   get jobs(): Locator {
     return this.console.view('Export').getByRole('region', { name: 'Exports' })
+  }
+
+  /** The rooms offered once "Chosen rooms" is on, each a checkbox. */
+  get roomChoices(): Locator {
+    return this.form.getByRole('list', { name: 'Rooms to export' })
+  }
+
+  /** Switches from all rooms to chosen rooms, and waits for the rooms to choose from. */
+  async chooseRooms(): Promise<void> {
+    await this.form.getByRole('radio', { name: 'Chosen rooms' }).check()
+    await expect(this.roomChoices).toBeVisible()
   }
 }
 
@@ -174,11 +199,49 @@ export class BroadcastSection {
     return this.region.getByRole('region', { name: 'Friend rosters' })
   }
 
+  get budget(): Locator {
+    return this.region.getByRole('form', { name: 'Message budget' })
+  }
+
   /** Chooses a friend CSV as a file and imports it. */
   async importFriends(name: string, csv: string): Promise<void> {
     await this.friends
       .getByLabel('Friend CSV file')
       .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await this.friends.getByRole('button', { name: `Import ${name}` }).click()
+  }
+}
+
+export class AlertsSection {
+  readonly console: ConsolePage
+  constructor(console: ConsolePage) {
+    this.console = console
+  }
+
+  get region(): Locator {
+    return this.console.view('Alerts')
+  }
+
+  get form(): Locator {
+    return this.region.getByRole('form', { name: 'Add an alert rule' })
+  }
+
+  get rules(): Locator {
+    return this.region.getByRole('region', { name: 'Alert rules' })
+  }
+
+  get log(): Locator {
+    return this.region.getByRole('region', { name: 'Alert log' })
+  }
+
+  /** Fills the form for "a room above N people" (nothing is added until the caller clicks). */
+  async describeRoomAbove(room: string, people: number): Promise<void> {
+    await this.form.getByLabel('When', { exact: true }).selectOption({ label: 'A room above a number of people' })
+    await this.form.getByLabel('Room', { exact: true }).fill(room)
+    await this.form.getByLabel('People', { exact: true }).fill(String(people))
+  }
+
+  async addRule(): Promise<void> {
+    await this.form.getByRole('button', { name: 'Add the rule' }).click()
   }
 }

@@ -2,8 +2,13 @@ import {
   CHART_ROOM_LIMIT,
   CHART_SCALES,
   DEFAULT_PARTICIPANTS_QUERY,
+  DEFAULT_EXPORT_FORM,
   DEFAULT_ROOMS_QUERY,
+  EXPORT_KINDS,
+  EXPORT_LAYOUTS,
+  EXPORT_RESOLUTIONS,
   PARTICIPANT_SORTS,
+  type ExportForm,
   VIEWS,
   type ChartScale,
   type ParticipantsQuery,
@@ -23,7 +28,8 @@ import { MIN_SPAN_MS, PRESETS, type Preset, type TimeRange } from './time-range.
 export type ViewLocation =
   | ({ view: 'overview' } & OverviewParams)
   | ({ view: 'rooms' } & RoomParams)
-  | { view: Exclude<View, 'overview' | 'rooms'> }
+  | { view: 'export'; form: ExportForm }
+  | { view: Exclude<View, 'overview' | 'rooms' | 'export'> }
 
 export interface ChartRange {
   range: TimeRange
@@ -49,6 +55,25 @@ export interface RoomParams extends ChartRange {
 /** Names and searches longer than the engine accepts are not a room anyone can open. */
 const MAX_TEXT = 200
 
+/**
+ * How many characters of encoded room names an export's link carries. Thousands of chosen rooms would
+ * make an address no one can paste or share, so a link keeps the first rooms that fit (the form says
+ * so); the export itself takes every room chosen.
+ */
+export const EXPORT_LINK_ROOM_CHARS = 2_000
+
+/** The chosen rooms an export's link carries: the first ones whose `room=` parameters fit the budget. */
+export function exportRoomsInLink(rooms: readonly string[]): string[] {
+  const kept: string[] = []
+  let used = 0
+  for (const room of rooms) {
+    used += new URLSearchParams({ room }).toString().length + 1
+    if (used > EXPORT_LINK_ROOM_CHARS) break
+    kept.push(room)
+  }
+  return kept
+}
+
 export function serializeLocation(location: ViewLocation): string {
   const params = new URLSearchParams()
   let path = `#/${location.view}`
@@ -63,6 +88,8 @@ export function serializeLocation(location: ViewLocation): string {
   } else if (location.view === 'rooms') {
     if (location.room !== null) path += `/${encodeURIComponent(location.room)}`
     writeQuery(params, location.participants, DEFAULT_PARTICIPANTS_QUERY)
+  } else if (location.view === 'export') {
+    writeExportForm(params, location.form)
   }
   const query = params.toString()
   return query ? `${path}?${query}` : path
@@ -107,7 +134,52 @@ export function parseLocation(hash: string): ViewLocation {
       },
     }
   }
+  if (view === 'export') return { view, form: readExportForm(params) }
   return { view }
+}
+
+function writeExportForm(params: URLSearchParams, form: ExportForm): void {
+  const defaults = DEFAULT_EXPORT_FORM
+  if (form.kind !== defaults.kind) params.set('what', form.kind)
+  if (form.resolution !== defaults.resolution) params.set('resolution', form.resolution)
+  if (form.layout !== defaults.layout) params.set('layout', form.layout)
+  if (!form.allRooms) {
+    params.set('rooms', 'chosen')
+    for (const room of exportRoomsInLink(form.rooms)) params.append('room', room)
+  }
+  if (form.roomSearch) params.set('q', form.roomSearch)
+  if (!form.includeEmptied) params.set('emptied', 'hide')
+  if (form.from !== null) params.set('from', new Date(form.from).toISOString())
+  if (form.to !== null) params.set('to', new Date(form.to).toISOString())
+  if (!form.deliver) params.set('deliver', 'no')
+}
+
+/** The export form a link describes; anything unreadable keeps its default, and no pair contradicts. */
+function readExportForm(params: URLSearchParams): ExportForm {
+  const defaults = DEFAULT_EXPORT_FORM
+  const layout = pick(params.get('layout'), EXPORT_LAYOUTS) ?? defaults.layout
+  let resolution = pick(params.get('resolution'), EXPORT_RESOLUTIONS) ?? defaults.resolution
+  // A column per room needs a fixed interval, as the form itself insists.
+  if (layout === 'wide' && resolution === 'raw') resolution = defaults.resolution
+  let from = readTime(params.get('from'))
+  let to = readTime(params.get('to'))
+  if (from !== null && to !== null && from >= to) [from, to] = [defaults.from, defaults.to]
+  // Each room takes at least "room=x&": no more than that many names can fit the budget.
+  const rooms = exportRoomsInLink(
+    readNames(params.getAll('room'), Math.floor(EXPORT_LINK_ROOM_CHARS / 'room=x&'.length)),
+  )
+  return {
+    kind: pick(params.get('what'), EXPORT_KINDS) ?? defaults.kind,
+    resolution,
+    layout,
+    allRooms: params.get('rooms') !== 'chosen' && rooms.length === 0,
+    rooms,
+    roomSearch: readText(params.get('q')),
+    includeEmptied: params.get('emptied') !== 'hide',
+    from,
+    to,
+    deliver: params.get('deliver') !== 'no',
+  }
 }
 
 function writeRange(params: URLSearchParams, range: TimeRange, resetTo: TimeRange | null): void {

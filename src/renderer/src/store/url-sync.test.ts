@@ -112,6 +112,25 @@ describe('URL sync', () => {
     expect(store.getState().selectedRoom).toBeNull()
   })
 
+  it("keeps the Export view's form in the URL: a link opens it, each change is written in place", () => {
+    const store = newStore()
+    const browser = page('#/export?what=sessions&rooms=chosen&room=room3&to=2026-03-04T14:00:00.000Z&deliver=no')
+    startUrlSync(store, browser.host)
+    expect(store.getState().view).toBe('export')
+    expect(store.getState().exportForm).toMatchObject({
+      kind: 'sessions',
+      allRooms: false,
+      rooms: ['room3'],
+      to: Date.UTC(2026, 2, 4, 14),
+      deliver: false,
+    })
+    store.getState().setExportForm({ kind: 'occupancy', layout: 'wide', rooms: ['room3', 'room1'], to: null })
+    expect(browser.entries).toEqual(['#/export?layout=wide&rooms=chosen&room=room3&room=room1&deliver=no'])
+    store.getState().navigate('overview')
+    browser.back()
+    expect(store.getState().exportForm).toMatchObject({ layout: 'wide', rooms: ['room3', 'room1'], to: null })
+  })
+
   it('stops following the URL when stopped', () => {
     const store = newStore()
     const browser = page()

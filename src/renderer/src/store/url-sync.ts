@@ -32,6 +32,7 @@ export function locationOf(state: AppState): ViewLocation {
       room: state.selectedRoom,
       participants: state.participantsQuery,
     }
+  if (state.view === 'export') return { view: 'export', form: state.exportForm }
   return { view: state.view }
 }
 
@@ -55,6 +56,7 @@ export function stateFor(location: ViewLocation): Partial<AppState> {
       selectedRoom: location.room,
       participantsQuery: location.participants,
     }
+  if (location.view === 'export') return { view: 'export', exportForm: location.form }
   return { view: location.view }
 }
 
@@ -71,6 +73,7 @@ const WATCHED = [
   'chartScale',
   'roomsQuery',
   'participantsQuery',
+  'exportForm',
 ] as const satisfies readonly (keyof AppState)[]
 
 /**

@@ -5,13 +5,13 @@ import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useNow } from '../hooks/use-now.ts'
 import { useTimeFormat } from '../hooks/use-time-format.ts'
+import type { TimeFormat } from '../lib/time-format.ts'
 import { exportRoomChoices } from '../lib/export-choices.ts'
+import { EXPORT_LINK_ROOM_CHARS, exportRoomsInLink } from '../lib/url-state.ts'
 import { failureText, type Outcome } from '../store/outcome.ts'
 import type { ExportJob } from '../store/slices/export-slice.ts'
 
-type Kind = ExportRequest['kind']
 type Resolution = NonNullable<ExportRequest['resolution']>
-type Layout = NonNullable<ExportRequest['layout']>
 const RESOLUTIONS: { value: Resolution; label: string }[] = [
   { value: 'raw', label: 'Every change' },
   { value: '10s', label: '10 seconds' },
@@ -25,15 +25,18 @@ const QUICK_RANGES = [
 ]
 const ROOM_CHOICES = 200
 
-function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next: Set<string>): void }) {
+function RoomChooser() {
   const time = useTimeFormat()
-  const { rooms, knownRooms, loadKnownRooms } = useAppFields((state) => ({
+  const { rooms, knownRooms, loadKnownRooms, form, setExportForm } = useAppFields((state) => ({
     rooms: state.rooms,
     knownRooms: state.knownRooms,
     loadKnownRooms: state.loadKnownRooms,
+    form: state.exportForm,
+    setExportForm: state.setExportForm,
   }))
-  const [search, setSearch] = useState('')
-  const [includeEmptied, setIncludeEmptied] = useState(true)
+  const { roomSearch: search, includeEmptied } = form
+  const chosen = useMemo(() => new Set(form.rooms), [form.rooms])
+  const onChange = (next: Set<string>) => setExportForm({ rooms: [...next] })
   const [historyError, setHistoryError] = useState<string | null>(null)
   useEffect(() => {
     void loadKnownRooms().then((outcome) => setHistoryError(failureText(outcome)))
@@ -46,6 +49,7 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
     () => exportRoomChoices([], knownRooms, '', true).filter((room) => !rooms.has(room.room)).length,
     [rooms, knownRooms],
   )
+  const inLink = useMemo(() => exportRoomsInLink(form.rooms).length, [form.rooms])
   const toggle = (room: string) => {
     const next = new Set(chosen)
     if (next.has(room)) next.delete(room)
@@ -62,13 +66,13 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
           placeholder="Find rooms"
           aria-label="Find rooms to export"
           value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          onChange={(event) => setExportForm({ roomSearch: event.target.value })}
         />
         <label className="checkbox">
           <input
             type="checkbox"
             checked={includeEmptied}
-            onChange={(event) => setIncludeEmptied(event.target.checked)}
+            onChange={(event) => setExportForm({ includeEmptied: event.target.checked })}
           />
           Rooms that have emptied{knownRooms ? ` (${formatCount(emptiedCount)})` : ''}
         </label>
@@ -116,6 +120,13 @@ function RoomChooser({ chosen, onChange }: { chosen: Set<string>; onChange(next:
           ? `${formatCount(chosen.size)} chosen: ${[...chosen].slice(0, 5).join(', ')}${chosen.size > 5 ? '…' : ''}`
           : 'Choose at least one room.'}
       </p>
+      {inLink < chosen.size && (
+        <p className="field-hint" role="note">
+          This page&rsquo;s address keeps the first {formatCount(inLink)} of the {formatCount(chosen.size)} rooms chosen
+          (a link has room for about {formatCount(EXPORT_LINK_ROOM_CHARS)} characters of names): a reload or a copied
+          link chooses only those. The export takes all {formatCount(chosen.size)}.
+        </p>
+      )}
     </div>
   )
 }
@@ -222,6 +233,13 @@ function JobRow({ id, job }: { id: string; job: ExportJob }) {
   )
 }
 
+/** A range input's text for a time, and the time it reads as (the text has whole seconds). */
+function typedTime(time: TimeFormat, ms: number): { text: string; ms: number } {
+  const text = time.input(ms)
+  const read = time.parse(text, ms)
+  return { text, ms: read.ok ? read.ms : ms }
+}
+
 export function ExportView() {
   const time = useTimeFormat()
   const now = useNow(60_000)
@@ -231,15 +249,29 @@ export function ExportView() {
     connected: state.status?.profileId !== null && state.status?.profileId !== undefined,
     desktop: state.engine?.shell === 'desktop',
   }))
-  const [kind, setKind] = useState<Kind>('occupancy')
-  const [resolution, setResolution] = useState<Resolution>('1m')
-  const [layout, setLayout] = useState<Layout>('long')
-  const [allRooms, setAllRooms] = useState(true)
-  const [chosen, setChosen] = useState<Set<string>>(() => new Set())
-  const [from, setFrom] = useState(() => time.input(Date.now() - 3_600_000))
-  const [to, setTo] = useState(() => time.input(Date.now()))
-  const [untilNow, setUntilNow] = useState(true)
-  const [deliver, setDeliver] = useState(true)
+  const { form, setExportForm } = useAppFields((state) => ({
+    form: state.exportForm,
+    setExportForm: state.setExportForm,
+  }))
+  const { kind, resolution, layout, allRooms, deliver } = form
+  const untilNow = form.to === null
+  const chosen = form.rooms
+  // The range inputs hold what was typed, in the console's zone, beside the time it last read as; the
+  // store (and the page's address) hold that time. A different time there (from the address) is shown.
+  const [fromInput, setFromInput] = useState(() => typedTime(time, form.from ?? Date.now() - 3_600_000))
+  const [toInput, setToInput] = useState(() => typedTime(time, form.to ?? Date.now()))
+  const from = form.from === null || form.from === fromInput.ms ? fromInput.text : time.input(form.from)
+  const to = form.to === null || form.to === toInput.ms ? toInput.text : time.input(form.to)
+  const setFrom = (text: string) => {
+    const read = time.parse(text, Date.now())
+    setFromInput((input) => ({ text, ms: read.ok ? read.ms : input.ms }))
+    if (read.ok) setExportForm({ from: read.ms })
+  }
+  const setTo = (text: string) => {
+    const read = time.parse(text, Date.now())
+    setToInput((input) => ({ text, ms: read.ok ? read.ms : input.ms }))
+    if (read.ok) setExportForm({ to: read.ms })
+  }
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const wide = kind === 'occupancy' && layout === 'wide'
@@ -252,7 +284,7 @@ export function ExportView() {
     if (!fromTime.ok) return setError(`From: ${fromTime.error}`)
     if (!toTime.ok) return setError(`To: ${toTime.error}`)
     if (fromTime.ms >= toTime.ms) return setError('The start must be before the end')
-    if (!allRooms && chosen.size === 0) return setError('Choose at least one room, or export all rooms')
+    if (!allRooms && chosen.length === 0) return setError('Choose at least one room, or export all rooms')
     setError(null)
     setBusy(true)
     const request: ExportRequest = {
@@ -261,7 +293,7 @@ export function ExportView() {
       // "Until now" includes the sync of this very second.
       to: untilNow ? toTime.ms + 1000 : toTime.ms,
       ...(kind === 'occupancy' ? { resolution, layout } : {}),
-      ...(allRooms ? {} : { rooms: [...chosen] }),
+      ...(allRooms ? {} : { rooms: chosen }),
     }
     const outcome = await startExport(request, { deliver })
     setBusy(false)
@@ -281,11 +313,21 @@ export function ExportView() {
           <legend>What</legend>
           <div className="radio-row">
             <label>
-              <input type="radio" name="kind" checked={kind === 'occupancy'} onChange={() => setKind('occupancy')} />
+              <input
+                type="radio"
+                name="kind"
+                checked={kind === 'occupancy'}
+                onChange={() => setExportForm({ kind: 'occupancy' })}
+              />
               Occupancy per room over time
             </label>
             <label>
-              <input type="radio" name="kind" checked={kind === 'sessions'} onChange={() => setKind('sessions')} />
+              <input
+                type="radio"
+                name="kind"
+                checked={kind === 'sessions'}
+                onChange={() => setExportForm({ kind: 'sessions' })}
+              />
               Presence sessions (who, where, joined, left)
             </label>
           </div>
@@ -294,15 +336,20 @@ export function ExportView() {
           <legend>Rooms</legend>
           <div className="radio-row">
             <label>
-              <input type="radio" name="rooms" checked={allRooms} onChange={() => setAllRooms(true)} />
+              <input type="radio" name="rooms" checked={allRooms} onChange={() => setExportForm({ allRooms: true })} />
               All rooms
             </label>
             <label>
-              <input type="radio" name="rooms" checked={!allRooms} onChange={() => setAllRooms(false)} />
+              <input
+                type="radio"
+                name="rooms"
+                checked={!allRooms}
+                onChange={() => setExportForm({ allRooms: false })}
+              />
               Chosen rooms
             </label>
           </div>
-          {!allRooms && <RoomChooser chosen={chosen} onChange={setChosen} />}
+          {!allRooms && <RoomChooser />}
         </fieldset>
         <fieldset>
           <legend>Range</legend>
@@ -335,8 +382,8 @@ export function ExportView() {
                 type="checkbox"
                 checked={untilNow}
                 onChange={(event) => {
-                  setUntilNow(event.target.checked)
-                  if (!event.target.checked) setTo(time.input(Date.now()))
+                  if (event.target.checked) setExportForm({ to: null })
+                  else setTo(time.input(Date.now()))
                 }}
               />
               Until now
@@ -349,7 +396,7 @@ export function ExportView() {
                   className="ghost-button"
                   onClick={() => {
                     setFrom(time.input(Date.now() - quick.ms))
-                    setUntilNow(true)
+                    setExportForm({ to: null })
                   }}
                 >
                   {quick.label}
@@ -365,18 +412,22 @@ export function ExportView() {
           <legend>Layout</legend>
           <div className="radio-row">
             <label>
-              <input type="radio" name="layout" checked={layout === 'long'} onChange={() => setLayout('long')} />A row
-              per room and time (with min, max, average and groups)
+              <input
+                type="radio"
+                name="layout"
+                checked={layout === 'long'}
+                onChange={() => setExportForm({ layout: 'long' })}
+              />
+              A row per room and time (with min, max, average and groups)
             </label>
             <label>
               <input
                 type="radio"
                 name="layout"
                 checked={layout === 'wide'}
-                onChange={() => {
-                  setLayout('wide')
-                  if (resolution === 'raw') setResolution('1m')
-                }}
+                onChange={() =>
+                  setExportForm(resolution === 'raw' ? { layout: 'wide', resolution: '1m' } : { layout: 'wide' })
+                }
               />
               A column per room, for spreadsheets (time, then one count per room; blank where unknown)
             </label>
@@ -394,7 +445,7 @@ export function ExportView() {
                 className={resolution === option.value ? 'on' : undefined}
                 disabled={wide && option.value === 'raw'}
                 title={wide && option.value === 'raw' ? 'A column per room needs a fixed interval' : undefined}
-                onClick={() => setResolution(option.value)}
+                onClick={() => setExportForm({ resolution: option.value })}
               >
                 {option.label}
               </button>
@@ -408,7 +459,11 @@ export function ExportView() {
         )}
         <div className="form-actions">
           <label className="checkbox">
-            <input type="checkbox" checked={deliver} onChange={(event) => setDeliver(event.target.checked)} />
+            <input
+              type="checkbox"
+              checked={deliver}
+              onChange={(event) => setExportForm({ deliver: event.target.checked })}
+            />
             {desktop ? 'Ask where to save it as soon as it is written' : 'Download it as soon as it is written'}
           </label>
           <span className="status-spacer" />

@@ -1,3 +1,4 @@
+import type { ExportRequest } from '../../../../shared/history.ts'
 import { PARTICIPANT_SORTS, type ParticipantSort } from '../../../../shared/presence.ts'
 import type { SliceCreator } from './types.ts'
 
@@ -31,6 +32,45 @@ export const TOP_ROOMS = 5
 /** At most this many chosen rooms share the chart, so each line stays one a person can follow. */
 export const CHART_ROOM_LIMIT = 20
 
+export const EXPORT_KINDS = ['occupancy', 'sessions'] as const satisfies readonly ExportRequest['kind'][]
+export const EXPORT_RESOLUTIONS = ['raw', '10s', '1m', '1h'] as const satisfies readonly NonNullable<
+  ExportRequest['resolution']
+>[]
+export const EXPORT_LAYOUTS = ['long', 'wide'] as const satisfies readonly NonNullable<ExportRequest['layout']>[]
+
+/** What the Export view's form holds, kept in the store so the page's address can carry it. */
+export interface ExportForm {
+  kind: (typeof EXPORT_KINDS)[number]
+  resolution: (typeof EXPORT_RESOLUTIONS)[number]
+  layout: (typeof EXPORT_LAYOUTS)[number]
+  /** Export every room (the chosen ones are kept meanwhile, for switching back). */
+  allRooms: boolean
+  /** The rooms chosen, in the order chosen. */
+  rooms: string[]
+  /** What the room chooser searches for. */
+  roomSearch: string
+  /** Whether the room chooser offers rooms that have emptied. */
+  includeEmptied: boolean
+  /** Start of the range (ms); null: an hour before the form was opened. */
+  from: number | null
+  /** End of the range (ms); null: until now. */
+  to: number | null
+  /** Hand the file over as soon as it is written. */
+  deliver: boolean
+}
+export const DEFAULT_EXPORT_FORM: ExportForm = {
+  kind: 'occupancy',
+  resolution: '1m',
+  layout: 'long',
+  allRooms: true,
+  rooms: [],
+  roomSearch: '',
+  includeEmptied: true,
+  from: null,
+  to: null,
+  deliver: true,
+}
+
 export interface UiSlice {
   view: View
   /** The room the Rooms view shows; null picks the busiest. */
@@ -43,6 +83,7 @@ export interface UiSlice {
   hiddenSeries: string[]
   chartScale: ChartScale
   sidebarCollapsed: boolean
+  exportForm: ExportForm
   /** The last failed call, in words, until dismissed. */
   error: string | null
   navigate(view: View): void
@@ -56,6 +97,7 @@ export interface UiSlice {
   toggleSeries(key: string): void
   setChartScale(scale: ChartScale): void
   setSidebarCollapsed(collapsed: boolean): void
+  setExportForm(patch: Partial<ExportForm>): void
   reportError(message: string): void
   dismissError(): void
 }
@@ -69,6 +111,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   hiddenSeries: [],
   chartScale: 'linear',
   sidebarCollapsed: false,
+  exportForm: DEFAULT_EXPORT_FORM,
   error: null,
   navigate: (view) => set({ view }),
   // Another room starts with its participants unsearched and unsorted.
@@ -100,6 +143,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
     })),
   setChartScale: (chartScale) => set({ chartScale }),
   setSidebarCollapsed: (sidebarCollapsed) => set({ sidebarCollapsed }),
+  setExportForm: (patch) => set((state) => ({ exportForm: { ...state.exportForm, ...patch } })),
   reportError: (message) => set({ error: message }),
   dismissError: () => set({ error: null }),
 })
