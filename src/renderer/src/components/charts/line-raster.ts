@@ -143,30 +143,53 @@ export function rasterLines(
 
   /**
    * A solid line, the common case, in whole pixels: each point is the top-left pixel of a
-   * width × width square centred on it, and a step is a run along the old value then one to the new.
+   * width × width square centred on it, and a step is a run along the old value then one to the new,
+   * written together (`step`): one call per point, since a refetch draws tens of thousands of them,
+   * the first few times before the browser has compiled this code.
    */
   function solid(line: RasterLine) {
     const half = line.width / 2
     const size = line.width
+    const pixel = line.pixel
+    const points = line.points
     let started = false
     let previousCol = 0
     let previousRow = 0
-    for (const point of line.points) {
+    for (let index = 0; index < points.length; index++) {
+      const point = points[index] as ChartPoint
       const x = xOf(point.t)
       if (point.value === null) {
-        if (started) rect(previousCol, previousRow, Math.ceil(x + half - 0.5), previousRow + size, line.pixel)
+        if (started) rect(previousCol, previousRow, Math.ceil(x + half - 0.5), previousRow + size, pixel)
         started = false
         continue
       }
       const col = Math.ceil(x - half - 0.5)
       const row = Math.ceil(yOf(point.value) - half - 0.5)
-      if (started) {
-        rect(previousCol, previousRow, col + size, previousRow + size, line.pixel)
-        rect(col, Math.min(previousRow, row), col + size, Math.max(previousRow, row) + size, line.pixel)
-      }
+      if (started) step(previousCol, previousRow, col, row, size, pixel)
       started = true
       previousCol = col
       previousRow = row
+    }
+  }
+
+  /**
+   * One step of a solid line, clipped to the buffer: the run along the old row (columns `fromCol` to
+   * `col` + size, rows `fromRow` + size) and the run at `col` from the old row to the new, row by row.
+   */
+  function step(fromCol: number, fromRow: number, col: number, row: number, size: number, pixel: number) {
+    const top = Math.max(0, Math.min(fromRow, row))
+    const bottom = Math.min(height, Math.max(fromRow, row) + size)
+    const right = Math.min(width, col + size)
+    // On the old row's band both runs end at col + size; the run along it starts at fromCol (if it is
+    // left of that end at all).
+    const bandLeft = Math.max(0, fromCol < col + size ? Math.min(fromCol, col) : col)
+    const stepLeft = Math.max(0, col)
+    for (let y = top; y < bottom; y++) {
+      const left = y >= fromRow && y < fromRow + size ? bandLeft : stepLeft
+      if (left >= right) continue
+      const start = y * width
+      if (right - left <= NARROW) for (let at = start + left; at < start + right; at++) pixels[at] = pixel
+      else pixels.fill(pixel, start + left, start + right)
     }
   }
 
