@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useRef } from 'react'
 import { pixelOf, rasterLines, rgbOf } from './line-raster.ts'
+import { createWarmUp, whenIdle } from './warm-up.ts'
 import type { LineSeries } from './TimeChart.tsx'
 
 interface LineCanvasProps {
@@ -48,28 +49,35 @@ export const LineCanvas = memo(function LineCanvas({
     if (!image || image.width !== pixelWidth || image.height !== pixelHeight)
       image = imageRef.current = context.createImageData(pixelWidth, pixelHeight)
     const pixels = new Uint32Array(image.data.buffer)
-    pixels.fill(0)
     const span = Math.max(1, to - from)
     const roomWidth = Math.max(1, Math.round(ROOM_LINE_WIDTH * ratio))
     // The heavy total last, so the rooms never hide it.
     const ordered = [...lines].sort((a, b) => Number(a.strong ?? false) - Number(b.strong ?? false))
-    rasterLines(
-      pixels,
-      pixelWidth,
-      pixelHeight,
-      ordered.map((line) => ({
-        points: line.points,
-        pixel: pixelFor(context, line.color),
-        width: line.strong ? Math.max(roomWidth + 1, Math.round(TOTAL_LINE_WIDTH * ratio)) : roomWidth,
-        dash: line.dash?.map((length) => length * ratio),
-        dotRadius: LONE_POINT_RADIUS * ratio,
-      })),
-      (t) => ((t - from) / span) * width * ratio,
-      (value) => (BLEED + height - (Math.min(transform(value), top) / top) * height) * ratio,
-    )
+    const raster = ordered.map((line) => ({
+      points: line.points,
+      pixel: pixelFor(context, line.color),
+      width: line.strong ? Math.max(roomWidth + 1, Math.round(TOTAL_LINE_WIDTH * ratio)) : roomWidth,
+      dash: line.dash?.map((length) => length * ratio),
+      dotRadius: LONE_POINT_RADIUS * ratio,
+    }))
+    // The places are new functions for each draw, as they are for each refetch: a warm-up that reused
+    // them would teach the compiler that they never change, and the first refetch would undo it.
+    const draw = () => {
+      pixels.fill(0)
+      rasterLines(
+        pixels,
+        pixelWidth,
+        pixelHeight,
+        raster,
+        (t) => ((t - from) / span) * width * ratio,
+        (value) => (BLEED + height - (Math.min(transform(value), top) / top) * height) * ratio,
+      )
+    }
+    draw()
     context.putImageData(image, 0, 0)
     // Counts the draws, so a benchmark can tell when the lines were drawn again.
     canvas.dataset.draws = String(Number(canvas.dataset.draws ?? 0) + 1)
+    warmUp(draw)
   }, [lines, from, to, width, height, top, transform])
   return (
     <canvas
@@ -80,6 +88,15 @@ export const LineCanvas = memo(function LineCanvas({
     />
   )
 })
+
+/**
+ * The first draws after the app starts ran before V8 had compiled the rasteriser, several times
+ * slower (in Chromium, the first refetches' lines took 12–20 ms instead of 3), so the first ranges the
+ * user picked missed the frame. The first chart's lines are therefore drawn again a few times when
+ * the page is idle, into its kept buffer, which every draw clears first: nothing new is shown, and the
+ * compiler has seen the real work.
+ */
+const warmUp = createWarmUp(5, whenIdle)
 
 const pixels = new Map<string, number>()
 

@@ -226,6 +226,59 @@ describe('line raster', () => {
     )
     expect(rows[2]).toBe('###########.........')
   })
+
+  it('covers exactly the squares along each step, however the steps fall (random lines, some off the buffer)', () => {
+    // The squares of a step line, one pixel at a time: the plainest statement of what a solid line covers.
+    const squares = (points: ChartPoint[], size: number): Set<number> => {
+      const covered = new Set<number>()
+      const square = (col: number, row: number) => {
+        for (let y = row; y < row + size; y++)
+          for (let x = col; x < col + size; x++) if (x >= 0 && x < W && y >= 0 && y < H) covered.add(y * W + x)
+      }
+      const at = (position: number) => Math.ceil(position - size / 2 - 0.5)
+      let previous: { col: number; row: number } | null = null
+      for (const point of points) {
+        const col = at(point.t)
+        // Along the old value up to this time (a gap too runs to where it starts)…
+        if (previous) for (let x = previous.col; x <= col; x++) square(x, previous.row)
+        if (point.value === null) {
+          previous = null
+          continue
+        }
+        const row = at(point.value)
+        // …then up or down to the new one (a first value alone covers nothing: no radius, no dot).
+        if (previous) for (let y = Math.min(previous.row, row); y <= Math.max(previous.row, row); y++) square(col, y)
+        previous = { col, row }
+      }
+      return covered
+    }
+    let seed = 7
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
+    for (let trial = 0; trial < 200; trial++) {
+      const size = 1 + Math.floor(random() * 4)
+      const points: ChartPoint[] = []
+      let t = -4 + random() * 4
+      for (let i = 0; i < 12; i++) {
+        t += random() * 4
+        points.push({ t, value: random() < 0.15 ? null : -3 + random() * (H + 6) })
+      }
+      const pixels = new Uint32Array(W * H)
+      rasterLines(
+        pixels,
+        W,
+        H,
+        [line(points, { width: size })],
+        (value) => value,
+        (value) => value,
+      )
+      const drawn = new Set([...pixels.keys()].filter((index) => pixels[index] === INK))
+      const wanted = squares(points, size)
+      expect(
+        [...drawn].sort((a, b) => a - b),
+        `trial ${trial}`,
+      ).toEqual([...wanted].sort((a, b) => a - b))
+    }
+  })
 })
 
 describe('colours as pixels', () => {

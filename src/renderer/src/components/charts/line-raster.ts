@@ -57,129 +57,181 @@ export function rasterLines(
   xOf: (t: number) => number,
   yOf: (value: number) => number,
 ): void {
-  /** Fills the pixels of columns [left, right) and rows [top, bottom), clipped to the buffer. */
-  const rect = (left: number, top: number, right: number, bottom: number, pixel: number) => {
-    left = Math.max(0, left)
-    right = Math.min(width, right)
-    if (left >= right) return
-    const last = Math.min(height, bottom)
-    // Most runs are a line's width across (a step up or down): a loop beats calling fill() per row.
-    for (let row = Math.max(0, top); row < last; row++) {
-      const start = row * width
-      if (right - left <= NARROW) for (let at = start + left; at < start + right; at++) pixels[at] = pixel
-      else pixels.fill(pixel, start + left, start + right)
-    }
-  }
+  const target: Target = { pixels, width, height, xOf, yOf }
   for (const line of lines) {
     // A pattern a canvas would refuse (a negative or endless length) or one of nothing draws solid.
     const usable = line.dash?.every((length) => length >= 0 && Number.isFinite(length))
     const dash = usable && line.dash?.some((length) => length > 0) ? line.dash : null
-    if (dash) dashed(line, dash)
-    else solid(line)
+    if (dash) dashed(target, line, dash)
+    else solid(target, line)
     if (line.dotRadius > 0)
-      for (const point of lonePoints(line.points)) dot(xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
+      for (const point of lonePoints(line.points))
+        dot(target, xOf(point.t), yOf(point.value ?? 0), line.dotRadius, line.pixel)
   }
+}
 
-  /**
-   * A dashed line, in whole pixels as a solid one: the same squares along the same path, each square
-   * one pixel of the pattern (lengths rounded to whole pixels), the pattern carrying on round each
-   * corner along the direction of travel and starting afresh with each run of the line (after a gap),
-   * as a canvas's dashes do. An "on" stretch of a run is one rectangle, so a dashed line costs what a
-   * solid one does.
-   */
-  function dashed(line: RasterLine, dash: readonly number[]) {
-    const size = line.width
-    const half = size / 2
-    const pattern = dash.map((length) => Math.round(length))
-    if (!pattern.some((length) => length > 0)) return solid(line)
-    // Where the pattern is: which of its lengths, and how many pixels of it are left.
-    let index = 0
-    let left = pattern[0] as number
-    /** Moves `count` squares from `from` (exclusive) one step at a time, filling the "on" ones. */
-    const run = (horizontal: boolean, from: number, count: number, step: 1 | -1, across: number) => {
-      let position = from + step
-      while (count > 0) {
-        while (left === 0) {
-          index = (index + 1) % pattern.length
-          left = pattern[index] as number
-        }
-        const take = Math.min(left, count)
-        if (index % 2 === 0) {
-          // The squares at position … position + (take - 1) * step, as one rectangle.
-          const low = step > 0 ? position : position - take + 1
-          if (horizontal) rect(low, across, low + take - 1 + size, across + size, line.pixel)
-          else rect(across, low, across + size, low + take - 1 + size, line.pixel)
-        }
-        position += take * step
-        count -= take
-        left -= take
-      }
-    }
-    let started = false
-    let previousCol = 0
-    let previousRow = 0
-    for (const point of line.points) {
-      const col = Math.ceil(xOf(point.t) - half - 0.5)
-      if (point.value === null) {
-        if (started) run(true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
-        started = false
-        continue
-      }
-      const row = Math.ceil(yOf(point.value) - half - 0.5)
-      if (started) {
-        run(true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
-        run(false, previousRow, Math.abs(row - previousRow), row < previousRow ? -1 : 1, col)
-      } else {
-        // A run of the line starts the pattern afresh, its first square the pattern's first pixel.
-        index = 0
-        left = pattern[0] as number
-        run(true, col - 1, 1, 1, row)
-      }
-      started = true
-      previousCol = col
-      previousRow = row
-    }
+/**
+ * Where lines are drawn. The drawing functions below are module functions taking this, not closures
+ * made for each call: a refetch draws rarely, and closures made anew for every draw sent V8's
+ * compiled code back to the interpreter ("wrong call target") on each of the first few refetches.
+ */
+interface Target {
+  pixels: Uint32Array
+  width: number
+  height: number
+  xOf(t: number): number
+  yOf(value: number): number
+}
+
+/** Fills the pixels of columns [left, right) and rows [top, bottom), clipped to the buffer. */
+function rect(target: Target, left: number, top: number, right: number, bottom: number, pixel: number) {
+  const { pixels, width } = target
+  left = Math.max(0, left)
+  right = Math.min(width, right)
+  if (left >= right) return
+  const last = Math.min(target.height, bottom)
+  // Most runs are a line's width across (a step up or down): a loop beats calling fill() per row.
+  for (let row = Math.max(0, top); row < last; row++) {
+    const start = row * width
+    if (right - left <= NARROW) for (let at = start + left; at < start + right; at++) pixels[at] = pixel
+    else pixels.fill(pixel, start + left, start + right)
   }
+}
 
-  /**
-   * A solid line, the common case, in whole pixels: each point is the top-left pixel of a
-   * width × width square centred on it, and a step is a run along the old value then one to the new.
-   */
-  function solid(line: RasterLine) {
-    const half = line.width / 2
-    const size = line.width
-    let started = false
-    let previousCol = 0
-    let previousRow = 0
-    for (const point of line.points) {
-      const x = xOf(point.t)
-      if (point.value === null) {
-        if (started) rect(previousCol, previousRow, Math.ceil(x + half - 0.5), previousRow + size, line.pixel)
-        started = false
-        continue
-      }
-      const col = Math.ceil(x - half - 0.5)
-      const row = Math.ceil(yOf(point.value) - half - 0.5)
-      if (started) {
-        rect(previousCol, previousRow, col + size, previousRow + size, line.pixel)
-        rect(col, Math.min(previousRow, row), col + size, Math.max(previousRow, row) + size, line.pixel)
-      }
-      started = true
-      previousCol = col
-      previousRow = row
+/**
+ * A dashed line, in whole pixels as a solid one: the same squares along the same path, each square
+ * one pixel of the pattern (lengths rounded to whole pixels), the pattern carrying on round each
+ * corner along the direction of travel and starting afresh with each run of the line (after a gap),
+ * as a canvas's dashes do. An "on" stretch of a run is one rectangle, so a dashed line costs what a
+ * solid one does.
+ */
+function dashed(target: Target, line: RasterLine, dash: readonly number[]) {
+  const pattern = dash.map((length) => Math.round(length))
+  if (!pattern.some((length) => length > 0)) return solid(target, line)
+  const half = line.width / 2
+  const walk: DashWalk = { target, line, pattern, index: 0, left: pattern[0] as number }
+  let started = false
+  let previousCol = 0
+  let previousRow = 0
+  for (const point of line.points) {
+    const col = Math.ceil(target.xOf(point.t) - half - 0.5)
+    if (point.value === null) {
+      if (started)
+        dashRun(walk, true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
+      started = false
+      continue
     }
+    const row = Math.ceil(target.yOf(point.value) - half - 0.5)
+    if (started) {
+      dashRun(walk, true, previousCol, Math.abs(col - previousCol), col < previousCol ? -1 : 1, previousRow)
+      dashRun(walk, false, previousRow, Math.abs(row - previousRow), row < previousRow ? -1 : 1, col)
+    } else {
+      // A run of the line starts the pattern afresh, its first square the pattern's first pixel.
+      walk.index = 0
+      walk.left = pattern[0] as number
+      dashRun(walk, true, col - 1, 1, 1, row)
+    }
+    started = true
+    previousCol = col
+    previousRow = row
   }
+}
 
-  /** A filled disc: the pixels whose centres are within `radius` of (cx, cy). */
-  function dot(cx: number, cy: number, radius: number, pixel: number) {
-    const top = Math.max(0, Math.ceil(cy - radius - 0.5))
-    const bottom = Math.min(height, Math.ceil(cy + radius - 0.5))
-    for (let row = top; row < bottom; row++) {
-      const dy = row + 0.5 - cy
-      const reach = Math.sqrt(Math.max(0, radius * radius - dy * dy))
-      const left = Math.max(0, Math.ceil(cx - reach - 0.5))
-      const right = Math.min(width, Math.ceil(cx + reach - 0.5))
-      if (left < right) pixels.fill(pixel, row * width + left, row * width + right)
+/** A dashed line on its way: which of the pattern's lengths it is in, and how many pixels of it are left. */
+interface DashWalk {
+  target: Target
+  line: RasterLine
+  pattern: number[]
+  index: number
+  left: number
+}
+
+/** Moves `count` squares from `from` (exclusive) one step at a time, filling the "on" ones. */
+function dashRun(walk: DashWalk, horizontal: boolean, from: number, count: number, step: 1 | -1, across: number) {
+  const { target, pattern } = walk
+  const size = walk.line.width
+  const pixel = walk.line.pixel
+  let position = from + step
+  while (count > 0) {
+    while (walk.left === 0) {
+      walk.index = (walk.index + 1) % pattern.length
+      walk.left = pattern[walk.index] as number
     }
+    const take = Math.min(walk.left, count)
+    if (walk.index % 2 === 0) {
+      // The squares at position … position + (take - 1) * step, as one rectangle.
+      const low = step > 0 ? position : position - take + 1
+      if (horizontal) rect(target, low, across, low + take - 1 + size, across + size, pixel)
+      else rect(target, across, low, across + size, low + take - 1 + size, pixel)
+    }
+    position += take * step
+    count -= take
+    walk.left -= take
+  }
+}
+
+/**
+ * A solid line, the common case, in whole pixels: each point is the top-left pixel of a
+ * width × width square centred on it, and a step is a run along the old value then one to the new,
+ * written together (`step`): one call per point, since a refetch draws tens of thousands of them.
+ */
+function solid(target: Target, line: RasterLine) {
+  const half = line.width / 2
+  const size = line.width
+  const pixel = line.pixel
+  const points = line.points
+  let started = false
+  let previousCol = 0
+  let previousRow = 0
+  for (let index = 0; index < points.length; index++) {
+    const point = points[index] as ChartPoint
+    const x = target.xOf(point.t)
+    if (point.value === null) {
+      if (started) rect(target, previousCol, previousRow, Math.ceil(x + half - 0.5), previousRow + size, pixel)
+      started = false
+      continue
+    }
+    const col = Math.ceil(x - half - 0.5)
+    const row = Math.ceil(target.yOf(point.value) - half - 0.5)
+    if (started) step(target, previousCol, previousRow, col, row, size, pixel)
+    started = true
+    previousCol = col
+    previousRow = row
+  }
+}
+
+/**
+ * One step of a solid line, clipped to the buffer: the run along the old row (columns `fromCol` to
+ * `col` + size, rows `fromRow` + size) and the run at `col` from the old row to the new, row by row.
+ */
+function step(target: Target, fromCol: number, fromRow: number, col: number, row: number, size: number, pixel: number) {
+  const { pixels, width } = target
+  const top = Math.max(0, Math.min(fromRow, row))
+  const bottom = Math.min(target.height, Math.max(fromRow, row) + size)
+  const right = Math.min(width, col + size)
+  // On the old row's band both runs end at col + size; the run along it starts at fromCol (if it is
+  // left of that end at all).
+  const bandLeft = Math.max(0, fromCol < col + size ? Math.min(fromCol, col) : col)
+  const stepLeft = Math.max(0, col)
+  for (let y = top; y < bottom; y++) {
+    const left = y >= fromRow && y < fromRow + size ? bandLeft : stepLeft
+    if (left >= right) continue
+    const start = y * width
+    if (right - left <= NARROW) for (let at = start + left; at < start + right; at++) pixels[at] = pixel
+    else pixels.fill(pixel, start + left, start + right)
+  }
+}
+
+/** A filled disc: the pixels whose centres are within `radius` of (cx, cy). */
+function dot(target: Target, cx: number, cy: number, radius: number, pixel: number) {
+  const { pixels, width } = target
+  const top = Math.max(0, Math.ceil(cy - radius - 0.5))
+  const bottom = Math.min(target.height, Math.ceil(cy + radius - 0.5))
+  for (let row = top; row < bottom; row++) {
+    const dy = row + 0.5 - cy
+    const reach = Math.sqrt(Math.max(0, radius * radius - dy * dy))
+    const left = Math.max(0, Math.ceil(cx - reach - 0.5))
+    const right = Math.min(width, Math.ceil(cx + reach - 0.5))
+    if (left < right) pixels.fill(pixel, row * width + left, row * width + right)
   }
 }
