@@ -105,6 +105,41 @@ describe('ByteKeyedTable', () => {
     }
   }, 120_000)
 
+  it('findOrInsert builds the same table as find then insert, growing through resizes and removals', () => {
+    // From the smallest table up, so the index is resized while keys are added in one probe.
+    const general = new ByteKeyedTable(BASE_FIELDS, 8, 2)
+    const oneProbe = new ByteKeyedTable(BASE_FIELDS, 8, 2)
+    const next = sequence(5)
+    const keys: string[] = []
+    for (let step = 0; step < 60_000; step++) {
+      // Mostly new keys, some repeated (a duplicate name in a body), a few removed.
+      const id = step % 7 === 0 ? next(step + 1) : step
+      const key = `user-${id}`.padEnd(4 + (id % 19), '~')
+      const bytes = encoder.encode(` ${key} `)
+      const hash = hashBytes(bytes, 1, key.length)
+      let expected = general.find(bytes, 1, key.length, hash)
+      const expectedAdded = expected < 0
+      if (expectedAdded) expected = general.insert(bytes, 1, key.length, hash)
+      const entry = oneProbe.findOrInsert(bytes, 1, key.length, hash)
+      expect(entry).toBe(expected)
+      expect(oneProbe.added).toBe(expectedAdded)
+      if (expectedAdded) keys.push(key)
+      if (step % 11 === 0 && !expectedAdded) {
+        general.remove(expected)
+        oneProbe.remove(entry)
+      }
+    }
+    expect(oneProbe.size).toBe(general.size)
+    expect(oneProbe.slotCount).toBe(general.slotCount)
+    for (const key of keys) {
+      const bytes = encoder.encode(key)
+      const hash = hashBytes(bytes, 0, bytes.length)
+      const entry = oneProbe.find(bytes, 0, bytes.length, hash)
+      expect(entry).toBe(general.find(bytes, 0, bytes.length, hash))
+      if (entry >= 0) expect(oneProbe.keyString(entry)).toBe(key)
+    }
+  }, 60_000)
+
   it('finds many keys at once exactly as find does one at a time', () => {
     const table = new ByteKeyedTable(BASE_FIELDS + 2, 12)
     const next = sequence(7)

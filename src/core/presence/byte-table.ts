@@ -94,6 +94,8 @@ export class ByteKeyedTable {
   top = 0
   /** Entries in use. */
   size = 0
+  /** Whether the last findOrInsert added its key. */
+  added = false
   private freeIds = new Int32Array(64)
   private freeCount = 0
   /** Sink for the loads findMany issues ahead of time, so the compiler keeps them. */
@@ -297,6 +299,44 @@ export class ByteKeyedTable {
     // Up to three quarters full: linear probing with tags stays short there, and a table reserved for
     // an estimate that falls a little short does not rehash.
     if ((this.size + 1) * 4 > this.slots.length * 3) this.resizeSlots(this.slots.length * 2)
+    const entry = this.store(source, start, length, hash)
+    this.placeInSlot(entry, hash)
+    return entry
+  }
+
+  /**
+   * The entry whose key is these bytes, added if absent (and then `added` is true): one probe where a
+   * find and an insert take two, for loads that mostly add (a first sync adds every name it reads).
+   */
+  findOrInsert(source: Uint8Array, start: number, length: number, hash: number): number {
+    if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)
+    const slots = this.slots
+    const mask = this.mask
+    const tagMask = this.tagMask
+    const tag = hash & tagMask
+    let slot = Math.imul(hash, GOLDEN) >>> this.shift
+    for (;;) {
+      const stored = slots[slot] as number
+      if (stored === 0) break
+      if ((stored & tagMask) === tag) {
+        const entry = (stored & this.entryMask) - 1
+        if (this.matches(entry, source, start, length, hash)) {
+          this.added = false
+          return entry
+        }
+      }
+      slot = (slot + 1) & mask
+    }
+    this.added = true
+    // Full enough to grow: the slots move, so the key is placed by a fresh probe (as insert does).
+    if ((this.size + 1) * 4 > slots.length * 3) return this.insert(source, start, length, hash)
+    const entry = this.store(source, start, length, hash)
+    slots[slot] = (entry + 1) | tag
+    return entry
+  }
+
+  /** Takes an entry id and writes the key into its record (and the arena); the caller gives it a slot. */
+  private store(source: Uint8Array, start: number, length: number, hash: number): number {
     const entry = this.allocate()
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
@@ -317,7 +357,6 @@ export class ByteKeyedTable {
     page[at + KEY_START] = tailStart
     page[at + KEY_INFO] = length
     page[at + HASH] = hash
-    this.placeInSlot(entry, hash)
     this.size++
     return entry
   }

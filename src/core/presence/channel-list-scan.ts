@@ -240,8 +240,7 @@ export class ChannelListScan {
             this.deferredLength[slot] = length
             this.deferredHash[slot] = hash
           } else {
-            entry = table.find(bytes, start, length, hash)
-            if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+            entry = this.findOrAddChannel(bytes, this.bodyText, start, length, hash, start - 1)
           }
         } else if (code === BACKSLASH) {
           // Escaped names are rare: looked up on the spot, but only once the names waiting before them
@@ -256,8 +255,7 @@ export class ChannelListScan {
           pos = cursor.pos
           const scratch = cursor.scratch
           const decodedHash = hashBytes(scratch, 0, length)
-          entry = table.find(scratch, 0, length, decodedHash)
-          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash, nameAt)
+          entry = this.findOrAddChannel(scratch, null, 0, length, decodedHash, nameAt)
         } else {
           cursor.pos = at
           cursor.fail('a control character inside a channel name must be escaped')
@@ -339,8 +337,7 @@ export class ChannelListScan {
         const start = starts[i] as number
         const length = lengths[i] as number
         const hash = hashes[i] as number
-        entry = table.find(bytes, start, length, hash)
-        if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+        entry = this.findOrAddChannel(bytes, this.bodyText, start, length, hash, start - 1)
       }
       this.listed(entry)
     }
@@ -362,10 +359,10 @@ export class ChannelListScan {
   }
 
   /**
-   * A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions).
-   * `nameAt` is where its name starts in the body, for errors.
+   * The channel with this name; one never seen before is added, PENDING, and parsed from its bytes
+   * (templates) or as a string (regular expressions). `nameAt` is where its name starts in the body, for errors.
    */
-  private addChannel(
+  private findOrAddChannel(
     source: Uint8Array,
     text: Buffer | null,
     start: number,
@@ -377,7 +374,8 @@ export class ChannelListScan {
       this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
-    const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
+    const entry = table.findOrAdd(source, start, length, hash, PENDING, text !== null ? true : undefined)
+    if (!table.added) return entry
     const parseBytes = this.parseBytes
     if (parseBytes !== null) {
       const b = this.bounds

@@ -76,9 +76,8 @@ export class MemberStore {
     for (let i = 0; i < userLength; i++) key[USER_OFFSET + i] = source[userStart + i] as number
     const hash = hashBytes(key, 0, length)
     const table = this.table
-    let id = table.find(key, 0, length, hash)
-    if (id < 0) {
-      id = table.insert(key, 0, length, hash)
+    const id = table.findOrInsert(key, 0, length, hash)
+    if (table.added) {
       table.setField(id, ROOM, room)
       table.setField(id, PAIR, groupStart < 0 ? -1 : this.counts.pairOf(room, source, groupStart, groupEnd))
       table.setField(id, REFS, 0)

@@ -25,9 +25,8 @@ export class RoomCounts {
   roomOf(source: Uint8Array, start: number, end: number): number {
     const table = this.roomTable
     const hash = hashBytes(source, start, end - start)
-    let room = table.find(source, start, end - start, hash)
-    if (room >= 0) return room
-    room = table.insert(source, start, end - start, hash)
+    const room = table.findOrInsert(source, start, end - start, hash)
+    if (!table.added) return room
     // Rooms are never removed, so ids are dense.
     this.roomName[room] = latin1String(source, start, end)
     this.roomPairs[room] = new Map()
@@ -102,9 +101,8 @@ export class RoomCounts {
   private groupOf(source: Uint8Array, start: number, end: number): number {
     const table = this.groupTable
     const hash = hashBytes(source, start, end - start)
-    let group = table.find(source, start, end - start, hash)
-    if (group >= 0) return group
-    group = table.insert(source, start, end - start, hash)
+    const group = table.findOrInsert(source, start, end - start, hash)
+    if (!table.added) return group
     this.groupName[group] = latin1String(source, start, end)
     return group
   }
