@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { BASE_FIELDS, ByteKeyedTable, hashBytes, PAGE_ENTRIES } from './byte-table.ts'
+import { Buffer } from 'node:buffer'
+import {
+  BASE_FIELDS,
+  ByteKeyedTable,
+  hashBytes,
+  PAGE_ENTRIES,
+  SHORT_STRING_BYTES,
+  shortLatin1String,
+} from './byte-table.ts'
 
 const encoder = new TextEncoder()
 
@@ -139,6 +147,19 @@ describe('ByteKeyedTable', () => {
       if (entry >= 0) expect(oneProbe.keyString(entry)).toBe(key)
     }
   }, 60_000)
+
+  it('makes short strings from bytes exactly as latin1 decoding does, at every length it handles', () => {
+    const next = sequence(9)
+    const bytes = new Uint8Array(64)
+    for (let round = 0; round < 200; round++) {
+      // Any byte, those above 0x7f included (latin1 maps each to one code unit).
+      for (let i = 0; i < bytes.length; i++) bytes[i] = next(256)
+      for (let length = 0; length <= SHORT_STRING_BYTES; length++) {
+        const at = next(bytes.length - length)
+        expect(shortLatin1String(bytes, at, length)).toBe(Buffer.from(bytes).toString('latin1', at, at + length))
+      }
+    }
+  })
 
   it('finds many keys at once exactly as find does one at a time', () => {
     const table = new ByteKeyedTable(BASE_FIELDS + 2, 12)
