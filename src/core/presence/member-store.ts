@@ -64,7 +64,9 @@ export class MemberStore {
     userStart: number,
     userEnd: number,
   ): number {
-    const room = this.counts.roomOf(source, roomStart, roomEnd)
+    const counts = this.counts
+    const place = counts.placeOf(source, roomStart, roomEnd, groupStart, groupEnd)
+    const room = counts.placeRoom(place)
     if (room >= this.roomHead.length) {
       const size = this.roomHead.length * 2
       this.roomHead = grownInt32(this.roomHead, size, -1)
@@ -79,7 +81,7 @@ export class MemberStore {
     const id = table.findOrInsert(key, 0, length, hash)
     if (table.added) {
       table.setField(id, ROOM, room)
-      table.setField(id, PAIR, groupStart < 0 ? -1 : this.counts.pairOf(room, source, groupStart, groupEnd))
+      table.setField(id, PAIR, counts.placePair(place))
       table.setField(id, REFS, 0)
       table.setField(id, LINKS, 0)
       table.setFloatField(id, SINCE, 0)
