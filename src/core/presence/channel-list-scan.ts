@@ -2,8 +2,10 @@
 // already known costs a byte comparison when the response lists channels in the same order as last time
 // (the scanner first tries the channel that followed the previous one), or else a hash and a table probe:
 // once the order stops matching, names are hashed as they are read and looked up a batch at a time, so
-// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. Only a
-// channel never seen before becomes a string and goes through the naming convention. Nothing here is
+// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. A first
+// sync, with no order to follow, reads names that way from the start, and adds the new channels of a
+// batch and then their members together, for the same reason. Only a channel never seen before goes
+// through the naming convention (as bytes, or as a string for a regular expression). Nothing here is
 // visible to readers of the state: new channels enter as PENDING, and the caller commits (or rolls back)
 // once the whole body has been checked.
 import { Buffer } from 'node:buffer'
@@ -65,6 +67,10 @@ export class ChannelListScan {
   private readonly deferredLength = new Int32Array(LOOKUP_BATCH)
   private readonly deferredHash = new Int32Array(LOOKUP_BATCH)
   private readonly deferredFound = new Int32Array(LOOKUP_BATCH)
+  /** The waiting names new to the table that name a participant: their entries, members' bounds and ids. */
+  private readonly newMemberEntries = new Int32Array(LOOKUP_BATCH)
+  private readonly newMemberBounds = new Int32Array(LOOKUP_BATCH * 6)
+  private readonly newMemberIds = new Int32Array(LOOKUP_BATCH)
 
   constructor(
     body: Uint8Array,
@@ -81,6 +87,8 @@ export class ChannelListScan {
     this.convention = convention
     this.parseBytes = parseBytes
     this.generation = generation
+    // No snapshot listed yet (a first sync): there is no order to follow, and names wait from the start.
+    if (table.head < 0) this.misses = 2
   }
 
   /**
@@ -235,6 +243,8 @@ export class ChannelListScan {
           const length = at - start
           pos = at + 1
           if (this.misses >= 2) {
+            // Checked here, in body order, as the lookup would: a batch adds nothing it could then fail on.
+            if (length > MAX_KEY_LENGTH) this.tooLong(length, start - 1)
             const slot = this.deferred++
             this.deferredStart[slot] = start
             this.deferredLength[slot] = length
@@ -331,16 +341,48 @@ export class ChannelListScan {
     const hashes = this.deferredHash
     const found = this.deferredFound
     table.findMany(bytes, starts, lengths, hashes, count, found)
-    for (let i = 0; i < count; i++) {
-      let entry = found[i] as number
-      if (entry < 0) {
-        const start = starts[i] as number
-        const length = lengths[i] as number
-        const hash = hashes[i] as number
-        entry = this.findOrAddChannel(bytes, this.bodyText, start, length, hash, start - 1)
+    const parseBytes = this.parseBytes
+    if (parseBytes === null) {
+      for (let i = 0; i < count; i++) {
+        let entry = found[i] as number
+        if (entry < 0) {
+          const start = starts[i] as number
+          entry = this.findOrAddChannel(
+            bytes,
+            this.bodyText,
+            start,
+            lengths[i] as number,
+            hashes[i] as number,
+            start - 1,
+          )
+        }
+        this.listed(entry)
       }
-      this.listed(entry)
+      return
     }
+    // New channels (all of them in a first sync) are added, then their members obtained together (see
+    // obtainMany), before any is marked listed: listed counts the channels without a member.
+    const b = this.bounds
+    const memberBounds = this.newMemberBounds
+    const memberEntries = this.newMemberEntries
+    let adding = 0
+    for (let i = 0; i < count; i++) {
+      if ((found[i] as number) >= 0) continue
+      const start = starts[i] as number
+      const length = lengths[i] as number
+      const entry = table.findOrAdd(bytes, start, length, hashes[i] as number, PENDING, true)
+      found[i] = entry
+      if (table.added && parseBytes(bytes, start, start + length, b)) {
+        memberBounds.set(b, adding * 6)
+        memberEntries[adding++] = entry
+      }
+    }
+    if (adding > 0) {
+      const ids = this.newMemberIds
+      this.members.obtainMany(bytes, memberBounds, adding, ids)
+      for (let k = 0; k < adding; k++) table.setMember(memberEntries[k] as number, ids[k] as number)
+    }
+    for (let i = 0; i < count; i++) this.listed(found[i] as number)
   }
 
   /** Marks a channel listed in this body (once), and remembers it as following the previous one. */
@@ -370,8 +412,7 @@ export class ChannelListScan {
     hash: number,
     nameAt: number,
   ): number {
-    if (length > MAX_KEY_LENGTH)
-      this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
+    if (length > MAX_KEY_LENGTH) this.tooLong(length, nameAt)
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
     const entry = table.findOrAdd(source, start, length, hash, PENDING, text !== null ? true : undefined)
@@ -400,6 +441,10 @@ export class ChannelListScan {
     const parsed = this.convention.parse(name)
     if (parsed !== null) table.setMember(entry, this.members.obtain(parsed))
     return entry
+  }
+
+  private tooLong(length: number, nameAt: number): never {
+    this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
   }
 }
 
