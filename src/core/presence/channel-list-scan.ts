@@ -61,6 +61,8 @@ export class ChannelListScan {
    * looked up together (see flushDeferred) until one is predicted right again.
    */
   private misses = 0
+  /** True in a first sync (no snapshot listed before): nearly every name is new to the table. */
+  private readonly first: boolean
   /** Names read but not yet looked up: their place in the body and hash. */
   private deferred = 0
   private readonly deferredStart = new Int32Array(LOOKUP_BATCH)
@@ -88,7 +90,8 @@ export class ChannelListScan {
     this.parseBytes = parseBytes
     this.generation = generation
     // No snapshot listed yet (a first sync): there is no order to follow, and names wait from the start.
-    if (table.head < 0) this.misses = 2
+    this.first = table.head < 0
+    if (this.first) this.misses = 2
   }
 
   /**
@@ -340,7 +343,11 @@ export class ChannelListScan {
     const lengths = this.deferredLength
     const hashes = this.deferredHash
     const found = this.deferredFound
-    table.findMany(bytes, starts, lengths, hashes, count, found)
+    if (this.first) {
+      // Nearly all new: what is worth fetching ahead is only the slots they will go in.
+      table.prefetch(hashes, count)
+      found.fill(-1, 0, count)
+    } else table.findMany(bytes, starts, lengths, hashes, count, found)
     const parseBytes = this.parseBytes
     if (parseBytes === null) {
       for (let i = 0; i < count; i++) {
