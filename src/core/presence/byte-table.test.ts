@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { BASE_FIELDS, ByteKeyedTable, hashBytes, PAGE_ENTRIES } from './byte-table.ts'
+import { Buffer } from 'node:buffer'
+import {
+  BASE_FIELDS,
+  ByteKeyedTable,
+  hashBytes,
+  PAGE_ENTRIES,
+  SHORT_STRING_BYTES,
+  shortLatin1String,
+} from './byte-table.ts'
 
 const encoder = new TextEncoder()
 
@@ -104,6 +112,54 @@ describe('ByteKeyedTable', () => {
       expect(table.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))).toBe(entry)
     }
   }, 120_000)
+
+  it('findOrInsert builds the same table as find then insert, growing through resizes and removals', () => {
+    // From the smallest table up, so the index is resized while keys are added in one probe.
+    const general = new ByteKeyedTable(BASE_FIELDS, 8, 2)
+    const oneProbe = new ByteKeyedTable(BASE_FIELDS, 8, 2)
+    const next = sequence(5)
+    const keys: string[] = []
+    for (let step = 0; step < 60_000; step++) {
+      // Mostly new keys, some repeated (a duplicate name in a body), a few removed.
+      const id = step % 7 === 0 ? next(step + 1) : step
+      const key = `user-${id}`.padEnd(4 + (id % 19), '~')
+      const bytes = encoder.encode(` ${key} `)
+      const hash = hashBytes(bytes, 1, key.length)
+      let expected = general.find(bytes, 1, key.length, hash)
+      const expectedAdded = expected < 0
+      if (expectedAdded) expected = general.insert(bytes, 1, key.length, hash)
+      const entry = oneProbe.findOrInsert(bytes, 1, key.length, hash)
+      expect(entry).toBe(expected)
+      expect(oneProbe.added).toBe(expectedAdded)
+      if (expectedAdded) keys.push(key)
+      if (step % 11 === 0 && !expectedAdded) {
+        general.remove(expected)
+        oneProbe.remove(entry)
+      }
+    }
+    expect(oneProbe.size).toBe(general.size)
+    expect(oneProbe.slotCount).toBe(general.slotCount)
+    for (const key of keys) {
+      const bytes = encoder.encode(key)
+      const hash = hashBytes(bytes, 0, bytes.length)
+      const entry = oneProbe.find(bytes, 0, bytes.length, hash)
+      expect(entry).toBe(general.find(bytes, 0, bytes.length, hash))
+      if (entry >= 0) expect(oneProbe.keyString(entry)).toBe(key)
+    }
+  }, 60_000)
+
+  it('makes short strings from bytes exactly as latin1 decoding does, at every length it handles', () => {
+    const next = sequence(9)
+    const bytes = new Uint8Array(64)
+    for (let round = 0; round < 200; round++) {
+      // Any byte, those above 0x7f included (latin1 maps each to one code unit).
+      for (let i = 0; i < bytes.length; i++) bytes[i] = next(256)
+      for (let length = 0; length <= SHORT_STRING_BYTES; length++) {
+        const at = next(bytes.length - length)
+        expect(shortLatin1String(bytes, at, length)).toBe(Buffer.from(bytes).toString('latin1', at, at + length))
+      }
+    }
+  })
 
   it('finds many keys at once exactly as find does one at a time', () => {
     const table = new ByteKeyedTable(BASE_FIELDS + 2, 12)

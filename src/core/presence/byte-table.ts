@@ -44,6 +44,66 @@ export function latin1String(bytes: Uint8Array, start: number, end: number): str
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end)
 }
 
+/** Strings up to this many bytes are made by shortLatin1String. */
+export const SHORT_STRING_BYTES = 12
+
+/**
+ * `length` (at most SHORT_STRING_BYTES) bytes as a latin1 string, the way Buffer's latin1 decoding makes
+ * it, several times faster for a short string (a user id): no call out of JavaScript. A first sync makes
+ * a million of them.
+ */
+export function shortLatin1String(b: Uint8Array, at: number, length: number): string {
+  const c = String.fromCharCode
+  switch (length) {
+    case 0:
+      return ''
+    case 1:
+      return c(b[at] as number)
+    case 2:
+      return c(b[at] as number, b[at + 1] as number)
+    case 3:
+      return c(b[at] as number, b[at + 1] as number, b[at + 2] as number)
+    case 4:
+      return c(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number)
+    case 5:
+      return c(b[at] as number, b[at + 1] as number, b[at + 2] as number, b[at + 3] as number, b[at + 4] as number)
+    case 6:
+      return c(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+      )
+    case 7:
+      return c(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+      )
+    case 8:
+      return c(
+        b[at] as number,
+        b[at + 1] as number,
+        b[at + 2] as number,
+        b[at + 3] as number,
+        b[at + 4] as number,
+        b[at + 5] as number,
+        b[at + 6] as number,
+        b[at + 7] as number,
+      )
+    default:
+      if (length < 0 || length > SHORT_STRING_BYTES) throw new RangeError(`not a short string: ${length} bytes`)
+      // Two halves: joined into one flat string (V8 makes no rope of so short a result).
+      return shortLatin1String(b, at, 8) + shortLatin1String(b, at + 8, length - 8)
+  }
+}
+
 export function grownInt32(array: Int32Array, size: number, fill = 0): Int32Array<ArrayBuffer> {
   const next = new Int32Array(size)
   next.set(array)
@@ -94,6 +154,8 @@ export class ByteKeyedTable {
   top = 0
   /** Entries in use. */
   size = 0
+  /** Whether the last findOrInsert added its key. */
+  added = false
   private freeIds = new Int32Array(64)
   private freeCount = 0
   /** Sink for the loads findMany issues ahead of time, so the compiler keeps them. */
@@ -256,6 +318,18 @@ export class ByteKeyedTable {
     this.touched ^= touched
   }
 
+  /**
+   * Reads the home slots of these hashes, so that the lookups or inserts that follow find them in cache:
+   * their cache misses overlap here instead of coming one after another (see findMany).
+   */
+  prefetch(hashes: Int32Array, count: number): void {
+    const slots = this.slots
+    const shift = this.shift
+    let touched = 0
+    for (let i = 0; i < count; i++) touched ^= slots[Math.imul(hashes[i] as number, GOLDEN) >>> shift] as number
+    this.touched ^= touched
+  }
+
   private matches(entry: number, source: Uint8Array, start: number, length: number, hash: number): boolean {
     const page = this.pages[entry >>> PAGE_BITS] as Int32Array
     const at = (entry & PAGE_MASK) * this.stride
@@ -297,6 +371,44 @@ export class ByteKeyedTable {
     // Up to three quarters full: linear probing with tags stays short there, and a table reserved for
     // an estimate that falls a little short does not rehash.
     if ((this.size + 1) * 4 > this.slots.length * 3) this.resizeSlots(this.slots.length * 2)
+    const entry = this.store(source, start, length, hash)
+    this.placeInSlot(entry, hash)
+    return entry
+  }
+
+  /**
+   * The entry whose key is these bytes, added if absent (and then `added` is true): one probe where a
+   * find and an insert take two, for loads that mostly add (a first sync adds every name it reads).
+   */
+  findOrInsert(source: Uint8Array, start: number, length: number, hash: number): number {
+    if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)
+    const slots = this.slots
+    const mask = this.mask
+    const tagMask = this.tagMask
+    const tag = hash & tagMask
+    let slot = Math.imul(hash, GOLDEN) >>> this.shift
+    for (;;) {
+      const stored = slots[slot] as number
+      if (stored === 0) break
+      if ((stored & tagMask) === tag) {
+        const entry = (stored & this.entryMask) - 1
+        if (this.matches(entry, source, start, length, hash)) {
+          this.added = false
+          return entry
+        }
+      }
+      slot = (slot + 1) & mask
+    }
+    this.added = true
+    // Full enough to grow: the slots move, so the key is placed by a fresh probe (as insert does).
+    if ((this.size + 1) * 4 > slots.length * 3) return this.insert(source, start, length, hash)
+    const entry = this.store(source, start, length, hash)
+    slots[slot] = (entry + 1) | tag
+    return entry
+  }
+
+  /** Takes an entry id and writes the key into its record (and the arena); the caller gives it a slot. */
+  private store(source: Uint8Array, start: number, length: number, hash: number): number {
     const entry = this.allocate()
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
@@ -317,7 +429,6 @@ export class ByteKeyedTable {
     page[at + KEY_START] = tailStart
     page[at + KEY_INFO] = length
     page[at + HASH] = hash
-    this.placeInSlot(entry, hash)
     this.size++
     return entry
   }
@@ -365,6 +476,9 @@ export class ByteKeyedTable {
     const length = this.keyLength(entry)
     const inlineBytes = this.inlineBytes
     const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+    const count = length - from
+    if (length <= inlineBytes && count >= 0 && count <= SHORT_STRING_BYTES)
+      return shortLatin1String(this.bytePages[entry >>> PAGE_BITS] as Uint8Array, inlineStart + from, count)
     const recordText = this.textPages[entry >>> PAGE_BITS] as Buffer
     const tailStart = this.field(entry, KEY_START)
     const arenaText = this.arenaTexts[tailStart >>> ARENA_PAGE_BITS] as Buffer

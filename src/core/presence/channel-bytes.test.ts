@@ -5,6 +5,7 @@ import {
   type NamingConvention,
   type ParsedChannel,
 } from '../../shared/naming.ts'
+import { seededRandom } from '../../shared/seeded-random.ts'
 import { compileBytesParser } from './channel-bytes.ts'
 
 const template = (value: string): NamingConvention => ({ kind: 'template', template: value })
@@ -56,6 +57,38 @@ describe('the byte parser of a template', () => {
       const compiled = compileConvention(convention)
       for (const name of names)
         expect(parseViaBytes(convention, name), `${JSON.stringify(convention)} ${name}`).toEqual(compiled.parse(name))
+    }
+  })
+
+  it('parses random names exactly as the convention does, with one-byte separators and several bytes', () => {
+    const random = seededRandom(21)
+    const templates = [
+      'private-{room}-{user}',
+      'private-{room}-{group}-{user}',
+      '{user}.{room}',
+      'x{room}_{user}-{group}y',
+      'presence-{group}={room}=={user}',
+    ]
+    // Separator and literal characters, others channel names allow, and some they do not.
+    const alphabet = ['-', '-', '-', '.', '_', '=', 'x', 'y', 'a', 'b', '1', ' ', 'é', '*', '@']
+    for (const text of templates) {
+      const convention = template(text)
+      const compiled = compileConvention(convention)
+      let participants = 0
+      for (let i = 0; i < 3000; i++) {
+        const piece = (): string => {
+          let text = ''
+          const length = Math.floor(random() * 6)
+          for (let j = 0; j < length; j++) text += alphabet[Math.floor(random() * alphabet.length)] as string
+          return text
+        }
+        // Mostly the template with random parts (which may hold separators, or be empty), else anything.
+        const name = random() < 0.7 ? text.replace(/\{(room|group|user)\}/g, piece) : `private-${piece()}${piece()}`
+        const expected = compiled.parse(name)
+        if (expected !== null) participants++
+        expect(parseViaBytes(convention, name), `${JSON.stringify(convention)} ${name}`).toEqual(expected)
+      }
+      expect(participants).toBeGreaterThan(100)
     }
   })
 

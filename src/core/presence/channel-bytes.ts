@@ -27,7 +27,52 @@ export function compileBytesParser(convention: NamingConvention): ChannelBytesPa
   const groupAt = parts.indexOf('group')
   const userAt = parts.indexOf('user')
   // Reused across calls: the parser never re-enters itself.
-  const bounds = [0, 0, 0, 0, 0, 0]
+  const bounds = new Int32Array(6)
+  const prefixLength = prefixBytes.length
+  const suffixLength = suffixBytes.length
+
+  const literalsAllowed = [prefixBytes, suffixBytes].every((literal) =>
+    literal.every((code) => code < 128 && CHANNEL_CHAR_ALLOWED[code] === 1),
+  )
+  if (literalsAllowed && separatorBytes.every((separator) => separator.length === 1)) {
+    // Separators of one byte (the usual `-`): the parts are split in the same pass that checks the
+    // characters, a byte compare each, with no search per separator.
+    const separators = Int32Array.from(separatorBytes, (separator) => separator[0] as number)
+    const allowed = CHANNEL_CHAR_ALLOWED
+    const splits = count - 1
+    return (bytes, start, nameEnd, out) => {
+      const length = nameEnd - start
+      if (length < fixedLength || length > MAX_CHANNEL_NAME_LENGTH) return false
+      for (let i = 0; i < prefixLength; i++) if (bytes[start + i] !== prefixBytes[i]) return false
+      const end = nameEnd - suffixLength
+      for (let i = 0; i < suffixLength; i++) if (bytes[end + i] !== suffixBytes[i]) return false
+      // The prefix and suffix are the template's (allowed) characters: only the bytes between them can be refused.
+      let part = 0
+      let at = start + prefixLength
+      let separator = splits > 0 ? (separators[0] as number) : -1
+      for (let i = at; i < end; i++) {
+        const code = bytes[i] as number
+        if (code >= 128 || allowed[code] === 0) return false
+        if (code !== separator) continue
+        if (i === at) return false
+        bounds[part * 2] = at
+        bounds[part * 2 + 1] = i
+        at = i + 1
+        part++
+        separator = part < splits ? (separators[part] as number) : -1
+      }
+      if (part < splits || at >= end) return false
+      bounds[splits * 2] = at
+      bounds[splits * 2 + 1] = end
+      out[0] = bounds[roomAt * 2] as number
+      out[1] = bounds[roomAt * 2 + 1] as number
+      out[2] = groupAt < 0 ? -1 : (bounds[groupAt * 2] as number)
+      out[3] = groupAt < 0 ? -1 : (bounds[groupAt * 2 + 1] as number)
+      out[4] = bounds[userAt * 2] as number
+      out[5] = bounds[userAt * 2 + 1] as number
+      return true
+    }
+  }
 
   return (bytes, start, nameEnd, out) => {
     const length = nameEnd - start

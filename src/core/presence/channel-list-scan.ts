@@ -2,8 +2,10 @@
 // already known costs a byte comparison when the response lists channels in the same order as last time
 // (the scanner first tries the channel that followed the previous one), or else a hash and a table probe:
 // once the order stops matching, names are hashed as they are read and looked up a batch at a time, so
-// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. Only a
-// channel never seen before becomes a string and goes through the naming convention. Nothing here is
+// that their cache misses overlap and a poll in any order stays well under a JSON.parse of it. A first
+// sync, with no order to follow, reads names that way from the start, and adds the new channels of a
+// batch and then their members together, for the same reason. Only a channel never seen before goes
+// through the naming convention (as bytes, or as a string for a regular expression). Nothing here is
 // visible to readers of the state: new channels enter as PENDING, and the caller commits (or rolls back)
 // once the whole body has been checked.
 import { Buffer } from 'node:buffer'
@@ -59,12 +61,18 @@ export class ChannelListScan {
    * looked up together (see flushDeferred) until one is predicted right again.
    */
   private misses = 0
+  /** True in a first sync (no snapshot listed before): nearly every name is new to the table. */
+  private readonly first: boolean
   /** Names read but not yet looked up: their place in the body and hash. */
   private deferred = 0
   private readonly deferredStart = new Int32Array(LOOKUP_BATCH)
   private readonly deferredLength = new Int32Array(LOOKUP_BATCH)
   private readonly deferredHash = new Int32Array(LOOKUP_BATCH)
   private readonly deferredFound = new Int32Array(LOOKUP_BATCH)
+  /** The waiting names new to the table that name a participant: their entries, members' bounds and ids. */
+  private readonly newMemberEntries = new Int32Array(LOOKUP_BATCH)
+  private readonly newMemberBounds = new Int32Array(LOOKUP_BATCH * 6)
+  private readonly newMemberIds = new Int32Array(LOOKUP_BATCH)
 
   constructor(
     body: Uint8Array,
@@ -81,6 +89,9 @@ export class ChannelListScan {
     this.convention = convention
     this.parseBytes = parseBytes
     this.generation = generation
+    // No snapshot listed yet (a first sync): there is no order to follow, and names wait from the start.
+    this.first = table.head < 0
+    if (this.first) this.misses = 2
   }
 
   /**
@@ -235,13 +246,14 @@ export class ChannelListScan {
           const length = at - start
           pos = at + 1
           if (this.misses >= 2) {
+            // Checked here, in body order, as the lookup would: a batch adds nothing it could then fail on.
+            if (length > MAX_KEY_LENGTH) this.tooLong(length, start - 1)
             const slot = this.deferred++
             this.deferredStart[slot] = start
             this.deferredLength[slot] = length
             this.deferredHash[slot] = hash
           } else {
-            entry = table.find(bytes, start, length, hash)
-            if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+            entry = this.findOrAddChannel(bytes, this.bodyText, start, length, hash, start - 1)
           }
         } else if (code === BACKSLASH) {
           // Escaped names are rare: looked up on the spot, but only once the names waiting before them
@@ -256,8 +268,7 @@ export class ChannelListScan {
           pos = cursor.pos
           const scratch = cursor.scratch
           const decodedHash = hashBytes(scratch, 0, length)
-          entry = table.find(scratch, 0, length, decodedHash)
-          if (entry < 0) entry = this.addChannel(scratch, null, 0, length, decodedHash, nameAt)
+          entry = this.findOrAddChannel(scratch, null, 0, length, decodedHash, nameAt)
         } else {
           cursor.pos = at
           cursor.fail('a control character inside a channel name must be escaped')
@@ -332,18 +343,53 @@ export class ChannelListScan {
     const lengths = this.deferredLength
     const hashes = this.deferredHash
     const found = this.deferredFound
-    table.findMany(bytes, starts, lengths, hashes, count, found)
-    for (let i = 0; i < count; i++) {
-      let entry = found[i] as number
-      if (entry < 0) {
-        const start = starts[i] as number
-        const length = lengths[i] as number
-        const hash = hashes[i] as number
-        entry = table.find(bytes, start, length, hash)
-        if (entry < 0) entry = this.addChannel(bytes, this.bodyText, start, length, hash, start - 1)
+    if (this.first) {
+      // Nearly all new: what is worth fetching ahead is only the slots they will go in.
+      table.prefetch(hashes, count)
+      found.fill(-1, 0, count)
+    } else table.findMany(bytes, starts, lengths, hashes, count, found)
+    const parseBytes = this.parseBytes
+    if (parseBytes === null) {
+      for (let i = 0; i < count; i++) {
+        let entry = found[i] as number
+        if (entry < 0) {
+          const start = starts[i] as number
+          entry = this.findOrAddChannel(
+            bytes,
+            this.bodyText,
+            start,
+            lengths[i] as number,
+            hashes[i] as number,
+            start - 1,
+          )
+        }
+        this.listed(entry)
       }
-      this.listed(entry)
+      return
     }
+    // New channels (all of them in a first sync) are added, then their members obtained together (see
+    // obtainMany), before any is marked listed: listed counts the channels without a member.
+    const b = this.bounds
+    const memberBounds = this.newMemberBounds
+    const memberEntries = this.newMemberEntries
+    let adding = 0
+    for (let i = 0; i < count; i++) {
+      if ((found[i] as number) >= 0) continue
+      const start = starts[i] as number
+      const length = lengths[i] as number
+      const entry = table.findOrAdd(bytes, start, length, hashes[i] as number, PENDING, true)
+      found[i] = entry
+      if (table.added && parseBytes(bytes, start, start + length, b)) {
+        memberBounds.set(b, adding * 6)
+        memberEntries[adding++] = entry
+      }
+    }
+    if (adding > 0) {
+      const ids = this.newMemberIds
+      this.members.obtainMany(bytes, memberBounds, adding, ids)
+      for (let k = 0; k < adding; k++) table.setMember(memberEntries[k] as number, ids[k] as number)
+    }
+    for (let i = 0; i < count; i++) this.listed(found[i] as number)
   }
 
   /** Marks a channel listed in this body (once), and remembers it as following the previous one. */
@@ -362,10 +408,10 @@ export class ChannelListScan {
   }
 
   /**
-   * A channel never seen before: parsed from its bytes (templates) or as a string (regular expressions).
-   * `nameAt` is where its name starts in the body, for errors.
+   * The channel with this name; one never seen before is added, PENDING, and parsed from its bytes
+   * (templates) or as a string (regular expressions). `nameAt` is where its name starts in the body, for errors.
    */
-  private addChannel(
+  private findOrAddChannel(
     source: Uint8Array,
     text: Buffer | null,
     start: number,
@@ -373,11 +419,11 @@ export class ChannelListScan {
     hash: number,
     nameAt: number,
   ): number {
-    if (length > MAX_KEY_LENGTH)
-      this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
+    if (length > MAX_KEY_LENGTH) this.tooLong(length, nameAt)
     const table = this.table
     // Raw names from the body are plain by construction; decoded ones are checked.
-    const entry = table.add(source, start, length, hash, PENDING, text !== null ? true : undefined)
+    const entry = table.findOrAdd(source, start, length, hash, PENDING, text !== null ? true : undefined)
+    if (!table.added) return entry
     const parseBytes = this.parseBytes
     if (parseBytes !== null) {
       const b = this.bounds
@@ -402,6 +448,10 @@ export class ChannelListScan {
     const parsed = this.convention.parse(name)
     if (parsed !== null) table.setMember(entry, this.members.obtain(parsed))
     return entry
+  }
+
+  private tooLong(length: number, nameAt: number): never {
+    this.cursor.fail(`a channel name of ${length} bytes is far longer than any channel name can be`, nameAt)
   }
 }
 

@@ -45,6 +45,28 @@ export class ChannelTable extends ByteKeyedTable {
    */
   add(source: Uint8Array, start: number, length: number, hash: number, state: number, plain?: boolean): number {
     const entry = this.insert(source, start, length, hash)
+    this.initialise(entry, source, start, length, state, plain)
+    return entry
+  }
+
+  /**
+   * The channel with this name, added as `add` does if absent (then `added` is true): one probe of the
+   * index instead of a find and an add's second one.
+   */
+  findOrAdd(source: Uint8Array, start: number, length: number, hash: number, state: number, plain?: boolean): number {
+    const entry = this.findOrInsert(source, start, length, hash)
+    if (this.added) this.initialise(entry, source, start, length, state, plain)
+    return entry
+  }
+
+  private initialise(
+    entry: number,
+    source: Uint8Array,
+    start: number,
+    length: number,
+    state: number,
+    plain: boolean | undefined,
+  ): void {
     let isPlain = plain ?? true
     if (plain === undefined) {
       for (let i = start, end = start + length; i < end; i++) {
@@ -59,7 +81,6 @@ export class ChannelTable extends ByteKeyedTable {
     page[at + MEMBER] = -1
     page[at + NEXT] = -1
     this.setFloatField(entry, STAMP, 0)
-    return entry
   }
 
   /** Frees a channel's entry (its member link is the caller's business). */

@@ -47,6 +47,14 @@ export class MemberStore {
   private readonly table = new ByteKeyedTable(MEMBER_FIELDS, INLINE_KEY_BYTES, 1024)
   private key = new Uint8Array(256)
   private text = new Uint8Array(512)
+  /** A batch's member keys, one after another, and each one's start, length, hash and place (see obtainMany). */
+  private batchKeys = new Uint8Array(1024)
+  private batchStart = new Int32Array(64)
+  private batchLength = new Int32Array(64)
+  private batchHash = new Int32Array(64)
+  private batchPlace = new Int32Array(64)
+  /** Sink for the loads obtainMany issues ahead of time, so the compiler keeps them. */
+  private touched = 0
 
   /** Distinct members present. */
   total = 0
@@ -64,23 +72,92 @@ export class MemberStore {
     userStart: number,
     userEnd: number,
   ): number {
-    const room = this.counts.roomOf(source, roomStart, roomEnd)
+    const place = this.counts.placeOf(source, roomStart, roomEnd, groupStart, groupEnd)
+    const room = this.roomOfPlace(place)
+    const userLength = userEnd - userStart
+    const length = USER_OFFSET + userLength
+    const key = this.roomKey(room, length)
+    for (let i = 0; i < userLength; i++) key[USER_OFFSET + i] = source[userStart + i] as number
+    return this.obtainKey(key, 0, length, hashBytes(key, 0, length), place)
+  }
+
+  /**
+   * obtainBytes for `count` members, their six byte bounds each in `bounds` (as obtainBytes takes them,
+   * one member after another): out[i] = the member id of the i-th. The same members and ids as that many
+   * obtainBytes in turn, but each step is taken for every member before the next, so the cache misses
+   * of a big table (its slots, the record at a room's tail) overlap instead of following one another: a
+   * first sync adds a million members.
+   */
+  obtainMany(source: Uint8Array, bounds: Int32Array, count: number, out: Int32Array): void {
+    if (count > this.batchHash.length) {
+      const size = Math.max(count, this.batchHash.length * 2)
+      this.batchStart = new Int32Array(size)
+      this.batchLength = new Int32Array(size)
+      this.batchHash = new Int32Array(size)
+      this.batchPlace = new Int32Array(size)
+    }
+    const counts = this.counts
+    const table = this.table
+    let keyAt = 0
+    let touched = 0
+    for (let i = 0; i < count; i++) {
+      const b = i * 6
+      const place = counts.placeOf(
+        source,
+        bounds[b] as number,
+        bounds[b + 1] as number,
+        bounds[b + 2] as number,
+        bounds[b + 3] as number,
+      )
+      const room = this.roomOfPlace(place)
+      const userStart = bounds[b + 4] as number
+      const userLength = (bounds[b + 5] as number) - userStart
+      const length = USER_OFFSET + userLength
+      if (keyAt + length > this.batchKeys.length) this.batchKeys = grownBytes(this.batchKeys, (keyAt + length) * 2)
+      const keys = this.batchKeys
+      writeRoom(keys, keyAt, room)
+      for (let j = 0; j < userLength; j++) keys[keyAt + USER_OFFSET + j] = source[userStart + j] as number
+      this.batchStart[i] = keyAt
+      this.batchLength[i] = length
+      this.batchHash[i] = hashBytes(keys, keyAt, length)
+      this.batchPlace[i] = place
+      keyAt += length
+      // The record a new member of this room will be linked after.
+      const tail = this.roomTail[room] as number
+      if (tail >= 0) touched ^= table.field(tail, FOLLOWING)
+    }
+    this.touched ^= touched
+    table.prefetch(this.batchHash, count)
+    for (let i = 0; i < count; i++) {
+      out[i] = this.obtainKey(
+        this.batchKeys,
+        this.batchStart[i] as number,
+        this.batchLength[i] as number,
+        this.batchHash[i] as number,
+        this.batchPlace[i] as number,
+      )
+    }
+  }
+
+  /** The room of a place, with room in the room lists for it. */
+  private roomOfPlace(place: number): number {
+    const room = this.counts.placeRoom(place)
     if (room >= this.roomHead.length) {
       const size = this.roomHead.length * 2
       this.roomHead = grownInt32(this.roomHead, size, -1)
       this.roomTail = grownInt32(this.roomTail, size, -1)
     }
-    const userLength = userEnd - userStart
-    const length = USER_OFFSET + userLength
-    const key = this.roomKey(room, length)
-    for (let i = 0; i < userLength; i++) key[USER_OFFSET + i] = source[userStart + i] as number
-    const hash = hashBytes(key, 0, length)
+    return room
+  }
+
+  /** The member whose key (room id and user bytes) is at `start` of `key`, created in `place` if new. */
+  private obtainKey(key: Uint8Array, start: number, length: number, hash: number, place: number): number {
     const table = this.table
-    let id = table.find(key, 0, length, hash)
-    if (id < 0) {
-      id = table.insert(key, 0, length, hash)
+    const id = table.findOrInsert(key, start, length, hash)
+    if (table.added) {
+      const room = this.counts.placeRoom(place)
       table.setField(id, ROOM, room)
-      table.setField(id, PAIR, groupStart < 0 ? -1 : this.counts.pairOf(room, source, groupStart, groupEnd))
+      table.setField(id, PAIR, this.counts.placePair(place))
       table.setField(id, REFS, 0)
       table.setField(id, LINKS, 0)
       table.setFloatField(id, SINCE, 0)
@@ -222,12 +299,8 @@ export class MemberStore {
   /** The scratch key for a member of `room`, at least `length` bytes, with the room id in its first four. */
   private roomKey(room: number, length: number): Uint8Array {
     if (length > this.key.length) this.key = new Uint8Array(length * 2)
-    const key = this.key
-    key[0] = room & 0xff
-    key[1] = (room >>> 8) & 0xff
-    key[2] = (room >>> 16) & 0xff
-    key[3] = room >>> 24
-    return key
+    writeRoom(this.key, 0, room)
+    return this.key
   }
 
   /** The member id of (room, user), or -1 when there is none; `room` is a room id from findRoom. */
@@ -352,6 +425,20 @@ export class MemberStore {
     }
     return false
   }
+}
+
+/** A member key's room prefix: the room id's four bytes at `at`. */
+function writeRoom(key: Uint8Array, at: number, room: number): void {
+  key[at] = room & 0xff
+  key[at + 1] = (room >>> 8) & 0xff
+  key[at + 2] = (room >>> 16) & 0xff
+  key[at + 3] = room >>> 24
+}
+
+function grownBytes(bytes: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
+  const bigger = new Uint8Array(size)
+  bigger.set(bytes)
+  return bigger
 }
 
 function lowerAscii(code: number): number {

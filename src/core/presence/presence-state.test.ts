@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm'
 import { compileConvention, DEFAULT_CONVENTION, type NamingConvention } from '../../shared/naming.ts'
 import { ChannelListFormatError, IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { PresenceState } from './presence-state.ts'
+import { seededRandom } from '../../shared/seeded-random.ts'
 import type { IngestResult, Member } from './types.ts'
 
 const encoder = new TextEncoder()
@@ -400,6 +401,49 @@ describe('ingestChannelList: diffs and counts', () => {
     expect(result.total).toBe(1)
     expect(result.rooms).toEqual([{ room: 'A', count: 1, groups: { red: 1 } }])
   })
+
+  // A first sync has no order to follow, so it reads names in batches and adds their channels and members
+  // together (ChannelListScan.flushDeferred, MemberStore.obtainMany); a state that has listed a snapshot
+  // before reads new names one at a time. Both must build the same state, in the same order.
+  for (const template of ['private-{room}-{group}-{user}', 'private-{room}-{user}']) {
+    it(`a first sync builds the same state, member order and joins as names read one at a time (${template})`, async () => {
+      const random = seededRandom(11)
+      const next = (bound: number): number => Math.floor(random() * bound)
+      const names: string[] = []
+      for (let i = 0; i < 5000; i++) {
+        const room = `r${next(40)}`
+        const group = ['red', 'blue', 'green'][next(3)] as string
+        // Users of 1 to 14 characters (past the bytes a member record keeps inline), some repeated in
+        // another group (a second device), some channels listed twice, some not participants at all.
+        const user = `u${next(700)}`.padEnd(1 + next(14), 'x')
+        const name = template.includes('{group}') ? `private-${room}-${group}-${user}` : `private-${room}-${user}`
+        names.push(name)
+        if (next(50) === 0) names.push(name)
+        if (next(60) === 0) names.push(`presence-${room}`, `private-${room}-${'é'}`)
+      }
+      const body = bytes(
+        `{"channels":{${names.map((name, i) => `${i % 97 === 0 ? `"${[...name].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(name)}:{}`).join(',')}}}`,
+      )
+      const convention: NamingConvention = { kind: 'template', template }
+      const first = stateFor(convention)
+      const firstResult = await first.ingestChannelList(body, 10)
+      // One snapshot listed before (a channel of no one): the body's names are then new, read one by one.
+      const general = stateFor(convention)
+      await general.ingestChannelList(list(['elsewhere']), 5)
+      const generalResult = await general.ingestChannelList(body, 10)
+      expect(firstResult.joins).toEqual(generalResult.joins)
+      expect(firstResult.joins.length).toBeGreaterThan(1000)
+      expect(firstResult.rooms).toEqual(generalResult.rooms)
+      expect(firstResult.channels).toBe(generalResult.channels)
+      expect(firstResult.unmatched).toBe(generalResult.unmatched)
+      expect(snapshot(first)).toEqual(snapshot(general))
+      // And the next poll of the same body changes nothing in either.
+      for (const state of [first, general]) {
+        const again = await state.ingestChannelList(body, 20)
+        expect([again.joins, again.leaves]).toEqual([[], []])
+      }
+    })
+  }
 
   it('is correct against JSON.parse on 200,000 channels over several snapshots', async () => {
     const state = stateFor({ kind: 'template', template: 'private-{room}-{group}-{user}' }, 2)

@@ -1,8 +1,16 @@
 // Rooms and groups, interned for good from the bytes of channel names (there are few of them), with
 // how many people are present per room and per (room, group) pair as integers. Shared by the presence
 // state's members and by the counts-only reading of a channel list, so both summarise rooms alike.
-import { ByteKeyedTable, grownInt32, hashBytes, latin1String } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, grownInt32, hashBytes, latin1String } from './byte-table.ts'
 import type { RoomSummary } from './types.ts'
+
+// A place is a (room, group or none) as named in channel names, keyed by [room length: 4 bytes][room
+// bytes], then [1][group bytes] when there is a group: its record holds the room id and the pair id.
+const PLACE_ROOM = BASE_FIELDS
+const PLACE_PAIR = BASE_FIELDS + 1
+/** Key bytes in the record: the length and most room and group names. */
+const PLACE_INLINE_BYTES = 28
+const PLACE_ROOM_OFFSET = 4
 
 export class RoomCounts {
   private readonly roomTable = new ByteKeyedTable()
@@ -15,6 +23,9 @@ export class RoomCounts {
   private pairCount = new Int32Array(64)
   private pairGroup = new Int32Array(64)
   private pairTop = 0
+  /** Every place seen (see PLACE_ROOM): one lookup finds a member's room and pair. */
+  private readonly placeTable = new ByteKeyedTable(PLACE_PAIR + 1, PLACE_INLINE_BYTES)
+  private placeKey = new Uint8Array(64)
 
   /** Rooms ever seen; room ids are below it. */
   get roomTotal(): number {
@@ -22,12 +33,11 @@ export class RoomCounts {
   }
 
   /** The room named by these bytes, created (with no one in it) if new. */
-  roomOf(source: Uint8Array, start: number, end: number): number {
+  private roomOf(source: Uint8Array, start: number, end: number): number {
     const table = this.roomTable
     const hash = hashBytes(source, start, end - start)
-    let room = table.find(source, start, end - start, hash)
-    if (room >= 0) return room
-    room = table.insert(source, start, end - start, hash)
+    const room = table.findOrInsert(source, start, end - start, hash)
+    if (!table.added) return room
     // Rooms are never removed, so ids are dense.
     this.roomName[room] = latin1String(source, start, end)
     this.roomPairs[room] = new Map()
@@ -36,8 +46,49 @@ export class RoomCounts {
     return room
   }
 
+  /**
+   * The place named by these bytes (group start -1 for none): a room and, unless there is no group, a
+   * (room, group) pair, created if new; read them with placeRoom and placePair. One lookup where roomOf
+   * and pairOf take two and a Map's: a first sync asks for every member's.
+   */
+  placeOf(source: Uint8Array, roomStart: number, roomEnd: number, groupStart: number, groupEnd: number): number {
+    const roomLength = roomEnd - roomStart
+    const groupLength = groupStart < 0 ? -1 : groupEnd - groupStart
+    const length = PLACE_ROOM_OFFSET + roomLength + 1 + groupLength
+    if (length > this.placeKey.length) this.placeKey = new Uint8Array(length * 2)
+    const key = this.placeKey
+    key[0] = roomLength & 0xff
+    key[1] = (roomLength >>> 8) & 0xff
+    key[2] = (roomLength >>> 16) & 0xff
+    key[3] = roomLength >>> 24
+    let at = PLACE_ROOM_OFFSET
+    for (let i = roomStart; i < roomEnd; i++) key[at++] = source[i] as number
+    if (groupStart >= 0) {
+      key[at++] = 1
+      for (let i = groupStart; i < groupEnd; i++) key[at++] = source[i] as number
+    }
+    const table = this.placeTable
+    const place = table.findOrInsert(key, 0, length, hashBytes(key, 0, length))
+    if (table.added) {
+      const room = this.roomOf(source, roomStart, roomEnd)
+      table.setField(place, PLACE_ROOM, room)
+      table.setField(place, PLACE_PAIR, groupStart < 0 ? -1 : this.pairOf(room, source, groupStart, groupEnd))
+    }
+    return place
+  }
+
+  /** A place's room id. */
+  placeRoom(place: number): number {
+    return this.placeTable.field(place, PLACE_ROOM)
+  }
+
+  /** A place's pair id, or -1 for a place without a group. */
+  placePair(place: number): number {
+    return this.placeTable.field(place, PLACE_PAIR)
+  }
+
   /** The (room, group) pair of the group named by these bytes, created if new. */
-  pairOf(room: number, source: Uint8Array, start: number, end: number): number {
+  private pairOf(room: number, source: Uint8Array, start: number, end: number): number {
     const group = this.groupOf(source, start, end)
     const pairs = this.roomPairs[room] as Map<number, number>
     let pair = pairs.get(group)
@@ -102,9 +153,8 @@ export class RoomCounts {
   private groupOf(source: Uint8Array, start: number, end: number): number {
     const table = this.groupTable
     const hash = hashBytes(source, start, end - start)
-    let group = table.find(source, start, end - start, hash)
-    if (group >= 0) return group
-    group = table.insert(source, start, end - start, hash)
+    const group = table.findOrInsert(source, start, end - start, hash)
+    if (!table.added) return group
     this.groupName[group] = latin1String(source, start, end)
     return group
   }
