@@ -288,6 +288,13 @@ describe('a desktop console opening a shared server over TLS with a token', () =
       )
 
       await useRemote(desk, { url: served.url, fingerprint: certificate.fingerprint })
+      // Once its connections are closed, every request the stopped engine sent has reached the proxy
+      // (one sent just before stopping may arrive after the switch returns): the count starts there.
+      await until(
+        () => proxy.connections,
+        (open) => open === 0,
+        'the local engine’s connections to the app closed',
+      )
       const pollsAtSwitch = proxy.seen.length
       // Three poll intervals: the local engine, had it kept running, would have polled three times.
       await new Promise((resolve) => setTimeout(resolve, 3000))
