@@ -106,8 +106,6 @@ export class Monitor {
   async stop(cause: GapCause = 'stopped', detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     await this.loop.stop()
-    // The broadcaster, which shares the client, is closed before the monitor (connection-manager.ts).
-    await this.client.close()
     await this.options.history?.recordSyncStopped(this.now(), cause, detail)
   }
 

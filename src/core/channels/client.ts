@@ -105,14 +105,6 @@ export class ChannelsClient {
     return answer.body.toString('utf8')
   }
 
-  /**
-   * Closes the pool's connections once the requests running finish (none, after their callers gave them
-   * up); requests after this fail. An app no longer watched keeps no connection to it open.
-   */
-  async close(): Promise<void> {
-    await this.pool.close()
-  }
-
   /** The SDK, for what needs the secret without a request (the broadcaster's marker authorises its channel). */
   get pusher(): Pusher {
     return this.sdk

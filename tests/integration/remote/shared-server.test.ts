@@ -288,8 +288,9 @@ describe('a desktop console opening a shared server over TLS with a token', () =
       )
 
       await useRemote(desk, { url: served.url, fingerprint: certificate.fingerprint })
-      // Once its connections are closed, every request the stopped engine sent has reached the proxy
-      // (one sent just before stopping may arrive after the switch returns): the count starts there.
+      // Once its connections are closed (idle keep-alive ones within seconds), every request the stopped
+      // engine sent has reached the proxy (one sent just before stopping may arrive after the switch
+      // returns): the count starts there.
       await until(
         () => proxy.connections,
         (open) => open === 0,
