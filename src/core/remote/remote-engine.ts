@@ -78,6 +78,8 @@ export class RemoteEngine {
   private nextId = 1
   private attempt = 0
   private retryTimer: NodeJS.Timeout | null = null
+  /** Why the link that was up went down; kept at the head of the problem until it is up again. */
+  private lostBecause: string | null = null
   private closed = false
   private readonly pending = new Map<number, Pending>()
   private readonly eventListeners = new Set<(event: string, payload: unknown) => void>()
@@ -207,6 +209,7 @@ export class RemoteEngine {
   private adopt(socket: WebSocket): void {
     this.socket = socket
     this.attempt = 0
+    this.lostBecause = null
     socket.on('message', (data, isBinary) => {
       if (!isBinary) this.receive(text(data))
     })
@@ -220,6 +223,7 @@ export class RemoteEngine {
           : 'The connection to the shared server was lost'
       this.failPending(reason)
       if (this.closed) return
+      this.lostBecause = reason
       this.setState('retrying', `${reason}; trying again…`)
       this.scheduleRetry()
     })
@@ -270,7 +274,10 @@ export class RemoteEngine {
         this.setState('refused', refusal.message)
         return
       }
-      this.setState('retrying', `${refusal.message}; trying again…`)
+      // After a loss the operator is told so for as long as it lasts, with what the last attempt met,
+      // not only the latter (which replaced it within half a second).
+      const lost = this.lostBecause === null ? '' : `${this.lostBecause}. `
+      this.setState('retrying', `${lost}${refusal.message}; trying again…`)
       this.scheduleRetry()
     }
   }

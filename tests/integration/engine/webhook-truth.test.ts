@@ -75,33 +75,42 @@ describe('webhooks that cannot be trusted as they come', () => {
 
   it('repeated, late and reordered webhooks leave the true state', { timeout: 30_000 }, async () => {
     const { h, post, total } = await hybridEngine()
+    const joins = () => h.events('tick').reduce((sum, tick) => sum + tick.joins, 0)
     const socket = await h.join(emulator as RunningEmulator, 'private-lobby-ana')
-    await h.until(total, (count) => count === 1, 'ana from the emulator’s own webhook')
-    // The same news again, twice: no second ana.
-    const t0 = Date.now()
-    await post(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
-    await post(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
-    await pause(300)
+    // Her tick itself, not only the state: ticks are published after they are stored, so counting the
+    // joins from here on must not start before hers is out.
+    await h.until(joins, (count) => count === 1, 'ana’s join from the emulator’s own webhook')
     expect(await total()).toBe(1)
     const ticks = h.events('tick').length
 
-    // ben comes and goes; the "came" arrives after the "went" (reordered on the way).
-    await post(t0 + 200, [{ name: 'channel_vacated', channel: 'private-lobby-ben' }])
-    await post(t0 + 100, [{ name: 'channel_occupied', channel: 'private-lobby-ben' }])
-    await pause(300)
+    // The receiver's count of batches reaches the status when a flush takes them for applying (its
+    // events are applied before the next request is read): each batch below is applied before the next
+    // one is sent, whenever the flush timer fires, rather than hoping a pause was long enough.
+    const received = async () => (await h.handlers['status.get'](undefined)).sync?.webhook?.received ?? 0
+    let sent = await received()
+    const deliver = async (timeMs: number, events: { name: string; channel: string }[]) => {
+      await post(timeMs, events)
+      sent++
+      await h.until(received, (count) => count >= sent, 'the batch taken by a flush')
+    }
+
+    // The same news again, twice: no second ana.
+    const t0 = Date.now()
+    await deliver(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
+    await deliver(t0, [{ name: 'channel_occupied', channel: 'private-lobby-ana' }])
+    expect(await total()).toBe(1)
+
+    // ben comes and goes; the "came" arrives after the "went" was applied (reordered on the way, as
+    // Pusher's retries of a refused batch may be): stale news, neither a ghost nor a join.
+    await deliver(t0 + 200, [{ name: 'channel_vacated', channel: 'private-lobby-ben' }])
+    await deliver(t0 + 100, [{ name: 'channel_occupied', channel: 'private-lobby-ben' }])
     expect(await total()).toBe(1)
     // Late news of ana leaving, from before she was last known present, does not remove her.
-    await post(t0 - 60_000, [{ name: 'channel_vacated', channel: 'private-lobby-ana' }])
-    await pause(300)
+    await deliver(t0 - 60_000, [{ name: 'channel_vacated', channel: 'private-lobby-ana' }])
     expect(await total()).toBe(1)
-    expect(
-      h
-        .events('tick')
-        .slice(ticks)
-        .reduce((sum, tick) => sum + tick.joins, 0),
-    ).toBe(0)
 
-    // And a poll agrees: nothing to correct.
+    // And a poll agrees: nothing to correct. Its tick is published after every tick before it (they are
+    // stored in order), so the joins counted then are all there are.
     h.engine.handlers['sync.now'](undefined)
     await h.until(
       () => h.handlers['status.get'](undefined),
@@ -110,6 +119,12 @@ describe('webhooks that cannot be trusted as they come', () => {
     )
     expect((await h.handlers['status.get'](undefined)).sync?.drift).toMatchObject({ last: 0 })
     expect(await total()).toBe(1)
+    expect(
+      h
+        .events('tick')
+        .slice(ticks)
+        .reduce((sum, tick) => sum + tick.joins, 0),
+    ).toBe(0)
     socket.disconnect()
     await h.until(total, (count) => count === 0, 'ana leaving, for real')
   })

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../../src/core/engine.ts'
 import { silentLogger } from '../../../src/core/logger.ts'
@@ -24,6 +25,10 @@ import { makeSelfSignedCertificate, type TestCertificate } from '../../support/c
 import { FaultProxy } from '../support/fault-proxy.ts'
 
 const TOKEN = 'the-team-token-0123456789'
+
+const roomCounts = (snapshot: MethodResult<'rooms.list'>) =>
+  Object.fromEntries(snapshot.rooms.map((room) => [room.room, room.count]))
+const CROWD_COUNTS = Object.fromEntries(Object.keys(CROWD).map((room) => [room, roomTotal(room)]))
 
 let certificate: TestCertificate
 let stranger: TestCertificate
@@ -57,9 +62,12 @@ beforeAll(async () => {
     convention: { kind: 'template', template: TEMPLATE },
   })
   await serverApi.call('connection.connect', { id: profile.id })
-  for (let i = 0; i < 400 && (await serverCall('rooms.list')).rooms.length < Object.keys(CROWD).length; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+  // The whole crowd, not only its rooms: the tests compare counts with it (and fail here, saying so).
+  await until(
+    () => serverCall('rooms.list'),
+    (snapshot) => isDeepStrictEqual(roomCounts(snapshot), CROWD_COUNTS),
+    'the whole crowd on the server',
+  )
 }, 60_000)
 
 afterAll(async () => {
@@ -151,9 +159,6 @@ async function until<T>(read: () => T | Promise<T>, accept: (value: T) => boolea
   return current
 }
 
-const roomCounts = (snapshot: MethodResult<'rooms.list'>) =>
-  Object.fromEntries(snapshot.rooms.map((room) => [room.room, room.count]))
-
 const useRemote = (desk: Desk, input: object) => value(desk, 'engine.useRemote', input)
 
 describe('a desktop console opening a shared server over TLS with a token', () => {
@@ -186,7 +191,7 @@ describe('a desktop console opening a shared server over TLS with a token', () =
     })
     const rooms = await value(desk, 'rooms.list')
     expect(roomCounts(rooms)).toEqual(roomCounts(await serverCall('rooms.list')))
-    expect(roomCounts(rooms)).toEqual(Object.fromEntries(Object.keys(CROWD).map((room) => [room, roomTotal(room)])))
+    expect(roomCounts(rooms)).toEqual(CROWD_COUNTS)
     expect(await value(desk, 'app.info')).toMatchObject({ runtime: 'web', version: expect.any(String) })
 
     // The engine's events reach the console: a settings change made by another operator arrives.
@@ -283,6 +288,14 @@ describe('a desktop console opening a shared server over TLS with a token', () =
       )
 
       await useRemote(desk, { url: served.url, fingerprint: certificate.fingerprint })
+      // Once its connections are closed (idle keep-alive ones within seconds), every request the stopped
+      // engine sent has reached the proxy (one sent just before stopping may arrive after the switch
+      // returns): the count starts there.
+      await until(
+        () => proxy.connections,
+        (open) => open === 0,
+        'the local engine’s connections to the app closed',
+      )
       const pollsAtSwitch = proxy.seen.length
       // Three poll intervals: the local engine, had it kept running, would have polled three times.
       await new Promise((resolve) => setTimeout(resolve, 3000))
@@ -370,6 +383,19 @@ describe('a shared server that goes away', () => {
       )
       expect(lost.shown).toMatchObject({
         problem: expect.stringMatching(/^The connection to the shared server was lost/),
+      })
+      // Attempts to reconnect fail while it is down: the problem says what they meet, and still that the
+      // link was lost (it used to say only the former after the first retry, 100 ms in).
+      const attempted = await until(
+        () => value(desk, 'engine.get'),
+        (view: EngineView) => view.shown.kind === 'remote' && /Nothing answers/.test(view.shown.problem ?? ''),
+        'a failed attempt to reconnect',
+      )
+      expect(attempted.shown).toMatchObject({
+        state: 'retrying',
+        problem: expect.stringMatching(
+          /^The connection to the shared server was lost\. Nothing answers at wss:\/\/127\.0\.0\.1:\d+ \(connection refused\): is headcount serve running there, on that port\?; trying again…$/,
+        ),
       })
       expect(await desk.call('rooms.list')).toMatchObject({
         ok: false,

@@ -94,6 +94,11 @@ export class FaultProxy {
     return this.held.size
   }
 
+  /** Client connections open to the proxy now. */
+  get connections(): number {
+    return this.sockets.size
+  }
+
   /** Requests that met a given fault (not counting pass-through). */
   count(mode: FaultMode, path?: RegExp): number {
     return this.seen.filter((seen) => seen.mode === mode && (path === undefined || path.test(seen.path))).length

@@ -226,6 +226,44 @@ describe('app store: live slice', () => {
     await store.getState().loadRooms()
     expect([...store.getState().rooms.keys()]).toEqual(['fresh'])
   })
+
+  it('asks again for a rooms snapshot that a newer tick overtook, and takes the next one', async () => {
+    let at = 1_000
+    const { api, emit, call } = fakeApi({
+      'rooms.list': () => {
+        const snapshot = { at, total: 3, channels: 3, unmatched: 0, rooms: [{ room: 'a', count: 3, groups: {} }] }
+        at = 2_000
+        return snapshot
+      },
+    })
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(2_000, { total: 3, roomCount: 1, channels: 3 }))
+    await store.getState().loadRooms()
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(2)
+    expect([...store.getState().rooms.keys()]).toEqual(['a'])
+  })
+
+  it('takes a rooms snapshot of the same moment as the tick already applied: the tick had only its changes', async () => {
+    // A poll that changed nothing arrives while the console's first rooms.list is on its way (a page just
+    // opened): the tick says 72 people and no changed room, and the snapshot of that poll lists them.
+    const { api, emit } = fakeApi({
+      'rooms.list': () => ({
+        at: 2_000,
+        total: 72,
+        channels: 72,
+        unmatched: 0,
+        rooms: [
+          { room: 'lobby', count: 40, groups: {} },
+          { room: 'stage', count: 32, groups: {} },
+        ],
+      }),
+    })
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(2_000, { total: 72, roomCount: 2, channels: 72 }))
+    await store.getState().loadRooms()
+    expect([...store.getState().rooms.keys()]).toEqual(['lobby', 'stage'])
+    expect(store.getState()).toMatchObject({ liveAt: 2_000, total: 72 })
+  })
 })
 
 describe('app store: history slice', () => {

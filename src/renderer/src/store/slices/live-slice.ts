@@ -81,20 +81,26 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
     }),
   async loadRooms() {
     try {
-      const snapshot = await api.call('rooms.list')
-      // A tick that arrived while the snapshot was on its way is newer: keep it.
-      const liveAt = get().liveAt
-      if (snapshot.at === null || (liveAt !== null && liveAt >= snapshot.at)) return
-      set({
-        rooms: new Map(snapshot.rooms.map((room) => [room.room, room])),
-        groups: withGroupsOf(get().groups, snapshot.rooms),
-        liveAt: snapshot.at,
-        total: snapshot.total,
-        channels: snapshot.channels,
-        unmatched: snapshot.unmatched,
-        baseline: true,
-        rateSince: get().rateSince ?? snapshot.at,
-      })
+      // A tick that arrived while the snapshot was on its way is newer, and it carried only the rooms it
+      // changed: the snapshot is asked again (a few times) rather than either drop the rooms it lists or
+      // put back older figures. One of the snapshot's own moment is not newer: the snapshot has it all.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const snapshot = await api.call('rooms.list')
+        const liveAt = get().liveAt
+        if (snapshot.at === null) return
+        if (liveAt !== null && liveAt > snapshot.at) continue
+        set({
+          rooms: new Map(snapshot.rooms.map((room) => [room.room, room])),
+          groups: withGroupsOf(get().groups, snapshot.rooms),
+          liveAt: snapshot.at,
+          total: snapshot.total,
+          channels: snapshot.channels,
+          unmatched: snapshot.unmatched,
+          baseline: true,
+          rateSince: get().rateSince ?? snapshot.at,
+        })
+        return
+      }
     } catch (error) {
       set({ error: describeError(error) })
     }
