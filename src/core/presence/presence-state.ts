@@ -12,7 +12,7 @@ import { yieldToEventLoop } from '../event-loop.ts'
 import { hashBytes } from './byte-table.ts'
 import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
 import { compileBytesParser, type ChannelBytesParser } from './channel-bytes.ts'
-import { ChannelListScan, type ScanOutcome } from './channel-list-scan.ts'
+import { ChannelListScan, type ChunkSource, type ScanOutcome, type ScanPacing } from './channel-list-scan.ts'
 import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { JoinedMemberList } from './joined-members.ts'
 import { MemberStore } from './member-store.ts'
@@ -55,9 +55,9 @@ class EntryList {
   }
 }
 
-/** A body to ingest, until the scan takes it. */
+/** A body to ingest (whole, or a chunk at a time as it downloads), until the scan takes it. */
 interface BodySource {
-  body: Uint8Array | null
+  body: Uint8Array | ChunkSource | null
 }
 
 /** Which changes are listed as Member objects: joins not listed are read lazily (JoinedMembers). */
@@ -147,11 +147,12 @@ export class PresenceState {
   }
 
   /**
-   * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch). Ingests run
-   * one at a time in call order. The body is fully checked before anything changes: on
-   * ChannelListFormatError or ServerErrorInBody the state is exactly as before.
+   * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch): whole, or as
+   * a ChunkSource read as it downloads (then a failed download fails the ingest with its error). Ingests
+   * run one at a time in call order. The body is fully checked before anything changes: on
+   * ChannelListFormatError, ServerErrorInBody or a failed download the state is exactly as before.
    */
-  ingestChannelList(body: Uint8Array, at: number, options: IngestOptions = {}): Promise<IngestResult> {
+  ingestChannelList(body: Uint8Array | ChunkSource, at: number, options: IngestOptions = {}): Promise<IngestResult> {
     const listLeaves = options.listChanges ?? true
     const lists: ChangeLists = { joins: listLeaves && options.lazyJoins !== true, leaves: listLeaves }
     // Held through `source` only, which the scan empties: once read, the body (a million channels are
@@ -168,10 +169,13 @@ export class PresenceState {
     const generation = ++this.generation
     let sliceStart = performance.now()
     const sliceOver = (): boolean => performance.now() - sliceStart >= this.sliceMs
-    const pause = async (): Promise<void> => {
-      await yieldToEventLoop()
+    const resumed = (): void => {
       if (this.epoch !== epoch) throw new IngestAbortedError()
       sliceStart = performance.now()
+    }
+    const pause = async (): Promise<void> => {
+      await yieldToEventLoop()
+      resumed()
     }
 
     this.inFlight = true
@@ -180,7 +184,7 @@ export class PresenceState {
     let changes
     try {
       try {
-        outcome = await this.scan(source, generation, sliceOver, pause)
+        outcome = await this.scan(source, generation, { sliceOver, pause, resumed })
         if (outcome.serverError !== null)
           throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
       } catch (error) {
@@ -222,17 +226,12 @@ export class PresenceState {
   }
 
   /** Reads and checks the body (see ChannelListScan), which nothing here holds once this returns. */
-  private async scan(
-    source: BodySource,
-    generation: number,
-    sliceOver: () => boolean,
-    pause: () => Promise<void>,
-  ): Promise<ScanOutcome> {
+  private async scan(source: BodySource, generation: number, pacing: ScanPacing): Promise<ScanOutcome> {
     const body = source.body
     source.body = null
     if (body === null) throw new Error('a body can be ingested once')
     const scan = new ChannelListScan(body, this.table, this.store, this.convention, this.parseBytes, generation)
-    return scan.run(sliceOver, pause)
+    return scan.run(pacing)
   }
 
   /**
