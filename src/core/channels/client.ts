@@ -281,7 +281,9 @@ export class ChannelsClient {
             if (settled) return
             if (streaming) {
               received += chunk.length
-              if (!(sink as BodySink).write(chunk) && !settled) hold()
+              // Never held on the last declared byte: the answer is complete, and a server may close an
+              // idle connection before a held parser would have seen the end of the message.
+              if (!(sink as BodySink).write(chunk) && !settled && received !== expected) hold()
               return
             }
             if (whole !== null && received + chunk.length <= whole.length) chunk.copy(whole, received)

@@ -85,6 +85,8 @@ const BATCH = 512
 /** Names looked up together once the order stops matching (see flushDeferred). */
 const LOOKUP_BATCH = 32
 const EMPTY = new Uint8Array(0)
+/** Bytes kept from one window to the next beyond which a retry waits for as many more (see more). */
+const REREAD_LIMIT = 64 * 1024
 
 export class ChannelListScan {
   private readonly cursor: JsonCursor
@@ -231,7 +233,7 @@ export class ChannelListScan {
     for (;;) {
       if (cursor.peek() !== -1) cursor.fail(`unexpected ${cursor.describeHere()} after the end of the JSON object`)
       if (cursor.final) break
-      await this.more(cursor.pos, 1, pacing)
+      await this.more(cursor.pos, pacing)
     }
     if (serverError !== null) return { channels: 0, unmatched: 0, serverError: { error: serverError, code } }
     if (!sawChannels) cursor.fail('the response has no "channels" object', -cursor.base)
@@ -240,8 +242,7 @@ export class ChannelListScan {
 
   /**
    * Runs `read` from the cursor's position; if it runs into the end of the window before the end of the
-   * body, runs it again from the same place once more has come. Each retry waits for at least as many
-   * new bytes as are kept, so a long value cut many times is read a bounded number of times over.
+   * body, runs it again from the same place once more has come.
    */
   private async step<T>(pacing: ScanPacing, read: () => T): Promise<T> {
     const cursor = this.cursor
@@ -251,20 +252,23 @@ export class ChannelListScan {
         return read()
       } catch (error) {
         if (error !== NEED_MORE) throw error
-        await this.more(mark, Math.max(1, cursor.end - mark), pacing)
+        await this.more(mark, pacing)
       }
     }
   }
 
   /**
-   * Waits for at least `atLeast` more bytes (or the end of the body), then makes the window what is left
-   * from `keepFrom` followed by them; the cursor stands at the start of it. A lone chunk with nothing
-   * kept is read where it is, without a copy (a whole body in one is never copied).
+   * Waits for the next chunk (or the end of the body), then makes the window what is left from
+   * `keepFrom` followed by it; the cursor stands at the start of it. A lone chunk with nothing kept is
+   * read where it is, without a copy (a whole body in one is never copied). Past REREAD_LIMIT kept (a
+   * value far longer than any channel's), it waits for as many new bytes as are kept, so that a value cut
+   * many times is read again a bounded number of times over, not once per chunk.
    */
-  private async more(keepFrom: number, atLeast: number, pacing: ScanPacing): Promise<void> {
+  private async more(keepFrom: number, pacing: ScanPacing): Promise<void> {
     const cursor = this.cursor
     const old = cursor.bytes
     const kept = cursor.end - keepFrom
+    const atLeast = kept > REREAD_LIMIT ? kept : 1
     const chunks: Uint8Array[] = []
     let added = 0
     let final = false
@@ -327,7 +331,7 @@ export class ChannelListScan {
         this.misses = this.entryMisses
         // The names waiting are looked up while their bytes are still there.
         this.flushDeferred()
-        await this.more(this.entryAt, Math.max(1, cursor.end - this.entryAt), pacing)
+        await this.more(this.entryAt, pacing)
         continue
       }
       this.flushDeferred()

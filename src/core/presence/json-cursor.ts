@@ -328,6 +328,8 @@ export class JsonCursor {
       if (!isDigit(bytes[pos] ?? -1)) this.fail('invalid number: digits must follow the exponent', pos)
       while (isDigit(bytes[pos] ?? -1)) pos++
     }
+    // A number running to the end of a window may go on in the next chunk.
+    if (pos >= this.end && !this.final) this.fail('a number is cut short', pos)
     this.pos = pos
   }
 
