@@ -76,7 +76,11 @@ interface Changes {
 }
 
 interface Prepared {
-  activations: EntryList
+  /**
+   * The entries the snapshot makes present, or null into an empty state (a first sync): then it is every
+   * entry it listed, and the commit walks the table for them rather than a list of a million ids.
+   */
+  activations: EntryList | null
   leaving: EntryList
   /** The joins, exactly, if nothing changes between prepare and commit. */
   joins: Member[]
@@ -192,13 +196,15 @@ export class PresenceState {
         await this.rollback(generation, sliceOver, pause)
         throw error
       }
-      const prepared = await this.prepare(generation, at, list, sliceOver, pause)
+      // Into a state with no one present, the commit is sliced (see commitFirst).
+      const first = this.store.total === 0 && this.aliveChannels === 0
+      const prepared = await this.prepare(generation, at, list, first, sliceOver, pause)
       // The commit cannot be sliced (but into an empty state, see commitFirst): give it a fresh slice.
       await pause()
       changes =
-        this.store.total === 0 && this.aliveChannels === 0 && prepared.leaving.count === 0
+        prepared.activations === null
           ? await this.commitFirst(generation, at, list, prepared, sliceOver, pause)
-          : this.commit(generation, at, list, prepared)
+          : this.commit(generation, at, list, { ...prepared, activations: prepared.activations })
     } finally {
       if (this.epoch === epoch) {
         this.inFlight = false
@@ -242,12 +248,13 @@ export class PresenceState {
     generation: number,
     at: number,
     list: ChangeLists,
+    first: boolean,
     sliceOver: () => boolean,
     pause: () => Promise<void>,
   ): Promise<Prepared> {
     const table = this.table
     const members = this.store
-    const activations = new EntryList()
+    const activations = first ? null : new EntryList()
     const leaving = new EntryList()
     const joins: Member[] = []
     const joinIds = new EntryList()
@@ -263,7 +270,7 @@ export class PresenceState {
           joins.push(members.memberObject(id))
           joinIds.push(id, null)
         }
-        activations.push(entry, null)
+        activations?.push(entry, null)
       } else if (current === ALIVE && table.stamp(entry) <= at) {
         const object = list.leaves && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
         leaving.push(entry, object)
@@ -281,7 +288,7 @@ export class PresenceState {
     generation: number,
     at: number,
     list: ChangeLists,
-    prepared: Prepared,
+    prepared: Prepared & { activations: EntryList },
     joinedSoFar: EntryList | null = null,
   ): Changes {
     const table = this.table
@@ -387,15 +394,16 @@ export class PresenceState {
     const table = this.table
     const members = this.store
     const { activations } = prepared
-    const entries = activations.entries
+    // Without a list, every entry this snapshot listed, in the order prepare found them.
+    const count = activations === null ? table.top : activations.count
     const joined = new EntryList()
     let alive = 0
     let aliveUnmatched = 0
     this.revealing = true
     try {
-      for (let i = 0; i < activations.count; i++) {
+      for (let i = 0; i < count; i++) {
         if ((i & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
-        const entry = entries[i] as number
+        const entry = activations === null ? i : (activations.entries[i] as number)
         const current = table.state(entry)
         if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
         if (current === DEAD && table.stamp(entry) > at) continue
@@ -415,7 +423,7 @@ export class PresenceState {
     }
     this.aliveChannels += alive
     this.aliveUnmatched += aliveUnmatched
-    const nothingLeft: Prepared = {
+    const nothingLeft = {
       activations: new EntryList(),
       leaving: prepared.leaving,
       joins: [],
