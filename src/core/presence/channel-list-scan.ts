@@ -72,7 +72,7 @@ export interface ScanPacing {
   sliceOver(): boolean
   /** Awaited whenever the slice's time is up; it may throw to abandon the scan. */
   pause(): Promise<void>
-  /** Called after waiting for a chunk (the event loop ran meanwhile); it may throw to abandon the scan. */
+  /** Called after waiting for a chunk; it may throw to abandon the scan (the state was reset meanwhile). */
   resumed(): void
 }
 
@@ -303,6 +303,8 @@ export class ChannelListScan {
     }
     cursor.setWindow(bytes, cursor.base + keepFrom, final)
     this.bodyText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    // A chunk already waiting comes without a turn of the event loop: the slice goes on counting.
+    if (pacing.sliceOver()) await pacing.pause()
   }
 
   private async scanChannels(pacing: ScanPacing): Promise<void> {

@@ -179,4 +179,34 @@ describe('a channel list read a chunk at a time', () => {
     expect(result.joinCount).toBe(3)
     expect(result.leaveCount).toBe(1)
   })
+
+  it('lets the event loop run every slice even when every chunk is already waiting', async () => {
+    const names = Array.from({ length: 100_000 }, (_, i) => `"private-room${i % 97}-red-user${i}":{}`)
+    const bytes = encoder.encode(`{"channels":{${names.join(',')}}}`)
+    const chunks = every(bytes, 4096)
+    // Chunks handed over at once, without a turn of the event loop (as a download that is ahead does).
+    let turns = 0
+    let turnsWhenRead = -1
+    let taken = 0
+    const ready: ChunkSource = {
+      expectedBytes: bytes.byteLength,
+      cancel: () => {},
+      next: () => {
+        if (taken === chunks.length) turnsWhenRead = turns
+        return Promise.resolve(chunks[taken++] ?? null)
+      },
+    }
+    let counting = true
+    const count = () => {
+      turns++
+      if (counting) setImmediate(count)
+    }
+    setImmediate(count)
+    const state = new PresenceState(compileConvention(TEMPLATE), { sliceMs: 1 })
+    const result = await state.ingestChannelList(ready, 1000)
+    counting = false
+    expect(result.total).toBe(100_000)
+    // The event loop ran while the body was being read, not only once it was read.
+    expect(turnsWhenRead).toBeGreaterThanOrEqual(2)
+  })
 })

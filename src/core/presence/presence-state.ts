@@ -175,11 +175,11 @@ export class PresenceState {
     const sliceOver = (): boolean => performance.now() - sliceStart >= this.sliceMs
     const resumed = (): void => {
       if (this.epoch !== epoch) throw new IngestAbortedError()
-      sliceStart = performance.now()
     }
     const pause = async (): Promise<void> => {
       await yieldToEventLoop()
       resumed()
+      sliceStart = performance.now()
     }
 
     this.inFlight = true
