@@ -1,7 +1,8 @@
-import { ChannelsClient, type ChannelListResponse } from '../../core/channels/client.ts'
+import { downloadChannelList } from '../../core/channels/channel-list-download.ts'
+import { ChannelsClient } from '../../core/channels/client.ts'
 import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
-import { toFailure, unreadableListError } from '../../core/channels/errors.ts'
+import { toFailure } from '../../core/channels/errors.ts'
 import { ConventionError, type NamingConvention } from '../../shared/naming.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
@@ -60,15 +61,12 @@ ${CONNECTION_USAGE}
     const fetchedAt = Date.now()
     let result
     try {
-      let response: ChannelListResponse | null = await client.listChannels(convention.prefix)
-      // What an unreadable answer began with, copied (a Buffer slice would hold the body), so the body can be freed once read.
-      const head = Uint8Array.from(response.body.subarray(0, 64))
-      // Counts only: the rooms and their counts, with no Member object made for each person present.
-      const ingesting = presence.ingestChannelList(response.body, fetchedAt, { listChanges: false })
-      response = null
-      result = await ingesting.catch((error: unknown) => {
-        throw unreadableListError(error, head, client.endpoint)
-      })
+      // Read as it downloads, counts only: the rooms and their counts, with no Member object made for
+      // each person present, and the body never whole in memory.
+      const downloaded = await downloadChannelList(client, convention.prefix, (body) =>
+        presence.ingestChannelList(body, fetchedAt, { listChanges: false }),
+      )
+      result = downloaded.result
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
       throw new CommandError(`${failure.message}. ${failure.hint}`)

@@ -17,6 +17,37 @@ export interface ChannelListResponse {
   latencyMs: number
 }
 
+/** The answer to a streamed `GET /channels`, its body handed to a BodySink as it came. */
+export interface StreamedResponse {
+  /** Bytes of the body. */
+  bytes: number
+  /** How long the server took: the whole exchange, less the time the body waited for its reader. */
+  latencyMs: number
+}
+
+/**
+ * Takes the body of a successful answer a chunk at a time, as it downloads. The request settles only
+ * after `end` or `fail`, and a failure of the request always reaches `fail` (before the body began, too).
+ */
+export interface BodySink {
+  /** A successful answer's body begins; `declaredBytes` is its Content-Length, if given. */
+  start(flow: BodyFlow, declaredBytes: number | null): void
+  /** The next chunk; false asks for no more until `flow.resume()`. */
+  write(chunk: Uint8Array): boolean
+  /** The whole body has come (as many bytes as declared). */
+  end(): void
+  /** The request failed or was given up; no more chunks come. */
+  fail(error: unknown): void
+}
+
+/** How the reader of a streamed body steers the download. */
+export interface BodyFlow {
+  /** More chunks are welcome again (after write returned false). */
+  resume(): void
+  /** The reader gives up (its error becomes the request's): the connection is closed. */
+  cancel(reason: Error): void
+}
+
 export interface ChannelsClientOptions {
   timeoutMs?: number
 }
@@ -44,12 +75,15 @@ export class RequestAbortedError extends Error {
 }
 
 const JSON_CONTENT = { 'content-type': 'application/json' }
+const EMPTY_BODY = Buffer.alloc(0)
 /** Declared body lengths up to this are given one buffer up front; beyond it (a server's mistake?) chunks are kept. */
 const PREALLOCATED_BODY_LIMIT = 256 * 1024 * 1024
 
 interface Answer {
   status: number
+  /** Empty when a sink took the body. */
   body: Buffer
+  bytes: number
   latencyMs: number
 }
 
@@ -93,6 +127,23 @@ export class ChannelsClient {
     return { body: answer.body, latencyMs: answer.latencyMs }
   }
 
+  /**
+   * Occupied channels whose names start with `prefix`, the body handed to `sink` as it downloads, so a
+   * huge list never has to be whole in memory. The one deadline covers the exchange, except while the
+   * sink has asked for no more (the server is not slow then, the reader is).
+   */
+  async streamChannels(prefix: string, sink: BodySink, options: RequestOptions = {}): Promise<StreamedResponse> {
+    const answer = await this.request(
+      'GET',
+      '/channels',
+      prefix ? { filter_by_prefix: prefix } : {},
+      null,
+      options,
+      sink,
+    )
+    return { bytes: answer.bytes, latencyMs: answer.latencyMs }
+  }
+
   /** Any GET of the API (e.g. `/channels/{name}/users`), its body as text. */
   async get(path: string, options: RequestOptions = {}): Promise<string> {
     const answer = await this.request('GET', path, {}, null, options)
@@ -116,8 +167,13 @@ export class ChannelsClient {
     params: Record<string, string>,
     body: string | null,
     { signal }: RequestOptions,
+    sink: BodySink | null = null,
   ): Promise<Answer> {
-    if (signal?.aborted) return Promise.reject(new RequestAbortedError())
+    if (signal?.aborted) {
+      const error = new RequestAbortedError()
+      sink?.fail(error)
+      return Promise.reject(error)
+    }
     const started = performance.now()
     const fullPath = `${this.appPath}${path}`
     const query = this.sdk.createSignedQueryString({
@@ -138,6 +194,8 @@ export class ChannelsClient {
       // With a declared length, the body is copied into one buffer as it arrives: a list of a million
       // channels is then held once, not as chunks and again as their concatenation.
       let whole: Buffer | null = null
+      // The body goes to the sink as it comes (a successful answer only: an error's body is read here).
+      let streaming = false
       const finish = (outcome: Answer | Error): void => {
         if (settled) return
         settled = true
@@ -146,20 +204,49 @@ export class ChannelsClient {
         if (outcome instanceof Error) {
           // Gives the exchange up: undici closes the connection, so nothing of it is read later.
           controller?.abort(outcome)
+          sink?.fail(outcome)
           reject(outcome)
-        } else resolve(outcome)
+        } else {
+          if (streaming) sink?.end()
+          resolve(outcome)
+        }
       }
       const fail = (failure: Failure) => finish(new ChannelsApiError(failure))
-      // One deadline for the whole exchange: connecting, the headers and every byte of the body.
-      const deadline = setTimeout(
-        () =>
-          fail(
-            headersArrived
-              ? unfinishedFailure(endpoint, timeoutMs, received, expected)
-              : failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs),
-          ),
-        timeoutMs,
-      )
+      // One deadline for the whole exchange: connecting, the headers and every byte of the body. It
+      // stands still while a sink has asked for no more: then the reader is behind, not the server.
+      const timedOut = () =>
+        fail(
+          headersArrived
+            ? unfinishedFailure(endpoint, timeoutMs, received, expected)
+            : failureFromNetworkError({ name: 'TimeoutError' }, endpoint, timeoutMs),
+        )
+      let deadline = setTimeout(timedOut, timeoutMs)
+      let remainingMs = timeoutMs
+      let runningSince = started
+      let heldMs = 0
+      let heldSince: number | null = null
+      const flow: BodyFlow = {
+        resume() {
+          if (settled || heldSince === null) return
+          const now = performance.now()
+          heldMs += now - heldSince
+          heldSince = null
+          runningSince = now
+          deadline = setTimeout(timedOut, remainingMs)
+          controller?.resume()
+        },
+        cancel(reason) {
+          finish(reason)
+        },
+      }
+      const hold = (): void => {
+        if (heldSince !== null) return
+        const now = performance.now()
+        heldSince = now
+        clearTimeout(deadline)
+        remainingMs -= now - runningSince
+        controller?.pause()
+      }
       const abort = () => finish(new RequestAbortedError())
       signal?.addEventListener('abort', abort, { once: true })
 
@@ -184,10 +271,21 @@ export class ChannelsClient {
             headersArrived = true
             const declared = Number(headers['content-length'] ?? Number.NaN)
             expected = Number.isSafeInteger(declared) && declared >= 0 ? declared : null
-            if (expected !== null && expected > 0 && expected <= PREALLOCATED_BODY_LIMIT)
+            if (sink !== null && statusCode < 300) {
+              streaming = true
+              sink.start(flow, expected)
+            } else if (expected !== null && expected > 0 && expected <= PREALLOCATED_BODY_LIMIT)
               whole = Buffer.allocUnsafe(expected)
           },
           onResponseData(_dispatch, chunk) {
+            if (settled) return
+            if (streaming) {
+              received += chunk.length
+              // Never held on the last declared byte: the answer is complete, and a server may close an
+              // idle connection before a held parser would have seen the end of the message.
+              if (!(sink as BodySink).write(chunk) && !settled && received !== expected) hold()
+              return
+            }
             if (whole !== null && received + chunk.length <= whole.length) chunk.copy(whole, received)
             else {
               // More than declared: kept as chunks from here on.
@@ -199,6 +297,8 @@ export class ChannelsClient {
           },
           onResponseEnd() {
             if (expected !== null && received < expected) return fail(truncatedFailure(endpoint, received, expected))
+            const latencyMs = performance.now() - started - heldMs
+            if (streaming) return finish({ status, body: EMPTY_BODY, bytes: received, latencyMs })
             const body =
               whole !== null
                 ? whole.subarray(0, received)
@@ -206,7 +306,7 @@ export class ChannelsClient {
                   ? (chunks[0] as Buffer)
                   : Buffer.concat(chunks)
             if (status >= 300) return fail(failureFromStatus(status, body.toString('utf8'), endpoint))
-            finish({ status, body, latencyMs: performance.now() - started })
+            finish({ status, body, bytes: received, latencyMs })
           },
           onResponseError(_dispatch, error) {
             // The connection closed (or was reset) before the body was complete, or never answered.

@@ -2,8 +2,9 @@ import { ApiError } from '../../shared/envelope.ts'
 import { DEFAULT_CONVENTION } from '../../shared/naming.ts'
 import type { ConnectionTestInput, ConnectionTestResult } from '../../shared/profiles.ts'
 import { removeSpendLedger } from '../broadcast/spend-ledger.ts'
+import { downloadChannelList } from '../channels/channel-list-download.ts'
 import { ChannelsClient } from '../channels/client.ts'
-import { toFailure, unreadableListError } from '../channels/errors.ts'
+import { toFailure } from '../channels/errors.ts'
 import { runnableConvention } from '../convention-safety.ts'
 import { PresenceState } from '../presence/presence-state.ts'
 import { checkedConventionInfo } from './convention.ts'
@@ -64,13 +65,10 @@ async function testConnection(context: EngineContext, input: ConnectionTestInput
     { timeoutMs: context.options.requestTimeoutMs ?? 10_000 },
   )
   try {
-    const response = await client.listChannels(convention.prefix)
     // The same reader the sync uses, so "test" and "connect" agree on what a valid answer is.
-    const result = await new PresenceState(convention)
-      .ingestChannelList(response.body, Date.now(), { listChanges: false })
-      .catch((error: unknown) => {
-        throw unreadableListError(error, response.body, client.endpoint)
-      })
+    const { result, response } = await downloadChannelList(client, convention.prefix, (body) =>
+      new PresenceState(convention).ingestChannelList(body, Date.now(), { listChanges: false }),
+    )
     return {
       ok: true,
       endpoint: client.endpoint,

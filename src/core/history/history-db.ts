@@ -7,6 +7,15 @@ import { Checkpointer } from './checkpointer.ts'
 import { HistoryFileError, inspectHistoryFile, migrate } from './schema.ts'
 import { runInChunks, type ChunkHooks } from './write-queue.ts'
 
+/** SQLite's page cache for the history, in KiB: what the queries of charts and tables read again. */
+export const CACHE_KIB = 32 * 1024
+/**
+ * The cache while a tick of many joins is written (a first sync opens a million sessions): those pages
+ * are written once, in index order, and a cache kept full of them would only raise the process's peak
+ * memory while the presence state is at its largest. The queries' cache comes back after it.
+ */
+export const BULK_WRITE_CACHE_KIB = 4 * 1024
+
 export interface OpenOptions {
   readOnly: boolean
   synchronous: 'NORMAL' | 'FULL'
@@ -42,7 +51,7 @@ export function openHistoryDatabase(path: string, { readOnly, synchronous, now }
       db.exec('PRAGMA wal_autocheckpoint = 0')
       migrate(db, inspection.version, now)
     }
-    db.exec('PRAGMA cache_size = -32768')
+    db.exec(`PRAGMA cache_size = -${CACHE_KIB}`)
     db.exec('PRAGMA temp_store = MEMORY')
   } catch (error) {
     db.close()
@@ -72,6 +81,11 @@ export class HistoryDb {
       ? null
       : new Checkpointer(path, options.logger, () => raw.exec('PRAGMA wal_autocheckpoint = 1000'))
     this.hooks = { afterCommit: () => this.afterCommit(), between: () => this.catchUp() }
+  }
+
+  /** Sets SQLite's page cache, in KiB (shrinking it gives back the pages beyond). */
+  setCacheKib(kib: number): void {
+    this.raw.exec(`PRAGMA cache_size = -${Math.round(kib)}`)
   }
 
   statement(sql: string): StatementSync {

@@ -1,7 +1,7 @@
 import type { GapCause } from '../../shared/history.ts'
 import { conventionLabel } from '../../shared/naming.ts'
 import type { JoinedMembers, Member } from '../presence/types.ts'
-import type { HistoryDb } from './history-db.ts'
+import { BULK_WRITE_CACHE_KIB, CACHE_KIB, type HistoryDb } from './history-db.ts'
 import { inIndexOrder } from './member-order.ts'
 import type { RoomIndex, RoomState } from './room-index.ts'
 import type { HistoryError, HistoryEvent, HistoryGap, HistorySetup, HistoryTick, JoinNote, LeaveNote } from './types.ts'
@@ -147,6 +147,8 @@ export class HistoryWriter {
       ).run()
       db.statement("DELETE FROM meta WHERE key IN ('tick_in_progress', 'pending_gap', 'rereading')").run()
     }
+    const bulk = (streamed ? joined.count : joined.length) >= BULK_WRITE_JOINS
+    if (bulk) db.setCacheKib(BULK_WRITE_CACHE_KIB)
     try {
       await db.runInChunks(work())
     } catch (error) {
@@ -157,6 +159,8 @@ export class HistoryWriter {
         this.rooms.load()
       }
       throw error
+    } finally {
+      if (bulk) db.setCacheKib(CACHE_KIB)
     }
     this.lastTickAt = at
     this.pendingGap = null
@@ -359,6 +363,9 @@ function presentIndex(members: readonly Member[]): Map<string, Map<string, Set<s
   }
   return index
 }
+
+/** Joins in one tick from which it is written with a small page cache (see BULK_WRITE_CACHE_KIB). */
+export const BULK_WRITE_JOINS = 50_000
 
 function isJoinedMembers(joins: readonly Member[] | JoinedMembers): joins is JoinedMembers {
   return 'sorted' in joins

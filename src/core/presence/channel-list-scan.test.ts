@@ -19,12 +19,13 @@ describe('ChannelListScan sizing the tables', () => {
     const convention = compileConvention(DEFAULT_CONVENTION)
     const scan = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 1)
     const seen: number[] = []
-    const outcome = await scan.run(
-      () => true,
-      async () => {
+    const outcome = await scan.run({
+      sliceOver: () => true,
+      pause: async () => {
         seen.push(table.slotCount)
       },
-    )
+      resumed: () => {},
+    })
     expect(outcome.channels).toBe(size)
     const final = table.slotCount
     // Big enough for all of them at three quarters full, without the room 20-byte names would need

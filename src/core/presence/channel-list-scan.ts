@@ -8,6 +8,11 @@
 // through the naming convention (as bytes, or as a string for a regular expression). Nothing here is
 // visible to readers of the state: new channels enter as PENDING, and the caller commits (or rolls back)
 // once the whole body has been checked.
+//
+// The body may come a chunk at a time as it downloads (a ChunkSource), so that the 35 MB of a million
+// channels never exist at once: the scanner reads a window of the bytes, and when a channel runs past
+// its end (a name, an escape or a number cut in two), it goes back to where that channel began and reads
+// it again once the next chunk has been added behind what is left of the window.
 import { Buffer } from 'node:buffer'
 import type { CompiledConvention } from '../../shared/naming.ts'
 import type { ChannelBytesParser } from './channel-bytes.ts'
@@ -23,7 +28,7 @@ import {
   PAGE_MASK,
 } from './byte-table.ts'
 import { CHANNEL_STRIDE, type ChannelTable, MEMBER, NEXT, PENDING, PLAIN_FLAG, SEEN } from './channel-table.ts'
-import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, OPEN_BRACE, QUOTE } from './json-cursor.ts'
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, NEED_MORE, OPEN_BRACE, QUOTE } from './json-cursor.ts'
 import type { MemberStore } from './member-store.ts'
 
 export interface ScanOutcome {
@@ -31,6 +36,46 @@ export interface ScanOutcome {
   unmatched: number
   /** Set when the body is a server error (`{"error": …, "code": …}`) rather than a channel list. */
   serverError: { error: string; code: number | null } | null
+}
+
+/** A body that comes a chunk at a time (a download); a scan reads each chunk once, in order. */
+export interface ChunkSource {
+  /** The whole body's length if known (a declared Content-Length), to size the tables early. */
+  readonly expectedBytes: number | null
+  /** The next chunk, or null once the body is complete; rejects if the download fails. */
+  next(): Promise<Uint8Array | null>
+  /** The scan gives up (the body is malformed, or the state was reset): no more chunks are wanted. */
+  cancel(reason: unknown): void
+}
+
+/** A body already whole in memory, as a source of one chunk. */
+export class WholeBody implements ChunkSource {
+  private body: Uint8Array | null
+  readonly expectedBytes: number
+
+  constructor(body: Uint8Array) {
+    this.body = body
+    this.expectedBytes = body.byteLength
+  }
+
+  next(): Promise<Uint8Array | null> {
+    const body = this.body
+    this.body = null
+    return Promise.resolve(body)
+  }
+
+  cancel(): void {
+    this.body = null
+  }
+}
+
+/** The work a scan does between two looks at the clock, and what it does when the slice is over. */
+export interface ScanPacing {
+  sliceOver(): boolean
+  /** Awaited whenever the slice's time is up; it may throw to abandon the scan. */
+  pause(): Promise<void>
+  /** Called after waiting for a chunk; it may throw to abandon the scan (the state was reset meanwhile). */
+  resumed(): void
 }
 
 /** Channels read before the tables are sized for the whole body from their average length. */
@@ -41,16 +86,22 @@ const ESTIMATE_MARGIN = 1.25
 const BATCH = 512
 /** Names looked up together once the order stops matching (see flushDeferred). */
 const LOOKUP_BATCH = 32
+const EMPTY = new Uint8Array(0)
+/** Bytes kept from one window to the next beyond which a retry waits for as many more (see more). */
+const REREAD_LIMIT = 64 * 1024
 
 export class ChannelListScan {
   private readonly cursor: JsonCursor
-  private readonly bodyText: Buffer
+  private bodyText: Buffer
+  private readonly source: ChunkSource
   private readonly table: ChannelTable
   private readonly members: MemberStore
   private readonly convention: CompiledConvention
   /** The convention's parse over bytes (templates), else null: new names are parsed as strings. */
   private readonly parseBytes: ChannelBytesParser | null
   private readonly generation: number
+  /** Where the bytes of a window made of several chunks are kept (reused from one window to the next). */
+  private window = EMPTY
   /** The last channel of this body marked listed, -1 before the first. */
   private previous = -1
   private channels = 0
@@ -73,17 +124,28 @@ export class ChannelListScan {
   private readonly newMemberEntries = new Int32Array(LOOKUP_BATCH)
   private readonly newMemberBounds = new Int32Array(LOOKUP_BATCH * 6)
   private readonly newMemberIds = new Int32Array(LOOKUP_BATCH)
+  /**
+   * Where the channel being read began, and the scan's state then: a channel cut by the end of the
+   * window is read again from there (what reading it had changed is either undone here or done again
+   * the same way: a channel added is found, one listed is not counted twice).
+   */
+  private entryAt = 0
+  private entryPrevious = -1
+  private entryDeferred = 0
+  private entryMisses = 0
 
   constructor(
-    body: Uint8Array,
+    body: Uint8Array | ChunkSource,
     table: ChannelTable,
     members: MemberStore,
     convention: CompiledConvention,
     parseBytes: ChannelBytesParser | null,
     generation: number,
   ) {
-    this.cursor = new JsonCursor(body)
-    this.bodyText = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    this.source = body instanceof Uint8Array ? new WholeBody(body) : body
+    this.cursor = new JsonCursor(EMPTY)
+    this.cursor.final = false
+    this.bodyText = Buffer.from(EMPTY)
     this.table = table
     this.members = members
     this.convention = convention
@@ -95,13 +157,29 @@ export class ChannelListScan {
   }
 
   /**
-   * Checks the whole body and marks every listed channel with this scan's generation.
-   * `pause` is awaited whenever the slice's time is up; it may throw to abandon the scan.
+   * Checks the whole body and marks every listed channel with this scan's generation. On any failure,
+   * the source is told no more is wanted.
    */
-  async run(sliceOver: () => boolean, pause: () => Promise<void>): Promise<ScanOutcome> {
+  async run(pacing: ScanPacing): Promise<ScanOutcome> {
+    try {
+      return await this.read(pacing)
+    } catch (error) {
+      this.source.cancel(error)
+      throw error
+    } finally {
+      this.window = EMPTY
+      this.bodyText = Buffer.from(EMPTY)
+    }
+  }
+
+  private async read(pacing: ScanPacing): Promise<ScanOutcome> {
     const cursor = this.cursor
-    if (cursor.peek() !== OPEN_BRACE) cursor.fail(`expected a JSON object, found ${cursor.describeHere()}`)
-    cursor.pos++
+    await this.step(pacing, () => {
+      if (cursor.peekSure('expected a JSON object') !== OPEN_BRACE)
+        cursor.fail(`expected a JSON object, found ${cursor.describeHere()}`)
+      cursor.pos++
+      cursor.peekSure('the JSON object is not closed')
+    })
     let sawChannels = false
     let serverError: string | null = null
     let code: number | null = null
@@ -109,77 +187,183 @@ export class ChannelListScan {
       cursor.pos++
     } else {
       for (;;) {
-        if (cursor.peek() !== QUOTE)
-          cursor.fail(`expected a property name in double quotes, found ${cursor.describeHere()}`)
-        const keyAt = cursor.pos
-        const key = cursor.readString()
-        cursor.expect(COLON, '":" after a property name')
-        if (key === 'channels') {
-          if (sawChannels) cursor.fail('"channels" appears twice', keyAt)
+        // One property, read whole (again from its start if the window ends inside it), but for the
+        // channels object, which the scan reads channel by channel as the body comes.
+        const channelsNext = await this.step(pacing, () => {
+          if (cursor.peek() !== QUOTE)
+            cursor.fail(`expected a property name in double quotes, found ${cursor.describeHere()}`)
+          const keyAt = cursor.pos
+          const key = cursor.readString()
+          cursor.expect(COLON, '":" after a property name')
+          if (key === 'channels') {
+            if (sawChannels) cursor.fail('"channels" appears twice', keyAt)
+            const valueAt = cursor.pos
+            if (cursor.peekSure('expected a JSON value') !== OPEN_BRACE) {
+              const found = cursor.skipValue()
+              cursor.fail(`"channels" must be an object, found ${jsonType(found)}`, valueAt)
+            }
+            return true
+          }
+          if (key === 'error') {
+            if (cursor.peek() === QUOTE) serverError = cursor.readString()
+            else {
+              const source = cursor.valueSource()
+              if (source !== 'null') serverError = source
+            }
+          } else if (key === 'code') {
+            if (cursor.peek() === QUOTE) cursor.skipValue()
+            else {
+              const source = cursor.valueSource()
+              const value = Number(source)
+              if (Number.isFinite(value)) code = value
+            }
+          } else {
+            cursor.skipValue()
+          }
+          return false
+        })
+        if (channelsNext) {
           sawChannels = true
-          const valueAt = cursor.pos
-          if (cursor.peek() !== OPEN_BRACE) {
-            const found = cursor.skipValue()
-            cursor.fail(`"channels" must be an object, found ${jsonType(found)}`, valueAt)
-          }
-          await this.scanChannels(sliceOver, pause)
-        } else if (key === 'error') {
-          if (cursor.peek() === QUOTE) serverError = cursor.readString()
-          else {
-            const source = cursor.valueSource()
-            if (source !== 'null') serverError = source
-          }
-        } else if (key === 'code') {
-          if (cursor.peek() === QUOTE) cursor.skipValue()
-          else {
-            const source = cursor.valueSource()
-            const value = Number(source)
-            if (Number.isFinite(value)) code = value
-          }
-        } else {
-          cursor.skipValue()
+          await this.scanChannels(pacing)
         }
-        const next = cursor.peek()
-        cursor.pos++
-        if (next === CLOSE_BRACE) break
-        if (next !== COMMA)
-          cursor.fail(
-            `expected "," or "}" after a property, found ${cursor.describeAt(cursor.pos - 1)}`,
-            cursor.pos - 1,
-          )
+        const closed = await this.step(pacing, () => {
+          const next = cursor.peekSure('the JSON object is not closed')
+          cursor.pos++
+          if (next === CLOSE_BRACE) return true
+          if (next !== COMMA)
+            cursor.fail(
+              `expected "," or "}" after a property, found ${cursor.describeAt(cursor.pos - 1)}`,
+              cursor.pos - 1,
+            )
+          return false
+        })
+        if (closed) break
       }
     }
-    if (cursor.peek() !== -1) cursor.fail(`unexpected ${cursor.describeHere()} after the end of the JSON object`)
+    // Nothing but whitespace may follow, to the end of the body.
+    for (;;) {
+      if (cursor.peek() !== -1) cursor.fail(`unexpected ${cursor.describeHere()} after the end of the JSON object`)
+      if (cursor.final) break
+      await this.more(cursor.pos, pacing)
+    }
     if (serverError !== null) return { channels: 0, unmatched: 0, serverError: { error: serverError, code } }
-    if (!sawChannels) cursor.fail('the response has no "channels" object', 0)
+    if (!sawChannels) cursor.fail('the response has no "channels" object', -cursor.base)
     return { channels: this.channels, unmatched: this.unmatched, serverError: null }
   }
 
-  private async scanChannels(sliceOver: () => boolean, pause: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `read` from the cursor's position; if it runs into the end of the window before the end of the
+   * body, runs it again from the same place once more has come.
+   */
+  private async step<T>(pacing: ScanPacing, read: () => T): Promise<T> {
     const cursor = this.cursor
-    cursor.pos++
+    for (;;) {
+      const mark = cursor.pos
+      try {
+        return read()
+      } catch (error) {
+        if (error !== NEED_MORE) throw error
+        await this.more(mark, pacing)
+      }
+    }
+  }
+
+  /**
+   * Waits for the next chunk (or the end of the body), then makes the window what is left from
+   * `keepFrom` followed by it; the cursor stands at the start of it. A lone chunk with nothing kept is
+   * read where it is, without a copy (a whole body in one is never copied). Past REREAD_LIMIT kept (a
+   * value far longer than any channel's), it waits for as many new bytes as are kept, so that a value cut
+   * many times is read again a bounded number of times over, not once per chunk.
+   */
+  private async more(keepFrom: number, pacing: ScanPacing): Promise<void> {
+    const cursor = this.cursor
+    const old = cursor.bytes
+    const kept = cursor.end - keepFrom
+    const atLeast = kept > REREAD_LIMIT ? kept : 1
+    const chunks: Uint8Array[] = []
+    let added = 0
+    let final = false
+    while (added < atLeast) {
+      const chunk = await this.source.next()
+      if (chunk === null) {
+        final = true
+        break
+      }
+      if (chunk.byteLength === 0) continue
+      chunks.push(chunk)
+      added += chunk.byteLength
+    }
+    pacing.resumed()
+    let bytes: Uint8Array
+    if (kept === 0 && chunks.length === 1) bytes = chunks[0] as Uint8Array
+    else {
+      const need = kept + added
+      const tail = old.subarray(keepFrom)
+      if (this.window.length < need) {
+        const bigger = new Uint8Array(Math.max(need, this.window.length * 2))
+        bigger.set(tail)
+        this.window = bigger
+      } else if (old.buffer === this.window.buffer) this.window.copyWithin(0, keepFrom, cursor.end)
+      else this.window.set(tail)
+      let at = kept
+      for (const chunk of chunks) {
+        this.window.set(chunk, at)
+        at += chunk.byteLength
+      }
+      bytes = this.window.subarray(0, need)
+    }
+    cursor.setWindow(bytes, cursor.base + keepFrom, final)
+    this.bodyText = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    // A chunk already waiting comes without a turn of the event loop: the slice goes on counting.
+    if (pacing.sliceOver()) await pacing.pause()
+  }
+
+  private async scanChannels(pacing: ScanPacing): Promise<void> {
+    const cursor = this.cursor
+    await this.step(pacing, () => {
+      cursor.pos++
+      cursor.peekSure('the channels object is not closed')
+    })
     if (cursor.peek() === CLOSE_BRACE) {
       cursor.pos++
       return
     }
-    const channelsStart = cursor.pos
+    const channelsStart = cursor.base + cursor.pos
+    const expectedEnd = this.source.expectedBytes
     let sized = false
     for (;;) {
-      const closed = this.scanBatch()
+      let closed: boolean
+      try {
+        closed = this.scanBatch()
+      } catch (error) {
+        if (error !== NEED_MORE) throw error
+        // The window ends inside a channel: read on from its start once the next chunk has come.
+        cursor.pos = this.entryAt
+        this.previous = this.entryPrevious
+        this.deferred = this.entryDeferred
+        this.misses = this.entryMisses
+        // The names waiting are looked up while their bytes are still there.
+        this.flushDeferred()
+        await this.more(this.entryAt, pacing)
+        continue
+      }
       this.flushDeferred()
       if (closed) return
       if (!sized && this.channels >= SAMPLE_CHANNELS) {
         // Sizes the tables for the rest of the body from the channels read so far, so a first load of a
         // huge crowd does not rehash part-way (a pause that cannot be sliced), without reserving for the
         // shortest names possible (twice the room a million channels need). Later loads usually find
-        // the tables big enough already.
+        // the tables big enough already. A body of unknown length is not sized ahead.
         sized = true
-        const perChannel = (cursor.pos - channelsStart) / this.channels
-        const likely = Math.ceil(((cursor.end - channelsStart) / perChannel) * ESTIMATE_MARGIN)
-        this.table.reserve(likely)
-        this.members.reserve(likely)
+        const read = cursor.base + cursor.pos - channelsStart
+        if (expectedEnd !== null && read > 0) {
+          const perChannel = read / this.channels
+          const likely = Math.ceil(((expectedEnd - channelsStart) / perChannel) * ESTIMATE_MARGIN)
+          this.table.reserve(likely)
+          this.members.reserve(likely)
+        }
       }
-      if (sliceOver()) await pause()
+      if (pacing.sliceOver()) await pacing.pause()
     }
   }
 
@@ -196,6 +380,10 @@ export class ChannelListScan {
     const table = this.table
     let pos = cursor.pos
     for (let n = 0; n < BATCH; n++) {
+      this.entryAt = pos
+      this.entryPrevious = this.previous
+      this.entryDeferred = this.deferred
+      this.entryMisses = this.misses
       let code = bytes[pos] as number
       while (code <= 0x20 && pos < end && (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09))
         code = bytes[++pos] as number

@@ -1,5 +1,9 @@
 // A validating cursor over JSON bytes: the pieces the channel-list scanner needs (whitespace, strings,
 // any value skipped but checked) without building objects. Errors carry the byte offset.
+//
+// The bytes may be a window onto a body still downloading (see setWindow): then running into the end of
+// the window is not an error but NEED_MORE, thrown for the scanner to read on from a point it chose once
+// more bytes have come.
 import { ChannelListFormatError } from './errors.ts'
 
 export const QUOTE = 0x22
@@ -22,6 +26,12 @@ const MAX_DEPTH = 128
 const latin1 = new TextDecoder('latin1')
 const utf8 = new TextDecoder('utf-8')
 
+/**
+ * Thrown when a step ran into the end of a window whose body goes on: not a malformed body, only one not
+ * yet downloaded. One shared object: it carries nothing, and is thrown once per chunk at most.
+ */
+export const NEED_MORE: unique symbol = Symbol('need more bytes')
+
 export function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 }
@@ -38,9 +48,13 @@ function isDigit(code: number): boolean {
 }
 
 export class JsonCursor {
-  readonly bytes: Uint8Array
-  readonly end: number
+  bytes: Uint8Array
+  end: number
   pos = 0
+  /** Offset in the whole body of bytes[0], for errors. */
+  base = 0
+  /** Whether the body ends where the bytes do (else reaching the end throws NEED_MORE). */
+  final = true
   /** Decoded bytes of the last string read with decodeStringBytes. */
   scratch = new Uint8Array(256)
 
@@ -49,14 +63,33 @@ export class JsonCursor {
     this.end = bytes.length
   }
 
+  /** Moves onto the next window of the body: `bytes` start at `base` in it; `final` if the body ends with them. */
+  setWindow(bytes: Uint8Array, base: number, final: boolean): void {
+    this.bytes = bytes
+    this.end = bytes.length
+    this.base = base
+    this.final = final
+    this.pos = 0
+  }
+
   fail(message: string, at = this.pos): never {
     if (at >= this.end) {
+      if (!this.final) throw NEED_MORE
+      const end = this.base + this.end
       throw new ChannelListFormatError(
-        `Malformed channel list: the body ends early at byte ${this.end} (truncated?); ${message}`,
-        this.end,
+        `Malformed channel list: the body ends early at byte ${end} (truncated?); ${message}`,
+        end,
       )
     }
-    throw new ChannelListFormatError(`Malformed channel list at byte ${at}: ${message}`, at)
+    const offset = this.base + at
+    throw new ChannelListFormatError(`Malformed channel list at byte ${offset}: ${message}`, offset)
+  }
+
+  /** The next byte after whitespace, which must exist: at the end, fails with `what`. */
+  peekSure(what: string): number {
+    const code = this.peek()
+    if (code === -1) this.fail(what)
+    return code
   }
 
   /** Skips whitespace; returns the byte there, or -1 at the end. */
@@ -157,10 +190,8 @@ export class JsonCursor {
         return after
       }
       default:
-        this.fail(
-          next === -1 ? 'a string is not closed' : `invalid escape "\\${String.fromCharCode(next)}" in a string`,
-          pos,
-        )
+        if (next === -1) this.fail('a string is not closed', this.end)
+        this.fail(`invalid escape "\\${String.fromCharCode(next)}" in a string`, pos)
     }
     scratch[length] = out
     this.scratchLength = length + 1
@@ -168,7 +199,7 @@ export class JsonCursor {
   }
 
   private readHex4(at: number): number {
-    if (at + 4 > this.end) this.fail('a \\u escape needs four hex digits', at)
+    if (at + 4 > this.end) this.fail('a \\u escape needs four hex digits', this.end)
     let value = 0
     for (let i = 0; i < 4; i++) {
       const digit = hexValue(this.bytes[at + i] as number)
@@ -297,6 +328,8 @@ export class JsonCursor {
       if (!isDigit(bytes[pos] ?? -1)) this.fail('invalid number: digits must follow the exponent', pos)
       while (isDigit(bytes[pos] ?? -1)) pos++
     }
+    // A number running to the end of a window may go on in the next chunk.
+    if (pos >= this.end && !this.final) this.fail('a number is cut short', pos)
     this.pos = pos
   }
 

@@ -12,7 +12,7 @@ import { yieldToEventLoop } from '../event-loop.ts'
 import { hashBytes } from './byte-table.ts'
 import { ALIVE, ChannelTable, DEAD, FREE, PENDING } from './channel-table.ts'
 import { compileBytesParser, type ChannelBytesParser } from './channel-bytes.ts'
-import { ChannelListScan, type ScanOutcome } from './channel-list-scan.ts'
+import { ChannelListScan, type ChunkSource, type ScanOutcome, type ScanPacing } from './channel-list-scan.ts'
 import { IngestAbortedError, ServerErrorInBody } from './errors.ts'
 import { JoinedMemberList } from './joined-members.ts'
 import { MemberStore } from './member-store.ts'
@@ -55,9 +55,9 @@ class EntryList {
   }
 }
 
-/** A body to ingest, until the scan takes it. */
+/** A body to ingest (whole, or a chunk at a time as it downloads), until the scan takes it. */
 interface BodySource {
-  body: Uint8Array | null
+  body: Uint8Array | ChunkSource | null
 }
 
 /** Which changes are listed as Member objects: joins not listed are read lazily (JoinedMembers). */
@@ -76,7 +76,11 @@ interface Changes {
 }
 
 interface Prepared {
-  activations: EntryList
+  /**
+   * The entries the snapshot makes present, or null into an empty state (a first sync): then it is every
+   * entry it listed, and the commit walks the table for them rather than a list of a million ids.
+   */
+  activations: EntryList | null
   leaving: EntryList
   /** The joins, exactly, if nothing changes between prepare and commit. */
   joins: Member[]
@@ -147,11 +151,12 @@ export class PresenceState {
   }
 
   /**
-   * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch). Ingests run
-   * one at a time in call order. The body is fully checked before anything changes: on
-   * ChannelListFormatError or ServerErrorInBody the state is exactly as before.
+   * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch): whole, or as
+   * a ChunkSource read as it downloads (then a failed download fails the ingest with its error). Ingests
+   * run one at a time in call order. The body is fully checked before anything changes: on
+   * ChannelListFormatError, ServerErrorInBody or a failed download the state is exactly as before.
    */
-  ingestChannelList(body: Uint8Array, at: number, options: IngestOptions = {}): Promise<IngestResult> {
+  ingestChannelList(body: Uint8Array | ChunkSource, at: number, options: IngestOptions = {}): Promise<IngestResult> {
     const listLeaves = options.listChanges ?? true
     const lists: ChangeLists = { joins: listLeaves && options.lazyJoins !== true, leaves: listLeaves }
     // Held through `source` only, which the scan empties: once read, the body (a million channels are
@@ -168,9 +173,12 @@ export class PresenceState {
     const generation = ++this.generation
     let sliceStart = performance.now()
     const sliceOver = (): boolean => performance.now() - sliceStart >= this.sliceMs
+    const resumed = (): void => {
+      if (this.epoch !== epoch) throw new IngestAbortedError()
+    }
     const pause = async (): Promise<void> => {
       await yieldToEventLoop()
-      if (this.epoch !== epoch) throw new IngestAbortedError()
+      resumed()
       sliceStart = performance.now()
     }
 
@@ -180,7 +188,7 @@ export class PresenceState {
     let changes
     try {
       try {
-        outcome = await this.scan(source, generation, sliceOver, pause)
+        outcome = await this.scan(source, generation, { sliceOver, pause, resumed })
         if (outcome.serverError !== null)
           throw new ServerErrorInBody(outcome.serverError.error, outcome.serverError.code)
       } catch (error) {
@@ -188,13 +196,15 @@ export class PresenceState {
         await this.rollback(generation, sliceOver, pause)
         throw error
       }
-      const prepared = await this.prepare(generation, at, list, sliceOver, pause)
+      // Into a state with no one present, the commit is sliced (see commitFirst).
+      const first = this.store.total === 0 && this.aliveChannels === 0
+      const prepared = await this.prepare(generation, at, list, first, sliceOver, pause)
       // The commit cannot be sliced (but into an empty state, see commitFirst): give it a fresh slice.
       await pause()
       changes =
-        this.store.total === 0 && this.aliveChannels === 0 && prepared.leaving.count === 0
+        prepared.activations === null
           ? await this.commitFirst(generation, at, list, prepared, sliceOver, pause)
-          : this.commit(generation, at, list, prepared)
+          : this.commit(generation, at, list, { ...prepared, activations: prepared.activations })
     } finally {
       if (this.epoch === epoch) {
         this.inFlight = false
@@ -222,17 +232,12 @@ export class PresenceState {
   }
 
   /** Reads and checks the body (see ChannelListScan), which nothing here holds once this returns. */
-  private async scan(
-    source: BodySource,
-    generation: number,
-    sliceOver: () => boolean,
-    pause: () => Promise<void>,
-  ): Promise<ScanOutcome> {
+  private async scan(source: BodySource, generation: number, pacing: ScanPacing): Promise<ScanOutcome> {
     const body = source.body
     source.body = null
     if (body === null) throw new Error('a body can be ingested once')
     const scan = new ChannelListScan(body, this.table, this.store, this.convention, this.parseBytes, generation)
-    return scan.run(sliceOver, pause)
+    return scan.run(pacing)
   }
 
   /**
@@ -243,12 +248,13 @@ export class PresenceState {
     generation: number,
     at: number,
     list: ChangeLists,
+    first: boolean,
     sliceOver: () => boolean,
     pause: () => Promise<void>,
   ): Promise<Prepared> {
     const table = this.table
     const members = this.store
-    const activations = new EntryList()
+    const activations = first ? null : new EntryList()
     const leaving = new EntryList()
     const joins: Member[] = []
     const joinIds = new EntryList()
@@ -264,7 +270,7 @@ export class PresenceState {
           joins.push(members.memberObject(id))
           joinIds.push(id, null)
         }
-        activations.push(entry, null)
+        activations?.push(entry, null)
       } else if (current === ALIVE && table.stamp(entry) <= at) {
         const object = list.leaves && id >= 0 && members.markOnce(id, generation) ? members.memberObject(id) : null
         leaving.push(entry, object)
@@ -282,7 +288,7 @@ export class PresenceState {
     generation: number,
     at: number,
     list: ChangeLists,
-    prepared: Prepared,
+    prepared: Prepared & { activations: EntryList },
     joinedSoFar: EntryList | null = null,
   ): Changes {
     const table = this.table
@@ -388,15 +394,16 @@ export class PresenceState {
     const table = this.table
     const members = this.store
     const { activations } = prepared
-    const entries = activations.entries
+    // Without a list, every entry this snapshot listed, in the order prepare found them.
+    const count = activations === null ? table.top : activations.count
     const joined = new EntryList()
     let alive = 0
     let aliveUnmatched = 0
     this.revealing = true
     try {
-      for (let i = 0; i < activations.count; i++) {
+      for (let i = 0; i < count; i++) {
         if ((i & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
-        const entry = entries[i] as number
+        const entry = activations === null ? i : (activations.entries[i] as number)
         const current = table.state(entry)
         if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
         if (current === DEAD && table.stamp(entry) > at) continue
@@ -416,7 +423,7 @@ export class PresenceState {
     }
     this.aliveChannels += alive
     this.aliveUnmatched += aliveUnmatched
-    const nothingLeft: Prepared = {
+    const nothingLeft = {
       activations: new EntryList(),
       leaving: prepared.leaving,
       joins: [],

@@ -1,10 +1,12 @@
 import type { Buffer } from 'node:buffer'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SyncOptions, SyncStatus } from '../../shared/sync.ts'
-import { RequestAbortedError, type ChannelListResponse, type RequestOptions } from '../channels/client.ts'
-import { toFailure, unreadableListError } from '../channels/errors.ts'
+import { downloadChannelList, type ChannelListSource } from '../channels/channel-list-download.ts'
+import { RequestAbortedError } from '../channels/client.ts'
+import { toFailure } from '../channels/errors.ts'
 import { yieldToEventLoop } from '../event-loop.ts'
 import type { Logger } from '../logger.ts'
+import type { ChunkSource } from '../presence/channel-list-scan.ts'
 import { joinCountOf } from '../presence/joins.ts'
 import type { IngestOptions, IngestResult, Member, RoomSummary, WebhookResult } from '../presence/types.ts'
 import { backoffDelay } from './backoff.ts'
@@ -25,7 +27,7 @@ export interface SyncTick {
 }
 
 export interface PresenceSink {
-  ingestChannelList(body: Uint8Array, at: number, options?: IngestOptions): Promise<IngestResult>
+  ingestChannelList(body: Uint8Array | ChunkSource, at: number, options?: IngestOptions): Promise<IngestResult>
   applyWebhookEvents(events: WebhookChannelEvent[], options?: { listRooms?: boolean }): WebhookResult
   rooms(): RoomSummary[]
   channelCount(): number
@@ -33,10 +35,7 @@ export interface PresenceSink {
 }
 
 export interface SyncLoopDeps {
-  client: {
-    readonly endpoint: string
-    listChannels(prefix: string, options?: RequestOptions): Promise<ChannelListResponse>
-  }
+  client: ChannelListSource
   presence: PresenceSink
   prefix: string
   options: SyncOptions
@@ -438,22 +437,17 @@ export class SyncLoop {
     const controller = new AbortController()
     this.inFlight = controller
     try {
-      let response: ChannelListResponse | null = await this.deps.client.listChannels(this.deps.prefix, {
-        signal: controller.signal,
-      })
-      const { latencyMs } = response
-      const responseBytes = response.body.byteLength
-      // Enough of the answer to tell an HTML page, copied (a Buffer slice would hold the body): once the presence state has
-      // read it, nothing holds the body (35 MB for a million channels) while the tick is stored.
-      const head = Uint8Array.from(response.body.subarray(0, 64))
       // Webhook events are applied between polls, never during one.
       await this.applying
-      // Joins are read lazily: a first sync joins everyone, and a list of a million would be held for its tick.
-      const ingesting = this.deps.presence.ingestChannelList(response.body, at, { lazyJoins: true })
-      response = null
-      const result = await ingesting.catch((error: unknown) => {
-        throw unreadableListError(error, head, this.deps.client.endpoint)
-      })
+      // The body is read as it downloads (a million channels are 35 MB, never whole in memory), and joins
+      // are read lazily: a first sync joins everyone, and a list of a million would be held for its tick.
+      const { result, response } = await downloadChannelList(
+        this.deps.client,
+        this.deps.prefix,
+        (body) => this.deps.presence.ingestChannelList(body, at, { lazyJoins: true }),
+        { signal: controller.signal },
+      )
+      const { latencyMs, bytes: responseBytes } = response
       const drift = source === 'reconcile' ? joinCountOf(result) + result.leaves.length : 0
       // The gap first: what the tick brings happened during it, and the history reads it so.
       const afterGap = this.gapFrom !== null
