@@ -80,6 +80,8 @@ export class SyncLoop {
   private running = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
+  /** "Sync now" came while a poll was under way: that poll's request may predate it, so poll again. */
+  private pollRequested = false
   private receiver: WebhookReceiver | null = null
   private flushTimer: ReturnType<typeof setInterval> | null = null
   private pendingEvents: WebhookChannelEvent[] = []
@@ -173,7 +175,8 @@ export class SyncLoop {
 
   /** Runs the next poll now instead of waiting (e.g. the operator pressed "sync now"). */
   pollNow(): void {
-    this.wake?.()
+    if (this.wake !== null) this.wake()
+    else if (this.running) this.pollRequested = true
   }
 
   private publish(): void {
@@ -409,9 +412,13 @@ export class SyncLoop {
         break
       }
       const attempts = this.status.error?.attempts ?? 0
-      const delay = succeeded
-        ? this.intervalMs()
-        : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
+      const requested = this.pollRequested
+      this.pollRequested = false
+      const delay = requested
+        ? 0
+        : succeeded
+          ? this.intervalMs()
+          : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
       this.status = { ...this.status, nextAttemptAt: this.now() + delay }
       this.publish()
       await new Promise<void>((resolve) => {

@@ -31,7 +31,7 @@ afterEach(async () => {
 })
 
 /** A sync loop polling the fake API each second, with jitter pinned to its maximum so delays are exact. */
-function startLoop(timeoutMs = 2000) {
+function startLoop(timeoutMs = 2000, pollIntervalSec = 1) {
   const statuses: SyncStatus[] = []
   const ticks: SyncTick[] = []
   const convention = compileConvention(DEFAULT_CONVENTION)
@@ -39,7 +39,7 @@ function startLoop(timeoutMs = 2000) {
     client: new ChannelsClient(credentialsFor(api.port), { timeoutMs }),
     presence: new PresenceState(convention),
     prefix: convention.prefix,
-    options: { ...DEFAULT_SYNC_OPTIONS, pollIntervalSec: 1 },
+    options: { ...DEFAULT_SYNC_OPTIONS, pollIntervalSec },
     onTick: async (tick) => {
       ticks.push(tick)
       await history.recordTick({ ...tick.result })
@@ -167,5 +167,27 @@ describe('sync failures', () => {
     })
     expect(failing.nextAttemptAt).not.toBeNull()
     api = await new FakeApi().start()
+  })
+})
+
+describe('sync now', () => {
+  it('asked while a poll is under way, polls again after it: that poll may have been sent before', async () => {
+    api.reply(200, GOOD)
+    // Polls a minute apart: only "sync now" can bring the next one within this test.
+    const { statuses } = startLoop(2000, 60)
+    await until(() => lastWith(statuses, (status) => status.participants === 2), 'the first poll')
+    let answerHeld: (() => void) | null = null
+    api.responder = (_request, response) => {
+      answerHeld = () => response.writeHead(200, { 'Content-Type': 'application/json' }).end(GOOD)
+    }
+    loop?.pollNow()
+    await until(() => answerHeld ?? undefined, 'the second poll to be sent')
+    // Somebody joins after that request left; the operator asks for a sync while it is still out.
+    api.reply(200, JSON.stringify({ channels: { ...JSON.parse(GOOD).channels, 'private-lobby-ann': {} } }))
+    loop?.pollNow()
+    ;(answerHeld as () => void)()
+    const after = await until(() => lastWith(statuses, (status) => status.participants === 3), 'a poll after it')
+    expect(after.state).toBe('ok')
+    expect(api.requests).toHaveLength(3)
   })
 })
