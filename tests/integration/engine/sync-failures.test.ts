@@ -181,11 +181,11 @@ describe('sync now', () => {
       answerHeld = () => response.writeHead(200, { 'Content-Type': 'application/json' }).end(GOOD)
     }
     loop?.pollNow()
-    await until(() => answerHeld ?? undefined, 'the second poll to be sent')
+    const answer = await until(() => answerHeld ?? undefined, 'the second poll to be sent')
     // Somebody joins after that request left; the operator asks for a sync while it is still out.
     api.reply(200, JSON.stringify({ channels: { ...JSON.parse(GOOD).channels, 'private-lobby-ann': {} } }))
     loop?.pollNow()
-    ;(answerHeld as () => void)()
+    answer()
     const after = await until(() => lastWith(statuses, (status) => status.participants === 3), 'a poll after it')
     expect(after.state).toBe('ok')
     expect(api.requests).toHaveLength(3)
