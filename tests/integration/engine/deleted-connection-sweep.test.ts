@@ -2,16 +2,15 @@
 // its files set aside or half-written. At start the engine removes those of connections that no longer
 // exist, but only when the settings were read as stored: after an unreadable settings file is reset to
 // defaults every connection would look deleted, so nothing is removed then.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { spendLedgerPath } from '../../../src/core/broadcast/spend-ledger.ts'
-import { Engine } from '../../../src/core/engine.ts'
+import type { Engine } from '../../../src/core/engine.ts'
 import { historyPathFor } from '../../../src/core/history/paths.ts'
 import { silentLogger, type Logger } from '../../../src/core/logger.ts'
-import { FileSecretStore } from '../../../src/core/secret-store.ts'
-import { FileSettingsStore } from '../../../src/core/settings-store.ts'
+import { engineOverDataDir, filesUnder } from '../support/data-folder.ts'
 
 const dirs: string[] = []
 const engines: Engine[] = []
@@ -33,24 +32,9 @@ function recordingLogger(): Logger & { lines: string[] } {
 
 /** An engine over the data folder, its settings and secrets in files as `headcount serve` keeps them. */
 function engineOver(dataDir: string, logger: Logger = silentLogger): Engine {
-  const engine = new Engine({
-    version: '0.0.0-test',
-    runtime: 'web',
-    dataDir,
-    settings: new FileSettingsStore(join(dataDir, 'settings.json'), logger),
-    secrets: new FileSecretStore(join(dataDir, 'secrets.json'), logger),
-    demo: null,
-    logger,
-  })
+  const engine = engineOverDataDir(dataDir, { logger })
   engines.push(engine)
   return engine
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((entry) => statSync(join(dir, entry)).isFile())
-    .map((entry) => relative(dir, join(dir, entry)))
-    .sort()
 }
 
 const connection = { appId: '1', key: 'key', target: { kind: 'cluster' as const, cluster: 'eu' } }

@@ -1,20 +1,18 @@
 // A deleted connection leaves nothing of itself in the data folder but its history (the record of what
 // was watched): settings, secret, broadcast settings, alert rules, webhook setup, friend graph, the
 // broadcaster's spend and the copies of its files set aside or half-written. A restart brings none back.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { spendLedgerPath } from '../../../src/core/broadcast/spend-ledger.ts'
-import { Engine } from '../../../src/core/engine.ts'
+import type { Engine } from '../../../src/core/engine.ts'
 import { historyPathFor } from '../../../src/core/history/paths.ts'
-import { silentLogger } from '../../../src/core/logger.ts'
-import { FileSecretStore } from '../../../src/core/secret-store.ts'
-import { FileSettingsStore } from '../../../src/core/settings-store.ts'
 import { startDemoCrowd } from '../../../src/emulator/demo.ts'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
 import { emulatorConnection, freePort } from './engine-harness.ts'
+import { engineOverDataDir, filesUnder } from '../support/data-folder.ts'
 
 const dirs: string[] = []
 const engines: Engine[] = []
@@ -28,26 +26,9 @@ afterEach(async () => {
 
 /** An engine over the data folder, its settings and secrets in files as `headcount serve` keeps them. */
 function engineOver(dataDir: string): Engine {
-  const engine = new Engine({
-    version: '0.0.0-test',
-    runtime: 'web',
-    dataDir,
-    settings: new FileSettingsStore(join(dataDir, 'settings.json'), silentLogger),
-    secrets: new FileSecretStore(join(dataDir, 'secrets.json'), silentLogger),
-    demo: { start: () => startDemoCrowd() },
-    logger: silentLogger,
-    requestTimeoutMs: 3000,
-  })
+  const engine = engineOverDataDir(dataDir, { demo: { start: () => startDemoCrowd() }, requestTimeoutMs: 3000 })
   engines.push(engine)
   return engine
-}
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((entry) => statSync(join(dir, entry)).isFile())
-    .map((entry) => relative(dir, join(dir, entry)))
-    .sort()
 }
 
 async function until<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, what: string): Promise<T> {
