@@ -1,6 +1,7 @@
 import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 import type { AppState } from './app-store.ts'
+import type { LiveRooms } from './live-rooms.ts'
 import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
 import type { RoomsQuery } from './slices/ui-slice.ts'
 
@@ -115,49 +116,85 @@ export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): 
 
 /**
  * A memoised `sortRooms` over the store, recomputed only when the rooms or the query change. A live
- * update moves a few rooms among thousands, so the rows that did not change keep their order and only
- * the changed (or new) ones are sorted and placed by binary search: a few hundred comparisons where a
- * sort of 10,000 rooms, even an almost sorted one, took most of a frame.
+ * update moves a few rooms among thousands: the rooms tell which changed since the rows were made,
+ * and only those are taken out (found by binary search, from the summary they had) and put back in
+ * their new place, a few hundred comparisons and one copy of the rows, where a sort of 10,000 rooms,
+ * or even a pass looking each row up, took a good part of a frame.
  */
 export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'roomsQuery'>) => RoomSummaryView[] {
-  let lastRooms: Map<string, RoomSummaryView> | null = null
+  let lastRooms: LiveRooms | null = null
   let lastQuery: RoomsQuery | null = null
   let lastRows: RoomSummaryView[] = []
   return (state) => {
-    if (state.rooms === lastRooms && state.roomsQuery === lastQuery) return lastRows
-    const rooms = state.rooms
-    const query = state.roomsQuery
-    if (lastRooms === null || query !== lastQuery) lastRows = sortRooms(rooms.values(), query)
-    else {
-      const needle = query.search.trim().toLowerCase()
-      const before = lastRooms
-      // A room's summary is replaced when it changes, so an unchanged row is the very same object.
-      const kept: RoomSummaryView[] = []
-      const moved: RoomSummaryView[] = []
-      let present = 0
-      for (const row of lastRows) {
-        const room = rooms.get(row.room)
-        if (!room) continue
-        present++
-        if (room === row) kept.push(row)
-        else if (!matchesSearch(room, needle)) continue
-        // Its place depends only on its name and count: with the same count it stays where it was.
-        else if (query.sort === 'room' || room.count === row.count) kept.push(room)
-        else moved.push(room)
-      }
-      // Then the rooms that were not rows: new ones, and ones whose groups now match the search.
-      if (needle || present < rooms.size)
-        for (const room of rooms.values()) {
-          const previous = before.get(room.room)
-          if (previous === room || (previous && matchesSearch(previous, needle))) continue
-          if (matchesSearch(room, needle)) moved.push(room)
-        }
-      lastRows = mergeSorted(kept, moved, roomOrder(query))
-    }
+    const { rooms, roomsQuery: query } = state
+    if (rooms === lastRooms && query === lastQuery) return lastRows
+    const changes = lastRooms !== null && query === lastQuery ? rooms.changesSince(lastRooms) : null
+    lastRows = (changes && placeChangedRows(lastRows, changes, rooms, query)) ?? sortRooms(rooms.values(), query)
     lastRooms = rooms
     lastQuery = query
     return lastRows
   }
+}
+
+/**
+ * `rows` (sorted for `query`) with the rooms in `changes` (each with the summary the rows were made
+ * from) placed again as `rooms` has them now: the same array when no row differs; null when a row
+ * is not where its summary says, and only a full sort can be trusted.
+ */
+function placeChangedRows(
+  rows: RoomSummaryView[],
+  changes: ReadonlyMap<string, RoomSummaryView | undefined>,
+  rooms: ReadonlyMap<string, RoomSummaryView>,
+  query: RoomsQuery,
+): RoomSummaryView[] | null {
+  const needle = query.search.trim().toLowerCase()
+  const compare = roomOrder(query)
+  const dropped: number[] = []
+  const replaced = new Map<number, RoomSummaryView>()
+  const added: RoomSummaryView[] = []
+  for (const [name, before] of changes) {
+    const now = rooms.get(name)
+    const wasRow = before !== undefined && matchesSearch(before, needle) ? before : undefined
+    const isRow = now !== undefined && matchesSearch(now, needle) ? now : undefined
+    if (wasRow === isRow) continue
+    let index = -1
+    if (wasRow) {
+      index = indexOfRow(rows, wasRow, compare)
+      if (index < 0) return null
+    }
+    // Its place depends only on what it is sorted by: with the same count (or by name) it stays put.
+    if (wasRow && isRow && compare(wasRow, isRow) === 0) replaced.set(index, isRow)
+    else {
+      if (wasRow) dropped.push(index)
+      if (isRow) added.push(isRow)
+    }
+  }
+  if (dropped.length === 0 && replaced.size === 0 && added.length === 0) return rows
+  dropped.sort((a, b) => a - b)
+  const kept: RoomSummaryView[] = []
+  let next = 0
+  for (let i = 0; i < rows.length; i++) {
+    if (i === dropped[next]) {
+      next++
+      continue
+    }
+    kept.push(replaced.get(i) ?? (rows[i] as RoomSummaryView))
+  }
+  return added.length === 0 ? kept : mergeSorted(kept, added, compare)
+}
+
+/** Where `row` (that very object) is in `rows`, sorted by `compare`, by binary search; -1 if not there. */
+function indexOfRow<T>(rows: readonly T[], row: T, compare: (a: T, b: T) => number): number {
+  let low = 0
+  let high = rows.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (compare(rows[middle] as T, row) < 0) low = middle + 1
+    else high = middle
+  }
+  // The order is total (ties go by name), so this is the row's place; any equal rows would follow it.
+  for (let i = low; i < rows.length && compare(rows[i] as T, row) === 0; i++) if (rows[i] === row) return i
+  return -1
 }
 
 /**
