@@ -57,6 +57,8 @@ function installFakeEngine(roomCount: number): void {
   }
   let total = [...rooms.values()].reduce((sum, room) => sum + room.count, 0)
   let at = now0
+  /** The number of the last tick sent: the snapshot says it holds that one. */
+  let seq = 1
   const stats = { maxPointsAsked: 0, seriesAsked: 0 }
   /** When the last history answer left the engine: a refetch is timed from there. */
   let answeredAt = 0
@@ -117,7 +119,15 @@ function installFakeEngine(roomCount: number): void {
     }),
     'profiles.list': () => [],
     'export.list': () => [],
-    'rooms.list': () => ({ at, total, channels: total, unmatched: 0, rooms: [...rooms.values()] }),
+    'rooms.list': () => ({
+      at,
+      stream: 'bench',
+      seq,
+      total,
+      channels: total,
+      unmatched: 0,
+      rooms: [...rooms.values()],
+    }),
     'history.series': (input) => {
       const names = input.rooms as string[]
       stats.seriesAsked = Math.max(stats.seriesAsked, names.length)
@@ -161,6 +171,8 @@ function installFakeEngine(roomCount: number): void {
     }))
     return {
       at,
+      stream: 'bench',
+      seq: ++seq,
       source: 'poll',
       total,
       roomCount,

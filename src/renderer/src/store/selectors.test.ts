@@ -5,7 +5,6 @@ import type { Status } from '../../../shared/status.ts'
 import type { SyncStatus } from '../../../shared/sync.ts'
 import {
   createRoomRowsSelector,
-  mergeSorted,
   groupNames,
   roomFeed,
   selectFreshness,
@@ -15,6 +14,7 @@ import {
   selectTheme,
   selectWebhookProblem,
   sortRooms,
+  spliceSorted,
   topRooms,
 } from './selectors.ts'
 import { LiveRooms } from './live-rooms.ts'
@@ -244,7 +244,7 @@ describe('room selectors', () => {
     }
   })
 
-  it('merge a few items into a sorted list in place of a sort, first-come among equals', () => {
+  it('splice a few items into a sorted list in place of a sort: dropped, replaced, added after equals', () => {
     const byValue = (a: { v: number }, b: { v: number }) => a.v - b.v
     const sorted = [1, 3, 3, 5, 9].map((v, i) => ({ v, id: `s${i}` }))
     const added = [
@@ -253,30 +253,32 @@ describe('room selectors', () => {
       { v: 10, id: 'a2' },
       { v: 4, id: 'a3' },
     ]
-    expect(mergeSorted(sorted, added, byValue).map((item) => item.id)).toEqual([
-      'a1',
-      's0',
-      's1',
-      's2',
-      'a0',
-      'a3',
-      's3',
-      's4',
-      'a2',
-    ])
-    expect(mergeSorted([], [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
-    const unchanged = mergeSorted(sorted, [], byValue)
+    const spliced = spliceSorted(
+      sorted,
+      [
+        [3, null],
+        [1, { v: 3, id: 'r1' }],
+      ],
+      added,
+      byValue,
+    )
+    expect(spliced.map((item) => item.id)).toEqual(['a1', 's0', 'r1', 's2', 'a0', 'a3', 's4', 'a2'])
+    expect(spliceSorted([], [], [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
+    const unchanged = spliceSorted(sorted, [], [], byValue)
     expect(unchanged).toEqual(sorted)
     expect(unchanged).not.toBe(sorted)
     let seed = 3
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
-    for (let round = 0; round < 50; round++) {
+    for (let round = 0; round < 200; round++) {
       const base = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 20)).sort(
         (a, b) => a - b,
       )
+      const dropped = new Set(base.map((_, index) => index).filter(() => random() < 0.2))
       const extra = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * 25) - 2)
-      const expected = [...base, ...extra].sort((a, b) => a - b)
-      expect(mergeSorted(base, extra, (a, b) => a - b)).toEqual(expected)
+      const kept = base.filter((_, index) => !dropped.has(index))
+      const expected = [...kept, ...extra].sort((a, b) => a - b)
+      const edits: [number, number | null][] = [...dropped].reverse().map((index) => [index, null])
+      expect(spliceSorted(base, edits, extra, (a, b) => a - b)).toEqual(expected)
     }
   })
 

@@ -149,38 +149,25 @@ function placeChangedRows(
 ): RoomSummaryView[] | null {
   const needle = query.search.trim().toLowerCase()
   const compare = roomOrder(query)
-  const dropped: number[] = []
-  const replaced = new Map<number, RoomSummaryView>()
+  const edits: [index: number, row: RoomSummaryView | null][] = []
   const added: RoomSummaryView[] = []
   for (const [name, before] of changes) {
     const now = rooms.get(name)
     const wasRow = before !== undefined && matchesSearch(before, needle) ? before : undefined
     const isRow = now !== undefined && matchesSearch(now, needle) ? now : undefined
     if (wasRow === isRow) continue
-    let index = -1
     if (wasRow) {
-      index = indexOfRow(rows, wasRow, compare)
+      const index = indexOfRow(rows, wasRow, compare)
       if (index < 0) return null
+      // Its place depends only on what it is sorted by: with the same count (or by name) it stays put.
+      const stays = isRow !== undefined && compare(wasRow, isRow) === 0
+      edits.push([index, stays ? isRow : null])
+      if (stays) continue
     }
-    // Its place depends only on what it is sorted by: with the same count (or by name) it stays put.
-    if (wasRow && isRow && compare(wasRow, isRow) === 0) replaced.set(index, isRow)
-    else {
-      if (wasRow) dropped.push(index)
-      if (isRow) added.push(isRow)
-    }
+    if (isRow) added.push(isRow)
   }
-  if (dropped.length === 0 && replaced.size === 0 && added.length === 0) return rows
-  dropped.sort((a, b) => a - b)
-  const kept: RoomSummaryView[] = []
-  let next = 0
-  for (let i = 0; i < rows.length; i++) {
-    if (i === dropped[next]) {
-      next++
-      continue
-    }
-    kept.push(replaced.get(i) ?? (rows[i] as RoomSummaryView))
-  }
-  return added.length === 0 ? kept : mergeSorted(kept, added, compare)
+  if (edits.length === 0 && added.length === 0) return rows
+  return spliceSorted(rows, edits, added, compare)
 }
 
 /** Where `row` (that very object) is in `rows`, sorted by `compare`, by binary search; -1 if not there. */
@@ -198,16 +185,35 @@ function indexOfRow<T>(rows: readonly T[], row: T, compare: (a: T, b: T) => numb
 }
 
 /**
- * `sorted` (already in `compare`'s order) with `added` placed among it: the few added items are sorted
- * and each found its place by binary search, so the cost is k log n comparisons and one copy, not a
- * sort of n. Items that compare equal keep `sorted`'s first. Sorts `added` in place.
+ * `sorted` (in `compare`'s order) with some items replaced or dropped (`edits`: an index and the item
+ * in its place, or null) and `added` placed among them: the few added items are sorted and each
+ * finds its place by binary search, so the cost is k log n comparisons and one copy, not a sort of
+ * n. A replacement must compare equal to the item it replaces; an added item goes after the items
+ * equal to it. Sorts `edits` and `added` in place.
  */
-export function mergeSorted<T>(sorted: readonly T[], added: T[], compare: (a: T, b: T) => number): T[] {
-  if (added.length === 0) return sorted.slice()
+export function spliceSorted<T>(
+  sorted: readonly T[],
+  edits: [index: number, item: T | null][],
+  added: T[],
+  compare: (a: T, b: T) => number,
+): T[] {
+  edits.sort((a, b) => a[0] - b[0])
   added.sort(compare)
-  const merged: T[] = []
+  const spliced: T[] = []
+  let edit = 0
   let from = 0
+  const copyUpTo = (end: number) => {
+    for (let i = from; i < end; i++) {
+      const next = edits[edit]
+      if (next !== undefined && next[0] === i) {
+        edit++
+        if (next[1] !== null) spliced.push(next[1])
+      } else spliced.push(sorted[i] as T)
+    }
+    from = end
+  }
   for (const item of added) {
+    // The dropped items are still in `sorted`, in order: they serve as well as any to find a place.
     let low = from
     let high = sorted.length
     while (low < high) {
@@ -215,12 +221,11 @@ export function mergeSorted<T>(sorted: readonly T[], added: T[], compare: (a: T,
       if (compare(sorted[middle] as T, item) <= 0) low = middle + 1
       else high = middle
     }
-    for (let i = from; i < low; i++) merged.push(sorted[i] as T)
-    merged.push(item)
-    from = low
+    copyUpTo(low)
+    spliced.push(item)
   }
-  for (let i = from; i < sorted.length; i++) merged.push(sorted[i] as T)
-  return merged
+  copyUpTo(sorted.length)
+  return spliced
 }
 
 /** The `n` busiest rooms, busiest first, ties by name: one pass, no full sort of 10,000 rooms. */
