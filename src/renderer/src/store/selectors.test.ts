@@ -245,7 +245,8 @@ describe('room selectors', () => {
   })
 
   it('splice a few items into a sorted list in place of a sort: dropped, replaced, added after equals', () => {
-    const byValue = (a: { v: number }, b: { v: number }) => a.v - b.v
+    type Item = { v: number; id?: string }
+    const byValue = (a: Item, b: Item) => a.v - b.v
     const sorted = [1, 3, 3, 5, 9].map((v, i) => ({ v, id: `s${i}` }))
     const added = [
       { v: 3, id: 'a0' },
@@ -253,32 +254,35 @@ describe('room selectors', () => {
       { v: 10, id: 'a2' },
       { v: 4, id: 'a3' },
     ]
-    const spliced = spliceSorted(
-      sorted,
-      [
-        [3, null],
-        [1, { v: 3, id: 'r1' }],
-      ],
-      added,
-      byValue,
-    )
-    expect(spliced.map((item) => item.id)).toEqual(['a1', 's0', 'r1', 's2', 'a0', 'a3', 's4', 'a2'])
-    expect(spliceSorted([], [], [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
-    const unchanged = spliceSorted(sorted, [], [], byValue)
+    const edits = new Map<Item, Item | null>([
+      [sorted[3] as Item, null],
+      [sorted[1] as Item, { v: 3, id: 'r1' }],
+    ])
+    const spliced = spliceSorted<Item>(sorted, edits, added, byValue)
+    expect(spliced?.map((item) => item.id)).toEqual(['a1', 's0', 'r1', 's2', 'a0', 'a3', 's4', 'a2'])
+    expect(spliceSorted([], new Map(), [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
+    const unchanged = spliceSorted(sorted, new Map(), [], byValue)
     expect(unchanged).toEqual(sorted)
     expect(unchanged).not.toBe(sorted)
+    // An edit of an item that is not there: the caller must sort instead.
+    expect(spliceSorted<Item>(sorted, new Map([[{ v: 3, id: 'elsewhere' }, null]]), [], byValue)).toBeNull()
     let seed = 3
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
     for (let round = 0; round < 200; round++) {
-      const base = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 20)).sort(
-        (a, b) => a - b,
-      )
-      const dropped = new Set(base.map((_, index) => index).filter(() => random() < 0.2))
-      const extra = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * 25) - 2)
-      const kept = base.filter((_, index) => !dropped.has(index))
-      const expected = [...kept, ...extra].sort((a, b) => a - b)
-      const edits: [number, number | null][] = [...dropped].reverse().map((index) => [index, null])
-      expect(spliceSorted(base, edits, extra, (a, b) => a - b)).toEqual(expected)
+      const base = Array.from({ length: Math.floor(random() * 40) }, (_, i): Item => ({
+        v: Math.floor(random() * 8),
+        id: `s${i}`,
+      }))
+      base.sort(byValue)
+      const dropped = new Set(base.filter(() => random() < 0.2))
+      const extra = Array.from({ length: Math.floor(random() * 10) }, (_, i): Item => ({
+        v: Math.floor(random() * 10) - 1,
+        id: `a${i}`,
+      }))
+      // A stable sort of the kept items then the added ones: among equals, the kept first, then the added in turn.
+      const expected = [...base.filter((item) => !dropped.has(item)), ...extra].sort(byValue).map((item) => item.id)
+      const edits = new Map([...dropped].map((item): [Item, null] => [item, null]))
+      expect(spliceSorted(base, edits, extra, byValue)?.map((item) => item.id)).toEqual(expected)
     }
   })
 

@@ -117,9 +117,9 @@ export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): 
 /**
  * A memoised `sortRooms` over the store, recomputed only when the rooms or the query change. A live
  * update moves a few rooms among thousands: the rooms tell which changed since the rows were made,
- * and only those are taken out (found by binary search, from the summary they had) and put back in
- * their new place, a few hundred comparisons and one copy of the rows, where a sort of 10,000 rooms,
- * or even a pass looking each row up, took a good part of a frame.
+ * and only those are taken out (the rows they had, by identity) and put back in their new place (by
+ * search), one copy of the rows and a few comparisons per changed room, where a sort of 10,000
+ * rooms, or even looking each row up by name, took a good part of a frame.
  */
 export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'roomsQuery'>) => RoomSummaryView[] {
   let lastRooms: LiveRooms | null = null
@@ -149,7 +149,7 @@ function placeChangedRows(
 ): RoomSummaryView[] | null {
   const needle = query.search.trim().toLowerCase()
   const compare = roomOrder(query)
-  const edits: [index: number, row: RoomSummaryView | null][] = []
+  const edits = new Map<RoomSummaryView, RoomSummaryView | null>()
   const added: RoomSummaryView[] = []
   for (const [name, before] of changes) {
     const now = rooms.get(name)
@@ -157,65 +157,56 @@ function placeChangedRows(
     const isRow = now !== undefined && matchesSearch(now, needle) ? now : undefined
     if (wasRow === isRow) continue
     if (wasRow) {
-      const index = indexOfRow(rows, wasRow, compare)
-      if (index < 0) return null
       // Its place depends only on what it is sorted by: with the same count (or by name) it stays put.
       const stays = isRow !== undefined && compare(wasRow, isRow) === 0
-      edits.push([index, stays ? isRow : null])
+      edits.set(wasRow, stays ? isRow : null)
       if (stays) continue
     }
     if (isRow) added.push(isRow)
   }
-  if (edits.length === 0 && added.length === 0) return rows
+  if (edits.size === 0 && added.length === 0) return rows
   return spliceSorted(rows, edits, added, compare)
 }
 
-/** Where `row` (that very object) is in `rows`, sorted by `compare`, by binary search; -1 if not there. */
-function indexOfRow<T>(rows: readonly T[], row: T, compare: (a: T, b: T) => number): number {
-  let low = 0
-  let high = rows.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (compare(rows[middle] as T, row) < 0) low = middle + 1
-    else high = middle
-  }
-  // The order is total (ties go by name), so this is the row's place; any equal rows would follow it.
-  for (let i = low; i < rows.length && compare(rows[i] as T, row) === 0; i++) if (rows[i] === row) return i
-  return -1
-}
-
 /**
- * `sorted` (in `compare`'s order) with some items replaced or dropped (`edits`: an index and the item
- * in its place, or null) and `added` placed among them: the few added items are sorted and each
- * finds its place by binary search, so the cost is k log n comparisons and one copy, not a sort of
- * n. A replacement must compare equal to the item it replaces; an added item goes after the items
- * equal to it. Sorts `edits` and `added` in place.
+ * `sorted` (in `compare`'s order) with some of its items replaced or dropped (`edits`: the item in
+ * each one's place, or null) and `added` placed among them: the few added items are sorted and each
+ * finds its place by a search onward from the one before, so the cost is one copy and k log(n/k)
+ * comparisons, not a sort of n. A replacement must compare equal to the item it replaces; an added
+ * item goes after the items equal to it. Null when an edited item is not in `sorted`. Sorts `added`.
  */
 export function spliceSorted<T>(
   sorted: readonly T[],
-  edits: [index: number, item: T | null][],
+  edits: ReadonlyMap<T, T | null>,
   added: T[],
   compare: (a: T, b: T) => number,
-): T[] {
-  edits.sort((a, b) => a[0] - b[0])
+): T[] | null {
   added.sort(compare)
   const spliced: T[] = []
-  let edit = 0
+  let edited = 0
   let from = 0
   const copyUpTo = (end: number) => {
     for (let i = from; i < end; i++) {
-      const next = edits[edit]
-      if (next !== undefined && next[0] === i) {
-        edit++
-        if (next[1] !== null) spliced.push(next[1])
-      } else spliced.push(sorted[i] as T)
+      const item = sorted[i] as T
+      const edit = edits.size === 0 ? undefined : edits.get(item)
+      if (edit === undefined) spliced.push(item)
+      else {
+        edited++
+        if (edit !== null) spliced.push(edit)
+      }
     }
     from = end
   }
   for (const item of added) {
-    // The dropped items are still in `sorted`, in order: they serve as well as any to find a place.
+    // Galloping from the last place (the added items are in order), then a binary search in the last
+    // stride. The dropped items are still in `sorted`, in order: they serve as well as any to compare.
     let low = from
-    let high = sorted.length
+    let stride = 1
+    while (low + stride <= sorted.length && compare(sorted[low + stride - 1] as T, item) <= 0) {
+      low += stride
+      stride *= 2
+    }
+    let high = Math.min(low + stride, sorted.length)
     while (low < high) {
       const middle = (low + high) >>> 1
       if (compare(sorted[middle] as T, item) <= 0) low = middle + 1
@@ -225,7 +216,7 @@ export function spliceSorted<T>(
     spliced.push(item)
   }
   copyUpTo(sorted.length)
-  return spliced
+  return edited === edits.size ? spliced : null
 }
 
 /** The `n` busiest rooms, busiest first, ties by name: one pass, no full sort of 10,000 rooms. */
