@@ -321,6 +321,21 @@ describe('app store: live slice', () => {
     expect(store.getState()).toMatchObject({ liveAt: 901_000, roomsAt: { stream: 'r2', seq: 4 } })
   })
 
+  it('places a new reading that began while an older snapshot was on its way over it', async () => {
+    const answer = deferred<RoomsSnapshot>()
+    const { api, emit, call } = fakeApi({ 'rooms.list': () => answer.promise })
+    const store = createAppStore(api, 'open')
+    const loading = store.getState().loadRooms()
+    // The engine connected again right after answering: its new reading's first ticks overtake the answer.
+    emit('tick', tick(9_000, { stream: 'r2', seq: 1, total: 7, changed: [stage(7)] }))
+    emit('tick', tick(10_000, { stream: 'r2', seq: 2, total: 8, changed: [stage(8)] }))
+    answer.resolve(snapshot('r1', 40, 8_000, [lobby(40), stage(3)], 43))
+    await loading
+    expect([...store.getState().rooms.values()]).toEqual([stage(8)])
+    expect(store.getState()).toMatchObject({ total: 8, liveAt: 10_000, roomsAt: { stream: 'r2', seq: 2 } })
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
   it('starts again from a new reading’s first tick (the engine connected again or restarted), dropping rooms it lacks', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')
