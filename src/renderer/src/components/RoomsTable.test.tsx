@@ -52,8 +52,10 @@ describe('the rooms table, live', () => {
     sizes.forEach((name, index) => {
       const descriptor = native[index]
       if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor)
+      else Reflect.deleteProperty(HTMLElement.prototype, name)
     })
   })
+
   let host: HTMLDivElement
   let root: Root
   let store: AppStore
