@@ -30,6 +30,8 @@ const TYPES: Record<string, string> = {
 interface Result {
   rooms: number
   samples: number[]
+  /** The tick into the store: the live rooms patched and every subscribed selector run (no render). */
+  storeSamples: number[]
   refetches: number[]
   refetchLatencies: number[]
   chartPoints: number
@@ -57,6 +59,8 @@ function installFakeEngine(roomCount: number): void {
   }
   let total = [...rooms.values()].reduce((sum, room) => sum + room.count, 0)
   let at = now0
+  /** The number of the last tick sent: the snapshot says it holds that one. */
+  let seq = 1
   const stats = { maxPointsAsked: 0, seriesAsked: 0 }
   /** When the last history answer left the engine: a refetch is timed from there. */
   let answeredAt = 0
@@ -117,7 +121,15 @@ function installFakeEngine(roomCount: number): void {
     }),
     'profiles.list': () => [],
     'export.list': () => [],
-    'rooms.list': () => ({ at, total, channels: total, unmatched: 0, rooms: [...rooms.values()] }),
+    'rooms.list': () => ({
+      at,
+      stream: 'bench',
+      seq,
+      total,
+      channels: total,
+      unmatched: 0,
+      rooms: [...rooms.values()],
+    }),
     'history.series': (input) => {
       const names = input.rooms as string[]
       stats.seriesAsked = Math.max(stats.seriesAsked, names.length)
@@ -161,6 +173,8 @@ function installFakeEngine(roomCount: number): void {
     }))
     return {
       at,
+      stream: 'bench',
+      seq: ++seq,
       source: 'poll',
       total,
       roomCount,
@@ -192,13 +206,15 @@ function installFakeEngine(roomCount: number): void {
       stats,
       /** One update, timed from the store's input to the end of the frame that paints it. */
       measure: () =>
-        new Promise<number>((resolve) => {
+        new Promise<{ update: number; store: number }>((resolve) => {
           requestAnimationFrame(() => {
             const tick = nextTick()
             const start = performance.now()
             emit('tick', tick)
+            // The store's listeners (the selectors) run as it changes; React renders after, in a microtask.
+            const store = performance.now() - start
             // A task queued now runs after this frame's render steps (style, layout, paint).
-            setTimeout(() => resolve(performance.now() - start), 0)
+            setTimeout(() => resolve({ update: performance.now() - start, store }), 0)
           })
         }),
       settle: () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
@@ -282,7 +298,11 @@ async function main(): Promise<void> {
       await page.locator('.chart-lines').waitFor()
       await page.getByText(`${PINNED} chosen rooms`).waitFor()
       const measure = () =>
-        page.evaluate(() => (window as unknown as { __bench: { measure(): Promise<number> } }).__bench.measure())
+        page.evaluate(() =>
+          (
+            window as unknown as { __bench: { measure(): Promise<{ update: number; store: number }> } }
+          ).__bench.measure(),
+        )
       const settle = () =>
         page.evaluate(() => (window as unknown as { __bench: { settle(): Promise<void> } }).__bench.settle())
       for (let i = 0; i < WARMUP; i++) {
@@ -290,8 +310,11 @@ async function main(): Promise<void> {
         await settle()
       }
       const samples: number[] = []
+      const storeSamples: number[] = []
       for (let i = 0; i < UPDATES; i++) {
-        samples.push(await measure())
+        const { update, store } = await measure()
+        samples.push(update)
+        storeSamples.push(store)
         await settle()
       }
       const refetches: number[] = []
@@ -319,13 +342,17 @@ async function main(): Promise<void> {
           tableRows: document.querySelectorAll('.rooms-scroll .rooms-row').length,
         }
       })
-      results.push({ rooms: roomCount, samples, refetches, refetchLatencies, ...facts })
+      results.push({ rooms: roomCount, samples, storeSamples, refetches, refetchLatencies, ...facts })
       await page.close()
     }
   } finally {
     await browser.close()
   }
 
+  const storeRow = (samples: number[]) => {
+    const sorted = [...samples].sort((a, b) => a - b)
+    return `${percentile(sorted, 0.5).toFixed(2).padStart(9)} | ${percentile(sorted, 0.95).toFixed(2).padStart(4)}`
+  }
   const row = (samples: number[]) => {
     const sorted = [...samples].sort((a, b) => a - b)
     return [percentile(sorted, 0.5), percentile(sorted, 0.95), sorted.at(-1) ?? NaN]
@@ -337,16 +364,16 @@ async function main(): Promise<void> {
     `Live update: tick to painted frame (${UPDATES} updates after ${WARMUP} warm-up). Refetch: the chart redrawn after a history answer (${REFETCHES}, 1 h and 24 h in turn): its work (render, canvas, style, layout, paint) and its latency (that plus the wait for the next frame).`,
   )
   console.log(
-    'rooms | update p50 |    p95 |    max | refetch work p50 |    p95 |    max | latency p50 | rooms charted | points / plot px',
+    'rooms | update p50 |    p95 |    max | refetch work p50 |    p95 |    max | latency p50 | rooms charted | points / plot px | table rows | store p50 |  p95',
   )
   for (const result of results) {
     const latencies = [...result.refetchLatencies].sort((a, b) => a - b)
     console.log(
-      `${String(result.rooms).padStart(5)} | ${row(result.samples).replace(/^ /, '     ')} | ${row(result.refetches).replace(/^ /, '           ')} | ${percentile(latencies, 0.5).toFixed(1).padStart(11)} | ${String(result.series).padStart(13)} | ${`${result.chartPoints} / ${result.plotWidth}`.padStart(16)} | ${result.tableRows}`,
+      `${String(result.rooms).padStart(5)} | ${row(result.samples).replace(/^ /, '     ')} | ${row(result.refetches).replace(/^ /, '           ')} | ${percentile(latencies, 0.5).toFixed(1).padStart(11)} | ${String(result.series).padStart(13)} | ${`${result.chartPoints} / ${result.plotWidth}`.padStart(16)} | ${String(result.tableRows).padStart(10)} | ${storeRow(result.storeSamples)}`,
     )
   }
   console.log(
-    'Target: under 16 ms (one frame at 60 Hz) for both. Each update changes 5% of the rooms (at least 5), with 20 joins/leaves.',
+    'Target: under 16 ms (one frame at 60 Hz) for both. Each update changes 5% of the rooms (at least 5), with 20 joins/leaves. Store: the tick into the store with its selectors, before React renders.',
   )
   // Other work on the machine stretches every figure: say how busy it was.
   console.log(`Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? NaN).toFixed(2)}`)

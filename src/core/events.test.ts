@@ -6,6 +6,8 @@ import type { Logger } from './logger.ts'
 
 const TICK: Tick = {
   at: 1_000,
+  stream: 'reading-1',
+  seq: 1,
   source: 'poll',
   total: 3,
   roomCount: 1,

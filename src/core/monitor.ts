@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Credentials } from '../shared/connection.ts'
 import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import { compileConvention } from '../shared/naming.ts'
@@ -46,6 +47,9 @@ export class Monitor {
   private readonly options: MonitorOptions
   private readonly recent: PresenceEvent[] = []
   private roomsByName = new Map<string, RoomSummary>()
+  /** This reading's name and the number of the tick `roomsByName` holds (see Tick.stream and seq). */
+  private readonly stream = randomUUID()
+  private seq = 0
   private last: IngestResult | null = null
   private retentionTimer: ReturnType<typeof setInterval> | null = null
   /** No tick applied yet: the first is a fresh reading of everyone present. */
@@ -127,6 +131,9 @@ export class Monitor {
     const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))
     const removed = [...this.roomsByName.keys()].filter((room) => !byName.has(room))
     this.roomsByName = byName
+    // Numbered as the rooms change, before the tick is stored and sent: a snapshot taken meanwhile
+    // already holds these rooms, and says so.
+    const seq = ++this.seq
     this.last = result
 
     const events: PresenceEvent[] = []
@@ -152,6 +159,8 @@ export class Monitor {
     })
     this.options.onTick({
       at,
+      stream: this.stream,
+      seq,
       source,
       total: result.total,
       roomCount: result.rooms.length,
@@ -170,6 +179,8 @@ export class Monitor {
   rooms(): RoomsSnapshot {
     return {
       at: this.last?.at ?? null,
+      stream: this.seq > 0 ? this.stream : null,
+      seq: this.seq,
       total: this.last?.total ?? 0,
       channels: this.last?.channels ?? 0,
       unmatched: this.last?.unmatched ?? 0,

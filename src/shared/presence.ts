@@ -23,6 +23,17 @@ export type PresenceEvent = z.infer<typeof PresenceEventSchema>
  */
 export const TickSchema = z.object({
   at: z.number(),
+  /**
+   * The reading this tick belongs to: one per connection of the engine (connecting again, switching
+   * apps or restarting the engine begins another), never reused.
+   */
+  stream: z.string().min(1).max(100),
+  /**
+   * The tick's place in its reading, from 1. Each tick's changes are counted from the one before it
+   * in the same reading, and the first lists every room, so a UI can tell whether a tick follows what
+   * it holds, is already in it, or skips one it never got.
+   */
+  seq: z.int().positive(),
   source: z.enum(['poll', 'webhook', 'reconcile']),
   total: z.int(),
   roomCount: z.int(),
@@ -50,6 +61,9 @@ export type Tick = z.infer<typeof TickSchema>
 
 export const RoomsSnapshotSchema = z.object({
   at: z.number().nullable(),
+  /** The reading and tick the rooms reflect (see Tick); null and 0 before the first sync. */
+  stream: z.string().min(1).max(100).nullable(),
+  seq: z.int().nonnegative(),
   total: z.int(),
   channels: z.int(),
   unmatched: z.int(),

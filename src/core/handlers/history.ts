@@ -12,7 +12,8 @@ export function historyHandlers(
 > {
   const { connection } = context
   return {
-    'rooms.list': () => connection.monitor?.rooms() ?? { at: null, total: 0, channels: 0, unmatched: 0, rooms: [] },
+    'rooms.list': () =>
+      connection.monitor?.rooms() ?? { at: null, stream: null, seq: 0, total: 0, channels: 0, unmatched: 0, rooms: [] },
     'room.detail': (input) => connection.requireMonitor().roomDetail(input),
     'history.series': (query) => querySeriesInTurns(connection, query),
     'history.groups': (query) => connection.requireHistory().roomGroupSeries(query),

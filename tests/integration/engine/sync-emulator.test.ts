@@ -226,6 +226,55 @@ describe('the engine against the emulator with real pusher-js participants', () 
     expect(h.events('tick').some((tick) => tick.source === 'reconcile' && tick.drift === 1)).toBe(true)
   })
 
+  it('numbers the ticks of each reading, says in a snapshot which it holds, and begins another on connecting again', async () => {
+    emulator = await startEmulator({ vacateDelayMs: 50 })
+    const { harness: h, profile } = await connectEngine({ mode: 'poll' })
+    const sockets = await seatCrowd(h, emulator)
+    h.engine.handlers['sync.now'](undefined)
+    await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 5,
+      'five people',
+    )
+    sockets.dee.disconnect()
+    h.engine.handlers['sync.now'](undefined)
+    const snapshot = await h.until(
+      () => h.handlers['rooms.list'](undefined),
+      (s) => s.total === 4,
+      'dee gone',
+    )
+    // The tick the snapshot holds may still be on its way (it is stored first): wait for it.
+    await h.until(
+      async () => h.events('tick').at(-1)?.seq ?? 0,
+      (seq) => seq >= snapshot.seq,
+      'the tick of the snapshot',
+    )
+    const ticks = h.events('tick')
+    const stream = ticks[0]?.stream
+    expect(snapshot.stream).toBe(stream)
+    expect(ticks.map((tick) => tick.stream)).toEqual(ticks.map(() => stream))
+    expect(ticks.map((tick) => tick.seq)).toEqual(ticks.map((_, index) => index + 1))
+    // The first tick and the changes of those after it, applied in turn, give the snapshot's rooms.
+    const rooms = new Map<string, RoomsSnapshot['rooms'][number]>()
+    for (const tick of ticks.slice(0, snapshot.seq)) {
+      for (const room of tick.changed) rooms.set(room.room, room)
+      for (const room of tick.removed) rooms.delete(room)
+    }
+    expect(summary({ ...snapshot, rooms: [...rooms.values()] })).toEqual(summary(snapshot))
+    expect(summary(snapshot).stage).toBeUndefined()
+
+    await h.handlers['connection.connect']({ id: profile.id })
+    const first = await h.until(
+      async () => h.events('tick').find((tick) => tick.stream !== stream),
+      (tick) => tick !== undefined,
+      'a tick of the new reading',
+    )
+    expect(first?.seq).toBe(1)
+    // A reading's first tick lists every room, since the console starts again from it.
+    expect(summary({ ...snapshot, rooms: first?.changed ?? [] })).toEqual(summary(snapshot))
+    expect(first?.removed).toEqual([])
+  })
+
   it('tests connections and explains a wrong secret and an unknown app', async () => {
     emulator = await startEmulator()
     harness = new EngineHarness()

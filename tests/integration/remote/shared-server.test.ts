@@ -202,6 +202,17 @@ describe('a desktop console opening a shared server over TLS with a token', () =
       'settings.changed event from the shared server',
     )
     await serverApi.call('settings.update', { theme: 'system' })
+    // Ticks come with the server's reading and number, so the console places them on the snapshot.
+    expect(rooms.stream).toEqual(expect.any(String))
+    await serverApi.call('sync.now')
+    const relayed = await until(
+      () => desk.heard.find((entry) => entry.event === 'tick'),
+      (entry) => entry !== undefined,
+      'tick from the shared server',
+    )
+    const tick = relayed?.payload as EventPayload<'tick'>
+    expect(tick.stream).toBe(rooms.stream)
+    expect(tick.seq).toBeGreaterThanOrEqual(rooms.seq)
 
     // Remembered: the address and the pinned certificate in the settings, the token only in the secret store.
     expect(desk.choices.read()).toEqual({

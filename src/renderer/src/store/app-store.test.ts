@@ -1,12 +1,19 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../../../shared/envelope.ts'
-import type { Tick } from '../../../shared/presence.ts'
+import type { RoomsSnapshot, RoomSummaryView, Tick } from '../../../shared/presence.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
 import { preferencesOf } from './slices/connection-slice.ts'
 import { RECENT_CAP, RECENT_WINDOW_MS } from './slices/live-slice.ts'
-import { disconnected as status, fakeApi } from './test-api.ts'
+import { deferred, disconnected as status, fakeApi } from './test-api.ts'
+
+const lobby = (count: number): RoomSummaryView => ({ room: 'lobby', count, groups: {} })
+const stage = (count: number): RoomSummaryView => ({ room: 'stage', count, groups: {} })
+
+function snapshot(stream: string, seq: number, at: number, rooms: RoomSummaryView[], total = 0): RoomsSnapshot {
+  return { at, stream, seq, total, channels: total, unmatched: 0, rooms }
+}
 
 const connected: Status = {
   ...status,
@@ -16,9 +23,12 @@ const connected: Status = {
   message: '10 people in 2 rooms',
 }
 
+/** A tick of reading `r1`; its first (seq 1, which lists every room) unless `seq` says otherwise. */
 function tick(at: number, change: Partial<Tick> = {}): Tick {
   return {
     at,
+    stream: 'r1',
+    seq: 1,
     source: 'poll',
     total: 0,
     roomCount: 0,
@@ -146,8 +156,8 @@ describe('app store: connection slice', () => {
 })
 
 describe('app store: live slice', () => {
-  it('patches rooms from ticks, keeping a new Map per tick', () => {
-    const { api, emit } = fakeApi()
+  it('patches the rooms from each tick that follows them, in a new view only when a room changed', () => {
+    const { api, emit, call } = fakeApi()
     const store = createAppStore(api, 'open')
     emit(
       'tick',
@@ -160,11 +170,20 @@ describe('app store: live slice', () => {
       }),
     )
     const first = store.getState().rooms
-    emit('tick', tick(2_000, { total: 4, changed: [{ room: 'a', count: 4, groups: { red: 4 } }], removed: ['b'] }))
+    expect(first.size).toBe(2)
+    emit(
+      'tick',
+      tick(2_000, { seq: 2, total: 4, changed: [{ room: 'a', count: 4, groups: { red: 4 } }], removed: ['b'] }),
+    )
     const second = store.getState().rooms
     expect(second).not.toBe(first)
     expect([...second.values()]).toEqual([{ room: 'a', count: 4, groups: { red: 4 } }])
-    expect(store.getState()).toMatchObject({ liveAt: 2_000, total: 4 })
+    expect(store.getState()).toMatchObject({ liveAt: 2_000, total: 4, roomsAt: { stream: 'r1', seq: 2 } })
+    // A sync that changed no room leaves the rooms as they were: nothing subscribed to them draws again.
+    emit('tick', tick(3_000, { seq: 3, total: 4 }))
+    expect(store.getState().rooms).toBe(second)
+    expect(store.getState()).toMatchObject({ liveAt: 3_000, roomsAt: { stream: 'r1', seq: 3 } })
+    expect(call).not.toHaveBeenCalledWith('rooms.list')
   })
 
   it('does not count the first sync, which reports everyone as joining, as a rate', () => {
@@ -184,9 +203,9 @@ describe('app store: live slice', () => {
     emit('tick', tick(1, { changed: [summary('a', { red: 1 }), summary('b', { blue: 1 })] }))
     const first = store.getState().groups
     expect(first).toEqual(['blue', 'red'])
-    emit('tick', tick(2, { changed: [summary('a', { blue: 1 })], removed: ['b'] }))
+    emit('tick', tick(2, { seq: 2, changed: [summary('a', { blue: 1 })], removed: ['b'] }))
     expect(store.getState().groups).toBe(first)
-    emit('tick', tick(3, { changed: [summary('c', { green: 1 })] }))
+    emit('tick', tick(3, { seq: 3, changed: [summary('c', { green: 1 })] }))
     expect(store.getState().groups).toEqual(['blue', 'green', 'red'])
   })
 
@@ -211,58 +230,197 @@ describe('app store: live slice', () => {
     expect(recent).toEqual([])
   })
 
-  it('ignores a rooms snapshot older than a tick already applied', async () => {
+  it('ignores a rooms snapshot older than the ticks already applied', async () => {
     const { api, emit } = fakeApi({
-      'rooms.list': () => ({
-        at: 1_000,
-        total: 1,
-        channels: 1,
-        unmatched: 0,
-        rooms: [{ room: 'stale', count: 1, groups: {} }],
-      }),
+      'rooms.list': () => snapshot('r1', 1, 1_000, [{ room: 'stale', count: 1, groups: {} }]),
     })
     const store = createAppStore(api, 'open')
-    emit('tick', tick(2_000, { changed: [{ room: 'fresh', count: 2, groups: {} }] }))
+    emit('tick', tick(1_000, { changed: [{ room: 'stale', count: 1, groups: {} }] }))
+    emit('tick', tick(2_000, { seq: 2, changed: [{ room: 'fresh', count: 2, groups: {} }], removed: ['stale'] }))
     await store.getState().loadRooms()
     expect([...store.getState().rooms.keys()]).toEqual(['fresh'])
+    expect(store.getState()).toMatchObject({ liveAt: 2_000, roomsAt: { stream: 'r1', seq: 2 } })
   })
 
-  it('asks again for a rooms snapshot that a newer tick overtook, and takes the next one', async () => {
-    let at = 1_000
-    const { api, emit, call } = fakeApi({
-      'rooms.list': () => {
-        const snapshot = { at, total: 3, channels: 3, unmatched: 0, rooms: [{ room: 'a', count: 3, groups: {} }] }
-        at = 2_000
-        return snapshot
-      },
-    })
+  it('shows no rooms from a tick before the first snapshot, then takes the snapshot, which has it', async () => {
+    // A page just opened: a tick arrives before the rooms were asked for. It changed one room of many,
+    // so alone it would show one room of the crowd: nothing is shown until the snapshot.
+    const { api, emit, call } = fakeApi({ 'rooms.list': () => snapshot('r1', 7, 7_000, [lobby(40), stage(32)], 72) })
     const store = createAppStore(api, 'open')
-    emit('tick', tick(2_000, { total: 3, roomCount: 1, channels: 3 }))
-    await store.getState().loadRooms()
-    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(2)
-    expect([...store.getState().rooms.keys()]).toEqual(['a'])
-  })
-
-  it('takes a rooms snapshot of the same moment as the tick already applied: the tick had only its changes', async () => {
-    // A poll that changed nothing arrives while the console's first rooms.list is on its way (a page just
-    // opened): the tick says 72 people and no changed room, and the snapshot of that poll lists them.
-    const { api, emit } = fakeApi({
-      'rooms.list': () => ({
-        at: 2_000,
-        total: 72,
-        channels: 72,
-        unmatched: 0,
-        rooms: [
-          { room: 'lobby', count: 40, groups: {} },
-          { room: 'stage', count: 32, groups: {} },
-        ],
-      }),
-    })
-    const store = createAppStore(api, 'open')
-    emit('tick', tick(2_000, { total: 72, roomCount: 2, channels: 72 }))
+    emit('tick', tick(7_000, { seq: 7, total: 72, changed: [stage(32)] }))
+    expect(store.getState()).toMatchObject({ rooms: expect.objectContaining({ size: 0 }), liveAt: null, roomsAt: null })
+    expect(call).not.toHaveBeenCalledWith('rooms.list')
     await store.getState().loadRooms()
     expect([...store.getState().rooms.keys()]).toEqual(['lobby', 'stage'])
+    expect(store.getState()).toMatchObject({ liveAt: 7_000, total: 72, roomsAt: { stream: 'r1', seq: 7 } })
+    emit('tick', tick(8_000, { seq: 8, total: 73, changed: [lobby(41)] }))
+    expect(store.getState().rooms.get('lobby')?.count).toBe(41)
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
+  it('applies the ticks that came while the snapshot was on its way on top of it, dropping the older ones', async () => {
+    const answer = deferred<RoomsSnapshot>()
+    const { api, emit, call } = fakeApi({ 'rooms.list': () => answer.promise })
+    const store = createAppStore(api, 'open')
+    const loading = store.getState().loadRooms()
+    // Sent before the snapshot was taken (the engine was at 5): already in it.
+    emit('tick', tick(4_000, { seq: 4, total: 70, changed: [lobby(38)] }))
+    emit('tick', tick(5_000, { seq: 5, total: 72, changed: [lobby(40)] }))
+    // Sent after it was taken: newer, and carrying only what changed since 5.
+    emit('tick', tick(6_000, { seq: 6, total: 75, changed: [stage(35)] }))
+    answer.resolve(snapshot('r1', 5, 5_000, [lobby(40), stage(32)], 72))
+    await loading
+    expect([...store.getState().rooms.values()]).toEqual([lobby(40), stage(35)])
+    expect(store.getState()).toMatchObject({ liveAt: 6_000, total: 75, roomsAt: { stream: 'r1', seq: 6 } })
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
+  it('takes a snapshot of the same tick as the one that came meanwhile, without asking again', async () => {
+    const answer = deferred<RoomsSnapshot>()
+    const { api, emit, call } = fakeApi({ 'rooms.list': () => answer.promise })
+    const store = createAppStore(api, 'open')
+    const loading = store.getState().loadRooms()
+    emit('tick', tick(2_000, { seq: 2, total: 72 }))
+    answer.resolve(snapshot('r1', 2, 2_000, [lobby(40), stage(32)], 72))
+    await loading
+    expect([...store.getState().rooms.keys()]).toEqual(['lobby', 'stage'])
     expect(store.getState()).toMatchObject({ liveAt: 2_000, total: 72 })
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
+  it('asks for the snapshot when a tick skips one, and shows the rooms held until it comes', async () => {
+    let engineAt = 7
+    const { api, emit, call } = fakeApi({
+      'rooms.list': () => snapshot('r1', engineAt, engineAt * 1_000, [lobby(engineAt)]),
+    })
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(1_000, { changed: [lobby(1)] }))
+    // Tick 2 was lost on the way (an event outside the contract is dropped): 3 can't be placed on 1.
+    engineAt = 3
+    emit('tick', tick(3_000, { seq: 3, changed: [stage(3)] }))
+    expect([...store.getState().rooms.values()]).toEqual([lobby(1)])
+    expect(store.getState().liveAt).toBe(1_000)
+    await vi.waitFor(() => expect(store.getState().roomsAt).toEqual({ stream: 'r1', seq: 3 }))
+    expect([...store.getState().rooms.values()]).toEqual([lobby(3)])
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
+  it('after switching connections, takes the new reading whatever its numbers and the old ones are', async () => {
+    const answers = [snapshot('r1', 500, 500_000, [lobby(50)]), snapshot('r2', 3, 900_000, [stage(9)])]
+    const { api, emit } = fakeApi({ 'rooms.list': () => answers.shift() })
+    const store = createAppStore(api, 'open')
+    store.getState().applyStatus(connected)
+    await vi.waitFor(() => expect(store.getState().roomsAt).toEqual({ stream: 'r1', seq: 500 }))
+    store.getState().applyStatus({ ...connected, profile: 'staging', profileId: 'p2' })
+    await vi.waitFor(() => expect(store.getState().roomsAt).toEqual({ stream: 'r2', seq: 3 }))
+    expect([...store.getState().rooms.values()]).toEqual([stage(9)])
+    // A late tick of the old reading is not placed; the new reading's next one is, though its number is lower.
+    emit('tick', tick(501_000, { seq: 501, changed: [lobby(51)] }))
+    emit('tick', tick(901_000, { stream: 'r2', seq: 4, total: 10, changed: [stage(10)] }))
+    expect([...store.getState().rooms.values()]).toEqual([stage(10)])
+    expect(store.getState()).toMatchObject({ liveAt: 901_000, roomsAt: { stream: 'r2', seq: 4 } })
+  })
+
+  it('places a new reading that began while an older snapshot was on its way over it', async () => {
+    const answer = deferred<RoomsSnapshot>()
+    const { api, emit, call } = fakeApi({ 'rooms.list': () => answer.promise })
+    const store = createAppStore(api, 'open')
+    const loading = store.getState().loadRooms()
+    // The engine connected again right after answering: its new reading's first ticks overtake the answer.
+    emit('tick', tick(9_000, { stream: 'r2', seq: 1, total: 7, changed: [stage(7)] }))
+    emit('tick', tick(10_000, { stream: 'r2', seq: 2, total: 8, changed: [stage(8)] }))
+    answer.resolve(snapshot('r1', 40, 8_000, [lobby(40), stage(3)], 43))
+    await loading
+    expect([...store.getState().rooms.values()]).toEqual([stage(8)])
+    expect(store.getState()).toMatchObject({ total: 8, liveAt: 10_000, roomsAt: { stream: 'r2', seq: 2 } })
+    expect(call.mock.calls.filter(([method]) => method === 'rooms.list')).toHaveLength(1)
+  })
+
+  it('starts again from a new reading’s first tick (the engine connected again or restarted), dropping rooms it lacks', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    emit('tick', tick(1_000, { changed: [lobby(5), stage(6)] }))
+    for (let seq = 2; seq <= 300; seq++) emit('tick', tick(seq * 1_000, { seq, changed: [lobby(seq)] }))
+    emit('tick', tick(400_000, { stream: 'r2', seq: 1, total: 7, changed: [lobby(7)] }))
+    expect([...store.getState().rooms.values()]).toEqual([lobby(7)])
+    emit('tick', tick(401_000, { stream: 'r2', seq: 2, total: 8, changed: [lobby(8)] }))
+    expect(store.getState()).toMatchObject({ total: 8, roomsAt: { stream: 'r2', seq: 2 } })
+    expect(store.getState().rooms.get('lobby')?.count).toBe(8)
+  })
+
+  it('takes a restarted engine’s snapshot when the link comes back, though its numbers are lower', async () => {
+    const afterRestart = deferred<RoomsSnapshot>()
+    const answers = [Promise.resolve(snapshot('r1', 2, 2_000, [lobby(6)])), afterRestart.promise]
+    const { api, emit, call } = fakeApi({ 'status.get': () => connected, 'rooms.list': () => answers.shift() })
+    const roomsCalls = () => call.mock.calls.filter(([method]) => method === 'rooms.list').length
+    const store = createAppStore(api, 'open')
+    store.getState().applyStatus(connected)
+    await vi.waitFor(() => expect(store.getState().roomsAt).toEqual({ stream: 'r1', seq: 2 }))
+    // The link comes back (the engine restarted): everything is read again.
+    const refreshing = store.getState().refresh()
+    await vi.waitFor(() => expect(roomsCalls()).toBe(2))
+    // The old engine's last tick, still on its way when it went down.
+    emit('tick', tick(3_000, { seq: 3, changed: [lobby(99)] }))
+    afterRestart.resolve(snapshot('restarted', 2, 9_000, [stage(4)]))
+    await refreshing
+    expect([...store.getState().rooms.values()]).toEqual([stage(4)])
+    expect(store.getState()).toMatchObject({ liveAt: 9_000, roomsAt: { stream: 'restarted', seq: 2 } })
+    emit('tick', tick(10_000, { stream: 'restarted', seq: 3, changed: [stage(5)] }))
+    expect([...store.getState().rooms.values()]).toEqual([stage(5)])
+    // The old reading's tick that came meanwhile is older than the snapshot, not a sign of a missed one.
+    expect(roomsCalls()).toBe(2)
+  })
+
+  it('shows no rooms when the engine, back after a restart, has not synced yet', async () => {
+    const { api, emit } = fakeApi({ 'status.get': () => connected })
+    const store = createAppStore(api, 'open')
+    store.getState().applyStatus(connected)
+    emit('tick', tick(1_000, { total: 5, changed: [lobby(5)] }))
+    expect(store.getState().rooms.size).toBe(1)
+    await store.getState().refresh()
+    expect(store.getState()).toMatchObject({ liveAt: null, total: 0, roomsAt: null })
+    expect(store.getState().rooms.size).toBe(0)
+  })
+
+  it('shows the same rooms after a page reload as before it', async () => {
+    let engine = snapshot('r1', 1, 1_000, [])
+    const { api, emit } = fakeApi({ 'status.get': () => connected, 'rooms.list': () => engine })
+    const before = createAppStore(api, 'open')
+    await before.getState().refresh()
+    emit('tick', tick(2_000, { seq: 2, total: 72, changed: [lobby(40), stage(32)] }))
+    engine = snapshot('r1', 2, 2_000, [lobby(40), stage(32)], 72)
+    const reloaded = createAppStore(api, 'open')
+    await reloaded.getState().refresh()
+    expect([...reloaded.getState().rooms.values()]).toEqual([...before.getState().rooms.values()])
+    emit('tick', tick(3_000, { seq: 3, total: 71, changed: [lobby(39)] }))
+    expect(reloaded.getState()).toMatchObject({ total: 71, roomsAt: { stream: 'r1', seq: 3 } })
+    expect(reloaded.getState().rooms.get('lobby')?.count).toBe(39)
+  })
+
+  it('keeps a reading’s first tick that came while the engine had not synced yet', async () => {
+    const answer = deferred<RoomsSnapshot>()
+    const { api, emit } = fakeApi({ 'rooms.list': () => answer.promise })
+    const store = createAppStore(api, 'open')
+    const loading = store.getState().loadRooms()
+    emit('tick', tick(1_000, { total: 40, changed: [lobby(40)] }))
+    answer.resolve({ at: null, stream: null, seq: 0, total: 0, channels: 0, unmatched: 0, rooms: [] })
+    await loading
+    expect([...store.getState().rooms.values()]).toEqual([lobby(40)])
+    expect(store.getState()).toMatchObject({ total: 40, liveAt: 1_000 })
+  })
+
+  it('drops the answer to a snapshot asked for before the connection changed', async () => {
+    const first = deferred<RoomsSnapshot>()
+    const answers = [first.promise, Promise.resolve(snapshot('r2', 4, 4_000, [stage(2)]))]
+    const { api } = fakeApi({ 'rooms.list': () => answers.shift() })
+    const store = createAppStore(api, 'open')
+    store.getState().applyStatus(connected)
+    store.getState().applyStatus({ ...connected, profile: 'staging', profileId: 'p2' })
+    await vi.waitFor(() => expect(store.getState().roomsAt).toEqual({ stream: 'r2', seq: 4 }))
+    first.resolve(snapshot('r1', 80, 80_000, [lobby(80)]))
+    await first.promise
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect([...store.getState().rooms.values()]).toEqual([stage(2)])
   })
 })
 

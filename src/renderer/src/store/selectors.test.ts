@@ -5,7 +5,6 @@ import type { Status } from '../../../shared/status.ts'
 import type { SyncStatus } from '../../../shared/sync.ts'
 import {
   createRoomRowsSelector,
-  mergeSorted,
   groupNames,
   roomFeed,
   selectFreshness,
@@ -15,8 +14,10 @@ import {
   selectTheme,
   selectWebhookProblem,
   sortRooms,
+  spliceSorted,
   topRooms,
 } from './selectors.ts'
+import { LiveRooms } from './live-rooms.ts'
 import { disconnected as status } from './test-api.ts'
 
 const room = (name: string, count: number, groups: Record<string, number> = {}): RoomSummaryView => ({
@@ -181,40 +182,71 @@ describe('room selectors', () => {
 
   it('memoise the rows until the rooms or the query change', () => {
     const select = createRoomRowsSelector()
-    const state = {
-      rooms: new Map(rooms.map((r) => [r.room, r])),
-      roomsQuery: { search: '', sort: 'count' as const, descending: true },
-    }
+    const state = { rooms: LiveRooms.of(rooms), roomsQuery: { search: '', sort: 'count' as const, descending: true } }
     const first = select(state)
     expect(select({ ...state })).toBe(first)
-    expect(select({ ...state, rooms: new Map(state.rooms) })).not.toBe(first)
+    expect(select({ ...state, rooms: LiveRooms.of(rooms) })).not.toBe(first)
+  })
+
+  it('keep the rows when a change moves no row: the same array, so the table does not draw again', () => {
+    const select = createRoomRowsSelector()
+    const query = { search: 'red', sort: 'count' as const, descending: true }
+    const before = LiveRooms.of(rooms)
+    const first = select({ rooms: before, roomsQuery: query })
+    // 'a' has only blue people, so the search for red leaves it out before and after.
+    const after = before.patched([room('a', 9, { blue: 9 })], [])
+    expect(after).not.toBe(before)
+    expect(select({ rooms: after, roomsQuery: query })).toBe(first)
+  })
+
+  it('put a changed room in its new place when its count crosses another, and keep every other row', () => {
+    const select = createRoomRowsSelector()
+    const query = { search: '', sort: 'count' as const, descending: true }
+    const before = LiveRooms.of(rooms)
+    const first = select({ rooms: before, roomsQuery: query })
+    expect(first.map((r) => r.room)).toEqual(['c', 'a', 'b', 'lobby'])
+    const moved = room('lobby', 6)
+    const rows = select({ rooms: before.patched([moved], []), roomsQuery: query })
+    expect(rows.map((r) => r.room)).toEqual(['c', 'lobby', 'a', 'b'])
+    expect(rows[1]).toBe(moved)
+    for (const name of ['a', 'b', 'c'])
+      expect(rows.find((r) => r.room === name)).toBe(first.find((r) => r.room === name))
   })
 
   it('keep the rows in the same order as a fresh sort when updates move, add and remove rooms', () => {
     let seed = 7
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
     const select = createRoomRowsSelector()
-    let map = new Map(Array.from({ length: 300 }, (_, i) => [`room${i}`, room(`room${i}`, 1 + (i % 7))]))
+    let live = LiveRooms.of(Array.from({ length: 300 }, (_, i) => room(`room${i}`, 1 + (i % 7))))
+    // Names that read alike (natural order still tells them apart).
+    live = live.patched([room('room007', 3), room('room7', 3)], [])
     for (const query of [
       { search: '', sort: 'count' as const, descending: true },
       { search: 'room1', sort: 'room' as const, descending: false },
       { search: 'red', sort: 'count' as const, descending: false },
     ]) {
-      for (let step = 0; step < 20; step++) {
-        map = new Map(map)
-        for (let k = 0; k < 15; k++) {
-          const name = `room${Math.floor(random() * 400)}`
-          if (random() < 0.2) map.delete(name)
-          else map.set(name, room(name, Math.floor(random() * 9), random() < 0.5 ? { red: 1 } : { blue: 1 }))
+      for (let step = 0; step < 40; step++) {
+        // Sometimes the rows are asked for only after several patches, or after more than are kept.
+        const patches = random() < 0.7 ? 1 : random() < 0.8 ? 2 + Math.floor(random() * 4) : 20
+        for (let patch = 0; patch < patches; patch++) {
+          const changed = []
+          const removed = []
+          for (let k = 0; k < 15; k++) {
+            const name = `room${Math.floor(random() * 400)}`
+            if (random() < 0.2) removed.push(name)
+            else changed.push(room(name, Math.floor(random() * 9), random() < 0.5 ? { red: 1 } : { blue: 1 }))
+          }
+          live = live.patched(changed, removed)
         }
-        const rows = select({ rooms: map, roomsQuery: query })
-        expect(rows.map((r) => r.room)).toEqual(sortRooms(map.values(), query).map((r) => r.room))
+        const rows = select({ rooms: live, roomsQuery: query })
+        expect(rows.map((r) => r.room)).toEqual(sortRooms(live.values(), query).map((r) => r.room))
       }
     }
   })
 
-  it('merge a few items into a sorted list in place of a sort, first-come among equals', () => {
-    const byValue = (a: { v: number }, b: { v: number }) => a.v - b.v
+  it('splice a few items into a sorted list in place of a sort: dropped, replaced, added after equals', () => {
+    type Item = { v: number; id?: string }
+    const byValue = (a: Item, b: Item) => a.v - b.v
     const sorted = [1, 3, 3, 5, 9].map((v, i) => ({ v, id: `s${i}` }))
     const added = [
       { v: 3, id: 'a0' },
@@ -222,30 +254,35 @@ describe('room selectors', () => {
       { v: 10, id: 'a2' },
       { v: 4, id: 'a3' },
     ]
-    expect(mergeSorted(sorted, added, byValue).map((item) => item.id)).toEqual([
-      'a1',
-      's0',
-      's1',
-      's2',
-      'a0',
-      'a3',
-      's3',
-      's4',
-      'a2',
+    const edits = new Map<Item, Item | null>([
+      [sorted[3] as Item, null],
+      [sorted[1] as Item, { v: 3, id: 'r1' }],
     ])
-    expect(mergeSorted([], [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
-    const unchanged = mergeSorted(sorted, [], byValue)
+    const spliced = spliceSorted<Item>(sorted, edits, added, byValue)
+    expect(spliced?.map((item) => item.id)).toEqual(['a1', 's0', 'r1', 's2', 'a0', 'a3', 's4', 'a2'])
+    expect(spliceSorted([], new Map(), [{ v: 2 }, { v: 1 }], byValue)).toEqual([{ v: 1 }, { v: 2 }])
+    const unchanged = spliceSorted(sorted, new Map(), [], byValue)
     expect(unchanged).toEqual(sorted)
     expect(unchanged).not.toBe(sorted)
+    // An edit of an item that is not there: the caller must sort instead.
+    expect(spliceSorted<Item>(sorted, new Map([[{ v: 3, id: 'elsewhere' }, null]]), [], byValue)).toBeNull()
     let seed = 3
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
-    for (let round = 0; round < 50; round++) {
-      const base = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 20)).sort(
-        (a, b) => a - b,
-      )
-      const extra = Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * 25) - 2)
-      const expected = [...base, ...extra].sort((a, b) => a - b)
-      expect(mergeSorted(base, extra, (a, b) => a - b)).toEqual(expected)
+    for (let round = 0; round < 200; round++) {
+      const base = Array.from({ length: Math.floor(random() * 40) }, (_, i): Item => ({
+        v: Math.floor(random() * 8),
+        id: `s${i}`,
+      }))
+      base.sort(byValue)
+      const dropped = new Set(base.filter(() => random() < 0.2))
+      const extra = Array.from({ length: Math.floor(random() * 10) }, (_, i): Item => ({
+        v: Math.floor(random() * 10) - 1,
+        id: `a${i}`,
+      }))
+      // A stable sort of the kept items then the added ones: among equals, the kept first, then the added in turn.
+      const expected = [...base.filter((item) => !dropped.has(item)), ...extra].sort(byValue).map((item) => item.id)
+      const edits = new Map([...dropped].map((item): [Item, null] => [item, null]))
+      expect(spliceSorted(base, edits, extra, byValue)?.map((item) => item.id)).toEqual(expected)
     }
   })
 

@@ -1,6 +1,7 @@
 import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 import type { AppState } from './app-store.ts'
+import type { LiveRooms } from './live-rooms.ts'
 import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
 import type { RoomsQuery } from './slices/ui-slice.ts'
 
@@ -115,45 +116,20 @@ export function sortRooms(rooms: Iterable<RoomSummaryView>, query: RoomsQuery): 
 
 /**
  * A memoised `sortRooms` over the store, recomputed only when the rooms or the query change. A live
- * update moves a few rooms among thousands, so the rows that did not change keep their order and only
- * the changed (or new) ones are sorted and placed by binary search: a few hundred comparisons where a
- * sort of 10,000 rooms, even an almost sorted one, took most of a frame.
+ * update moves a few rooms among thousands: the rooms tell which changed since the rows were made,
+ * and only those are taken out (the rows they had, by identity) and put back in their new place (by
+ * search), one copy of the rows and a few comparisons per changed room, where a sort of 10,000
+ * rooms, or even looking each row up by name, took a good part of a frame.
  */
 export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'roomsQuery'>) => RoomSummaryView[] {
-  let lastRooms: Map<string, RoomSummaryView> | null = null
+  let lastRooms: LiveRooms | null = null
   let lastQuery: RoomsQuery | null = null
   let lastRows: RoomSummaryView[] = []
   return (state) => {
-    if (state.rooms === lastRooms && state.roomsQuery === lastQuery) return lastRows
-    const rooms = state.rooms
-    const query = state.roomsQuery
-    if (lastRooms === null || query !== lastQuery) lastRows = sortRooms(rooms.values(), query)
-    else {
-      const needle = query.search.trim().toLowerCase()
-      const before = lastRooms
-      // A room's summary is replaced when it changes, so an unchanged row is the very same object.
-      const kept: RoomSummaryView[] = []
-      const moved: RoomSummaryView[] = []
-      let present = 0
-      for (const row of lastRows) {
-        const room = rooms.get(row.room)
-        if (!room) continue
-        present++
-        if (room === row) kept.push(row)
-        else if (!matchesSearch(room, needle)) continue
-        // Its place depends only on its name and count: with the same count it stays where it was.
-        else if (query.sort === 'room' || room.count === row.count) kept.push(room)
-        else moved.push(room)
-      }
-      // Then the rooms that were not rows: new ones, and ones whose groups now match the search.
-      if (needle || present < rooms.size)
-        for (const room of rooms.values()) {
-          const previous = before.get(room.room)
-          if (previous === room || (previous && matchesSearch(previous, needle))) continue
-          if (matchesSearch(room, needle)) moved.push(room)
-        }
-      lastRows = mergeSorted(kept, moved, roomOrder(query))
-    }
+    const { rooms, roomsQuery: query } = state
+    if (rooms === lastRooms && query === lastQuery) return lastRows
+    const changes = lastRooms !== null && query === lastQuery ? rooms.changesSince(lastRooms) : null
+    lastRows = (changes && placeChangedRows(lastRows, changes, rooms, query)) ?? sortRooms(rooms.values(), query)
     lastRooms = rooms
     lastQuery = query
     return lastRows
@@ -161,29 +137,86 @@ export function createRoomRowsSelector(): (state: Pick<AppState, 'rooms' | 'room
 }
 
 /**
- * `sorted` (already in `compare`'s order) with `added` placed among it: the few added items are sorted
- * and each found its place by binary search, so the cost is k log n comparisons and one copy, not a
- * sort of n. Items that compare equal keep `sorted`'s first. Sorts `added` in place.
+ * `rows` (sorted for `query`) with the rooms in `changes` (each with the summary the rows were made
+ * from) placed again as `rooms` has them now: the same array when no row differs; null when a row
+ * is not where its summary says, and only a full sort can be trusted.
  */
-export function mergeSorted<T>(sorted: readonly T[], added: T[], compare: (a: T, b: T) => number): T[] {
-  if (added.length === 0) return sorted.slice()
+function placeChangedRows(
+  rows: RoomSummaryView[],
+  changes: ReadonlyMap<string, RoomSummaryView | undefined>,
+  rooms: ReadonlyMap<string, RoomSummaryView>,
+  query: RoomsQuery,
+): RoomSummaryView[] | null {
+  const needle = query.search.trim().toLowerCase()
+  const compare = roomOrder(query)
+  const edits = new Map<RoomSummaryView, RoomSummaryView | null>()
+  const added: RoomSummaryView[] = []
+  for (const [name, before] of changes) {
+    const now = rooms.get(name)
+    const wasRow = before !== undefined && matchesSearch(before, needle) ? before : undefined
+    const isRow = now !== undefined && matchesSearch(now, needle) ? now : undefined
+    if (wasRow === isRow) continue
+    if (wasRow) {
+      // Its place depends only on what it is sorted by: with the same count (or by name) it stays put.
+      const stays = isRow !== undefined && compare(wasRow, isRow) === 0
+      edits.set(wasRow, stays ? isRow : null)
+      if (stays) continue
+    }
+    if (isRow) added.push(isRow)
+  }
+  if (edits.size === 0 && added.length === 0) return rows
+  return spliceSorted(rows, edits, added, compare)
+}
+
+/**
+ * `sorted` (in `compare`'s order) with some of its items replaced or dropped (`edits`: the item in
+ * each one's place, or null) and `added` placed among them: the few added items are sorted and each
+ * finds its place by a search onward from the one before, so the cost is one copy and k log(n/k)
+ * comparisons, not a sort of n. A replacement must compare equal to the item it replaces; an added
+ * item goes after the items equal to it. Null when an edited item is not in `sorted`. Sorts `added`.
+ */
+export function spliceSorted<T>(
+  sorted: readonly T[],
+  edits: ReadonlyMap<T, T | null>,
+  added: T[],
+  compare: (a: T, b: T) => number,
+): T[] | null {
   added.sort(compare)
-  const merged: T[] = []
+  const spliced: T[] = []
+  let edited = 0
   let from = 0
+  const copyUpTo = (end: number) => {
+    for (let i = from; i < end; i++) {
+      const item = sorted[i] as T
+      const edit = edits.size === 0 ? undefined : edits.get(item)
+      if (edit === undefined) spliced.push(item)
+      else {
+        edited++
+        if (edit !== null) spliced.push(edit)
+      }
+    }
+    from = end
+  }
   for (const item of added) {
+    // Galloping from the last place (the added items are in order), then a binary search in the last
+    // stride. The dropped items are still in `sorted`, in order: they serve as well as any to compare.
     let low = from
-    let high = sorted.length
+    let stride = 1
+    while (low + stride <= sorted.length && compare(sorted[low + stride - 1] as T, item) <= 0) {
+      low += stride
+      stride *= 2
+    }
+    let high = Math.min(low + stride, sorted.length)
     while (low < high) {
       const middle = (low + high) >>> 1
       if (compare(sorted[middle] as T, item) <= 0) low = middle + 1
       else high = middle
     }
-    for (let i = from; i < low; i++) merged.push(sorted[i] as T)
-    merged.push(item)
-    from = low
+    copyUpTo(low)
+    spliced.push(item)
   }
-  for (let i = from; i < sorted.length; i++) merged.push(sorted[i] as T)
-  return merged
+  copyUpTo(sorted.length)
+  return edited === edits.size ? spliced : null
 }
 
 /** The `n` busiest rooms, busiest first, ties by name: one pass, no full sort of 10,000 rooms. */

@@ -51,7 +51,7 @@ export function fakeApi(overrides: Partial<Record<string, Handler>> = {}) {
     'settings.update': (patch) => ({ ...DEFAULT_SETTINGS, ...(patch as object) }),
     'profiles.list': () => [],
     'export.list': () => [],
-    'rooms.list': () => ({ at: null, total: 0, channels: 0, unmatched: 0, rooms: [] }),
+    'rooms.list': () => ({ at: null, stream: null, seq: 0, total: 0, channels: 0, unmatched: 0, rooms: [] }),
     ...overrides,
   }
   const call = vi.fn(async (method: string, input?: unknown) => results[method]?.(input))

@@ -1,4 +1,12 @@
-import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomSummaryView, Tick } from '../../../../shared/presence.ts'
+import type {
+  PresenceEvent,
+  RoomDetail,
+  RoomDetailInput,
+  RoomsSnapshot,
+  RoomSummaryView,
+  Tick,
+} from '../../../../shared/presence.ts'
+import { LiveRooms } from '../live-rooms.ts'
 import { attempt, describeError, type Outcome } from '../outcome.ts'
 import type { SliceCreator } from './types.ts'
 import type { UiSlice } from './ui-slice.ts'
@@ -18,9 +26,20 @@ export interface TickCounts {
   leaves: number
 }
 
+/** Which tick of which reading the live rooms reflect (see Tick.stream and Tick.seq). */
+export interface LivePosition {
+  stream: string
+  seq: number
+}
+
 export interface LiveSlice {
-  /** Current rooms by name, patched by every tick; a new Map each time so subscribers see a change. */
-  rooms: Map<string, RoomSummaryView>
+  /** Current rooms by name, patched in place by every tick; a new view whenever one changes. */
+  rooms: LiveRooms
+  /**
+   * The tick the rooms (and the figures with them) reflect; null until a snapshot or a reading's
+   * first tick gives them. A tick is applied only on top of the one before it.
+   */
+  roomsAt: LivePosition | null
   /** Time of the sync the rooms reflect (engine clock), null before the first. */
   liveAt: number | null
   total: number
@@ -47,97 +66,163 @@ export interface LiveSlice {
    */
   readingAt: number | null
   resetLive(): void
+  /**
+   * Asks for the rooms snapshot; ticks that arrive while it is on its way and are newer than it are
+   * applied on top of it, older ones dropped.
+   */
   loadRooms(): Promise<void>
   applyTick(tick: Tick): void
   /** One page of a room's participants (searchable) and its recent joins and leaves. */
   fetchRoomDetail(input: RoomDetailInput): Promise<Outcome<RoomDetail>>
 }
 
-export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = (set, get, api) => ({
-  rooms: new Map(),
-  liveAt: null,
-  total: 0,
-  channels: 0,
-  unmatched: 0,
-  recent: [],
-  groups: [],
-  rateWindow: [],
-  baseline: false,
-  rateSince: null,
-  readingAt: null,
-  resetLive: () =>
-    set({
-      rooms: new Map(),
-      liveAt: null,
-      total: 0,
-      channels: 0,
-      unmatched: 0,
-      recent: [],
-      groups: [],
-      rateWindow: [],
-      baseline: false,
-      rateSince: null,
-      readingAt: null,
-    }),
-  async loadRooms() {
-    try {
-      // A tick that arrived while the snapshot was on its way is newer, and it carried only the rooms it
-      // changed: the snapshot is asked again (a few times) rather than either drop the rooms it lists or
-      // put back older figures. One of the snapshot's own moment is not newer: the snapshot has it all.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const snapshot = await api.call('rooms.list')
-        const liveAt = get().liveAt
-        if (snapshot.at === null) return
-        if (liveAt !== null && liveAt > snapshot.at) continue
-        set({
-          rooms: new Map(snapshot.rooms.map((room) => [room.room, room])),
-          groups: withGroupsOf(get().groups, snapshot.rooms),
-          liveAt: snapshot.at,
-          total: snapshot.total,
-          channels: snapshot.channels,
-          unmatched: snapshot.unmatched,
-          baseline: true,
-          rateSince: get().rateSince ?? snapshot.at,
-        })
-        return
-      }
-    } catch (error) {
-      set({ error: describeError(error) })
-    }
-  },
-  applyTick(tick) {
+/** Nothing known of the rooms: before the first snapshot or reading, or after a reset. */
+function unknownRooms() {
+  return {
+    rooms: LiveRooms.empty(),
+    roomsAt: null,
+    liveAt: null,
+    total: 0,
+    channels: 0,
+    unmatched: 0,
+  } satisfies Partial<LiveSlice>
+}
+
+export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = (set, get, api) => {
+  /** The latest rooms snapshot asked for, and the ticks that arrived since it was asked. */
+  let inFlight: { ticks: Tick[] } | null = null
+
+  /** Whether a tick continues the rooms held (the next of their reading), repeats them or can't be placed. */
+  const placeOf = (tick: Tick, at: LivePosition | null): 'next' | 'first' | 'old' | 'unplaced' => {
+    if (at !== null && tick.stream === at.stream)
+      return tick.seq <= at.seq ? 'old' : tick.seq === at.seq + 1 ? 'next' : 'unplaced'
+    // A reading's first tick lists every room: it stands on its own.
+    return tick.seq === 1 ? 'first' : 'unplaced'
+  }
+
+  /**
+   * The tick's rooms and figures, if it is the next one for the rooms held or a reading's first; an
+   * empty change if the rooms already have it; null when it can't be placed (a tick was missed, or
+   * it belongs to a reading whose start the rooms don't hold), so a snapshot is wanted.
+   */
+  const placing = (tick: Tick): Partial<LiveSlice> | null => {
     const state = get()
-    const rooms = new Map(state.rooms)
-    for (const summary of tick.changed) rooms.set(summary.room, summary)
-    for (const room of tick.removed) rooms.delete(room)
-    const horizon = tick.at - RATE_WINDOW_MS
-    const rateWindow = state.baseline
-      ? [
-          ...state.rateWindow.filter((entry) => entry.at > horizon),
-          { at: tick.at, joins: tick.joins, leaves: tick.leaves },
-        ]
-      : []
-    const since = tick.at - RECENT_WINDOW_MS
-    const recent =
-      tick.recent.length === 0 && (state.recent[0]?.at ?? Infinity) >= since
-        ? state.recent
-        : [...state.recent.filter((event) => event.at >= since), ...tick.recent].slice(-RECENT_CAP)
-    set({
-      rooms,
+    const place = placeOf(tick, state.roomsAt)
+    if (place === 'old') return {}
+    if (place === 'unplaced') return null
+    return {
+      rooms: place === 'first' ? LiveRooms.of(tick.changed) : state.rooms.patched(tick.changed, tick.removed),
+      roomsAt: { stream: tick.stream, seq: tick.seq },
       groups: withGroupsOf(state.groups, tick.changed),
       liveAt: tick.at,
       total: tick.total,
       channels: tick.channels,
       unmatched: tick.unmatched,
-      recent,
-      rateWindow,
+    }
+  }
+
+  /**
+   * The snapshot's rooms, unless those held are already as new (same reading, same tick or later).
+   * One taken before any sync says no room is known.
+   */
+  const placeSnapshot = (snapshot: RoomsSnapshot) => {
+    const at = get().roomsAt
+    if (snapshot.stream === null) {
+      if (at !== null) set(unknownRooms())
+      return
+    }
+    if (at !== null && at.stream === snapshot.stream && at.seq >= snapshot.seq) return
+    set({
+      rooms: LiveRooms.of(snapshot.rooms),
+      roomsAt: { stream: snapshot.stream, seq: snapshot.seq },
+      groups: withGroupsOf(get().groups, snapshot.rooms),
+      liveAt: snapshot.at,
+      total: snapshot.total,
+      channels: snapshot.channels,
+      unmatched: snapshot.unmatched,
       baseline: true,
-      rateSince: state.rateSince ?? tick.at,
-      readingAt: tick.baseline ? tick.at : state.readingAt,
+      rateSince: get().rateSince ?? snapshot.at,
     })
-  },
-  fetchRoomDetail: (input) => attempt(() => api.call('room.detail', input)),
-})
+  }
+
+  return {
+    ...unknownRooms(),
+    recent: [],
+    groups: [],
+    rateWindow: [],
+    baseline: false,
+    rateSince: null,
+    readingAt: null,
+    resetLive: () => {
+      // A snapshot on its way is of what was shown before: its answer is not wanted.
+      inFlight = null
+      set({
+        ...unknownRooms(),
+        recent: [],
+        groups: [],
+        rateWindow: [],
+        baseline: false,
+        rateSince: null,
+        readingAt: null,
+      })
+    },
+    async loadRooms() {
+      const request = { ticks: [] as Tick[] }
+      inFlight = request
+      try {
+        const snapshot = await api.call('rooms.list')
+        // A later request (or a reset) made this one's answer moot.
+        if (inFlight !== request) return
+        inFlight = null
+        placeSnapshot(snapshot)
+        // The ticks that came meanwhile were placed on what was held then; placed again on the
+        // snapshot, the older ones are already in it and the newer ones follow it. One of the
+        // snapshot's reading that can't be placed means one went missing: the snapshot is asked again.
+        let missed = false
+        for (const tick of request.ticks) {
+          const change = placing(tick)
+          if (change) set(change)
+          else missed ||= tick.stream === get().roomsAt?.stream
+        }
+        if (missed) void get().loadRooms()
+      } catch (error) {
+        if (inFlight === request) inFlight = null
+        set({ error: describeError(error) })
+      }
+    },
+    applyTick(tick) {
+      inFlight?.ticks.push(tick)
+      const state = get()
+      const change = placing(tick)
+      // Ticks that can't be placed are still joins and leaves seen: the rates and feeds count every tick.
+      const horizon = tick.at - RATE_WINDOW_MS
+      const rateWindow = state.baseline
+        ? [
+            ...state.rateWindow.filter((entry) => entry.at > horizon),
+            { at: tick.at, joins: tick.joins, leaves: tick.leaves },
+          ]
+        : []
+      const since = tick.at - RECENT_WINDOW_MS
+      const recent =
+        tick.recent.length === 0 && (state.recent[0]?.at ?? Infinity) >= since
+          ? state.recent
+          : [...state.recent.filter((event) => event.at >= since), ...tick.recent].slice(-RECENT_CAP)
+      // One change to the store per tick, so subscribers look once.
+      set({
+        ...change,
+        recent,
+        rateWindow,
+        baseline: true,
+        rateSince: state.rateSince ?? tick.at,
+        readingAt: tick.baseline ? tick.at : state.readingAt,
+      })
+      // Rooms held but this tick doesn't follow them: a tick was missed (or a new reading began
+      // unseen), so the snapshot is asked for, unless one is already on its way.
+      if (change === null && state.roomsAt !== null && inFlight === null) void get().loadRooms()
+    },
+    fetchRoomDetail: (input) => attempt(() => api.call('room.detail', input)),
+  }
+}
 
 /** The sorted group names with those of `rooms` added: the same array when none is new. */
 export function withGroupsOf(groups: string[], rooms: readonly RoomSummaryView[]): string[] {
