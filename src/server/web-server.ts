@@ -4,7 +4,15 @@ import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { fail } from '../shared/envelope.ts'
 import { describeIssues } from '../shared/issues.ts'
-import { ACCESS_CHECK_PATH, API_PATH, CallFrameSchema, MAX_FRAME_BYTES, type ServerFrame } from '../shared/wire.ts'
+import {
+  ACCESS_CHECK_PATH,
+  API_PATH,
+  CallFrameSchema,
+  CONTRACT_HEADER,
+  CONTRACT_REVISION,
+  MAX_FRAME_BYTES,
+  type ServerFrame,
+} from '../shared/wire.ts'
 import type { EngineEvents } from '../core/events.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { keepIdleConnections } from '../core/http-keep-alive.ts'
@@ -105,6 +113,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     : createServer(onRequest)
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  // A desktop console reads it to refuse a server of another contract revision in words (remote-engine.ts).
+  wss.on('headers', (headers) => headers.push(`${CONTRACT_HEADER}: ${CONTRACT_REVISION}`))
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     const refuse = (status: number, reason: string, body = '') => {

@@ -15,6 +15,16 @@ export const API_PATH = '/api'
 export const ACCESS_CHECK_PATH = '/api/access'
 
 /**
+ * Which revision of the contract a server's API socket speaks, sent as the `CONTRACT_HEADER` of its
+ * upgrade answer. Bump it when a change to the contract's methods or events would make a console of
+ * this version refuse what a server of the last one sends (or the other way round), so a desktop
+ * console meeting a shared server of another version says so at once, instead of dropping its ticks.
+ * 2: ticks and the rooms snapshot carry their stream and sequence number.
+ */
+export const CONTRACT_REVISION = 2
+export const CONTRACT_HEADER = 'x-headcount-contract'
+
+/**
  * JSON writes a character in at most 6 bytes (a control character as `\u0001`; other characters take
  * at most 3 bytes of UTF-8 per UTF-16 unit), so a string of N characters is at most 6N bytes in a frame.
  */

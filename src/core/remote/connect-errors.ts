@@ -1,11 +1,12 @@
 import type { CertificateSeen } from '../../shared/engine-choice.ts'
+import { CONTRACT_REVISION } from '../../shared/wire.ts'
 import { UntrustedCertificateError } from './verified-tls.ts'
 
 /**
- * Why a shared server could not be opened. `token` and `certificate` are refusals: trying again would
- * get the same answer until the operator acts. The others may pass by themselves.
+ * Why a shared server could not be opened. `token`, `certificate` and `version` are refusals: trying
+ * again would get the same answer until the operator acts. The others may pass by themselves.
  */
-export type ConnectFailureKind = 'token' | 'certificate' | 'refused' | 'not-headcount' | 'unreachable'
+export type ConnectFailureKind = 'token' | 'certificate' | 'version' | 'refused' | 'not-headcount' | 'unreachable'
 
 export class RemoteConnectError extends Error {
   override name = 'RemoteConnectError'
@@ -21,8 +22,27 @@ export class RemoteConnectError extends Error {
 
   /** Whether trying again by itself could help. */
   get lasting(): boolean {
-    return this.kind === 'token' || this.kind === 'certificate'
+    return this.kind === 'token' || this.kind === 'certificate' || this.kind === 'version'
   }
+}
+
+/**
+ * A server whose API socket speaks another contract revision (or says none: a Headcount from before the
+ * revision was sent), or null when it speaks this console's.
+ */
+export function contractMismatch(said: string | string[] | undefined, shown: string): RemoteConnectError | null {
+  const text = Array.isArray(said) ? said[0] : said
+  const revision = text === undefined ? null : Number(text)
+  if (revision === CONTRACT_REVISION) return null
+  const theirs =
+    revision === null || !Number.isSafeInteger(revision)
+      ? 'an older version of Headcount'
+      : `a Headcount whose contract is revision ${revision}`
+  const update = revision !== null && revision > CONTRACT_REVISION ? 'this console' : 'the server'
+  return new RemoteConnectError(
+    'version',
+    `The shared server at ${shown} runs ${theirs}; this console speaks revision ${CONTRACT_REVISION}. Update ${update} so both run the same version`,
+  )
 }
 
 export const TOKEN_REFUSED = 'The server refused the access token'

@@ -2,9 +2,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http'
 import WebSocket, { type ClientOptions, type RawData } from 'ws'
 import type { RemoteLinkState, ServerAddress } from '../../shared/engine-choice.ts'
 import { fail, type Envelope } from '../../shared/envelope.ts'
-import { MAX_FRAME_BYTES } from '../../shared/wire.ts'
+import { CONTRACT_HEADER, MAX_FRAME_BYTES } from '../../shared/wire.ts'
 import { silentLogger, type Logger } from '../logger.ts'
-import { refusalFromError, refusalFromStatus } from './connect-errors.ts'
+import { contractMismatch, refusalFromError, refusalFromStatus } from './connect-errors.ts'
 import { verifiedTlsConnection } from './verified-tls.ts'
 
 export interface RemoteServerOptions {
@@ -181,14 +181,25 @@ export class RemoteEngine {
       perMessageDeflate: false,
     })
     return new Promise((resolve, reject) => {
+      let mismatch: Error | null = null
       const onError = (error: Error) => {
         socket.off('open', onOpen)
-        reject(refusalFromError(error, address.shown))
+        reject(mismatch ?? refusalFromError(error, address.shown))
       }
       const onOpen = () => {
         socket.off('error', onError)
         socket.off('unexpected-response', onResponse)
         resolve(socket)
+      }
+      // Before 'open': a server of another revision is left at once, with the reason, not adopted.
+      const onUpgrade = (response: IncomingMessage) => {
+        mismatch = contractMismatch(response.headers[CONTRACT_HEADER], address.shown)
+        if (!mismatch) return
+        socket.off('open', onOpen)
+        socket.off('error', onError)
+        socket.on('error', () => {})
+        socket.terminate()
+        reject(mismatch)
       }
       const onResponse = (request: ClientRequest, response: IncomingMessage) => {
         socket.off('open', onOpen)
@@ -200,6 +211,7 @@ export class RemoteEngine {
         // ws emits an error once the request is destroyed; the refusal above is the answer.
         socket.on('error', () => {})
       }
+      socket.once('upgrade', onUpgrade)
       socket.once('open', onOpen)
       socket.once('error', onError)
       socket.once('unexpected-response', onResponse)
