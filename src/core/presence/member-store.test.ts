@@ -73,4 +73,38 @@ describe('MemberStore', () => {
     // And a generation after that, with more members than the marks were first sized for.
     expect([...ids, ...later].every((id) => store.markOnce(id, 3))).toBe(true)
   })
+
+  it('finds members obtained a batch at a time by name, as the same ids one at a time give', () => {
+    const names = Array.from({ length: 300 }, (_, i) => ({
+      room: `room${i % 7}`,
+      group: i % 3 === 0 ? null : `g${i % 5}`,
+      user: i % 2 === 0 ? `u${i}` : `a-much-longer-user-id-${i}`,
+    }))
+    let text = ''
+    const bounds = new Int32Array(names.length * 6)
+    names.forEach(({ room, group, user }, i) => {
+      const roomStart = text.length
+      text += `${room}|`
+      let groupStart = -1
+      let groupEnd = -1
+      if (group !== null) {
+        groupStart = text.length
+        text += group
+        groupEnd = text.length
+      }
+      text += '|'
+      const userStart = text.length
+      text += `${user};`
+      bounds.set([roomStart, roomStart + room.length, groupStart, groupEnd, userStart, userStart + user.length], i * 6)
+    })
+    const batched = new MemberStore()
+    const ids = new Int32Array(names.length)
+    batched.obtainMany(encoder.encode(text), bounds, names.length, ids)
+    const single = new MemberStore()
+    expect([...ids]).toEqual(names.map(({ room, group, user }) => obtain(single, room, group, user)))
+    names.forEach(({ room, group, user }, i) => {
+      expect(batched.findMember(batched.findRoom(room), user)).toBe(ids[i])
+      expect(batched.groupOf(ids[i] as number)).toBe(group)
+    })
+  })
 })

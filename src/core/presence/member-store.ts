@@ -5,7 +5,7 @@
 import type { ParsedChannel } from '../../shared/naming.ts'
 import type { ParticipantSort } from '../../shared/presence.ts'
 import { naturalCompare } from '../../shared/natural-sort.ts'
-import { BASE_FIELDS, ByteKeyedTable, grownInt32, hashBytes } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, FNV_OFFSET, FNV_PRIME, grownInt32, hashBytes } from './byte-table.ts'
 import { RoomCounts } from './room-counts.ts'
 import type { Member, MemberRow, MembersPage, MembersQuery, RoomSummary } from './types.ts'
 
@@ -121,10 +121,17 @@ export class MemberStore {
       if (keyAt + length > this.batchKeys.length) this.batchKeys = grownBytes(this.batchKeys, (keyAt + length) * 2)
       const keys = this.batchKeys
       writeRoom(keys, keyAt, room)
-      for (let j = 0; j < userLength; j++) keys[keyAt + USER_OFFSET + j] = source[userStart + j] as number
+      // hashBytes of the key, taken as the user's bytes are copied: one pass over them instead of two.
+      let hash = FNV_OFFSET
+      for (let j = 0; j < USER_OFFSET; j++) hash = Math.imul(hash ^ (keys[keyAt + j] as number), FNV_PRIME)
+      for (let j = 0; j < userLength; j++) {
+        const byte = source[userStart + j] as number
+        keys[keyAt + USER_OFFSET + j] = byte
+        hash = Math.imul(hash ^ byte, FNV_PRIME)
+      }
       this.batchStart[i] = keyAt
       this.batchLength[i] = length
-      this.batchHash[i] = hashBytes(keys, keyAt, length)
+      this.batchHash[i] = hash
       this.batchPlace[i] = place
       keyAt += length
       // The record a new member of this room will be linked after.
