@@ -16,6 +16,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
+import type { IngestOptions } from '../src/core/presence/types.ts'
 import { seededRandom } from '../src/shared/seeded-random.ts'
 
 const TEMPLATE = 'private-{room}-{group}-{user}'
@@ -305,7 +306,18 @@ function jsonParseTimes(bytes: Uint8Array, size: number, runs: number): { decode
   return { decodeAndParse: median(withDecode), parseOnly: median(parseOnly) }
 }
 
-async function measureFirst(size: number, runs: number, dir: string, listChanges: boolean): Promise<FirstFigures> {
+/**
+ * How a first ingest is asked for: as the engine asks (joins read lazily, leaves listed), with every
+ * join listed as a Member object, or counts only (`headcount snapshot`).
+ */
+type FirstKind = 'engine' | 'listed' | 'counts'
+const FIRST_OPTIONS: Record<FirstKind, IngestOptions> = {
+  engine: { lazyJoins: true },
+  listed: { listChanges: true },
+  counts: { listChanges: false },
+}
+
+async function measureFirst(size: number, runs: number, dir: string, kind: FirstKind): Promise<FirstFigures> {
   const work = new Workload(size)
   const bytes = load(dir, size, 'snapshot')
   const state = new PresenceState(convention)
@@ -331,9 +343,9 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
     histogramMaxMs,
     gcMaxMs,
   } = await withLoopProbe(async () => {
-    const ingested = await state.ingestChannelList(bytes, 1_000, { listChanges })
+    const ingested = await state.ingestChannelList(bytes, 1_000, FIRST_OPTIONS[kind])
     firstMs = performance.now() - start
-    // Counts only: the joins are then read lazily, a slice at a time, as a stream to the history would.
+    // Joins not listed are then read lazily, a slice at a time, as the history's stream reads them.
     const readStart = performance.now()
     let sliceStart = readStart
     for (const member of ingested.joinedMembers ?? []) {
@@ -350,7 +362,7 @@ async function measureFirst(size: number, runs: number, dir: string, listChanges
   sample()
   if (result.channels !== size || result.total !== work.participants)
     throw new Error(`first ingest counted ${result.total} of ${work.participants}`)
-  if (!listChanges && result.joinedMembers !== undefined && lazyJoins !== work.participants)
+  if (result.joinedMembers !== undefined && lazyJoins !== work.participants)
     throw new Error(`read ${lazyJoins} lazy joins of ${work.participants}`)
   // What a worker-thread design would pay on the main thread just to receive these joins.
   const cloneStart = performance.now()
@@ -450,7 +462,10 @@ async function measureSteady(size: number, runs: number, dir: string): Promise<S
 interface Row {
   size: number
   first: FirstFigures
+  /** First ingests as the engine asks for them (lazyJoins). */
   firstRuns: FirstFigures[]
+  /** First ingests with every join listed as a Member object (listChanges: true). */
+  listedRuns: FirstFigures[]
   /** First ingests with listChanges: false (counts only). */
   countsRuns: FirstFigures[]
   steady: SteadyFigures
@@ -484,8 +499,10 @@ if (generateSize !== undefined) {
 } else if (phase !== undefined) {
   const size = Number(option('--size'))
   const dir = option('--dir') as string
-  const figures =
-    phase === 'steady' ? await measureSteady(size, runs, dir) : await measureFirst(size, runs, dir, phase === 'first')
+  const firstKinds: Record<string, FirstKind> = { first: 'engine', 'first-listed': 'listed', 'first-counts': 'counts' }
+  const kind = firstKinds[phase]
+  if (phase !== 'steady' && kind === undefined) throw new Error(`unknown phase ${phase}`)
+  const figures = kind === undefined ? await measureSteady(size, runs, dir) : await measureFirst(size, runs, dir, kind)
   process.stdout.write(`${JSON.stringify(figures)}\n`)
 } else {
   const sizes = (option('--sizes') ?? '10000,100000,1000000').split(',').map(Number)
@@ -499,14 +516,23 @@ if (generateSize !== undefined) {
       runSelf(['--generate', String(size), '--dir', dir])
       const common = ['--size', String(size), '--runs', String(runs), '--dir', dir]
       const firstRuns: FirstFigures[] = []
+      const listedRuns: FirstFigures[] = []
       const countsRuns: FirstFigures[] = []
       for (let i = 0; i < runs; i++) {
         firstRuns.push(JSON.parse(runSelf(['--phase', 'first', ...common])) as FirstFigures)
+        listedRuns.push(JSON.parse(runSelf(['--phase', 'first-listed', ...common])) as FirstFigures)
         countsRuns.push(JSON.parse(runSelf(['--phase', 'first-counts', ...common])) as FirstFigures)
       }
       const steady = JSON.parse(runSelf(['--phase', 'steady', ...common])) as SteadyFigures
       const byTime = firstRuns.slice().sort((a, b) => a.firstMs - b.firstMs)
-      rows.push({ size, first: byTime[Math.floor(byTime.length / 2)] as FirstFigures, firstRuns, countsRuns, steady })
+      rows.push({
+        size,
+        first: byTime[Math.floor(byTime.length / 2)] as FirstFigures,
+        firstRuns,
+        listedRuns,
+        countsRuns,
+        steady,
+      })
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -520,22 +546,28 @@ function printTable(rows: Row[]): void {
   const mb = (value: number): string => `${value.toFixed(0)} MB`
   const worst = (row: Row, pick: (figures: FirstFigures) => number): number => Math.max(...row.firstRuns.map(pick))
   const firstParse = (row: Row): number => median(row.firstRuns.map((run) => run.jsonParseMs))
+  const medianRatio = (runs: FirstFigures[]): string => {
+    const time = median(runs.map((run) => run.firstMs))
+    return `${ms(time)}  ${ratio(time, median(runs.map((run) => run.jsonParseMs)))}`
+  }
   const table: Array<[string, ...string[]]> = [
     ['channels', ...rows.map((r) => r.size.toLocaleString('en-US'))],
     ['rooms', ...rows.map((r) => r.first.rooms.toLocaleString('en-US'))],
     ['body', ...rows.map((r) => `${(r.first.bytes / 1e6).toFixed(1)} MB`)],
     ['JSON.parse (decode + parse)', ...rows.map((r) => ms(r.steady.jsonParseMs))],
     ['JSON.parse (string only)', ...rows.map((r) => ms(r.steady.jsonParseStringMs))],
-    ['first ingest (all join)', ...rows.map((r) => `${ms(r.first.firstMs)}  ${ratio(r.first.firstMs, firstParse(r))}`)],
     [
-      'first ingest, listChanges: false',
-      ...rows.map((r) => {
-        const time = median(r.countsRuns.map((run) => run.firstMs))
-        return `${ms(time)}  ${ratio(time, median(r.countsRuns.map((run) => run.jsonParseMs)))}`
-      }),
+      'first ingest (all join), as the engine asks: lazyJoins',
+      ...rows.map((r) => `${ms(r.first.firstMs)}  ${ratio(r.first.firstMs, firstParse(r))}`),
     ],
     [
       '  then its joins read lazily, in slices',
+      ...rows.map((r) => ms(median(r.firstRuns.map((run) => run.readJoinsMs)))),
+    ],
+    ['first ingest, every join listed as an object', ...rows.map((r) => medianRatio(r.listedRuns))],
+    ['first ingest, listChanges: false', ...rows.map((r) => medianRatio(r.countsRuns))],
+    [
+      '  then its joins read lazily, in slices (counts only)',
       ...rows.map((r) => ms(median(r.countsRuns.map((run) => run.readJoinsMs)))),
     ],
     ...(
@@ -551,11 +583,14 @@ function printTable(rows: Row[]): void {
     ]),
     ['  churn joins / leaves', ...rows.map((r) => `${r.steady.churn.joins} / ${r.steady.churn.leaves}`)],
     ['max loop block: first (worst run)', ...rows.map((r) => ms(worst(r, (f) => f.firstBlockMs)))],
+    ['  same, joins listed', ...rows.map((r) => ms(Math.max(...r.listedRuns.map((run) => run.firstBlockMs))))],
     ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstBlockMs))))],
     ['  in CPU time of the thread, first (worst)', ...rows.map((r) => ms(worst(r, (f) => f.firstBlockCpuMs)))],
+    ['  same, joins listed', ...rows.map((r) => ms(Math.max(...r.listedRuns.map((run) => run.firstBlockCpuMs))))],
     ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstBlockCpuMs))))],
     ['  loop delay histogram max, first (worst)', ...rows.map((r) => ms(worst(r, (f) => f.firstDelayMs)))],
     ['  longest GC pause, first (worst)', ...rows.map((r) => ms(worst(r, (f) => f.firstGcMs)))],
+    ['  same, joins listed', ...rows.map((r) => ms(Math.max(...r.listedRuns.map((run) => run.firstGcMs))))],
     ['  same, listChanges: false', ...rows.map((r) => ms(Math.max(...r.countsRuns.map((run) => run.firstGcMs))))],
     [
       'max loop block: later polls',
@@ -572,11 +607,15 @@ function printTable(rows: Row[]): void {
     ],
     ['RSS before first ingest (with body)', ...rows.map((r) => mb(r.first.rssBeforeMb))],
     ['peak RSS during first ingest (worst)', ...rows.map((r) => mb(worst(r, (f) => f.peakRssMb)))],
+    ['  same, joins listed', ...rows.map((r) => mb(Math.max(...r.listedRuns.map((run) => run.peakRssMb))))],
     ['  same, listChanges: false', ...rows.map((r) => mb(Math.max(...r.countsRuns.map((run) => run.peakRssMb))))],
     ['peak heap+buffers increase (worst)', ...rows.map((r) => mb(worst(r, (f) => f.peakHeapDeltaMb)))],
     ['state retained after GC', ...rows.map((r) => mb(r.first.retainedMb))],
     ['  per participant', ...rows.map((r) => `${Math.round((r.first.retainedMb * MB) / r.first.participants)} B`)],
-    ['(worker alt.) clone of joins', ...rows.map((r) => ms(r.first.cloneJoinsMs))],
+    [
+      '(worker alt.) clone of listed joins',
+      ...rows.map((r) => ms(median(r.listedRuns.map((run) => run.cloneJoinsMs)))),
+    ],
   ]
   const widths = (table[0] as string[]).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)))
   const line = (row: string[]): string =>
@@ -591,10 +630,10 @@ function printTable(rows: Row[]): void {
       'reader pays. First ingest: one per fresh process (as in real use), with only its body loaded. Later polls: one\n' +
       'process polling the same crowd, in rounds that take turns with JSON.parse; "another order" lists the channels in a\n' +
       "different random order from the poll before, as nothing in Pusher's API rules out. Loop block: longest gap seen by\n" +
-      'a 1 ms timer while the ingest ran (GC pauses included; with listChanges: false, also while its joins were read\n' +
-      'lazily in 8 ms slices afterwards, as a stream to the history would read them); "in CPU time": the same gaps\n' +
+      'a 1 ms timer while the ingest ran (GC pauses included; where joins are not listed, also while they were read\n' +
+      'lazily in 8 ms slices afterwards, as a stream to the history reads them); "in CPU time": the same gaps\n' +
       "counted in this thread's CPU time, so that waiting for a core on a busy machine does not count. Memory sampled every 2 ms;\n" +
-      '"per participant": the state kept after GC over the participants in it. "clone of joins": structuredClone of the\n' +
+      '"per participant": the state kept after GC over the participants in it. "clone of listed joins": structuredClone of the\n' +
       "first ingest's joins, a lower bound on what receiving them from a worker thread would block the main thread for.",
   )
 }

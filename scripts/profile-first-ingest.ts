@@ -2,13 +2,18 @@
 // `bench-ingest.ts --generate`, alone in a fresh process, against JSON.parse of the same bytes measured
 // afterwards in the same process; prints one line (wall and thread-CPU times). For finding where a first sync's time goes:
 //
-//   node [--cpu-prof] scripts/profile-first-ingest.ts --dir DIR [--size 1000000] [--counts-only] [--repeat N]
+//   node [--cpu-prof] scripts/profile-first-ingest.ts --dir DIR [--size 1000000] [--lazy-joins | --counts-only]
+//                                                    [--repeat N]
+//
+// --lazy-joins asks as the engine does (joins read lazily, not listed), --counts-only as `snapshot` does;
+// without either, every join is listed as a Member object.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
+import type { IngestOptions } from '../src/core/presence/types.ts'
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name)
@@ -20,7 +25,11 @@ const gc = runInNewContext('gc') as () => void
 const dir = option('--dir')
 if (dir === undefined) throw new Error('--dir DIR (a folder written by bench-ingest.ts --generate) is required')
 const size = Number(option('--size') ?? 1_000_000)
-const listChanges = !process.argv.includes('--counts-only')
+const options: IngestOptions = process.argv.includes('--counts-only')
+  ? { listChanges: false }
+  : process.argv.includes('--lazy-joins')
+    ? { lazyJoins: true }
+    : { listChanges: true }
 const file = readFileSync(join(dir, `${size}-snapshot.json`))
 const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength)
 
@@ -40,7 +49,7 @@ for (let i = 0; i < repeat; i++) {
   gc()
   const cpuBefore = process.threadCpuUsage()
   const start = performance.now()
-  const result = await state.ingestChannelList(bytes, 1_000, { listChanges })
+  const result = await state.ingestChannelList(bytes, 1_000, options)
   ingestMs = Math.min(ingestMs, performance.now() - start)
   ingestCpuMs = Math.min(ingestCpuMs, cpuSince(cpuBefore))
   if (result.channels !== size) throw new Error(`ingested ${result.channels} channels of ${size}`)

@@ -5,33 +5,32 @@
 import type { ParsedChannel } from '../../shared/naming.ts'
 import type { ParticipantSort } from '../../shared/presence.ts'
 import { naturalCompare } from '../../shared/natural-sort.ts'
-import { BASE_FIELDS, ByteKeyedTable, grownInt32, hashBytes } from './byte-table.ts'
+import { BASE_FIELDS, ByteKeyedTable, FNV_OFFSET, FNV_PRIME, grownInt32, hashBytes } from './byte-table.ts'
 import { RoomCounts } from './room-counts.ts'
 import type { Member, MemberRow, MembersPage, MembersQuery, RoomSummary } from './types.ts'
 
 // Members keyed by [room id: 4 bytes][user id bytes], with their fields in the table's records (paged:
 // the table grows a page at a time, never copying what it holds).
-/** Member record fields after the base ones. */
-const ROOM = BASE_FIELDS
-/** (room, group) pair id, or -1 without a group. */
-const PAIR = BASE_FIELDS + 1
+/**
+ * Member record fields after the base ones. Where the member was created: a place (room and group, see
+ * RoomCounts.placeOf), one field where a room and a pair id took two.
+ */
+const PLACE = BASE_FIELDS
 /** ALIVE channels naming this member: present while above zero. */
-const REFS = BASE_FIELDS + 2
+const REFS = BASE_FIELDS + 1
 /** Channel entries (any state) naming this member: the member exists while above zero. */
-const LINKS = BASE_FIELDS + 3
+const LINKS = BASE_FIELDS + 2
 /** Neighbours in the room's list (creation order), -1 at the ends. */
-const PREVIOUS = BASE_FIELDS + 4
-const FOLLOWING = BASE_FIELDS + 5
-/** Scratch mark (snapshot generation) so one object is prepared per member. */
-const MARK = BASE_FIELDS + 6
-/** Fields 10-11: when the member became present (ms epoch), as a float64 (an even index). */
-const SINCE = BASE_FIELDS + 7
+const PREVIOUS = BASE_FIELDS + 3
+const FOLLOWING = BASE_FIELDS + 4
+/** Fields 8-9: when the member became present (ms epoch), as a float64 (an even index). */
+const SINCE = BASE_FIELDS + 5
 /** Generation of the snapshot that last made this member present, 0 if none (see JoinedMembers). */
 const JOINED_IN = SINCE + 2
 const MEMBER_FIELDS = JOINED_IN + 1
 /**
  * Key bytes in the record: the room id and a user id of up to 8 bytes, so most keys need no arena,
- * and a record is 64 bytes (an even stride, as the float64 needs).
+ * and a record is 56 bytes (an even stride, as the float64 needs): a million members take 56 MB.
  */
 const INLINE_KEY_BYTES = 12
 
@@ -55,6 +54,12 @@ export class MemberStore {
   private batchPlace = new Int32Array(64)
   /** Sink for the loads obtainMany issues ahead of time, so the compiler keeps them. */
   private touched = 0
+  /**
+   * markOnce's marks: one bit per member id, for one snapshot generation at a time (a scratch field
+   * in every record would cost a million members 4 MB for what only a snapshot's preparation uses).
+   */
+  private marks = new Uint8Array(0)
+  private marksGeneration = 0
 
   /** Distinct members present. */
   total = 0
@@ -116,10 +121,17 @@ export class MemberStore {
       if (keyAt + length > this.batchKeys.length) this.batchKeys = grownBytes(this.batchKeys, (keyAt + length) * 2)
       const keys = this.batchKeys
       writeRoom(keys, keyAt, room)
-      for (let j = 0; j < userLength; j++) keys[keyAt + USER_OFFSET + j] = source[userStart + j] as number
+      // hashBytes of the key, taken as the user's bytes are copied: one pass over them instead of two.
+      let hash = FNV_OFFSET
+      for (let j = 0; j < USER_OFFSET; j++) hash = Math.imul(hash ^ (keys[keyAt + j] as number), FNV_PRIME)
+      for (let j = 0; j < userLength; j++) {
+        const byte = source[userStart + j] as number
+        keys[keyAt + USER_OFFSET + j] = byte
+        hash = Math.imul(hash ^ byte, FNV_PRIME)
+      }
       this.batchStart[i] = keyAt
       this.batchLength[i] = length
-      this.batchHash[i] = hashBytes(keys, keyAt, length)
+      this.batchHash[i] = hash
       this.batchPlace[i] = place
       keyAt += length
       // The record a new member of this room will be linked after.
@@ -156,12 +168,10 @@ export class MemberStore {
     const id = table.findOrInsert(key, start, length, hash)
     if (table.added) {
       const room = this.counts.placeRoom(place)
-      table.setField(id, ROOM, room)
-      table.setField(id, PAIR, this.counts.placePair(place))
+      table.setField(id, PLACE, place)
       table.setField(id, REFS, 0)
       table.setField(id, LINKS, 0)
       table.setFloatField(id, SINCE, 0)
-      table.setField(id, MARK, 0)
       table.setField(id, JOINED_IN, 0)
       // Append to the room's list.
       const tail = this.roomTail[room] as number
@@ -209,7 +219,7 @@ export class MemberStore {
     const links = table.field(id, LINKS) - 1
     table.setField(id, LINKS, links)
     if (links > 0 || table.field(id, REFS) > 0) return
-    const room = table.field(id, ROOM)
+    const room = this.roomOf(id)
     const previous = table.field(id, PREVIOUS)
     const following = table.field(id, FOLLOWING)
     if (previous >= 0) table.setField(previous, FOLLOWING, following)
@@ -226,7 +236,8 @@ export class MemberStore {
     table.setField(id, REFS, refs + 1)
     if (refs > 0) return false
     table.setFloatField(id, SINCE, at)
-    this.counts.add(table.field(id, ROOM), table.field(id, PAIR), 1)
+    const place = table.field(id, PLACE)
+    this.counts.add(this.counts.placeRoom(place), this.counts.placePair(place), 1)
     this.total++
     return true
   }
@@ -237,7 +248,8 @@ export class MemberStore {
     const refs = table.field(id, REFS) - 1
     table.setField(id, REFS, refs)
     if (refs > 0) return false
-    this.counts.add(table.field(id, ROOM), table.field(id, PAIR), -1)
+    const place = table.field(id, PLACE)
+    this.counts.add(this.counts.placeRoom(place), this.counts.placePair(place), -1)
     this.total--
     return true
   }
@@ -258,8 +270,24 @@ export class MemberStore {
 
   /** Marks a member for a snapshot generation; false when it was already marked (one object per member). */
   markOnce(id: number, generation: number): boolean {
-    if (this.table.field(id, MARK) === generation) return false
-    this.table.setField(id, MARK, generation)
+    if (generation !== this.marksGeneration) {
+      // A new generation: no one is marked. Ids are below the table's high-water mark.
+      const size = (this.table.top >>> 3) + 1
+      if (this.marks.length < size) this.marks = new Uint8Array(size * 2)
+      else this.marks.fill(0)
+      this.marksGeneration = generation
+    }
+    const byte = id >>> 3
+    if (byte >= this.marks.length) {
+      // A member added since this generation began (by a webhook while its snapshot is prepared).
+      const bigger = new Uint8Array(Math.max(byte + 1, this.marks.length * 2))
+      bigger.set(this.marks)
+      this.marks = bigger
+    }
+    const bit = 1 << (id & 7)
+    const marks = this.marks[byte] as number
+    if ((marks & bit) !== 0) return false
+    this.marks[byte] = marks | bit
     return true
   }
 
@@ -267,8 +295,8 @@ export class MemberStore {
   memberObject(id: number): Member {
     const table = this.table
     return {
-      room: this.counts.roomNameOf(table.field(id, ROOM)),
-      group: this.counts.groupNameOf(table.field(id, PAIR)),
+      room: this.counts.roomNameOf(this.roomOf(id)),
+      group: this.counts.groupNameOf(this.pairOf(id)),
       user: table.keyString(id, USER_OFFSET),
     }
   }
@@ -280,8 +308,8 @@ export class MemberStore {
    */
   compareByRoomUserGroup(a: number, b: number): number {
     const table = this.table
-    const roomA = table.field(a, ROOM)
-    const roomB = table.field(b, ROOM)
+    const roomA = this.roomOf(a)
+    const roomB = this.roomOf(b)
     if (roomA !== roomB) return this.counts.roomNameOf(roomA) < this.counts.roomNameOf(roomB) ? -1 : 1
     const lengthA = table.keyLength(a)
     const lengthB = table.keyLength(b)
@@ -291,9 +319,19 @@ export class MemberStore {
       if (difference !== 0) return difference
     }
     if (lengthA !== lengthB) return lengthA - lengthB
-    const groupA = this.counts.groupNameOf(table.field(a, PAIR)) ?? ''
-    const groupB = this.counts.groupNameOf(table.field(b, PAIR)) ?? ''
+    const groupA = this.counts.groupNameOf(this.pairOf(a)) ?? ''
+    const groupB = this.counts.groupNameOf(this.pairOf(b)) ?? ''
     return groupA === groupB ? 0 : groupA < groupB ? -1 : 1
+  }
+
+  /** The member's room id. */
+  private roomOf(id: number): number {
+    return this.counts.placeRoom(this.table.field(id, PLACE))
+  }
+
+  /** The member's (room, group) pair id, -1 without a group. */
+  private pairOf(id: number): number {
+    return this.counts.placePair(this.table.field(id, PLACE))
   }
 
   /** The scratch key for a member of `room`, at least `length` bytes, with the room id in its first four. */
@@ -323,7 +361,7 @@ export class MemberStore {
 
   /** The member's group name (null for none). */
   groupOf(id: number): string | null {
-    return this.counts.groupNameOf(this.table.field(id, PAIR))
+    return this.counts.groupNameOf(this.pairOf(id))
   }
 
   // ---- queries ---------------------------------------------------------------------------------
@@ -353,7 +391,7 @@ export class MemberStore {
     const table = this.table
     const rowOf = (id: number): MemberRow => ({
       user: table.keyString(id, USER_OFFSET),
-      group: counts.groupNameOf(table.field(id, PAIR)),
+      group: counts.groupNameOf(this.pairOf(id)),
       since: table.floatField(id, SINCE),
     })
     const rows: MemberRow[] = []
@@ -361,7 +399,7 @@ export class MemberStore {
     let total = 0
     for (let id = this.roomHead[room] as number; id >= 0; id = table.field(id, FOLLOWING)) {
       if (table.field(id, REFS) === 0) continue
-      const pair = table.field(id, PAIR)
+      const pair = this.pairOf(id)
       if (wantedGroup >= 0 && counts.groupOfPair(pair) !== wantedGroup) continue
       if (needle.length > 0 && !this.userContains(id, needle)) continue
       // Sorted, every match is needed before a page can be cut; unsorted, only the page is read.
@@ -390,7 +428,7 @@ export class MemberStore {
       if (user === undefined) users.set(id, (user = table.keyString(id, USER_OFFSET)))
       return user
     }
-    const groupOf = (id: number) => this.counts.groupNameOf(table.field(id, PAIR))
+    const groupOf = (id: number) => this.counts.groupNameOf(this.pairOf(id))
     const sign = order === 'desc' ? -1 : 1
     const byUser = (a: number, b: number) => naturalCompare(userOf(a), userOf(b))
     let compare: (a: number, b: number) => number

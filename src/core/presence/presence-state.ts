@@ -39,9 +39,13 @@ const WEBHOOK_PURGE_LIMIT = 10_000
 
 /** Entry ids with an optional prepared Member object each. */
 class EntryList {
-  entries = new Int32Array(1024)
+  entries: Int32Array<ArrayBuffer>
   objects: Array<Member | null> = []
   count = 0
+
+  constructor(capacity = 1024) {
+    this.entries = new Int32Array(Math.max(1, capacity))
+  }
 
   push(entry: number, object: Member | null): void {
     if (this.count === this.entries.length) {
@@ -53,6 +57,19 @@ class EntryList {
     if (object !== null || this.objects.length > 0) this.objects[this.count] = object
     this.count++
   }
+}
+
+/** An activation pass of a snapshot's commit (see activateRange): what it is told, and what it counts. */
+interface Activation {
+  generation: number
+  at: number
+  /** Where joins go as member ids, or null. */
+  joined: EntryList | null
+  /** Where joins go as objects when not as ids; null when the commit has them prepared already. */
+  joins: Member[] | null
+  alive: number
+  unmatched: number
+  joinCount: number
 }
 
 /** A body to ingest (whole, or a chunk at a time as it downloads), until the scan takes it. */
@@ -297,36 +314,11 @@ export class PresenceState {
     const leaves: Member[] = []
     let alive = 0
     let aliveUnmatched = 0
-    let joinCount = 0
     let leaveCount = 0
     // Without lists, joins are kept as member ids (marked with this generation) and read lazily.
     const joined = list.joins ? null : (joinedSoFar ?? new EntryList())
     const joinedMembers = (): JoinedMembers | null =>
       joined === null ? null : new JoinedMemberList(joined.entries, joined.count, members, generation)
-    const activate = (
-      entries: ArrayLike<number>,
-      objects: ReadonlyArray<Member | null> | null,
-      count: number,
-    ): void => {
-      for (let i = 0; i < count; i++) {
-        const entry = entries[i] as number
-        const current = table.state(entry)
-        if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
-        if (current === DEAD && table.stamp(entry) > at) continue
-        table.setState(entry, ALIVE)
-        table.setStamp(entry, at)
-        alive++
-        const id = table.member(entry)
-        if (id < 0) aliveUnmatched++
-        else if (members.activate(id, at)) {
-          joinCount++
-          if (joined !== null) {
-            members.markJoined(id, generation)
-            joined.push(id, null)
-          } else joins.push(objects?.[i] ?? members.memberObject(id))
-        }
-      }
-    }
     const leave = (entries: ArrayLike<number>, objects: ReadonlyArray<Member | null> | null, count: number): void => {
       for (let i = 0; i < count; i++) {
         const entry = entries[i] as number
@@ -344,37 +336,26 @@ export class PresenceState {
       }
     }
     const { activations, leaving } = prepared
-    if (this.touched.length === 0) {
-      // Nothing changed since the scan began (the usual case): the prepared joins are the joins, and
-      // applying them is integer arithmetic.
-      const entries = activations.entries
-      for (let i = 0; i < activations.count; i++) {
-        const entry = entries[i] as number
-        table.setState(entry, ALIVE)
-        table.setStamp(entry, at)
-        const id = table.member(entry)
-        if (id < 0) aliveUnmatched++
-        else if (members.activate(id, at)) {
-          joinCount++
-          if (joined !== null) {
-            members.markJoined(id, generation)
-            joined.push(id, null)
-          }
-        }
-      }
-      alive += activations.count
-      leave(leaving.entries, leaving.objects, leaving.count)
-      this.aliveChannels += alive
-      this.aliveUnmatched += aliveUnmatched
-      return { joins: prepared.joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
-    }
-    activate(activations.entries, null, activations.count)
-    activate(this.touched, null, this.touched.length)
+    const tally: Activation = { generation, at, joined, joins, alive: 0, unmatched: 0, joinCount: 0 }
+    // Nothing changed since the scan began (the usual case): the prepared joins are the joins, and
+    // applying them is integer arithmetic. Else entries webhooks touched are looked at again.
+    const untouched = this.touched.length === 0
+    if (untouched) tally.joins = null
+    this.activateRange(activations.entries, 0, activations.count, tally)
+    this.activateRange(this.touched, 0, this.touched.length, tally)
     leave(leaving.entries, leaving.objects, leaving.count)
     leave(this.touched, null, this.touched.length)
+    alive += tally.alive
+    aliveUnmatched += tally.unmatched
     this.aliveChannels += alive
     this.aliveUnmatched += aliveUnmatched
-    return { joins, leaves, joinCount, leaveCount, joinedMembers: joinedMembers() }
+    return {
+      joins: untouched ? prepared.joins : joins,
+      leaves,
+      joinCount: tally.joinCount,
+      leaveCount,
+      joinedMembers: joinedMembers(),
+    }
   }
 
   /**
@@ -396,33 +377,21 @@ export class PresenceState {
     const { activations } = prepared
     // Without a list, every entry this snapshot listed, in the order prepare found them.
     const count = activations === null ? table.top : activations.count
-    const joined = new EntryList()
-    let alive = 0
-    let aliveUnmatched = 0
+    // Sized for everyone at once: a list doubling its way to a million ids would hold two copies a moment.
+    const joined = new EntryList(count)
+    const tally: Activation = { generation, at, joined, joins: null, alive: 0, unmatched: 0, joinCount: 0 }
     this.revealing = true
     try {
-      for (let i = 0; i < count; i++) {
-        if ((i & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
-        const entry = activations === null ? i : (activations.entries[i] as number)
-        const current = table.state(entry)
-        if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
-        if (current === DEAD && table.stamp(entry) > at) continue
-        table.setState(entry, ALIVE)
-        table.setStamp(entry, at)
-        alive++
-        const id = table.member(entry)
-        if (id < 0) aliveUnmatched++
-        else if (members.activate(id, at)) {
-          members.markJoined(id, generation)
-          joined.push(id, null)
-        }
+      for (let from = 0; from < count; from += SWEEP_BATCH) {
+        if (sliceOver()) await pause()
+        this.activateRange(activations?.entries ?? null, from, Math.min(count, from + SWEEP_BATCH), tally)
       }
     } finally {
       // An abandoned commit leaves a state clear() has already replaced.
       this.revealing = false
     }
-    this.aliveChannels += alive
-    this.aliveUnmatched += aliveUnmatched
+    this.aliveChannels += tally.alive
+    this.aliveUnmatched += tally.unmatched
     const nothingLeft = {
       activations: new EntryList(),
       leaving: prepared.leaving,
@@ -440,6 +409,37 @@ export class PresenceState {
         ? prepared.joins
         : prepared.joins.filter((_, i) => members.joinedIn(prepared.joinIds.entries[i] as number, generation))
     return { ...late, joins: [...joins, ...late.joins], joinCount }
+  }
+
+  /**
+   * Makes ALIVE, at `tally.at`, the entries at [from, to) of `entries` (the entry ids themselves when
+   * null) that this snapshot listed, unless a webhook made them ALIVE first or dead after the snapshot
+   * was taken; adds what changed to `tally`. A member made present by it is a join: its id goes to
+   * `tally.joined` (read lazily, see JoinedMembers), or else, unless joins were prepared (null), its
+   * object to `tally.joins`.
+   */
+  private activateRange(entries: ArrayLike<number> | null, from: number, to: number, tally: Activation): void {
+    const table = this.table
+    const members = this.store
+    const { generation, at, joined, joins } = tally
+    for (let i = from; i < to; i++) {
+      const entry = entries === null ? i : (entries[i] as number)
+      const current = table.state(entry)
+      if (current === FREE || current === ALIVE || table.seen(entry) !== generation) continue
+      if (current === DEAD && table.stamp(entry) > at) continue
+      table.setState(entry, ALIVE)
+      table.setStamp(entry, at)
+      tally.alive++
+      const id = table.member(entry)
+      if (id < 0) tally.unmatched++
+      else if (members.activate(id, at)) {
+        tally.joinCount++
+        if (joined !== null) {
+          members.markJoined(id, generation)
+          joined.push(id, null)
+        } else joins?.push(members.memberObject(id))
+      }
+    }
   }
 
   /** Drops the PENDING entries a failed scan added, in slices (they are invisible meanwhile). */

@@ -1,7 +1,15 @@
 // Rooms and groups, interned for good from the bytes of channel names (there are few of them), with
 // how many people are present per room and per (room, group) pair as integers. Shared by the presence
 // state's members and by the counts-only reading of a channel list, so both summarise rooms alike.
-import { BASE_FIELDS, ByteKeyedTable, grownInt32, hashBytes, latin1String } from './byte-table.ts'
+import {
+  BASE_FIELDS,
+  ByteKeyedTable,
+  FNV_OFFSET,
+  FNV_PRIME,
+  grownInt32,
+  hashBytes,
+  latin1String,
+} from './byte-table.ts'
 import type { RoomSummary } from './types.ts'
 
 // A place is a (room, group or none) as named in channel names, keyed by [room length: 4 bytes][room
@@ -57,18 +65,30 @@ export class RoomCounts {
     const length = PLACE_ROOM_OFFSET + roomLength + 1 + groupLength
     if (length > this.placeKey.length) this.placeKey = new Uint8Array(length * 2)
     const key = this.placeKey
-    key[0] = roomLength & 0xff
-    key[1] = (roomLength >>> 8) & 0xff
-    key[2] = (roomLength >>> 16) & 0xff
-    key[3] = roomLength >>> 24
+    // The key's hash (hashBytes of it) is taken as it is written: one pass over the bytes instead of two.
+    let hash = FNV_OFFSET
+    for (let i = 0; i < PLACE_ROOM_OFFSET; i++) {
+      const byte = (roomLength >>> (8 * i)) & 0xff
+      key[i] = byte
+      hash = Math.imul(hash ^ byte, FNV_PRIME)
+    }
     let at = PLACE_ROOM_OFFSET
-    for (let i = roomStart; i < roomEnd; i++) key[at++] = source[i] as number
+    for (let i = roomStart; i < roomEnd; i++) {
+      const byte = source[i] as number
+      key[at++] = byte
+      hash = Math.imul(hash ^ byte, FNV_PRIME)
+    }
     if (groupStart >= 0) {
       key[at++] = 1
-      for (let i = groupStart; i < groupEnd; i++) key[at++] = source[i] as number
+      hash = Math.imul(hash ^ 1, FNV_PRIME)
+      for (let i = groupStart; i < groupEnd; i++) {
+        const byte = source[i] as number
+        key[at++] = byte
+        hash = Math.imul(hash ^ byte, FNV_PRIME)
+      }
     }
     const table = this.placeTable
-    const place = table.findOrInsert(key, 0, length, hashBytes(key, 0, length))
+    const place = table.findOrInsert(key, 0, length, hash)
     if (table.added) {
       const room = this.roomOf(source, roomStart, roomEnd)
       table.setField(place, PLACE_ROOM, room)
