@@ -16,10 +16,12 @@
 // SDK) and JSON.stringify of the same payloads; and the longest event-loop block. Prints figures only:
 // no pass/fail.
 //   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run;
-//                                           --alone: only the broadcaster alone, at 10,000 rooms)
+//                                           --alone: only the broadcaster alone, at 10,000 rooms;
+//                                           --profile NAME: NAME-runN.cpuprofile, a CPU profile of each broadcaster-alone run)
 import { watchLoopBlocks } from './lib/loop-block.ts'
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Pusher from 'pusher'
@@ -39,6 +41,8 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts'
 const QUICK = process.env.HEADCOUNT_BENCH_QUICK === '1'
 /** Only the broadcaster alone, at 10,000 rooms (for profiling and quick comparisons). */
 const ALONE = process.argv.includes('--alone')
+/** Where to write a CPU profile of the broadcaster-alone runs (baselines left out), if anywhere. */
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined
 const ROOM_SIZE = 20
 const WARMUP_MS = QUICK ? 4000 : 6000
 const WINDOW_MS = QUICK ? 5000 : 15_000
@@ -237,6 +241,11 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     port: String(ready.port),
     useTLS: false,
   })
+  const profiler = PROFILE === undefined ? null : new Session()
+  if (profiler !== null) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+  }
   for (let run = 0; run < runs; run++) {
     let tick = 0
     const presence = {
@@ -293,6 +302,7 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     })
     broadcaster.observe({ at: Date.now(), channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
     const watch = watchLoopBlocks()
+    if (profiler !== null) await profiler.post('Profiler.start')
     await broadcaster.configure(settings)
     for (;;) {
       await sleep(100)
@@ -301,6 +311,10 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     }
     await broadcaster.close()
     maxBlockMs = Math.max(maxBlockMs, watch.stop())
+    if (profiler !== null) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(`${PROFILE}-run${run + 1}.cpuprofile`, JSON.stringify(profile))
+    }
     const ticks = new Map<number, BroadcastStatus>()
     for (const status of statuses) if (status.lastTickAt !== null) ticks.set(status.lastTickAt, status)
     // The first tick warms the JIT and the connection pool.

@@ -16,6 +16,10 @@ import { rosterData, summaryData } from './payload.ts'
 import type { RoomChannels } from './room-channels.ts'
 import type { PresenceReader, RosterTracker } from './rosters.ts'
 import type { PlannedSummary, SummaryTracker } from './summaries.ts'
+import { TickSlicer } from './tick-slicer.ts'
+
+/** For a caller that plans in one go: never pauses. */
+const unsliced = new TickSlicer(() => true, { sliceMs: Infinity })
 
 /** A summary's events ready to send, and what they cost. */
 interface Priced {
@@ -77,31 +81,38 @@ export class EventPlanner {
     return this.parts.precision.figuresOf(settings.budget, settings.intervalMs, costs.total, now)
   }
 
-  /** This tick's events: summaries (paid for in order of urgency under a budget), then rosters. */
-  plan(tick: TickContext, spend: TickSpend): Outgoing[] {
+  /**
+   * This tick's events: summaries (paid for in order of urgency under a budget), then rosters. The
+   * events are built in slices (`slicer`), all from the one snapshot of counts read first; null when the
+   * tick stopped being wanted between slices (switched off or reconfigured): nothing was paid or sent.
+   */
+  async plan(tick: TickContext, spend: TickSpend, slicer: TickSlicer = unsliced): Promise<Outgoing[] | null> {
     const { summaries, queue, accounts } = this.parts
     const { settings, now } = tick
     const rooms = this.parts.presence.rooms()
     const costs = this.roomCosts(rooms, settings)
     const planned = summaries.plan(rooms, now, this.figuresOf(rooms, now, settings, costs))
-    const gate = queue.gate
     const outgoing: Outgoing[] = []
+    const gate = queue.gate
     if (gate === null) {
       for (const candidate of planned) {
-        const priced = this.price(candidate, tick)
-        if (priced !== null) this.addSummaryEvents(outgoing, priced, tick)
+        const item = this.price(candidate, tick)
+        if (item !== null) this.addSummaryEvents(outgoing, item, tick)
+        if (slicer.due() && !(await slicer.pause())) return null
       }
       this.addRosters(outgoing, tick, null, spend)
       return outgoing
     }
 
-    // The day's spend before this tick, plus what this tick has paid so far.
-    const spentBefore = accounts.spentToday(now)
     const priced: Priced[] = []
     for (const candidate of planned) {
       const item = this.price(candidate, tick)
       if (item !== null) priced.push(item)
+      if (slicer.due() && !(await slicer.pause())) return null
     }
+    // Paid in one go, after the last pause: what is paid for is always sent. The day's spend before
+    // this tick, plus what this tick has paid so far.
+    const spentBefore = accounts.spentToday(now)
     const allPaid = queue.pay(priced, now, spentBefore, costs.largest, spend, (item) =>
       this.addSummaryEvents(outgoing, item, tick),
     )
