@@ -12,7 +12,7 @@ import type { BudgetGate } from './budget.ts'
 import { type BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
 import type { Outgoing } from './delivery.ts'
 import type { MessageAccounting, PricedOutgoing, TickSpend } from './message-accounting.ts'
-import { rosterData, summaryData } from './payload.ts'
+import { fitsOneEvent, rosterData, summaryData, wholeSummaryText } from './payload.ts'
 import type { RoomChannels } from './room-channels.ts'
 import type { PresenceReader, RosterTracker } from './rosters.ts'
 import type { PlannedSummary, SummaryTracker } from './summaries.ts'
@@ -41,6 +41,50 @@ export interface TickContext {
   now: number
   /** The `ts` of summaries: when the presence state was read. */
   ts: number
+}
+
+/** What committing a tick's summary needs, shared by all its events. */
+interface TickCommit {
+  summaries: SummaryTracker
+  now: number
+  heartbeatMs: number
+  ts: number
+}
+
+/**
+ * A summary sent in one event (the usual case), counted as shown once the server accepts it. A class
+ * rather than an object with a closure: ten thousand of them are made at every tick.
+ */
+class WholeSummaryEvent implements PricedOutgoing {
+  readonly channel: string
+  readonly name: string
+  readonly data: string
+  readonly recipients: number
+  declare info?: string
+  declare first?: true
+  private readonly planned: PlannedSummary
+  private readonly commit: TickCommit
+
+  constructor(
+    channel: string,
+    name: string,
+    data: string,
+    recipients: number,
+    planned: PlannedSummary,
+    commit: TickCommit,
+  ) {
+    this.channel = channel
+    this.name = name
+    this.data = data
+    this.recipients = recipients
+    this.planned = planned
+    this.commit = commit
+  }
+
+  accepted(): void {
+    const { summaries, now, heartbeatMs, ts } = this.commit
+    summaries.commit(this.planned, now, heartbeatMs, ts)
+  }
 }
 
 export interface PlannerParts {
@@ -95,9 +139,13 @@ export class EventPlanner {
     const outgoing: Outgoing[] = []
     const gate = queue.gate
     if (gate === null) {
+      const commit = this.commitOf(tick)
       for (const candidate of planned) {
-        const item = this.price(candidate, tick)
-        if (item !== null) this.addSummaryEvents(outgoing, item, tick)
+        // The usual case, a summary sent whole, made straight into its event; else priced and split.
+        if (!this.addWholeSummary(outgoing, candidate, tick, commit)) {
+          const item = this.price(candidate, tick)
+          if (item !== null) this.addSummaryEvents(outgoing, item, tick)
+        }
         if (slicer.due() && !(await slicer.pause())) return null
       }
       this.addRosters(outgoing, tick, null, spend)
@@ -118,6 +166,35 @@ export class EventPlanner {
     )
     if (allPaid) this.addRosters(outgoing, tick, gate, spend)
     return outgoing
+  }
+
+  private commitOf(tick: TickContext): TickCommit {
+    const heartbeatMs = this.parts.channels.cacheChannels ? Infinity : tick.settings.heartbeatMs
+    return { summaries: this.parts.summaries, now: tick.now, heartbeatMs, ts: tick.ts }
+  }
+
+  /**
+   * Adds the summary's one event when it goes whole to a valid channel (without a budget: nothing to
+   * price); false when it needs `price` (an invalid channel, or too big for one event).
+   */
+  private addWholeSummary(
+    outgoing: Outgoing[],
+    planned: PlannedSummary,
+    tick: TickContext,
+    commit: TickCommit,
+  ): boolean {
+    const { channels } = this.parts
+    const room = channels.of(planned.summary.room)
+    if (room.problem !== null) return false
+    const data = wholeSummaryText(planned.shown, tick.ts, planned.figures)
+    if (!fitsOneEvent(data, tick.eventBytes)) return false
+    const { settings } = tick
+    const recipients = channels.subscribersOf(room.channel, planned.summary.count)
+    const event = new WholeSummaryEvent(room.channel, settings.eventName, data, recipients, planned, commit)
+    if (settings.countSubscribers) event.info = 'subscription_count'
+    if (planned.reason === 'first') event.first = true
+    outgoing.push(event)
+    return true
   }
 
   /** A planned summary's events and their cost; null when its channel name is invalid. */
@@ -155,9 +232,13 @@ export class EventPlanner {
     const info = settings.countSubscribers ? 'subscription_count' : undefined
     const first = planned.reason === 'first'
     if (!priced.split) {
-      // The usual case, one event: no count of parts to keep.
-      const accepted = () => summaries.commit(planned, now, heartbeatMs, ts)
-      const event: PricedOutgoing = { channel, name, data: priced.data[0] as string, recipients, accepted }
+      // One event: no count of parts to keep.
+      const event = new WholeSummaryEvent(channel, name, priced.data[0] as string, recipients, planned, {
+        summaries,
+        now,
+        heartbeatMs,
+        ts,
+      })
       if (info !== undefined) event.info = info
       if (first) event.first = true
       outgoing.push(event)

@@ -27,6 +27,24 @@ export interface SummaryDataOptions {
   maxParts?: number
 }
 
+/** Whether event data of this text is within `budget` bytes. */
+export function fitsOneEvent(text: string, budget: number): boolean {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most summaries fit without counting their bytes.
+  return text.length * 3 <= budget || byteLength(text) <= budget
+}
+
+/** A number as JSON writes it (null when not finite). */
+const jsonNumber = (value: number): string => (Number.isFinite(value) ? String(value) : 'null')
+
+/**
+ * The whole summary as JSON, the bytes `JSON.stringify({room, count, groups, ts, approx?, precision?})`
+ * gives, written out without building that object: this runs for every room at every tick.
+ */
+export function wholeSummaryText(summary: RoomSummary, ts: number, figures: number | null): string {
+  const head = `{"room":${JSON.stringify(summary.room)},"count":${jsonNumber(summary.count)},"groups":${JSON.stringify(summary.groups)},"ts":${jsonNumber(ts)}`
+  return figures === null ? `${head}}` : `${head},"approx":true,"precision":${jsonNumber(figures)}}`
+}
+
 /** `{room, count, groups, ts}` (plus `approx`, `precision` when rounded), split or truncated to fit `budget` bytes per event. */
 export function summaryData(
   summary: RoomSummary,
@@ -34,18 +52,11 @@ export function summaryData(
   budget: number,
   { figures = null, maxParts = MAX_PARTS }: SummaryDataOptions = {},
 ): BuiltData {
+  const whole = wholeSummaryText(summary, ts, figures)
+  if (fitsOneEvent(whole, budget)) return { data: [whole], split: false, truncated: false }
+
   const rounding: Pick<RoomSummaryPayload, 'approx' | 'precision'> =
     figures === null ? {} : { approx: true, precision: figures }
-  const whole = JSON.stringify({
-    room: summary.room,
-    count: summary.count,
-    groups: summary.groups,
-    ts,
-    ...rounding,
-  } satisfies RoomSummaryPayload)
-  // A UTF-16 unit is at most 3 bytes of UTF-8: most summaries fit without counting their bytes.
-  if (whole.length * 3 <= budget || byteLength(whole) <= budget)
-    return { data: [whole], split: false, truncated: false }
 
   // Largest groups first, so truncation drops the smallest.
   const entries = Object.entries(summary.groups).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
