@@ -7,6 +7,7 @@ import { type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from '../../shared
 import { compileConvention } from '../../shared/naming.ts'
 import type { BatchEvent } from '../channels/client.ts'
 import { silentLogger } from '../logger.ts'
+import { PresenceState } from '../presence/presence-state.ts'
 import type { RoomSummary } from '../presence/types.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
@@ -99,6 +100,60 @@ describe('a sliced tick', () => {
     // Every event carries the level of the snapshot the tick read before its first pause.
     expect(new Set(counts)).toEqual(new Set([10]))
     await sliced.broadcaster.close()
+  })
+
+  it('keeps to its snapshot with the real presence state, a sync ingested between its slices', async () => {
+    const state = new PresenceState(compileConvention({ kind: 'template', template: 'private-{room}-{user}' }))
+    const channelList = (people: number): Uint8Array =>
+      new TextEncoder().encode(
+        JSON.stringify({
+          channels: Object.fromEntries(
+            Array.from({ length: ROOMS * people }, (_, index) => [
+              `private-room${index % ROOMS}-user${Math.floor(index / ROOMS)}`,
+              {},
+            ]),
+          ),
+        }),
+      )
+    await state.ingestChannelList(channelList(2), NOON)
+    const clock = new SimulatedClock(NOON)
+    const batches: BatchEvent[][] = []
+    let syncs = 0
+    const broadcaster = new Broadcaster({
+      presence: state,
+      sink: {
+        triggerBatch: (batch) => {
+          batches.push([...batch])
+          return Promise.resolve('{}')
+        },
+      },
+      marker,
+      convention: compileConvention({ kind: 'template', template: 'private-{room}-{user}' }),
+      settings: { ...settings, enabled: false },
+      graph: null,
+      endpoint: 'http://fake',
+      timeoutMs: 1000,
+      logger: silentLogger,
+      onStatus: () => {},
+      now: () => clock.now,
+      timers: clock,
+      slicing: {
+        sliceMs: 0,
+        // The next poll lands: a third person in every room.
+        pause: async () => {
+          if (syncs++ === 0) await state.ingestChannelList(channelList(3), NOON + 500)
+        },
+      },
+    })
+    broadcaster.observe({ at: NOON, channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
+    await broadcaster.configure(settings)
+    await clock.advanceTo(NOON)
+    expect(syncs).toBeGreaterThan(1)
+    expect(state.rooms().every((room) => room.count === 3)).toBe(true)
+    const counts = batches.flat().map((event) => (JSON.parse(event.data) as { count: number }).count)
+    expect(counts).toHaveLength(ROOMS)
+    expect(new Set(counts)).toEqual(new Set([2]))
+    await broadcaster.close()
   })
 
   it('sends the same events, in the same order, as a tick planned in one go', async () => {
