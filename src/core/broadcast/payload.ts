@@ -33,16 +33,17 @@ export function fitsOneEvent(text: string, budget: number): boolean {
   return text.length * 3 <= budget || byteLength(text) <= budget
 }
 
-/** A number as JSON writes it (null when not finite). */
-const jsonNumber = (value: number): string => (Number.isFinite(value) ? String(value) : 'null')
-
 /**
- * The whole summary as JSON, the bytes `JSON.stringify({room, count, groups, ts, approx?, precision?})`
- * gives, written out without building that object: this runs for every room at every tick.
+ * The whole summary as JSON: `{room, count, groups, ts}`, plus `approx` and `precision` when rounded.
+ * A literal object per case rather than a spread of the optional fields: stringified straight from it,
+ * the text is also flat, which the request body's stringify reads fastest (text built by concatenation
+ * is slower there than it saved).
  */
 export function wholeSummaryText(summary: RoomSummary, ts: number, figures: number | null): string {
-  const head = `{"room":${JSON.stringify(summary.room)},"count":${jsonNumber(summary.count)},"groups":${JSON.stringify(summary.groups)},"ts":${jsonNumber(ts)}`
-  return figures === null ? `${head}}` : `${head},"approx":true,"precision":${jsonNumber(figures)}}`
+  const { room, count, groups } = summary
+  return figures === null
+    ? JSON.stringify({ room, count, groups, ts } satisfies RoomSummaryPayload)
+    : JSON.stringify({ room, count, groups, ts, approx: true, precision: figures } satisfies RoomSummaryPayload)
 }
 
 /** `{room, count, groups, ts}` (plus `approx`, `precision` when rounded), split or truncated to fit `budget` bytes per event. */
