@@ -16,11 +16,13 @@
 // SDK) and JSON.stringify of the same payloads; and the longest event-loop block. Prints figures only:
 // no pass/fail.
 //   node scripts/bench-broadcast.ts        (npm run bench:broadcast; HEADCOUNT_BENCH_QUICK=1 for a short run;
-//                                           --alone: only the broadcaster alone, at 10,000 rooms)
+//                                           --alone: only the broadcaster alone, at 10,000 rooms;
+//                                           --profile NAME: NAME-runN.cpuprofile, a CPU profile of each broadcaster-alone run)
 import { watchLoopBlocks } from './lib/loop-block.ts'
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Pusher from 'pusher'
 import { Broadcaster } from '../src/core/broadcast/broadcaster.ts'
@@ -39,6 +41,8 @@ import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts'
 const QUICK = process.env.HEADCOUNT_BENCH_QUICK === '1'
 /** Only the broadcaster alone, at 10,000 rooms (for profiling and quick comparisons). */
 const ALONE = process.argv.includes('--alone')
+/** Where to write a CPU profile of the broadcaster-alone runs (baselines left out), if anywhere. */
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined
 const ROOM_SIZE = 20
 const WARMUP_MS = QUICK ? 4000 : 6000
 const WINDOW_MS = QUICK ? 5000 : 15_000
@@ -161,7 +165,9 @@ interface Isolated {
   /** Median over runs of each run's median CPU per tick. */
   cpuMedian: number
   wallMedian: number
+  /** The longest the event loop was held (wall time, GC included), and the most of its own CPU in one hold. */
   maxBlockMs: number
+  maxBlockOwnCpuMs: number
   eventsPerTick: number
   requestsPerTick: number
   /** The same requests (channels, names, data) sent with the pusher SDK's `triggerBatch`, 8 at a time. */
@@ -227,6 +233,7 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
   const sdkCpu: number[] = []
   const stringify: number[] = []
   let maxBlockMs = 0
+  let maxBlockOwnCpuMs = 0
   let eventsPerTick = 0
   let requestsPerTick = 0
   const pusher = new Pusher({
@@ -237,6 +244,11 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     port: String(ready.port),
     useTLS: false,
   })
+  const profiler = PROFILE === undefined ? null : new Session()
+  if (profiler !== null) {
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+  }
   for (let run = 0; run < runs; run++) {
     let tick = 0
     const presence = {
@@ -293,6 +305,7 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     })
     broadcaster.observe({ at: Date.now(), channels: 0, unmatched: 0, joins: [], leaves: [], rooms: [], total: 0 })
     const watch = watchLoopBlocks()
+    if (profiler !== null) await profiler.post('Profiler.start')
     await broadcaster.configure(settings)
     for (;;) {
       await sleep(100)
@@ -301,6 +314,11 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     }
     await broadcaster.close()
     maxBlockMs = Math.max(maxBlockMs, watch.stop())
+    maxBlockOwnCpuMs = Math.max(maxBlockOwnCpuMs, watch.longestOwnCpuMs())
+    if (profiler !== null) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(`${PROFILE}-run${run + 1}.cpuprofile`, JSON.stringify(profile))
+    }
     const ticks = new Map<number, BroadcastStatus>()
     for (const status of statuses) if (status.lastTickAt !== null) ticks.set(status.lastTickAt, status)
     // The first tick warms the JIT and the connection pool.
@@ -320,6 +338,7 @@ async function measureIsolated(rooms: number, ready: Extract<FromChild, { type: 
     cpuMedian: median(tickMedians),
     wallMedian: median(wallMedians),
     maxBlockMs,
+    maxBlockOwnCpuMs,
     eventsPerTick,
     requestsPerTick,
     sdkCpuMedian: median(sdkCpu),
@@ -478,18 +497,22 @@ function printAlone(rows: Row[]): void {
   )
   console.log()
   console.log(
-    '| rooms | events per tick | requests per tick | CPU per tick (median) | SDK `triggerBatch`, same requests | ÷ SDK | JSON.stringify, same payloads | tick wall time | longest event-loop block |',
+    '| rooms | events per tick | requests per tick | CPU per tick (median) | SDK `triggerBatch`, same requests | ÷ SDK | JSON.stringify, same payloads | tick wall time | longest event-loop block (most own CPU in one) |',
   )
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const row of rows) {
     const i = row.isolated
     console.log(
       `| ${int(row.rooms)} | ${int(i.eventsPerTick)} | ${int(i.requestsPerTick)} | **${i.cpuMedian.toFixed(1)} ms** | ${i.sdkCpuMedian.toFixed(1)} ms | ` +
-        `${(i.cpuMedian / i.sdkCpuMedian).toFixed(2)}× | ${i.stringifyCpuMedian.toFixed(1)} ms | ${i.wallMedian.toFixed(0)} ms | ${i.maxBlockMs.toFixed(0)} ms |`,
+        `${(i.cpuMedian / i.sdkCpuMedian).toFixed(2)}× | ${i.stringifyCpuMedian.toFixed(1)} ms | ${i.wallMedian.toFixed(0)} ms | ${i.maxBlockMs.toFixed(0)} ms (${i.maxBlockOwnCpuMs.toFixed(0)} ms) |`,
     )
   }
   console.log(
-    `\n(${rows[0]?.isolated.runs} runs of ${rows[0]?.isolated.ticksPerRun} ticks; the emulator answering in another process on the same cores.)`,
+    `\n(${rows[0]?.isolated.runs} runs of ${rows[0]?.isolated.ticksPerRun} ticks, the first tick of each included in the longest block; the emulator answering in another process on the same cores. ` +
+      'A block is wall time, so on a shared machine it also holds time the OS gave other processes; the CPU in brackets is this thread’s own. ' +
+      `Load average at the end: ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(', ')}.)`,
   )
 }
 

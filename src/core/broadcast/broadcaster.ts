@@ -35,6 +35,7 @@ import type { ServerProbe } from './server-probe.ts'
 import { SpendLedger } from './spend-ledger.ts'
 import { SummaryTracker } from './summaries.ts'
 import { churnByRoom } from './sync-churn.ts'
+import { TickSlicer, type TickSlicing } from './tick-slicer.ts'
 import { realTimers, type Timers } from './timers.ts'
 
 const MAX_INVALID_EXAMPLES = 5
@@ -60,6 +61,8 @@ export interface BroadcasterOptions {
   timers?: Timers
   /** How often a blocked broadcaster looks again whether the other one has gone (default 15 s). */
   recheckMs?: number
+  /** How a tick's planning is sliced (default: 8 ms slices, setImmediate between them). */
+  slicing?: TickSlicing
 }
 
 export class Broadcaster {
@@ -310,7 +313,14 @@ export class Broadcaster {
     const startedAt = performance.now()
     const cpu = process.cpuUsage()
     const spend: TickSpend = { at: now, estimated: 0, accepted: 0, actual: 0 }
-    const outgoing = this.planner.plan(this.tickContext(now), spend)
+    const context = this.tickContext(now)
+    // Planning pauses between slices; switched off or reconfigured meanwhile, the tick is dropped whole.
+    const slicer = new TickSlicer(
+      () => generation === this.generation && this.running && this.settings === context.settings,
+      this.options.slicing,
+    )
+    const outgoing = await this.planner.plan(context, spend, slicer)
+    if (outgoing === null) return
     if (spend.estimated > 0 && this.queue.gate !== null) this.accounts.reserve(now, spend.estimated)
 
     const outcome = await deliver(outgoing, {

@@ -12,10 +12,14 @@ import type { BudgetGate } from './budget.ts'
 import { type BudgetQueue, type RoomCosts, roomCosts } from './budget-queue.ts'
 import type { Outgoing } from './delivery.ts'
 import type { MessageAccounting, PricedOutgoing, TickSpend } from './message-accounting.ts'
-import { rosterData, summaryData } from './payload.ts'
+import { fitsOneEvent, rosterData, summaryData, wholeSummaryText } from './payload.ts'
 import type { RoomChannels } from './room-channels.ts'
 import type { PresenceReader, RosterTracker } from './rosters.ts'
 import type { PlannedSummary, SummaryTracker } from './summaries.ts'
+import { TickSlicer } from './tick-slicer.ts'
+
+/** For a caller that plans in one go: never pauses. */
+const unsliced = new TickSlicer(() => true, { sliceMs: Infinity })
 
 /** A summary's events ready to send, and what they cost. */
 interface Priced {
@@ -37,6 +41,50 @@ export interface TickContext {
   now: number
   /** The `ts` of summaries: when the presence state was read. */
   ts: number
+}
+
+/** What committing a tick's summary needs, shared by all its events. */
+interface TickCommit {
+  summaries: SummaryTracker
+  now: number
+  heartbeatMs: number
+  ts: number
+}
+
+/**
+ * A summary sent in one event (the usual case), counted as shown once the server accepts it. A class
+ * rather than an object with a closure: ten thousand of them are made at every tick.
+ */
+class WholeSummaryEvent implements PricedOutgoing {
+  readonly channel: string
+  readonly name: string
+  readonly data: string
+  readonly recipients: number
+  declare info?: string
+  declare first?: true
+  private readonly planned: PlannedSummary
+  private readonly commit: TickCommit
+
+  constructor(
+    channel: string,
+    name: string,
+    data: string,
+    recipients: number,
+    planned: PlannedSummary,
+    commit: TickCommit,
+  ) {
+    this.channel = channel
+    this.name = name
+    this.data = data
+    this.recipients = recipients
+    this.planned = planned
+    this.commit = commit
+  }
+
+  accepted(): void {
+    const { summaries, now, heartbeatMs, ts } = this.commit
+    summaries.commit(this.planned, now, heartbeatMs, ts)
+  }
 }
 
 export interface PlannerParts {
@@ -77,36 +125,76 @@ export class EventPlanner {
     return this.parts.precision.figuresOf(settings.budget, settings.intervalMs, costs.total, now)
   }
 
-  /** This tick's events: summaries (paid for in order of urgency under a budget), then rosters. */
-  plan(tick: TickContext, spend: TickSpend): Outgoing[] {
+  /**
+   * This tick's events: summaries (paid for in order of urgency under a budget), then rosters. The
+   * events are built in slices (`slicer`), all from the one snapshot of counts read first; null when the
+   * tick stopped being wanted between slices (switched off or reconfigured): nothing was paid or sent.
+   */
+  async plan(tick: TickContext, spend: TickSpend, slicer: TickSlicer = unsliced): Promise<Outgoing[] | null> {
     const { summaries, queue, accounts } = this.parts
     const { settings, now } = tick
     const rooms = this.parts.presence.rooms()
     const costs = this.roomCosts(rooms, settings)
     const planned = summaries.plan(rooms, now, this.figuresOf(rooms, now, settings, costs))
-    const gate = queue.gate
     const outgoing: Outgoing[] = []
+    const gate = queue.gate
     if (gate === null) {
+      const commit = this.commitOf(tick)
       for (const candidate of planned) {
-        const priced = this.price(candidate, tick)
-        if (priced !== null) this.addSummaryEvents(outgoing, priced, tick)
+        // The usual case, a summary sent whole, made straight into its event; else priced and split.
+        if (!this.addWholeSummary(outgoing, candidate, tick, commit)) {
+          const item = this.price(candidate, tick)
+          if (item !== null) this.addSummaryEvents(outgoing, item, tick)
+        }
+        if (slicer.due() && !(await slicer.pause())) return null
       }
       this.addRosters(outgoing, tick, null, spend)
       return outgoing
     }
 
-    // The day's spend before this tick, plus what this tick has paid so far.
-    const spentBefore = accounts.spentToday(now)
     const priced: Priced[] = []
     for (const candidate of planned) {
       const item = this.price(candidate, tick)
       if (item !== null) priced.push(item)
+      if (slicer.due() && !(await slicer.pause())) return null
     }
+    // Paid in one go, after the last pause: what is paid for is always sent. The day's spend before
+    // this tick, plus what this tick has paid so far.
+    const spentBefore = accounts.spentToday(now)
     const allPaid = queue.pay(priced, now, spentBefore, costs.largest, spend, (item) =>
       this.addSummaryEvents(outgoing, item, tick),
     )
     if (allPaid) this.addRosters(outgoing, tick, gate, spend)
     return outgoing
+  }
+
+  private commitOf(tick: TickContext): TickCommit {
+    const heartbeatMs = this.parts.channels.cacheChannels ? Infinity : tick.settings.heartbeatMs
+    return { summaries: this.parts.summaries, now: tick.now, heartbeatMs, ts: tick.ts }
+  }
+
+  /**
+   * Adds the summary's one event when it goes whole to a valid channel (without a budget: nothing to
+   * price); false when it needs `price` (an invalid channel, or too big for one event).
+   */
+  private addWholeSummary(
+    outgoing: Outgoing[],
+    planned: PlannedSummary,
+    tick: TickContext,
+    commit: TickCommit,
+  ): boolean {
+    const { channels } = this.parts
+    const room = channels.of(planned.summary.room)
+    if (room.problem !== null) return false
+    const data = wholeSummaryText(planned.shown, tick.ts, planned.figures)
+    if (!fitsOneEvent(data, tick.eventBytes)) return false
+    const { settings } = tick
+    const recipients = channels.subscribersOf(room.channel, planned.summary.count)
+    const event = new WholeSummaryEvent(room.channel, settings.eventName, data, recipients, planned, commit)
+    if (settings.countSubscribers) event.info = 'subscription_count'
+    if (planned.reason === 'first') event.first = true
+    outgoing.push(event)
+    return true
   }
 
   /** A planned summary's events and their cost; null when its channel name is invalid. */
@@ -144,9 +232,13 @@ export class EventPlanner {
     const info = settings.countSubscribers ? 'subscription_count' : undefined
     const first = planned.reason === 'first'
     if (!priced.split) {
-      // The usual case, one event: no count of parts to keep.
-      const accepted = () => summaries.commit(planned, now, heartbeatMs, ts)
-      const event: PricedOutgoing = { channel, name, data: priced.data[0] as string, recipients, accepted }
+      // One event: no count of parts to keep.
+      const event = new WholeSummaryEvent(channel, name, priced.data[0] as string, recipients, planned, {
+        summaries,
+        now,
+        heartbeatMs,
+        ts,
+      })
       if (info !== undefined) event.info = info
       if (first) event.first = true
       outgoing.push(event)

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
 import type { FriendRosterPayload, RoomSummaryPayload } from '../../shared/broadcast.ts'
-import { MAX_PARTS, rosterData, summaryData } from './payload.ts'
+import { MAX_PARTS, rosterData, summaryData, wholeSummaryText } from './payload.ts'
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 
@@ -10,6 +10,27 @@ function manyGroups(count: number): Record<string, number> {
     Array.from({ length: count }, (_, i) => [`group-${String(i).padStart(5, '0')}`, (i % 50) + 1]),
   )
 }
+
+describe('wholeSummaryText', () => {
+  it('writes exactly what JSON.stringify writes for the same payload object', () => {
+    const rooms = ['lobby', 'café "quoted" \\ back\nslash', '\u2028 line \ud83d\ude00 emoji', '', '\u0000\u001f']
+    const counts = [0, 3, 1_234_567, 2 ** 53 + 2, 0.5, -0, Number.NaN, Number.POSITIVE_INFINITY]
+    const groupSets: Array<Record<string, number>> = [
+      {},
+      { red: 2, blue: 1 },
+      { 'g "x"': 5, '\ud800': 1, '10': 2, '2': 3 },
+    ]
+    for (const room of rooms)
+      for (const count of counts)
+        for (const groups of groupSets)
+          for (const figures of [null, 1, 3])
+            for (const ts of [1_700_000_000_123, 1e21]) {
+              const payload: RoomSummaryPayload = { room, count, groups, ts }
+              if (figures !== null) Object.assign(payload, { approx: true, precision: figures })
+              expect(wholeSummaryText({ room, count, groups }, ts, figures)).toBe(JSON.stringify(payload))
+            }
+  })
+})
 
 describe('summaryData', () => {
   it('sends a small summary whole, exactly {room, count, groups, ts}', () => {
