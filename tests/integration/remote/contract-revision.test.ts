@@ -44,6 +44,7 @@ async function open(revision: string | null) {
   const engine = new RemoteEngine({
     address: parseServerAddress(served.url),
     token: null,
+    pinnedFingerprint: null,
     connectTimeoutMs: 5000,
     retryDelaysMs: [20],
   })
