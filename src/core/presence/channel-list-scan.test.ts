@@ -39,4 +39,27 @@ describe('ChannelListScan sizing the tables', () => {
     expect(firstAtFinal).toBeLessThan(seen.length / 4)
     expect(seen.slice(firstAtFinal).every((slots) => slots === final)).toBe(true)
   })
+
+  it('sizes each table in a turn of its own, even when the slice is not spent', async () => {
+    const size = 20_000
+    const names = Array.from({ length: size }, (_, i) => `"private-room${i % 50}-player${i}":{}`)
+    const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
+    const table = new ChannelTable()
+    const convention = compileConvention(DEFAULT_CONVENTION)
+    const scan = new ChannelListScan(
+      body,
+      table,
+      new MemberStore(),
+      convention,
+      compileBytesParser(convention.convention),
+      1,
+    )
+    const seen: number[] = []
+    // A slice that never runs out: the only turns given are the ones around the sizing.
+    await scan.run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
+    // Before the channel table grows, after it (the member table's turn), after the member table.
+    expect(seen).toHaveLength(3)
+    expect(seen[0]).toBeLessThan(seen[1] as number)
+    expect(seen[2]).toBe(seen[1])
+  })
 })
