@@ -365,6 +365,11 @@ export class ByteKeyedTable {
     if (size !== this.slots.length) this.resizeSlots(size)
   }
 
+  /** Whether reserve(entries) would resize the slot array. */
+  wouldGrowFor(entries: number): boolean {
+    return entries * 4 > this.slots.length * 3
+  }
+
   /** Adds an entry for a key known to be absent; returns its id. */
   insert(source: Uint8Array, start: number, length: number, hash: number): number {
     if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)

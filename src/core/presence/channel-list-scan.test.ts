@@ -45,15 +45,9 @@ describe('ChannelListScan sizing the tables', () => {
     const names = Array.from({ length: size }, (_, i) => `"private-room${i % 50}-player${i}":{}`)
     const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
     const table = new ChannelTable()
+    const members = new MemberStore()
     const convention = compileConvention(DEFAULT_CONVENTION)
-    const scan = new ChannelListScan(
-      body,
-      table,
-      new MemberStore(),
-      convention,
-      compileBytesParser(convention.convention),
-      1,
-    )
+    const scan = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 1)
     const seen: number[] = []
     // A slice that never runs out: the only turns given are the ones around the sizing.
     await scan.run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
@@ -61,5 +55,10 @@ describe('ChannelListScan sizing the tables', () => {
     expect(seen).toHaveLength(3)
     expect(seen[0]).toBeLessThan(seen[1] as number)
     expect(seen[2]).toBe(seen[1])
+    // A later scan of the same body finds the tables big enough: no turn given, none needed.
+    seen.length = 0
+    const again = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 2)
+    await again.run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
+    expect(seen).toEqual([])
   })
 })

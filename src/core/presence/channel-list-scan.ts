@@ -359,13 +359,20 @@ export class ChannelListScan {
         if (expectedEnd !== null && read > 0) {
           const perChannel = read / this.channels
           const likely = Math.ceil(((expectedEnd - channelsStart) / perChannel) * ESTIMATE_MARGIN)
-          // Each table's slots in a turn of its own: at a million, each costs 5-30 ms (mostly first
+          // Each table's growth in a turn of its own: at a million, each costs 5-30 ms (mostly first
           // touches of fresh pages), too much to add to a slice that may be nearly spent.
-          await pacing.pause()
-          this.table.reserve(likely)
-          await pacing.pause()
-          this.members.reserve(likely)
-          await pacing.pause()
+          let grew = false
+          if (this.table.wouldGrowFor(likely)) {
+            await pacing.pause()
+            this.table.reserve(likely)
+            grew = true
+          }
+          if (this.members.wouldGrowFor(likely)) {
+            await pacing.pause()
+            this.members.reserve(likely)
+            grew = true
+          }
+          if (grew) await pacing.pause()
         }
       }
       if (pacing.sliceOver()) await pacing.pause()

@@ -190,6 +190,11 @@ export class MemberStore {
     this.table.reserve(members)
   }
 
+  /** Whether reserve(members) would resize the table's slots. */
+  wouldGrowFor(members: number): boolean {
+    return this.table.wouldGrowFor(members)
+  }
+
   /** obtainBytes for a parsed name (names are ASCII once parsed: the convention checks their characters). */
   obtain(parsed: ParsedChannel): number {
     const needed = parsed.room.length + (parsed.group?.length ?? 0) + parsed.user.length
