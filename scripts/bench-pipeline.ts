@@ -9,12 +9,15 @@
 // fresh processes, --runs times: from start to the first tick stored, peak RSS (VmHWM), the longest
 // event-loop block (a 1 ms timer and monitorEventLoopDelay) and GC pause, beside JSON.parse of the same
 // body in the same process and the naive script's whole process (scripts/lib/naive-snapshot.mjs: the
-// `pusher` SDK's `get`, JSON.parse, a Map of Sets). Medians. Prints figures; no pass/fail.
+// `pusher` SDK's `get`, JSON.parse, a Map of Sets). Each run's engine runs twice, taking turns: from
+// the TypeScript sources, and as shipped (this script bundled to plain JS as `npm run build` bundles the
+// CLI; the desktop app and the npm package run bundled JS). Medians. Prints figures; no pass/fail.
 //
 //   node scripts/bench-pipeline.ts [--sizes 10000,100000,1000000] [--members 1000000] [--runs 3]
 //                                  [--no-table] [--no-engine]
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -29,7 +32,8 @@ import { DEFAULT_BROADCAST_SETTINGS } from '../src/shared/broadcast.ts'
 import { compileConvention, type NamingConvention } from '../src/shared/naming.ts'
 import type { Tick } from '../src/shared/presence.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../src/shared/sync.ts'
-import { measureProcess, median, NAIVE, startEmulator, type ProcessFigures } from './lib/crowd-processes.ts'
+import pkg from '../package.json' with { type: 'json' }
+import { measureProcess, median, NAIVE, ROOT, startEmulator, type ProcessFigures } from './lib/crowd-processes.ts'
 import { peakRssMb, watchLoop } from './lib/first-sync-probe.ts'
 
 const GROUPS = ['players', 'players', 'players', 'red', 'blue', 'staff']
@@ -237,28 +241,70 @@ async function engineFirstSync(url: string): Promise<EngineFigures> {
   }
 }
 
+/**
+ * This script as the product ships its code: one plain-JS module bundled by vite the way `npm run build`
+ * bundles the CLI (runtime dependencies left as imports, so it lives where node_modules resolves), for
+ * the engine child to run from. Run from the TypeScript sources, Node strips types as it loads them,
+ * which costs the process about 20 MB that neither the desktop app nor the npm package pays.
+ */
+async function bundledSelf(): Promise<string> {
+  const outDir = join(ROOT, 'node_modules/.cache/headcount-bench-pipeline')
+  // vite too: loaded by the parent only (imported on demand), never by the engine child.
+  const external = new Set([...Object.keys(pkg.dependencies), ...builtinModules, 'vite'])
+  const { build } = await import('vite')
+  const packageName = (id: string) =>
+    id
+      .split('/')
+      .slice(0, id.startsWith('@') ? 2 : 1)
+      .join('/')
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      ssr: import.meta.filename,
+      outDir,
+      emptyOutDir: true,
+      target: 'node22',
+      minify: false,
+      rollupOptions: {
+        external: (id) => id.startsWith('node:') || external.has(packageName(id)),
+        output: { format: 'es', entryFileNames: 'bench-pipeline.mjs', codeSplitting: false },
+      },
+    },
+    ssr: { target: 'node', noExternal: true },
+  })
+  return join(outDir, 'bench-pipeline.mjs')
+}
+
+function engineRun(script: string, emulatorUrl: string): EngineFigures {
+  const child = spawnSync(process.execPath, [script, '--engine-child', emulatorUrl], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
+  if (child.status !== 0) throw new Error(`the engine run failed:\n${child.stderr}`)
+  const figures = JSON.parse(child.stdout) as EngineFigures
+  if (figures.openSessions !== figures.total)
+    throw new Error(`${figures.total} present but ${figures.openSessions} open sessions`)
+  return figures
+}
+
 async function printEngine(members: number, runs: number): Promise<void> {
   const emulator = await startEmulator(members, 5000)
   const scratch = mkdtempSync(join(tmpdir(), 'headcount-bench-pipeline-naive-'))
   try {
+    const bundled = await bundledSelf()
     const engine: EngineFigures[] = []
+    const shipped: EngineFigures[] = []
     const naive: ProcessFigures[] = []
     // One naive run first, unmeasured: the emulator's first answer also compiles its code.
     await measureProcess([NAIVE, emulator.url, 'private-'], scratch)
     for (let run = 0; run < runs; run++) {
-      const child = spawnSync(process.execPath, [import.meta.filename, '--engine-child', emulator.url], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      })
-      if (child.status !== 0) throw new Error(`the engine run failed:\n${child.stderr}`)
-      const figures = JSON.parse(child.stdout) as EngineFigures
-      if (figures.openSessions !== figures.total)
-        throw new Error(`${figures.total} present but ${figures.openSessions} open sessions`)
-      engine.push(figures)
+      engine.push(engineRun(import.meta.filename, emulator.url))
+      shipped.push(engineRun(bundled, emulator.url))
       naive.push(await measureProcess([NAIVE, emulator.url, 'private-'], scratch))
     }
-    const pick = (key: keyof EngineFigures) => median(engine.map((figures) => figures[key]))
-    const worst = (key: keyof EngineFigures) => Math.max(...engine.map((figures) => figures[key]))
+    const pick = (key: keyof EngineFigures, of = engine) => median(of.map((figures) => figures[key]))
+    const worst = (key: keyof EngineFigures, of = engine) => Math.max(...of.map((figures) => figures[key]))
     const parse = pick('jsonParseMs')
     const rows: Array<[string, string]> = [
       ['people present (open sessions after)', pick('total').toLocaleString('en-US')],
@@ -281,12 +327,25 @@ async function printEngine(members: number, runs: number): Promise<void> {
       ['  monitorEventLoopDelay max', `${pick('delayMs').toFixed(1)} ms (worst ${worst('delayMs').toFixed(1)} ms)`],
       ['  longest GC pause', `${pick('gcMs').toFixed(1)} ms (worst ${worst('gcMs').toFixed(1)} ms)`],
       [
+        'as shipped (bundled JS): peak RSS (VmHWM)',
+        `${pick('peakRssMb', shipped).toFixed(0)} MB (worst ${worst('peakRssMb', shipped).toFixed(0)} MB)`,
+      ],
+      ['  RSS before the sync', `${pick('rssBeforeMb', shipped).toFixed(0)} MB`],
+      [
+        '  first sync, start to tick stored',
+        `${pick('firstSyncMs', shipped).toFixed(0)} ms (${(pick('firstSyncMs', shipped) / pick('jsonParseMs', shipped)).toFixed(2)}× JSON.parse)`,
+      ],
+      [
+        '  longest event-loop block (its CPU)',
+        `${pick('blockMs', shipped).toFixed(1)} ms (${pick('blockCpuMs', shipped).toFixed(1)}), worst ${worst('blockMs', shipped).toFixed(1)} ms (${worst('blockCpuMs', shipped).toFixed(1)})`,
+      ],
+      [
         'naive script, whole process: wall / peak RSS',
         `${median(naive.map((f) => f.wallMs)).toFixed(0)} ms / ${median(naive.map((f) => f.peakRssMb)).toFixed(0)} MB`,
       ],
     ]
     console.log(
-      `\nThe engine's first sync as serve runs it (sync loop, presence, history on disk) against the emulator with ${members.toLocaleString('en-US')} members: node ${process.version}, medians of ${runs} fresh processes, load average ${loadAverage()}\n`,
+      `\nThe engine's first sync as serve runs it (sync loop, presence, history on disk) against the emulator with ${members.toLocaleString('en-US')} members: node ${process.version}, medians of ${runs} fresh processes each from the TypeScript sources and as shipped (bundled, taking turns), load average ${loadAverage()}\n`,
     )
     const width = Math.max(...rows.map(([label]) => label.length))
     for (const [label, value] of rows) console.log(`${label.padEnd(width)}   ${value}`)
