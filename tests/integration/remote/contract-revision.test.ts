@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
-import { RemoteConnectError } from '../../../src/core/remote/connect-errors.ts'
 import { RemoteEngine } from '../../../src/core/remote/remote-engine.ts'
 import { parseServerAddress } from '../../../src/shared/engine-choice.ts'
 import { CONTRACT_HEADER, CONTRACT_REVISION } from '../../../src/shared/wire.ts'
+import { refusal } from '../support/remote-refusal.ts'
 
 /**
  * A server that accepts the API socket like `headcount serve` does, saying the given contract revision
@@ -49,18 +49,6 @@ async function open(revision: string | null) {
     retryDelaysMs: [20],
   })
   return { engine, served }
-}
-
-async function refusal(engine: RemoteEngine): Promise<RemoteConnectError> {
-  try {
-    await engine.connect()
-  } catch (error) {
-    await engine.close()
-    expect(error).toBeInstanceOf(RemoteConnectError)
-    return error as RemoteConnectError
-  }
-  await engine.close()
-  throw new Error('connected')
 }
 
 describe('a shared server of another contract revision', () => {

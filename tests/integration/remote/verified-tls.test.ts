@@ -3,10 +3,10 @@ import { createServer as createPlainServer, type Server as PlainServer } from 'n
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server, type TLSSocket } from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RemoteConnectError } from '../../../src/core/remote/connect-errors.ts'
 import { RemoteEngine } from '../../../src/core/remote/remote-engine.ts'
 import { parseServerAddress } from '../../../src/shared/engine-choice.ts'
 import { makeSelfSignedCertificate, type TestCertificate } from '../../support/certificates.ts'
+import { refusal } from '../support/remote-refusal.ts'
 
 let certificate: TestCertificate
 let stranger: TestCertificate
@@ -38,18 +38,6 @@ afterEach(async () => {
     if ('closeAllConnections' in server) server.closeAllConnections()
   }
 })
-
-async function refusal(engine: RemoteEngine): Promise<RemoteConnectError> {
-  try {
-    await engine.connect()
-  } catch (error) {
-    await engine.close()
-    expect(error).toBeInstanceOf(RemoteConnectError)
-    return error as RemoteConnectError
-  }
-  await engine.close()
-  throw new Error('connected')
-}
 
 describe('the shared-server client’s TLS check', () => {
   it('sends not one byte of the request (nor the token) to a server whose certificate is not trusted', async () => {

@@ -145,7 +145,8 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
     })
   }
 
-  return {
+  /** What the live fields are before anything is known (at start, and after a reset). */
+  const nothingKnown = () => ({
     ...unknownRooms(),
     recent: [],
     groups: [],
@@ -153,18 +154,14 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
     baseline: false,
     rateSince: null,
     readingAt: null,
+  })
+
+  return {
+    ...nothingKnown(),
     resetLive: () => {
       // A snapshot on its way is of what was shown before: its answer is not wanted.
       inFlight = null
-      set({
-        ...unknownRooms(),
-        recent: [],
-        groups: [],
-        rateWindow: [],
-        baseline: false,
-        rateSince: null,
-        readingAt: null,
-      })
+      set(nothingKnown())
     },
     async loadRooms() {
       const request = { ticks: [] as Tick[] }
