@@ -3,13 +3,12 @@
 // second sync on; and the spend kept per UTC quarter-hour.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BROADCAST_SETTINGS, SPEND_BUCKET_MS } from '../../shared/broadcast.ts'
-import { compileConvention } from '../../shared/naming.ts'
 import type { BatchEvent } from '../channels/client.ts'
-import { silentLogger } from '../logger.ts'
 import type { Member, RoomSummary } from '../presence/types.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
 import { SimulatedClock } from './simulated-clock.ts'
+import { OFFLINE_OPTIONS } from './test-broadcaster.ts'
 
 const marker: Marker = { id: 't', state: 'off', othersLive: [], othersNow: async () => [], hold() {}, release() {} }
 
@@ -29,13 +28,8 @@ describe('the broadcaster’s accounting', () => {
         },
       },
       marker,
-      convention: compileConvention({ kind: 'template', template: 'private-{room}-{user}' }),
+      ...OFFLINE_OPTIONS,
       settings,
-      graph: null,
-      endpoint: 'http://fake',
-      timeoutMs: 1000,
-      logger: silentLogger,
-      onStatus: () => {},
       now: () => clock.now,
       timers: clock,
     })

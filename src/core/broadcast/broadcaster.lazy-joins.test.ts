@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BROADCAST_SETTINGS } from '../../shared/broadcast.ts'
 import { compileConvention } from '../../shared/naming.ts'
-import { silentLogger } from '../logger.ts'
 import { PresenceState } from '../presence/presence-state.ts'
 import type { IngestOptions } from '../presence/types.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
 import { SimulatedClock } from './simulated-clock.ts'
+import { OFFLINE_OPTIONS } from './test-broadcaster.ts'
 
 const marker: Marker = { id: 't', state: 'off', othersLive: [], othersNow: async () => [], hold() {}, release() {} }
 const convention = compileConvention({ kind: 'template', template: 'private-{room}-{user}' })
@@ -24,13 +24,9 @@ async function run(options: IngestOptions) {
     presence,
     sink: { triggerBatch: () => Promise.resolve('{}') },
     marker,
+    ...OFFLINE_OPTIONS,
     convention,
     settings: { ...DEFAULT_BROADCAST_SETTINGS, enabled: false },
-    graph: null,
-    endpoint: 'http://fake',
-    timeoutMs: 1000,
-    logger: silentLogger,
-    onStatus: () => {},
     now: () => clock.now,
     timers: clock,
   })

@@ -2,12 +2,11 @@
 // stretch of time, or the panel shows Headcount counting messages the emulator "never got".
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BROADCAST_SETTINGS } from '../../shared/broadcast.ts'
-import { compileConvention } from '../../shared/naming.ts'
-import { silentLogger } from '../logger.ts'
 import type { RoomSummary } from '../presence/types.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
 import { SimulatedClock } from './simulated-clock.ts'
+import { OFFLINE_OPTIONS } from './test-broadcaster.ts'
 
 const marker: Marker = { id: 't', state: 'off', othersLive: [], othersNow: async () => [], hold() {}, release() {} }
 
@@ -28,13 +27,8 @@ describe('the broadcaster’s reading of the emulator’s count', () => {
       },
       probe: { identify: async () => 'emulator', emulatorMessages: async () => emulatorCount },
       marker,
-      convention: compileConvention({ kind: 'template', template: 'private-{room}-{user}' }),
+      ...OFFLINE_OPTIONS,
       settings: { ...DEFAULT_BROADCAST_SETTINGS, enabled: false },
-      graph: null,
-      endpoint: 'http://fake',
-      timeoutMs: 1000,
-      logger: silentLogger,
-      onStatus: () => {},
       now: () => clock.now,
       timers: clock,
     })

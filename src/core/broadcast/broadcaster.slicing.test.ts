@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest'
 import { type BroadcastSettings, DEFAULT_BROADCAST_SETTINGS } from '../../shared/broadcast.ts'
 import { compileConvention } from '../../shared/naming.ts'
 import type { BatchEvent } from '../channels/client.ts'
-import { silentLogger } from '../logger.ts'
 import { PresenceState } from '../presence/presence-state.ts'
 import type { RoomSummary } from '../presence/types.ts'
 import { Broadcaster } from './broadcaster.ts'
 import type { Marker } from './marker.ts'
 import { SimulatedClock } from './simulated-clock.ts'
 import type { TickSlicing } from './tick-slicer.ts'
+import { OFFLINE_OPTIONS } from './test-broadcaster.ts'
 
 const NOON = Date.UTC(2026, 2, 4, 12)
 const ROOMS = 500
@@ -58,13 +58,8 @@ function setup(
       },
     },
     marker,
-    convention: compileConvention({ kind: 'template', template: 'private-{room}-{user}' }),
+    ...OFFLINE_OPTIONS,
     settings: { ...settings, enabled: false },
-    graph: null,
-    endpoint: 'http://fake',
-    timeoutMs: 1000,
-    logger: silentLogger,
-    onStatus: () => {},
     now: () => clock.now,
     random: () => 0.5,
     timers: clock,
@@ -128,13 +123,8 @@ describe('a sliced tick', () => {
         },
       },
       marker,
-      convention: compileConvention({ kind: 'template', template: 'private-{room}-{user}' }),
+      ...OFFLINE_OPTIONS,
       settings: { ...settings, enabled: false },
-      graph: null,
-      endpoint: 'http://fake',
-      timeoutMs: 1000,
-      logger: silentLogger,
-      onStatus: () => {},
       now: () => clock.now,
       timers: clock,
       slicing: {

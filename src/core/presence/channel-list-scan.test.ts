@@ -8,18 +8,25 @@ import { ChannelTable } from './channel-table.ts'
 import { MemberStore } from './member-store.ts'
 
 const encoder = new TextEncoder()
+const convention = compileConvention(DEFAULT_CONVENTION)
+
+/** A body listing `size` channels named by `name`, fresh tables, and scans of it into them by generation. */
+function scansOf(size: number, name: (i: number) => string) {
+  const names = Array.from({ length: size }, (_, i) => `"${name(i)}":{}`)
+  const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
+  const table = new ChannelTable()
+  const members = new MemberStore()
+  const scan = (generation: number) =>
+    new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), generation)
+  return { body, table, scan }
+}
 
 describe('ChannelListScan sizing the tables', () => {
   it('reserves for the whole body once, from the average name, and does not rehash after', async () => {
     const size = 60_000
-    const names = Array.from({ length: size }, (_, i) => `"private-room${i % 50}-player-with-a-longer-id${i}":{}`)
-    const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
-    const table = new ChannelTable()
-    const members = new MemberStore()
-    const convention = compileConvention(DEFAULT_CONVENTION)
-    const scan = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 1)
+    const { body, table, scan } = scansOf(size, (i) => `private-room${i % 50}-player-with-a-longer-id${i}`)
     const seen: number[] = []
-    const outcome = await scan.run({
+    const outcome = await scan(1).run({
       sliceOver: () => true,
       pause: async () => {
         seen.push(table.slotCount)
@@ -41,24 +48,17 @@ describe('ChannelListScan sizing the tables', () => {
   })
 
   it('sizes each table in a turn of its own, even when the slice is not spent', async () => {
-    const size = 20_000
-    const names = Array.from({ length: size }, (_, i) => `"private-room${i % 50}-player${i}":{}`)
-    const body = encoder.encode(`{"channels":{${names.join(',')}}}`)
-    const table = new ChannelTable()
-    const members = new MemberStore()
-    const convention = compileConvention(DEFAULT_CONVENTION)
-    const scan = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 1)
+    const { table, scan } = scansOf(20_000, (i) => `private-room${i % 50}-player${i}`)
     const seen: number[] = []
     // A slice that never runs out: the only turns given are the ones around the sizing.
-    await scan.run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
+    await scan(1).run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
     // Before the channel table grows, after it (the member table's turn), after the member table.
     expect(seen).toHaveLength(3)
     expect(seen[0]).toBeLessThan(seen[1] as number)
     expect(seen[2]).toBe(seen[1])
     // A later scan of the same body finds the tables big enough: no turn given, none needed.
     seen.length = 0
-    const again = new ChannelListScan(body, table, members, convention, compileBytesParser(convention.convention), 2)
-    await again.run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
+    await scan(2).run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
     expect(seen).toEqual([])
   })
 })
