@@ -17,6 +17,7 @@
 //                                  [--no-table] [--no-engine]
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -31,9 +32,9 @@ import { DEFAULT_BROADCAST_SETTINGS } from '../src/shared/broadcast.ts'
 import { compileConvention, type NamingConvention } from '../src/shared/naming.ts'
 import type { Tick } from '../src/shared/presence.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../src/shared/sync.ts'
+import pkg from '../package.json' with { type: 'json' }
 import { measureProcess, median, NAIVE, ROOT, startEmulator, type ProcessFigures } from './lib/crowd-processes.ts'
 import { peakRssMb, watchLoop } from './lib/first-sync-probe.ts'
-import { isRuntimeImport } from './lib/runtime-imports.ts'
 
 const GROUPS = ['players', 'players', 'players', 'red', 'blue', 'staff']
 const MB = 1048576
@@ -248,7 +249,14 @@ async function engineFirstSync(url: string): Promise<EngineFigures> {
  */
 async function bundledSelf(): Promise<string> {
   const outDir = join(ROOT, 'node_modules/.cache/headcount-bench-pipeline')
+  // vite too: loaded by the parent only (imported on demand), never by the engine child.
+  const external = new Set([...Object.keys(pkg.dependencies), ...builtinModules, 'vite'])
   const { build } = await import('vite')
+  const packageName = (id: string) =>
+    id
+      .split('/')
+      .slice(0, id.startsWith('@') ? 2 : 1)
+      .join('/')
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -259,8 +267,7 @@ async function bundledSelf(): Promise<string> {
       target: 'node22',
       minify: false,
       rollupOptions: {
-        // vite too: loaded by the parent only (imported on demand), never by the engine child.
-        external: (id) => id === 'vite' || isRuntimeImport(id),
+        external: (id) => id.startsWith('node:') || external.has(packageName(id)),
         output: { format: 'es', entryFileNames: 'bench-pipeline.mjs', codeSplitting: false },
       },
     },
