@@ -275,6 +275,9 @@ export class PresenceState {
     const leaving = new EntryList()
     const joins: Member[] = []
     const joinIds = new EntryList()
+    // Into an empty state, with joins not listed, there is nothing to find: no channel is ALIVE to leave,
+    // and the commit activates every entry listed (a pass over a million records saved).
+    if (first && !list.joins) return { activations, leaving, joins, joinIds }
     for (let entry = 0; entry < table.top; entry++) {
       if ((entry & (SWEEP_BATCH - 1)) === 0 && sliceOver()) await pause()
       const current = table.state(entry)
