@@ -215,6 +215,11 @@ export class ByteKeyedTable {
     ] as number
   }
 
+  /** Where the entry's key starts in its page of bytePages (whole there when not longer than inlineBytes). */
+  inlineKeyAt(entry: number): number {
+    return (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+  }
+
   /** True while the entry holds a key. */
   isUsed(entry: number): boolean {
     return this.field(entry, KEY_START) >= 0

@@ -41,6 +41,36 @@ describe('RoomCounts places', () => {
     named.forEach(([room, group], i) => expect(place(counts, room, group)).toBe(places[i]))
   })
 
+  it('finds the right place when places share a remembered slot, outnumber the slots or have long names', () => {
+    const counts = new RoomCounts()
+    // Same lengths, same last four room bytes, same first group byte: the same remembered slot.
+    const alike: Array<[string, string | null]> = [
+      ['a1234', 'red'],
+      ['b1234', 'red'],
+      ['a1234', 'rex'],
+      ['b1234', 'rex'],
+    ]
+    // More places than slots, and keys too long to be remembered.
+    const many: Array<[string, string | null]> = []
+    for (let room = 0; room < 6_000; room++)
+      for (const group of ['players', 'red', 'blue', null]) many.push([`room${room}`, group])
+    const long = 'a-room-whose-name-is-far-too-long-for-the-record'
+    many.push([long, 'players'], [`${long}!`, 'players'], [long, null])
+    const named = [...alike, ...many]
+    const first = named.map(([room, group]) => place(counts, room, group))
+    expect(new Set(first).size).toBe(named.length)
+    // Again, in another order (each lookup now may meet the slot another place left).
+    for (let i = named.length - 1; i >= 0; i--) {
+      const [room, group] = named[i] as [string, string | null]
+      expect(place(counts, room, group)).toBe(first[i])
+    }
+    first.forEach((p, i) => {
+      const [room, group] = named[i] as [string, string | null]
+      expect(counts.roomNameOf(counts.placeRoom(p))).toBe(room)
+      expect(counts.groupNameOf(counts.placePair(p))).toBe(group)
+    })
+  })
+
   it('counts people per room and per group through places', () => {
     const counts = new RoomCounts()
     for (const [room, group] of [

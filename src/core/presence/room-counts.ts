@@ -9,6 +9,7 @@ import {
   grownInt32,
   hashBytes,
   latin1String,
+  PAGE_BITS,
 } from './byte-table.ts'
 import type { RoomSummary } from './types.ts'
 
@@ -19,6 +20,8 @@ const PLACE_PAIR = BASE_FIELDS + 1
 /** Key bytes in the record: the length and most room and group names. */
 const PLACE_INLINE_BYTES = 28
 const PLACE_ROOM_OFFSET = 4
+/** Places remembered by a cheap index of their bytes (see placeOf): room for the places of thousands of rooms. */
+const RECENT_PLACE_BITS = 14
 
 export class RoomCounts {
   private readonly roomTable = new ByteKeyedTable()
@@ -34,6 +37,12 @@ export class RoomCounts {
   /** Every place seen (see PLACE_ROOM): one lookup finds a member's room and pair. */
   private readonly placeTable = new ByteKeyedTable(PLACE_PAIR + 1, PLACE_INLINE_BYTES)
   private placeKey = new Uint8Array(64)
+  /**
+   * Slot → a place whose key fits its record, or -1: most lookups find their place here, checked by its
+   * bytes, without hashing the key and probing the table (a first sync asks a million times for a few
+   * thousand places).
+   */
+  private readonly recentPlaces = new Int32Array(1 << RECENT_PLACE_BITS).fill(-1)
 
   /** Rooms ever seen; room ids are below it. */
   get roomTotal(): number {
@@ -63,6 +72,14 @@ export class RoomCounts {
     const roomLength = roomEnd - roomStart
     const groupLength = groupStart < 0 ? -1 : groupEnd - groupStart
     const length = PLACE_ROOM_OFFSET + roomLength + 1 + groupLength
+    // The slot: from the lengths and the bytes where names of a kind differ most (a room's last, a group's first).
+    let recent = Math.imul(roomLength, 31) + groupLength
+    for (let i = roomEnd - 1; i >= roomStart && i >= roomEnd - 4; i--)
+      recent = Math.imul(recent, 131) + (source[i] as number)
+    if (groupLength > 0) recent = Math.imul(recent, 131) + (source[groupStart] as number)
+    recent = Math.imul(recent, 0x9e3779b1) >>> (32 - RECENT_PLACE_BITS)
+    const known = this.recentPlaces[recent] as number
+    if (known >= 0 && this.placeIs(known, length, source, roomStart, roomEnd, groupStart, groupEnd)) return known
     if (length > this.placeKey.length) this.placeKey = new Uint8Array(length * 2)
     const key = this.placeKey
     // The key's hash (hashBytes of it) is taken as it is written: one pass over the bytes instead of two.
@@ -94,7 +111,32 @@ export class RoomCounts {
       table.setField(place, PLACE_ROOM, room)
       table.setField(place, PLACE_PAIR, groupStart < 0 ? -1 : this.pairOf(room, source, groupStart, groupEnd))
     }
+    // Places are never removed, so a remembered one stays valid; a longer key is left to the table.
+    if (length <= PLACE_INLINE_BYTES) this.recentPlaces[recent] = place
     return place
+  }
+
+  /** Whether a place's key (whole in its record) is the one placeOf would write for these bytes. */
+  private placeIs(
+    place: number,
+    length: number,
+    source: Uint8Array,
+    roomStart: number,
+    roomEnd: number,
+    groupStart: number,
+    groupEnd: number,
+  ): boolean {
+    const table = this.placeTable
+    if (table.keyLength(place) !== length) return false
+    const bytes = table.bytePages[place >>> PAGE_BITS] as Uint8Array
+    let at = table.inlineKeyAt(place)
+    const roomLength = roomEnd - roomStart
+    for (let i = 0; i < PLACE_ROOM_OFFSET; i++) if (bytes[at++] !== ((roomLength >>> (8 * i)) & 0xff)) return false
+    for (let i = roomStart; i < roomEnd; i++) if (bytes[at++] !== source[i]) return false
+    if (groupStart < 0) return true
+    if (bytes[at++] !== 1) return false
+    for (let i = groupStart; i < groupEnd; i++) if (bytes[at++] !== source[i]) return false
+    return true
   }
 
   /** A place's room id. */
