@@ -248,6 +248,8 @@ interface FirstFigures {
   bytes: number
   jsonParseMs: number
   firstMs: number
+  /** The same in this thread's CPU time (user and system: page faults count), which other work on the machine does not stretch. */
+  firstCpuMs: number
   /** Counts only: reading the joins lazily afterwards, in slices (inside the loop and memory probes). */
   readJoinsMs: number
   firstBlockMs: number
@@ -333,7 +335,9 @@ async function measureFirst(size: number, runs: number, dir: string, kind: First
   }
   const sampler = setInterval(sample, 2)
   const start = performance.now()
+  const startCpu = process.threadCpuUsage()
   let firstMs = 0
+  let firstCpuMs = 0
   let readJoinsMs = 0
   let lazyJoins = 0
   const {
@@ -345,6 +349,8 @@ async function measureFirst(size: number, runs: number, dir: string, kind: First
   } = await withLoopProbe(async () => {
     const ingested = await state.ingestChannelList(bytes, 1_000, FIRST_OPTIONS[kind])
     firstMs = performance.now() - start
+    const cpu = process.threadCpuUsage(startCpu)
+    firstCpuMs = (cpu.user + cpu.system) / 1000
     // Joins not listed are then read lazily, a slice at a time, as the history's stream reads them.
     const readStart = performance.now()
     let sliceStart = readStart
@@ -380,6 +386,7 @@ async function measureFirst(size: number, runs: number, dir: string, kind: First
     bytes: bytes.length,
     jsonParseMs: parse.decodeAndParse,
     firstMs,
+    firstCpuMs,
     readJoinsMs,
     firstBlockMs: maxBlockMs,
     firstBlockCpuMs: maxBlockCpuMs,
@@ -393,19 +400,27 @@ async function measureFirst(size: number, runs: number, dir: string, kind: First
   }
 }
 
+/** One JSON.parse timed as a first sync meets it (see measureFirstParse): wall time, and this thread's CPU time. */
+interface ColdParse {
+  jsonParseColdMs: number
+  jsonParseColdCpuMs: number
+}
+
 /**
  * The baseline as a first sync meets it: one TextDecoder + JSON.parse in a fresh process with only the body
  * loaded, timed once, as the first ingest is (the in-process median of measureFirst comes after two warm-up
  * runs have grown the heap, which a user's first sync has not).
  */
-function measureFirstParse(size: number, dir: string): { jsonParseColdMs: number } {
+function measureFirstParse(size: number, dir: string): ColdParse {
   const bytes = load(dir, size, 'snapshot')
   gc()
   const start = performance.now()
+  const startCpu = process.threadCpuUsage()
   const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { channels: Record<string, unknown> }
   const jsonParseColdMs = performance.now() - start
+  const cpu = process.threadCpuUsage(startCpu)
   if (Object.keys(parsed.channels).length !== size) throw new Error('workload size mismatch')
-  return { jsonParseColdMs }
+  return { jsonParseColdMs, jsonParseColdCpuMs: (cpu.user + cpu.system) / 1000 }
 }
 
 async function measureSteady(size: number, runs: number, dir: string): Promise<SteadyFigures> {
@@ -484,7 +499,7 @@ interface Row {
   /** First ingests with listChanges: false (counts only). */
   countsRuns: FirstFigures[]
   /** One JSON.parse per fresh process (measureFirstParse), as many as first ingests. */
-  coldParseMs: number[]
+  coldParse: ColdParse[]
   steady: SteadyFigures
 }
 
@@ -540,10 +555,9 @@ if (generateSize !== undefined) {
       const firstRuns: FirstFigures[] = []
       const listedRuns: FirstFigures[] = []
       const countsRuns: FirstFigures[] = []
-      const coldParseMs: number[] = []
+      const coldParse: ColdParse[] = []
       for (let i = 0; i < runs; i++) {
-        const cold = JSON.parse(runSelf(['--phase', 'first-parse', ...common])) as { jsonParseColdMs: number }
-        coldParseMs.push(cold.jsonParseColdMs)
+        coldParse.push(JSON.parse(runSelf(['--phase', 'first-parse', ...common])) as ColdParse)
         firstRuns.push(JSON.parse(runSelf(['--phase', 'first', ...common])) as FirstFigures)
         listedRuns.push(JSON.parse(runSelf(['--phase', 'first-listed', ...common])) as FirstFigures)
         countsRuns.push(JSON.parse(runSelf(['--phase', 'first-counts', ...common])) as FirstFigures)
@@ -556,7 +570,7 @@ if (generateSize !== undefined) {
         firstRuns,
         listedRuns,
         countsRuns,
-        coldParseMs,
+        coldParse,
         steady,
       })
     }
@@ -582,14 +596,22 @@ function printTable(rows: Row[]): void {
     ['body', ...rows.map((r) => `${(r.first.bytes / 1e6).toFixed(1)} MB`)],
     ['JSON.parse (decode + parse)', ...rows.map((r) => ms(r.steady.jsonParseMs))],
     ['JSON.parse (string only)', ...rows.map((r) => ms(r.steady.jsonParseStringMs))],
-    ['JSON.parse once, in a fresh process', ...rows.map((r) => ms(median(r.coldParseMs)))],
+    ['JSON.parse once, in a fresh process', ...rows.map((r) => ms(median(r.coldParse.map((c) => c.jsonParseColdMs))))],
     [
       'first ingest (all join), as the engine asks: lazyJoins',
       ...rows.map((r) => `${ms(r.first.firstMs)}  ${ratio(r.first.firstMs, firstParse(r))}`),
     ],
     [
       '  the same, to JSON.parse once in a fresh process',
-      ...rows.map((r) => ratio(r.first.firstMs, median(r.coldParseMs))),
+      ...rows.map((r) => ratio(r.first.firstMs, median(r.coldParse.map((c) => c.jsonParseColdMs)))),
+    ],
+    [
+      '  both in CPU time of the thread (medians)',
+      ...rows.map((r) => {
+        const ingest = median(r.firstRuns.map((run) => run.firstCpuMs))
+        const parse = median(r.coldParse.map((c) => c.jsonParseColdCpuMs))
+        return `${ms(ingest)} / ${ms(parse)}  ${ratio(ingest, parse)}`
+      }),
     ],
     [
       '  then its joins read lazily, in slices',
