@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 
-// serve and snapshot run the engine: V8's young generation is held at its first size before their
-// modules load, which keeps a first sync of a million people 20-25 MB lower at its peak. The same
-// flag as HOLD_YOUNG_GENERATION_FLAG in src/core/young-generation.ts, which says why.
+// serve and snapshot run the engine: V8's young generation stops growing before their modules load
+// (the commands then hold it at 2 MB a semi-space), which keeps a first sync of a million people about
+// 20 MB lower at its peak. src/core/young-generation.ts says why and how.
 if (process.argv[2] === 'serve' || process.argv[2] === 'snapshot') setFlagsFromString('--semi-space-growth-factor=1')
 
 const sources = new URL('../src/cli/main.ts', import.meta.url)
