@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 
-// serve and snapshot run the engine: V8's young generation stops growing before their modules load
-// (the commands then hold it at 2 MB a semi-space), which keeps a first sync of a million people about
-// 20 MB lower at its peak. src/core/young-generation.ts says why and how.
+// serve and snapshot run a first sync: V8's young generation stops growing before their modules load
+// (serve's monitor lets it grow again once its first sync is stored), which keeps a first sync of a
+// million people about 20 MB lower at its peak. src/core/young-generation.ts says why and how.
 if (process.argv[2] === 'serve' || process.argv[2] === 'snapshot') setFlagsFromString('--semi-space-growth-factor=1')
 
 const sources = new URL('../src/cli/main.ts', import.meta.url)

@@ -14,7 +14,7 @@ import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
 import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
 import { webhookVerifier } from './sync/webhook-receiver.ts'
-import { restoreYoungGeneration } from './young-generation.ts'
+import { releaseYoungGeneration } from './young-generation.ts'
 
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
@@ -119,8 +119,6 @@ export class Monitor {
   }
 
   private async applyTick({ source, result, drift, afterGap }: SyncTick): Promise<void> {
-    // Back to its held size if V8 shrank the young generation while the process idled (young-generation.ts).
-    restoreYoungGeneration()
     const fresh = this.fresh
     this.fresh = false
     // The first sync lists everyone present as joining, and the first after a gap brings what changed
@@ -160,6 +158,8 @@ export class Monitor {
       unmatched: result.unmatched,
       baseline: fresh,
     })
+    // The first sync, the process's largest churn, is stored: V8 may size the young generation as it likes.
+    if (fresh) releaseYoungGeneration()
     this.options.onTick({
       at,
       stream: this.stream,

@@ -67,7 +67,7 @@ In a checkout, a web UI build that is missing or older than its sources is rebui
 on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a line
 "TLS certificate SHA-256 fingerprint: AB:CD:…"); stops on SIGINT or SIGTERM.`,
   async run(args, io) {
-    // The engine runs in this process (bin/headcount.mjs stopped the young generation's growth already).
+    // bin/headcount.mjs stopped the young generation's growth already; this lets the monitor release it.
     holdYoungGeneration()
     const { values } = parseCommandArgs(args, SERVE_OPTIONS)
     const host = values.listen

@@ -3,7 +3,6 @@ import { ChannelsClient } from '../../core/channels/client.ts'
 import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
 import { toFailure } from '../../core/channels/errors.ts'
-import { holdYoungGeneration } from '../../core/young-generation.ts'
 import { ConventionError, type NamingConvention } from '../../shared/naming.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
@@ -37,8 +36,6 @@ ${CONNECTION_USAGE}
   --json              print {"rooms":[{"room","count","groups"}],"total","channels","unmatched","fetchedAt"}
   --timeout SECONDS   give up on the request after this long (default 30)`,
   async run(args, io) {
-    // A first sync runs in this process (bin/headcount.mjs stopped the young generation's growth already).
-    holdYoungGeneration()
     const { values } = parseCommandArgs(args, {
       ...CONNECTION_OPTIONS,
       pattern: { type: 'string' },
