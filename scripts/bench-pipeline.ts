@@ -28,6 +28,7 @@ import { silentLogger } from '../src/core/logger.ts'
 import { Monitor } from '../src/core/monitor.ts'
 import { joinsOf } from '../src/core/presence/joins.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
+import { holdYoungGeneration, STOP_YOUNG_GENERATION_GROWTH } from '../src/core/young-generation.ts'
 import { DEFAULT_BROADCAST_SETTINGS } from '../src/shared/broadcast.ts'
 import { compileConvention, type NamingConvention } from '../src/shared/naming.ts'
 import type { Tick } from '../src/shared/presence.ts'
@@ -277,7 +278,10 @@ async function bundledSelf(): Promise<string> {
 }
 
 function engineRun(script: string, emulatorUrl: string): EngineFigures {
-  const child = spawnSync(process.execPath, [script, '--engine-child', emulatorUrl], {
+  // The engine's process as bin/headcount.mjs starts `serve`: V8's young generation stops growing before
+  // any module loads, then the child holds it as the command does (src/core/young-generation.ts).
+  const stopGrowth = `data:text/javascript,import { setFlagsFromString } from 'node:v8'; setFlagsFromString('${STOP_YOUNG_GENERATION_GROWTH}')`
+  const child = spawnSync(process.execPath, ['--import', stopGrowth, script, '--engine-child', emulatorUrl], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   })
@@ -376,6 +380,7 @@ const { values } = parseArgs({
 if (values.child) {
   process.stdout.write(JSON.stringify(await measure(Number(values.child))))
 } else if (values['engine-child']) {
+  holdYoungGeneration()
   process.stdout.write(JSON.stringify(await engineFirstSync(values['engine-child'])))
   process.exit(0)
 } else {

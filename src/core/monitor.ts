@@ -14,6 +14,7 @@ import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
 import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
 import { webhookVerifier } from './sync/webhook-receiver.ts'
+import { releaseYoungGeneration } from './young-generation.ts'
 
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
@@ -147,16 +148,22 @@ export class Monitor {
 
     // Stored first: what the UI is told about is already in the history, and nothing the UI's side
     // does (an event that no longer matches the contract is dropped) can cost the sync its tick.
-    await this.options.history?.recordTick({
-      at,
-      rooms: result.rooms,
-      joins: joinsOf(result),
-      leaves: result.leaves,
-      total: result.total,
-      channels: result.channels,
-      unmatched: result.unmatched,
-      baseline: fresh,
-    })
+    try {
+      await this.options.history?.recordTick({
+        at,
+        rooms: result.rooms,
+        joins: joinsOf(result),
+        leaves: result.leaves,
+        total: result.total,
+        channels: result.channels,
+        unmatched: result.unmatched,
+        baseline: fresh,
+      })
+    } finally {
+      // The first sync, the process's largest churn, is over (stored or failed): V8 may size the young
+      // generation as it likes from now on.
+      if (fresh) releaseYoungGeneration()
+    }
     this.options.onTick({
       at,
       stream: this.stream,

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events'
+import type * as v8 from 'node:v8'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { STOP_YOUNG_GENERATION_GROWTH } from '../core/young-generation.ts'
 import { METHOD_NAMES, type MethodName } from '../shared/contract.ts'
 import type { Envelope } from '../shared/envelope.ts'
 import { callChannel } from '../shared/ipc-channels.ts'
@@ -71,11 +73,28 @@ function fakeElectron(gotLock: boolean) {
   }
 }
 
+/** In order: what the main process asked of V8's flags, when it loaded Electron, when it took the lock. */
+const calls: string[] = []
+
 async function boot(gotLock: boolean) {
   vi.resetModules()
+  calls.length = 0
   const electron = fakeElectron(gotLock)
-  vi.doMock('electron', () => electron)
+  const requestLock = electron.app.requestSingleInstanceLock
+  electron.app.requestSingleInstanceLock = vi.fn(() => {
+    calls.push('requestSingleInstanceLock')
+    return requestLock()
+  })
+  vi.doMock('electron', () => {
+    calls.push('electron imported')
+    return electron
+  })
   vi.doMock('electron-store', () => ({ default: MemoryStore }))
+  // Recorded, not applied: V8's flags would last for the rest of this test process.
+  vi.doMock('node:v8', async (importOriginal) => ({
+    ...(await importOriginal<typeof v8>()),
+    setFlagsFromString: (flags: string) => void calls.push(`v8 ${flags}`),
+  }))
   await import('./index.ts')
   await vi.waitFor(() => expect(gotLock ? electron.windows.length : 0).toBe(gotLock ? 1 : 0))
   return electron
@@ -84,9 +103,20 @@ async function boot(gotLock: boolean) {
 afterEach(() => {
   vi.doUnmock('electron')
   vi.doUnmock('electron-store')
+  vi.doUnmock('node:v8')
 })
 
 describe('main process bootstrap', () => {
+  it('holds V8’s young generation before the app’s modules load (the engine runs in this process)', async () => {
+    const electron = await boot(true)
+    // Growth stopped first, then whatever holding it takes, all before the app's modules load.
+    expect(calls[0]).toBe(`v8 ${STOP_YOUNG_GENERATION_GROWTH}`)
+    const loaded = calls.indexOf('electron imported')
+    expect(calls.slice(0, loaded).every((call) => call.startsWith('v8 '))).toBe(true)
+    expect(calls.slice(loaded)).toEqual(['electron imported', 'requestSingleInstanceLock'])
+    electron.app.emit('before-quit')
+  })
+
   it('quits when another Headcount already runs', async () => {
     const electron = await boot(false)
     expect(electron.app.quit).toHaveBeenCalled()

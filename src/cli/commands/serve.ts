@@ -7,6 +7,7 @@ import { type MessageBudget, parseBudget, PLAN_IDS } from '../../shared/pusher-p
 import { consoleLogger } from '../../core/logger.ts'
 import { FileSecretStore } from '../../core/secret-store.ts'
 import { FileSettingsStore } from '../../core/settings-store.ts'
+import { holdYoungGeneration } from '../../core/young-generation.ts'
 import { generateToken, isLoopbackAddress } from '../../server/access.ts'
 import { loadServerTls, TlsSetupError, validityWarning, type ServerTls } from '../../server/tls.ts'
 import { startWebServer } from '../../server/web-server.ts'
@@ -66,6 +67,8 @@ In a checkout, a web UI build that is missing or older than its sources is rebui
 on stderr). Prints "Headcount web UI: URL" once ready (https:// with TLS, then a line
 "TLS certificate SHA-256 fingerprint: AB:CD:…"); stops on SIGINT or SIGTERM.`,
   async run(args, io) {
+    // bin/headcount.mjs stopped the young generation's growth already; this lets the monitor release it.
+    holdYoungGeneration()
     const { values } = parseCommandArgs(args, SERVE_OPTIONS)
     const host = values.listen
     const port = parsePort(values['http-port'], '--http-port', DEFAULT_HTTP_PORT)
