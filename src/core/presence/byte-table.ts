@@ -206,9 +206,7 @@ export class ByteKeyedTable {
   /** Byte `index` of the entry's key. */
   keyByte(entry: number, index: number): number {
     if (index < this.inlineBytes)
-      return (this.bytePages[entry >>> PAGE_BITS] as Uint8Array)[
-        (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset + index
-      ] as number
+      return (this.bytePages[entry >>> PAGE_BITS] as Uint8Array)[this.inlineKeyAt(entry) + index] as number
     const start = this.field(entry, KEY_START)
     return (this.arenaPages[start >>> ARENA_PAGE_BITS] as Uint8Array)[
       (start & ARENA_OFFSET_MASK) + index - this.inlineBytes
@@ -350,7 +348,7 @@ export class ByteKeyedTable {
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
     const bytes = this.bytePages[entry >>> PAGE_BITS] as Uint8Array
-    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+    const inlineStart = this.inlineKeyAt(entry)
     for (let i = 0; i < head; i++) if (bytes[inlineStart + i] !== source[start + i]) return false
     if (length === head) return true
     const tailStart = this.field(entry, KEY_START)
@@ -423,7 +421,7 @@ export class ByteKeyedTable {
     const inlineBytes = this.inlineBytes
     const head = length < inlineBytes ? length : inlineBytes
     const bytes = this.bytePages[entry >>> PAGE_BITS] as Uint8Array
-    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+    const inlineStart = this.inlineKeyAt(entry)
     for (let i = 0; i < head; i++) bytes[inlineStart + i] = source[start + i] as number
     const tail = length - head
     let tailStart = 0
@@ -485,7 +483,7 @@ export class ByteKeyedTable {
   keyString(entry: number, from = 0): string {
     const length = this.keyLength(entry)
     const inlineBytes = this.inlineBytes
-    const inlineStart = (entry & PAGE_MASK) * this.stride * 4 + this.inlineOffset
+    const inlineStart = this.inlineKeyAt(entry)
     const count = length - from
     if (length <= inlineBytes && count >= 0 && count <= SHORT_STRING_BYTES)
       return shortLatin1String(this.bytePages[entry >>> PAGE_BITS] as Uint8Array, inlineStart + from, count)
