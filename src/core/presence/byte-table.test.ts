@@ -7,6 +7,7 @@ import {
   PAGE_ENTRIES,
   SHORT_STRING_BYTES,
   shortLatin1String,
+  touchPages,
 } from './byte-table.ts'
 
 const encoder = new TextEncoder()
@@ -223,6 +224,40 @@ describe('ByteKeyedTable', () => {
       table.insert(other, 0, other.length, hashBytes(other, 0, other.length))
     }
     expect(table.find(key, 0, key.length, hashBytes(key, 0, key.length))).toBe(entry)
+  })
+
+  it('sizes itself in two steps: fresh slots readied by the caller, then adopted unless it grew past them meanwhile', () => {
+    const table = new ByteKeyedTable(BASE_FIELDS, 8)
+    const add = (key: string): number => {
+      const bytes = encoder.encode(key)
+      return table.insert(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
+    }
+    const find = (key: string): number => {
+      const bytes = encoder.encode(key)
+      return table.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
+    }
+    const early = Array.from({ length: 40 }, (_, i) => add(`early-${i}`))
+    expect(table.freshSlotsFor(40)).toBeNull()
+    const slots = table.freshSlotsFor(5_000) as Int32Array<ArrayBuffer>
+    expect(slots.length).toBe(8192)
+    touchPages(slots, 0, slots.length)
+    // Keys added while the slots were readied are placed too.
+    const meanwhile = add('added-meanwhile')
+    table.adoptSlots(slots)
+    expect(table.slotCount).toBe(8192)
+    early.forEach((entry, i) => expect(find(`early-${i}`)).toBe(entry))
+    expect(find('added-meanwhile')).toBe(meanwhile)
+    expect(table.freshSlotsFor(5_000)).toBeNull()
+
+    // Slots readied for less than the table has grown to meanwhile are dropped, not adopted.
+    const small = table.freshSlotsFor(10_000) as Int32Array<ArrayBuffer>
+    expect(small.length).toBe(16_384)
+    const later = Array.from({ length: 13_000 }, (_, i) => add(`later-${i}`))
+    expect(table.slotCount).toBe(32_768)
+    table.adoptSlots(small)
+    expect(table.slotCount).toBe(32_768)
+    later.forEach((entry, i) => expect(find(`later-${i}`)).toBe(entry))
+    expect(find('added-meanwhile')).toBe(meanwhile)
   })
 
   it('tells apart keys with the same hash by their bytes', () => {

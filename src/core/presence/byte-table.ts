@@ -104,6 +104,17 @@ export function shortLatin1String(b: Uint8Array, at: number, length: number): st
   }
 }
 
+/** Int32 elements in a 4 KB memory page, the smallest the systems Headcount runs on map. */
+const PAGE_INT32S = 1024
+
+/**
+ * Writes a zero into each memory page of `array[from, to)`: a fresh array's pages are mapped by the system
+ * when first written, at a few µs each, so a caller spreads that cost over turns of its choosing.
+ */
+export function touchPages(array: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i += PAGE_INT32S) array[i] = 0
+}
+
 export function grownInt32(array: Int32Array, size: number, fill = 0): Int32Array<ArrayBuffer> {
   const next = new Int32Array(size)
   next.set(array)
@@ -363,14 +374,27 @@ export class ByteKeyedTable {
    * it), so a big first load does not rehash (a pause that cannot be sliced) part-way through.
    */
   reserve(entries: number): void {
-    let size = this.slots.length
-    while (entries * 4 > size * 3) size *= 2
-    if (size !== this.slots.length) this.resizeSlots(size)
+    const slots = this.freshSlotsFor(entries)
+    if (slots !== null) this.adoptSlots(slots)
   }
 
-  /** Whether reserve(entries) would resize the slot array. */
-  wouldGrowFor(entries: number): boolean {
-    return entries * 4 > this.slots.length * 3
+  /**
+   * An empty slot array big enough for `entries` entries, or null when the table's is already: reserve
+   * in two steps, for a caller that first touches its pages (touchPages) a few at a time between turns,
+   * since at a million entries first touches of the fresh pages are 5-30 ms, and then adopts it.
+   */
+  freshSlotsFor(entries: number): Int32Array<ArrayBuffer> | null {
+    let size = this.slots.length
+    while (entries * 4 > size * 3) size *= 2
+    return size === this.slots.length ? null : new Int32Array(size)
+  }
+
+  /**
+   * Places every entry in `slots` (empty, from freshSlotsFor) and keeps them; dropped instead if inserts
+   * meanwhile grew the table's own slots as big.
+   */
+  adoptSlots(slots: Int32Array<ArrayBuffer>): void {
+    if (slots.length > this.slots.length) this.rehashInto(slots)
   }
 
   /** Adds an entry for a key known to be absent; returns its id. */
@@ -378,7 +402,7 @@ export class ByteKeyedTable {
     if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)
     // Up to three quarters full: linear probing with tags stays short there, and a table reserved for
     // an estimate that falls a little short does not rehash.
-    if ((this.size + 1) * 4 > this.slots.length * 3) this.resizeSlots(this.slots.length * 2)
+    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehashInto(new Int32Array(this.slots.length * 2))
     const entry = this.store(source, start, length, hash)
     this.placeInSlot(entry, hash)
     return entry
@@ -622,8 +646,9 @@ export class ByteKeyedTable {
     slots[slot] = (entry + 1) | (hash & this.tagMask)
   }
 
-  private resizeSlots(size: number): void {
-    this.slots = new Int32Array(size)
+  private rehashInto(slots: Int32Array<ArrayBuffer>): void {
+    const size = slots.length
+    this.slots = slots
     this.mask = size - 1
     this.shift = 32 - Math.log2(size)
     this.setEntryBits()

@@ -47,18 +47,37 @@ describe('ChannelListScan sizing the tables', () => {
     expect(seen.slice(firstAtFinal).every((slots) => slots === final)).toBe(true)
   })
 
-  it('sizes each table in a turn of its own, even when the slice is not spent', async () => {
+  it('readies the bigger slots a few pages at a time between turns, and swaps each table to them once', async () => {
+    // 200,000 names: slots for about 250,000 entries, half a million each, 2 MB, eight steps of touching.
+    const size = 200_000
+    const { table, scan } = scansOf(size, (i) => `private-room${i % 50}-player${i}`)
+    const seen: Array<{ channels: number; slots: number }> = []
+    // A slice always spent: every chance to give a turn is taken.
+    await scan(1).run({
+      sliceOver: () => true,
+      pause: async () => void seen.push({ channels: table.size, slots: table.slotCount }),
+      resumed: () => {},
+    })
+    const final = table.slotCount
+    expect(final).toBe(1 << 19)
+    const sizedAt = seen.findIndex((turn) => turn.slots === final)
+    // The turns taken while no channel was read: the steps of touching both tables' new slots. Without
+    // the steps, sizing would take none, however long it took.
+    const whileSizing = seen.filter((turn) => turn.channels === seen[sizedAt]?.channels)
+    expect(whileSizing.length).toBeGreaterThanOrEqual(15)
+    // The channel table's slots are swapped in once, after its steps, and never grow again.
+    expect(seen[sizedAt - 1]?.slots).toBeLessThan(final)
+    expect(seen.slice(sizedAt).every((turn) => turn.slots === final)).toBe(true)
+  })
+
+  it('takes no extra turn to size the tables when the slice is not spent, or when they are big enough', async () => {
     const { table, scan } = scansOf(20_000, (i) => `private-room${i % 50}-player${i}`)
     const seen: number[] = []
-    // A slice that never runs out: the only turns given are the ones around the sizing.
     await scan(1).run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
-    // Before the channel table grows, after it (the member table's turn), after the member table.
-    expect(seen).toHaveLength(3)
-    expect(seen[0]).toBeLessThan(seen[1] as number)
-    expect(seen[2]).toBe(seen[1])
-    // A later scan of the same body finds the tables big enough: no turn given, none needed.
-    seen.length = 0
-    await scan(2).run({ sliceOver: () => false, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
     expect(seen).toEqual([])
+    expect(table.slotCount).toBeGreaterThanOrEqual((20_000 * 4) / 3)
+    // A later scan of the same body finds the tables big enough.
+    await scan(2).run({ sliceOver: () => true, pause: async () => void seen.push(table.slotCount), resumed: () => {} })
+    expect(new Set(seen)).toEqual(new Set([table.slotCount]))
   })
 })

@@ -26,6 +26,7 @@ import {
   MAX_KEY_LENGTH,
   PAGE_BITS,
   PAGE_MASK,
+  touchPages,
 } from './byte-table.ts'
 import { CHANNEL_STRIDE, type ChannelTable, MEMBER, NEXT, PENDING, PLAIN_FLAG, SEEN } from './channel-table.ts'
 import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, JsonCursor, NEED_MORE, OPEN_BRACE, QUOTE } from './json-cursor.ts'
@@ -82,6 +83,8 @@ export interface ScanPacing {
 const SAMPLE_CHANNELS = 4096
 /** Room reserved beyond that estimate, for names that grow longer or shorter further on. */
 const ESTIMATE_MARGIN = 1.25
+/** Slots (int32) touched between two looks at the clock while the tables are sized: 64 pages of 4 KB. */
+const TOUCH_STEP = 64 * 1024
 /** Channels handled between two looks at the clock. */
 const BATCH = 512
 /** Names looked up together once the order stops matching (see flushDeferred). */
@@ -359,20 +362,17 @@ export class ChannelListScan {
         if (expectedEnd !== null && read > 0) {
           const perChannel = read / this.channels
           const likely = Math.ceil(((expectedEnd - channelsStart) / perChannel) * ESTIMATE_MARGIN)
-          // Each table's growth in a turn of its own: at a million, each costs 5-30 ms (mostly first
-          // touches of fresh pages), too much to add to a slice that may be nearly spent.
-          let grew = false
-          if (this.table.wouldGrowFor(likely)) {
-            await pacing.pause()
-            this.table.reserve(likely)
-            grew = true
+          for (const target of [this.table, this.members]) {
+            const slots = target.freshSlotsFor(likely)
+            if (slots === null) continue
+            // At a million, first touches of the fresh slots' pages cost 5-30 ms (and more in wall time
+            // when the system is busy): taken a few at a time, within the slices, before the rehash.
+            for (let at = 0; at < slots.length; at += TOUCH_STEP) {
+              touchPages(slots, at, Math.min(at + TOUCH_STEP, slots.length))
+              if (pacing.sliceOver()) await pacing.pause()
+            }
+            target.adoptSlots(slots)
           }
-          if (this.members.wouldGrowFor(likely)) {
-            await pacing.pause()
-            this.members.reserve(likely)
-            grew = true
-          }
-          if (grew) await pacing.pause()
         }
       }
       if (pacing.sliceOver()) await pacing.pause()

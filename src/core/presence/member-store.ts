@@ -185,14 +185,14 @@ export class MemberStore {
     return id
   }
 
-  /** Room for about this many members without rehashing. */
-  reserve(members: number): void {
-    this.table.reserve(members)
+  /** Empty slots for about this many members, or null when the table has them (see ByteKeyedTable.freshSlotsFor). */
+  freshSlotsFor(members: number): Int32Array<ArrayBuffer> | null {
+    return this.table.freshSlotsFor(members)
   }
 
-  /** Whether reserve(members) would resize the table's slots. */
-  wouldGrowFor(members: number): boolean {
-    return this.table.wouldGrowFor(members)
+  /** Takes slots from freshSlotsFor (see ByteKeyedTable.adoptSlots). */
+  adoptSlots(slots: Int32Array<ArrayBuffer>): void {
+    this.table.adoptSlots(slots)
   }
 
   /** obtainBytes for a parsed name (names are ASCII once parsed: the convention checks their characters). */
