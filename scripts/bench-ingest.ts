@@ -423,6 +423,57 @@ function measureFirstParse(size: number, dir: string): ColdParse {
   return { jsonParseColdMs, jsonParseColdCpuMs: (cpu.user + cpu.system) / 1000 }
 }
 
+/** First ingests and JSON.parse, both warm (see measureWarm): medians in wall time and in this thread's CPU time. */
+interface WarmFigures {
+  firstWarmMs: number
+  firstWarmCpuMs: number
+  jsonParseWarmMs: number
+  jsonParseWarmCpuMs: number
+}
+
+/**
+ * The other like-for-like comparison: first ingests into an empty state one after another in one process,
+ * then as many JSON.parse runs, each run after one of its own kind (the first of each is not counted),
+ * as the in-process JSON.parse median is taken. Each then reuses the memory its predecessor took from the
+ * system and left behind (no first touches of fresh pages) and runs compiled code.
+ */
+async function measureWarm(size: number, runs: number, dir: string): Promise<WarmFigures> {
+  const bytes = load(dir, size, 'snapshot')
+  const decoder = new TextDecoder()
+  const threadCpuMs = (): number => {
+    const { user, system } = process.threadCpuUsage()
+    return (user + system) / 1000
+  }
+  const timed = async (work: () => Promise<void> | void): Promise<{ ms: number[]; cpuMs: number[] }> => {
+    const ms: number[] = []
+    const cpuMs: number[] = []
+    for (let round = 0; round <= runs; round++) {
+      gc()
+      const start = performance.now()
+      const startCpu = threadCpuMs()
+      await work()
+      if (round === 0) continue
+      ms.push(performance.now() - start)
+      cpuMs.push(threadCpuMs() - startCpu)
+    }
+    return { ms, cpuMs }
+  }
+  const ingests = await timed(async () => {
+    const result = await new PresenceState(convention).ingestChannelList(bytes, 1_000, FIRST_OPTIONS.engine)
+    if (result.channels !== size) throw new Error('workload size mismatch')
+  })
+  const parses = await timed(() => {
+    const parsed = JSON.parse(decoder.decode(bytes)) as { channels: Record<string, unknown> }
+    if (Object.keys(parsed.channels).length !== size) throw new Error('workload size mismatch')
+  })
+  return {
+    firstWarmMs: median(ingests.ms),
+    firstWarmCpuMs: median(ingests.cpuMs),
+    jsonParseWarmMs: median(parses.ms),
+    jsonParseWarmCpuMs: median(parses.cpuMs),
+  }
+}
+
 async function measureSteady(size: number, runs: number, dir: string): Promise<SteadyFigures> {
   const bytes = load(dir, size, 'snapshot')
   const bodies = {
@@ -500,6 +551,7 @@ interface Row {
   countsRuns: FirstFigures[]
   /** One JSON.parse per fresh process (measureFirstParse), as many as first ingests. */
   coldParse: ColdParse[]
+  warm: WarmFigures
   steady: SteadyFigures
 }
 
@@ -533,13 +585,16 @@ if (generateSize !== undefined) {
   const dir = option('--dir') as string
   const firstKinds: Record<string, FirstKind> = { first: 'engine', 'first-listed': 'listed', 'first-counts': 'counts' }
   const kind = firstKinds[phase]
-  if (phase !== 'steady' && phase !== 'first-parse' && kind === undefined) throw new Error(`unknown phase ${phase}`)
+  if (phase !== 'steady' && phase !== 'first-parse' && phase !== 'warm' && kind === undefined)
+    throw new Error(`unknown phase ${phase}`)
   const figures =
     phase === 'first-parse'
       ? measureFirstParse(size, dir)
-      : kind === undefined
-        ? await measureSteady(size, runs, dir)
-        : await measureFirst(size, runs, dir, kind)
+      : phase === 'warm'
+        ? await measureWarm(size, runs, dir)
+        : kind === undefined
+          ? await measureSteady(size, runs, dir)
+          : await measureFirst(size, runs, dir, kind)
   process.stdout.write(`${JSON.stringify(figures)}\n`)
 } else {
   const sizes = (option('--sizes') ?? '10000,100000,1000000').split(',').map(Number)
@@ -563,6 +618,7 @@ if (generateSize !== undefined) {
         countsRuns.push(JSON.parse(runSelf(['--phase', 'first-counts', ...common])) as FirstFigures)
       }
       const steady = JSON.parse(runSelf(['--phase', 'steady', ...common])) as SteadyFigures
+      const warm = JSON.parse(runSelf(['--phase', 'warm', ...common])) as WarmFigures
       const byTime = firstRuns.slice().sort((a, b) => a.firstMs - b.firstMs)
       rows.push({
         size,
@@ -571,6 +627,7 @@ if (generateSize !== undefined) {
         listedRuns,
         countsRuns,
         coldParse,
+        warm,
         steady,
       })
     }
@@ -612,6 +669,20 @@ function printTable(rows: Row[]): void {
         const parse = median(r.coldParse.map((c) => c.jsonParseColdCpuMs))
         return `${ms(ingest)} / ${ms(parse)}  ${ratio(ingest, parse)}`
       }),
+    ],
+    [
+      '  both warm: each after one of its kind, in one process',
+      ...rows.map(
+        (r) =>
+          `${ms(r.warm.firstWarmMs)} / ${ms(r.warm.jsonParseWarmMs)}  ${ratio(r.warm.firstWarmMs, r.warm.jsonParseWarmMs)}`,
+      ),
+    ],
+    [
+      '  both warm, in CPU time of the thread',
+      ...rows.map(
+        (r) =>
+          `${ms(r.warm.firstWarmCpuMs)} / ${ms(r.warm.jsonParseWarmCpuMs)}  ${ratio(r.warm.firstWarmCpuMs, r.warm.jsonParseWarmCpuMs)}`,
+      ),
     ],
     [
       '  then its joins read lazily, in slices',
@@ -682,7 +753,9 @@ function printTable(rows: Row[]): void {
     '\nRatios are to JSON.parse (TextDecoder + JSON.parse) of the same bytes in the same process, the least any JSON-based\n' +
       'reader pays. First ingest: one per fresh process (as in real use), with only its body loaded; its first ratio is to\n' +
       'the median of three JSON.parse runs after it in that process (two of them warm), the second to one JSON.parse timed\n' +
-      'the same way as the ingest: the first thing a fresh process with only the body loaded does. Later polls: one\n' +
+      'the same way as the ingest: the first thing a fresh process with only the body loaded does. "Both warm": in one\n' +
+      'process, first ingests into an empty state one after another, then JSON.parse runs; each run after one of its\n' +
+      'kind, so neither pays for first touches of fresh memory (medians, the first of each not counted). Later polls: one\n' +
       'process polling the same crowd, in rounds that take turns with JSON.parse; "another order" lists the channels in a\n' +
       "different random order from the poll before, as nothing in Pusher's API rules out. Loop block: longest gap seen by\n" +
       'a 1 ms timer while the ingest ran (GC pauses included; where joins are not listed, also while they were read\n' +
