@@ -6,7 +6,8 @@
 //
 // Then the engine's real first sync as `serve` runs it (the sync loop polling the emulator, the presence
 // state, the history on disk: src/core/monitor.ts) with a crowd of --members (default 1,000,000), in
-// fresh processes, --runs times: from start to the first tick stored, peak RSS (VmHWM), the longest
+// fresh processes, --runs times (the emulator at a lower priority, as Pusher's servers do not share the
+// engine's cores: see startEmulator): from start to the first tick stored, peak RSS (VmHWM), the longest
 // event-loop block (a 1 ms timer and monitorEventLoopDelay) and GC pause, beside JSON.parse of the same
 // body in the same process and the naive script's whole process (scripts/lib/naive-snapshot.mjs: the
 // `pusher` SDK's `get`, JSON.parse, a Map of Sets). Each run's engine runs twice, taking turns: from
@@ -34,7 +35,15 @@ import { compileConvention, type NamingConvention } from '../src/shared/naming.t
 import type { Tick } from '../src/shared/presence.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../src/shared/sync.ts'
 import pkg from '../package.json' with { type: 'json' }
-import { measureProcess, median, NAIVE, ROOT, startEmulator, type ProcessFigures } from './lib/crowd-processes.ts'
+import {
+  EMULATOR_NICENESS,
+  measureProcess,
+  median,
+  NAIVE,
+  ROOT,
+  startEmulator,
+  type ProcessFigures,
+} from './lib/crowd-processes.ts'
 import { peakRssMb, watchLoop } from './lib/first-sync-probe.ts'
 
 const GROUPS = ['players', 'players', 'players', 'red', 'blue', 'staff']
@@ -349,7 +358,7 @@ async function printEngine(members: number, runs: number): Promise<void> {
       ],
     ]
     console.log(
-      `\nThe engine's first sync as serve runs it (sync loop, presence, history on disk) against the emulator with ${members.toLocaleString('en-US')} members: node ${process.version}, medians of ${runs} fresh processes each from the TypeScript sources and as shipped (bundled, taking turns), load average ${loadAverage()}\n`,
+      `\nThe engine's first sync as serve runs it (sync loop, presence, history on disk) against the emulator (at niceness ${EMULATOR_NICENESS}) with ${members.toLocaleString('en-US')} members: node ${process.version}, medians of ${runs} fresh processes each from the TypeScript sources and as shipped (bundled, taking turns), load average ${loadAverage()}\n`,
     )
     const width = Math.max(...rows.map(([label]) => label.length))
     for (const [label, value] of rows) console.log(`${label.padEnd(width)}   ${value}`)
