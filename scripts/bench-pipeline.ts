@@ -73,6 +73,9 @@ function jsonParseMs(bytes: Uint8Array, runs = 3): number {
 
 // ---- the in-process table ---------------------------------------------------------------------------
 
+/** Rounds of a poll of the same channels and one with 1 % churn, after the two right after the first sync. */
+const LATER_ROUNDS = 3
+
 async function measure(size: number): Promise<Record<string, number>> {
   const first = body(size, 0)
   const churned = body(size, Math.round(size / 100))
@@ -99,8 +102,16 @@ async function measure(size: number): Promise<Record<string, number>> {
   const firstLoop = probe.stop()
   const peakRss = peakRssMb()
   probe = watchLoop()
+  // The two polls right after the first sync, then rounds of both: right after it, a poll's tick also
+  // waits for the checkpoint of the first sync's writes (the WAL is kept bounded, see checkpointer.ts).
   const steadyMs = await pipeline(first, Date.now() + 5000)
   const churnMs = await pipeline(churned, Date.now() + 10_000)
+  const steadyLater: number[] = []
+  const churnLater: number[] = []
+  for (let round = 1; round <= LATER_ROUNDS; round++) {
+    steadyLater.push(await pipeline(first, Date.now() + 10_000 + round * 10_000))
+    churnLater.push(await pipeline(churned, Date.now() + 15_000 + round * 10_000))
+  }
   const steadyLoop = probe.stop()
   await history.close()
   rmSync(dir, { recursive: true, force: true })
@@ -111,6 +122,8 @@ async function measure(size: number): Promise<Record<string, number>> {
     firstMs,
     steadyMs,
     churnMs,
+    steadyLaterMs: median(steadyLater),
+    churnLaterMs: median(churnLater),
     firstBlock: firstLoop.blockMs,
     firstBlockCpu: firstLoop.blockCpuMs,
     firstGc: firstLoop.gcMs,
@@ -134,6 +147,7 @@ function printTable(sizes: number[]): void {
     'first sync (all join)',
     'steady (same)',
     '1% churn',
+    `later: same / churn (median of ${LATER_ROUNDS})`,
     'longest block first (its CPU) / later',
     'longest GC, first',
     'peak RSS (bodies in memory)',
@@ -157,6 +171,7 @@ function printTable(sizes: number[]): void {
       `${ms(r.firstMs as number)} (${ratio(r.firstMs as number, base)})`,
       `${ms(r.steadyMs as number)} (${ratio(r.steadyMs as number, base)})`,
       `${ms(r.churnMs as number)} (${ratio(r.churnMs as number, base)})`,
+      `${ratio(r.steadyLaterMs as number, base)} / ${ratio(r.churnLaterMs as number, base)}`,
       `${ms(r.firstBlock as number)} (CPU ${ms(r.firstBlockCpu as number)}) / ${ms(r.steadyBlock as number)}`,
       ms(r.firstGc as number),
       mb(r.peakRss as number),
