@@ -317,7 +317,7 @@ function engineRun(script: string, emulatorUrl: string): EngineFigures {
 }
 
 async function printEngine(members: number, runs: number): Promise<void> {
-  const emulator = await startEmulator(members, 5000)
+  const emulator = await startEmulator(members, 5000, EMULATOR_NICENESS)
   const scratch = mkdtempSync(join(tmpdir(), 'headcount-bench-pipeline-naive-'))
   try {
     const bundled = await bundledSelf()

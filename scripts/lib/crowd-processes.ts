@@ -11,22 +11,26 @@ export const NAIVE = join(ROOT, 'scripts/lib/naive-snapshot.mjs')
 const TIME = '/usr/bin/time'
 export const hasTime = existsSync(TIME)
 const NICE = '/usr/bin/nice'
-/** How much lower the emulator runs than the processes measured against it (see startEmulator). */
+/** How much lower bench:pipeline runs the emulator than the engine it measures (see startEmulator). */
 export const EMULATOR_NICENESS = 10
 
 /**
- * Starts the emulator with a crowd; resolves with its connection URL once it is ready. It stands in for
- * Pusher's servers, which do not share the engine's cores: on a 2-core machine, its streaming of a
- * 33 MB body at normal priority took the engine's main thread off a core for up to 50 ms at a time
- * (wall-time blocks of 55-72 ms with 13-20 ms of the thread's own CPU). So it runs at a lower priority
- * (all its threads: it is started through nice), taking what cores the measured processes leave idle.
+ * Starts the emulator with a crowd; resolves with its connection URL once it is ready. `niceness` lowers
+ * its priority (all its threads: it is started through nice) where a benchmark measures the engine's
+ * event-loop blocks: the emulator stands in for Pusher's servers, which do not share the engine's cores,
+ * and on a 2-core machine its streaming of a 33 MB body at normal priority took the engine's main thread
+ * off a core for up to 50 ms at a time (wall-time blocks of 55-72 ms with 13-20 ms of the thread's own CPU).
  */
-export function startEmulator(members: number, rooms: number): Promise<{ url: string; stop: () => void }> {
-  const niced = existsSync(NICE)
+export function startEmulator(
+  members: number,
+  rooms: number,
+  niceness = 0,
+): Promise<{ url: string; stop: () => void }> {
+  const niced = niceness !== 0 && existsSync(NICE)
   const child = spawn(
     niced ? NICE : process.execPath,
     [
-      ...(niced ? ['-n', String(EMULATOR_NICENESS), process.execPath] : []),
+      ...(niced ? ['-n', String(niceness), process.execPath] : []),
       BIN,
       'emulator',
       '--port',
