@@ -14,7 +14,7 @@ import { PresenceState } from './presence/presence-state.ts'
 import type { IngestResult, RoomSummary } from './presence/types.ts'
 import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
 import { webhookVerifier } from './sync/webhook-receiver.ts'
-import { releaseYoungGeneration } from './young-generation.ts'
+import { holdYoungGeneration, releaseYoungGeneration } from './young-generation.ts'
 
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
@@ -86,6 +86,9 @@ export class Monitor {
   async start(): Promise<void> {
     const history = this.options.history
     const { profile } = this.options
+    // Its first sync is a fresh reading of everyone (after a reconnection or a settings change too, in
+    // a process whose young generation has grown since): held until that tick is stored.
+    if (this.fresh) holdYoungGeneration()
     // Before the first tick: a changed convention makes it a new reading, and changes are events.
     await history?.recordSetup(this.now(), {
       convention: profile.convention,
@@ -111,6 +114,8 @@ export class Monitor {
   async stop(cause: GapCause = 'stopped', detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     await this.loop.stop()
+    // Stopped before a first tick was stored: nothing will release it.
+    if (this.fresh) releaseYoungGeneration()
     await this.options.history?.recordSyncStopped(this.now(), cause, detail)
   }
 

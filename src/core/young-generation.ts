@@ -9,14 +9,17 @@
 //
 // Released after it: held for good, it would cost the broadcaster, with a thousand requests in flight
 // at every tick, a quarter more CPU (at 10,000 rooms, in turns: 213-261 ms a tick held, 171-190 not).
-// So a later first sync of as many people (after a reconnection) peaks as before.
+// A later monitor (a reconnection, a changed sync setting or convention) holds it again for its own
+// first sync: that cannot shrink what grew meanwhile, and the previous state's memory comes back only
+// as V8 collects it, so such a first sync peaks higher than the process's first (figures in the README's Performance).
 //
 // V8 reads its size limit only as the process starts (a command-line flag, which neither a shebang nor
 // a packaged desktop app can pass), but the growth factor each time it would grow; a factor under 2
 // given on the command line is raised to 2 as the heap is set up, set afterwards it holds (the test
 // beside this file checks that this Node still behaves so). So growth is stopped first thing in a process
 // that runs the engine, before its modules load: bin/headcount.mjs for `serve` and `snapshot`, and the
-// desktop app's main process (src/main/index.ts); Monitor releases it once its first tick is stored.
+// desktop app's main process (src/main/index.ts); each Monitor holds it as it starts (again, for all but
+// the first) and releases it once its first tick is stored, or when it stops before one is.
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 
 /** The V8 flag that stops the young generation growing (bin/headcount.mjs spells it out too). */

@@ -1,6 +1,7 @@
-// The monitor (over real sockets, to the emulator) lets V8's young generation grow again once its first
-// sync is stored, or its storing failed (src/core/young-generation.ts says why it was held until then),
-// and only then: not before the history has the tick, nor at later ticks.
+// The monitor (over real sockets, to the emulator) holds V8's young generation from its start and lets it
+// grow again once its first sync is stored, or its storing failed (src/core/young-generation.ts says
+// why), and only then: not before the history has the tick, nor at later ticks; a monitor stopped before
+// any tick lets it go too.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
 import { DEFAULT_BROADCAST_SETTINGS } from '../../../src/shared/broadcast.ts'
@@ -11,7 +12,10 @@ import type { HistoryStore } from '../../../src/core/history/history-store.ts'
 import { silentLogger } from '../../../src/core/logger.ts'
 
 const events: string[] = []
-vi.mock('../../../src/core/young-generation.ts', () => ({ releaseYoungGeneration: () => void events.push('released') }))
+vi.mock('../../../src/core/young-generation.ts', () => ({
+  holdYoungGeneration: () => void events.push('held'),
+  releaseYoungGeneration: () => void events.push('released'),
+}))
 const { Monitor } = await import('../../../src/core/monitor.ts')
 
 let emulator: RunningEmulator | undefined
@@ -66,7 +70,7 @@ describe('the monitor and the young generation', () => {
     monitor.pollNow()
     await vi.waitFor(() => expect(ticks).toHaveLength(2))
     await monitor.stop()
-    expect(events).toEqual(['tick stored', 'released', 'tick stored'])
+    expect(events).toEqual(['held', 'tick stored', 'released', 'tick stored'])
   }, 30_000)
 
   it('releases it when storing the first tick fails', async () => {
@@ -77,6 +81,22 @@ describe('the monitor and the young generation', () => {
     await monitor.start()
     await vi.waitFor(() => expect(events).toContain('released'))
     await monitor.stop()
-    expect(events.slice(0, 2)).toEqual(['storing failed', 'released'])
+    expect(events.slice(0, 3)).toEqual(['held', 'storing failed', 'released'])
+  }, 30_000)
+
+  it('holds it again for a later monitor, as after a reconnection, and releases it if stopped before a tick', async () => {
+    const first = await monitorWith(async () => void events.push('tick stored'))
+    await first.monitor.start()
+    await vi.waitFor(() => expect(first.ticks).toHaveLength(1))
+    await first.monitor.stop()
+    await emulator?.close()
+    const second = await monitorWith(async () => void events.push('tick stored'))
+    // Its app is not there: the monitor is stopped before any sync succeeds.
+    await emulator?.close()
+    emulator = undefined
+    await second.monitor.start()
+    await second.monitor.stop()
+    expect(second.ticks).toHaveLength(0)
+    expect(events).toEqual(['held', 'tick stored', 'released', 'held', 'released'])
   }, 30_000)
 })
