@@ -12,12 +12,14 @@
 // body in the same process and the naive script's whole process (scripts/lib/naive-snapshot.mjs: the
 // `pusher` SDK's `get`, JSON.parse, a Map of Sets). Each run's engine runs twice, taking turns: from
 // the TypeScript sources, and as shipped (this script bundled to plain JS as `npm run build` bundles the
-// CLI; the desktop app and the npm package run bundled JS). Medians. Prints figures; no pass/fail.
+// CLI; the desktop app and the npm package run bundled JS). As shipped, each process then makes --resyncs
+// (default 2) more first syncs, as a reconnection or a changed setting does: their peaks too. Medians.
+// Prints figures; no pass/fail.
 //
 //   node scripts/bench-pipeline.ts [--sizes 10000,100000,1000000] [--members 1000000] [--runs 3]
-//                                  [--no-table] [--no-engine]
+//                                  [--resyncs 2] [--no-table] [--no-engine]
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -205,17 +207,25 @@ interface EngineFigures {
   blockCpuMs: number
   delayMs: number
   gcMs: number
+  /** Peaks of the first syncs made again in the same process (see engineFirstSync). */
+  resyncPeaksMb: number[]
 }
 
-/** One engine first sync in this (fresh) process: what `serve` does when it connects to the app. */
-async function engineFirstSync(url: string): Promise<EngineFigures> {
+/**
+ * One engine first sync in this (fresh) process: what `serve` does when it connects to the app. Then, with
+ * `resyncs`, as many more in the same process, each by a new monitor over the same history file once the
+ * previous one has stopped and its history closed, as a reconnection or a changed sync setting or
+ * convention makes them: their peaks (VmHWM reset before each; NaN where /proc can't reset it).
+ */
+async function engineFirstSync(url: string, resyncs: number): Promise<EngineFigures> {
   const credentials = connectionFromFlags({ url }, {})
   if (!credentials) throw new Error(`not a connection URL: ${url}`)
   const dir = mkdtempSync(join(tmpdir(), 'headcount-bench-first-sync-'))
-  try {
+  const { secret: _secret, ...connection } = credentials
+  /** A monitor's first sync, from its start to its first tick stored, over a history opened for it. */
+  const firstSync = async () => {
     const history = HistoryStore.open(join(dir, 'history.sqlite'))
     await history.flush()
-    const { secret: _secret, ...connection } = credentials
     let firstTick: (tick: Tick) => void = () => {}
     const ticked = new Promise<Tick>((resolve) => (firstTick = resolve))
     const monitor = new Monitor({
@@ -248,21 +258,42 @@ async function engineFirstSync(url: string): Promise<EngineFigures> {
     await monitor.stop()
     const openSessions = history.openSessionCount()
     await history.close()
+    return { tick, firstSyncMs, loop, peak, rssBeforeMb, openSessions }
+  }
+  try {
+    const first = await firstSync()
+    const resyncPeaksMb: number[] = []
+    for (let round = 0; round < resyncs; round++) {
+      const reset = resetPeakRss()
+      const again = await firstSync()
+      resyncPeaksMb.push(reset ? again.peak : Number.NaN)
+    }
     // The baseline, on the same bytes: what any JSON-based reader pays before looking at a channel.
     const client = new ChannelsClient(credentials, { timeoutMs: 120_000 })
     const response = await client.listChannels('private-')
     return {
-      firstSyncMs,
-      total: tick.total,
-      openSessions,
+      firstSyncMs: first.firstSyncMs,
+      total: first.tick.total,
+      openSessions: first.openSessions,
       bytes: response.body.byteLength,
       jsonParseMs: jsonParseMs(response.body),
-      rssBeforeMb,
-      peakRssMb: peak,
-      ...loop,
+      rssBeforeMb: first.rssBeforeMb,
+      peakRssMb: first.peak,
+      resyncPeaksMb,
+      ...first.loop,
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Resets this process's VmHWM to its RSS now (Linux: clear_refs 5); false where it can't. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5')
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -301,14 +332,18 @@ async function bundledSelf(): Promise<string> {
   return join(outDir, 'bench-pipeline.mjs')
 }
 
-function engineRun(script: string, emulatorUrl: string): EngineFigures {
+function engineRun(script: string, emulatorUrl: string, resyncs = 0): EngineFigures {
   // The engine's process as bin/headcount.mjs starts `serve`: V8's young generation stops growing before
   // any module loads, then the child holds it as the command does (src/core/young-generation.ts).
   const stopGrowth = `data:text/javascript,import { setFlagsFromString } from 'node:v8'; setFlagsFromString('${STOP_YOUNG_GENERATION_GROWTH}')`
-  const child = spawnSync(process.execPath, ['--import', stopGrowth, script, '--engine-child', emulatorUrl], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  })
+  const child = spawnSync(
+    process.execPath,
+    ['--import', stopGrowth, script, '--engine-child', emulatorUrl, '--resyncs', String(resyncs)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  )
   if (child.status !== 0) throw new Error(`the engine run failed:\n${child.stderr}`)
   const figures = JSON.parse(child.stdout) as EngineFigures
   if (figures.openSessions !== figures.total)
@@ -316,7 +351,7 @@ function engineRun(script: string, emulatorUrl: string): EngineFigures {
   return figures
 }
 
-async function printEngine(members: number, runs: number): Promise<void> {
+async function printEngine(members: number, runs: number, resyncs: number): Promise<void> {
   const emulator = await startEmulator(members, 5000, EMULATOR_NICENESS)
   const scratch = mkdtempSync(join(tmpdir(), 'headcount-bench-pipeline-naive-'))
   try {
@@ -328,7 +363,7 @@ async function printEngine(members: number, runs: number): Promise<void> {
     await measureProcess([NAIVE, emulator.url, 'private-'], scratch)
     for (let run = 0; run < runs; run++) {
       engine.push(engineRun(import.meta.filename, emulator.url))
-      shipped.push(engineRun(bundled, emulator.url))
+      shipped.push(engineRun(bundled, emulator.url, resyncs))
       naive.push(await measureProcess([NAIVE, emulator.url, 'private-'], scratch))
     }
     const pick = (key: keyof EngineFigures, of = engine) => median(of.map((figures) => figures[key]))
@@ -367,6 +402,15 @@ async function printEngine(members: number, runs: number): Promise<void> {
         '  longest event-loop block (its CPU)',
         `${pick('blockMs', shipped).toFixed(1)} ms (${pick('blockCpuMs', shipped).toFixed(1)}), worst ${worst('blockMs', shipped).toFixed(1)} ms (${worst('blockCpuMs', shipped).toFixed(1)})`,
       ],
+      ...Array.from({ length: resyncs }, (_, round): [string, string] => {
+        const peaks = shipped.map((figures) => figures.resyncPeaksMb[round] ?? Number.NaN)
+        return [
+          `  first sync again in the process (${ordinal(round + 2)}): peak RSS`,
+          peaks.some(Number.isNaN)
+            ? '— (no /proc/self/clear_refs to reset the peak)'
+            : `${median(peaks).toFixed(0)} MB (worst ${Math.max(...peaks).toFixed(0)} MB)`,
+        ]
+      }),
       [
         'naive script, whole process: wall / peak RSS',
         `${median(naive.map((f) => f.wallMs)).toFixed(0)} ms / ${median(naive.map((f) => f.peakRssMb)).toFixed(0)} MB`,
@@ -383,6 +427,10 @@ async function printEngine(members: number, runs: number): Promise<void> {
   }
 }
 
+function ordinal(n: number): string {
+  return n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`
+}
+
 function loadAverage(): string {
   return os
     .loadavg()
@@ -397,6 +445,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     child: { type: 'string' },
     'engine-child': { type: 'string' },
+    resyncs: { type: 'string', default: '2' },
     'no-table': { type: 'boolean', default: false },
     'no-engine': { type: 'boolean', default: false },
   },
@@ -405,9 +454,9 @@ if (values.child) {
   process.stdout.write(JSON.stringify(await measure(Number(values.child))))
 } else if (values['engine-child']) {
   holdYoungGeneration()
-  process.stdout.write(JSON.stringify(await engineFirstSync(values['engine-child'])))
+  process.stdout.write(JSON.stringify(await engineFirstSync(values['engine-child'], Number(values.resyncs))))
   process.exit(0)
 } else {
   if (!values['no-table']) printTable((values.sizes ?? '10000,100000,1000000').split(',').map(Number))
-  if (!values['no-engine']) await printEngine(Number(values.members), Number(values.runs))
+  if (!values['no-engine']) await printEngine(Number(values.members), Number(values.runs), Number(values.resyncs))
 }
