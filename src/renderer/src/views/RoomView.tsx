@@ -11,7 +11,7 @@ import { useRoomParticipants } from '../hooks/use-room-participants.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { roomFeed, topRooms } from '../store/selectors.ts'
+import { lastEventAt, roomFeed, topRooms } from '../store/selectors.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 
 const PICKER_ROOMS = 200
@@ -94,7 +94,12 @@ function RoomDetail({ room }: { room: string }) {
   }, [typed, setQuery])
   const searched = query.search
   const [chosenUser, setChosenUser] = useState<string | null>(null)
-  const version = live ? `${live.count}|${Object.entries(live.groups).join(',')}` : 'empty'
+  // Who is in the room can change while its counts don't (one leaves as another of the same group
+  // arrives): a join or leave listed for it, or a tick that didn't list all of its own, asks again.
+  const lastEvent = useAppStore((state) => lastEventAt(state.recent, room))
+  const unlistedAt = useAppStore((state) => state.unlistedAt)
+  const counts = live ? `${live.count}|${Object.entries(live.groups).join(',')}` : 'empty'
+  const version = `${counts}|${lastEvent ?? ''}|${unlistedAt ?? ''}`
   const participants = useRoomParticipants(room, searched, version, query)
   // The figures and the list say the same count: both from the engine's answer for the list (it
   // follows each change within a second), the live one only until that answer arrives.
