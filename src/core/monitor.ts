@@ -16,8 +16,17 @@ import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
 import { webhookVerifier } from './sync/webhook-receiver.ts'
 import { releaseYoungGeneration } from './young-generation.ts'
 
+/** The joins (and the leaves) of one sync kept for feeds: a big change must not copy a million of them. */
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
+/**
+ * The joins and leaves remembered for rooms' feeds, across all rooms: those of the last 10 minutes, up
+ * to this many (about 5 MB), so a busy room's churn doesn't push a quiet room's out within seconds.
+ */
+const RECENT_KEPT = 50_000
+const RECENT_WINDOW_MS = 10 * 60_000
+/** The newest joins and leaves a room's detail lists. */
+const ROOM_RECENT_LIMIT = 500
 /** Expired raw samples are rolled up and removed this often while connected. */
 const RETENTION_EVERY_MS = 10 * 60_000
 
@@ -139,11 +148,14 @@ export class Monitor {
 
     const events: PresenceEvent[] = []
     if (!baseline) {
-      // Only the newest events are kept; a big change must not copy a million of them.
       for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
       for (const member of lastJoins(result, RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
       this.recent.push(...events)
-      if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
+      let expired = 0
+      while (expired < this.recent.length && (this.recent[expired] as PresenceEvent).at <= at - RECENT_WINDOW_MS)
+        expired++
+      expired = Math.max(expired, this.recent.length - RECENT_KEPT)
+      if (expired > 0) this.recent.splice(0, expired)
     }
 
     // Stored first: what the UI is told about is already in the history, and nothing the UI's side
@@ -217,7 +229,7 @@ export class Monitor {
       summary: this.roomsByName.get(input.room) ?? null,
       matching: page.total,
       participants,
-      recent: this.recent.filter((event) => event.room === input.room).slice(-100),
+      recent: this.recent.filter((event) => event.room === input.room).slice(-ROOM_RECENT_LIMIT),
     }
   }
 }
