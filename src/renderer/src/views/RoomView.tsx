@@ -133,7 +133,7 @@ function RoomDetail({ room }: { room: string }) {
           <div className="figure-detail">{groupCount ? 'subgroups present' : 'no subgroups'}</div>
         </div>
       </section>
-      <PresenceFeed events={feed} />
+      <PresenceFeed events={feed} limit={FEED_LIMIT} />
       <RoomChart room={room} groupOrder={stableGroups} />
       <div className="room-grid">
         <ParticipantList
