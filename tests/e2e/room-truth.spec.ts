@@ -1,4 +1,15 @@
+import { createServer } from 'node:net'
 import { expect, test } from './fixtures.ts'
+
+/** A port nothing listens on: one the system just handed out and took back. */
+async function deadPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
 
 // What a room's view lists is who is in the room, even when its counts don't move.
 
@@ -28,5 +39,36 @@ test.describe("a room's participants", () => {
     await expect(room.participantRows.first()).toContainText('swap-arriver')
     await expect(room.participantRows).toHaveCount(1)
     await expect(room.people).toContainText('41')
+  })
+})
+
+test.describe('a room before the first sync', () => {
+  test('says who is there is not known yet: "—", never "nobody" or 0', async ({ page, console, room, engine }) => {
+    const profile = await engine.call('profiles.save', {
+      name: 'Unreachable',
+      connection: {
+        appId: '1',
+        key: 'key',
+        target: { kind: 'host', host: '127.0.0.1', port: await deadPort(), useTLS: false },
+      },
+      secret: 'secret',
+    })
+    await engine.call('connection.connect', { id: profile.id })
+    await console.open()
+    await page.goto('/#/rooms/lobby')
+    await expect(room.heading).toHaveText('Room lobby')
+    await expect(page.getByRole('alert', { name: 'Data is stale' })).toContainText('No sync has succeeded yet')
+    await expect(room.people).toContainText('—')
+    await expect(room.people).toContainText('not synced yet')
+    await expect(room.region.getByRole('group', { name: 'Share of everyone present' })).not.toContainText('0 present')
+    await expect(room.region.getByRole('group', { name: 'Groups in the room' })).toContainText('—')
+    await expect(room.region.getByRole('region', { name: 'Participants' })).toContainText(
+      'not known until the first sync',
+    )
+    await expect(room.region.getByRole('region', { name: 'Groups now' })).toContainText(
+      'not known until the first sync',
+    )
+    await expect(room.region).not.toContainText('Nobody is')
+    await expect(room.people).not.toContainText('0')
   })
 })
