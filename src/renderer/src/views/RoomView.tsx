@@ -72,8 +72,10 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
 }
 
 function RoomDetail({ room }: { room: string }) {
-  const { live, total, recentLive, query, setQuery } = useAppFields((state) => ({
+  const { live, synced, total, recentLive, query, setQuery } = useAppFields((state) => ({
     live: state.rooms.get(room),
+    // Before the first sync nobody's presence is known: "—", not an empty room.
+    synced: state.liveAt !== null,
     total: state.total,
     recentLive: state.recent,
     query: state.participantsQuery,
@@ -111,7 +113,7 @@ function RoomDetail({ room }: { room: string }) {
   const groupCount = Object.keys(summary?.groups ?? {}).length
   return (
     <LiveArea>
-      {!live && (
+      {synced && !live && (
         <p className="notice" role="status">
           Nobody is in {room} now. Its history, if it had any, is in the chart below.
         </p>
@@ -119,18 +121,22 @@ function RoomDetail({ room }: { room: string }) {
       <section className="figures figures-compact" aria-label="Room figures">
         <div className="figure" role="group" aria-label="People in the room">
           <div className="figure-label">People in the room</div>
-          <div className="figure-value">{formatCount(summary?.count ?? 0)}</div>
-          <div className="figure-detail">{summary ? 'now' : 'empty now'}</div>
+          <div className="figure-value">{synced ? formatCount(summary?.count ?? 0) : '—'}</div>
+          <div className="figure-detail">{synced ? (summary ? 'now' : 'empty now') : 'not synced yet'}</div>
         </div>
         <div className="figure" role="group" aria-label="Share of everyone present">
           <div className="figure-label">Share of everyone</div>
-          <div className="figure-value">{total ? `${(((summary?.count ?? 0) / total) * 100).toFixed(1)}%` : '—'}</div>
-          <div className="figure-detail">of {formatCount(total)} present</div>
+          <div className="figure-value">
+            {synced && total ? `${(((summary?.count ?? 0) / total) * 100).toFixed(1)}%` : '—'}
+          </div>
+          <div className="figure-detail">{synced ? `of ${formatCount(total)} present` : 'not synced yet'}</div>
         </div>
         <div className="figure" role="group" aria-label="Groups in the room">
           <div className="figure-label">Groups</div>
-          <div className="figure-value">{formatCount(groupCount)}</div>
-          <div className="figure-detail">{groupCount ? 'subgroups present' : 'no subgroups'}</div>
+          <div className="figure-value">{synced ? formatCount(groupCount) : '—'}</div>
+          <div className="figure-detail">
+            {synced ? (groupCount ? 'subgroups present' : 'no subgroups') : 'not synced yet'}
+          </div>
         </div>
       </section>
       <PresenceFeed events={feed} limit={FEED_LIMIT} />
@@ -138,6 +144,7 @@ function RoomDetail({ room }: { room: string }) {
       <div className="room-grid">
         <ParticipantList
           participants={participants}
+          synced={synced}
           search={search}
           searched={searched}
           onSearch={setTyped}
@@ -148,7 +155,7 @@ function RoomDetail({ room }: { room: string }) {
           chosen={chosenUser}
         />
         <div className="room-side">
-          <GroupBreakdown summary={summary} groupOrder={stableGroups} />
+          <GroupBreakdown summary={summary} synced={synced} groupOrder={stableGroups} />
           <FriendsInRoom room={room} user={chosenUser} version={version} />
         </div>
       </div>

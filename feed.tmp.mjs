@@ -1,0 +1,11 @@
+import { chromium } from 'playwright'
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' })
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+await page.goto('http://127.0.0.1:7491/#/rooms/' + process.argv[2])
+await page.waitForTimeout(Number(process.argv[3]))
+const feed = page.getByRole('region', { name: 'Recent joins and leaves' })
+const items = await feed.getByRole('listitem').allInnerTexts()
+const head = await feed.getByRole('heading').innerText()
+const times = items.map((t) => t.split('\n')[0]).sort()
+console.log(head, '| joins', items.filter((t) => t.includes('joined')).length, 'leaves', items.filter((t) => t.includes('left')).length, '| from', times[0], 'to', times.at(-1), '| at', new Date().toISOString())
+await browser.close()
