@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { expect, test } from './fixtures.ts'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connectCrowd, expect, test } from './fixtures.ts'
+import { EngineApi } from './support/engine-api.ts'
+import { serveConsole, type ServedConsole } from './support/serve.ts'
 
 /** A port nothing listens on: one the system just handed out and took back. */
 async function deadPort(): Promise<number> {
@@ -70,5 +75,52 @@ test.describe('a room before the first sync', () => {
     )
     await expect(room.region).not.toContainText('Nobody is')
     await expect(room.people).not.toContainText('0')
+  })
+})
+
+test.describe('a room after a restart of the server', () => {
+  let dataDir: string
+  let server: ServedConsole | null = null
+  test.beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'headcount-e2e-room-truth-'))
+  })
+  test.afterEach(async () => {
+    await server?.stop()
+    server = null
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('sorted by when they joined, as the list shows it: the one who came last is last', async ({
+    page,
+    room,
+    crowd,
+  }) => {
+    test.setTimeout(90_000)
+    server = await serveConsole({ dataDir })
+    const { port, url } = server
+    const engine = await EngineApi.open(url)
+    await connectCrowd(engine, crowd)
+    // Joins after the crowd, with a name that sorts before everyone's.
+    crowd.running.inject('private-lobby-red-a-latecomer')
+    await expect
+      .poll(async () => (await engine.call('rooms.list')).rooms.find((r) => r.room === 'lobby')?.count, {
+        timeout: 15_000,
+      })
+      .toBe(41)
+    engine.close()
+    await server.stop()
+    server = await serveConsole({ dataDir, port })
+
+    await page.goto(`${url}#/rooms/lobby?sort=joined`)
+    await expect(room.participants).toHaveAttribute('aria-rowcount', '42')
+    // Everyone else was there when watching began ("by"); the latecomer's join is exact, and latest.
+    await expect(room.participantRows.first()).toContainText('by ')
+    await room.participants.getByRole('button', { name: 'Sort by joined' }).click()
+    await expect(room.participants.getByRole('columnheader', { name: 'Sort by joined' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    )
+    await expect(room.participantRows.first()).toContainText('a-latecomer')
+    await expect(room.participantRows.first()).not.toContainText('by ')
   })
 })
