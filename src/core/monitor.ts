@@ -7,7 +7,7 @@ import type { Profile } from '../shared/profiles.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
-import { memberKey } from './history/session-reader.ts'
+import { memberKey, type OpenSessionCursor } from './history/session-reader.ts'
 import type { Logger } from './logger.ts'
 import { joinCountOf, joinsOf, lastJoins } from './presence/joins.ts'
 import { PresenceState } from './presence/presence-state.ts'
@@ -27,6 +27,8 @@ const RECENT_KEPT = 50_000
 const RECENT_WINDOW_MS = 10 * 60_000
 /** The newest joins and leaves a room's detail lists. */
 const ROOM_RECENT_LIMIT = 500
+/** Open sessions read per turn of the event loop when learning, after a start, when people joined. */
+const RESTORE_PAGE = 2_000
 /** Expired raw samples are rolled up and removed this often while connected. */
 const RETENTION_EVERY_MS = 10 * 60_000
 
@@ -66,6 +68,8 @@ export class Monitor {
   private fresh = true
   /** When the fresh reading was taken: members first seen then may have joined long before. */
   private firstAt: number | null = null
+  /** Set by stop(): a pass over the history still running gives up. */
+  private stopping = false
   private readonly now: () => number
 
   constructor(options: MonitorOptions) {
@@ -118,6 +122,7 @@ export class Monitor {
    * that cause; sessions stay open for the next sync to continue or end.
    */
   async stop(cause: GapCause = 'stopped', detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
+    this.stopping = true
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     await this.loop.stop()
     await this.options.history?.recordSyncStopped(this.now(), cause, detail)
@@ -176,6 +181,10 @@ export class Monitor {
       // generation as it likes from now on.
       if (fresh) releaseYoungGeneration()
     }
+    if (fresh)
+      void this.restoreJoinTimes(at).catch((error: unknown) =>
+        this.options.logger.warn('could not read when the people present joined', error),
+      )
     this.options.onTick({
       at,
       stream: this.stream,
@@ -193,6 +202,24 @@ export class Monitor {
       removed,
       recent: events.slice(-TICK_RECENT_LIMIT),
     })
+  }
+
+  /**
+   * After a start the presence state knows only that the people present were there at the first sync;
+   * the history, which continued their sessions across the restart, knows when each joined. Sorting
+   * participants by when they joined needs that, so it is read back in pages, one turn of the event
+   * loop each, so a crowd of a million doesn't hold the syncs.
+   */
+  private async restoreJoinTimes(seenAt: number): Promise<void> {
+    const history = this.options.history
+    let after: OpenSessionCursor | null = null
+    while (history && !this.stopping) {
+      const page = history.openSessionsBegunBefore(seenAt, after, RESTORE_PAGE)
+      for (const session of page) this.presence.restoreJoinTime(session.room, session.user, seenAt, session.joined)
+      if (page.length < RESTORE_PAGE) return
+      after = page.at(-1) ?? null
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
 
   rooms(): RoomsSnapshot {
