@@ -58,6 +58,8 @@ export class Monitor {
   private readonly loop: SyncLoop
   private readonly options: MonitorOptions
   private readonly recent: PresenceEvent[] = []
+  /** Since when `recent` holds every join and leave seen: the first sync, or the last one it dropped. */
+  private recentFrom: number | null = null
   private roomsByName = new Map<string, RoomSummary>()
   /** This reading's name and the number of the tick `roomsByName` holds (see Tick.stream and seq). */
   private readonly stream = randomUUID()
@@ -142,6 +144,7 @@ export class Monitor {
     this.options.onIngest?.(result, !baseline)
     const at = result.at
     if (fresh) this.firstAt = at
+    this.recentFrom ??= at
     const byName = new Map(result.rooms.map((room) => [room.room, room]))
     const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))
     const removed = [...this.roomsByName.keys()].filter((room) => !byName.has(room))
@@ -159,7 +162,12 @@ export class Monitor {
       let expired = 0
       while (expired < this.recent.length && (this.recent[expired] as PresenceEvent).at <= at - RECENT_WINDOW_MS)
         expired++
-      expired = Math.max(expired, this.recent.length - RECENT_KEPT)
+      const overCap = this.recent.length - RECENT_KEPT
+      if (overCap > expired) {
+        // Dropped before their 10 minutes were up: the feeds are complete only after the last dropped.
+        this.recentFrom = Math.max(this.recentFrom ?? 0, (this.recent[overCap - 1] as PresenceEvent).at)
+        expired = overCap
+      }
       if (expired > 0) this.recent.splice(0, expired)
     }
 
@@ -257,6 +265,7 @@ export class Monitor {
       matching: page.total,
       participants,
       recent: this.recent.filter((event) => event.room === input.room).slice(-ROOM_RECENT_LIMIT),
+      recentSince: this.recentFrom,
     }
   }
 }

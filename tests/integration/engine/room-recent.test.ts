@@ -59,5 +59,7 @@ describe("a room's recent joins and leaves", () => {
     )
     expect(new Set(leaves)).toEqual(new Set(people('x', 'early', 40).map((p) => p.channel.slice('private-x-'.length))))
     expect(detail.recent).toHaveLength(230)
+    // Complete since the first sync: nothing before it was seen.
+    expect(detail.recentSince).toBe(h.events('tick')[0]?.at)
   }, 60_000)
 })

@@ -29,12 +29,12 @@ describe("a room's feed of joins and leaves", () => {
     host.remove()
   })
 
-  const heading = (events: PresenceEvent[], limit: number) => {
+  const heading = (events: PresenceEvent[], limit: number, since: number | null = null) => {
     const store = createAppStore(fakeApi().api, 'open')
     act(() =>
       root.render(
         <StoreProvider store={store}>
-          <PresenceFeed events={events} limit={limit} />
+          <PresenceFeed events={events} limit={limit} since={since} />
         </StoreProvider>,
       ),
     )
@@ -45,5 +45,13 @@ describe("a room's feed of joins and leaves", () => {
     expect(heading(joins(3), 500)).toBe('Joins and leaves · last 10 min')
     expect(heading(joins(500), 500)).toBe('Joins and leaves · the latest 500')
     expect(heading(joins(1_000), 1_000)).toBe('Joins and leaves · the latest 1,000')
+  })
+
+  it('names the time it covers from when the engine has had them all for less than its window', () => {
+    const now = Date.now()
+    // The engine began watching (or restarted) two minutes ago: it has nothing from before.
+    expect(heading(joins(3), 500, now - 2 * 60_000)).toMatch(/^Joins and leaves · since \d\d:\d\d(:\d\d)?$/)
+    expect(heading(joins(3), 500, now - 20 * 60_000)).toBe('Joins and leaves · last 10 min')
+    expect(heading(joins(500), 500, now - 2 * 60_000)).toBe('Joins and leaves · the latest 500')
   })
 })

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { PresenceEvent } from '../../../shared/presence.ts'
+import { useNow } from '../hooks/use-now.ts'
 import { useTimeFormat } from '../hooks/use-time-format.ts'
 import { formatCount } from '../lib/format.ts'
 import { RECENT_WINDOW_MS } from '../store/slices/live-slice.ts'
@@ -9,7 +10,17 @@ import { RECENT_WINDOW_MS } from '../store/slices/live-slice.ts'
  * joins, leaves or both, and to users whose id contains the text typed. `events` holds at most
  * `limit`; when it is full, the oldest of the window were left out, and the heading says so.
  */
-export function PresenceFeed({ events, limit }: { events: PresenceEvent[]; limit: number }) {
+export function PresenceFeed({
+  events,
+  limit,
+  since,
+}: {
+  events: PresenceEvent[]
+  limit: number
+  /** Since when the engine has every join and leave (its first sync, say): a window shorter than 10 minutes. */
+  since: number | null
+}) {
+  const now = useNow(5000)
   const [joins, setJoins] = useState(true)
   const [leaves, setLeaves] = useState(true)
   const [user, setUser] = useState('')
@@ -26,7 +37,9 @@ export function PresenceFeed({ events, limit }: { events: PresenceEvent[]; limit
           <span className="muted">
             {events.length >= limit
               ? `· the latest ${formatCount(limit)}`
-              : `· last ${Math.round(RECENT_WINDOW_MS / 60_000)} min`}
+              : since !== null && since > now - RECENT_WINDOW_MS
+                ? `· since ${time.clock(since)}`
+                : `· last ${Math.round(RECENT_WINDOW_MS / 60_000)} min`}
           </span>
         </h2>
         <div className="feed-filters" role="group" aria-label="Show">

@@ -139,7 +139,7 @@ function RoomDetail({ room }: { room: string }) {
           </div>
         </div>
       </section>
-      <PresenceFeed events={feed} limit={FEED_LIMIT} />
+      <PresenceFeed events={feed} limit={FEED_LIMIT} since={participants.recentSince} />
       <RoomChart room={room} groupOrder={stableGroups} />
       <div className="room-grid">
         <ParticipantList
