@@ -7,7 +7,7 @@ import type { Profile } from '../shared/profiles.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
-import { memberKey } from './history/session-reader.ts'
+import { memberKey, type OpenSessionCursor } from './history/session-reader.ts'
 import type { Logger } from './logger.ts'
 import { joinCountOf, joinsOf, lastJoins } from './presence/joins.ts'
 import { PresenceState } from './presence/presence-state.ts'
@@ -16,8 +16,19 @@ import { SyncLoop, type SyncTick } from './sync/sync-loop.ts'
 import { webhookVerifier } from './sync/webhook-receiver.ts'
 import { holdYoungGeneration, releaseYoungGeneration } from './young-generation.ts'
 
+/** The joins (and the leaves) of one sync kept for feeds: a big change must not copy a million of them. */
 const RECENT_LIMIT = 500
 const TICK_RECENT_LIMIT = 100
+/**
+ * The joins and leaves remembered for rooms' feeds, across all rooms: those of the last 10 minutes, up
+ * to this many (about 5 MB), so a busy room's churn doesn't push a quiet room's out within seconds.
+ */
+const RECENT_KEPT = 50_000
+const RECENT_WINDOW_MS = 10 * 60_000
+/** The newest joins and leaves a room's detail lists. */
+const ROOM_RECENT_LIMIT = 500
+/** Open sessions read per turn of the event loop when learning, after a start, when people joined. */
+const RESTORE_PAGE = 2_000
 /** Expired raw samples are rolled up and removed this often while connected. */
 const RETENTION_EVERY_MS = 10 * 60_000
 
@@ -47,6 +58,8 @@ export class Monitor {
   private readonly loop: SyncLoop
   private readonly options: MonitorOptions
   private readonly recent: PresenceEvent[] = []
+  /** Since when `recent` holds every join and leave seen: the first sync, or the last one it dropped. */
+  private recentFrom: number | null = null
   private roomsByName = new Map<string, RoomSummary>()
   /** This reading's name and the number of the tick `roomsByName` holds (see Tick.stream and seq). */
   private readonly stream = randomUUID()
@@ -57,6 +70,8 @@ export class Monitor {
   private fresh = true
   /** When the fresh reading was taken: members first seen then may have joined long before. */
   private firstAt: number | null = null
+  /** Set by stop(): a pass over the history still running gives up. */
+  private stopping = false
   private readonly now: () => number
 
   constructor(options: MonitorOptions) {
@@ -112,6 +127,7 @@ export class Monitor {
    * that cause; sessions stay open for the next sync to continue or end.
    */
   async stop(cause: GapCause = 'stopped', detail: string = GAP_CAUSE_TITLES[cause]): Promise<void> {
+    this.stopping = true
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     await this.loop.stop()
     // Stopped before a first tick was stored: nothing will release it.
@@ -133,6 +149,7 @@ export class Monitor {
     this.options.onIngest?.(result, !baseline)
     const at = result.at
     if (fresh) this.firstAt = at
+    this.recentFrom ??= at
     const byName = new Map(result.rooms.map((room) => [room.room, room]))
     const changed = result.rooms.filter((room) => !sameSummary(this.roomsByName.get(room.room), room))
     const removed = [...this.roomsByName.keys()].filter((room) => !byName.has(room))
@@ -144,11 +161,19 @@ export class Monitor {
 
     const events: PresenceEvent[] = []
     if (!baseline) {
-      // Only the newest events are kept; a big change must not copy a million of them.
       for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
       for (const member of lastJoins(result, RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
       this.recent.push(...events)
-      if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT)
+      let expired = 0
+      while (expired < this.recent.length && (this.recent[expired] as PresenceEvent).at <= at - RECENT_WINDOW_MS)
+        expired++
+      const overCap = this.recent.length - RECENT_KEPT
+      if (overCap > expired) {
+        // Dropped before their 10 minutes were up: the feeds are complete only after the last dropped.
+        this.recentFrom = Math.max(this.recentFrom ?? 0, (this.recent[overCap - 1] as PresenceEvent).at)
+        expired = overCap
+      }
+      if (expired > 0) this.recent.splice(0, expired)
     }
 
     // Stored first: what the UI is told about is already in the history, and nothing the UI's side
@@ -169,6 +194,10 @@ export class Monitor {
       // generation as it likes from now on.
       if (fresh) releaseYoungGeneration()
     }
+    if (fresh)
+      void this.restoreJoinTimes(at).catch((error: unknown) =>
+        this.options.logger.warn('could not read when the people present joined', error),
+      )
     this.options.onTick({
       at,
       stream: this.stream,
@@ -186,6 +215,24 @@ export class Monitor {
       removed,
       recent: events.slice(-TICK_RECENT_LIMIT),
     })
+  }
+
+  /**
+   * After a start the presence state knows only that the people present were there at the first sync;
+   * the history, which continued their sessions across the restart, knows when each joined. Sorting
+   * participants by when they joined needs that, so it is read back in pages, one turn of the event
+   * loop each, so a crowd of a million doesn't hold the syncs.
+   */
+  private async restoreJoinTimes(seenAt: number): Promise<void> {
+    const history = this.options.history
+    let after: OpenSessionCursor | null = null
+    while (history && !this.stopping) {
+      const page = history.openSessionsBegunBefore(seenAt, after, RESTORE_PAGE)
+      for (const session of page) this.presence.restoreJoinTime(session.room, session.user, seenAt, session.joined)
+      if (page.length < RESTORE_PAGE) return
+      after = page.at(-1) ?? null
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
 
   rooms(): RoomsSnapshot {
@@ -222,7 +269,8 @@ export class Monitor {
       summary: this.roomsByName.get(input.room) ?? null,
       matching: page.total,
       participants,
-      recent: this.recent.filter((event) => event.room === input.room).slice(-100),
+      recent: this.recent.filter((event) => event.room === input.room).slice(-ROOM_RECENT_LIMIT),
+      recentSince: this.recentFrom,
     }
   }
 }

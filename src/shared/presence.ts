@@ -107,5 +107,11 @@ export const RoomDetailSchema = z.object({
     }),
   ),
   recent: z.array(PresenceEventSchema),
+  /**
+   * Since when `recent` holds every join and leave seen (the engine's first sync, or the oldest it still
+   * keeps), so a feed names the time it covers; null before the first sync. Optional: a server of an
+   * earlier version doesn't say.
+   */
+  recentSince: z.number().nullable().optional(),
 })
 export type RoomDetail = z.infer<typeof RoomDetailSchema>

@@ -2,7 +2,7 @@ import { downloadChannelList } from '../../core/channels/channel-list-download.t
 import { ChannelsClient } from '../../core/channels/client.ts'
 import { compileSafeConvention } from '../../core/convention-safety.ts'
 import { PresenceState } from '../../core/presence/presence-state.ts'
-import { toFailure } from '../../core/channels/errors.ts'
+import { oneTryHint, toFailure } from '../../core/channels/errors.ts'
 import { ConventionError, type NamingConvention } from '../../shared/naming.ts'
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, connectionFromFlags } from '../connection-flags.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from '../usage.ts'
@@ -69,7 +69,7 @@ ${CONNECTION_USAGE}
       result = downloaded.result
     } catch (error) {
       const failure = toFailure(error, client.endpoint)
-      throw new CommandError(`${failure.message}. ${failure.hint}`)
+      throw new CommandError(`${failure.message}. ${oneTryHint(failure.hint)}`)
     }
     const rooms = [...result.rooms].sort((a, b) => b.count - a.count || a.room.localeCompare(b.room))
     if (values.json) {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { ChannelListFormatError, ServerErrorInBody } from '../presence/errors.ts'
-import { ChannelsApiError, failureFromStatus, toFailure, unreadableListError } from './errors.ts'
+import {
+  ChannelsApiError,
+  failureFromNetworkError,
+  failureFromStatus,
+  oneTryHint,
+  toFailure,
+  truncatedFailure,
+  unfinishedFailure,
+  unreadableListError,
+} from './errors.ts'
 
 const ENDPOINT = 'http://127.0.0.1:9/apps/1'
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -45,5 +54,29 @@ describe('unreadableListError', () => {
     expect(unreadableListError(unreadable, bytes('{"channels": {'), ENDPOINT)).toBe(unreadable)
     const other = new Error('aborted')
     expect(unreadableListError(other, bytes('<html>'), ENDPOINT)).toBe(other)
+  })
+})
+
+describe('oneTryHint', () => {
+  it('tells the operator of a command that tries once to try again, where the engine would retry by itself', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })
+    const failures = [
+      failureFromStatus(429, undefined, ENDPOINT),
+      failureFromStatus(503, undefined, ENDPOINT),
+      failureFromNetworkError(refused, ENDPOINT, 1000),
+      failureFromNetworkError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), ENDPOINT, 1000),
+      truncatedFailure(ENDPOINT, 10, 20),
+      unfinishedFailure(ENDPOINT, 1000, 10, 20),
+      toFailure(new Error('boom'), ENDPOINT),
+    ]
+    for (const failure of failures) {
+      expect(failure.hint).toMatch(/retries|backs off/)
+      const hint = oneTryHint(failure.hint)
+      expect(hint).not.toMatch(/retries|backs off/)
+      expect(hint).toMatch(/try again/i)
+    }
+    // A hint that promises no retry is left as it is.
+    const auth = failureFromStatus(401, 'Invalid signature', ENDPOINT)
+    expect(oneTryHint(auth.hint)).toBe(auth.hint)
   })
 })

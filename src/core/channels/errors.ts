@@ -272,3 +272,15 @@ export function toFailure(error: unknown, endpoint: string): Failure {
     retryable: true,
   }
 }
+
+/**
+ * A failure's hint for a command that tries once (`headcount snapshot`): where the hints say the
+ * engine retries by itself, such a command doesn't, so the operator is told to try again.
+ */
+export function oneTryHint(hint: string): string {
+  return hint
+    .replace('Headcount backs off and retries; a longer poll interval avoids this', 'Wait a moment and try again')
+    .replace('Headcount retries with backoff;', 'Try again;')
+    .replace('Headcount retries with backoff.', 'try again.')
+    .replace(/Headcount (?:gives the request up and )?retries with backoff/, 'try again')
+}

@@ -7,7 +7,7 @@ import { HistoryDb, openHistoryDatabase } from './history-db.ts'
 import { Retention } from './retention.ts'
 import { RoomIndex } from './room-index.ts'
 import { SeriesReader } from './series-reader.ts'
-import { SessionReader, type SessionRange } from './session-reader.ts'
+import { SessionReader, type OpenSessionCursor, type OpenSessionStart, type SessionRange } from './session-reader.ts'
 import { GAP_CAUSE_TITLES } from '../../shared/history.ts'
 import type { Step } from './steps.ts'
 import type {
@@ -341,6 +341,11 @@ export class HistoryStore {
     members: readonly { user: string; group: string | null }[],
   ): Map<string, { joined: number; joinNote: JoinNote | null }> {
     return this.sessionReader.openSessionStarts(room, members)
+  }
+
+  /** A page of the open sessions that began before `before` (see SessionReader). */
+  openSessionsBegunBefore(before: number, after: OpenSessionCursor | null, limit: number): OpenSessionStart[] {
+    return this.sessionReader.openSessionsBegunBefore(before, after, limit)
   }
 
   /** Members not yet known to have left, as of the latest tick. */

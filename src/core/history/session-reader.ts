@@ -94,6 +94,20 @@ export class SessionReader {
     return starts
   }
 
+  /**
+   * One page of the open sessions that began before `before`, in the open-session index's order,
+   * after the session `after` (null: from the start): for the engine to learn, after a restart, when
+   * the people still present joined.
+   */
+  openSessionsBegunBefore(before: number, after: OpenSessionCursor | null, limit: number): OpenSessionStart[] {
+    const cursor = after ?? { roomId: -1, user: '', grp: '' }
+    return this.db
+      .statement(
+        'SELECT s.room_id AS roomId, r.name AS room, s.user, s.grp, s.joined FROM sessions s JOIN rooms r ON r.id = s.room_id WHERE s.left IS NULL AND (s.room_id, s.user, s.grp) > (?, ?, ?) AND s.joined < ? ORDER BY s.room_id, s.user, s.grp LIMIT ?',
+      )
+      .all(cursor.roomId, cursor.user, cursor.grp, before, limit) as unknown as OpenSessionStart[]
+  }
+
   /** Members not yet known to have left, as of the latest tick. */
   openSessionCount(): number {
     return (this.db.statement('SELECT count(*) AS n FROM sessions WHERE left IS NULL').get() as { n: number }).n
@@ -141,6 +155,18 @@ export class SessionReader {
     }
     return count
   }
+}
+
+/** Where a page of open sessions ends (see openSessionsBegunBefore). */
+export interface OpenSessionCursor {
+  roomId: number
+  user: string
+  grp: string
+}
+
+export interface OpenSessionStart extends OpenSessionCursor {
+  room: string
+  joined: number
 }
 
 interface SessionRow {

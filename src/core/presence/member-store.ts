@@ -252,6 +252,17 @@ export class MemberStore {
     return true
   }
 
+  /**
+   * Sets when a member present since `seenAt` (the fresh reading after a start) really joined, as the
+   * history knows it; one whose presence began again since is left as it is. True when set.
+   */
+  restoreSince(id: number, seenAt: number, joined: number): boolean {
+    const table = this.table
+    if (table.field(id, REFS) === 0 || table.floatField(id, SINCE) !== seenAt) return false
+    table.setFloatField(id, SINCE, joined)
+    return true
+  }
+
   /** One fewer ALIVE channel; true when that made it absent. */
   deactivate(id: number): boolean {
     const table = this.table

@@ -790,6 +790,26 @@ describe('queries', () => {
     expect(users({ sort: 'joined', group: 'blue' })).toEqual(['user2', 'user3'])
   })
 
+  it('takes back, after a start, when those present since the first reading really joined', async () => {
+    const state = stateFor()
+    // The first reading after a start, at 100: everyone seems to have come then.
+    await state.ingestChannelList(list(['private-A-ana', 'private-A-ben', 'private-A-cy']), 100)
+    // cy leaves and comes back before the history is read.
+    await state.ingestChannelList(list(['private-A-ana', 'private-A-ben']), 105)
+    await state.ingestChannelList(list(['private-A-ana', 'private-A-ben', 'private-A-cy']), 110)
+    const joined = () =>
+      state.members('A', { sort: 'joined', offset: 0, limit: 10 }).members.map((m) => `${m.user}@${m.since}`)
+    expect(joined()).toEqual(['ana@100', 'ben@100', 'cy@110'])
+    // The history says ben joined at 40 and ana at 70 (sessions the restart continued); cy's old
+    // session is not the one present now, and nobody named dee or in room Z is here.
+    expect(state.restoreJoinTime('A', 'ben', 100, 40)).toBe(true)
+    expect(state.restoreJoinTime('A', 'ana', 100, 70)).toBe(true)
+    expect(state.restoreJoinTime('A', 'cy', 100, 10)).toBe(false)
+    expect(state.restoreJoinTime('A', 'dee', 100, 10)).toBe(false)
+    expect(state.restoreJoinTime('Z', 'ana', 100, 10)).toBe(false)
+    expect(joined()).toEqual(['ben@40', 'ana@70', 'cy@110'])
+  })
+
   it('clear and setConvention start over', async () => {
     const state = stateFor()
     await state.ingestChannelList(list(['private-A-max']), 1)

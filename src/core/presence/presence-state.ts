@@ -668,6 +668,17 @@ export class PresenceState {
     return this.revealing ? { total: 0, members: [] } : this.store.members(room, query)
   }
 
+  /**
+   * After a start, when a member read as present at `seenAt` really joined (their session, which the
+   * history continued): the participants' "joined" order then follows what the console shows.
+   */
+  restoreJoinTime(room: string, user: string, seenAt: number, joined: number): boolean {
+    const roomId = this.store.findRoom(room)
+    if (roomId < 0) return false
+    const id = this.store.findMember(roomId, user)
+    return id >= 0 && this.store.restoreSince(id, seenAt, joined)
+  }
+
   /** Distinct participants (room, user) present. */
   memberCount(): number {
     return this.revealing ? 0 : this.store.total

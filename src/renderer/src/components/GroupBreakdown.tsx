@@ -6,9 +6,12 @@ import { useThemeName } from './theme.tsx'
 /** The room's groups now: one bar each, largest first, with count and share. */
 export function GroupBreakdown({
   summary,
+  synced,
   groupOrder,
 }: {
   summary: RoomSummaryView | undefined
+  /** False before the first sync: the groups are not known, which is not "nobody". */
+  synced: boolean
   groupOrder: string[]
 }) {
   const theme = useThemeName()
@@ -22,7 +25,13 @@ export function GroupBreakdown({
         <h2>Groups now</h2>
       </header>
       {groups.length === 0 ? (
-        <p className="chart-message">{count ? 'This room’s channels carry no group.' : 'Nobody is here.'}</p>
+        <p className="chart-message">
+          {!synced
+            ? 'The groups are not known until the first sync.'
+            : count
+              ? 'This room’s channels carry no group.'
+              : 'Nobody is here.'}
+        </p>
       ) : (
         <ul className="breakdown-list">
           {groups.map(([group, n]) => (

@@ -21,6 +21,8 @@ const COLUMNS: { sort: ParticipantSort; label: string; numeric?: boolean }[] = [
 /** A room's participants: searchable on the engine, virtualised, with when each joined and for how long. */
 interface ParticipantListProps {
   participants: RoomParticipants
+  /** False before the first sync: who is there is not known, which is not "nobody". */
+  synced: boolean
   search: string
   /** The search the engine was asked (typed text, after a pause). */
   searched: string
@@ -35,6 +37,7 @@ interface ParticipantListProps {
 
 export function ParticipantList({
   participants,
+  synced,
   search,
   searched,
   onSearch,
@@ -94,7 +97,7 @@ export function ParticipantList({
         <h2>
           Participants{' '}
           <span className="count-badge">
-            {participants.matching === null ? '…' : formatCount(participants.matching)}
+            {!synced ? '—' : participants.matching === null ? '…' : formatCount(participants.matching)}
           </span>
         </h2>
         <input
@@ -139,11 +142,13 @@ export function ParticipantList({
             </p>
           ) : count === 0 ? (
             <p className="chart-message">
-              {participants.matching === null
-                ? 'Loading…'
-                : searched
-                  ? `Nobody matches “${searched}”.`
-                  : 'Nobody is here.'}
+              {!synced
+                ? 'Who is here is not known until the first sync.'
+                : participants.matching === null
+                  ? 'Loading…'
+                  : searched
+                    ? `Nobody matches “${searched}”.`
+                    : 'Nobody is here.'}
             </p>
           ) : (
             <div className="rooms-spacer" style={{ height: virtualizer.getTotalSize() }}>

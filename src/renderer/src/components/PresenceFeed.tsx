@@ -1,13 +1,26 @@
 import { useState } from 'react'
 import type { PresenceEvent } from '../../../shared/presence.ts'
+import { useNow } from '../hooks/use-now.ts'
 import { useTimeFormat } from '../hooks/use-time-format.ts'
+import { formatCount } from '../lib/format.ts'
 import { RECENT_WINDOW_MS } from '../store/slices/live-slice.ts'
 
 /**
  * A room's joins and leaves of the last minutes, newest first, in a box of fixed height: filtered to
- * joins, leaves or both, and to users whose id contains the text typed.
+ * joins, leaves or both, and to users whose id contains the text typed. `events` holds at most
+ * `limit`; when it is full, the oldest of the window were left out, and the heading says so.
  */
-export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
+export function PresenceFeed({
+  events,
+  limit,
+  since,
+}: {
+  events: PresenceEvent[]
+  limit: number
+  /** Since when the engine has every join and leave (its first sync, say): a window shorter than 10 minutes. */
+  since: number | null
+}) {
+  const now = useNow(5000)
   const [joins, setJoins] = useState(true)
   const [leaves, setLeaves] = useState(true)
   const [user, setUser] = useState('')
@@ -20,7 +33,14 @@ export function PresenceFeed({ events }: { events: PresenceEvent[] }) {
     <section className="panel feed-panel" aria-label="Recent joins and leaves">
       <header className="panel-header">
         <h2>
-          Joins and leaves <span className="muted">· last {Math.round(RECENT_WINDOW_MS / 60_000)} min</span>
+          Joins and leaves{' '}
+          <span className="muted">
+            {events.length >= limit
+              ? `· the latest ${formatCount(limit)}`
+              : since !== null && since > now - RECENT_WINDOW_MS
+                ? `· since ${time.clock(since)}`
+                : `· last ${Math.round(RECENT_WINDOW_MS / 60_000)} min`}
+          </span>
         </h2>
         <div className="feed-filters" role="group" aria-label="Show">
           <label>

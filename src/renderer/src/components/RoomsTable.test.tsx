@@ -151,3 +151,30 @@ describe('the rooms table, live', () => {
     expect(shown()).toEqual(['e 8', 'b 7', 'c 5', 'd 3', 'a 2'])
   })
 })
+
+describe('the rooms table before the first sync', () => {
+  it('says the rooms are not known yet, not that none is occupied, until a sync says so', () => {
+    globalThis.IS_REACT_ACT_ENVIRONMENT = true
+    const fake = fakeApi({ 'history.series': () => [] })
+    const store = createAppStore(fake.api, 'open')
+    const host = document.createElement('div')
+    document.body.append(host)
+    const root = createRoot(host)
+    act(() =>
+      root.render(
+        <StoreProvider store={store}>
+          <RoomsTable />
+        </StoreProvider>,
+      ),
+    )
+    const badge = () => host.querySelector('.count-badge')?.textContent
+    const message = () => host.querySelector('.rooms-empty')?.textContent
+    expect(badge()).toBe('—')
+    expect(message()).toBe('Not known until the first sync.')
+    act(() => fake.emit('tick', tick(1, [], 0)))
+    expect(badge()).toBe('0')
+    expect(message()).toBe('No occupied rooms.')
+    act(() => root.unmount())
+    host.remove()
+  })
+})

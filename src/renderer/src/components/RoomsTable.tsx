@@ -24,6 +24,8 @@ export function RoomsTable() {
   const theme = useThemeName()
   const selectRows = useMemo(createRoomRowsSelector, [])
   const rows = useAppStore(selectRows)
+  // Before the first sync which rooms are occupied is not known: "—", not "no occupied rooms".
+  const synced = useAppStore((state) => state.liveAt !== null)
   const { rooms, total, query, sparklines, chartRooms, setQuery, openRoom, togglePin, loadSparklines } = useAppFields(
     (state) => ({
       rooms: state.rooms,
@@ -123,7 +125,7 @@ export function RoomsTable() {
     <section className="panel rooms-panel" aria-label="Rooms">
       <header className="panel-header">
         <h2>
-          Rooms <span className="count-badge">{formatCount(rows.length)}</span>
+          Rooms <span className="count-badge">{synced ? formatCount(rows.length) : '—'}</span>
           {query.search && rows.length !== rooms.size && <span className="muted"> of {formatCount(rooms.size)}</span>}
         </h2>
         <input
@@ -165,7 +167,13 @@ export function RoomsTable() {
         >
           {rows.length === 0 ? (
             <div className="rooms-empty" role="row">
-              <span role="cell">{query.search ? `No room matches “${query.search}”.` : 'No occupied rooms.'}</span>
+              <span role="cell">
+                {!synced
+                  ? 'Not known until the first sync.'
+                  : query.search
+                    ? `No room matches “${query.search}”.`
+                    : 'No occupied rooms.'}
+              </span>
             </div>
           ) : (
             <div className="rooms-spacer" style={{ height: virtualizer.getTotalSize() }}>

@@ -14,6 +14,8 @@ export interface RoomParticipants {
   summary: RoomSummaryView | null
   participantAt(index: number): Participant | undefined
   recent: PresenceEvent[]
+  /** Since when `recent` holds every join and leave the engine saw (null: not known). */
+  recentSince: number | null
   error: string | null
   /** Asks for the pages covering rows [first, last]; already loaded pages are kept. */
   ensureRows(first: number, last: number): void
@@ -26,10 +28,18 @@ interface Loaded {
   matching: number | null
   summary: RoomSummaryView | null
   recent: PresenceEvent[]
+  recentSince: number | null
   error: string | null
 }
 
-const NOTHING: Omit<Loaded, 'key'> = { pages: new Map(), matching: null, summary: null, recent: [], error: null }
+const NOTHING: Omit<Loaded, 'key'> = {
+  pages: new Map(),
+  matching: null,
+  summary: null,
+  recent: [],
+  recentSince: null,
+  error: null,
+}
 
 /**
  * A room's participants, fetched page by page as the list scrolls, searched on the engine, and
@@ -73,6 +83,7 @@ export function useRoomParticipants(
           matching: outcome.value.matching,
           summary: outcome.value.summary,
           recent: outcome.value.recent,
+          recentSince: outcome.value.recentSince ?? null,
           error: null,
         }
       })
@@ -114,6 +125,7 @@ export function useRoomParticipants(
     summary: current.summary,
     participantAt: (index) => pages.get(Math.floor(index / PARTICIPANT_PAGE))?.[index % PARTICIPANT_PAGE],
     recent: current.recent,
+    recentSince: current.recentSince,
     error: current.error,
     ensureRows,
   }

@@ -196,6 +196,25 @@ describe('app store: live slice', () => {
     expect(store.getState().rateWindow).toEqual([{ at: 70_000, joins: 1, leaves: 0 }])
   })
 
+  it('marks the ticks that changed members without listing them all, so any room may have changed', () => {
+    const { api, emit } = fakeApi()
+    const store = createAppStore(api, 'open')
+    const leave = { type: 'leave' as const, room: 'lobby', user: 'ana', group: null, at: 2_000 }
+    const join = { ...leave, type: 'join' as const, user: 'ben' }
+    expect(store.getState().unlistedAt).toBeNull()
+    // A new reading brings who was there without naming them as joins.
+    emit('tick', tick(1_000, { baseline: true }))
+    expect(store.getState().unlistedAt).toBe(1_000)
+    // Every join and leave listed: nothing unlisted.
+    emit('tick', tick(2_000, { seq: 2, joins: 1, leaves: 1, recent: [leave, join] }))
+    expect(store.getState().unlistedAt).toBe(1_000)
+    // More than it lists (the engine sends the latest 100).
+    emit('tick', tick(3_000, { seq: 3, joins: 150, leaves: 20, recent: [join] }))
+    expect(store.getState().unlistedAt).toBe(3_000)
+    emit('tick', tick(4_000, { seq: 4 }))
+    expect(store.getState().unlistedAt).toBe(3_000)
+  })
+
   it('keeps the groups seen, sorted, as the same array until a new one appears', () => {
     const { api, emit } = fakeApi()
     const store = createAppStore(api, 'open')

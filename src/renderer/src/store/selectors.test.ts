@@ -6,6 +6,7 @@ import type { SyncStatus } from '../../../shared/sync.ts'
 import {
   createRoomRowsSelector,
   groupNames,
+  lastEventAt,
   roomFeed,
   selectFreshness,
   selectRates,
@@ -316,6 +317,17 @@ describe('room selectors', () => {
     )
     expect(feed.map((event) => event.user)).toEqual(['z', 'y', 'x'])
     expect(roomFeed('a', [[join('x', 1), join('y', 2)]], 1).map((event) => event.user)).toEqual(['y'])
+  })
+})
+
+describe('lastEventAt', () => {
+  it('gives the time of the newest join or leave listed for a room, or null', () => {
+    const event = (type: 'join' | 'leave', room: string, at: number) => ({ type, room, user: 'u', group: null, at })
+    const recent = [event('join', 'a', 1), event('leave', 'a', 2), event('join', 'b', 3)]
+    expect(lastEventAt(recent, 'a')).toBe(2)
+    expect(lastEventAt(recent, 'b')).toBe(3)
+    expect(lastEventAt(recent, 'c')).toBeNull()
+    expect(lastEventAt([], 'a')).toBeNull()
   })
 })
 

@@ -273,6 +273,18 @@ export function groupNames(rooms: Iterable<RoomSummaryView>): string[] {
   return [...names].sort()
 }
 
+/**
+ * When someone last joined or left `room` among the live ticks' events (null: none listed). A swap
+ * leaves the room's counts as they were, so this, not the count, says its participants changed.
+ */
+export function lastEventAt(recent: readonly PresenceEvent[], room: string): number | null {
+  for (let index = recent.length - 1; index >= 0; index--) {
+    const event = recent[index] as PresenceEvent
+    if (event.room === room) return event.at
+  }
+  return null
+}
+
 /** A room's recent joins and leaves, newest first, from the engine's page and the live ticks, without repeats. */
 export function roomFeed(room: string, sources: readonly (readonly PresenceEvent[])[], limit: number): PresenceEvent[] {
   const seen = new Set<string>()

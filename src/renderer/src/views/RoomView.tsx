@@ -11,7 +11,7 @@ import { useRoomParticipants } from '../hooks/use-room-participants.ts'
 import { useAppFields } from '../hooks/use-store.ts'
 import { formatCount } from '../lib/format.ts'
 import { useAppStore } from '../store/context.tsx'
-import { roomFeed, topRooms } from '../store/selectors.ts'
+import { lastEventAt, roomFeed, topRooms } from '../store/selectors.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 
 const PICKER_ROOMS = 200
@@ -72,8 +72,10 @@ function RoomPicker({ room, onPick }: { room: string; onPick(room: string): void
 }
 
 function RoomDetail({ room }: { room: string }) {
-  const { live, total, recentLive, query, setQuery } = useAppFields((state) => ({
+  const { live, synced, total, recentLive, query, setQuery } = useAppFields((state) => ({
     live: state.rooms.get(room),
+    // Before the first sync nobody's presence is known: "—", not an empty room.
+    synced: state.liveAt !== null,
     total: state.total,
     recentLive: state.recent,
     query: state.participantsQuery,
@@ -94,7 +96,12 @@ function RoomDetail({ room }: { room: string }) {
   }, [typed, setQuery])
   const searched = query.search
   const [chosenUser, setChosenUser] = useState<string | null>(null)
-  const version = live ? `${live.count}|${Object.entries(live.groups).join(',')}` : 'empty'
+  // Who is in the room can change while its counts don't (one leaves as another of the same group
+  // arrives): a join or leave listed for it, or a tick that didn't list all of its own, asks again.
+  const lastEvent = useAppStore((state) => lastEventAt(state.recent, room))
+  const unlistedAt = useAppStore((state) => state.unlistedAt)
+  const counts = live ? `${live.count}|${Object.entries(live.groups).join(',')}` : 'empty'
+  const version = `${counts}|${lastEvent ?? ''}|${unlistedAt ?? ''}`
   const participants = useRoomParticipants(room, searched, version, query)
   // The figures and the list say the same count: both from the engine's answer for the list (it
   // follows each change within a second), the live one only until that answer arrives.
@@ -106,7 +113,7 @@ function RoomDetail({ room }: { room: string }) {
   const groupCount = Object.keys(summary?.groups ?? {}).length
   return (
     <LiveArea>
-      {!live && (
+      {synced && !live && (
         <p className="notice" role="status">
           Nobody is in {room} now. Its history, if it had any, is in the chart below.
         </p>
@@ -114,25 +121,30 @@ function RoomDetail({ room }: { room: string }) {
       <section className="figures figures-compact" aria-label="Room figures">
         <div className="figure" role="group" aria-label="People in the room">
           <div className="figure-label">People in the room</div>
-          <div className="figure-value">{formatCount(summary?.count ?? 0)}</div>
-          <div className="figure-detail">{summary ? 'now' : 'empty now'}</div>
+          <div className="figure-value">{synced ? formatCount(summary?.count ?? 0) : '—'}</div>
+          <div className="figure-detail">{synced ? (summary ? 'now' : 'empty now') : 'not synced yet'}</div>
         </div>
         <div className="figure" role="group" aria-label="Share of everyone present">
           <div className="figure-label">Share of everyone</div>
-          <div className="figure-value">{total ? `${(((summary?.count ?? 0) / total) * 100).toFixed(1)}%` : '—'}</div>
-          <div className="figure-detail">of {formatCount(total)} present</div>
+          <div className="figure-value">
+            {synced && total ? `${(((summary?.count ?? 0) / total) * 100).toFixed(1)}%` : '—'}
+          </div>
+          <div className="figure-detail">{synced ? `of ${formatCount(total)} present` : 'not synced yet'}</div>
         </div>
         <div className="figure" role="group" aria-label="Groups in the room">
           <div className="figure-label">Groups</div>
-          <div className="figure-value">{formatCount(groupCount)}</div>
-          <div className="figure-detail">{groupCount ? 'subgroups present' : 'no subgroups'}</div>
+          <div className="figure-value">{synced ? formatCount(groupCount) : '—'}</div>
+          <div className="figure-detail">
+            {synced ? (groupCount ? 'subgroups present' : 'no subgroups') : 'not synced yet'}
+          </div>
         </div>
       </section>
-      <PresenceFeed events={feed} />
+      <PresenceFeed events={feed} limit={FEED_LIMIT} since={participants.recentSince} />
       <RoomChart room={room} groupOrder={stableGroups} />
       <div className="room-grid">
         <ParticipantList
           participants={participants}
+          synced={synced}
           search={search}
           searched={searched}
           onSearch={setTyped}
@@ -143,7 +155,7 @@ function RoomDetail({ room }: { room: string }) {
           chosen={chosenUser}
         />
         <div className="room-side">
-          <GroupBreakdown summary={summary} groupOrder={stableGroups} />
+          <GroupBreakdown summary={summary} synced={synced} groupOrder={stableGroups} />
           <FriendsInRoom room={room} user={chosenUser} version={version} />
         </div>
       </div>

@@ -34,8 +34,9 @@ export function BroadcastFigures({ status, now }: { status: BroadcastStatus; now
         <div className="figure-label">Events published</div>
         <div className="figure-value">{formatPerDay(today('events'))}</div>
         <div className="figure-detail">
-          today · {perSecond(status.eventsPerSecond)}/s in {status.requestsPerSecond.toFixed(1)} req/s (
-          {status.eventsPerRequest.toFixed(1)} per batch)
+          today · {perSecond(status.eventsPerSecond)}/s in {status.requestsPerSecond.toFixed(1)} req/s
+          {/* With no request there is no batch to average: nothing, not 0.0. */}
+          {status.requestsPerSecond > 0 && ` (${status.eventsPerRequest.toFixed(1)} per batch)`}
         </div>
       </div>
       <div className="figure" role="group" aria-label="Deliveries">

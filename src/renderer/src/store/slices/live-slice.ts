@@ -65,6 +65,12 @@ export interface LiveSlice {
    * gap): the history gained a gap or an event there, so charts are fetched again.
    */
   readingAt: number | null
+  /**
+   * Time of the latest tick that changed members without naming them all: a new reading, or more
+   * joins and leaves than its `recent` lists. Any room may have changed who is in it then, even where
+   * its counts did not move, so a room's participant list is fetched again.
+   */
+  unlistedAt: number | null
   resetLive(): void
   /**
    * Asks for the rooms snapshot; ticks that arrive while it is on its way and are newer than it are
@@ -154,6 +160,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
     baseline: false,
     rateSince: null,
     readingAt: null,
+    unlistedAt: null,
   })
 
   return {
@@ -212,6 +219,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
         baseline: true,
         rateSince: state.rateSince ?? tick.at,
         readingAt: tick.baseline ? tick.at : state.readingAt,
+        unlistedAt: tick.baseline || tick.recent.length < tick.joins + tick.leaves ? tick.at : state.unlistedAt,
       })
       // Rooms held but this tick doesn't follow them: a tick was missed (or a new reading began
       // unseen), so the snapshot is asked for, unless one is already on its way.
