@@ -227,8 +227,9 @@ export class Monitor {
     const history = this.options.history
     let after: OpenSessionCursor | null = null
     while (history && !this.stopping) {
-      const page = history.openSessionsBegunBefore(seenAt, after, RESTORE_PAGE)
-      for (const session of page) this.presence.restoreJoinTime(session.room, session.user, seenAt, session.joined)
+      const page = history.openSessionsPage(after, RESTORE_PAGE)
+      for (const session of page)
+        if (session.joined < seenAt) this.presence.restoreJoinTime(session.room, session.user, seenAt, session.joined)
       if (page.length < RESTORE_PAGE) return
       after = page.at(-1) ?? null
       await new Promise((resolve) => setImmediate(resolve))

@@ -343,9 +343,9 @@ export class HistoryStore {
     return this.sessionReader.openSessionStarts(room, members)
   }
 
-  /** A page of the open sessions that began before `before` (see SessionReader). */
-  openSessionsBegunBefore(before: number, after: OpenSessionCursor | null, limit: number): OpenSessionStart[] {
-    return this.sessionReader.openSessionsBegunBefore(before, after, limit)
+  /** A page of the open sessions, in index order (see SessionReader.openSessionsPage). */
+  openSessionsPage(after: OpenSessionCursor | null, limit: number): OpenSessionStart[] {
+    return this.sessionReader.openSessionsPage(after, limit)
   }
 
   /** Members not yet known to have left, as of the latest tick. */
