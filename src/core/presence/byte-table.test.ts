@@ -262,7 +262,7 @@ describe('ByteKeyedTable', () => {
     expect(find('added-meanwhile')).toBe(meanwhile)
   })
 
-  it("hands a released table's memory to the next one, zeroed, and finds nothing in it after", () => {
+  it('hands a released table\'s memory to the next one, zeroed, and finds nothing in it after', () => {
     const fill = (table: ByteKeyedTable, prefix: string, count: number): number[] =>
       Array.from({ length: count }, (_, i) => {
         const bytes = encoder.encode(`${prefix}-a-name-longer-than-its-inline-part-${i}`)
