@@ -258,8 +258,6 @@ async function engineFirstSync(url: string, resyncs: number): Promise<EngineFigu
     await monitor.stop()
     const openSessions = history.openSessionCount()
     await history.close()
-    // As the engine does once it stops watching an app (connection-manager.ts).
-    monitor.presence.release()
     return { tick, firstSyncMs, loop, peak, rssBeforeMb, openSessions }
   }
   try {

@@ -292,9 +292,6 @@ export class ConnectionManager {
     await alerts?.stop()
     this.options.exports.cancelAll()
     await history?.close()
-    // Nothing reads the stopped monitor's presence state any more (the history read the last joins from
-    // it): its memory goes to the next connection's first sync instead of waiting for the collector.
-    monitor?.presence.release()
     if (previous !== null && previous !== next) await this.hooks?.afterStop(previous)
   }
 

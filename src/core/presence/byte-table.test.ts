@@ -3,12 +3,10 @@ import { Buffer } from 'node:buffer'
 import {
   BASE_FIELDS,
   ByteKeyedTable,
-  HASH,
   hashBytes,
   PAGE_ENTRIES,
   SHORT_STRING_BYTES,
   shortLatin1String,
-  spareBufferBytes,
   touchPages,
 } from './byte-table.ts'
 
@@ -260,39 +258,6 @@ describe('ByteKeyedTable', () => {
     expect(table.slotCount).toBe(32_768)
     later.forEach((entry, i) => expect(find(`later-${i}`)).toBe(entry))
     expect(find('added-meanwhile')).toBe(meanwhile)
-  })
-
-  it('hands a released table\'s memory to the next one, zeroed, and finds nothing in it after', () => {
-    const fill = (table: ByteKeyedTable, prefix: string, count: number): number[] =>
-      Array.from({ length: count }, (_, i) => {
-        const bytes = encoder.encode(`${prefix}-a-name-longer-than-its-inline-part-${i}`)
-        return table.insert(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
-      })
-    const find = (table: ByteKeyedTable, key: string): number => {
-      const bytes = encoder.encode(key)
-      return table.find(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))
-    }
-    const before = spareBufferBytes()
-    const old = new ByteKeyedTable(BASE_FIELDS + 2, 8)
-    for (const entry of fill(old, 'old', 3 * PAGE_ENTRIES)) old.setField(entry, BASE_FIELDS + 1, 12345)
-    old.release()
-    // Its pages (two of them full size), slots and key tails wait for the next tables.
-    const released = spareBufferBytes() - before
-    expect(released).toBeGreaterThanOrEqual(2 * PAGE_ENTRIES * old.stride * 4)
-    expect(find(old, 'old-a-name-longer-than-its-inline-part-1')).toBe(-1)
-    expect(old.size).toBe(0)
-    expect(() => old.field(0, HASH)).toThrow(TypeError)
-    const bytes = encoder.encode('again')
-    expect(() => old.insert(bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length))).toThrow(TypeError)
-
-    const next = new ByteKeyedTable(BASE_FIELDS + 2, 8)
-    const entries = fill(next, 'new', 3 * PAGE_ENTRIES)
-    // It took the released memory rather than new memory, and nothing of the old table shows through.
-    expect(spareBufferBytes()).toBeLessThan(before + released)
-    expect(entries.filter((entry) => next.field(entry, BASE_FIELDS + 1) !== 0)).toEqual([])
-    entries.forEach((entry, i) => expect(find(next, `new-a-name-longer-than-its-inline-part-${i}`)).toBe(entry))
-    expect(find(next, 'old-a-name-longer-than-its-inline-part-1')).toBe(-1)
-    expect(next.keyString(entries[7] as number)).toBe('new-a-name-longer-than-its-inline-part-7')
   })
 
   it('tells apart keys with the same hash by their bytes', () => {

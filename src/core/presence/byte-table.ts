@@ -122,46 +122,6 @@ export function grownInt32(array: Int32Array, size: number, fill = 0): Int32Arra
   return next
 }
 
-// ---- memory handed on from released tables ----------------------------------------------------------
-
-/**
- * Buffers of tables let go (ByteKeyedTable.release), by byte length, for the tables made next to take
- * before asking the system for memory. A presence state rebuilt in the same process (a reconnection, a
- * changed sync setting or convention) then reuses its predecessor's pages, 140 MB at a million, instead
- * of adding as much again while those wait for the garbage collector (and, once collected, stay with the
- * C heap). Left to the garbage collector if not taken within SPARE_KEEP_MS.
- */
-const spareBuffers = new Map<number, ArrayBuffer[]>()
-const SPARE_KEEP_MS = 60_000
-let spareTimer: ReturnType<typeof setTimeout> | undefined
-
-function giveBuffer(buffer: ArrayBuffer): void {
-  let list = spareBuffers.get(buffer.byteLength)
-  if (list === undefined) spareBuffers.set(buffer.byteLength, (list = []))
-  list.push(buffer)
-  if (spareTimer !== undefined) clearTimeout(spareTimer)
-  spareTimer = setTimeout(() => spareBuffers.clear(), SPARE_KEEP_MS)
-  spareTimer.unref?.()
-}
-
-/** A zeroed buffer of `byteLength` bytes: a released table's if one of that length waits, else new memory. */
-function takeBuffer(byteLength: number): ArrayBuffer {
-  const spare = spareBuffers.get(byteLength)?.pop()
-  if (spare === undefined) return new ArrayBuffer(byteLength)
-  new Uint8Array(spare).fill(0)
-  return spare
-}
-
-/** Bytes released tables have left for the next ones to take. */
-export function spareBufferBytes(): number {
-  let bytes = 0
-  for (const [length, list] of spareBuffers) bytes += length * list.length
-  return bytes
-}
-
-/** Slots of a released table: lookups in it find nothing (and records, gone, cannot be read). */
-const RELEASED_SLOTS = new Int32Array(2)
-
 export class ByteKeyedTable {
   /** Int32 fields per entry, the key's first bytes included. */
   readonly stride: number
@@ -426,7 +386,7 @@ export class ByteKeyedTable {
   freshSlotsFor(entries: number): Int32Array<ArrayBuffer> | null {
     let size = this.slots.length
     while (entries * 4 > size * 3) size *= 2
-    return size === this.slots.length ? null : new Int32Array(takeBuffer(size * 4))
+    return size === this.slots.length ? null : new Int32Array(size)
   }
 
   /**
@@ -437,36 +397,12 @@ export class ByteKeyedTable {
     if (slots.length > this.slots.length) this.rehashInto(slots)
   }
 
-  /**
-   * Lets the table go: its pages, slots and arena go to the tables made next (see spareBuffers). Nothing
-   * may use it after: lookups find nothing, and reading a record throws, its page gone.
-   */
-  release(): void {
-    for (const page of this.pages) giveBuffer(page.buffer)
-    for (const page of this.arenaPages) giveBuffer(page.buffer)
-    if (this.slots !== RELEASED_SLOTS) giveBuffer(this.slots.buffer)
-    this.pages = []
-    this.bytePages = []
-    this.floatPages = []
-    this.textPages = []
-    this.arenaPages = []
-    this.arenaTexts = []
-    this.slots = RELEASED_SLOTS
-    this.mask = 1
-    this.shift = 31
-    this.setEntryBits()
-    this.capacity = 0
-    this.top = 0
-    this.size = 0
-    this.freeCount = 0
-  }
-
   /** Adds an entry for a key known to be absent; returns its id. */
   insert(source: Uint8Array, start: number, length: number, hash: number): number {
     if (length > MAX_KEY_LENGTH) throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_LENGTH}`)
     // Up to three quarters full: linear probing with tags stays short there, and a table reserved for
     // an estimate that falls a little short does not rehash.
-    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehashInto(new Int32Array(takeBuffer(this.slots.length * 8)))
+    if ((this.size + 1) * 4 > this.slots.length * 3) this.rehashInto(new Int32Array(this.slots.length * 2))
     const entry = this.store(source, start, length, hash)
     this.placeInSlot(entry, hash)
     return entry
@@ -665,7 +601,7 @@ export class ByteKeyedTable {
         this.setPage(0, bigger)
         this.capacity *= 2
       } else {
-        this.setPage(this.pages.length, new Int32Array(takeBuffer(PAGE_ENTRIES * this.stride * 4)))
+        this.setPage(this.pages.length, new Int32Array(PAGE_ENTRIES * this.stride))
         this.capacity += PAGE_ENTRIES
       }
     }
@@ -711,7 +647,7 @@ export class ByteKeyedTable {
   }
 
   private addArenaPage(): void {
-    const page = new Uint8Array(takeBuffer(ARENA_PAGE))
+    const page = new Uint8Array(ARENA_PAGE)
     this.arenaPages.push(page)
     this.arenaTexts.push(Buffer.from(page.buffer))
   }

@@ -185,11 +185,6 @@ export class MemberStore {
     return id
   }
 
-  /** Lets the members' table go to the tables made next (see ByteKeyedTable.release); nothing may use this store after. */
-  release(): void {
-    this.table.release()
-  }
-
   /** Empty slots for about this many members, or null when the table has them (see ByteKeyedTable.freshSlotsFor). */
   freshSlotsFor(members: number): Int32Array<ArrayBuffer> | null {
     return this.table.freshSlotsFor(members)

@@ -168,18 +168,6 @@ export class PresenceState {
   }
 
   /**
-   * Forgets everyone, as clear() does, and hands the tables' memory to the next presence state made in
-   * this process (see ByteKeyedTable.release). Only once nothing reads this state's results any more:
-   * a snapshot's joins kept as member ids (JoinedMemberList) are read from its tables.
-   */
-  release(): void {
-    const { table, store } = this
-    this.clear()
-    table.release()
-    store.release()
-  }
-
-  /**
    * Applies the raw body of a `GET /apps/{id}/channels` response taken at `at` (ms epoch): whole, or as
    * a ChunkSource read as it downloads (then a failed download fails the ingest with its error). Ingests
    * run one at a time in call order. The body is fully checked before anything changes: on
