@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
 import { act } from 'react'
-import { createRoot, type Root } from 'react-dom/client'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { PresenceEvent } from '../../../shared/presence.ts'
 import { createAppStore } from '../store/app-store.ts'
 import { StoreProvider } from '../store/context.tsx'
 import { fakeApi } from '../store/test-api.ts'
 import { PresenceFeed } from './PresenceFeed.tsx'
+import { rootPerTest } from '../test-root.ts'
 
 declare global {
   var IS_REACT_ACT_ENVIRONMENT: boolean | undefined
@@ -16,29 +16,18 @@ const joins = (n: number): PresenceEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'join', room: 'lobby', user: `u${i}`, group: null, at: 1_000 + i }))
 
 describe("a room's feed of joins and leaves", () => {
-  let host: HTMLDivElement
-  let root: Root
-  beforeEach(() => {
-    globalThis.IS_REACT_ACT_ENVIRONMENT = true
-    host = document.createElement('div')
-    document.body.append(host)
-    root = createRoot(host)
-  })
-  afterEach(() => {
-    act(() => root.unmount())
-    host.remove()
-  })
+  const mounted = rootPerTest()
 
   const heading = (events: PresenceEvent[], limit: number, since: number | null = null) => {
     const store = createAppStore(fakeApi().api, 'open')
     act(() =>
-      root.render(
+      mounted.root.render(
         <StoreProvider store={store}>
           <PresenceFeed events={events} limit={limit} since={since} />
         </StoreProvider>,
       ),
     )
-    return host.querySelector('h2')?.textContent
+    return mounted.host.querySelector('h2')?.textContent
   }
 
   it('names its window while it holds all of it, and says it shows only the latest once it is full', () => {

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { act, useRef } from 'react'
-import { createRoot, type Root } from 'react-dom/client'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createRoot } from 'react-dom/client'
+import { describe, expect, it } from 'vitest'
 import { rovingTarget, useRovingIndex, type RovingOptions } from './use-roving-index.ts'
+import { rootPerTest } from '../test-root.ts'
 
 declare global {
   var IS_REACT_ACT_ENVIRONMENT: boolean | undefined
@@ -56,29 +57,18 @@ function List({ names, revealed }: { names: string[]; revealed: number[] }) {
 }
 
 describe('useRovingIndex', () => {
-  let host: HTMLDivElement
-  let root: Root
-  beforeEach(() => {
-    globalThis.IS_REACT_ACT_ENVIRONMENT = true
-    host = document.createElement('div')
-    document.body.append(host)
-    root = createRoot(host)
-  })
-  afterEach(() => {
-    act(() => root.unmount())
-    host.remove()
-  })
+  const mounted = rootPerTest()
 
-  const items = () => [...host.querySelectorAll('li')]
+  const items = () => [...mounted.host.querySelectorAll('li')]
   const tabStops = () =>
-    [...host.querySelectorAll<HTMLElement>('button, [tabindex="0"]')].map((node) => node.textContent)
+    [...mounted.host.querySelectorAll<HTMLElement>('button, [tabindex="0"]')].map((node) => node.textContent)
   const press = (key: string) =>
     act(() => {
       document.activeElement?.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
     })
 
   it('makes the list one tab stop and moves the focus with the arrow keys', () => {
-    act(() => root.render(<List names={['a', 'b', 'c', 'd']} revealed={[]} />))
+    act(() => mounted.root.render(<List names={['a', 'b', 'c', 'd']} revealed={[]} />))
     expect(tabStops()).toEqual(['before', 'a', 'after'])
     act(() => items()[0]?.focus())
     press('ArrowDown')
@@ -95,10 +85,10 @@ describe('useRovingIndex', () => {
 
   it('takes the stop to an item focused by the mouse, and keeps it in range when the list shrinks', () => {
     const revealed: number[] = []
-    act(() => root.render(<List names={['a', 'b', 'c', 'd']} revealed={revealed} />))
+    act(() => mounted.root.render(<List names={['a', 'b', 'c', 'd']} revealed={revealed} />))
     act(() => items()[3]?.focus())
     expect(tabStops()).toEqual(['before', 'd', 'after'])
-    act(() => root.render(<List names={['a', 'b']} revealed={revealed} />))
+    act(() => mounted.root.render(<List names={['a', 'b']} revealed={revealed} />))
     expect(tabStops()).toEqual(['before', 'b', 'after'])
     // Items in the DOM are focused at once; nothing needed revealing.
     expect(revealed).toEqual([])
@@ -106,7 +96,7 @@ describe('useRovingIndex', () => {
 
   it('asks a virtualised list to reveal an item that is not drawn yet', () => {
     const revealed: number[] = []
-    act(() => root.render(<List names={['a', 'b', 'c']} revealed={revealed} />))
+    act(() => mounted.root.render(<List names={['a', 'b', 'c']} revealed={revealed} />))
     act(() => items()[0]?.focus())
     act(() => items()[2]?.remove())
     press('End')

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { act } from 'react'
-import { createRoot, type Root } from 'react-dom/client'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { useSavedDraft } from './use-saved-draft.ts'
+import { rootPerTest } from '../test-root.ts'
 
 declare global {
   var IS_REACT_ACT_ENVIRONMENT: boolean | undefined
@@ -21,20 +21,9 @@ function Form({ saved }: { saved: { interval: string } }) {
 }
 
 describe('useSavedDraft', () => {
-  let host: HTMLDivElement
-  let root: Root
-  beforeEach(() => {
-    globalThis.IS_REACT_ACT_ENVIRONMENT = true
-    host = document.createElement('div')
-    document.body.append(host)
-    root = createRoot(host)
-  })
-  afterEach(() => {
-    act(() => root.unmount())
-    host.remove()
-  })
-  const shown = () => host.querySelector('output')?.textContent
-  const render = (interval: string) => act(() => root.render(<Form saved={{ interval }} />))
+  const mounted = rootPerTest()
+  const shown = () => mounted.host.querySelector('output')?.textContent
+  const render = (interval: string) => act(() => mounted.root.render(<Form saved={{ interval }} />))
 
   it('follows the saved value while untouched, and keeps an edit not yet saved', () => {
     render('5')
@@ -44,7 +33,7 @@ describe('useSavedDraft', () => {
     expect(shown()).toBe('7')
     // The same value in a new object is no change.
     render('7')
-    act(() => host.querySelector('button')?.click())
+    act(() => mounted.host.querySelector('button')?.click())
     expect(shown()).toBe('9')
     // Saved elsewhere while edited here: the edit stays.
     render('11')
