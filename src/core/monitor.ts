@@ -7,7 +7,7 @@ import type { Profile } from '../shared/profiles.ts'
 import type { SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
-import { memberKey, type OpenSessionCursor } from './history/session-reader.ts'
+import { memberKey, type OpenSessionStart } from './history/session-reader.ts'
 import type { Logger } from './logger.ts'
 import { joinCountOf, joinsOf, lastJoins } from './presence/joins.ts'
 import { PresenceState } from './presence/presence-state.ts'
@@ -225,11 +225,11 @@ export class Monitor {
    */
   private async restoreJoinTimes(seenAt: number): Promise<void> {
     const history = this.options.history
-    let after: OpenSessionCursor | null = null
+    let after: OpenSessionStart | null = null
     while (history && !this.stopping) {
       const page = history.openSessionsPage(after, RESTORE_PAGE)
-      for (const session of page)
-        if (session.joined < seenAt) this.presence.restoreJoinTime(session.room, session.user, seenAt, session.joined)
+      for (const [, room, user, , joined] of page)
+        if (joined < seenAt) this.presence.restoreJoinTime(room, user, seenAt, joined)
       if (page.length < RESTORE_PAGE) return
       after = page.at(-1) ?? null
       await new Promise((resolve) => setImmediate(resolve))

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Member, RoomSummary } from '../presence/types.ts'
 import { HistoryStore } from './history-store.ts'
 import { MIGRATIONS } from './schema.ts'
-import { memberKey } from './session-reader.ts'
+import { memberKey, type OpenSessionStart } from './session-reader.ts'
 import type { HistorySetup, HistoryTick, Session } from './types.ts'
 
 let dir: string
@@ -269,8 +269,7 @@ describe('history: what it knows of each member and group', () => {
     await store.recordTick(freshReading(1_000, [ann, zed]))
     await store.recordTick(tick(2_000, [ann, ben, zed], { joins: [ben] }))
     await store.recordTick(tick(3_000, [ann, ben, cat], { joins: [cat], leaves: [zed] }))
-    const seen = (page: { room: string; user: string; joined: number }[]) =>
-      page.map((session) => `${session.room}/${session.user}@${session.joined}`)
+    const seen = (page: OpenSessionStart[]) => page.map(([, room, user, , joined]) => `${room}/${user}@${joined}`)
     // zed's session is closed; each page starts after the last row of the one before.
     const first = store.openSessionsPage(null, 2)
     expect(seen(first)).toEqual(['a/ann@1000', 'a/ben@2000'])

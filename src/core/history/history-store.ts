@@ -7,7 +7,7 @@ import { HistoryDb, openHistoryDatabase } from './history-db.ts'
 import { Retention } from './retention.ts'
 import { RoomIndex } from './room-index.ts'
 import { SeriesReader } from './series-reader.ts'
-import { SessionReader, type OpenSessionCursor, type OpenSessionStart, type SessionRange } from './session-reader.ts'
+import { SessionReader, type OpenSessionStart, type SessionRange } from './session-reader.ts'
 import { GAP_CAUSE_TITLES } from '../../shared/history.ts'
 import type { Step } from './steps.ts'
 import type {
@@ -344,7 +344,7 @@ export class HistoryStore {
   }
 
   /** A page of the open sessions, in index order (see SessionReader.openSessionsPage). */
-  openSessionsPage(after: OpenSessionCursor | null, limit: number): OpenSessionStart[] {
+  openSessionsPage(after: OpenSessionStart | null, limit: number): OpenSessionStart[] {
     return this.sessionReader.openSessionsPage(after, limit)
   }
 
