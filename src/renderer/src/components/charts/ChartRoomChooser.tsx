@@ -14,8 +14,9 @@ const SHOWN = 100
  * chosen first, even those that have emptied), or go back to the busiest. The list is one tab stop.
  */
 export function ChartRoomChooser({ id, onClose }: { id: string; onClose(): void }) {
-  const { rooms, chartRooms, toggle, clear } = useAppFields((state) => ({
+  const { rooms, synced, chartRooms, toggle, clear } = useAppFields((state) => ({
     rooms: state.rooms,
+    synced: state.liveAt !== null,
     chartRooms: state.chartRooms,
     toggle: state.toggleChartRoom,
     clear: state.clearChartRooms,
@@ -59,7 +60,13 @@ export function ChartRoomChooser({ id, onClose }: { id: string; onClose(): void 
         </button>
       </div>
       {options.list.length === 0 ? (
-        <p className="chart-message">{needle ? `No room matches “${search.trim()}”.` : 'No occupied rooms.'}</p>
+        <p className="chart-message">
+          {needle
+            ? `No room matches “${search.trim()}”.`
+            : synced
+              ? 'No occupied rooms.'
+              : 'Not known until the first sync.'}
+        </p>
       ) : (
         <ul ref={listRef} className="chooser-list" aria-label="Rooms to compare" onKeyDown={roving.onKeyDown}>
           {options.list.map((room, index) => {
