@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../../../shared/envelope.ts'
-import type { RoomsSnapshot, RoomSummaryView, Tick } from '../../../shared/presence.ts'
+import type { RoomsSnapshot, RoomSummaryView } from '../../../shared/presence.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
 import { preferencesOf } from './slices/connection-slice.ts'
 import { RECENT_CAP, RECENT_WINDOW_MS } from './slices/live-slice.ts'
-import { deferred, disconnected as status, fakeApi } from './test-api.ts'
+import { deferred, disconnected as status, fakeApi, tickOf as tick } from './test-api.ts'
 
 const lobby = (count: number): RoomSummaryView => ({ room: 'lobby', count, groups: {} })
 const stage = (count: number): RoomSummaryView => ({ room: 'stage', count, groups: {} })
@@ -21,28 +21,6 @@ const connected: Status = {
   profile: 'prod',
   profileId: 'p1',
   message: '10 people in 2 rooms',
-}
-
-/** A tick of reading `r1`; its first (seq 1, which lists every room) unless `seq` says otherwise. */
-function tick(at: number, change: Partial<Tick> = {}): Tick {
-  return {
-    at,
-    stream: 'r1',
-    seq: 1,
-    source: 'poll',
-    total: 0,
-    roomCount: 0,
-    channels: 0,
-    unmatched: 0,
-    joins: 0,
-    leaves: 0,
-    baseline: false,
-    drift: 0,
-    changed: [],
-    removed: [],
-    recent: [],
-    ...change,
-  }
 }
 
 describe('app store: connection slice', () => {

@@ -2,6 +2,7 @@ import { vi } from 'vitest'
 import { DEFAULT_BROADCAST_SETTINGS } from '../../../shared/broadcast.ts'
 import type { Api } from '../../../shared/client.ts'
 import { DEFAULT_CONVENTION } from '../../../shared/naming.ts'
+import type { Tick } from '../../../shared/presence.ts'
 import type { ProfileView } from '../../../shared/profiles.ts'
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
@@ -67,5 +68,27 @@ export function fakeApi(overrides: Partial<Record<string, Handler>> = {}) {
     api: api as unknown as Api,
     call,
     emit: (event: string, payload: unknown) => listeners.get(event)?.(payload),
+  }
+}
+
+/** A tick of reading `r1`; its first (seq 1, which lists every room) unless `seq` says otherwise. */
+export function tickOf(at: number, change: Partial<Tick> = {}): Tick {
+  return {
+    at,
+    stream: 'r1',
+    seq: 1,
+    source: 'poll',
+    total: 0,
+    roomCount: 0,
+    channels: 0,
+    unmatched: 0,
+    joins: 0,
+    leaves: 0,
+    baseline: false,
+    drift: 0,
+    changed: [],
+    removed: [],
+    recent: [],
+    ...change,
   }
 }

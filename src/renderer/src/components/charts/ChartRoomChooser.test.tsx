@@ -3,30 +3,11 @@
 // not that none is occupied.
 import { act } from 'react'
 import { describe, expect, it } from 'vitest'
-import type { Tick } from '../../../../shared/presence.ts'
 import { createAppStore } from '../../store/app-store.ts'
 import { StoreProvider } from '../../store/context.tsx'
-import { fakeApi } from '../../store/test-api.ts'
+import { fakeApi, tickOf } from '../../store/test-api.ts'
 import { rootPerTest } from '../../test-root.ts'
 import { ChartRoomChooser } from './ChartRoomChooser.tsx'
-
-const emptyTick: Tick = {
-  at: 1_000,
-  stream: 'r1',
-  seq: 1,
-  source: 'poll',
-  total: 0,
-  roomCount: 0,
-  channels: 0,
-  unmatched: 0,
-  joins: 0,
-  leaves: 0,
-  baseline: false,
-  drift: 0,
-  changed: [],
-  removed: [],
-  recent: [],
-}
 
 describe('the chart room chooser', () => {
   const mounted = rootPerTest()
@@ -43,7 +24,7 @@ describe('the chart room chooser', () => {
     )
     const message = () => mounted.host.querySelector('.chart-message')?.textContent
     expect(message()).toBe('Not known until the first sync.')
-    act(() => fake.emit('tick', emptyTick))
+    act(() => fake.emit('tick', tickOf(1_000)))
     expect(message()).toBe('No occupied rooms.')
   })
 })
