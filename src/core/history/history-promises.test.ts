@@ -165,6 +165,28 @@ describe('history: Headcount stopping is a gap, not leaves and joins', () => {
     ])
   })
 
+  it('gives the event loop a turn every few open sessions while a fresh reading goes over them', async () => {
+    // With no budget, a chunk is the 32 steps between two looks at the clock: a step must be one session,
+    // not a page of them (32 pages of 500 sessions held the loop for 40-60 ms at a million).
+    const store = openStore({ chunkBudgetMs: 0 })
+    const crowd = Array.from({ length: 3_200 }, (_, i) => member('a', `u${i}`))
+    await store.recordTick(freshReading(1_000, crowd))
+    await store.recordSyncStopped(2_000, 'stopped')
+    let turns = 0
+    let counting = true
+    const count = () => {
+      if (!counting) return
+      turns++
+      setImmediate(count)
+    }
+    setImmediate(count)
+    // Everyone gone: the pass ends 3,200 sessions and nothing else is written.
+    await store.recordTick(freshReading(9_000, []))
+    counting = false
+    expect(store.openSessionCount()).toBe(0)
+    expect(turns).toBeGreaterThanOrEqual(3_200 / 32)
+  })
+
   it('undoes a fresh reading that fails part-way: the sessions it ended are open again', async () => {
     const store = openStore({ chunkBudgetMs: 0 })
     const crowd = Array.from({ length: 3_000 }, (_, i) => member('a', `u${i}`))
