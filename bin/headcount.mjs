@@ -6,10 +6,23 @@
 import { existsSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 
+const engineCommand = process.argv[2] === 'serve' || process.argv[2] === 'snapshot'
+
+// serve and snapshot keep a million people's presence in large blocks of memory: glibc's malloc is told,
+// as the process starts, to keep giving such blocks their own mappings, or a first sync peaks higher
+// (src/core/malloc-tuning.ts says why). Where the variable isn't set, the process restarts itself in
+// place with it, before anything else runs.
+if (engineCommand && process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
+  process.execve?.(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: '131072',
+  })
+}
+
 // serve and snapshot run a first sync: V8's young generation stops growing before their modules load
 // (serve's monitor lets it grow again once its first sync is stored), which keeps a first sync of a
 // million people about 20 MB lower at its peak. src/core/young-generation.ts says why and how.
-if (process.argv[2] === 'serve' || process.argv[2] === 'snapshot') setFlagsFromString('--semi-space-growth-factor=1')
+if (engineCommand) setFlagsFromString('--semi-space-growth-factor=1')
 
 const sources = new URL('../src/cli/main.ts', import.meta.url)
 const bundle = new URL('../out/cli/main.js', import.meta.url)

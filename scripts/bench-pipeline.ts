@@ -28,6 +28,7 @@ import { connectionFromFlags } from '../src/cli/connection-flags.ts'
 import { ChannelsClient } from '../src/core/channels/client.ts'
 import { HistoryStore } from '../src/core/history/history-store.ts'
 import { silentLogger } from '../src/core/logger.ts'
+import { FIXED_MMAP_THRESHOLD_ENV } from '../src/core/malloc-tuning.ts'
 import { Monitor } from '../src/core/monitor.ts'
 import { joinsOf } from '../src/core/presence/joins.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
@@ -209,6 +210,9 @@ interface EngineFigures {
   gcMs: number
   /** Peaks of the first syncs made again in the same process (see engineFirstSync). */
   resyncPeaksMb: number[]
+  /** Their longest event-loop blocks, wall and the thread's CPU, from the monitor's start. */
+  resyncBlockMs: number[]
+  resyncBlockCpuMs: number[]
 }
 
 /**
@@ -263,10 +267,14 @@ async function engineFirstSync(url: string, resyncs: number): Promise<EngineFigu
   try {
     const first = await firstSync()
     const resyncPeaksMb: number[] = []
+    const resyncBlockMs: number[] = []
+    const resyncBlockCpuMs: number[] = []
     for (let round = 0; round < resyncs; round++) {
       const reset = resetPeakRss()
       const again = await firstSync()
       resyncPeaksMb.push(reset ? again.peak : Number.NaN)
+      resyncBlockMs.push(again.loop.blockMs)
+      resyncBlockCpuMs.push(again.loop.blockCpuMs)
     }
     // The baseline, on the same bytes: what any JSON-based reader pays before looking at a channel.
     const client = new ChannelsClient(credentials, { timeoutMs: 120_000 })
@@ -280,6 +288,8 @@ async function engineFirstSync(url: string, resyncs: number): Promise<EngineFigu
       rssBeforeMb: first.rssBeforeMb,
       peakRssMb: first.peak,
       resyncPeaksMb,
+      resyncBlockMs,
+      resyncBlockCpuMs,
       ...first.loop,
     }
   } finally {
@@ -333,8 +343,9 @@ async function bundledSelf(): Promise<string> {
 }
 
 function engineRun(script: string, emulatorUrl: string, resyncs = 0): EngineFigures {
-  // The engine's process as bin/headcount.mjs starts `serve`: V8's young generation stops growing before
-  // any module loads, then the child holds it as the command does (src/core/young-generation.ts).
+  // The engine's process as bin/headcount.mjs starts `serve`: glibc's mmap threshold fixed
+  // (src/core/malloc-tuning.ts), V8's young generation stopped growing before any module loads, then
+  // held by the child's monitors as the command's are (src/core/young-generation.ts).
   const stopGrowth = `data:text/javascript,import { setFlagsFromString } from 'node:v8'; setFlagsFromString('${STOP_YOUNG_GENERATION_GROWTH}')`
   const child = spawnSync(
     process.execPath,
@@ -342,6 +353,7 @@ function engineRun(script: string, emulatorUrl: string, resyncs = 0): EngineFigu
     {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
+      env: { ...process.env, ...FIXED_MMAP_THRESHOLD_ENV },
     },
   )
   if (child.status !== 0) throw new Error(`the engine run failed:\n${child.stderr}`)
@@ -404,11 +416,14 @@ async function printEngine(members: number, runs: number, resyncs: number): Prom
       ],
       ...Array.from({ length: resyncs }, (_, round): [string, string] => {
         const peaks = shipped.map((figures) => figures.resyncPeaksMb[round] ?? Number.NaN)
+        const blocks = shipped.map((figures) => figures.resyncBlockMs[round] ?? Number.NaN)
+        const blocksCpu = shipped.map((figures) => figures.resyncBlockCpuMs[round] ?? Number.NaN)
+        const peak = peaks.some(Number.isNaN)
+          ? '— (no /proc/self/clear_refs to reset the peak)'
+          : `${median(peaks).toFixed(0)} MB (worst ${Math.max(...peaks).toFixed(0)} MB)`
         return [
-          `  first sync again in the process (${ordinal(round + 2)}): peak RSS`,
-          peaks.some(Number.isNaN)
-            ? '— (no /proc/self/clear_refs to reset the peak)'
-            : `${median(peaks).toFixed(0)} MB (worst ${Math.max(...peaks).toFixed(0)} MB)`,
+          `  first sync again in the process (${ordinal(round + 2)}): peak RSS; longest block (its CPU)`,
+          `${peak}; ${median(blocks).toFixed(1)} ms (${median(blocksCpu).toFixed(1)}), worst ${Math.max(...blocks).toFixed(1)} ms (${Math.max(...blocksCpu).toFixed(1)})`,
         ]
       }),
       [
