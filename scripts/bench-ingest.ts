@@ -15,6 +15,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { compileConvention } from '../src/shared/naming.ts'
+import { FIXED_MMAP_THRESHOLD_ENV } from '../src/core/malloc-tuning.ts'
 import { PresenceState } from '../src/core/presence/presence-state.ts'
 import type { IngestOptions } from '../src/core/presence/types.ts'
 import { seededRandom } from '../src/shared/seeded-random.ts'
@@ -567,9 +568,11 @@ const generateSize = option('--generate')
 const runs = Number(option('--runs') ?? 5)
 
 function runSelf(args: string[]): string {
+  // With glibc's mmap threshold as serve runs (src/core/malloc-tuning.ts), the baseline too.
   const child = spawnSync(process.execPath, [process.argv[1] as string, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...FIXED_MMAP_THRESHOLD_ENV },
   })
   if (child.status !== 0) {
     console.error(child.stderr)

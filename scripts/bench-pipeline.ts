@@ -157,9 +157,11 @@ function printTable(sizes: number[]): void {
   ]
   const rows: string[][] = []
   for (const size of sizes) {
+    // With glibc's mmap threshold as serve runs (src/core/malloc-tuning.ts).
     const child = spawnSync(process.execPath, [import.meta.filename, '--child', String(size)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
+      env: { ...process.env, ...FIXED_MMAP_THRESHOLD_ENV },
     })
     if (child.status !== 0) {
       console.error(child.stderr)
