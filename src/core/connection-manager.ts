@@ -3,7 +3,7 @@ import { ApiError } from '../shared/envelope.ts'
 import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import type { Profile } from '../shared/profiles.ts'
 import type { Status } from '../shared/status.ts'
-import type { SyncStatus } from '../shared/sync.ts'
+import type { SyncOptions, SyncStatus } from '../shared/sync.ts'
 import { AlertMonitor } from './alerts/alert-monitor.ts'
 import type { Broadcaster } from './broadcast/broadcaster.ts'
 import { createBroadcaster } from './broadcast/create-broadcaster.ts'
@@ -253,6 +253,19 @@ export class ConnectionManager {
     return next
   }
 
+  /**
+   * Puts `id`'s new sync options into effect when it is being watched. New intervals alone are taken by
+   * the running monitor: a new reading of a million people costs a first sync's memory and time, and
+   * the history a gap. A changed mode or webhook address needs a new monitor (see restartIfActive).
+   */
+  async applySyncOptions(id: string, options: SyncOptions): Promise<void> {
+    await this.switching
+    const monitor = this.isActive(id) ? this.monitorNow : null
+    if (!monitor) return
+    if (sameButIntervals(monitor.syncOptions, options)) monitor.setSyncIntervals(options)
+    else await this.restartIfActive(id, { cause: 'settings', detail: `Sync settings changed (${options.mode})` })
+  }
+
   /** Reconnects when `id` is being watched, so a changed setting takes effect; `reason` is for the history. */
   async restartIfActive(id: string, reason: StopReason): Promise<void> {
     if (this.isActive(id) && this.monitorNow) await this.connect(id, reason)
@@ -322,4 +335,11 @@ export class ConnectionManager {
             : 'Not connected'
     this.setStatus({ connection, message, sync })
   }
+}
+
+/** Whether two sync options differ at most in their poll and reconcile intervals (any other option counts). */
+function sameButIntervals(a: SyncOptions, b: SyncOptions): boolean {
+  const intervals = new Set<string>(['pollIntervalSec', 'reconcileIntervalSec'])
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((key) => !intervals.has(key)))
+  return [...keys].every((key) => a[key as keyof SyncOptions] === b[key as keyof SyncOptions])
 }

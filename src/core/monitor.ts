@@ -4,7 +4,7 @@ import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import { compileConvention } from '../shared/naming.ts'
 import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomsSnapshot, Tick } from '../shared/presence.ts'
 import type { Profile } from '../shared/profiles.ts'
-import type { SyncStatus } from '../shared/sync.ts'
+import type { SyncOptions, SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
 import type { HistoryStore } from './history/history-store.ts'
 import { memberKey, type OpenSessionStart } from './history/session-reader.ts'
@@ -137,6 +137,16 @@ export class Monitor {
 
   pollNow(): void {
     this.loop.pollNow()
+  }
+
+  /** The sync options it runs with (new intervals are taken in place: see setSyncIntervals). */
+  get syncOptions(): SyncOptions {
+    return this.loop.options
+  }
+
+  /** New poll and reconcile intervals, taken without a new reading of everyone or a gap in the history. */
+  setSyncIntervals(intervals: Pick<SyncOptions, 'pollIntervalSec' | 'reconcileIntervalSec'>): void {
+    this.loop.setIntervals(intervals)
   }
 
   private async applyTick({ source, result, drift, afterGap }: SyncTick): Promise<void> {

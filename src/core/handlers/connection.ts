@@ -14,7 +14,7 @@ export function connectionHandlers(
     },
     'sync.setOptions': async ({ id, options: sync }) => {
       profiles.update(id, { sync })
-      await connection.restartIfActive(id, { cause: 'settings', detail: `Sync settings changed (${sync.mode})` })
+      await connection.applySyncOptions(id, sync)
       return sync
     },
   }

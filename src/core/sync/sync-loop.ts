@@ -80,6 +80,8 @@ export class SyncLoop {
   private running = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
+  /** Times the wait for the next poll again (after new intervals); null when not waiting an interval. */
+  private retime: (() => void) | null = null
   /** "Sync now" came while a poll was under way: that poll's request may predate it, so poll again. */
   private pollRequested = false
   private receiver: WebhookReceiver | null = null
@@ -171,6 +173,21 @@ export class SyncLoop {
     }
     this.status = { ...this.status, state: 'stopped', nextAttemptAt: null }
     this.publish()
+  }
+
+  /** The options it syncs with now. */
+  get options(): SyncOptions {
+    return this.deps.options
+  }
+
+  /**
+   * Takes new poll and reconcile intervals without stopping, so nothing is read again: a wait under way
+   * for the next poll is timed again from when it began. Any other option needs a new loop.
+   */
+  setIntervals(intervals: Pick<SyncOptions, 'pollIntervalSec' | 'reconcileIntervalSec'>): void {
+    const { pollIntervalSec, reconcileIntervalSec } = intervals
+    this.deps.options = { ...this.deps.options, pollIntervalSec, reconcileIntervalSec }
+    this.retime?.()
   }
 
   /** Runs the next poll now instead of waiting (e.g. the operator pressed "sync now"). */
@@ -419,16 +436,29 @@ export class SyncLoop {
         : succeeded
           ? this.intervalMs()
           : backoffDelay(attempts, Math.min(this.intervalMs(), 5000), this.random)
-      this.status = { ...this.status, nextAttemptAt: this.now() + delay }
+      const waitFrom = this.now()
+      this.status = { ...this.status, nextAttemptAt: waitFrom + delay }
       this.publish()
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay)
+        let timer = setTimeout(resolve, delay)
         this.wake = () => {
           clearTimeout(timer)
           resolve()
         }
+        // Only a wait of one interval follows a new one; a retry's backoff and a requested poll don't.
+        this.retime =
+          succeeded && !requested
+            ? () => {
+                clearTimeout(timer)
+                const next = waitFrom + this.intervalMs()
+                timer = setTimeout(resolve, Math.max(0, next - this.now()))
+                this.status = { ...this.status, nextAttemptAt: next }
+                this.publish()
+              }
+            : null
       })
       this.wake = null
+      this.retime = null
     }
   }
 
