@@ -13,7 +13,9 @@
 // `pusher` SDK's `get`, JSON.parse, a Map of Sets). Each run's engine runs twice, taking turns: from
 // the TypeScript sources, and as shipped (this script bundled to plain JS as `npm run build` bundles the
 // CLI; the desktop app and the npm package run bundled JS). As shipped, each process then makes --resyncs
-// (default 2) more first syncs, as a reconnection or a changed setting does: their peaks too. Medians.
+// (default 2) more first syncs, as a reconnection or a changed convention or sync mode does: their peaks
+// and longest blocks too. Every engine process runs with glibc's mmap threshold as serve does
+// (src/core/malloc-tuning.ts). Medians.
 // Prints figures; no pass/fail.
 //
 //   node scripts/bench-pipeline.ts [--sizes 10000,100000,1000000] [--members 1000000] [--runs 3]
@@ -220,7 +222,7 @@ interface EngineFigures {
 /**
  * One engine first sync in this (fresh) process: what `serve` does when it connects to the app. Then, with
  * `resyncs`, as many more in the same process, each by a new monitor over the same history file once the
- * previous one has stopped and its history closed, as a reconnection or a changed sync setting or
+ * previous one has stopped and its history closed, as a reconnection or a changed sync mode or
  * convention makes them: their peaks (VmHWM reset before each; NaN where /proc can't reset it).
  */
 async function engineFirstSync(url: string, resyncs: number): Promise<EngineFigures> {

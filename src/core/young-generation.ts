@@ -9,7 +9,7 @@
 //
 // Released after it: held for good, it would cost the broadcaster, with a thousand requests in flight
 // at every tick, a quarter more CPU (at 10,000 rooms, in turns: 213-261 ms a tick held, 171-190 not).
-// A later monitor (a reconnection, a changed sync setting or convention) holds it again for its own
+// A later monitor (a reconnection, a changed sync mode or convention) holds it again for its own
 // first sync: that cannot shrink what grew meanwhile, and the previous state's memory comes back only
 // as V8 collects it, so such a first sync peaks higher than the process's first (figures in the README's Performance).
 //
