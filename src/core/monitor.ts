@@ -186,6 +186,10 @@ export class Monitor {
       if (expired > 0) this.recent.splice(0, expired)
     }
 
+    // Join times to read back from the history: only where it had sessions open before this reading
+    // (a restart, a reconnection). On a history with none, every session open after it began with it,
+    // and reading back a million of them would find nothing.
+    const restorable = fresh && (this.options.history?.openSessionsPage(null, 1).length ?? 0) > 0
     // Stored first: what the UI is told about is already in the history, and nothing the UI's side
     // does (an event that no longer matches the contract is dropped) can cost the sync its tick.
     try {
@@ -204,7 +208,7 @@ export class Monitor {
       // generation as it likes from now on.
       if (fresh) releaseYoungGeneration()
     }
-    if (fresh)
+    if (restorable)
       void this.restoreJoinTimes(at).catch((error: unknown) =>
         this.options.logger.warn('could not read when the people present joined', error),
       )

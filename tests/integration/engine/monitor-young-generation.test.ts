@@ -41,6 +41,7 @@ async function monitorWith(recordTick: () => Promise<void>) {
     recordSyncStopped: async () => {},
     applyRetention: async () => ({}),
     openSessionStarts: () => new Map(),
+    openSessionsPage: () => [],
   } as unknown as HistoryStore
   const ticks: Tick[] = []
   const monitor = new Monitor({
