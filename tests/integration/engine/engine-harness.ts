@@ -3,16 +3,23 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type PusherJs from 'pusher-js'
+import { afterEach } from 'vitest'
 import { Engine } from '../../../src/core/engine.ts'
 import { silentLogger, type Logger } from '../../../src/core/logger.ts'
 import { MemorySecretStore } from '../../../src/core/secret-store.ts'
 import { FileSettingsStore } from '../../../src/core/settings-store.ts'
 import type { EventName, EventPayload } from '../../../src/shared/contract.ts'
 import { startDemoCrowd } from '../../../src/emulator/demo.ts'
-import type { RunningEmulator } from '../../../src/emulator/index.ts'
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import type { EmulatorOptions } from '../../../src/emulator/options.ts'
 import { client, connected, subscribed } from '../emulator/helpers.ts'
 
 type Heard = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName]
+
+interface HarnessOptions {
+  requestTimeoutMs?: number
+  logger?: Logger
+}
 
 /** A real engine with settings and history on disk, and everything it emits. */
 export class EngineHarness {
@@ -21,7 +28,7 @@ export class EngineHarness {
   readonly heard: Heard[] = []
   private readonly sockets: PusherJs[] = []
 
-  constructor({ requestTimeoutMs = 3000, logger = silentLogger }: { requestTimeoutMs?: number; logger?: Logger } = {}) {
+  constructor({ requestTimeoutMs = 3000, logger = silentLogger }: HarnessOptions = {}) {
     this.engine = new Engine({
       version: '0.0.0-test',
       runtime: 'web',
@@ -88,5 +95,30 @@ export function emulatorConnection(emulator: RunningEmulator) {
     appId: emulator.appId,
     key: emulator.key,
     target: { kind: 'host' as const, host: '127.0.0.1', port: emulator.port, useTLS: false },
+  }
+}
+
+/**
+ * For a test file whose tests each watch an emulator with an engine: what a test opens through this is
+ * closed after it, the engine first (it may still be polling the emulator).
+ */
+export function openedPerTest() {
+  let harness: EngineHarness | undefined
+  let emulator: RunningEmulator | undefined
+  afterEach(async () => {
+    await harness?.close()
+    await emulator?.close()
+    harness = undefined
+    emulator = undefined
+  })
+  return {
+    async emulator(options?: EmulatorOptions): Promise<RunningEmulator> {
+      emulator = await startEmulator(options)
+      return emulator
+    },
+    harness(options?: HarnessOptions): EngineHarness {
+      harness = new EngineHarness(options)
+      return harness
+    },
   }
 }

@@ -7,13 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { HistoryStore } from '../../../src/core/history/history-store.ts'
-import { silentLogger } from '../../../src/core/logger.ts'
-import { Monitor } from '../../../src/core/monitor.ts'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
-import { DEFAULT_BROADCAST_SETTINGS } from '../../../src/shared/broadcast.ts'
-import { parseConnectionUrl } from '../../../src/shared/connection.ts'
 import type { Tick } from '../../../src/shared/presence.ts'
-import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
+import { monitorOnEmulator } from './monitor-on-emulator.ts'
 
 let emulator: RunningEmulator | undefined
 let dir: string | undefined
@@ -28,27 +24,8 @@ afterEach(async () => {
 async function firstSync(target: RunningEmulator, folder: string) {
   const history = HistoryStore.open(join(folder, 'history.sqlite'))
   const pages = vi.spyOn(history, 'openSessionsPage')
-  const credentials = parseConnectionUrl(
-    `http://${target.key}:${target.secret}@127.0.0.1:${target.port}/apps/${target.appId}`,
-  )
-  const { secret: _secret, ...connection } = credentials
   const ticks: Tick[] = []
-  const monitor = new Monitor({
-    profile: {
-      id: 'p',
-      name: 'p',
-      connection,
-      convention: { kind: 'template', template: 'private-{room}-{user}' },
-      sync: { ...DEFAULT_SYNC_OPTIONS, mode: 'poll', pollIntervalSec: 300 },
-      broadcast: DEFAULT_BROADCAST_SETTINGS,
-      alerts: [],
-    },
-    credentials,
-    history,
-    logger: silentLogger,
-    onTick: (tick) => ticks.push(tick),
-    onStatus: () => {},
-  })
+  const monitor = monitorOnEmulator(target, history, ticks)
   await monitor.start()
   await vi.waitFor(() => expect(ticks).toHaveLength(1))
   // A read-back runs a page per turn of the event loop: give it a few.

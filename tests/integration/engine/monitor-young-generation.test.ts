@@ -4,19 +4,15 @@
 // any tick lets it go too.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
-import { DEFAULT_BROADCAST_SETTINGS } from '../../../src/shared/broadcast.ts'
-import { parseConnectionUrl } from '../../../src/shared/connection.ts'
 import type { Tick } from '../../../src/shared/presence.ts'
-import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
 import type { HistoryStore } from '../../../src/core/history/history-store.ts'
-import { silentLogger } from '../../../src/core/logger.ts'
 
 const events: string[] = []
 vi.mock('../../../src/core/young-generation.ts', () => ({
   holdYoungGeneration: () => void events.push('held'),
   releaseYoungGeneration: () => void events.push('released'),
 }))
-const { Monitor } = await import('../../../src/core/monitor.ts')
+const { monitorOnEmulator } = await import('./monitor-on-emulator.ts')
 
 let emulator: RunningEmulator | undefined
 afterEach(async () => {
@@ -29,10 +25,6 @@ afterEach(async () => {
 async function monitorWith(recordTick: () => Promise<void>) {
   emulator = await startEmulator({ port: 0 })
   emulator.injectMany(Array.from({ length: 100 }, (_, i) => ({ channel: `private-room${i % 5}-user${i}` })))
-  const credentials = parseConnectionUrl(
-    `http://${emulator.key}:${emulator.secret}@127.0.0.1:${emulator.port}/apps/${emulator.appId}`,
-  )
-  const { secret: _secret, ...connection } = credentials
   // Only what the monitor asks of the history: ticks, and setup, gaps and retention (ignored).
   const history = {
     recordSetup: async () => {},
@@ -44,22 +36,7 @@ async function monitorWith(recordTick: () => Promise<void>) {
     openSessionsPage: () => [],
   } as unknown as HistoryStore
   const ticks: Tick[] = []
-  const monitor = new Monitor({
-    profile: {
-      id: 'p',
-      name: 'p',
-      connection,
-      convention: { kind: 'template', template: 'private-{room}-{user}' },
-      sync: { ...DEFAULT_SYNC_OPTIONS, mode: 'poll', pollIntervalSec: 300 },
-      broadcast: DEFAULT_BROADCAST_SETTINGS,
-      alerts: [],
-    },
-    credentials,
-    history,
-    logger: silentLogger,
-    onTick: (tick) => ticks.push(tick),
-    onStatus: () => {},
-  })
+  const monitor = monitorOnEmulator(emulator, history, ticks)
   return { monitor, ticks }
 }
 

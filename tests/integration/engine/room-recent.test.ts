@@ -1,26 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness } from './engine-harness.ts'
+import { emulatorConnection, openedPerTest } from './engine-harness.ts'
 
 // A room's recent joins and leaves (the room view's feed) against a crowd busier than one tick lists.
 
-let emulator: RunningEmulator | undefined
-let harness: EngineHarness | undefined
-afterEach(async () => {
-  await harness?.close()
-  await emulator?.close()
-  harness = undefined
-  emulator = undefined
-})
+const opened = openedPerTest()
 
 const people = (room: string, prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ channel: `private-${room}-${prefix}${i}` }))
 
 describe("a room's recent joins and leaves", () => {
   it('lists every one of them, though a busier room churned more since and a tick lists only 100', async () => {
-    const target = (emulator = await startEmulator({ vacateDelayMs: 0 }))
-    const h = (harness = new EngineHarness())
+    const target = await opened.emulator({ vacateDelayMs: 0 })
+    const h = opened.harness()
     target.injectMany(people('hall', 'seed', 10))
     const profile = await h.handlers['profiles.save']({
       name: 'emulator',

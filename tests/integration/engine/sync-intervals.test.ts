@@ -1,25 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
+import { emulatorConnection, freePort, openedPerTest } from './engine-harness.ts'
 
 // An operator changing how often a watched app is polled, mid-stream: the running sync takes the new
 // interval. Reading everyone again would cost a first sync (at a million, its memory and seconds) and
 // put a gap in the history for nothing.
 
-let emulator: RunningEmulator | undefined
-let harness: EngineHarness | undefined
-afterEach(async () => {
-  await harness?.close()
-  await emulator?.close()
-  harness = undefined
-  emulator = undefined
-})
+const opened = openedPerTest()
 
 describe('a changed poll interval on a watched app', () => {
   it('is taken by the running sync: no new reading, no gap, polls at the new pace', { timeout: 60_000 }, async () => {
-    emulator = await startEmulator()
-    const h = (harness = new EngineHarness())
+    const emulator = await opened.emulator()
+    const h = opened.harness()
     const from = Date.now() - 1000
     const slow = { ...DEFAULT_SYNC_OPTIONS, mode: 'poll' as const, pollIntervalSec: 60 }
     const profile = await h.handlers['profiles.save']({

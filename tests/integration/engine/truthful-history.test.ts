@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { describe, expect, it } from 'vitest'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
 import type { NamingConvention } from '../../../src/shared/naming.ts'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
+import { emulatorConnection, type EngineHarness, freePort, openedPerTest } from './engine-harness.ts'
 
 // What history promises (DESIGN §5a) through the engine's contract, against the emulator.
 
-let emulator: RunningEmulator | undefined
-let harness: EngineHarness | undefined
-afterEach(async () => {
-  await harness?.close()
-  await emulator?.close()
-  harness = undefined
-  emulator = undefined
-})
+const opened = openedPerTest()
 
 /** Reads two-part names as the default template does, and three-part ones with their group. */
 const WITH_OPTIONAL_GROUP: NamingConvention = {
@@ -58,8 +51,8 @@ describe('a naming-convention change on a live crowd', () => {
       timeout: 60_000,
     },
     async () => {
-      emulator = await startEmulator()
-      const h = (harness = new EngineHarness())
+      const emulator = await opened.emulator()
+      const h = opened.harness()
       const from = Date.now() - 1000
       const profile = await watchEmulator(h, emulator)
       emulator.injectMany([
@@ -135,8 +128,8 @@ describe('changes of how the app is watched', () => {
       timeout: 60_000,
     },
     async () => {
-      emulator = await startEmulator()
-      const h = (harness = new EngineHarness())
+      const emulator = await opened.emulator()
+      const h = opened.harness()
       const from = Date.now() - 1000
       const profile = await watchEmulator(h, emulator)
       emulator.injectMany(Array.from({ length: 10 }, (_, i) => ({ channel: `private-hall-user${i}` })))
@@ -190,8 +183,8 @@ describe('changes of how the app is watched', () => {
 
 describe('the demo, its own connection', () => {
   it('stopping it while another app is watched changes nothing there', { timeout: 90_000 }, async () => {
-    emulator = await startEmulator()
-    const h = (harness = new EngineHarness())
+    const emulator = await opened.emulator()
+    const h = opened.harness()
     emulator.injectMany(Array.from({ length: 20 }, (_, i) => ({ channel: `private-hall-user${i}` })))
 
     // The demo first, then another app: watching it stops the demo's crowd, and the labels go.

@@ -1,29 +1,21 @@
 import { createHmac } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_SYNC_OPTIONS } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
+import { emulatorConnection, freePort, openedPerTest } from './engine-harness.ts'
 
 // Webhooks repeated, late, out of order or stamped by a clock running ahead make no ghosts: the
 // engine's receiver against the emulator's own webhooks and validly signed batches posted by hand.
 
-let emulator: RunningEmulator | undefined
-let harness: EngineHarness | undefined
-afterEach(async () => {
-  await harness?.close()
-  await emulator?.close()
-  harness = undefined
-  emulator = undefined
-})
+const opened = openedPerTest()
 
 async function hybridEngine() {
   const webhookPort = await freePort()
-  emulator = await startEmulator({
+  const emulator = await opened.emulator({
     vacateDelayMs: 0,
     webhookBatchMs: 20,
     webhooks: [`http://127.0.0.1:${webhookPort}/`],
   })
-  const h = (harness = new EngineHarness())
+  const h = opened.harness()
   const profile = await h.handlers['profiles.save']({
     name: 'emulator',
     connection: emulatorConnection(emulator),
@@ -36,7 +28,6 @@ async function hybridEngine() {
     (status) => status.sync?.state === 'ok',
     'the first poll',
   )
-  const target = emulator
   /** Posts a validly signed batch, as Pusher would. */
   const post = async (timeMs: number, events: { name: string; channel: string }[]) => {
     const body = JSON.stringify({ time_ms: timeMs, events })
@@ -44,15 +35,15 @@ async function hybridEngine() {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'X-Pusher-Key': target.key,
-        'X-Pusher-Signature': createHmac('sha256', target.secret).update(body).digest('hex'),
+        'X-Pusher-Key': emulator.key,
+        'X-Pusher-Signature': createHmac('sha256', emulator.secret).update(body).digest('hex'),
       },
       body,
     })
     expect(response.status).toBe(200)
   }
   const total = async () => (await h.handlers['rooms.list'](undefined)).total
-  return { h, post, total }
+  return { h, emulator, post, total }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -74,9 +65,9 @@ describe('webhooks that cannot be trusted as they come', () => {
   )
 
   it('repeated, late and reordered webhooks leave the true state', { timeout: 30_000 }, async () => {
-    const { h, post, total } = await hybridEngine()
+    const { h, emulator, post, total } = await hybridEngine()
     const joins = () => h.events('tick').reduce((sum, tick) => sum + tick.joins, 0)
-    const socket = await h.join(emulator as RunningEmulator, 'private-lobby-ana')
+    const socket = await h.join(emulator, 'private-lobby-ana')
     // Her tick itself, not only the state: ticks are published after they are stored, so counting the
     // joins from here on must not start before hers is out.
     await h.until(joins, (count) => count === 1, 'ana’s join from the emulator’s own webhook')
