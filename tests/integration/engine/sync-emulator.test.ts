@@ -1,28 +1,21 @@
 import { createHmac } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts'
+import { describe, expect, it } from 'vitest'
+import type { RunningEmulator } from '../../../src/emulator/index.ts'
 import type { NamingConvention } from '../../../src/shared/naming.ts'
 import type { RoomsSnapshot } from '../../../src/shared/presence.ts'
 import { DEFAULT_SYNC_OPTIONS, type SyncOptions } from '../../../src/shared/sync.ts'
-import { emulatorConnection, EngineHarness, freePort } from './engine-harness.ts'
+import { emulatorConnection, EngineHarness, freePort, openedPerTest } from './engine-harness.ts'
 
 const WITH_GROUPS: NamingConvention = { kind: 'template', template: 'private-{room}-{group}-{user}' }
 
-let emulator: RunningEmulator | undefined
-let harness: EngineHarness | undefined
-afterEach(async () => {
-  await harness?.close()
-  await emulator?.close()
-  harness = undefined
-  emulator = undefined
-})
+const opened = openedPerTest()
 
-async function connectEngine(sync: Partial<SyncOptions>) {
-  harness = new EngineHarness()
+async function connectEngine(emulator: RunningEmulator, sync: Partial<SyncOptions>) {
+  const harness = opened.harness()
   const profile = await harness.handlers['profiles.save']({
     name: 'emulator',
-    connection: emulatorConnection(emulator as RunningEmulator),
-    secret: (emulator as RunningEmulator).secret,
+    connection: emulatorConnection(emulator),
+    secret: emulator.secret,
     convention: WITH_GROUPS,
     sync: { ...DEFAULT_SYNC_OPTIONS, pollIntervalSec: 1, ...sync },
   })
@@ -57,8 +50,8 @@ const EXPECTED = {
 
 describe('the engine against the emulator with real pusher-js participants', () => {
   it('polling: counts people per room and group exactly, finds joins and leaves, and keeps history', async () => {
-    emulator = await startEmulator({ vacateDelayMs: 50 })
-    const { harness: h } = await connectEngine({ mode: 'poll' })
+    const emulator = await opened.emulator({ vacateDelayMs: 50 })
+    const { harness: h } = await connectEngine(emulator, { mode: 'poll' })
     const sockets = await seatCrowd(h, emulator)
     h.engine.handlers['sync.now'](undefined)
     const snapshot = await h.until(
@@ -115,13 +108,13 @@ describe('the engine against the emulator with real pusher-js participants', () 
 
   it('webhooks: an initial poll, then joins and leaves from signed webhooks; a bad signature changes nothing', async () => {
     const webhookPort = await freePort()
-    emulator = await startEmulator({
+    const emulator = await opened.emulator({
       vacateDelayMs: 50,
       webhookBatchMs: 20,
       webhooks: [`http://127.0.0.1:${webhookPort}/`],
     })
     const early = await new EngineHarness().join(emulator, 'private-lobby-red-early')
-    const { harness: h } = await connectEngine({ mode: 'webhook', webhookPort })
+    const { harness: h } = await connectEngine(emulator, { mode: 'webhook', webhookPort })
     await h.until(
       () => h.handlers['rooms.list'](undefined),
       (s) => s.total === 1,
@@ -179,12 +172,12 @@ describe('the engine against the emulator with real pusher-js participants', () 
 
   it('hybrid: webhooks keep it current and a reconciling poll finds and counts what they missed', async () => {
     const webhookPort = await freePort()
-    emulator = await startEmulator({
+    const emulator = await opened.emulator({
       vacateDelayMs: 50,
       webhookBatchMs: 20,
       webhooks: [`http://127.0.0.1:${webhookPort}/`],
     })
-    const { harness: h } = await connectEngine({ mode: 'hybrid', webhookPort, reconcileIntervalSec: 3600 })
+    const { harness: h } = await connectEngine(emulator, { mode: 'hybrid', webhookPort, reconcileIntervalSec: 3600 })
     await h.until(
       () => h.handlers['status.get'](undefined),
       (s) => s.sync?.state === 'ok',
@@ -227,8 +220,8 @@ describe('the engine against the emulator with real pusher-js participants', () 
   })
 
   it('numbers the ticks of each reading, says in a snapshot which it holds, and begins another on connecting again', async () => {
-    emulator = await startEmulator({ vacateDelayMs: 50 })
-    const { harness: h, profile } = await connectEngine({ mode: 'poll' })
+    const emulator = await opened.emulator({ vacateDelayMs: 50 })
+    const { harness: h, profile } = await connectEngine(emulator, { mode: 'poll' })
     const sockets = await seatCrowd(h, emulator)
     h.engine.handlers['sync.now'](undefined)
     await h.until(
@@ -276,8 +269,8 @@ describe('the engine against the emulator with real pusher-js participants', () 
   })
 
   it('tests connections and explains a wrong secret and an unknown app', async () => {
-    emulator = await startEmulator()
-    harness = new EngineHarness()
+    const emulator = await opened.emulator()
+    const harness = opened.harness()
     const connection = emulatorConnection(emulator)
     const good = await harness.handlers['profiles.test']({ connection, secret: emulator.secret })
     expect(good).toMatchObject({ ok: true, channels: 0 })
