@@ -2,6 +2,7 @@
 import { act, Profiler } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Series } from '../../../shared/history.ts'
 import type { RoomSummaryView, Tick } from '../../../shared/presence.ts'
 import { createAppStore, type AppStore } from '../store/app-store.ts'
 import { StoreProvider } from '../store/context.tsx'
@@ -64,10 +65,13 @@ describe('the rooms table, live', () => {
   /** What changed in the table's rows since the last look: cells (their text, or an attribute), by room. */
   let observer: MutationObserver
   let changedCells: () => string[]
+  /** What the history answers for sparklines. */
+  let series: Series[]
 
   beforeEach(() => {
     globalThis.IS_REACT_ACT_ENVIRONMENT = true
-    const fake = fakeApi({ 'history.series': () => [] })
+    series = []
+    const fake = fakeApi({ 'history.series': () => series })
     store = createAppStore(fake.api, 'open')
     emit = fake.emit
     host = document.createElement('div')
@@ -142,6 +146,25 @@ describe('the rooms table, live', () => {
       'd/cell-share@style',
       'd/rooms-row@aria-label',
     ])
+  })
+
+  it("ends a room's trend on its live count, not on the history's figure of its last fetch", async () => {
+    const now = Date.now()
+    // Fetched when room a held 8; it holds 9 now, and 10 after the next tick.
+    series = [
+      {
+        room: 'a',
+        points: [
+          { t: now - 10 * 60_000, value: 4 },
+          { t: now - 60_000, value: 8 },
+        ],
+      },
+    ]
+    await act(() => store.getState().loadSparklines(['a'], now))
+    const caption = () => host.querySelector('.rooms-scroll [role="row"] .cell-trend title')?.textContent
+    expect(caption()).toBe('Trend of a, last 15 minutes: 4 → 9 (low 4, high 9)')
+    act(() => emit('tick', tick(2, [room('a', 10)], 26)))
+    expect(caption()).toBe('Trend of a, last 15 minutes: 4 → 10 (low 4, high 10)')
   })
 
   it('moves a room up when its count passes another', () => {

@@ -9,7 +9,7 @@ import { createRoomRowsSelector } from '../store/selectors.ts'
 import type { Sparkline as SparklineData } from '../store/slices/history-slice.ts'
 import { CHART_ROOM_LIMIT, type RoomSortKey } from '../store/slices/ui-slice.ts'
 import { groupColor } from './charts/palette.ts'
-import { Sparkline } from './charts/Sparkline.tsx'
+import { endingOnLive, Sparkline } from './charts/Sparkline.tsx'
 import { useThemeName } from './theme.tsx'
 import { VIEW_HEADING_ID } from './ViewFrame.tsx'
 
@@ -237,6 +237,7 @@ const RoomRow = memo(function RoomRow({
 }: RoomRowProps) {
   const share = total > 0 ? row.count / total : 0
   const groups = Object.entries(row.groups).sort((a, b) => b[1] - a[1])
+  const trend = useMemo(() => endingOnLive(sparkline?.values, row.count), [sparkline, row.count])
   return (
     <div
       className="rooms-row"
@@ -262,7 +263,7 @@ const RoomRow = memo(function RoomRow({
         <span className="share-text">{(share * 100).toFixed(1)}%</span>
       </div>
       <div role="cell" className="cell-trend">
-        <Sparkline values={sparkline?.values} label={`Trend of ${row.room}`} />
+        <Sparkline values={trend} label={`Trend of ${row.room}`} />
       </div>
       <div
         role="cell"

@@ -4,6 +4,18 @@ import { formatCount } from '../../lib/format.ts'
 const WIDTH = 96
 const HEIGHT = 22
 
+/**
+ * A trend fetched from the history (it ends when it was fetched, up to half a minute ago) ending on the
+ * count known now instead, so the line and its caption end where the row's live figure is.
+ */
+export function endingOnLive(
+  values: readonly (number | null)[] | undefined,
+  live: number,
+): readonly (number | null)[] | undefined {
+  if (!values || values.length === 0 || values.at(-1) === live) return values
+  return [...values.slice(0, -1), live]
+}
+
 /** A room's recent trend as a tiny SVG line; gaps break the line. One point per 2 px at most. */
 export const Sparkline = memo(function Sparkline({
   values,
