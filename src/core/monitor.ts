@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Credentials } from '../shared/connection.ts'
 import { GAP_CAUSE_TITLES, type GapCause } from '../shared/history.ts'
 import { compileConvention } from '../shared/naming.ts'
-import type { PresenceEvent, RoomDetail, RoomDetailInput, RoomsSnapshot, Tick } from '../shared/presence.ts'
+import {
+  RATE_WINDOW_MS,
+  type PresenceEvent,
+  type RoomDetail,
+  type RoomDetailInput,
+  type RoomsSnapshot,
+  type Tick,
+  type TickCounts,
+} from '../shared/presence.ts'
 import type { Profile } from '../shared/profiles.ts'
 import type { SyncOptions, SyncStatus } from '../shared/sync.ts'
 import { ChannelsClient } from './channels/client.ts'
@@ -60,6 +68,8 @@ export class Monitor {
   private readonly recent: PresenceEvent[] = []
   /** Since when `recent` holds every join and leave seen: the first sync, or the last one it dropped. */
   private recentFrom: number | null = null
+  /** The counts of the ticks of the last minute, for a page's rates (see RoomsSnapshot.rates). */
+  private rateTicks: TickCounts[] = []
   private roomsByName = new Map<string, RoomSummary>()
   /** This reading's name and the number of the tick `roomsByName` holds (see Tick.stream and seq). */
   private readonly stream = randomUUID()
@@ -169,6 +179,17 @@ export class Monitor {
     const seq = ++this.seq
     this.last = result
 
+    let expiredRates = 0
+    while (
+      expiredRates < this.rateTicks.length &&
+      (this.rateTicks[expiredRates] as TickCounts).at <= at - RATE_WINDOW_MS
+    )
+      expiredRates++
+    if (expiredRates > 0) this.rateTicks.splice(0, expiredRates)
+    this.rateTicks.push(
+      baseline ? { at, joins: 0, leaves: 0 } : { at, joins: joinCountOf(result), leaves: result.leaves.length },
+    )
+
     const events: PresenceEvent[] = []
     if (!baseline) {
       for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
@@ -259,6 +280,7 @@ export class Monitor {
       channels: this.last?.channels ?? 0,
       unmatched: this.last?.unmatched ?? 0,
       rooms: [...this.roomsByName.values()],
+      ...(this.firstAt === null ? {} : { rates: { since: this.firstAt, ticks: [...this.rateTicks] } }),
     }
   }
 

@@ -59,6 +59,17 @@ export const TickSchema = z.object({
 })
 export type Tick = z.infer<typeof TickSchema>
 
+/** Joins and leaves per minute are counted over this much of the latest ticks. */
+export const RATE_WINDOW_MS = 60_000
+
+/** The joins and leaves one tick saw as they happened (a baseline's count as none). */
+export const TickCountsSchema = z.object({
+  at: z.number(),
+  joins: z.int().nonnegative(),
+  leaves: z.int().nonnegative(),
+})
+export type TickCounts = z.infer<typeof TickCountsSchema>
+
 export const RoomsSnapshotSchema = z.object({
   at: z.number().nullable(),
   /** The reading and tick the rooms reflect (see Tick); null and 0 before the first sync. */
@@ -68,6 +79,12 @@ export const RoomsSnapshotSchema = z.object({
   channels: z.int(),
   unmatched: z.int(),
   rooms: z.array(RoomSummarySchema),
+  /**
+   * The counts of the ticks of the last minute, and since when this reading has been counting (its
+   * first sync), so a page loaded now shows joins and leaves per minute at once. Absent before the
+   * first sync.
+   */
+  rates: z.object({ since: z.number(), ticks: z.array(TickCountsSchema).max(100_000) }).optional(),
 })
 export type RoomsSnapshot = z.infer<typeof RoomsSnapshotSchema>
 

@@ -4,6 +4,7 @@ import type { RoomsSnapshot, RoomSummaryView } from '../../../shared/presence.ts
 import { DEFAULT_SETTINGS } from '../../../shared/settings.ts'
 import type { Status } from '../../../shared/status.ts'
 import { createAppStore } from './app-store.ts'
+import { selectRates } from './selectors.ts'
 import { preferencesOf } from './slices/connection-slice.ts'
 import { RECENT_CAP, RECENT_WINDOW_MS } from './slices/live-slice.ts'
 import { deferred, disconnected as status, fakeApi, tickOf as tick } from './test-api.ts'
@@ -172,6 +173,24 @@ describe('app store: live slice', () => {
     emit('tick', tick(6_000, { joins: 7, leaves: 3 }))
     emit('tick', tick(70_000, { joins: 1, leaves: 0 }))
     expect(store.getState().rateWindow).toEqual([{ at: 70_000, joins: 1, leaves: 0 }])
+  })
+
+  it("takes the engine's last minute of counts with the first snapshot: a page just loaded shows a minute's rates", async () => {
+    // The engine has been syncing since 10 s; in the last minute its ticks saw 30 joins and 6 leaves.
+    const rates = {
+      since: 10_000,
+      ticks: [
+        { at: 65_000, joins: 20, leaves: 2 },
+        { at: 100_000, joins: 10, leaves: 4 },
+      ],
+    }
+    const { api, emit } = fakeApi({ 'rooms.list': () => ({ ...snapshot('r1', 9, 100_000, [lobby(40)], 40), rates }) })
+    const store = createAppStore(api, 'open')
+    await store.getState().loadRooms()
+    expect(selectRates(store.getState())).toEqual({ joinsPerMinute: 30, leavesPerMinute: 6, windowMs: 60_000 })
+    // Ticks from then on add to them, and the minute moves on.
+    emit('tick', tick(126_000, { seq: 10, joins: 5, leaves: 0 }))
+    expect(selectRates(store.getState())).toEqual({ joinsPerMinute: 15, leavesPerMinute: 4, windowMs: 60_000 })
   })
 
   it('marks the ticks that changed members without listing them all, so any room may have changed', () => {

@@ -1,8 +1,7 @@
-import type { PresenceEvent, RoomSummaryView } from '../../../shared/presence.ts'
+import { RATE_WINDOW_MS, type PresenceEvent, type RoomSummaryView, type TickCounts } from '../../../shared/presence.ts'
 import { naturalCompare } from '../../../shared/natural-sort.ts'
 import type { AppState } from './app-store.ts'
 import type { LiveRooms } from './live-rooms.ts'
-import { RATE_WINDOW_MS, type TickCounts } from './slices/live-slice.ts'
 import type { RoomsQuery } from './slices/ui-slice.ts'
 
 export type Tone = 'ok' | 'busy' | 'idle' | 'error'

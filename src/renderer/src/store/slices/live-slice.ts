@@ -1,10 +1,12 @@
-import type {
-  PresenceEvent,
-  RoomDetail,
-  RoomDetailInput,
-  RoomsSnapshot,
-  RoomSummaryView,
-  Tick,
+import {
+  RATE_WINDOW_MS,
+  type PresenceEvent,
+  type RoomDetail,
+  type RoomDetailInput,
+  type RoomsSnapshot,
+  type RoomSummaryView,
+  type Tick,
+  type TickCounts,
 } from '../../../../shared/presence.ts'
 import { LiveRooms } from '../live-rooms.ts'
 import { attempt, describeError, type Outcome } from '../outcome.ts'
@@ -17,14 +19,6 @@ import type { UiSlice } from './ui-slice.ts'
  */
 export const RECENT_WINDOW_MS = 10 * 60_000
 export const RECENT_CAP = 5_000
-/** Ticks kept for the per-minute rates. */
-export const RATE_WINDOW_MS = 60_000
-
-export interface TickCounts {
-  at: number
-  joins: number
-  leaves: number
-}
 
 /** Which tick of which reading the live rooms reflect (see Tick.stream and Tick.seq). */
 export interface LivePosition {
@@ -138,6 +132,16 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       return
     }
     if (at !== null && at.stream === snapshot.stream && at.seq >= snapshot.seq) return
+    // The first snapshot this page takes brings the engine's last minute of counts (ticks seen since are
+    // newer), so the rates are a minute's from the first, not from the page load.
+    const { rateSince, rateWindow } = get()
+    const counted =
+      rateSince === null && snapshot.rates
+        ? {
+            rateSince: snapshot.rates.since,
+            rateWindow: [...snapshot.rates.ticks, ...rateWindow.filter((entry) => entry.at > (snapshot.at ?? 0))],
+          }
+        : { rateSince: rateSince ?? snapshot.at }
     set({
       rooms: LiveRooms.of(snapshot.rooms),
       roomsAt: { stream: snapshot.stream, seq: snapshot.seq },
@@ -147,7 +151,7 @@ export const createLiveSlice: SliceCreator<LiveSlice, Pick<UiSlice, 'error'>> = 
       channels: snapshot.channels,
       unmatched: snapshot.unmatched,
       baseline: true,
-      rateSince: get().rateSince ?? snapshot.at,
+      ...counted,
     })
   }
 
