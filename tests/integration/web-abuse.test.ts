@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import { apiUrl, ApiSocket, startWebMode, type WebMode } from './helpers/web-mode.ts'
 
 let mode: WebMode | undefined
