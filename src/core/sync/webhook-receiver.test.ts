@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import Pusher from 'pusher'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Buffer } from 'node:buffer'
+import { connect, type Socket } from 'node:net'
 import {
   receiverStartProblem,
   webhookVerifier,
@@ -203,4 +204,73 @@ describe('WebhookReceiver', () => {
       { name: 'channel_vacated', channel: 'private-a-c', time_ms: 9 },
     ])
   })
+
+  /**
+   * Writes raw bytes to the receiver and collects what it answers until it closes the connection, or
+   * until `patienceMs` pass (then `closed` is false): a sender that never finishes must be answered.
+   */
+  function rawExchange(
+    write: (socket: Socket) => void,
+    patienceMs = 20_000,
+  ): Promise<{ answer: string; closed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(receiver?.port ?? 0, '127.0.0.1')
+      let answer = ''
+      const timer = setTimeout(() => {
+        socket.destroy()
+        resolve({ answer, closed: false })
+      }, patienceMs)
+      socket.on('data', (data) => (answer += data.toString('latin1')))
+      socket.on('error', () => undefined)
+      socket.on('close', () => {
+        clearTimeout(timer)
+        resolve({ answer, closed: true })
+      })
+      socket.on('connect', () => write(socket))
+    })
+  }
+  const HEAD = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Pusher-Key: key\r\n'
+
+  it('answers 413 as soon as a body passes the limit, without waiting for an end that never comes', async () => {
+    const { seen, post } = await start({ maxBodyBytes: 1024 })
+    const exchange = await rawExchange((socket) => {
+      socket.write(`${HEAD}X-Pusher-Signature: ${'0'.repeat(64)}\r\nTransfer-Encoding: chunked\r\n\r\n`)
+      // Chunk after chunk past the limit, and never the last (empty) chunk.
+      for (let i = 0; i < 4; i++) socket.write(`400\r\n${'x'.repeat(1024)}\r\n`)
+    })
+    expect(exchange.answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(exchange.closed).toBe(true)
+    expect(seen.events).toBe(0)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+  }, 60_000)
+
+  it('answers 413 at once to a body whose declared length is over the limit', async () => {
+    await start({ maxBodyBytes: 1024 })
+    const exchange = await rawExchange((socket) => {
+      socket.write(`${HEAD}X-Pusher-Signature: ${'0'.repeat(64)}\r\nContent-Length: 100000000\r\n\r\n{`)
+    })
+    expect(exchange.answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(exchange.closed).toBe(true)
+  }, 60_000)
+
+  it('answers 408 to a sender that trickles its headers or its body, and keeps answering others', async () => {
+    const { seen, post } = await start({ requestTimeoutMs: 1000 })
+    const [headers, body] = await Promise.all([
+      rawExchange((socket) => socket.write(HEAD)),
+      rawExchange((socket) =>
+        socket.write(`${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: ${BODY.length}\r\n\r\n{`),
+      ),
+    ])
+    expect(headers.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect(body.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect(headers.closed && body.closed).toBe(true)
+    expect(seen.events).toBe(0)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+  }, 60_000)
+
+  it('closes a connection that never sends a request', async () => {
+    await start({ requestTimeoutMs: 1000 })
+    const exchange = await rawExchange(() => undefined)
+    expect(exchange.closed).toBe(true)
+  }, 60_000)
 })
