@@ -273,4 +273,16 @@ describe('WebhookReceiver', () => {
     const exchange = await rawExchange(() => undefined)
     expect(exchange.closed).toBe(true)
   }, 60_000)
+
+  it('keeps an idle keep-alive connection open past the request deadline, for the sender to reuse', async () => {
+    const { seen } = await start({ requestTimeoutMs: 500 })
+    const request = `${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`
+    const exchange = await rawExchange((socket) => {
+      socket.write(request)
+      // Idle well past the deadline (Node checks it every 500 ms here), then the same connection again.
+      setTimeout(() => socket.end(request), 2500)
+    })
+    expect(exchange.answer.match(/HTTP\/1\.1 200 /g)).toHaveLength(2)
+    expect(seen.events).toBe(2)
+  }, 60_000)
 })
