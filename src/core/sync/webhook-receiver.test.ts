@@ -285,4 +285,21 @@ describe('WebhookReceiver', () => {
     expect(exchange.answer.match(/HTTP\/1\.1 200 /g)).toHaveLength(2)
     expect(seen.events).toBe(2)
   }, 60_000)
+
+  it('answers 503 to a body that would take the bytes held for unfinished requests past their limit', async () => {
+    const { seen, post } = await start({ maxBodyBytes: 1000, maxPendingBytes: 1500, requestTimeoutMs: 2000 })
+    const partial = `${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(900)}`
+    // Two senders each hold 900 bytes of a body they never finish: whichever comes second passes the
+    // limit of all held and is refused at once; the other is held until its deadline.
+    const answers = await Promise.all([
+      rawExchange((socket) => socket.write(partial)),
+      rawExchange((socket) => socket.write(partial)),
+    ])
+    const statuses = answers.map(({ answer }) => /^HTTP\/1\.1 (\d+) /.exec(answer)?.[1]).sort()
+    expect(statuses).toEqual(['408', '503'])
+    expect(answers.find(({ answer }) => answer.includes(' 503 '))?.answer).toMatch(/Retry-After: 1/i)
+    // Once both let go, what they held is free again.
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    expect(seen.events).toBe(1)
+  }, 60_000)
 })
