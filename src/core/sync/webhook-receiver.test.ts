@@ -302,4 +302,14 @@ describe('WebhookReceiver', () => {
     expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
     expect(seen.events).toBe(1)
   }, 60_000)
+
+  it('frees what each finished request held: a long run of webhooks within the limit is never refused', async () => {
+    const { seen, post } = await start({ maxPendingBytes: BODY.length + 1 })
+    for (let i = 0; i < 50; i++) {
+      expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    }
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': 'f'.repeat(64) })).status).toBe(401)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    expect(seen.events).toBe(51)
+  })
 })

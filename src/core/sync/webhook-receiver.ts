@@ -30,6 +30,11 @@ export interface WebhookReceiverOptions {
   onError?(error: unknown): void
   maxBodyBytes?: number
   /**
+   * Bytes held at once for bodies not yet complete, across every request; a body that would pass it is
+   * answered 503 (Pusher sends it again). Default WEBHOOK_MAX_PENDING_BYTES.
+   */
+  maxPendingBytes?: number
+  /**
    * Milliseconds a request may take from its first byte to its last; a slower one is answered 408 and
    * closed. Default WEBHOOK_REQUEST_TIMEOUT_MS.
    */
@@ -43,6 +48,12 @@ export interface WebhookReceiverOptions {
  * arriving after 10 is someone holding a connection open (slowloris) on a port that faces the internet.
  */
 export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000
+
+/**
+ * Each request may hold a body of up to 1 MB until it is complete and its signature checked, so many
+ * senders at once could make the process hold gigabytes. Pusher's batches are a few kilobytes.
+ */
+export const WEBHOOK_MAX_PENDING_BYTES = 32 * 1024 * 1024
 
 interface WebhookBody {
   time_ms?: unknown
@@ -131,6 +142,9 @@ export class WebhookReceiver {
   async start(): Promise<string> {
     const limit = this.options.maxBodyBytes ?? 1024 * 1024
     const retryAfter = String(this.options.retryAfterSec ?? 1)
+    const maxPending = this.options.maxPendingBytes ?? WEBHOOK_MAX_PENDING_BYTES
+    /** Bytes of bodies not yet complete, over every request in flight. */
+    let pending = 0
     const requestTimeout = this.options.requestTimeoutMs ?? WEBHOOK_REQUEST_TIMEOUT_MS
     // Node checks its request deadline only this often (30 s by default).
     const connectionsCheckingInterval = Math.min(1000, requestTimeout)
@@ -157,30 +171,50 @@ export class WebhookReceiver {
       }
       const chunks: Buffer[] = []
       let size = 0
-      /** Answered before the body's end (too large, too slow): the rest of it is not read. */
+      /** Answered before the body's end (too large, too slow, too many at once): the rest is not read. */
       let refused = false
+      const release = () => {
+        pending -= size
+        size = 0
+      }
       // Node's own deadline covers a request until its headers are read; this one covers its body.
       const deadline = setTimeout(() => {
         refused = true
+        chunks.length = 0
+        release()
         this.options.onRejected?.('The webhook body arrived too slowly')
         if (!response.headersSent) answer(408, 'The webhook body arrived too slowly', { Connection: 'close' })
         else response.destroy()
       }, requestTimeout)
-      request.once('close', () => clearTimeout(deadline))
+      request.once('close', () => {
+        clearTimeout(deadline)
+        release()
+      })
       request.on('data', (chunk: Buffer) => {
         if (refused) return
-        size += chunk.length
-        if (size <= limit) {
-          chunks.push(chunk)
+        const tooLarge = size + chunk.length > limit
+        if (tooLarge || pending + chunk.length > maxPending) {
+          refused = true
+          chunks.length = 0
+          release()
+          if (tooLarge) refuseTooLarge()
+          else {
+            this.options.onRejected?.('Too many webhook bodies are arriving at once')
+            answer(503, 'Too many webhook bodies are arriving at once; send this batch again later', {
+              'Retry-After': retryAfter,
+              Connection: 'close',
+            })
+          }
           return
         }
-        refused = true
-        chunks.length = 0
-        refuseTooLarge()
+        size += chunk.length
+        pending += chunk.length
+        chunks.push(chunk)
       })
       request.on('end', () => {
         clearTimeout(deadline)
         if (refused) return
+        release()
         // Whatever a request holds, nothing it causes may escape this handler: an exception here would
         // stop the whole process.
         try {
