@@ -35,17 +35,22 @@ export interface WebServerOptions {
   tls?: { cert: Buffer | string; key: Buffer | string } | null
   /** The file of a finished export, by id, offered at GET /exports/<id> as a download. */
   exportFile?: (id: string) => string | null
+  /** Bytes a client may leave unread (replies and events not yet taken) before it is dropped; see DEFAULT_MAX_BUFFERED_BYTES. */
+  maxBufferedBytes?: number
   logger?: Logger
 }
+
+/**
+ * A client that stops reading (a stalled tab, a script that only writes) would otherwise make the server
+ * keep every reply and event for it in memory. Well above the largest rooms snapshot a console reads at
+ * once; a dropped console reconnects and reads the state afresh.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 
 export interface RunningWebServer {
   readonly url: string
   readonly port: number
   close(): Promise<void>
-}
-
-function send(socket: WebSocket, frame: ServerFrame): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
 }
 
 function rawToText(data: RawData): string {
@@ -62,6 +67,19 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const token = options.token ?? null
   const scheme = options.tls ? 'https' : 'http'
   const logger = options.logger ?? silentLogger
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES
+
+  /** Sends a frame, or drops the client when what it has left unread is over the limit. */
+  const deliver = (socket: WebSocket, text: string): void => {
+    if (socket.readyState !== socket.OPEN) return
+    if (socket.bufferedAmount > maxBuffered) {
+      logger.warn(`dropping a web client that left over ${maxBuffered} bytes unread`)
+      socket.terminate()
+      return
+    }
+    socket.send(text)
+  }
+  const send = (socket: WebSocket, frame: ServerFrame): void => deliver(socket, JSON.stringify(frame))
   if (!isLoopbackAddress(host) && !token) {
     throw new Error(`Binding web mode to ${host} exposes it beyond this machine: an access token is required`)
   }
@@ -134,7 +152,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const handlers: Handlers = { ...options.handlers, ...webShellHandlers }
   const unsubscribe = options.events.onAny((event, payload) => {
     const frame = JSON.stringify({ event, payload } satisfies ServerFrame)
-    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(frame)
+    for (const client of wss.clients) deliver(client, frame)
   })
 
   wss.on('connection', (socket: WebSocket) => {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import Pusher from 'pusher'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Buffer } from 'node:buffer'
+import { connect, type Socket } from 'node:net'
 import {
   receiverStartProblem,
   webhookVerifier,
@@ -202,5 +203,113 @@ describe('WebhookReceiver', () => {
       { name: 'channel_occupied', channel: 'private-a-b', time_ms: 7 },
       { name: 'channel_vacated', channel: 'private-a-c', time_ms: 9 },
     ])
+  })
+
+  /**
+   * Writes raw bytes to the receiver and collects what it answers until it closes the connection, or
+   * until `patienceMs` pass (then `closed` is false): a sender that never finishes must be answered.
+   */
+  function rawExchange(
+    write: (socket: Socket) => void,
+    patienceMs = 20_000,
+  ): Promise<{ answer: string; closed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(receiver?.port ?? 0, '127.0.0.1')
+      let answer = ''
+      const timer = setTimeout(() => {
+        socket.destroy()
+        resolve({ answer, closed: false })
+      }, patienceMs)
+      socket.on('data', (data) => (answer += data.toString('latin1')))
+      socket.on('error', () => undefined)
+      socket.on('close', () => {
+        clearTimeout(timer)
+        resolve({ answer, closed: true })
+      })
+      socket.on('connect', () => write(socket))
+    })
+  }
+  const HEAD = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Pusher-Key: key\r\n'
+
+  it('answers 413 as soon as a body passes the limit, without waiting for an end that never comes', async () => {
+    const { seen, post } = await start({ maxBodyBytes: 1024 })
+    const exchange = await rawExchange((socket) => {
+      socket.write(`${HEAD}X-Pusher-Signature: ${'0'.repeat(64)}\r\nTransfer-Encoding: chunked\r\n\r\n`)
+      // Chunk after chunk past the limit, and never the last (empty) chunk.
+      for (let i = 0; i < 4; i++) socket.write(`400\r\n${'x'.repeat(1024)}\r\n`)
+    })
+    expect(exchange.answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(exchange.closed).toBe(true)
+    expect(seen.events).toBe(0)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+  }, 60_000)
+
+  it('answers 413 at once to a body whose declared length is over the limit', async () => {
+    await start({ maxBodyBytes: 1024 })
+    const exchange = await rawExchange((socket) => {
+      socket.write(`${HEAD}X-Pusher-Signature: ${'0'.repeat(64)}\r\nContent-Length: 100000000\r\n\r\n{`)
+    })
+    expect(exchange.answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(exchange.closed).toBe(true)
+  }, 60_000)
+
+  it('answers 408 to a sender that trickles its headers or its body, and keeps answering others', async () => {
+    const { seen, post } = await start({ requestTimeoutMs: 1000 })
+    const [headers, body] = await Promise.all([
+      rawExchange((socket) => socket.write(HEAD)),
+      rawExchange((socket) =>
+        socket.write(`${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: ${BODY.length}\r\n\r\n{`),
+      ),
+    ])
+    expect(headers.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect(body.answer).toMatch(/^HTTP\/1\.1 408 /)
+    expect(headers.closed && body.closed).toBe(true)
+    expect(seen.events).toBe(0)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+  }, 60_000)
+
+  it('closes a connection that never sends a request', async () => {
+    await start({ requestTimeoutMs: 1000 })
+    const exchange = await rawExchange(() => undefined)
+    expect(exchange.closed).toBe(true)
+  }, 60_000)
+
+  it('keeps an idle keep-alive connection open past the request deadline, for the sender to reuse', async () => {
+    const { seen } = await start({ requestTimeoutMs: 500 })
+    const request = `${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`
+    const exchange = await rawExchange((socket) => {
+      socket.write(request)
+      // Idle well past the deadline (Node checks it every 500 ms here), then the same connection again.
+      setTimeout(() => socket.end(request), 2500)
+    })
+    expect(exchange.answer.match(/HTTP\/1\.1 200 /g)).toHaveLength(2)
+    expect(seen.events).toBe(2)
+  }, 60_000)
+
+  it('answers 503 to a body that would take the bytes held for unfinished requests past their limit', async () => {
+    const { seen, post } = await start({ maxBodyBytes: 1000, maxPendingBytes: 1500, requestTimeoutMs: 2000 })
+    const partial = `${HEAD}X-Pusher-Signature: ${sign(BODY)}\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(900)}`
+    // Two senders each hold 900 bytes of a body they never finish: whichever comes second passes the
+    // limit of all held and is refused at once; the other is held until its deadline.
+    const answers = await Promise.all([
+      rawExchange((socket) => socket.write(partial)),
+      rawExchange((socket) => socket.write(partial)),
+    ])
+    const statuses = answers.map(({ answer }) => /^HTTP\/1\.1 (\d+) /.exec(answer)?.[1]).sort()
+    expect(statuses).toEqual(['408', '503'])
+    expect(answers.find(({ answer }) => answer.includes(' 503 '))?.answer).toMatch(/Retry-After: 1/i)
+    // Once both let go, what they held is free again.
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    expect(seen.events).toBe(1)
+  }, 60_000)
+
+  it('frees what each finished request held: a long run of webhooks within the limit is never refused', async () => {
+    const { seen, post } = await start({ maxPendingBytes: BODY.length + 1 })
+    for (let i = 0; i < 50; i++) {
+      expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    }
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': 'f'.repeat(64) })).status).toBe(401)
+    expect((await post({ 'X-Pusher-Key': 'key', 'X-Pusher-Signature': sign(BODY) })).status).toBe(200)
+    expect(seen.events).toBe(51)
   })
 })

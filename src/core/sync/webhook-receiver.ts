@@ -29,9 +29,31 @@ export interface WebhookReceiverOptions {
   /** Anything unexpected while handling a request or running the server: logged, never thrown. */
   onError?(error: unknown): void
   maxBodyBytes?: number
+  /**
+   * Bytes held at once for bodies not yet complete, across every request; a body that would pass it is
+   * answered 503 (Pusher sends it again). Default WEBHOOK_MAX_PENDING_BYTES.
+   */
+  maxPendingBytes?: number
+  /**
+   * Milliseconds a request may take from its first byte to its last; a slower one is answered 408 and
+   * closed. Default WEBHOOK_REQUEST_TIMEOUT_MS.
+   */
+  requestTimeoutMs?: number
   /** Seconds a refused (503) sender is asked to wait; default 1. */
   retryAfterSec?: number
 }
+
+/**
+ * Pusher gives a webhook 4 seconds to be answered and sends its small body at once, so a request still
+ * arriving after 10 is someone holding a connection open (slowloris) on a port that faces the internet.
+ */
+export const WEBHOOK_REQUEST_TIMEOUT_MS = 10_000
+
+/**
+ * Each request may hold a body of up to 1 MB until it is complete and its signature checked, so many
+ * senders at once could make the process hold gigabytes. Pusher's batches are a few kilobytes.
+ */
+export const WEBHOOK_MAX_PENDING_BYTES = 32 * 1024 * 1024
 
 interface WebhookBody {
   time_ms?: unknown
@@ -120,7 +142,13 @@ export class WebhookReceiver {
   async start(): Promise<string> {
     const limit = this.options.maxBodyBytes ?? 1024 * 1024
     const retryAfter = String(this.options.retryAfterSec ?? 1)
-    const server = createServer((request, response) => {
+    const maxPending = this.options.maxPendingBytes ?? WEBHOOK_MAX_PENDING_BYTES
+    /** Bytes of bodies not yet complete, over every request in flight. */
+    let pending = 0
+    const requestTimeout = this.options.requestTimeoutMs ?? WEBHOOK_REQUEST_TIMEOUT_MS
+    // Node checks its request deadline only this often (30 s by default).
+    const connectionsCheckingInterval = Math.min(1000, requestTimeout)
+    const server = createServer({ requestTimeout, connectionsCheckingInterval }, (request, response) => {
       const answer = (status: number, text: string, headers: Record<string, string> = {}) =>
         response.writeHead(status, { 'Content-Type': 'text/plain', ...headers }).end(text)
       const refuse = (status: number, reason: string) => {
@@ -131,19 +159,66 @@ export class WebhookReceiver {
         refuse(405, 'Webhooks are POST requests')
         return
       }
+      // Too large is answered at once and the connection closed: reading the rest would let a sender
+      // keep it busy for as long as it likes (a chunked body need never end).
+      const refuseTooLarge = () => {
+        this.options.onRejected?.(`Body over ${limit} bytes`)
+        answer(413, `Body over ${limit} bytes`, { Connection: 'close' })
+      }
+      if (Number(request.headers['content-length']) > limit) {
+        refuseTooLarge()
+        return
+      }
       const chunks: Buffer[] = []
       let size = 0
-      let tooLarge = false
+      /** Answered before the body's end (too large, too slow, too many at once): the rest is not read. */
+      let refused = false
+      const release = () => {
+        pending -= size
+        size = 0
+      }
+      // Node's own deadline covers a request until its headers are read; this one covers its body.
+      const deadline = setTimeout(() => {
+        refused = true
+        chunks.length = 0
+        release()
+        this.options.onRejected?.('The webhook body arrived too slowly')
+        if (!response.headersSent) answer(408, 'The webhook body arrived too slowly', { Connection: 'close' })
+        else response.destroy()
+      }, requestTimeout)
+      request.once('close', () => {
+        clearTimeout(deadline)
+        release()
+      })
       request.on('data', (chunk: Buffer) => {
+        if (refused) return
+        const tooLarge = size + chunk.length > limit
+        if (tooLarge || pending + chunk.length > maxPending) {
+          refused = true
+          chunks.length = 0
+          release()
+          if (tooLarge) refuseTooLarge()
+          else {
+            this.options.onRejected?.('Too many webhook bodies are arriving at once')
+            answer(503, 'Too many webhook bodies are arriving at once; send this batch again later', {
+              'Retry-After': retryAfter,
+              Connection: 'close',
+            })
+          }
+          return
+        }
         size += chunk.length
-        if (size > limit) tooLarge = true
-        else chunks.push(chunk)
+        pending += chunk.length
+        chunks.push(chunk)
       })
       request.on('end', () => {
+        clearTimeout(deadline)
+        if (refused) return
+        release()
         // Whatever a request holds, nothing it causes may escape this handler: an exception here would
         // stop the whole process.
         try {
-          const outcome = this.handle(request.headers, chunks, tooLarge, limit)
+          const outcome = this.handle(request.headers, chunks)
           if (outcome.status === 200) answer(200, 'ok')
           else if (outcome.status === 503) answer(503, outcome.reason, { 'Retry-After': retryAfter })
           else refuse(outcome.status, outcome.reason)
@@ -173,10 +248,7 @@ export class WebhookReceiver {
   private handle(
     headers: IncomingHttpHeaders,
     chunks: Buffer[],
-    tooLarge: boolean,
-    limit: number,
-  ): { status: 200 } | { status: 400 | 401 | 413 | 503; reason: string } {
-    if (tooLarge) return { status: 413, reason: `Body over ${limit} bytes` }
+  ): { status: 200 } | { status: 400 | 401 | 503; reason: string } {
     if (singleHeader(headers, 'x-pusher-key') === null || singleHeader(headers, 'x-pusher-signature') === null) {
       return { status: 401, reason: 'Missing webhook key or signature' }
     }
