@@ -179,13 +179,7 @@ export class Monitor {
     const seq = ++this.seq
     this.last = result
 
-    let expiredRates = 0
-    while (
-      expiredRates < this.rateTicks.length &&
-      (this.rateTicks[expiredRates] as TickCounts).at <= at - RATE_WINDOW_MS
-    )
-      expiredRates++
-    if (expiredRates > 0) this.rateTicks.splice(0, expiredRates)
+    this.rateTicks.splice(0, countUpTo(this.rateTicks, at - RATE_WINDOW_MS))
     this.rateTicks.push(
       baseline ? { at, joins: 0, leaves: 0 } : { at, joins: joinCountOf(result), leaves: result.leaves.length },
     )
@@ -195,9 +189,7 @@ export class Monitor {
       for (const member of result.leaves.slice(-RECENT_LIMIT)) events.push({ type: 'leave', ...member, at })
       for (const member of lastJoins(result, RECENT_LIMIT)) events.push({ type: 'join', ...member, at })
       this.recent.push(...events)
-      let expired = 0
-      while (expired < this.recent.length && (this.recent[expired] as PresenceEvent).at <= at - RECENT_WINDOW_MS)
-        expired++
+      let expired = countUpTo(this.recent, at - RECENT_WINDOW_MS)
       const overCap = this.recent.length - RECENT_KEPT
       if (overCap > expired) {
         // Dropped before their 10 minutes were up: the feeds are complete only after the last dropped.
@@ -310,6 +302,13 @@ export class Monitor {
       recentSince: this.recentFrom,
     }
   }
+}
+
+/** How many of `list` (oldest first) are at or before `horizon`. */
+function countUpTo(list: readonly { at: number }[], horizon: number): number {
+  let count = 0
+  while (count < list.length && (list[count] as { at: number }).at <= horizon) count++
+  return count
 }
 
 function sameSummary(before: RoomSummary | undefined, after: RoomSummary): boolean {
